@@ -1,0 +1,52 @@
+# most-archive: every target creates the virtualenv (.venv) first if it is missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8765
+DEMO_ARTICLES ?= 200
+DB     ?= archive.db
+
+.PHONY: help venv demo crawl test lint eval bench reliability clean
+
+help:
+	@echo "make demo         serve the replica on 127.0.0.1, crawl it into demo/archive.db, summarise, search"
+	@echo "make test         run the test suite (offline, against the replica)"
+	@echo "make crawl        crawl the real site www.most.gov.vn into $(DB)"
+	@echo "make lint         ruff + mypy"
+	@echo "make eval         parser accuracy against the replica's ground truth, beside trafilatura"
+	@echo "make bench        benchmarks; writes docs/benchmarks.md"
+	@echo "make reliability  the long crash loop and fault table; writes docs/reliability.md"
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,compare]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh $(PORT) $(DEMO_ARTICLES)
+
+crawl: $(STAMP)
+	$(BIN)/most-archive crawl --site https://www.most.gov.vn --db $(DB)
+
+test: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check crawler archive replica tests benchmarks
+	$(BIN)/mypy
+
+eval: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m benchmarks.eval_parser --pages 1000 --out docs/parser-eval.md
+
+bench: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m benchmarks.run --out docs/benchmarks.md
+
+reliability: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m benchmarks.reliability --out docs/reliability.md
+
+clean:
+	rm -rf demo bench-out .pytest_cache .mypy_cache .ruff_cache

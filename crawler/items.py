@@ -1,0 +1,79 @@
+"""The records that flow from the parsers through the spider to the archive.
+
+Plain dataclasses: no Scrapy import, so parsers, the archive and tests share them freely.
+Scrapy accepts dataclass instances as items (itemadapter), so the spider yields them as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image inside an article body, in document order."""
+
+    url: str  # absolute URL, as the site writes it (percent-encoding kept)
+    caption: str | None  # the caption under/beside the image, None when it has none
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A linked document (pdf/doc/docx/xls/xlsx/ppt/pptx/zip/rar) inside an article body."""
+
+    url: str  # absolute URL
+    title: str  # the link text
+
+
+@dataclass
+class Article:
+    """One parsed article page. Text fields are NFC, entity-decoded, whitespace-collapsed."""
+
+    site_id: int  # numeric id from /vn/tin-tuc/{id}/...
+    url: str  # canonical URL: site scheme + host, path as the site writes it, no query/fragment
+    title: str
+    lead: str  # the sapo; "" when empty
+    body: list[str]  # paragraphs, captions/source/lead/spacers left out, table rows "a | b"
+    body_html: str  # sanitised HTML of the body
+    published_at: str | None  # ISO 8601 local time with offset, e.g. 2024-04-26T10:30:00+07:00
+    category: str | None  # the name in the breadcrumb
+    source: str | None  # attribution line without a leading "Nguồn:" label; None when absent
+    images: list[Image] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    parser: str = ""  # e.g. "most/1" or "fallback-trafilatura/1"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        fields = dict(data)
+        fields["images"] = [Image(**i) for i in fields.get("images", [])]
+        fields["attachments"] = [Attachment(**a) for a in fields.get("attachments", [])]
+        return cls(**fields)
+
+
+@dataclass(frozen=True)
+class ListingItem:
+    """One entry of a category listing page."""
+
+    url: str  # absolute article URL as linked (not canonicalised)
+    title: str
+    summary: str
+    date: str | None  # ISO date "YYYY-MM-DD", None when the listing prints no date
+    thumbnail: str | None  # absolute URL or None
+
+
+@dataclass
+class Listing:
+    """A parsed category listing page."""
+
+    url: str
+    category_id: int | None
+    category: str | None  # the listing's title, e.g. "Tin tổng hợp"
+    items: list[ListingItem]
+    page: int | None  # this page's number, from the pager
+    last_page: int | None  # the last page's number, from the pager
+    next_url: str | None  # absolute URL of the next page, None on the last page
