@@ -1,0 +1,5 @@
+"""The replica of www.most.gov.vn: a deterministic generator, its ground truth and an HTTP server.
+
+See docs/replica.md. Entry points: ``replica.site.Site``, ``replica.testing.running_replica``,
+``replica.server.make_server`` and the ``most-archive replica`` command (``replica.cli``).
+"""

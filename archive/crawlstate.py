@@ -1,0 +1,156 @@
+"""What the crawler needs to know of the archive to decide what to fetch (read-only helpers).
+
+The re-check schedule (docs/schema.md, "Re-check schedule"): an article is due again when
+
+    now - last_checked >= clamp(age / 10, 1 hour, 30 days)
+
+where ``age = now - published_at`` (``first_seen`` when the date is unknown). A day-old article
+is re-checked every hour or so; a 100-day-old one every 10 days; anything older than 300 days
+every 30 days — every article eventually. Never-checked articles are due at once. The most
+overdue (largest elapsed / interval) come first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+MIN_INTERVAL_DAYS = 1 / 24  # 1 hour
+MAX_INTERVAL_DAYS = 30.0
+AGE_DIVISOR = 10.0
+
+
+class ArticleState(NamedTuple):
+    """What the crawler keeps of an archived article for conditional re-checks."""
+
+    site_id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    last_checked: str | None
+    published_at: str | None
+    revision: int
+
+
+class Recheck(NamedTuple):
+    """An article due for a re-check, with the validators for a conditional request."""
+
+    site_id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+
+
+class OpenError(NamedTuple):
+    """An unresolved fetch error."""
+
+    url: str
+    kind: str
+    status: int | None
+    reason: str | None
+    attempts: int
+    first_failed: str
+    last_failed: str
+
+
+def _iso(now: dt.datetime | str) -> str:
+    if isinstance(now, str):
+        now = dt.datetime.fromisoformat(now)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=dt.UTC)
+    return now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def known_article_ids(db: sqlite_utils.Database) -> set[int]:
+    """The site ids of every archived article."""
+    return {int(r["site_id"]) for r in db.query("SELECT site_id FROM articles")}
+
+
+def article_state(db: sqlite_utils.Database, site_id: int) -> ArticleState | None:
+    """Validators and dates of one archived article, ``None`` if it is not archived."""
+    row = next(
+        db.query(
+            "SELECT site_id, url, etag, last_modified, last_checked, published_at, revision "
+            "FROM articles WHERE site_id = ?",
+            [site_id],
+        ),
+        None,
+    )
+    return None if row is None else ArticleState(**row)
+
+
+_DUE_SQL = f"""
+WITH t AS (
+    SELECT site_id, url, etag, last_modified, last_checked,
+        min(max((julianday(:now) - julianday(coalesce(published_at, first_seen)))
+                / {AGE_DIVISOR}, {MIN_INTERVAL_DAYS}), {MAX_INTERVAL_DAYS}) AS interval_days
+    FROM articles
+)
+SELECT site_id, url, etag, last_modified,
+    CASE WHEN last_checked IS NULL THEN 1e9
+         ELSE (julianday(:now) - julianday(last_checked)) / interval_days END AS overdue
+FROM t
+WHERE last_checked IS NULL
+   OR julianday(:now) - julianday(last_checked) >= interval_days - 1e-9
+ORDER BY overdue DESC, site_id DESC
+"""
+
+
+def due_for_recheck(
+    db: sqlite_utils.Database, *, now: dt.datetime | str, limit: int | None = None
+) -> list[Recheck]:
+    """Articles due for a re-check at ``now`` under the decaying schedule, most overdue first."""
+    sql = _DUE_SQL + (" LIMIT :limit" if limit is not None else "")
+    params: dict[str, object] = {"now": _iso(now)}
+    if limit is not None:
+        params["limit"] = int(limit)
+    return [
+        Recheck(r["site_id"], r["url"], r["etag"], r["last_modified"])
+        for r in db.query(sql, params)
+    ]
+
+
+def missing_files(db: sqlite_utils.Database) -> list[str]:
+    """Image and attachment URLs of archived articles that have no ``files`` row yet.
+
+    All of them, offsite ones included: the crawler decides which it may fetch.
+    """
+    return [
+        r["url"]
+        for r in db.query(
+            "SELECT url FROM images UNION SELECT url FROM attachments "
+            "EXCEPT SELECT url FROM files ORDER BY url"
+        )
+    ]
+
+
+def open_errors(db: sqlite_utils.Database, kind: str | None = None) -> list[OpenError]:
+    """Unresolved fetch errors (of one ``kind`` if given), oldest failure first."""
+    where = "resolved_at IS NULL" + (" AND kind = ?" if kind else "")
+    return [
+        OpenError(**r)
+        for r in db.query(
+            "SELECT url, kind, status, reason, attempts, first_failed, last_failed "
+            f"FROM fetch_errors WHERE {where} ORDER BY first_failed, id",
+            [kind] if kind else [],
+        )
+    ]
+
+
+def stray_files(db: sqlite_utils.Database, files_dir: str | Path) -> list[Path]:
+    """Files in the files folder that no ``files`` row points at (sorted).
+
+    After a crash between writing a file and recording it, or a URL whose content changed, or
+    a leftover ``.tmp-*`` of an interrupted write. Nothing is deleted here; a caller may.
+    """
+    root = Path(files_dir)
+    if not root.is_dir():
+        return []
+    known = {str(r["path"]) for r in db.query("SELECT path FROM files")}
+    return sorted(
+        p for p in root.rglob("*") if p.is_file() and p.relative_to(root).as_posix() not in known
+    )

@@ -1,0 +1,216 @@
+"""The archive's schema, as ordered migration steps (sqlite-utils' ``Migrations``).
+
+Each step runs once per database, inside a transaction with the record of it having been
+applied (table ``_sqlite_migrations``). Steps are only ever appended: a released step is never
+edited, a later one alters what it made. Table and column names are a contract with the crawler
+and the read side (docs/schema.md): add, never rename.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "most-archive"
+
+migrations = Migrations(MIGRATION_SET)
+
+# The FTS tables. Both have rowid = articles.site_id and the same columns, in this order.
+FTS_COLUMNS = ("title", "lead", "body", "captions", "source")
+FTS_FOLDED = "articles_fts"  # text passed through archive.normalize.fold (no accents, đ→d, lower)
+FTS_EXACT = "articles_fts_exact"  # the NFC text as stored, accents kept
+
+OUTCOMES = ("running", "ok", "partial", "failed", "died", "interrupted")
+ERROR_KINDS = ("listing", "article", "file", "discovery")
+
+_INITIAL = f"""
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    mode TEXT,
+    site TEXT,
+    pid INTEGER,
+    outcome TEXT NOT NULL DEFAULT 'running'
+        CHECK (outcome IN ({", ".join(f"'{o}'" for o in OUTCOMES)})),
+    pages_fetched INTEGER NOT NULL DEFAULT 0,
+    articles_new INTEGER NOT NULL DEFAULT 0,
+    articles_updated INTEGER NOT NULL DEFAULT 0,
+    articles_unchanged INTEGER NOT NULL DEFAULT 0,
+    files INTEGER NOT NULL DEFAULT 0,
+    errors INTEGER NOT NULL DEFAULT 0,
+    counts_json TEXT,
+    hostname TEXT
+);
+CREATE INDEX idx_runs_outcome ON runs(outcome);
+
+CREATE TABLE categories (
+    id INTEGER PRIMARY KEY,
+    name TEXT,
+    url TEXT
+);
+
+CREATE TABLE raw_pages (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    status INTEGER,
+    headers_json TEXT,
+    body BLOB,
+    body_sha256 TEXT,
+    content_type TEXT,
+    fetched_at TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs(id),
+    size INTEGER
+);
+CREATE INDEX idx_raw_pages_url ON raw_pages(url, body_sha256);
+CREATE INDEX idx_raw_pages_run ON raw_pages(run_id);
+
+CREATE TABLE articles (
+    site_id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    lead TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL DEFAULT '',
+    body_html TEXT,
+    published_at TEXT,
+    category TEXT,
+    source TEXT,
+    parser TEXT,
+    content_hash TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    last_checked TEXT,
+    last_changed TEXT NOT NULL,
+    page_id INTEGER REFERENCES raw_pages(id),
+    etag TEXT,
+    last_modified TEXT
+);
+CREATE INDEX idx_articles_published ON articles(published_at);
+CREATE INDEX idx_articles_url ON articles(url);
+CREATE INDEX idx_articles_last_checked ON articles(last_checked);
+CREATE INDEX idx_articles_parser ON articles(parser);
+
+CREATE TABLE article_categories (
+    site_id INTEGER NOT NULL REFERENCES articles(site_id) ON DELETE CASCADE,
+    category_id INTEGER NOT NULL REFERENCES categories(id),
+    PRIMARY KEY (site_id, category_id)
+);
+CREATE INDEX idx_article_categories_category ON article_categories(category_id);
+
+CREATE TABLE images (
+    site_id INTEGER NOT NULL REFERENCES articles(site_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    caption TEXT,
+    alt TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (site_id, position)
+);
+CREATE INDEX idx_images_url ON images(url);
+
+CREATE TABLE attachments (
+    site_id INTEGER NOT NULL REFERENCES articles(site_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (site_id, position)
+);
+CREATE INDEX idx_attachments_url ON attachments(url);
+
+CREATE TABLE files (
+    url TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content_type TEXT,
+    fetched_at TEXT NOT NULL
+);
+CREATE INDEX idx_files_sha256 ON files(sha256);
+
+CREATE TABLE revisions (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL REFERENCES articles(site_id) ON DELETE CASCADE,
+    revision INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    lead TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL DEFAULT '',
+    published_at TEXT,
+    category TEXT,
+    source TEXT,
+    images_json TEXT NOT NULL DEFAULT '[]',
+    attachments_json TEXT NOT NULL DEFAULT '[]',
+    parser TEXT,
+    reason TEXT NOT NULL DEFAULT 'crawl',
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    page_id INTEGER REFERENCES raw_pages(id),
+    body_html TEXT,
+    url TEXT,
+    UNIQUE (site_id, revision)
+);
+
+CREATE TABLE fetch_errors (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ({", ".join(f"'{k}'" for k in ERROR_KINDS)})),
+    status INTEGER,
+    reason TEXT,
+    run_id INTEGER REFERENCES runs(id),
+    first_failed TEXT NOT NULL,
+    last_failed TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 1,
+    resolved_at TEXT
+);
+CREATE INDEX idx_fetch_errors_open ON fetch_errors(resolved_at, kind);
+"""
+
+_FTS = f"""
+CREATE VIRTUAL TABLE {FTS_FOLDED} USING fts5(
+    {", ".join(FTS_COLUMNS)},
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE {FTS_EXACT} USING fts5(
+    {", ".join(FTS_COLUMNS)},
+    tokenize = 'unicode61 remove_diacritics 0'
+);
+"""
+
+
+def _run_script(db: sqlite_utils.Database, script: str) -> None:
+    # Statement by statement, so the step stays inside the migration's transaction
+    # (sqlite3's executescript would COMMIT first).
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations()
+def m001_initial_schema(db: sqlite_utils.Database) -> None:
+    """Every table of the brief, with primary keys, foreign keys and indexes."""
+    _run_script(db, _INITIAL)
+
+
+@migrations()
+def m002_full_text(db: sqlite_utils.Database) -> None:
+    """Two FTS5 tables: folded text (accent-insensitive) and exact NFC text (rank exact first)."""
+    _run_script(db, _FTS)
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply every pending step; return the names applied (``[]`` when already current)."""
+    if not migrations.pending(db):
+        return []
+    from archive.db import write_transaction
+
+    # Re-checked under the write lock, so two processes opening a fresh file at once
+    # do not both try to create the tables.
+    with write_transaction(db):
+        pending = [m.name for m in migrations.pending(db)]
+        migrations.apply(db)
+    return pending
+
+
+def applied(db: sqlite_utils.Database) -> list[str]:
+    """Names of the steps applied to ``db``, in order."""
+    return [m.name for m in migrations.applied(db)]

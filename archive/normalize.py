@@ -1,0 +1,102 @@
+"""Text normalisation for the archive: NFC, diacritic folding for search, the content hash.
+
+``fold`` is the one definition of "the same word without its accents" used by the archive: the
+full-text index stores folded text (see docs/schema.md) and the read side folds a query with the
+same function before matching, so "dien", "Điện" and "ĐIỆN" all meet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from crawler.items import Article
+
+# Letters that carry no decomposable accent in Unicode but are accented letters to a reader.
+_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ı": "i"})
+_SPACE = re.compile(r"\s+")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode NFC (composed) form; ``None``-safe callers pass ``""``."""
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` for accent-insensitive search: NFC, diacritics stripped, đ/Đ → d, lower case.
+
+    >>> fold("Điện") == "dien" and fold("KHOA HỌC") == "khoa hoc"
+    True
+
+    Works on NFD input as well (decomposition is done here). Whitespace is kept as it is, so
+    offsets of words stay comparable between the folded and the NFC copy.
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA_FOLDS).lower())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped.translate(_EXTRA_FOLDS))
+
+
+def clean(text: str | None) -> str:
+    """NFC, zero-width characters dropped, NBSP and all white space collapsed to one space, trimmed.
+
+    Used for hashing only: the archive stores the parser's text as it was given.
+    """
+    if not text:
+        return ""
+    return _SPACE.sub(" ", nfc(text).translate(_INVISIBLE).replace("\u00a0", " ")).strip()
+
+
+def join_body(paragraphs: Iterable[str]) -> str:
+    """The stored form of ``Article.body``: paragraphs separated by one blank line."""
+    return "\n\n".join(paragraphs)
+
+
+def split_body(body: str | None) -> list[str]:
+    """Inverse of :func:`join_body` ("" → [])."""
+    return body.split("\n\n") if body else []
+
+
+def content_hash_fields(
+    *,
+    title: str | None,
+    lead: str | None,
+    body: Sequence[str],
+    source: str | None,
+    images: Sequence[tuple[str, str | None]],
+    attachments: Sequence[tuple[str, str]],
+) -> str:
+    """sha256 (hex) over the normalised content that decides "changed" for an article.
+
+    Covered: title, lead, body paragraphs (empty ones dropped), source, and for each image its
+    URL and caption, for each attachment its URL and title, in document order. Not covered (a
+    change there alone is not a new revision): published_at, category, body_html, image alt,
+    the parser name.
+    """
+    payload = {
+        "title": clean(title),
+        "lead": clean(lead),
+        "body": [c for c in (clean(p) for p in body) if c],
+        "source": clean(source),
+        "images": [[u.strip(), clean(c)] for u, c in images],
+        "attachments": [[u.strip(), clean(t)] for u, t in attachments],
+    }
+    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def content_hash(article: Article) -> str:
+    """The content hash of a parsed :class:`crawler.items.Article` (see content_hash_fields)."""
+    return content_hash_fields(
+        title=article.title,
+        lead=article.lead,
+        body=article.body,
+        source=article.source,
+        images=[(i.url, i.caption) for i in article.images],
+        attachments=[(a.url, a.title) for a in article.attachments],
+    )

@@ -1,0 +1,158 @@
+"""Run records and fetch errors: the crawl's own log inside the archive.
+
+Re-exported by :mod:`archive.store` (``store.start_run`` etc.), which is the API to use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from archive import migrations as m
+from archive.db import write_transaction
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+RUN_COUNT_COLUMNS = (
+    "pages_fetched",
+    "articles_new",
+    "articles_updated",
+    "articles_unchanged",
+    "files",
+    "errors",
+)
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 to the second: ``2026-11-26T06:20:37+00:00``."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def start_run(db: sqlite_utils.Database, *, site: str, mode: str) -> int:
+    """Record a crawl run as ``running`` (with this pid and host) and return its id.
+
+    Marks runs left ``running`` by dead processes first (:func:`mark_dead_runs`).
+    ``mode`` is free text, e.g. ``"incremental"``, ``"full"``, ``"reparse"``.
+    """
+    mark_dead_runs(db)
+    cursor = db.execute(
+        "INSERT INTO runs (started_at, mode, site, pid, outcome, hostname) "
+        "VALUES (?, ?, ?, ?, 'running', ?)",
+        [now_iso(), mode, site, os.getpid(), socket.gethostname()],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def finish_run(
+    db: sqlite_utils.Database,
+    run_id: int,
+    *,
+    outcome: str,
+    counts: Mapping[str, object],
+) -> None:
+    """Close a run: ``finished_at`` now, ``outcome`` (ok|partial|failed|died|interrupted).
+
+    Keys of ``counts`` named like a ``runs`` column (pages_fetched, articles_new,
+    articles_updated, articles_unchanged, files, errors) fill those columns; the whole mapping
+    (anything JSON-serialisable) is kept in ``counts_json``.
+    """
+    if outcome not in m.OUTCOMES or outcome == "running":
+        raise ValueError(f"not a final run outcome: {outcome!r}")
+    values: dict[str, object] = {"finished_at": now_iso(), "outcome": outcome}
+    for column in RUN_COUNT_COLUMNS:
+        if column in counts:
+            values[column] = int(counts[column])  # type: ignore[call-overload]
+    values["counts_json"] = json.dumps(
+        dict(counts), ensure_ascii=False, sort_keys=True, default=str
+    )
+    sets = ", ".join(f"{c} = :{c}" for c in values)
+    db.execute(f"UPDATE runs SET {sets} WHERE id = :run_id", {**values, "run_id": run_id})
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def mark_dead_runs(
+    db: sqlite_utils.Database, *, assume_dead: bool = False, except_run: int | None = None
+) -> int:
+    """Mark runs left ``running`` whose process is gone as ``died``; return how many.
+
+    A run of this host whose pid no longer exists is dead. With ``assume_dead=True`` (the caller
+    holds the crawl lock, so no other crawl can be running) every ``running`` run but
+    ``except_run`` is marked, whatever its pid (pids get reused).
+    """
+    host = socket.gethostname()
+    rows = list(db.query("SELECT id, pid, hostname FROM runs WHERE outcome = 'running'"))
+    dead = [
+        r["id"]
+        for r in rows
+        if r["id"] != except_run
+        and (
+            assume_dead
+            or r["pid"] is None
+            or (r["hostname"] in (None, host) and not _pid_alive(int(r["pid"])))
+        )
+    ]
+    if dead:
+        with write_transaction(db):
+            for run_id in dead:
+                db.execute(
+                    "UPDATE runs SET outcome = 'died', finished_at = coalesce(finished_at, ?) "
+                    "WHERE id = ? AND outcome = 'running'",
+                    [now_iso(), run_id],
+                )
+    return len(dead)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def record_error(
+    db: sqlite_utils.Database,
+    *,
+    url: str,
+    kind: str,
+    status: int | None,
+    reason: str,
+    run_id: int | None,
+    at: str | None = None,
+) -> None:
+    """Record a failed fetch (one row per URL): a new row, or ``attempts + 1`` on a known one.
+
+    ``kind``: ``listing | article | file | discovery``. Re-opens a resolved error.
+    """
+    if kind not in m.ERROR_KINDS:
+        raise ValueError(f"unknown error kind: {kind!r}")
+    t = at or now_iso()
+    db.execute(
+        "INSERT INTO fetch_errors (url, kind, status, reason, run_id, first_failed, last_failed, "
+        "attempts) VALUES (:url, :kind, :status, :reason, :run, :t, :t, 1) "
+        "ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, status = excluded.status, "
+        "reason = excluded.reason, run_id = excluded.run_id, last_failed = excluded.last_failed, "
+        "attempts = attempts + 1, resolved_at = NULL",
+        {"url": url, "kind": kind, "status": status, "reason": reason, "run": run_id, "t": t},
+    )
+
+
+def resolve_error(db: sqlite_utils.Database, url: str, *, at: str | None = None) -> bool:
+    """Mark the open error of ``url`` resolved (it was fetched fine); True if there was one."""
+    cursor = db.execute(
+        "UPDATE fetch_errors SET resolved_at = ? WHERE url = ? AND resolved_at IS NULL",
+        [at or now_iso(), url],
+    )
+    return cursor.rowcount > 0

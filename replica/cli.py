@@ -1,0 +1,218 @@
+"""The ``most-archive replica`` command: serve the replica of www.most.gov.vn on loopback."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+RATE = click.FloatRange(0.0, 1.0)
+RATE_FLAGS = (
+    ("error_rate", "share of answers that are HTTP 500/503"),
+    ("throttle_rate", "share of answers that are HTTP 429 (with Retry-After unless switched off)"),
+    ("hang_rate", "share of answers held back --hang-seconds (client timeouts)"),
+    ("truncate_rate", "share of answers cut off half-way (Content-Length kept)"),
+    ("reset_rate", "share of connections reset before any byte"),
+    ("drip_rate", "share of answers sent slowly in small pieces"),
+    ("charset_rate", "share of answers with a wrong charset or content type"),
+    ("pdf_rate", "share of article answers that are a PDF instead"),
+    ("redirect_loop_rate", "share of answers that start a redirect loop"),
+    ("offsite_redirect_rate", "share of answers redirecting to the offsite base"),
+    ("not_found_rate", "share of answers that are a 404 page"),
+    ("oversize_rate", "share of answers of --oversize-bytes"),
+    ("friendly_500_rate", "share of articles whose /vn/tin-tuc/ URL answers 500 (legacy works)"),
+)
+
+
+def _rate_options(func: Any) -> Any:
+    for name, help_text in reversed(RATE_FLAGS):
+        flag = "--" + name.replace("_", "-")
+        func = click.option(flag, name, type=RATE, default=0.0, show_default=True, help=help_text)(
+            func
+        )
+    return func
+
+
+@click.command("replica", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to bind")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8765,
+    show_default=True,
+    help="port to bind (0 = any free port)",
+)
+@click.option(
+    "--articles",
+    type=click.IntRange(1, 1_000_000),
+    default=200,
+    show_default=True,
+    help="number of articles in generation 0",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="seed of the generated site")
+@click.option(
+    "--generation",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="generation to serve (each adds articles and edits some)",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="base URL written in absolute links [default: http://HOST:PORT]",
+)
+@click.option(
+    "--offsite-base",
+    default="http://127.0.0.1:9",
+    show_default=True,
+    help="base URL of the 'external' sites the pages link to",
+)
+@click.option(
+    "--robots",
+    type=click.Choice(["404", "200"]),
+    default="404",
+    show_default=True,
+    help="robots.txt: SharePoint error page with status 404, or with status 200",
+)
+@click.option(
+    "--validators/--no-validators",
+    default=True,
+    show_default=True,
+    help="send ETag/Last-Modified on articles and answer conditional requests with 304",
+)
+@_rate_options
+@click.option(
+    "--retry-after/--no-retry-after",
+    default=True,
+    show_default=True,
+    help="send Retry-After with the 500/503 answers",
+)
+@click.option("--retry-after-seconds", type=click.IntRange(0), default=1, show_default=True)
+@click.option(
+    "--latency-ms",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="delay added before every answer",
+)
+@click.option(
+    "--latency-jitter-ms",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="plus up to this much, deterministic per request",
+)
+@click.option("--drip-seconds", type=click.FloatRange(0), default=2.0, show_default=True)
+@click.option("--hang-seconds", type=click.FloatRange(0), default=30.0, show_default=True)
+@click.option(
+    "--oversize-bytes", type=click.IntRange(1), default=12 * 1024 * 1024, show_default=True
+)
+@click.option(
+    "--sticky-requests",
+    type=click.IntRange(1),
+    default=None,
+    help="fault a chosen path on its first N requests only (default: every request draws again)",
+)
+@click.option("--fault-seed", type=int, default=None, help="seed of the faults [default: --seed]")
+@click.option(
+    "--parent-pid",
+    type=int,
+    default=None,
+    hidden=True,
+    help="stop when this process is gone (used by replica.testing)",
+)
+@click.option(
+    "--faults-json",
+    default=None,
+    help="fault settings as one JSON object (overrides the fault flags)",
+)
+def replica_command(**opts: Any) -> None:
+    """Serve the replica of www.most.gov.vn on 127.0.0.1 until Ctrl-C.
+
+    A deterministic copy of the ministry site's news (home, category listings, articles,
+    images, attachments, RSS, Getdataportal.asmx), built from SITE.md, with switchable faults
+    and generations. Control endpoints live under /__replica__/ (health, requests, reset,
+    generation, faults, truth).
+
+    \b
+    Example:
+        most-archive replica --port 8765 --articles 200
+        most-archive replica --articles 50000 --error-rate 0.1 --latency-ms 50
+        most-archive replica --port 0 --generation 2 --no-retry-after --error-rate 0.2
+    """
+    from replica.faults import Faults
+    from replica.server import make_server
+
+    fault_fields: dict[str, Any] = {name: opts[name] for name, _ in RATE_FLAGS}
+    for name in (
+        "retry_after",
+        "retry_after_seconds",
+        "latency_ms",
+        "latency_jitter_ms",
+        "drip_seconds",
+        "hang_seconds",
+        "oversize_bytes",
+        "sticky_requests",
+    ):
+        fault_fields[name] = opts[name]
+    fault_fields["seed"] = opts["fault_seed"] if opts["fault_seed"] is not None else opts["seed"]
+    try:
+        if opts["faults_json"]:
+            loaded = json.loads(opts["faults_json"])
+            if not isinstance(loaded, dict):
+                raise ValueError("--faults-json must be a JSON object")
+            loaded.setdefault("seed", fault_fields["seed"])
+            faults = Faults.from_dict(loaded)
+        else:
+            faults = Faults.from_dict(fault_fields)
+    except (ValueError, TypeError) as exc:
+        raise click.ClickException(f"bad fault settings: {exc}") from None
+    try:
+        server = make_server(
+            opts["host"],
+            opts["port"],
+            articles=opts["articles"],
+            seed=opts["seed"],
+            generation=opts["generation"],
+            offsite_base=opts["offsite_base"],
+            base_url=opts["base_url"],
+            faults=faults,
+            validators=opts["validators"],
+            robots=opts["robots"],
+        )
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {opts['host']}:{opts['port']}: {exc.strerror or exc}"
+        ) from None
+    if opts["parent_pid"]:
+        _exit_with_parent(opts["parent_pid"])
+    site = server.site
+    click.echo(
+        f"most-archive replica: {site.articles} articles"
+        f" (+{len(site.article_ids()) - site.articles}"
+        f" from generations), seed {site.seed}, generation {site.generation}"
+        f"{', faults on' if faults.active else ''}"
+    )
+    click.echo(f"Serving {server.base_url}/vn/Pages/Trangchu.aspx  (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.server_close()
+
+
+def _exit_with_parent(pid: int) -> None:
+    """Stop this process once its parent ``pid`` is gone (a killed test run leaves no server)."""
+    import os
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == pid:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()

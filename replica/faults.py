@@ -1,0 +1,151 @@
+"""Deterministic faults for the replica server (issue 2, issue 7).
+
+Every fault is decided by hashing (seed, fault kind, request path, n), where n counts the
+requests the server has seen for that exact path (query included), starting at 0. The same
+seed therefore gives the same faults in the same order, and a retry (n + 1) draws again, so a
+fault with rate < 1 lets retries succeed. With ``sticky_requests=K`` a path is picked once per
+kind (the hash leaves n out) and faulted on its first K requests only: a fault that holds for one
+crawl and is gone for the next.
+
+The control endpoints under ``/__replica__/`` are never faulted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from replica.catalog import unit
+
+# Checked in this order; the first that fires wins (one fault per request).
+KINDS = (
+    "friendly_500",
+    "reset",
+    "error",
+    "throttle",
+    "not_found",
+    "redirect_loop",
+    "offsite_redirect",
+    "pdf",
+    "charset",
+    "truncate",
+    "oversize",
+    "hang",
+    "drip",
+)
+_FRIENDLY = re.compile(r"^/vn/tin-tuc/(\d+)/", re.IGNORECASE)
+_ARTICLE = re.compile(r"^/vn/(tin-tuc/\d+/|pages/chitiettin\.aspx)", re.IGNORECASE)
+LOOP_MARK = "__loop=1"
+
+
+@dataclass(frozen=True)
+class Faults:
+    """Fault switches. Rates are shares of requests in [0, 1]; 0 switches a fault off."""
+
+    seed: int = 1
+    error_rate: float = 0.0  # answer 500 or 503
+    retry_after: bool = True  # send Retry-After with those 500/503 answers
+    retry_after_seconds: int = 1
+    latency_ms: int = 0  # added before every answer
+    latency_jitter_ms: int = 0  # plus up to this much, deterministic per request
+    truncate_rate: float = 0.0  # full Content-Length, half the body, connection closed
+    reset_rate: float = 0.0  # connection reset (RST) before any byte is sent
+    throttle_rate: float = 0.0  # answer 429 Too Many Requests (Retry-After as for errors)
+    hang_rate: float = 0.0  # wait hang_seconds before answering (client timeouts)
+    hang_seconds: float = 30.0
+    drip_rate: float = 0.0  # body sent in small pieces over drip_seconds
+    drip_seconds: float = 2.0
+    charset_rate: float = 0.0  # wrong charset or content type in the headers
+    pdf_rate: float = 0.0  # a PDF served where an article page should be (article URLs only)
+    redirect_loop_rate: float = 0.0  # 302 to path?__loop=1, which 302s back
+    offsite_redirect_rate: float = 0.0  # 302 to the offsite base
+    not_found_rate: float = 0.0  # the SharePoint 404 page
+    oversize_rate: float = 0.0  # an answer of oversize_bytes
+    oversize_bytes: int = 12 * 1024 * 1024
+    friendly_500_rate: float = 0.0  # share of articles whose /vn/tin-tuc/ URL answers 500
+    sticky_requests: int | None = None  # see the module docstring
+    path_pattern: str = ""  # a regex: only matching paths are faulted ("" = all)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Faults:
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        return cls(**data)
+
+    def rate(self, kind: str) -> float:
+        value: float = getattr(self, f"{kind}_rate")
+        return value
+
+    @property
+    def active(self) -> bool:
+        return self.latency_ms > 0 or any(self.rate(k) > 0 for k in KINDS)
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: str
+    status: int = 0
+    retry_after: int | None = None
+
+
+def _fires(faults: Faults, kind: str, key: str, n: int) -> bool:
+    rate = faults.rate(kind)
+    if rate <= 0:
+        return False
+    if faults.sticky_requests is not None:
+        return n < faults.sticky_requests and unit(faults.seed, kind, key) < rate
+    return unit(faults.seed, kind, key, n) < rate
+
+
+def decide(faults: Faults, path: str, n: int) -> Decision | None:
+    """The fault for the n-th request (0-based) of ``path`` (path and query), or None."""
+    if path.startswith("/__replica__/"):
+        return None
+    if faults.path_pattern and not re.search(faults.path_pattern, path):
+        return None
+    if LOOP_MARK in path and faults.redirect_loop_rate > 0:
+        return Decision("redirect_loop", 302)
+    for kind in KINDS:
+        if kind == "friendly_500":
+            m = _FRIENDLY.match(path)
+            # keyed by article id: every slug of that article fails, the legacy form works
+            if m and _fires(
+                faults, kind, f"article:{m.group(1)}", 0 if faults.sticky_requests is None else n
+            ):
+                return Decision(kind, 500)
+            continue
+        if kind == "pdf" and not _ARTICLE.match(path):
+            continue
+        if not _fires(faults, kind, path, n):
+            continue
+        if kind == "throttle":
+            return Decision(kind, 429, faults.retry_after_seconds if faults.retry_after else None)
+        if kind == "error":
+            status = 503 if unit(faults.seed, "status", path, n) < 0.5 else 500
+            return Decision(
+                kind, status, faults.retry_after_seconds if faults.retry_after else None
+            )
+        statuses = {"not_found": 404, "redirect_loop": 302, "offsite_redirect": 302, "reset": 0}
+        return Decision(kind, statuses.get(kind, 200))
+    return None
+
+
+def latency_seconds(faults: Faults, path: str, n: int) -> float:
+    if faults.latency_ms <= 0 and faults.latency_jitter_ms <= 0:
+        return 0.0
+    jitter = unit(faults.seed, "jitter", path, n) * faults.latency_jitter_ms
+    return (faults.latency_ms + jitter) / 1000
+
+
+def loop_target(path: str) -> str:
+    """Where a redirect-loop answer points: adds the loop mark, or removes it again."""
+    if LOOP_MARK in path:
+        target = path.replace("?" + LOOP_MARK + "&", "?").replace("&" + LOOP_MARK, "")
+        return target.replace("?" + LOOP_MARK, "")
+    return path + ("&" if "?" in path else "?") + LOOP_MARK

@@ -1,0 +1,171 @@
+"""``running_replica``: the replica served by a subprocess on a free 127.0.0.1 port, for tests.
+
+with running_replica(articles=200, faults={"error_rate": 0.1}) as rep:
+    rep.base_url            # "http://127.0.0.1:41235"
+    rep.site.truth(10004)   # an identical in-process Site, for the ground truth
+    rep.set_generation(1)   # both the server and rep.site move to generation 1
+    rep.requests()          # what the server has answered so far
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from replica.faults import Faults
+from replica.site import Site
+
+ROOT = Path(__file__).resolve().parent.parent
+_URL = re.compile(r"(http://127\.0\.0\.1:\d+)")
+
+
+@dataclass
+class ReplicaHandle:
+    base_url: str
+    site: Site
+    process: subprocess.Popen[str]
+    output: list[str] = field(default_factory=list)
+
+    def _call(self, method: str, endpoint: str, data: bytes | None = None) -> Any:
+        req = urllib.request.Request(
+            f"{self.base_url}/__replica__/{endpoint}", data=data, method=method
+        )
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read().decode("utf-8"))
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def health(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._call("GET", "health")
+        return result
+
+    def set_generation(self, n: int) -> None:
+        self._call("POST", f"generation?n={int(n)}", b"")
+        self.site = self.site.with_generation(n)
+
+    def set_faults(self, faults: Faults | dict[str, Any] | None) -> None:
+        data = _faults_dict(faults)
+        self._call("POST", "faults", json.dumps(data).encode("utf-8"))
+
+    def requests(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._call("GET", "requests")
+        return result
+
+    def reset_requests(self, counters: bool = False) -> None:
+        self._call("POST", "reset" + ("?counters=1" if counters else ""), b"")
+
+
+def _faults_dict(faults: Faults | dict[str, Any] | None) -> dict[str, Any]:
+    if faults is None:
+        return {}
+    if isinstance(faults, Faults):
+        return faults.to_dict()
+    return Faults.from_dict(dict(faults)).to_dict()
+
+
+def _read_url(proc: subprocess.Popen[str], lines: list[str], timeout: float) -> str:
+    found: list[str] = []
+    done = threading.Event()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line.rstrip("\n"))
+            m = _URL.search(line)
+            if m and not found:
+                found.append(m.group(1))
+                done.set()
+        done.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    done.wait(timeout)
+    if not found:
+        proc.kill()
+        raise RuntimeError("the replica did not start:\n" + "\n".join(lines))
+    return found[0]
+
+
+@contextmanager
+def running_replica(
+    articles: int = 200,
+    seed: int = 1,
+    generation: int = 0,
+    faults: Faults | dict[str, Any] | None = None,
+    *,
+    offsite_base: str = "http://127.0.0.1:9",
+    validators: bool = True,
+    robots: str = "404",
+    timeout: float = 120.0,
+) -> Iterator[ReplicaHandle]:
+    """Serve a replica in a subprocess on a free port; yield a handle; kill it on exit."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "replica",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--articles",
+        str(articles),
+        "--seed",
+        str(seed),
+        "--generation",
+        str(generation),
+        "--offsite-base",
+        offsite_base,
+        "--robots",
+        robots,
+        "--parent-pid",
+        str(os.getpid()),
+        "--faults-json",
+        json.dumps(_faults_dict(faults)),
+    ]
+    if not validators:
+        cmd.append("--no-validators")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env
+    )
+    lines: list[str] = []
+    try:
+        base_url = _read_url(proc, lines, timeout)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base_url}/__replica__/health", timeout=5) as r:
+                    if json.loads(r.read())["ok"]:
+                        break
+            except (urllib.error.URLError, OSError, ValueError):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        "the replica never became healthy:\n" + "\n".join(lines)
+                    ) from None
+                time.sleep(0.05)
+        site = Site(
+            articles, seed, generation, base_url, offsite_base, validators=validators, robots=robots
+        )
+        yield ReplicaHandle(base_url, site, proc, lines)
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()

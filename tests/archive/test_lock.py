@@ -1,0 +1,91 @@
+"""archive.lock: one crawl per database, across real processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive.lock import LockHeld, crawl_lock, lock_path_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Holds the lock, says so, waits for a line on stdin, then writes to the archive and exits 0.
+HOLDER = """
+import sys
+from archive.lock import crawl_lock
+from archive.db import open_archive
+from archive import store
+db_path = sys.argv[1]
+with crawl_lock(db_path):
+    db = open_archive(db_path)
+    run = store.start_run(db, site="s", mode="full")
+    print("held", flush=True)
+    sys.stdin.readline()
+    store.finish_run(db, run, outcome="ok", counts={"pages_fetched": 1})
+print("done", flush=True)
+"""
+
+TRY = """
+import sys
+from archive.lock import LockHeld, crawl_lock
+try:
+    with crawl_lock(sys.argv[1]):
+        print("got it")
+except LockHeld as exc:
+    print("held by", exc.pid)
+    sys.exit(75)
+"""
+
+
+def spawn(code: str, db_path: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-c", code, str(db_path)],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_second_process_is_refused_at_once_and_first_is_unharmed(tmp_path: Path) -> None:
+    db_path = tmp_path / "archive.db"
+    holder = spawn(HOLDER, db_path)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        with pytest.raises(LockHeld) as info, crawl_lock(db_path):
+            pass
+        assert info.value.pid == holder.pid
+        other = subprocess.run([sys.executable, "-c", TRY, str(db_path)], cwd=ROOT,
+                               capture_output=True, text=True, timeout=60)  # fmt: skip
+        assert other.returncode == 75 and other.stdout.strip() == f"held by {holder.pid}"
+        out, _ = holder.communicate("go\n", timeout=60)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    assert holder.returncode == 0 and out.strip() == "done"
+    import sqlite3
+
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT outcome, pages_fetched FROM runs").fetchall() == [("ok", 1)]
+    with crawl_lock(db_path) as path:  # free again
+        assert path == lock_path_for(db_path) == tmp_path / "archive.db.lock"
+
+
+def test_sigkill_releases_the_lock(tmp_path: Path) -> None:
+    db_path = tmp_path / "archive.db"
+    holder = spawn(HOLDER, db_path)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=60)
+    assert lock_path_for(db_path).exists()  # the stale file does not matter
+    with crawl_lock(db_path):
+        pass
+
+
+def test_same_process_second_lock_is_refused(tmp_path: Path) -> None:
+    with crawl_lock(tmp_path / "a.db"), pytest.raises(LockHeld), crawl_lock(tmp_path / "a.db"):
+        pass
+    with crawl_lock(tmp_path / "a.db"):  # released by the first block's exit
+        pass

@@ -1,0 +1,119 @@
+"""archive.db + archive.migrations: the schema of the brief, applied once, opened safely."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive import migrations
+from archive.db import ArchiveMissing, database_path, open_archive, write_transaction
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The names fixed by the brief (the archive may add columns, never rename or drop).
+BRIEF = {
+    "runs": "id started_at finished_at mode site pid outcome pages_fetched articles_new "
+    "articles_updated articles_unchanged files errors counts_json",
+    "categories": "id name url",
+    "articles": "site_id url title lead body body_html published_at category source parser "
+    "content_hash revision first_seen last_seen last_checked last_changed page_id etag "
+    "last_modified",
+    "article_categories": "site_id category_id",
+    "images": "site_id position url caption alt",
+    "attachments": "site_id position url title",
+    "files": "url sha256 path size content_type fetched_at",
+    "raw_pages": "id url status headers_json body body_sha256 content_type fetched_at run_id",
+    "revisions": "id site_id revision content_hash title lead body published_at category source "
+    "images_json attachments_json parser reason first_seen last_seen page_id",
+    "fetch_errors": "id url kind status reason run_id first_failed last_failed attempts "
+    "resolved_at",
+    "articles_fts": "title lead body captions source",
+    "articles_fts_exact": "title lead body captions source",
+}
+
+
+def test_schema_has_every_table_and_column_of_the_brief(tmp_path: Path) -> None:
+    db = open_archive(tmp_path / "a.db")
+    for table, columns in BRIEF.items():
+        have = {c.name for c in db.table(table).columns}
+        missing = set(columns.split()) - have
+        assert not missing, f"{table} lacks {missing}"
+    assert db.table("articles").pks == ["site_id"] and db.table("files").pks == ["url"]
+    fks = {(fk.table, fk.column, fk.other_table) for fk in db.table("images").foreign_keys}
+    assert ("images", "site_id", "articles") in fks
+
+
+def test_migrations_are_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    db = open_archive(path)
+    first = migrations.applied(db)
+    assert first == [m.name for m in migrations.migrations._migrations]
+    schema = list(db.query("SELECT name, sql FROM sqlite_master ORDER BY name"))
+    db.close()
+    db = open_archive(path)
+    assert migrations.migrate(db) == []
+    assert migrations.applied(db) == first
+    assert list(db.query("SELECT name, sql FROM sqlite_master ORDER BY name")) == schema
+
+
+def test_two_processes_creating_the_same_file_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "race.db"
+    code = "import sys; from archive.db import open_archive; open_archive(sys.argv[1]); print('ok')"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]  # fmt: skip
+    results = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 4, results
+    db = open_archive(path)
+    assert len(migrations.applied(db)) == len(migrations.migrations._migrations)
+
+
+def test_pragmas(tmp_path: Path) -> None:
+    db = open_archive(tmp_path / "a.db")
+    pragma = {k: next(iter(next(db.query(f"PRAGMA {k}")).values())) for k in
+              ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")}  # fmt: skip
+    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30000,
+                      "synchronous": 1}  # fmt: skip
+    assert database_path(db) == (tmp_path / "a.db").resolve()
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO images (site_id, position, url) VALUES (999, 0, 'x')")
+
+
+def test_readonly_never_creates_never_writes_never_blocks(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    with pytest.raises(ArchiveMissing):
+        open_archive(path, readonly=True)
+    assert not path.exists()
+    writer = open_archive(path)
+    reader = open_archive(path, readonly=True)
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        reader.execute("INSERT INTO categories (id, name) VALUES (1, 'x')")
+    # A reader in the middle of a read transaction does not block the writer, and sees the
+    # snapshot it started with until it ends.
+    reader.conn.execute("BEGIN")
+    assert reader.conn.execute("SELECT count(*) FROM categories").fetchone() == (0,)
+    with write_transaction(writer):
+        writer.execute("INSERT INTO categories (id, name) VALUES (1, 'x')")
+    assert reader.conn.execute("SELECT count(*) FROM categories").fetchone() == (0,)
+    reader.conn.execute("COMMIT")
+    assert reader.conn.execute("SELECT count(*) FROM categories").fetchone() == (1,)
+
+
+def test_write_transaction_rolls_back_and_nests(tmp_path: Path) -> None:
+    db = open_archive(tmp_path / "a.db")
+    with pytest.raises(RuntimeError), write_transaction(db):
+        db.execute("INSERT INTO categories (id) VALUES (1)")
+        raise RuntimeError("boom")
+    with write_transaction(db):
+        db.execute("INSERT INTO categories (id) VALUES (2)")
+        with pytest.raises(RuntimeError), write_transaction(db):
+            db.execute("INSERT INTO categories (id) VALUES (3)")
+            raise RuntimeError("inner")
+    assert [r["id"] for r in db.query("SELECT id FROM categories")] == [2]
+    assert not db.conn.in_transaction

@@ -1,0 +1,96 @@
+"""archive.reparse: a changed parser over the stored raw pages records revisions, loses nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from archive import store
+from archive.db import open_archive
+from archive.reparse import reparse
+from crawler.items import Article
+from crawler.parsers import parse_article
+
+BASE = "http://127.0.0.1:8765"
+PAGE = """<html><head><meta charset="utf-8"><title>x</title></head><body>
+<div id="divArticleDescription3"><h1 class="News_Detail_Title">{title} </h1></div>
+<span class="News_Time_Post">Thứ hai, 27/04/2026 10:30</span>
+<div id="divArticleDescription1">Sapo về điện.</div>
+<div id="divArticleDescription2"><div class="ExternalClass1"><p>Đoạn một.</p>
+<p>{para}</p></div></div></body></html>"""
+
+
+def crawl(db: sqlite_utils.Database, site_id: int, title: str, para: str, at: str) -> None:
+    url = f"{BASE}/vn/tin-tuc/{site_id}/Bai-viet.aspx"
+    body = PAGE.format(title=title, para=para).encode()
+    page_id = store.save_page(db, url=url, status=200, headers={}, body=body, fetched_at=at,
+                              run_id=None)  # fmt: skip
+    article = parse_article(body, url)
+    assert article is not None and article.parser == "most/1"
+    store.save_article(db, article, page_id=page_id, fetched_at=at)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> sqlite_utils.Database:
+    db = open_archive(tmp_path / "archive.db")
+    crawl(db, 1, "Điện lực miền Trung", "Đoạn hai.", "2026-01-01T00:00:00+00:00")
+    crawl(db, 2, "Khoa học", "Đoạn B.", "2026-01-01T00:00:00+00:00")
+    crawl(db, 2, "Khoa học đã sửa", "Đoạn B.", "2026-01-02T00:00:00+00:00")  # revision 2
+    return db
+
+
+def snapshot(db: sqlite_utils.Database, table: str) -> list[dict[str, object]]:
+    return list(db.query(f"SELECT * FROM {table} ORDER BY rowid"))
+
+
+def fixed_parser(body: bytes, url: str) -> Article | None:
+    """'most/2': the old parser, but it now also finds one more paragraph."""
+    article = parse_article(body, url)
+    if article is None:
+        return None
+    return replace(article, body=[*article.body, "Chú thích mới."], parser="most/2")
+
+
+def test_same_parser_changes_nothing(db: sqlite_utils.Database) -> None:
+    before = {t: snapshot(db, t) for t in ("articles", "revisions", "raw_pages", "images")}
+    counts = reparse(db)
+    assert counts["articles"] == 2 and counts["unchanged"] == 2 and counts["updated"] == 0
+    assert {t: snapshot(db, t) for t in before} == before
+
+
+def test_changed_parser_records_revisions_and_loses_nothing(db: sqlite_utils.Database) -> None:
+    old_revisions = snapshot(db, "revisions")
+    pages = snapshot(db, "raw_pages")
+    counts = reparse(db, parser_version="most/1", parse=fixed_parser)
+    assert (counts["articles"], counts["updated"], counts["unchanged"]) == (2, 2, 0)
+    revisions = snapshot(db, "revisions")
+    assert revisions[: len(old_revisions)] == old_revisions  # old versions untouched
+    new = revisions[len(old_revisions) :]
+    assert [(r["site_id"], r["revision"], r["reason"]) for r in new] == [
+        (1, 2, "reparse:most/2"), (2, 3, "reparse:most/2"),
+    ]  # fmt: skip
+    assert all(str(r["body"]).endswith("Chú thích mới.") for r in new)
+    arts = {r["site_id"]: r for r in snapshot(db, "articles")}
+    assert arts[2]["title"] == "Khoa học đã sửa" and arts[2]["parser"] == "most/2"
+    assert arts[1]["last_checked"] == "2026-01-01T00:00:00+00:00"  # a re-parse is no re-check
+    assert snapshot(db, "raw_pages") == pages
+    hits = db.query("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'chu thich moi'")
+    assert sorted(r["rowid"] for r in hits) == [1, 2]
+    # Nothing left with the old parser; a second run is a no-op.
+    assert reparse(db, parser_version="most/1", parse=fixed_parser)["articles"] == 0
+    assert reparse(db, parse=fixed_parser)["unchanged"] == 2
+
+
+def test_rejecting_parser_loses_nothing(db: sqlite_utils.Database) -> None:
+    before = {t: snapshot(db, t) for t in ("articles", "revisions", "images", "articles_fts")}
+    counts = reparse(db, parse=lambda body, url: None)
+    assert counts["failed"] == 2
+    assert {t: snapshot(db, t) for t in before} == before
+
+
+def test_since_filters_by_page_fetch_time(db: sqlite_utils.Database) -> None:
+    counts = reparse(db, since="2026-01-02T00:00:00+00:00", parse=fixed_parser)
+    assert (counts["articles"], counts["updated"]) == (1, 1)

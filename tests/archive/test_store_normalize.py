@@ -1,0 +1,63 @@
+"""archive.normalize: folding for search and the content hash's idea of "the same text"."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archive.normalize import clean, content_hash_fields, fold, join_body, nfc, split_body
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Điện", "dien"),
+        ("ĐIỆN LỰC", "dien luc"),
+        ("Khoa học và Công nghệ", "khoa hoc va cong nghe"),
+        ("Đà Nẵng, Quảng Nam", "da nang, quang nam"),
+        ("KH,CN&ĐMST", "kh,cn&dmst"),
+        ("ưu đãi ỡ ỹ", "uu dai o y"),
+        ("plain ascii 123", "plain ascii 123"),
+    ],
+)
+def test_fold(text: str, folded: str) -> None:
+    assert fold(text) == folded
+    assert fold(unicodedata.normalize("NFD", text)) == folded
+
+
+@given(st.text())
+def test_fold_is_idempotent_and_accentless(text: str) -> None:
+    once = fold(text)
+    assert fold(once) == once
+    assert not any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", once))
+    assert "đ" not in once and "Đ" not in once
+
+
+def test_nfc_and_clean() -> None:
+    nfd = unicodedata.normalize("NFD", "Việt")
+    assert nfc(nfd) == "Việt" and nfd != "Việt"
+    assert clean(" a\u00a0\u200b b \n c ") == "a b c"
+    assert clean(None) == ""
+    assert split_body(join_body(["a", "b"])) == ["a", "b"] and split_body("") == []
+
+
+def _hash(**kw: object) -> str:
+    base: dict[str, object] = {"title": "T", "lead": "L", "body": ["p1", "p2"], "source": "S",
+                               "images": [("http://h/1.jpg", "c")], "attachments": []}  # fmt: skip
+    base.update(kw)
+    return content_hash_fields(**base)  # type: ignore[arg-type]
+
+
+def test_content_hash_sees_content_not_form() -> None:
+    h = _hash()
+    assert _hash(title=" T\u00a0") == h
+    assert _hash(body=["p1", "", "p2"]) == h
+    assert _hash(title="T2") != h
+    assert _hash(body=["p2", "p1"]) != h
+    assert _hash(images=[("http://h/1.jpg", "c2")]) != h
+    assert _hash(images=[("http://h/2.jpg", "c")]) != h
+    assert _hash(attachments=[("http://h/a.pdf", "A")]) != h
+    assert _hash(source=None) != h

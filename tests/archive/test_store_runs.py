@@ -1,0 +1,130 @@
+"""archive.store runs and archive.crawlstate: run records, dead runs, the re-check schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+from archive import crawlstate, store
+from archive.db import open_archive
+from crawler.items import Article, Attachment, Image
+
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> sqlite_utils.Database:
+    return open_archive(tmp_path / "archive.db")
+
+
+def article(site_id: int, published: dt.datetime | None, **changes: Any) -> Article:
+    base = Article(
+        site_id=site_id,
+        url=f"http://127.0.0.1:1/vn/tin-tuc/{site_id}/a.aspx",
+        title=f"T{site_id}",
+        lead="",
+        body=["b"],
+        body_html="<p>b</p>",
+        published_at=published.isoformat() if published else None,
+        category=None,
+        source=None,
+        parser="most/1",
+    )
+    return replace(base, **changes)
+
+
+def iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).isoformat()
+
+
+def test_run_lifecycle(db: sqlite_utils.Database) -> None:
+    run_id = store.start_run(db, site="http://127.0.0.1:1", mode="full")
+    (row,) = db.query("SELECT * FROM runs")
+    assert row["outcome"] == "running" and row["pid"] > 0 and row["finished_at"] is None
+    counts = {"pages_fetched": 7, "articles_new": 3, "errors": 1, "duration_s": 1.5}
+    store.finish_run(db, run_id, outcome="partial", counts=counts)
+    (row,) = db.query("SELECT * FROM runs")
+    assert row["outcome"] == "partial" and row["finished_at"]
+    assert (row["pages_fetched"], row["articles_new"], row["errors"], row["files"]) == (7, 3, 1, 0)
+    assert json.loads(row["counts_json"])["duration_s"] == 1.5
+    with pytest.raises(ValueError):
+        store.finish_run(db, run_id, outcome="running", counts={})
+
+
+def test_dead_runs_are_marked(db: sqlite_utils.Database) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead_pid = int(gone.stdout)
+    live = store.start_run(db, site="s", mode="incremental")  # this process: alive
+    db.execute(
+        "INSERT INTO runs (started_at, pid, outcome, hostname) VALUES ('t', ?, 'running', NULL)",
+        [dead_pid],
+    )
+    assert store.mark_dead_runs(db) == 1
+    outcomes = {r["id"]: r["outcome"] for r in db.query("SELECT id, outcome FROM runs")}
+    assert outcomes[live] == "running" and sorted(outcomes.values()) == ["died", "running"]
+    assert store.mark_dead_runs(db) == 0
+    assert store.mark_dead_runs(db, assume_dead=True, except_run=live) == 0
+    assert store.mark_dead_runs(db, assume_dead=True) == 1
+
+
+def test_recheck_schedule_decays_with_age(db: sqlite_utils.Database) -> None:
+    # (site_id, age of the article, time since its last check)
+    cases = {
+        1: (dt.timedelta(hours=5), dt.timedelta(minutes=59)),  # interval 1 h: not yet
+        2: (dt.timedelta(hours=5), dt.timedelta(hours=2)),  # due
+        3: (dt.timedelta(days=100), dt.timedelta(days=9)),  # interval 10 d: not yet
+        4: (dt.timedelta(days=100), dt.timedelta(days=11)),  # due
+        5: (dt.timedelta(days=3000), dt.timedelta(days=29)),  # capped at 30 d: not yet
+        6: (dt.timedelta(days=3000), dt.timedelta(days=31)),  # due
+    }
+    for sid, (age, since_check) in cases.items():
+        store.save_article(
+            db, article(sid, NOW - age), page_id=None, fetched_at=iso(NOW - since_check),
+            etag=f'"{sid}"',
+        )  # fmt: skip
+    store.save_article(db, article(7, None), page_id=None, fetched_at=iso(NOW), reason="reparse:x")
+    due = crawlstate.due_for_recheck(db, now=NOW)
+    assert sorted(d.site_id for d in due) == [2, 4, 6, 7]
+    assert due[0].site_id == 7  # never checked comes first
+    assert {d.site_id: d.etag for d in due}[4] == '"4"'
+    assert [d.site_id for d in crawlstate.due_for_recheck(db, now=NOW, limit=2)] == [7, 2]
+    later = crawlstate.due_for_recheck(db, now=iso(NOW + dt.timedelta(days=31)))
+    assert len(later) == 7  # every article eventually
+
+
+def test_crawl_state_helpers(db: sqlite_utils.Database) -> None:
+    a = article(
+        10, NOW, images=[Image("http://h/i1.jpg", None), Image("http://h/i2.jpg", "c")],
+        attachments=[Attachment("http://h/d.pdf", "d")],
+    )  # fmt: skip
+    store.save_article(db, a, page_id=None, fetched_at=iso(NOW), last_modified="LM")
+    assert crawlstate.known_article_ids(db) == {10}
+    state = crawlstate.article_state(db, 10)
+    assert state is not None and state.last_modified == "LM" and state.revision == 1
+    assert crawlstate.article_state(db, 11) is None
+    assert crawlstate.missing_files(db) == ["http://h/d.pdf", "http://h/i1.jpg", "http://h/i2.jpg"]
+    store.save_file(db, db_files(db), url="http://h/i1.jpg", body=b"\xff\xd8jpeg",
+                    content_type="image/jpeg", fetched_at=iso(NOW))  # fmt: skip
+    assert crawlstate.missing_files(db) == ["http://h/d.pdf", "http://h/i2.jpg"]
+    store.record_error(db, url="L", kind="listing", status=500, reason="x", run_id=None)
+    store.record_error(db, url="F", kind="file", status=404, reason="y", run_id=None)
+    assert [e.url for e in crawlstate.open_errors(db)] == ["L", "F"]
+    assert [e.url for e in crawlstate.open_errors(db, kind="file")] == ["F"]
+
+
+def db_files(db: sqlite_utils.Database) -> Path:
+    from archive.db import database_path
+    from archive.files import files_dir_for
+
+    path = database_path(db)
+    assert path is not None
+    return files_dir_for(path)
