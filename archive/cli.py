@@ -1,0 +1,473 @@
+"""most-archive: the command line. Thin: parse options, call a function, print.
+
+Commands that belong to other packages (``replica``, ``crawl``) are defined beside their code
+and registered here; their modules import nothing heavy (no Scrapy) at import time.
+
+Exit codes of the archive's own commands: 0 success; 1 a clean error (no such database, no
+such article, …); 2 bad usage (unknown option, malformed search query, bad date).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, ClassVar, TextIO, TypeVar, cast
+
+import click
+
+from crawler.cli import crawl_command
+from replica.cli import replica_command
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+F = TypeVar("F", bound=Callable[..., Any])
+DB_ENV = "MOST_ARCHIVE_DB"
+DEFAULT_DB = "archive.db"
+
+
+class LazyGroup(click.Group):
+    """A group that imports some commands only when they are used (or listed in --help).
+
+    ``serve`` pulls in Datasette; importing it lazily keeps ``search``/``show`` start-up fast.
+    """
+
+    lazy_commands: ClassVar[dict[str, tuple[str, str]]] = {
+        "serve": ("archive.serve", "serve_command"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # `most-archive search … | head`: the reader left; no traceback
+            _silence_stdout()
+            sys.exit(1)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands and cmd_name not in self.commands:
+            import importlib
+
+            module, attr = self.lazy_commands[cmd_name]
+            command = getattr(importlib.import_module(module), attr)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's final flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="most-archive")
+def main() -> None:
+    """Crawl www.most.gov.vn into a SQLite archive, and search, read and export it.
+
+    \b
+    Example:
+        most-archive crawl --db archive.db
+        most-archive search "khoa học" --db archive.db
+    """
+
+
+main.add_command(replica_command)
+main.add_command(crawl_command)
+
+
+# --- shared options and helpers -------------------------------------------------------------
+
+
+def db_option(f: F) -> F:
+    """``--db PATH``: default ``./archive.db`` or ``$MOST_ARCHIVE_DB``."""
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+        envvar=DB_ENV, show_default=True, show_envvar=True, help="The archive database.",
+    )(f)  # fmt: skip
+
+
+def _date_callback(end: bool) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from archive.queries import parse_date
+
+        try:
+            return parse_date(value, end=end)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+    return convert
+
+
+def filter_options(f: F) -> F:
+    """``--since``, ``--until``, ``--category``: shared by search and export."""
+    f = click.option("--category", metavar="NAME",
+                     help="Only articles in a category whose name contains NAME (accents "
+                          "and case optional) or whose id is NAME; every listing the article "
+                          "appears in counts.")(f)  # fmt: skip
+    f = click.option("--until", metavar="DATE", callback=_date_callback(end=True),
+                     help="Published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")(f)
+    f = click.option("--since", metavar="DATE", callback=_date_callback(end=False),
+                     help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")(f)
+    return f
+
+
+@contextlib.contextmanager
+def open_db(db_path: Path) -> Iterator[sqlite_utils.Database]:
+    """The archive, read-only; a missing or broken file is a clean error, never a new file."""
+    from archive.db import ArchiveMissing, open_archive
+
+    try:
+        db = open_archive(db_path, readonly=True)
+    except ArchiveMissing:
+        raise click.ClickException(
+            f"no archive at {db_path} (crawl one with `most-archive crawl --db {db_path}`, "
+            f"or point --db / ${DB_ENV} at an existing archive)"
+        ) from None
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"cannot open {db_path}: {exc}") from None
+    try:
+        if not db.table_names() or "articles" not in db.table_names():
+            raise click.ClickException(f"{db_path} is not a most-archive database (no articles "
+                                       "table)")
+        yield db
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"reading {db_path} failed: {exc}") from None
+    finally:
+        db.conn.close()
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+@main.command("search")
+@click.argument("query")
+@filter_options
+@click.option("--source", metavar="TEXT", help="Only articles whose source line contains the "
+              "words of TEXT, in order (accents and case optional).")
+@click.option("--limit", "-n", type=click.IntRange(1, 1000), default=20, show_default=True,
+              help="At most this many results.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@db_option
+def search_command(query: str, since: str | None, until: str | None, category: str | None,
+                   source: str | None, limit: int, as_json: bool, db_path: Path) -> None:
+    """Full-text search of the archive, with or without diacritics.
+
+    Searches title, lead, body, image captions and source. "dien" finds "điện", "Dang"
+    finds "Đảng". Order: words with the diacritics exactly as typed first (folded-only
+    matches are starred), then matches in the title, then the lead, then anywhere; newest
+    first among equals. Syntax: words (all must appear), "a phrase", prefix*, OR, NOT, AND,
+    parentheses (operators in capitals).
+
+    \b
+    Example:
+        most-archive search "khoa học" --db archive.db
+        most-archive search '"bộ khoa học" OR đổi*' --since 2024-01 --category "Tin tổng hợp"
+        most-archive search dien --source "Báo" --limit 5 --json
+    """
+    from archive.queries import ArticleFilter, search
+    from archive.render import search_results
+    from archive.search import QueryError, parse_query
+
+    try:
+        node = parse_query(query)
+    except QueryError as exc:
+        raise click.BadParameter(f"malformed query: {exc}", param_hint="QUERY") from None
+    filters = ArticleFilter(since=since, until=until, category=category, source=source)
+    with open_db(db_path) as db:
+        hits = search(db, node, filters=filters, limit=limit)
+    if as_json:
+        echo_json([h.to_dict() for h in hits])
+    else:
+        click.echo(search_results(hits, query), nl=False)
+
+
+# --- show / diff ----------------------------------------------------------------------------
+
+
+def _find(db: sqlite_utils.Database, id_or_url: str) -> int:
+    from archive.queries import resolve_article_id
+
+    site_id = resolve_article_id(db, id_or_url)
+    if site_id is None:
+        raise click.ClickException(f"no archived article matches {id_or_url!r}")
+    return site_id
+
+
+@main.command("show")
+@click.argument("id_or_url")
+@click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
+@db_option
+def show_command(id_or_url: str, as_json: bool, db_path: Path) -> None:
+    """Show one article in full, with its files and revisions.
+
+    ID_OR_URL is the site's article id or any URL of the article (http or https, with or
+    without www, any slug or letter case). Local file paths are relative to the files folder
+    beside the database (<db stem>-files/); the text view prints them in full.
+
+    \b
+    Example:
+        most-archive show 13245 --db archive.db
+        most-archive show https://www.most.gov.vn/vn/tin-tuc/13245/x.aspx --json
+    """
+    from archive.files import files_dir_for
+    from archive.queries import get_article
+    from archive.render import article
+
+    with open_db(db_path) as db:
+        found = get_article(db, _find(db, id_or_url))
+    assert found is not None
+    files_dir = files_dir_for(db_path)
+    if as_json:
+        echo_json({**found, "files_dir": str(files_dir)})
+    else:
+        click.echo(article(found, files_dir.resolve()), nl=False)
+
+
+@main.command("diff")
+@click.argument("id_or_url")
+@click.argument("revisions", nargs=-1, type=click.IntRange(min=1), metavar="[REV_A [REV_B]]")
+@db_option
+def diff_command(id_or_url: str, revisions: tuple[int, ...], db_path: Path) -> None:
+    """Show what changed between two revisions of an article.
+
+    Compares title, lead, body paragraphs, image captions, attachments and source. With no
+    revision numbers: the last two; with one: that revision against the current one.
+
+    \b
+    Example:
+        most-archive diff 13245 --db archive.db
+        most-archive diff 13245 1 3
+    """
+    from archive.queries import get_revisions
+    from archive.render import revision_diff
+
+    if len(revisions) > 2:
+        raise click.UsageError("give at most two revision numbers")
+    with open_db(db_path) as db:
+        site_id = _find(db, id_or_url)
+        revs = {r["revision"]: r for r in get_revisions(db, site_id)}
+    if not revs:
+        raise click.ClickException(f"article {site_id} has no stored revisions")
+    numbers = sorted(revs)
+    if not revisions:
+        if len(numbers) < 2:
+            click.echo(f"article {site_id} has one revision only; nothing to compare", err=True)
+            return
+        wanted = numbers[-2:]
+    else:
+        wanted = [revisions[0], revisions[1] if len(revisions) == 2 else numbers[-1]]
+    missing = [n for n in wanted if n not in revs]
+    if missing:
+        raise click.ClickException(f"article {site_id} has no revision {missing[0]} "
+                                   f"(it has {', '.join(map(str, numbers))})")
+    lines = revision_diff(site_id, revs[wanted[0]], revs[wanted[1]])
+    if not lines:
+        click.echo(f"revisions {wanted[0]} and {wanted[1]} of article {site_id} have the same "
+                   "text", err=True)
+    colours = {"+": "green", "-": "red", "@": "cyan"}
+    for line in lines:
+        colour = None if line.startswith(("+++", "---")) else colours.get(line[:1])
+        click.echo(click.style(line, fg=colour) if colour else line)
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _output(path: str, binary: bool) -> Iterator[IO[Any]]:
+    """``-`` is stdout; a file is written beside itself and renamed into place when complete."""
+    if path == "-":
+        stream = sys.stdout.buffer
+        out: IO[Any] = stream if binary else io.TextIOWrapper(stream, encoding="utf-8",
+                                                              newline="")
+        try:
+            yield out
+            out.flush()
+        except BrokenPipeError:  # e.g. `| head`: the reader has gone; stop without a traceback
+            _silence_stdout()
+            sys.exit(1)
+        finally:
+            if isinstance(out, io.TextIOWrapper):
+                with contextlib.suppress(OSError, ValueError):
+                    out.detach()
+        return
+    target = Path(path)
+    tmp = target.with_name(f".{target.name}.partial")
+    try:
+        fh: IO[Any] = (
+            open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        )
+        with fh:
+            yield fh
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
+              show_default=True, help="jsonl: one JSON object per article; csv: one row per "
+              "article; warc: the archived raw responses as a WARC file.")
+@filter_options
+@click.option("-o", "--output", default="-", metavar="FILE",
+              help="Write to FILE (replaced only when complete) instead of standard output.")
+@db_option
+def export_command(fmt: str, since: str | None, until: str | None, category: str | None,
+                   output: str, db_path: Path) -> None:
+    """Export articles as JSON Lines, CSV or WARC.
+
+    JSON Lines objects have site_id, url, title, lead, body (paragraphs separated by a blank
+    line), published_at, category, categories, source, images [{url, caption, path}],
+    attachments [{url, title, path}], parser, revision, first_seen, last_seen, last_changed;
+    path is relative to the files folder beside the database, null if not downloaded.
+
+    \b
+    Example:
+        most-archive export --db archive.db -o articles.jsonl
+        most-archive export --format csv --since 2024 --category "Tin tổng hợp" -o 2024.csv
+        most-archive export --format warc -o archive.warc.gz
+    """
+    from archive.export import write_csv, write_jsonl
+    from archive.queries import ArticleFilter
+
+    filters = ArticleFilter(since=since, until=until, category=category)
+    with open_db(db_path) as db, _output(output, binary=fmt == "warc") as out:
+        if fmt == "warc":
+            from archive.warc import write_warc
+
+            name = None if output == "-" else Path(output).name
+            n = write_warc(db, cast(BinaryIO, out), since=since, until=until, category=category,
+                           filename=name)
+            what = f"{n} WARC records"
+        else:
+            writer = write_jsonl if fmt == "jsonl" else write_csv
+            n = writer(db, cast(TextIO, out), filters)
+            what = f"{n} article{'s' if n != 1 else ''}"
+    click.echo(f"exported {what} ({fmt}) to {'standard output' if output == '-' else output}",
+               err=True)
+
+
+# --- stats ----------------------------------------------------------------------------------
+
+
+@main.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@db_option
+def stats_command(as_json: bool, db_path: Path) -> None:
+    """Counts by category and year, files, runs and open errors.
+
+    \b
+    Example:
+        most-archive stats --db archive.db
+        most-archive stats --json | jq .open_errors
+    """
+    from archive.queries import stats
+    from archive.render import stats as render_stats
+
+    with open_db(db_path) as db:
+        figures = stats(db)
+    if as_json:
+        echo_json(figures)
+    else:
+        click.echo(render_stats(figures), nl=False)
+
+
+# --- backup / reparse -----------------------------------------------------------------------
+
+
+@main.command("backup")
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace DEST if it exists.")
+@db_option
+def backup_command(dest: Path, force: bool, db_path: Path) -> None:
+    """Copy the archive to DEST consistently, even during a crawl.
+
+    The copy is one self-contained SQLite file, checked with PRAGMA integrity_check before it
+    is moved into place. The files folder (<db stem>-files/) only grows: copy it with rsync.
+
+    \b
+    Example:
+        most-archive backup /backups/archive-$(date +%F).db --db archive.db
+        rsync -a archive-files/ /backups/archive-files/
+    """
+    from archive.backup import BackupError, backup
+    from archive.db import ArchiveMissing
+
+    try:
+        result = backup(db_path, dest, overwrite=force)
+    except ArchiveMissing:
+        raise click.ClickException(f"no archive at {db_path}") from None
+    except FileExistsError:
+        raise click.ClickException(f"{dest} exists (pass --force to replace it)") from None
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        raise click.ClickException(f"backup failed: {exc}") from None
+    click.echo(f"backed up {db_path} to {result.dest}: {result.articles} articles, "
+               f"{result.size} bytes")
+
+
+LOCK_HELD_EXIT = 75  # EX_TEMPFAIL, as for crawl: another process holds the crawl lock
+
+
+@main.command("reparse")
+@click.option("--parser-version", metavar="V",
+              help="Only articles last parsed by this parser (e.g. most/1).")
+@db_option
+def reparse_command(parser_version: str | None, db_path: Path) -> None:
+    """Re-parse the stored raw pages; changes become revisions.
+
+    Nothing is re-fetched and nothing is lost: a changed article gets a new revision with
+    reason "reparse:<parser>". Takes the crawl lock (exit 75 while a crawl runs); exits 1
+    when some pages could not be parsed.
+
+    \b
+    Example:
+        most-archive reparse --db archive.db
+        most-archive reparse --parser-version most/1
+    """
+    from archive.db import open_archive
+    from archive.lock import LockHeld, crawl_lock
+    from archive.reparse import reparse
+
+    if not db_path.exists():
+        raise click.ClickException(f"no archive at {db_path}")
+    try:
+        with crawl_lock(db_path):
+            db = open_archive(db_path)
+            try:
+                counts = reparse(db, parser_version=parser_version)
+            finally:
+                db.conn.close()
+    except LockHeld as exc:
+        click.echo(f"Error: {exc}; try again when it has finished", err=True)
+        sys.exit(LOCK_HELD_EXIT)
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"reparse failed: {exc}") from None
+    problems = {k: v for k, v in counts.items() if k not in ("articles", "updated", "unchanged")}
+    click.echo(f"re-parsed {counts.get('articles', 0)} articles: {counts.get('updated', 0)} "
+               f"updated, {counts.get('unchanged', 0)} unchanged"
+               + "".join(f", {v} {k.replace('_', ' ')}" for k, v in problems.items() if v))
+    if any(problems.values()):
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

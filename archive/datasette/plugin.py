@@ -1,0 +1,381 @@
+"""The Datasette plugin of ``most-archive serve``: search functions, year facet, article pages.
+
+Registered by :func:`archive.serve.build_datasette` (never through an entry point, so a plain
+``datasette`` run elsewhere is not affected). Every hook acts only on the database named
+``archive``:
+
+- ``prepare_connection``: a busy timeout and ``query_only`` on each read-only connection, and
+  the SQL functions ``most_match(q)`` / ``most_match_exact(q)`` (a typed query → a safe FTS5
+  expression, folded or as typed), ``most_fold(text)``, and ``escape_fts`` replaced by the
+  folded version, so the table search box ignores diacritics too;
+- ``register_facet_classes``: a ``year`` facet (``{"year": "published_at"}`` in metadata);
+- ``register_routes``: ``/-/article/{site_id}`` (the article with its images and captions) and
+  ``/-/files/{path}`` (a downloaded image or attachment from the files folder);
+- ``render_cell``: titles link to the article page, file paths to the file;
+- ``asgi_wrapper``: raw blobs and HTML copies are left out of the default table views;
+- ``menu_links``: "Latest articles" and "Search articles" in the menu.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any, TypeVar, cast
+from urllib.parse import parse_qsl, quote, urlsplit
+
+from datasette import hookimpl as _hookimpl
+from datasette.database import QueryInterrupted
+from datasette.facets import Facet
+from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.utils.asgi import NotFound, Response, asgi_send_file
+from markupsafe import Markup, escape
+
+from archive.files import CONTENT_TYPE_EXTENSIONS, resolve
+from archive.normalize import fold
+from archive.search import QueryError, parse_query, to_fts
+
+DATABASE = "archive"  # the name the archive is always served under
+PLUGIN = "most-archive"  # key of this plugin's settings in the metadata ("files_dir")
+BUSY_TIMEOUT_MS = 5_000
+NOTHING = '""'  # an FTS5 expression that is valid and matches no row
+
+# Columns left out of the default views of a table (the JSON/CSV too); ?_col= brings them back.
+HIDDEN_BY_DEFAULT: dict[str, tuple[str, ...]] = {
+    "raw_pages": ("body",),
+    "articles": ("body_html",),
+    "revisions": ("body_html",),
+}
+_TABLE_PATH = re.compile(rf"^/{DATABASE}/(?P<table>[a-z_]+)(?:\.(?:json|csv))?$")
+
+# The files the archive stores have one of a fixed set of extensions (archive.files): serve
+# each with its own type, and everything but images as a download.
+_EXTENSION_TYPES = {ext: ctype for ctype, ext in reversed(CONTENT_TYPE_EXTENSIONS.items())}
+_EXTENSION_TYPES[".jpeg"] = "image/jpeg"
+
+Row = dict[str, Any]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def hookimpl(func: F) -> F:
+    """Datasette's ``hookimpl``, typed."""
+    return cast(F, _hookimpl(func))
+
+
+def hookimpl_last(func: F) -> F:
+    """``hookimpl(trylast=True)``: runs after Datasette's own implementation."""
+    return cast(F, _hookimpl(trylast=True)(func))
+
+
+# --- search -------------------------------------------------------------------------------
+
+
+def match_folded(query: str | None) -> str:
+    """The FTS5 expression for ``query`` against the folded index (``articles_fts``).
+
+    An empty or malformed query becomes an expression that matches nothing, never an error.
+    """
+    try:
+        return to_fts(parse_query(query or ""), fold)
+    except QueryError:
+        return NOTHING
+
+
+def match_exact(query: str | None) -> str:
+    """The FTS5 expression for ``query`` against the exact index (``articles_fts_exact``)."""
+    try:
+        return to_fts(parse_query(query or ""), lambda token: token)
+    except QueryError:
+        return NOTHING
+
+
+def query_problem(query: str | None) -> str | None:
+    """Why ``query`` cannot be searched (the parser's message for the user), or None."""
+    if not query or not query.strip():
+        return None
+    try:
+        parse_query(query)
+    except QueryError as exc:
+        return str(exc)
+    return None
+
+
+def fold_or_none(text: str | None) -> str | None:
+    return None if text is None else fold(str(text))
+
+
+@hookimpl_last
+def prepare_connection(conn: sqlite3.Connection, database: str) -> None:
+    if database != DATABASE:
+        return
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA query_only = 1")
+    conn.create_function("most_match", 1, match_folded, deterministic=True)
+    conn.create_function("most_match_exact", 1, match_exact, deterministic=True)
+    conn.create_function("most_fold", 1, fold_or_none, deterministic=True)
+    # Datasette's table search box sends ?_search= through escape_fts(); ours folds it.
+    conn.create_function("escape_fts", 1, match_folded, deterministic=True)
+
+
+@hookimpl
+def extra_template_vars(database: str | None, request: Any) -> dict[str, Any]:
+    """``most_query_problem``: for the search page, why the typed query is malformed."""
+    if database != DATABASE or request is None:
+        return {}
+    return {"most_query_problem": query_problem(request.args.get("q"))}
+
+
+# --- the year facet -------------------------------------------------------------------------
+
+
+class YearFacet(Facet):  # type: ignore[misc]
+    """Facet by the year of an ISO date column; selecting a year filters ``col__startswith``."""
+
+    type = "year"
+
+    async def suggest(self) -> list[dict[str, Any]]:
+        return []
+
+    async def facet_results(self) -> tuple[list[dict[str, Any]], list[str]]:
+        results: list[dict[str, Any]] = []
+        timed_out: list[str] = []
+        args = dict(self.get_querystring_pairs())
+        size = self.get_facet_size()
+        for source_and_config in self.get_configs():
+            config = source_and_config["config"]
+            column = config.get("column") or config["simple"]
+            col = escape_sqlite(column)
+            sql = (
+                f"select substr({col}, 1, 4) as value, count(*) as count from ({self.sql}) "
+                f"where {col} glob '[0-9][0-9][0-9][0-9]*' "
+                f"group by value order by value desc limit {size + 1}"
+            )
+            try:
+                rows = await self.ds.execute(
+                    self.database,
+                    sql,
+                    self.params,
+                    truncate=False,
+                    custom_time_limit=self.ds.setting("facet_time_limit_ms"),
+                )
+            except QueryInterrupted:
+                timed_out.append(column)
+                continue
+            values = []
+            key = f"{column}__startswith"
+            for row in rows.rows[:size]:
+                selected = args.get(key) == str(row["value"])
+                if selected:
+                    path = path_with_removed_args(self.request, {key: str(row["value"])})
+                else:
+                    path = path_with_added_args(self.request, {key: row["value"]})
+                values.append(
+                    {
+                        "value": row["value"],
+                        "label": row["value"],
+                        "count": row["count"],
+                        "toggle_url": self.ds.absolute_url(self.request, path),
+                        "selected": selected,
+                    }
+                )
+            results.append(
+                {
+                    "name": column,
+                    "type": self.type,
+                    "results": values,
+                    "hideable": source_and_config["source"] != "metadata",
+                    "toggle_url": path_with_removed_args(self.request, {"_facet_year": column}),
+                    "truncated": len(rows.rows) > size,
+                }
+            )
+        return results, timed_out
+
+
+@hookimpl
+def register_facet_classes() -> list[type]:
+    return [YearFacet]
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def files_dir(datasette: Any) -> Path | None:
+    config = datasette.plugin_config(PLUGIN) or {}
+    value = config.get("files_dir")
+    return Path(value) if value else None
+
+
+def file_url(datasette: Any, rel_path: str | None) -> str | None:
+    """The URL of a stored file, or None when it is not on disk."""
+    folder = files_dir(datasette)
+    if not rel_path or folder is None:
+        return None
+    try:
+        target = resolve(folder, rel_path)
+    except ValueError:
+        return None
+    if not target.is_file():
+        return None
+    return str(datasette.urls.path("/-/files/" + quote(rel_path)))
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` if it is an http(s) URL (safe as a link's href), else None: shown as text."""
+    if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
+        return url.strip()
+    return None
+
+
+async def _rows(datasette: Any, sql: str, params: dict[str, Any]) -> list[Row]:
+    db = datasette.get_database(DATABASE)
+    results = await db.execute(sql, params)
+    return [dict(r) for r in results.rows]
+
+
+ARTICLE_SQL = """
+select site_id, url, title, lead, body, published_at, category, source, parser, revision,
+       first_seen, last_seen, last_changed
+from articles where site_id = :site_id
+"""
+IMAGES_SQL = """
+select i.position, i.url, i.caption, i.alt, f.path as file_path, f.content_type
+from images i left join files f on f.url = i.url
+where i.site_id = :site_id order by i.position
+"""
+ATTACHMENTS_SQL = """
+select a.position, a.url, a.title, f.path as file_path, f.size
+from attachments a left join files f on f.url = a.url
+where a.site_id = :site_id order by a.position
+"""
+CATEGORIES_SQL = """
+select c.id, c.name from article_categories ac join categories c on c.id = ac.category_id
+where ac.site_id = :site_id order by c.name
+"""
+REVISIONS_SQL = """
+select revision, title, reason, first_seen, last_seen from revisions
+where site_id = :site_id order by revision
+"""
+
+
+async def article_view(datasette: Any, request: Any) -> Response:
+    site_id = int(request.url_vars["site_id"])
+    params = {"site_id": site_id}
+    found = await _rows(datasette, ARTICLE_SQL, params)
+    if not found:
+        raise NotFound(f"No article with id {site_id}")
+    article = found[0]
+    images = await _rows(datasette, IMAGES_SQL, params)
+    for image in images:
+        image["src"] = file_url(datasette, image["file_path"])
+        image["link"] = web_link(image["url"])
+    attachments = await _rows(datasette, ATTACHMENTS_SQL, params)
+    for attachment in attachments:
+        attachment["href"] = file_url(datasette, attachment["file_path"])
+        attachment["link"] = web_link(attachment["url"])
+    article["link"] = web_link(article["url"])
+    paragraphs = [p for p in (article["body"] or "").split("\n\n") if p.strip()]
+    context = {
+        "article": article,
+        "paragraphs": paragraphs,
+        "images": images,
+        "attachments": attachments,
+        "categories": await _rows(datasette, CATEGORIES_SQL, params),
+        "revisions": await _rows(datasette, REVISIONS_SQL, params),
+        "database": DATABASE,
+    }
+    html = await datasette.render_template("article.html", context, request=request)
+    return Response.html(html)
+
+
+async def file_view(datasette: Any, request: Any, send: Any) -> None:
+    folder = files_dir(datasette)
+    rel_path = request.url_vars["path"]
+    if folder is None:
+        raise NotFound("This archive has no files folder")
+    try:
+        target = resolve(folder, rel_path)
+    except ValueError as exc:
+        raise NotFound("No such file") from exc
+    if not target.is_file():
+        raise NotFound("No such file")
+    content_type = _EXTENSION_TYPES.get(target.suffix.lower(), "application/octet-stream")
+    headers = {"x-content-type-options": "nosniff", "cache-control": "max-age=3600"}
+    filename = None if content_type.startswith("image/") else target.name
+    await asgi_send_file(
+        send, target, filename=filename, content_type=content_type, headers=headers
+    )
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Callable[..., Awaitable[Any]]]]:
+    return [
+        (r"^/-/article/(?P<site_id>[0-9]{1,18})$", article_view),
+        (r"^/-/files/(?P<path>[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z]{2,4})$", file_view),
+    ]
+
+
+# --- cells, menu ----------------------------------------------------------------------------
+
+
+def _link(href: str, text: Any) -> Markup:
+    return Markup(f'<a href="{escape(href)}">{escape(str(text))}</a>')
+
+
+@hookimpl
+def render_cell(
+    row: Any, value: Any, column: str, table: str | None, database: str, datasette: Any
+) -> Markup | None:
+    if database != DATABASE or value in (None, ""):
+        return None
+    keys = row.keys() if hasattr(row, "keys") else []
+    if column == "title" and table in (None, "articles") and "site_id" in keys:
+        return _link(datasette.urls.path(f"/-/article/{int(row['site_id'])}"), value)
+    if column == "path" and table == "files":
+        href = file_url(datasette, str(value))
+        return _link(href, value) if href else None
+    return None
+
+
+@hookimpl
+def menu_links(datasette: Any) -> list[dict[str, str]]:
+    return [
+        {"href": datasette.urls.path(f"/{DATABASE}/latest"), "label": "Latest articles"},
+        {"href": datasette.urls.path(f"/{DATABASE}/search"), "label": "Search articles"},
+    ]
+
+
+# --- hiding raw blobs -----------------------------------------------------------------------
+
+Scope = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
+
+
+def hide_columns(scope: Scope) -> Scope:
+    """``scope`` with ``_nocol=`` added for the hidden columns, unless the request chose columns.
+
+    Applies to the HTML, JSON and CSV views of a table in :data:`HIDDEN_BY_DEFAULT`.
+    """
+    match = _TABLE_PATH.match(scope.get("path", ""))
+    if not match or match["table"] not in HIDDEN_BY_DEFAULT:
+        return scope
+    query = scope.get("query_string", b"").decode("latin-1")
+    if any(key in ("_col", "_nocol") for key, _ in parse_qsl(query, keep_blank_values=True)):
+        return scope
+    extra = "&".join(f"_nocol={c}" for c in HIDDEN_BY_DEFAULT[match["table"]])
+    new = dict(scope)
+    new["query_string"] = (f"{query}&{extra}" if query else extra).encode("latin-1")
+    return new
+
+
+@hookimpl
+def asgi_wrapper() -> Callable[[ASGIApp], ASGIApp]:
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
+            if scope.get("type") == "http":
+                scope = hide_columns(scope)
+            await app(scope, receive, send)
+
+        return wrapped
+
+    return wrap

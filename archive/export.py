@@ -1,0 +1,105 @@
+"""Export the archive as JSON Lines or CSV, streaming (one article in memory at a time).
+
+JSON Lines: one object per article, UTF-8 (``ensure_ascii=False``), keys in this order:
+``site_id, url, title, lead, body, published_at, category, categories, source, images,
+attachments, parser, revision, first_seen, last_seen, last_changed``. ``body`` is the
+paragraphs separated by one blank line; ``images`` is ``[{url, caption, path}]`` and
+``attachments`` ``[{url, title, path}]``, where ``path`` is the file's path relative to the
+files folder beside the database (``<db stem>-files/``), or null when it was not downloaded.
+
+CSV: the same articles, one row each, with the lists flattened into parallel columns whose
+values are separated by a newline inside the cell (``image_urls``, ``image_captions``,
+``image_paths``, …: line *n* of each belongs to image *n*); ``categories`` joined by ``; ``.
+
+The WARC format is written by :mod:`archive.warc` from the stored raw responses.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, TextIO
+
+from archive.queries import ArticleFilter, iter_articles
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+FORMATS = ("jsonl", "csv", "warc")
+
+JSON_KEYS = (
+    "site_id", "url", "title", "lead", "body", "published_at", "category", "categories",
+    "source", "images", "attachments", "parser", "revision", "first_seen", "last_seen",
+    "last_changed",
+)  # fmt: skip
+CSV_COLUMNS = (
+    "site_id", "url", "title", "lead", "body", "published_at", "category", "categories",
+    "source", "image_urls", "image_captions", "image_paths", "attachment_urls",
+    "attachment_titles", "attachment_paths", "parser", "revision", "first_seen", "last_seen",
+    "last_changed",
+)  # fmt: skip
+
+
+def article_record(article: dict[str, Any]) -> dict[str, Any]:
+    """The export form of one row of :func:`archive.queries.iter_articles`."""
+    record = {k: article.get(k) for k in JSON_KEYS}
+    record["images"] = [
+        {"url": i["url"], "caption": i["caption"], "path": i["path"]} for i in article["images"]
+    ]
+    record["attachments"] = [
+        {"url": t["url"], "title": t["title"], "path": t["path"]} for t in article["attachments"]
+    ]
+    return record
+
+
+def write_jsonl(
+    db: sqlite_utils.Database, out: TextIO, filters: ArticleFilter | None = None
+) -> int:
+    """Write one JSON object per article to ``out``; return the number written."""
+    n = 0
+    for article in _snapshot(db, filters):
+        out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def _cell(values: list[Any]) -> str:
+    return "\n".join("" if v is None else str(v) for v in values)
+
+
+def write_csv(db: sqlite_utils.Database, out: TextIO, filters: ArticleFilter | None = None) -> int:
+    """Write a header and one CSV row per article to ``out``; return the number of rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    n = 0
+    for article in _snapshot(db, filters):
+        r = article_record(article)
+        flat = {
+            **r,
+            "categories": "; ".join(r["categories"] or []),
+            "image_urls": _cell([i["url"] for i in r["images"]]),
+            "image_captions": _cell([i["caption"] for i in r["images"]]),
+            "image_paths": _cell([i["path"] for i in r["images"]]),
+            "attachment_urls": _cell([t["url"] for t in r["attachments"]]),
+            "attachment_titles": _cell([t["title"] for t in r["attachments"]]),
+            "attachment_paths": _cell([t["path"] for t in r["attachments"]]),
+        }
+        writer.writerow(["" if flat[c] is None else flat[c] for c in CSV_COLUMNS])
+        n += 1
+    return n
+
+
+def _snapshot(
+    db: sqlite_utils.Database, filters: ArticleFilter | None
+) -> Iterator[dict[str, Any]]:
+    """Iterate inside one read transaction, so a crawl writing meanwhile cannot make the
+    export mix two states of the archive (WAL gives the reader a fixed snapshot)."""
+    own = not db.conn.in_transaction
+    if own:
+        db.conn.execute("BEGIN")
+    try:
+        yield from iter_articles(db, filters)
+    finally:
+        if own and db.conn.in_transaction:
+            db.conn.execute("COMMIT")

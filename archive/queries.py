@@ -1,0 +1,451 @@
+"""The read side of the archive: search, one article with its history, export rows, stats.
+
+Every function takes an open ``sqlite_utils.Database`` (``archive.db.open_archive(path,
+readonly=True)`` is what the CLI passes) and only reads. SQL lives here as named constants;
+the few parts that vary (filters) are assembled from fixed fragments, and every value a user
+typed is a bound parameter.
+
+Search never ranks more rows than it returns. FTS5's ``bm25()`` first walks the full posting
+list of every query word to weigh it (measured: 11-57 ms per query on a 52,000-article archive
+for common words, whatever the LIMIT), and for words found in most articles its weight is zero
+anyway. So the order is built from cheap steps instead, each one FTS5 query walked in rowid
+order and stopped by ``LIMIT`` (well under 1 ms each):
+1. the query as typed (NFC, accents kept) against ``articles_fts_exact``: matches in the title,
+   then in the lead, then anywhere;
+2. the query folded (``archive.normalize.fold``: no accents, đ→d) against ``articles_fts``,
+   same three steps, leaving out what step 1 returned;
+newest article first within a step. An article holding the words with the diacritics as typed
+always comes before one that holds them only without (or with other) diacritics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from archive.migrations import FTS_EXACT, FTS_FOLDED
+from archive.normalize import fold, nfc, split_body
+from archive.search import Node, parse_query, quick_fold, snippet, split_tokens, to_fts
+
+__all__ = [
+    "ArticleFilter",
+    "SearchHit",
+    "get_article",
+    "iter_articles",
+    "parse_date",
+    "resolve_article_id",
+    "search",
+    "stats",
+]
+
+FOLD_FUNCTION = "most_fold"  # SQL function registered by prepare(): archive.normalize.fold
+MAX_LIMIT = 1000
+
+_ARTICLE_URL_ID = re.compile(r"/(?:tin-tuc|news)/(?:\d+/)?(\d+)(?:/|\.aspx|$)", re.IGNORECASE)
+_LEGACY_URL_ID = re.compile(r"[?&]IDNews=(\d+)", re.IGNORECASE)
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+def parse_date(value: str, *, end: bool) -> str:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` → a bound for comparing with ``published_at``.
+
+    Start bounds are inclusive (``published_at >= bound``); end bounds are exclusive and point
+    just past the period (``--until 2024-03`` → ``< 2024-04``), so the whole day/month/year
+    given is included. Raises ``ValueError`` with a message for the user.
+    """
+    text = value.strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
+    if not m:
+        raise ValueError(f"{value!r} is not a date (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    year, month, day = int(m[1]), int(m[2] or 1), int(m[3] or 1)
+    try:
+        start = dt.date(year, month, day)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid date ({exc})") from None
+    if not end:
+        return start.isoformat()
+    if m[3]:
+        return (start + dt.timedelta(days=1)).isoformat()
+    if m[2]:
+        return (dt.date(year + month // 12, month % 12 + 1, 1)).isoformat()
+    return dt.date(year + 1, 1, 1).isoformat()
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which articles a search or an export covers. Empty = all."""
+
+    since: str | None = None  # inclusive lower bound from parse_date(end=False)
+    until: str | None = None  # exclusive upper bound from parse_date(end=True)
+    category: str | None = None  # part of a category name (accents/case optional) or its id
+    source: str | None = None  # words of the source line (accents/case optional)
+
+    def sql(self, column: str = "a") -> tuple[str, dict[str, Any]]:
+        """`` AND ...`` conditions on an article's site id, and their parameters.
+
+        ``column`` is the site-id expression (``"articles_fts.rowid"``, ``"a.site_id"``) or
+        just a table alias (``"a"`` → ``"a.site_id"``). Each condition is ``id IN (subquery)``
+        answered from an index or a small table (published_at, article_categories, categories,
+        the folded FTS table), so filtering reads no articles row (with its long body). The
+        connection needs :func:`prepare` first (the category names are folded in SQL).
+        """
+        id_column = column if "." in column else f"{column}.site_id"
+        where: list[str] = []
+        params: dict[str, Any] = {}
+        if self.since or self.until:
+            where.append(f"{id_column} IN ({_DATE_IDS})")
+            params["f_since"] = self.since or ""
+            params["f_until"] = self.until or "9999"
+        if self.category:
+            cat = self.category.strip()
+            if cat.isdigit():
+                where.append(_CATEGORY_ID_COND.format(id=id_column))
+                params["f_category_id"] = int(cat)
+            else:
+                where.append(_CATEGORY_NAME_COND.format(id=id_column))
+                params["f_category"] = fold(cat)
+                params["f_category_name"] = nfc(cat)
+        if self.source:
+            where.append(f"{id_column} IN ({_SOURCE_IDS})")
+            params["f_source"] = self.source_match()
+        return "".join(f" AND {w}" for w in where), params
+
+    def source_match(self) -> str:
+        """The FTS5 expression "these words, in this order, in the source column" (folded)."""
+        tokens = split_tokens(fold(self.source or "")) or ["\u2400"]
+        return "{source} : \"" + " ".join(tokens) + "\""
+
+
+_DATE_IDS = (
+    "SELECT site_id FROM articles WHERE published_at >= :f_since AND published_at < :f_until"
+)
+# Category conditions are checked per article (primary-key lookups in article_categories), so a
+# search streaming matches stops as soon as it has enough, without building a set first.
+_CATEGORY_ID_COND = (
+    "EXISTS (SELECT 1 FROM article_categories ac WHERE ac.site_id = {id} "
+    "AND ac.category_id = :f_category_id)"
+)
+# Listed in a listing whose name contains NAME (categories is a small table), or with such a
+# listing's name (or NAME itself) as the breadcrumb category: checked row by row, only for the
+# articles the search walks past (articles.category has no index; a set of all such articles
+# would be a full scan of the table).
+_MATCHING_LISTINGS = (
+    f"SELECT {{col}} FROM categories WHERE instr({FOLD_FUNCTION}(coalesce(name, '')), "
+    ":f_category) > 0"
+)
+_CATEGORY_NAME_COND = (
+    "(EXISTS (SELECT 1 FROM article_categories ac WHERE ac.site_id = {id} AND ac.category_id IN ("
+    + _MATCHING_LISTINGS.format(col="id")
+    + ")) OR EXISTS (SELECT 1 FROM articles x WHERE x.site_id = {id} AND "
+    "(x.category = :f_category_name OR x.category IN ("
+    + _MATCHING_LISTINGS.format(col="name")
+    + "))))"
+)
+_SOURCE_IDS = f"SELECT rowid FROM {FTS_FOLDED} WHERE {FTS_FOLDED} MATCH :f_source"
+
+
+def prepare(db: sqlite_utils.Database) -> None:
+    """Register the SQL function the filters use (``most_fold`` = archive.normalize.fold)."""
+    db.conn.create_function(FOLD_FUNCTION, 1, _sql_fold, deterministic=True)
+
+
+def _sql_fold(value: object) -> str | None:
+    return fold(value) if isinstance(value, str) else None
+
+
+# --- search ----------------------------------------------------------------------------------
+
+# Ranking, best first: where the query matches (title > lead > anywhere), with the diacritics
+# as typed before without; within one step, newest article (highest site id) first. Each step
+# is one FTS5 query walked in rowid order and stopped by LIMIT, so its cost follows the number
+# of results wanted, not the number of articles that match (see docs/cli.md, "Ranking").
+RANK_STEPS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
+    ("title", ("title",)),
+    ("lead", ("title", "lead")),
+    ("text", None),  # any column: title, lead, body, captions, source
+)
+SEARCH_STEP = """
+SELECT {fts}.rowid AS site_id FROM {fts}
+WHERE {fts} MATCH :match{filters}
+ORDER BY {fts}.rowid DESC
+LIMIT :limit
+"""
+SEARCH_ROWS = """
+SELECT a.site_id, a.url, a.title, a.lead, a.body, a.published_at, a.category, a.source,
+       (SELECT group_concat(coalesce(caption, ''), ' ') FROM images i
+        WHERE i.site_id = a.site_id) AS captions
+FROM articles AS a WHERE a.site_id IN ({ids})
+"""
+
+
+@dataclass
+class SearchHit:
+    site_id: int
+    url: str
+    title: str
+    published_at: str | None
+    category: str | None
+    source: str | None
+    snippet: str
+    score: int  # higher is better: 6 exact in title … 1 folded elsewhere
+    exact: bool  # the words matched with the diacritics as typed
+    where: str  # "title", "lead" (title or lead) or "text" (anywhere)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "site_id": self.site_id, "url": self.url, "title": self.title,
+            "published_at": self.published_at, "category": self.category,
+            "source": self.source, "snippet": self.snippet, "score": self.score,
+            "match": "exact" if self.exact else "folded", "where": self.where,
+        }
+
+
+def _step_match(expression: str, columns: tuple[str, ...] | None) -> str:
+    if columns is None:
+        return expression
+    # The column filter finds the words in these columns; AND-ing the whole expression keeps
+    # NOT meaning "nowhere in the article", not just "not in the title".
+    return "{" + " ".join(columns) + "} : " + expression + " AND " + expression
+
+
+def search(
+    db: sqlite_utils.Database,
+    query: str | Node,
+    *,
+    filters: ArticleFilter | None = None,
+    limit: int = 20,
+) -> list[SearchHit]:
+    """Full-text search over title, lead, body, captions and source; best hits first.
+
+    ``query`` uses the syntax of :mod:`archive.search` (raises ``archive.search.QueryError``
+    when malformed). Order: articles holding the words with the diacritics as typed, then
+    those holding them only accent-folded; within each, matches in the title, then in the
+    lead, then anywhere; within each of those, newest first.
+    """
+    node = parse_query(query) if isinstance(query, str) else query
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    flt = filters or ArticleFilter()
+    prepare(db)
+    found: list[tuple[int, int, bool, str]] = []  # site_id, score, exact, where
+    seen: set[int] = set()
+    tiers = ((FTS_EXACT, to_fts(node, nfc), True), (FTS_FOLDED, to_fts(node, fold), False))
+    score = len(tiers) * len(RANK_STEPS)
+    for fts, expression, exact in tiers:
+        for step, columns in RANK_STEPS:
+            room = limit - len(found)
+            if room <= 0:
+                break
+            # "+": the sets filter FTS rows as they stream by; without it SQLite would walk
+            # the set and run the MATCH once per article in it (seconds on a large archive).
+            where, params = flt.sql(f"+{fts}.rowid")
+            if seen:
+                where += f" AND {fts}.rowid NOT IN ({', '.join(map(str, sorted(seen)))})"
+            sql = SEARCH_STEP.format(fts=fts, filters=where)
+            rows = db.query(sql, {**params, "match": _step_match(expression, columns),
+                                  "limit": room})
+            for r in rows:
+                found.append((int(r["site_id"]), score, exact, step))
+                seen.add(int(r["site_id"]))
+            score -= 1
+    if not found:
+        return []
+    ids = ", ".join(str(f[0]) for f in found)
+    articles = {int(r["site_id"]): r for r in db.query(SEARCH_ROWS.format(ids=ids))}
+    hits = []
+    for site_id, rank, exact, step in found:
+        a = articles.get(site_id)
+        if a is None:  # an index row without its article: nothing to show
+            continue
+        texts = [a["lead"] or "", *split_body(a["body"]), a["captions"] or "", a["source"] or ""]
+        hits.append(SearchHit(
+            site_id=site_id, url=a["url"], title=a["title"], published_at=a["published_at"],
+            category=a["category"], source=a["source"],
+            snippet=snippet(texts, node, str.lower, quick_fold) if exact
+            else snippet(texts, node, quick_fold),
+            score=rank, exact=exact, where=step,
+        ))
+    return hits
+
+
+# --- one article -----------------------------------------------------------------------------
+
+ARTICLE_BY_ID = "SELECT * FROM articles WHERE site_id = :site_id"
+ARTICLE_BY_URL = "SELECT site_id FROM articles WHERE url = :url COLLATE NOCASE LIMIT 1"
+ARTICLE_IMAGES = """
+SELECT i.position, i.url, i.caption, i.alt, f.path, f.size, f.content_type, f.sha256
+FROM images i LEFT JOIN files f ON f.url = i.url
+WHERE i.site_id = :site_id ORDER BY i.position
+"""
+ARTICLE_ATTACHMENTS = """
+SELECT t.position, t.url, t.title, f.path, f.size, f.content_type, f.sha256
+FROM attachments t LEFT JOIN files f ON f.url = t.url
+WHERE t.site_id = :site_id ORDER BY t.position
+"""
+ARTICLE_CATEGORIES = """
+SELECT c.id, c.name, c.url FROM article_categories ac JOIN categories c ON c.id = ac.category_id
+WHERE ac.site_id = :site_id ORDER BY c.id
+"""
+ARTICLE_REVISIONS = """
+SELECT revision, content_hash, title, lead, body, published_at, category, source, images_json,
+       attachments_json, parser, reason, first_seen, last_seen
+FROM revisions WHERE site_id = :site_id ORDER BY revision
+"""
+
+
+def resolve_article_id(db: sqlite_utils.Database, id_or_url: str) -> int | None:
+    """A site id from ``"13245"`` or any URL form of the article (scheme, www, case, slug,
+    query, legacy ``chitiettin.aspx?IDNews=``); ``None`` when it names nothing archived."""
+    text = id_or_url.strip()
+    if text.isdigit():
+        candidate: int | None = int(text)
+    else:
+        row = next(iter(db.query(ARTICLE_BY_URL, {"url": text})), None)
+        if row is not None:
+            return int(row["site_id"])
+        m = _ARTICLE_URL_ID.search(text) or _LEGACY_URL_ID.search(text)
+        candidate = int(m[1]) if m else None
+    if candidate is None:
+        return None
+    found = next(iter(db.query("SELECT 1 FROM articles WHERE site_id = ?", [candidate])), None)
+    return candidate if found else None
+
+
+def get_article(db: sqlite_utils.Database, site_id: int) -> dict[str, Any] | None:
+    """One article in full, as a JSON-ready dict, or ``None``.
+
+    Keys: the ``articles`` columns but ``body_html``, ``body`` as stored (paragraphs separated
+    by a blank line), ``categories`` (``[{id, name, url}]``), ``images`` (``[{position, url,
+    caption, alt, path, size, content_type}]``, ``path`` relative to the files folder or None),
+    ``attachments`` (same with ``title``), ``revisions`` (oldest first, each with ``revision,
+    content_hash, title, lead, body, published_at, category, source, images, attachments,
+    parser, reason, first_seen, last_seen``).
+    """
+    row = next(iter(db.query(ARTICLE_BY_ID, {"site_id": site_id})), None)
+    if row is None:
+        return None
+    article = {k: v for k, v in row.items() if k != "body_html"}
+    p = {"site_id": site_id}
+    article["categories"] = list(db.query(ARTICLE_CATEGORIES, p))
+    article["images"] = list(db.query(ARTICLE_IMAGES, p))
+    article["attachments"] = list(db.query(ARTICLE_ATTACHMENTS, p))
+    article["revisions"] = get_revisions(db, site_id)
+    return article
+
+
+def get_revisions(db: sqlite_utils.Database, site_id: int) -> list[dict[str, Any]]:
+    """Every stored version of an article, oldest first, with its fields as they were."""
+    revisions = []
+    for r in db.query(ARTICLE_REVISIONS, {"site_id": site_id}):
+        rev = dict(r)
+        rev["images"] = _json_list(rev.pop("images_json"))
+        rev["attachments"] = _json_list(rev.pop("attachments_json"))
+        revisions.append(rev)
+    return revisions
+
+
+def _json_list(text: str | None) -> list[Any]:
+    try:
+        value = json.loads(text or "[]")
+    except json.JSONDecodeError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+# --- export ----------------------------------------------------------------------------------
+
+EXPORT_ARTICLES = """
+SELECT a.site_id, a.url, a.title, a.lead, a.body, a.published_at, a.category, a.source,
+       a.parser, a.revision, a.first_seen, a.last_seen, a.last_changed,
+       (SELECT json_group_array(c.name) FROM article_categories ac
+        JOIN categories c ON c.id = ac.category_id WHERE ac.site_id = a.site_id) AS categories
+FROM articles AS a WHERE 1 = 1{filters}
+ORDER BY a.site_id
+"""
+EXPORT_IMAGES = """
+SELECT i.url, i.caption, f.path FROM images i LEFT JOIN files f ON f.url = i.url
+WHERE i.site_id = :site_id ORDER BY i.position
+"""
+EXPORT_ATTACHMENTS = """
+SELECT t.url, t.title, f.path FROM attachments t LEFT JOIN files f ON f.url = t.url
+WHERE t.site_id = :site_id ORDER BY t.position
+"""
+
+
+def iter_articles(
+    db: sqlite_utils.Database, filters: ArticleFilter | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every matching article, by site id, with ``images`` ``[{url, caption, path}]``,
+    ``attachments`` ``[{url, title, path}]`` and ``categories`` (names). A generator over a
+    cursor: memory stays flat however large the archive."""
+    prepare(db)
+    where, params = (filters or ArticleFilter()).sql("a.site_id")
+    for row in db.query(EXPORT_ARTICLES.format(filters=where), params):
+        article = dict(row)
+        article["categories"] = [c for c in _json_list(article["categories"]) if c]
+        p = {"site_id": article["site_id"]}
+        article["images"] = list(db.query(EXPORT_IMAGES, p))
+        article["attachments"] = list(db.query(EXPORT_ATTACHMENTS, p))
+        yield article
+
+
+# --- stats -----------------------------------------------------------------------------------
+
+STATS_TOTALS = """
+SELECT (SELECT count(*) FROM articles) AS articles,
+       (SELECT count(*) FROM revisions) AS revisions,
+       (SELECT count(*) FROM images) AS images,
+       (SELECT count(*) FROM attachments) AS attachments,
+       (SELECT count(*) FROM raw_pages) AS raw_pages,
+       (SELECT count(*) FROM files) AS files,
+       (SELECT coalesce(sum(size), 0) FROM files) AS file_bytes,
+       (SELECT min(published_at) FROM articles) AS oldest,
+       (SELECT max(published_at) FROM articles) AS newest
+"""
+STATS_BY_CATEGORY = """
+SELECT coalesce(category, '(none)') AS category, count(*) AS articles
+FROM articles GROUP BY 1 ORDER BY articles DESC, category
+"""
+STATS_BY_YEAR = """
+SELECT coalesce(substr(published_at, 1, 4), '(none)') AS year, count(*) AS articles
+FROM articles GROUP BY 1 ORDER BY year
+"""
+STATS_RUNS = """
+SELECT id, started_at, finished_at, mode, outcome, pages_fetched, articles_new,
+       articles_updated, articles_unchanged, files, errors
+FROM runs ORDER BY id DESC LIMIT :limit
+"""
+STATS_OPEN_ERRORS = """
+SELECT kind, count(*) AS count FROM fetch_errors WHERE resolved_at IS NULL
+GROUP BY kind ORDER BY kind
+"""
+STATS_RECENT_ERRORS = """
+SELECT url, kind, status, reason, attempts, first_failed, last_failed FROM fetch_errors
+WHERE resolved_at IS NULL ORDER BY last_failed DESC LIMIT :limit
+"""
+
+
+def stats(db: sqlite_utils.Database, *, runs: int = 5, errors: int = 10) -> dict[str, Any]:
+    """Counts for an overview: totals, by category, by year, the last ``runs`` runs (newest
+    first) and the open fetch errors (by kind, and the ``errors`` most recent)."""
+    totals = dict(next(iter(db.query(STATS_TOTALS))))
+    open_by_kind = {r["kind"]: r["count"] for r in db.query(STATS_OPEN_ERRORS)}
+    return {
+        **totals,
+        "by_category": list(db.query(STATS_BY_CATEGORY)),
+        "by_year": list(db.query(STATS_BY_YEAR)),
+        "runs": list(db.query(STATS_RUNS, {"limit": runs})),
+        "open_errors": {
+            "count": sum(open_by_kind.values()),
+            "by_kind": open_by_kind,
+            "recent": list(db.query(STATS_RECENT_ERRORS, {"limit": errors})),
+        },
+    }
+

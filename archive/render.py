@@ -1,0 +1,218 @@
+"""Plain-text output of the archivists' commands: result tables, one article, diffs, stats.
+
+Pure functions from the dicts/dataclasses of :mod:`archive.queries` to text; the CLI prints
+them. No SQL, no I/O, no colour (the CLI adds colour to diff lines when writing to a terminal).
+"""
+
+from __future__ import annotations
+
+import difflib
+import textwrap
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from archive.normalize import split_body
+
+if TYPE_CHECKING:
+    from archive.queries import SearchHit
+
+WIDTH = 100  # wrap width of running text
+
+
+def _width(text: str) -> int:
+    """Display width in a terminal: East Asian wide characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cut(text: str, width: int) -> str:
+    if _width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = _width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    text = _cut(text, width)
+    return text + " " * (width - _width(text))
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]], max_width: int = 60) -> str:
+    """A left-aligned text table, each column as wide as its widest cell (capped)."""
+    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
+    widths = [min(max_width, max([_width(h)] + [_width(r[i]) for r in cells]))
+              for i, h in enumerate(headers)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
+              for r in cells]
+    return "\n".join(lines)
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def search_results(hits: Sequence[SearchHit], query: str) -> str:
+    """Hits as a numbered table (id, date, category, title), each followed by its snippet."""
+    if not hits:
+        return f"No articles match {query!r}.\n"
+    lines = [f"{len(hits)} article{'s' if len(hits) != 1 else ''} match {query!r} "
+             "(exact-diacritic matches first; * = matched only without diacritics)", ""]
+    id_w = max(len(str(h.site_id)) for h in hits)
+    for n, h in enumerate(hits, 1):
+        date = (h.published_at or "")[:10] or "----------"
+        mark = " " if h.exact else "*"
+        head = f"{n:>3}{mark} {h.site_id:>{id_w}}  {date}  {_cut(h.category or '-', 24)}"
+        lines.append(head)
+        indent = " " * 6
+        lines.append(indent + _cut(h.title, WIDTH - len(indent)))
+        if h.snippet:
+            lines += textwrap.wrap(h.snippet, WIDTH, initial_indent=indent,
+                                   subsequent_indent=indent)
+        lines.append(indent + h.url)
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --- show -----------------------------------------------------------------------------------
+
+
+def _wrap(text: str, indent: str = "  ") -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent) or [""]
+
+
+def _file_line(path: str | None, files_dir: Path | None) -> str:
+    if not path:
+        return "not downloaded"
+    return str(files_dir / path) if files_dir else path
+
+
+def article(a: dict[str, Any], files_dir: Path | None = None) -> str:
+    """One article in full: header fields, lead, body, images, attachments, revision list."""
+    cats = ", ".join(f"{c['name']} ({c['id']})" for c in a.get("categories", [])) or "-"
+    lines = [
+        a["title"],
+        "=" * min(WIDTH, max(1, _width(a["title"]))),
+        f"id:           {a['site_id']}",
+        f"url:          {a['url']}",
+        f"published:    {a.get('published_at') or '-'}",
+        f"category:     {a.get('category') or '-'}",
+        f"listed in:    {cats}",
+        f"source:       {a.get('source') or '-'}",
+        f"parser:       {a.get('parser') or '-'}",
+        f"revision:     {a.get('revision')} (first seen {a.get('first_seen')}, "
+        f"last seen {a.get('last_seen')}, last changed {a.get('last_changed')})",
+        "",
+    ]
+    if a.get("lead"):
+        lines += ["Lead:", *_wrap(a["lead"]), ""]
+    paragraphs = split_body(a.get("body"))
+    lines.append(f"Body ({len(paragraphs)} paragraph{'s' if len(paragraphs) != 1 else ''}):")
+    for p in paragraphs:
+        lines += [*_wrap(p), ""]
+    if not paragraphs:
+        lines.append("")
+    images = a.get("images", [])
+    lines.append(f"Images ({len(images)}):")
+    for i, img in enumerate(images, 1):
+        lines.append(f"  {i}. {img['url']}")
+        lines.append(f"     caption: {img.get('caption') or '-'}")
+        if img.get("alt"):
+            lines.append(f"     alt:     {img['alt']}")
+        lines.append(f"     file:    {_file_line(img.get('path'), files_dir)}")
+    attachments = a.get("attachments", [])
+    lines += ["", f"Attachments ({len(attachments)}):"]
+    for i, att in enumerate(attachments, 1):
+        lines.append(f"  {i}. {att.get('title') or '-'}")
+        lines.append(f"     url:     {att['url']}")
+        lines.append(f"     file:    {_file_line(att.get('path'), files_dir)}")
+    revisions = a.get("revisions", [])
+    lines += ["", f"Revisions ({len(revisions)}, oldest first):"]
+    for r in revisions:
+        lines.append(f"  {r['revision']:>3}  first seen {r['first_seen']}  last seen "
+                     f"{r['last_seen']}  {r.get('reason') or ''}  {r.get('parser') or ''}".rstrip())
+        lines.append(f"       {_cut(r['title'], WIDTH - 7)}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --- diff -----------------------------------------------------------------------------------
+
+
+def revision_lines(rev: dict[str, Any]) -> list[str]:
+    """A revision as lines for diffing: one line per field, per paragraph, per caption."""
+    lines = [f"title: {rev.get('title') or ''}", f"lead: {rev.get('lead') or ''}", "body:"]
+    lines += [f"  {p}" for p in split_body(rev.get("body"))]
+    lines.append("captions:")
+    for img in rev.get("images") or []:
+        if isinstance(img, dict):
+            lines.append(f"  {img.get('caption') or '(no caption)'}  <{img.get('url', '')}>")
+    attachments = rev.get("attachments") or []
+    if attachments:
+        lines.append("attachments:")
+        lines += [f"  {t.get('title') or '(no title)'}  <{t.get('url', '')}>"
+                  for t in attachments if isinstance(t, dict)]
+    lines.append(f"source: {rev.get('source') or ''}")
+    return lines
+
+
+def revision_diff(site_id: int, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """A unified diff (lines without newlines) of two revisions of one article."""
+    def label(r: dict[str, Any]) -> str:
+        return f"article {site_id} revision {r['revision']} (first seen {r['first_seen']})"
+
+    return list(difflib.unified_diff(revision_lines(old), revision_lines(new),
+                                     fromfile=label(old), tofile=label(new), lineterm="", n=1))
+
+
+# --- stats ----------------------------------------------------------------------------------
+
+
+def _bytes(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"  # pragma: no cover
+
+
+def stats(s: dict[str, Any]) -> str:
+    """The ``stats`` overview as text sections."""
+    lines = [
+        f"Articles:     {s['articles']} ({s['revisions']} revisions), published "
+        f"{(s['oldest'] or '-')[:10]} … {(s['newest'] or '-')[:10]}",
+        f"Images:       {s['images']}    Attachments: {s['attachments']}",
+        f"Files:        {s['files']} downloaded, {_bytes(s['file_bytes'])}",
+        f"Raw pages:    {s['raw_pages']}",
+        "",
+        "By category:",
+        table(["category", "articles"], [(r["category"], r["articles"]) for r in s["by_category"]]),
+        "",
+        "By year:",
+        table(["year", "articles"], [(r["year"], r["articles"]) for r in s["by_year"]]),
+        "",
+        "Last runs:",
+    ]
+    if s["runs"]:
+        lines.append(table(
+            ["run", "started", "finished", "mode", "outcome", "pages", "new", "updated", "errors"],
+            [(r["id"], r["started_at"], r["finished_at"] or "-", r["mode"] or "-", r["outcome"],
+              r["pages_fetched"], r["articles_new"], r["articles_updated"], r["errors"])
+             for r in s["runs"]]))
+    else:
+        lines.append("  (no runs recorded)")
+    errs = s["open_errors"]
+    kinds = ", ".join(f"{k} {v}" for k, v in errs["by_kind"].items())
+    lines += ["", f"Open fetch errors: {errs['count']}" + (f" ({kinds})" if kinds else "")]
+    if errs["recent"]:
+        lines.append(table(["kind", "status", "attempts", "last failed", "url"],
+                           [(e["kind"], e["status"] or "-", e["attempts"], e["last_failed"],
+                             e["url"]) for e in errs["recent"]], max_width=80))
+    return "\n".join(lines).rstrip() + "\n"

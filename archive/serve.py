@@ -1,0 +1,180 @@
+"""``most-archive serve``: browse the archive in Datasette, read-only, safe while a crawl writes.
+
+The database is opened the way every reader here opens it: ``mode=ro`` (Datasette's "mutable"
+mode), never ``immutable=1`` — immutable mode tells SQLite the file cannot change, so on a live
+WAL database it would skip the WAL and read torn or stale pages. A ``mode=ro`` reader in WAL
+mode never blocks the crawler and is never blocked by it; each connection also gets a busy
+timeout and ``query_only`` (archive/datasette/plugin.py). The server binds 127.0.0.1 unless told
+otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sqlite3
+import threading
+import webbrowser
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import click
+
+from archive.datasette import plugin
+from archive.files import files_dir_for
+
+HERE = Path(__file__).resolve().parent / "datasette"
+METADATA = HERE / "metadata.yaml"
+TEMPLATES = HERE / "templates"
+DEFAULT_DB = "archive.db"
+DB_ENV = "MOST_ARCHIVE_DB"
+
+# Datasette settings (https://docs.datasette.io/en/0.65/settings.html), each with its reason.
+SETTINGS: dict[str, Any] = {
+    "allow_download": False,  # a live WAL database is not one file: no raw download
+    "default_cache_ttl": 0,  # the archive changes under a crawl: never serve stale pages
+    "truncate_cells_html": 160,  # article bodies are long: keep table views readable
+    "sql_time_limit_ms": 3000,  # enough for FTS over a large archive, short enough to be safe
+    "facet_time_limit_ms": 1000,
+    "default_page_size": 50,
+    "suggest_facets": False,  # suggestions scan every column of big tables on each page view
+}
+# Tables serve relies on (docs/schema.md): without them the file is not an archive.
+REQUIRED_TABLES = ("articles", "images", "files", "raw_pages", "articles_fts")
+
+
+def load_metadata(files_dir: Path) -> dict[str, Any]:
+    """The metadata of archive/datasette/metadata.yaml plus this archive's files folder."""
+    import yaml  # datasette's own dependency
+
+    metadata: dict[str, Any] = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    metadata.setdefault("plugins", {})[plugin.PLUGIN] = {"files_dir": str(files_dir)}
+    return metadata
+
+
+def check_archive(db_path: Path) -> None:
+    """Raise ClickException unless ``db_path`` is a readable most-archive database.
+
+    Read-only: opened ``mode=ro`` and closed again; never creates or migrates anything.
+    """
+    if not db_path.is_file():
+        raise click.ClickException(
+            f"no archive at {db_path}: run `most-archive crawl --db {db_path}` first"
+        )
+    if any(c in str(db_path) for c in "?#%"):  # Datasette puts the path into a file: URI as is
+        raise click.ClickException(
+            f"Datasette cannot open a path containing ?, # or %: {db_path} (link or move it)"
+        )
+    uri = f"file:{quote(str(db_path))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=5)
+        try:
+            names = {r[0] for r in conn.execute("select name from sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"{db_path} is not a readable SQLite database: {exc}") from exc
+    missing = [t for t in REQUIRED_TABLES if t not in names]
+    if missing:
+        raise click.ClickException(
+            f"{db_path} is not a most-archive database (no table {', '.join(missing)}); "
+            f"a crawl creates one: `most-archive crawl --db {db_path}`"
+        )
+
+
+def build_datasette(db_path: str | Path) -> Any:
+    """A Datasette instance over the archive at ``db_path``, served as database ``archive``.
+
+    The file is checked first (:func:`check_archive`). The returned object is ready for
+    ``ds.app()`` (uvicorn) or ``ds.client`` (tests); call ``ds.invoke_startup()`` before use.
+    """
+    from datasette.app import Database, Datasette
+    from datasette.plugins import pm
+
+    path = Path(db_path).resolve()
+    check_archive(path)
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name=plugin.PLUGIN)
+    ds = Datasette(
+        files=[],
+        metadata=load_metadata(files_dir_for(path)),
+        template_dir=str(TEMPLATES),
+        settings=SETTINGS,
+    )
+    # Datasette adds an in-memory "_memory" database when given no files: not ours to show.
+    if "_memory" in ds.databases:
+        ds.remove_database("_memory")
+    ds.add_database(Database(ds, path=str(path), is_mutable=True), name=plugin.DATABASE)
+    return ds
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: any free port); ClickException if not.
+
+    Bound here rather than by uvicorn so a taken port is a one-line error, and so the real
+    port of ``--port 0`` can be printed.
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc} (try another --port)"
+        ) from None
+    return sock
+
+
+def serve(db_path: Path, host: str, port: int, open_browser: bool) -> None:
+    """Run Datasette over the archive until interrupted (Ctrl+C or SIGTERM)."""
+    import uvicorn
+
+    ds = build_datasette(db_path)
+    asyncio.run(ds.invoke_startup())
+    sock = bind(host, port)
+    bound_port = sock.getsockname()[1]
+    url = f"http://{host if ':' not in host else f'[{host}]'}:{bound_port}/"
+    click.echo(f"Serving {db_path} read-only at {url} (Ctrl+C to stop)", err=True)
+    if open_browser:
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    config = uvicorn.Config(ds.app(), log_level="warning", lifespan="on")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
+@click.command(name="serve", context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+    envvar=DB_ENV, show_default=True, show_envvar=True, help="The archive database.",
+)  # fmt: skip
+@click.option(
+    "--host", default="127.0.0.1", show_default=True,
+    help="Address to bind; anything but loopback exposes the archive to the network.",
+)  # fmt: skip
+@click.option(
+    "--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port; the address is printed).",
+)  # fmt: skip
+@click.option("--open", "open_browser", is_flag=True, help="Open the archive in a web browser.")
+def serve_command(db_path: Path, host: str, port: int, open_browser: bool) -> None:
+    """Browse the archive in Datasette (read-only; safe while a crawl writes).
+
+    Tables with descriptions and column help, facets by category, year and source, stored
+    queries (latest, search without diacritics, by source) and an article page with images
+    at /-/article/ID.
+
+    \b
+    Example:
+        most-archive serve --db archive.db --open
+        most-archive serve --db archive.db --port 8080
+    """
+    serve(db_path, host, port, open_browser)

@@ -1,0 +1,193 @@
+"""The WARC export: valid for `warcio check`, one response record per stored page, replayable.
+
+The archive is written through archive.store (tests/browser/sample_archive.py); the export is
+read back with warcio's ArchiveIterator and compared with the stored raw pages record by
+record: target URI, date, status, headers fixed for the decoded body, payload bytes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.db import open_archive
+from archive.queries import parse_date
+from archive.warc import status_line, warc_date, write_warc
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def _sample_module() -> ModuleType:
+    path = ROOT / "tests" / "browser" / "sample_archive.py"
+    spec = importlib.util.spec_from_file_location("most_sample_archive", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+sample = _sample_module()
+
+
+@pytest.fixture(scope="module")
+def archive_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path: Path = tmp_path_factory.mktemp("warc") / "archive.db"
+    sample.fill_archive(path)
+    # A second version of article 101: a second raw page at the same URL, fetched later.
+    sample.save(path, sample.SAMPLES[0], version=2, fetched_at="2026-11-22T01:02:03+00:00")
+    return path
+
+
+def stored_pages(path: Path, where: str = "1 = 1") -> list[dict[str, Any]]:
+    db = open_archive(path, readonly=True)
+    try:
+        return list(db.query(f"select * from raw_pages where {where} order by id"))
+    finally:
+        db.conn.close()
+
+
+def export(path: Path, out: Path, **filters: str | None) -> int:
+    db = open_archive(path, readonly=True)
+    try:
+        with out.open("wb") as fh:
+            return write_warc(db, fh, **filters)
+    finally:
+        db.conn.close()
+
+
+def read_records(path: Path) -> list[dict[str, Any]]:
+    records = []
+    with path.open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            entry: dict[str, Any] = {
+                "type": record.rec_type,
+                "uri": record.rec_headers.get_header("WARC-Target-URI"),
+                "date": record.rec_headers.get_header("WARC-Date"),
+                "payload": record.content_stream().read(),
+            }
+            if record.http_headers:
+                entry["status_line"] = record.http_headers.statusline
+                entry["headers"] = record.http_headers.headers
+            records.append(entry)
+    return records
+
+
+def warcio_check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "warcio"), "check", "-v", str(path)], capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+
+
+def test_full_export_passes_warcio_check_and_matches_every_page(
+    archive_path: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "archive.warc.gz"
+    written = export(archive_path, out)
+    pages = stored_pages(archive_path)
+    assert len(pages) == 6  # listing, 404, three articles, the second version of 101
+    assert written == len(pages) + 1
+
+    check = warcio_check(out)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "digest pass" in check.stdout and "digest fail" not in check.stdout
+
+    records = read_records(out)
+    assert records[0]["type"] == "warcinfo"
+    assert b"most-archive" in records[0]["payload"]
+    responses = records[1:]
+    assert [r["type"] for r in responses] == ["response"] * len(pages)
+    for record, page in zip(responses, pages, strict=True):
+        body = zlib.decompress(page["body"])
+        assert record["uri"] == page["url"]
+        assert record["payload"] == body
+        assert record["date"] == warc_date(page["fetched_at"])
+        assert record["status_line"] == status_line(page["status"])
+        names = [name.lower() for name, _ in record["headers"]]
+        assert "content-encoding" not in names and "transfer-encoding" not in names
+        lengths = [v for n, v in record["headers"] if n.lower() == "content-length"]
+        assert lengths == [str(len(body))]
+
+
+def test_headers_are_kept_with_the_wire_ones_renamed(archive_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "a.warc.gz"
+    export(archive_path, out)
+    first_article = next(r for r in read_records(out)[1:] if r["uri"].endswith("/101/bai-101.aspx"))
+    headers = first_article["headers"]
+    assert ("Set-Cookie", "a=1; path=/") in headers and ("Set-Cookie", "b=2; path=/") in headers
+    assert ("Server", "Microsoft-IIS/8.5") in headers
+    assert ("X-Archive-Orig-Content-Encoding", "gzip") in headers
+    assert ("Content-Type", "text/html; charset=utf-8") in headers
+    not_found = next(r for r in read_records(out)[1:] if "/999/" in r["uri"])
+    assert not_found["status_line"] == "404 Not Found"
+
+
+def test_versions_of_one_url_are_separate_records(archive_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "a.warc.gz"
+    export(archive_path, out)
+    versions = [r for r in read_records(out)[1:] if r["uri"].endswith("/101/bai-101.aspx")]
+    assert [r["date"] for r in versions] == ["2026-11-20T03:00:00Z", "2026-11-22T01:02:03Z"]
+    assert "(cập nhật 2)".encode() in versions[1]["payload"]
+    assert "(cập nhật 2)".encode() not in versions[0]["payload"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "site_ids"),
+    [
+        ({"category": "Hoạt động của Đảng ủy"}, [102]),
+        ({"category": "hoat dong cua dang uy"}, [102]),
+        ({"since": parse_date("2024", end=False)}, [101, 103]),
+        ({"until": parse_date("2023", end=True)}, [102]),
+        ({"since": parse_date("2024-01", end=False), "until": parse_date("2024-01", end=True)},
+         [103]),
+    ],
+)  # fmt: skip
+def test_filters_select_the_pages_of_the_matching_articles(
+    archive_path: Path, tmp_path: Path, filters: dict[str, str], site_ids: list[int]
+) -> None:
+    out = tmp_path / "f.warc.gz"
+    written = export(archive_path, out, **filters)
+    uris = [r["uri"] for r in read_records(out)[1:]]
+    expected = [
+        p["url"] for p in stored_pages(archive_path)
+        if any(f"/tin-tuc/{sid}/" in p["url"] for sid in site_ids)
+    ]  # fmt: skip
+    assert uris == expected and written == len(expected) + 1
+    assert warcio_check(out).returncode == 0
+
+
+def test_export_command_writes_a_valid_warc(archive_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cli.warc.gz"
+    result = subprocess.run(
+        [str(BIN / "most-archive"), "export", "--format", "warc", "--db", str(archive_path),
+         "-o", str(out)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert warcio_check(out).returncode == 0
+    assert len(read_records(out)) == len(stored_pages(archive_path)) + 1
+
+
+def test_empty_archive_gives_a_valid_warc_with_only_warcinfo(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    open_archive(path).conn.close()
+    out = tmp_path / "empty.warc.gz"
+    assert export(path, out) == 1
+    assert warcio_check(out).returncode == 0
+    assert [r["type"] for r in read_records(out)] == ["warcinfo"]
+
+
+def test_warc_dates_are_utc() -> None:
+    assert warc_date("2026-11-20T10:05:00+07:00") == "2026-11-20T03:05:00Z"
+    assert warc_date("2026-11-20T03:05:00") == "2026-11-20T03:05:00Z"
+    assert status_line(599) == "599 "
