@@ -168,11 +168,13 @@ CREATE INDEX idx_fetch_errors_open ON fetch_errors(resolved_at, kind);
 _FTS = f"""
 CREATE VIRTUAL TABLE {FTS_FOLDED} USING fts5(
     {", ".join(FTS_COLUMNS)},
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
 );
 CREATE VIRTUAL TABLE {FTS_EXACT} USING fts5(
     {", ".join(FTS_COLUMNS)},
-    tokenize = 'unicode61 remove_diacritics 0'
+    tokenize = 'unicode61 remove_diacritics 0',
+    prefix = '2 3'
 );
 """
 
@@ -195,6 +197,18 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
 def m002_full_text(db: sqlite_utils.Database) -> None:
     """Two FTS5 tables: folded text (accent-insensitive) and exact NFC text (rank exact first)."""
     _run_script(db, _FTS)
+
+
+_SEARCH_INDEXES = """
+CREATE INDEX idx_articles_category ON articles(category);
+CREATE INDEX idx_articles_source ON articles(source)
+"""
+
+
+@migrations()
+def m003_search_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes for the search filters (category, source)."""
+    _run_script(db, _SEARCH_INDEXES)
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

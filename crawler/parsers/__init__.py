@@ -1,0 +1,65 @@
+"""Parsers for www.most.gov.vn: pure functions of (page bytes or text, URL). No Scrapy here.
+
+The spider calls only these functions, never selectors:
+
+- :func:`parse_article` -> ``Article | None`` (None when the page is not an article);
+- :func:`parse_listing` -> ``Listing | None`` (None when the page is not a category listing);
+- :func:`parse_home` -> category listing URLs linked from a page's menu;
+- :func:`parse_rss`, :func:`parse_webservice_posts` -> article URLs from feeds;
+- :func:`article_id_from_url`, :func:`category_id_from_url`, :func:`canonical_url`.
+
+Order of attempts for an article: the site parser (``most/1``, selectors in
+``crawler.parsers.most``), then the generic fallback (``fallback-trafilatura/1``) when no body
+selector matches. Bad input (empty, truncated, binary) gives None or a partial record, never an
+exception.
+"""
+
+from __future__ import annotations
+
+from crawler.items import Article, Listing
+from crawler.parsers.document import load
+from crawler.parsers.feeds import parse_rss, parse_webservice_posts
+from crawler.parsers.listing import category_urls, parse_listing_tree
+from crawler.parsers.most import parse_most_article
+from crawler.parsers.urls import article_id_from_url, canonical_url, category_id_from_url
+
+__all__ = [
+    "article_id_from_url",
+    "canonical_url",
+    "category_id_from_url",
+    "parse_article",
+    "parse_home",
+    "parse_listing",
+    "parse_rss",
+    "parse_webservice_posts",
+]
+
+
+def parse_article(html: bytes | str, url: str) -> Article | None:
+    """The article on the page fetched at ``url``, or None when it is not an article page."""
+    site_id = article_id_from_url(url)
+    if site_id is None:
+        return None
+    root = load(html)
+    if root is None:
+        return None
+    article = parse_most_article(root, url, site_id)
+    if article is None:
+        from crawler.parsers.fallback import parse_fallback
+
+        article = parse_fallback(root, url, site_id)
+    if article is not None:
+        article.url = canonical_url(url)
+    return article
+
+
+def parse_listing(html: bytes | str, url: str) -> Listing | None:
+    """The category listing on the page, or None when the page holds no listing."""
+    root = load(html)
+    return parse_listing_tree(root, url) if root is not None else None
+
+
+def parse_home(html: bytes | str, url: str) -> list[str]:
+    """Absolute URLs of the category listings the page links to (one per category id)."""
+    root = load(html)
+    return category_urls(root, url) if root is not None else []

@@ -1,0 +1,132 @@
+"""URL rules of the site: ids from article and listing URLs, canonical and absolute URLs.
+
+- Article ids come from the friendly form ``/vn/tin-tuc/{id}/{slug}.aspx`` (also the English
+  ``/en/news/{id}/…``) or the legacy ``/vn/Pages/chitiettin.aspx?…&IDNews={id}``; matching is
+  case-insensitive because IIS is.
+- A URL is "on the site" when its host, ignoring a leading ``www.`` and letter case, and its port
+  (default ports ignored) match the page's. Such URLs are rewritten onto the page's own scheme and
+  host; offsite URLs are kept as written. Percent-encoding is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
+
+ARTICLE_PATH_ID = re.compile(r"/(?:tin-tuc|news)/(\d+)(?=[/.?#]|$)", re.IGNORECASE)
+LEGACY_ARTICLE_ID = re.compile(r"[?&]IDNews=(\d+)", re.IGNORECASE)
+LEGACY_ARTICLE_PATH = re.compile(r"/chitiettin\.aspx$", re.IGNORECASE)
+CATEGORY_PATH_ID = re.compile(r"/(?:chuyen-muc|category)/(\d+)(?=[/.?#]|$)", re.IGNORECASE)
+LEGACY_CATEGORY_ID = re.compile(r"[?&]ChuyenmucID=(\d+)", re.IGNORECASE)
+# "http:www.most.gov.vn/…" and "https:/most.gov.vn/…" as found in feeds (SITE.md §9.4).
+_MISSING_SLASHES = re.compile(r"^(https?):/{0,1}(?!/)", re.IGNORECASE)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _int(match: re.Match[str] | None) -> int | None:
+    return int(match.group(1)) if match else None
+
+
+def article_id_from_url(url: str) -> int | None:
+    """The numeric article id of an article URL (friendly or legacy form), else None."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    found = _int(ARTICLE_PATH_ID.search(path))
+    if found is None and LEGACY_ARTICLE_PATH.search(path):
+        found = _int(LEGACY_ARTICLE_ID.search(url))
+    return found
+
+
+def category_id_from_url(url: str) -> int | None:
+    """The numeric category id of a listing URL (``/chuyen-muc/{id}/…`` or ``ChuyenmucID=``)."""
+    try:
+        path = urlsplit(url).path
+    except ValueError:
+        return None
+    found = _int(CATEGORY_PATH_ID.search(path))
+    return found if found is not None else _int(LEGACY_CATEGORY_ID.search(url))
+
+
+def repair_url(url: str) -> str:
+    """Fix the malformed ``http:host/path`` links feeds carry; other URLs are returned trimmed."""
+    url = url.strip()
+    return _MISSING_SLASHES.sub(lambda m: m.group(1) + "://", url, count=1)
+
+
+def _site_key(parts: SplitResult) -> tuple[str, int | None] | None:
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    if port == _DEFAULT_PORTS.get(parts.scheme.lower()):
+        port = None
+    return host, port
+
+
+@lru_cache(maxsize=64)
+def _page(page_url: str) -> tuple[str, str, tuple[str, int | None] | None]:
+    """(scheme, netloc, site key) of a page URL, computed once per page."""
+    try:
+        parts = urlsplit(page_url)
+    except ValueError:
+        return "", "", None
+    return parts.scheme, parts.netloc, _site_key(parts)
+
+
+def same_site(url: str, page_url: str) -> bool:
+    """True when ``url`` is on the page's site (host ignoring ``www.``, any http(s) scheme)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme.lower() not in _DEFAULT_PORTS:
+        return False
+    key = _site_key(parts)
+    return key is not None and key == _page(page_url)[2]
+
+
+@lru_cache(maxsize=4096)
+def absolute_url(href: str, page_url: str) -> str:
+    """``href`` made absolute against the page; on-site URLs moved onto the page's scheme+host."""
+    href = href.strip()
+    scheme, netloc, key = _page(page_url)
+    if not (scheme and netloc):
+        try:
+            return urljoin(page_url, href)
+        except ValueError:
+            return href
+    if (href.startswith("/") and not href.startswith("//") and "/." not in href
+            and "?" not in href and "#" not in href):
+        return f"{scheme}://{netloc}{href}"  # root-relative, the site's usual form
+    try:
+        target = href if href[:5].lower() in ("http:", "https") else urljoin(page_url, href)
+        parts = urlsplit(target)
+    except ValueError:
+        return href
+    if parts.scheme.lower() not in _DEFAULT_PORTS or _site_key(parts) != key:
+        return target  # offsite (or not http): kept as written
+    return urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def canonical_url(url: str) -> str:
+    """The article URL to store: scheme + host + path as written, no query, no fragment.
+
+    The legacy ``chitiettin.aspx`` form keeps ``?IDNews={id}``: without it the path names no
+    article at all.
+    """
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return url.strip()
+    query = ""
+    if LEGACY_ARTICLE_PATH.search(parts.path):
+        found = LEGACY_ARTICLE_ID.search(url)
+        if found:
+            query = f"IDNews={found.group(1)}"
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))

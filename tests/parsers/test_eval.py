@@ -1,0 +1,83 @@
+"""The evaluation itself is tested: it prints every row, scores our parser perfectly on replica
+pages, and scores a deliberately broken parser lower (so it cannot pass silently)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from benchmarks.eval_parser import (
+    ROWS,
+    Prediction,
+    System,
+    evaluate,
+    leaks,
+    ours,
+    replica_pages,
+    rows,
+    token_f1,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = replica_pages(20)
+
+
+def broken(html: bytes, url: str) -> Prediction | None:
+    """Our parser with the classic mistakes: captions and source left in the body, the header's
+    date, the title with its trailing space, no lead."""
+    pred = ours(html, url)
+    assert pred is not None
+    body = [*pred.body, *(pred.captions or []), *([pred.source] if pred.source else [])]
+    return replace(pred, body=body, captions=[], lead="", published_at="2025-11-26T00:00:00+07:00",
+                   title=pred.title + " " if pred.title else pred.title, source=None)
+
+
+def _systems() -> list[System]:
+    every = frozenset({"title", "lead", "published_at", "date", "category", "source", "captions"})
+    return [System("ours", ours, every), System("broken", broken, every)]
+
+
+def test_broken_parser_scores_lower() -> None:
+    results = evaluate(PAGES, _systems())
+    good, bad = results["ours"], results["broken"]
+    assert good.pages == bad.pages == 20
+    for name in ("title", "lead", "published_at", "date", "category", "source"):
+        assert good.exact[name] == 20, name
+    assert bad.exact["title"] < 20 and bad.exact["published_at"] == 0 and bad.exact["lead"] < 20
+    assert min(good.f1) == 1.0 and sum(bad.f1) < sum(good.f1)
+    assert good.caption_hits == good.caption_truth > 0 and bad.caption_hits == 0
+    assert good.leaked == 0 and bad.leaked > 0
+    table_good = rows(_systems()[0], good)
+    assert table_good["caption F1"] == "1.0000" and table_good["pages with leaks"] == "0"
+
+
+def test_metrics() -> None:
+    assert token_f1(["a b c"], ["a b c"]) == 1.0
+    assert token_f1([], []) == 1.0
+    assert token_f1(["x"], ["a"]) == 0.0
+    assert 0 < token_f1(["a b"], ["a b c d"]) < 1
+    truth = {"images": [{"caption": "Toàn cảnh hội nghị."}], "source": "Báo KH&PT",
+             "body": ["Đoạn một."]}
+    assert leaks(["Đoạn một.", "Toàn cảnh hội nghị."], truth) == 1
+    assert leaks(["Đoạn một. Báo KH&PT"], truth) == 1
+    assert leaks(["Đoạn một."], truth) == 0
+
+
+def test_command_prints_every_row(tmp_path: Path) -> None:
+    out = tmp_path / "eval.md"
+    run = subprocess.run(
+        [sys.executable, "-W", "ignore", "-m", "benchmarks.eval_parser", "--pages", "20",
+         "--out", str(out)],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    text = out.read_text(encoding="utf-8")
+    assert text.strip() in run.stdout
+    for row in ROWS:
+        assert f"| {row} |" in text, row
+    header = next(line for line in text.splitlines() if line.startswith("| metric |"))
+    assert "most/1 (ours)" in header and "trafilatura" in header
+    assert "| title exact | 100.0% |" in text and "| leaked captions/sources | 0 |" in text
+    assert "command: `python -m benchmarks.eval_parser --pages 20" in text
