@@ -1,0 +1,91 @@
+"""The ``most-archive crawl`` command. Scrapy is imported only when the command runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_SITE = "https://www.most.gov.vn"
+
+
+@click.command("crawl")
+@click.option("--site", default=DEFAULT_SITE, show_default=True, metavar="URL",
+              help="Base URL of the site (scheme + host[:port]); nothing outside it is fetched.")
+@click.option("--db", "db_path", default="archive.db", envvar="MOST_ARCHIVE_DB",
+              show_default=True, show_envvar=True, metavar="PATH",
+              type=click.Path(dir_okay=False),
+              help="The SQLite archive to write (created if missing).")
+@click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Seconds between requests to the site [default: 1, AutoThrottle on; "
+              "0 turns AutoThrottle off]. A robots.txt Crawl-delay wins if longer.")
+@click.option("--max-pages", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Walk at most N listing pages per category.")
+@click.option("--full", is_flag=True,
+              help="Walk every listing page and re-fetch every article (default: incremental).")
+@click.option("--log-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Append the crawl's log to FILE instead of stderr (for cron).")
+@click.option("-v", "--verbose", is_flag=True, help="Also show Scrapy's own log lines.")
+@click.option("-s", "--set", "extra", multiple=True, metavar="NAME=VALUE",
+              help="Override a Scrapy or ARCHIVE_* setting (docs/settings.md); repeatable.")
+def crawl_command(
+    site: str,
+    db_path: str,
+    delay: float | None,
+    max_pages: int | None,
+    full: bool,
+    log_file: str | None,
+    verbose: bool,
+    extra: tuple[str, ...],
+) -> None:
+    """Crawl the site into the archive (incremental unless --full).
+
+    Takes this database's crawl lock; prints progress on stderr and a summary at the end.
+    Exit codes: 0 all well; 1 finished but some pages failed (see `most-archive stats`)
+    or the run was interrupted; 2 bad usage; 75 another crawl holds this database's lock.
+
+    \b
+    Example:
+        most-archive crawl --db archive.db
+        most-archive crawl --site http://127.0.0.1:8765 --db demo.db --delay 0
+        most-archive crawl --full --log-file crawl.log
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(site)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"not an http(s) URL: {site!r}", param_hint="--site")
+    settings: dict[str, str] = {}
+    for pair in extra:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--set")
+        settings[name.strip()] = value
+
+    from archive.lock import LockHeld
+    from crawler.run import EXIT_LOCKED, CrawlOptions, run_crawl
+
+    opts = CrawlOptions(
+        site=site,
+        db=Path(db_path),
+        delay=delay,
+        max_pages=max_pages,
+        full=full,
+        log_file=Path(log_file) if log_file else None,
+        verbose=verbose,
+        settings=settings,
+    )
+    try:
+        summary = run_crawl(opts)
+    except LockHeld as exc:
+        click.echo(f"most-archive crawl: {exc}; not starting", err=True)
+        sys.exit(EXIT_LOCKED)
+    if log_file:
+        import logging
+
+        for line in summary.lines():
+            logging.getLogger("crawler.run").info(line)
+    for line in summary.lines():
+        click.echo(line, err=True)
+    sys.exit(summary.exit_code)

@@ -1,0 +1,231 @@
+"""The one item pipeline: validate what the spider yields and hand it to ``archive.store``.
+
+No SQL and no parsing here. An article needs a title, a date and a body; a page that yields
+less is kept as a raw page and recorded as a fetch error, never stored as an article.
+Counts go to the crawl's stats (``archive/*`` keys), from which the run's summary is made.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy.utils.defer import maybe_deferred_to_future
+
+from archive import store
+from archive.db import open_archive
+from archive.files import files_dir_for
+from archive.lock import crawl_lock
+from crawler.records import (
+    ArticlePage,
+    CategoryLink,
+    CategorySeen,
+    FetchFailure,
+    FetchSuccess,
+    FileDownload,
+    ListingPage,
+    NotModified,
+    RawPage,
+)
+
+if TYPE_CHECKING:
+    import contextlib
+    from collections.abc import Callable
+    from typing import Self
+
+    import sqlite_utils
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from scrapy.statscollectors import StatsCollector
+    from twisted.internet.defer import Deferred
+
+    from crawler.items import Article
+
+logger = logging.getLogger(__name__)
+
+# Fetch errors of these kinds make a run "partial" (exit 1); discovery sources are optional.
+COUNTED_ERROR_KINDS = frozenset({"listing", "article", "file"})
+
+
+def missing_fields(article: Article) -> list[str]:
+    """The required fields an article lacks: a title, a date and a body."""
+    missing = []
+    if not article.title.strip():
+        missing.append("title")
+    if not article.published_at:
+        missing.append("date")
+    if not any(p.strip() for p in article.body):
+        missing.append("body")
+    return missing
+
+
+class WriterThread:
+    """One thread that does every archive write, in the order the items arrive.
+
+    Writes block on disk (SQLite commits, fsync of each stored file); on the reactor thread they
+    would stall the downloads. One thread keeps the archive's single connection to one user at
+    a time and keeps the spider's order (an article is stored before its later category links).
+    """
+
+    def __init__(self) -> None:
+        from twisted.python.threadpool import ThreadPool
+
+        self.pool = ThreadPool(minthreads=1, maxthreads=1, name="archive-writer")
+        self.pool.start()
+
+    def run(self, func: Callable[..., Any], *args: Any) -> Deferred[Any]:
+        from twisted.internet import reactor
+        from twisted.internet.threads import deferToThreadPool
+
+        return deferToThreadPool(reactor, self.pool, func, *args)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        self.pool.stop()  # waits for the queued writes
+
+
+class ArchivePipeline:
+    """Writes every crawl record into the SQLite archive through :mod:`archive.store`."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        s = crawler.settings
+        self.crawler = crawler
+        self.stats: StatsCollector = crawler.stats  # type: ignore[assignment]
+        self.db_path = Path(s.get("ARCHIVE_DB"))
+        self.files_dir = Path(s.get("ARCHIVE_FILES") or files_dir_for(self.db_path))
+        self.run_id: int | None = s.getint("ARCHIVE_RUN_ID") or None
+        self.site = s.get("ARCHIVE_SITE")
+        self.mode = "incremental" if s.getbool("ARCHIVE_INCREMENTAL") else "full"
+        self.own_run = self.run_id is None
+        self._lock: contextlib.AbstractContextManager[Path] | None = None
+        self.db: sqlite_utils.Database
+        self._writer: WriterThread
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        self._writer = WriterThread()
+        if self.own_run:
+            # ``scrapy crawl most`` used directly: take the lock and record the run here.
+            self._lock = crawl_lock(self.db_path)
+            self._lock.__enter__()
+        self.db = open_archive(self.db_path)
+        if self.own_run:
+            scope = getattr(self.crawler.spider, "scope", None)
+            site = getattr(scope, "base", self.site)
+            self.run_id = store.start_run(self.db, site=site, mode=self.mode)
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        try:
+            if self.own_run and self.run_id is not None:
+                stats = self.stats.get_stats()
+                errors = int(stats.get("archive/errors", 0))
+                outcome = "partial" if errors else "ok"
+                if stats.get("finish_reason") == "shutdown":
+                    outcome = "interrupted"
+                store.finish_run(self.db, self.run_id, outcome=outcome,
+                                 counts=run_counts(stats))  # fmt: skip
+        finally:
+            self._writer.stop()
+            self.db.close()
+            if self._lock is not None:
+                self._lock.__exit__(None, None, None)
+
+    # ------------------------------------------------------------------ items
+
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        """Store the item on the writer thread; the crawl goes on downloading meanwhile."""
+        handler = getattr(self, f"_on_{type(item).__name__}", None)
+        if handler is None:
+            raise TypeError(f"unexpected item {type(item).__name__}")
+        await maybe_deferred_to_future(self._writer.run(handler, item))
+        return item
+
+    def _save_raw(self, raw: RawPage) -> int:
+        return store.save_page(
+            self.db, url=raw.url, status=raw.status, headers=raw.headers, body=raw.body,
+            fetched_at=store.now_iso(), run_id=self.run_id, content_type=raw.content_type,
+        )  # fmt: skip
+
+    def _on_CategorySeen(self, item: CategorySeen) -> None:
+        store.save_category(self.db, item.category_id, item.name, item.url)
+
+    def _on_ListingPage(self, item: ListingPage) -> None:
+        self._save_raw(item.raw)
+        self.stats.inc_value("archive/listing_pages")
+
+    def _on_ArticlePage(self, item: ArticlePage) -> None:
+        page_id = self._save_raw(item.raw)
+        article = item.article
+        if article is None:
+            self._error(item.url, "article", "not an article page (no parser matched)",
+                        item.raw.status)  # fmt: skip
+            return
+        missing = missing_fields(article)
+        if missing:
+            self._error(item.url, "article", "article without " + ", ".join(missing),
+                        item.raw.status)  # fmt: skip
+            return
+        article.url = item.url
+        outcome = store.save_article(
+            self.db, article, page_id=page_id,
+            listed_in=[store.Listed(c) for c in item.categories],
+            fetched_at=store.now_iso(), run_id=self.run_id,
+            etag=item.etag, last_modified=item.last_modified,
+        )  # fmt: skip
+        self.stats.inc_value(f"archive/articles_{outcome}")
+
+    def _on_CategoryLink(self, item: CategoryLink) -> None:
+        store.add_listing(self.db, item.site_id, item.category_id, None, None)
+
+    def _on_NotModified(self, item: NotModified) -> None:
+        store.mark_checked(self.db, item.site_id, fetched_at=store.now_iso())
+        self.stats.inc_value("archive/not_modified")
+
+    def _on_FileDownload(self, item: FileDownload) -> None:
+        store.save_file(self.db, self.files_dir, url=item.url, body=item.body,
+                        content_type=item.content_type, fetched_at=store.now_iso())  # fmt: skip
+        self.stats.inc_value("archive/files")
+        self.stats.inc_value("archive/file_bytes", len(item.body))
+
+    def _on_FetchSuccess(self, item: FetchSuccess) -> None:
+        if store.resolve_error(self.db, item.url):
+            self.stats.inc_value("archive/errors_resolved")
+
+    def _on_FetchFailure(self, item: FetchFailure) -> None:
+        self._error(item.url, item.kind, item.reason, item.status, counted=item.counted)
+
+    def _error(
+        self, url: str, kind: str, reason: str, status: int | None, *, counted: bool = True
+    ) -> None:
+        store.record_error(self.db, url=url, kind=kind, status=status, reason=reason,
+                           run_id=self.run_id)  # fmt: skip
+        if not counted:
+            self.stats.inc_value(f"archive/{kind}_gone")
+        elif kind in COUNTED_ERROR_KINDS:
+            self.stats.inc_value("archive/errors")
+            self.stats.inc_value(f"archive/errors_{kind}")
+        else:
+            self.stats.inc_value(f"archive/{kind}_unavailable")
+
+
+def run_counts(stats: dict[str, Any]) -> dict[str, Any]:
+    """The run's counts (``runs`` columns plus details) from the crawl's stats."""
+    counts: dict[str, Any] = {
+        "pages_fetched": int(stats.get("downloader/response_count", 0)),
+        "articles_new": int(stats.get("archive/articles_new", 0)),
+        "articles_updated": int(stats.get("archive/articles_updated", 0)),
+        "articles_unchanged": int(stats.get("archive/articles_unchanged", 0))
+        + int(stats.get("archive/not_modified", 0)),
+        "files": int(stats.get("archive/files", 0)),
+        "errors": int(stats.get("archive/errors", 0)),
+    }
+    for key, value in stats.items():
+        if key.startswith("archive/") and isinstance(value, int | float):
+            counts.setdefault(key.removeprefix("archive/"), value)
+    counts["finish_reason"] = stats.get("finish_reason")
+    return counts

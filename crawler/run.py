@@ -1,0 +1,170 @@
+"""Running the ``most`` spider in-process: lock, run record, Scrapy, summary.
+
+``most-archive crawl`` calls :func:`run_crawl`; it holds this database's crawl lock for the whole
+run (:class:`archive.lock.LockHeld` when another crawl has it), marks runs that died as such,
+records this run from start to finish, and returns a :class:`CrawlSummary` whose
+``exit_code`` is the command's.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from archive import store
+from archive.db import open_archive
+from archive.lock import crawl_lock
+from crawler.pipelines import run_counts
+from crawler.spiders.most import MostSpider
+from crawler.urls import SiteScope
+
+EXIT_OK = 0
+EXIT_PARTIAL = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CrawlOptions:
+    """What ``most-archive crawl`` was asked to do."""
+
+    site: str
+    db: Path
+    delay: float | None = None  # seconds between requests; None = the settings' default
+    max_pages: int | None = None  # listing pages per category; None/0 = no limit
+    full: bool = False
+    log_file: Path | None = None
+    verbose: bool = False
+    settings: dict[str, Any] = field(default_factory=dict)  # extra Scrapy settings
+
+
+@dataclass
+class CrawlSummary:
+    run_id: int
+    outcome: str
+    counts: dict[str, Any]
+    seconds: float
+    dead_runs: int
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.outcome == "ok" else EXIT_PARTIAL
+
+    def lines(self) -> list[str]:
+        c = self.counts
+        return [
+            f"run {self.run_id}: {self.outcome} in {self.seconds:.1f} s",
+            f"  pages fetched:      {c.get('pages_fetched', 0)}",
+            f"  articles new:       {c.get('articles_new', 0)}",
+            f"  articles updated:   {c.get('articles_updated', 0)}",
+            f"  articles unchanged: {c.get('articles_unchanged', 0)}",
+            f"  files:              {c.get('files', 0)}",
+            f"  errors:             {c.get('errors', 0)}"
+            + ("  (see `most-archive stats`)" if c.get("errors") else ""),
+        ]
+
+
+def build_settings(opts: CrawlOptions, run_id: int) -> Settings:
+    """The project's settings (``crawler.settings``) with the command's options applied."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    values: dict[str, Any] = {
+        "ARCHIVE_SITE": opts.site,
+        "ARCHIVE_DB": str(opts.db),
+        "ARCHIVE_RUN_ID": run_id,
+        "ARCHIVE_INCREMENTAL": not opts.full,
+        "STATS_DUMP": False,
+        "LOG_INSTALL_ROOT_HANDLER": False,  # run_crawl installs its own (stderr or --log-file)
+    }
+    if opts.max_pages:
+        values["ARCHIVE_MAX_PAGES"] = opts.max_pages
+    if opts.delay is not None:
+        values["DOWNLOAD_DELAY"] = opts.delay
+        values["AUTOTHROTTLE_START_DELAY"] = max(opts.delay, 0.1)
+        # a delay shorter than the retry backoff also shortens the backoff (Retry-After still wins)
+        backoff = settings.getfloat("ARCHIVE_RETRY_BACKOFF")
+        values["ARCHIVE_RETRY_BACKOFF"] = min(backoff, opts.delay)
+        if opts.delay == 0:
+            values["AUTOTHROTTLE_ENABLED"] = False
+            values["DOWNLOAD_DELAY_JITTER"] = 0.0
+    values.update(opts.settings)
+    settings.setdict(values, priority="cmdline")
+    return settings
+
+
+class _QuietScrapy(logging.Filter):
+    """Scrapy's own INFO chatter (banner, settings, middleware lists) is left out unless -v."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        noisy = record.name.startswith(("scrapy", "py.warnings", "protego", "twisted"))
+        return record.levelno >= logging.WARNING or not noisy
+
+
+def _install_log_handler(opts: CrawlOptions) -> logging.Handler:
+    """One root handler: the log file if given, else stderr; progress lines included."""
+    handler: logging.Handler
+    if opts.log_file is not None:
+        opts.log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(opts.log_file, encoding="utf-8")
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+    )
+    if not opts.verbose:
+        handler.addFilter(_QuietScrapy())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if opts.verbose else logging.INFO)
+    return handler
+
+
+def run_crawl(opts: CrawlOptions) -> CrawlSummary:
+    """Crawl ``opts.site`` into ``opts.db``; raises ``LockHeld`` if another crawl holds the db."""
+    site = SiteScope.of(opts.site).base
+    opts.site = site
+    mode = ("full" if opts.full else "incremental") + ("-limited" if opts.max_pages else "")
+    started = time.monotonic()
+    with crawl_lock(opts.db):
+        db = open_archive(opts.db)
+        try:
+            dead = store.mark_dead_runs(db, assume_dead=True)
+            run_id = store.start_run(db, site=site, mode=mode)
+        finally:
+            db.close()
+        settings = build_settings(opts, run_id)
+        process = CrawlerProcess(settings)
+        _install_log_handler(opts)
+        if dead:
+            logger.warning("%d earlier run(s) had died; marked as such", dead)
+        crawler = process.create_crawler(MostSpider)
+        stats: dict[str, Any] = {}
+        outcome = "failed"
+        try:
+            process.crawl(crawler, site=site)
+            process.start()
+            stats = crawler.stats.get_stats() if crawler.stats else {}
+            reason = stats.get("finish_reason")
+            if reason == "shutdown":
+                outcome = "interrupted"
+            elif reason != "finished":
+                outcome = "failed"
+            else:
+                outcome = "partial" if stats.get("archive/errors") else "ok"
+        finally:
+            counts = run_counts(stats)
+            db = open_archive(opts.db)
+            try:
+                store.finish_run(db, run_id, outcome=outcome, counts=counts)
+            finally:
+                db.close()
+    return CrawlSummary(run_id, outcome, counts, time.monotonic() - started, dead)

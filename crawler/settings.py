@@ -1,0 +1,93 @@
+"""Scrapy settings of the ``most`` spider (``scrapy.cfg`` points here).
+
+Our own keys are prefixed ``ARCHIVE_``; each is declared once below with its default and a
+comment, and documented in ``docs/settings.md`` (a test checks both). ``most-archive crawl``
+sets some of them from its options; ``scrapy crawl most -s ARCHIVE_DB=x.db`` works too.
+Everything else is a stock Scrapy setting, chosen to be polite to a ministry's web server.
+"""
+
+from __future__ import annotations
+
+BOT_NAME = "most-archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --------------------------------------------------------------------------- our own settings
+
+# The site to crawl: scheme + host (+ port). Links are rewritten onto it; nothing else is fetched.
+ARCHIVE_SITE = "https://www.most.gov.vn"
+# The SQLite archive the crawl writes (created if missing).
+ARCHIVE_DB = "archive.db"
+# Folder for downloaded images and attachments; empty = "<db stem>-files" beside the database.
+ARCHIVE_FILES = ""
+# At most this many listing pages per category are walked (0 = no limit).
+ARCHIVE_MAX_PAGES = 0
+# True: stop paging a category after ARCHIVE_STOP_AFTER_KNOWN_PAGES pages holding only archived
+# articles, and re-check archived ones on the decaying schedule. False (--full): walk everything.
+ARCHIVE_INCREMENTAL = True
+# How many consecutive listing pages holding only archived articles end a category's walk.
+ARCHIVE_STOP_AFTER_KNOWN_PAGES = 1
+# Responses larger than this many bytes are cut off and recorded as failed ("too large").
+ARCHIVE_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+# At most this many archived articles are re-checked per run (the most overdue first; 0 = none).
+ARCHIVE_RECHECK_LIMIT = 500
+# Evaluate the re-check schedule as if it were this ISO 8601 time (empty = now); a far-future
+# time makes every archived article due (tests, catch-up runs).
+ARCHIVE_RECHECK_AT = ""
+# Read the RSS feed and the Getdataportal.asmx post list for discovery (optional sources).
+ARCHIVE_DISCOVERY = True
+# Download the images and attachments of articles (same hosts only).
+ARCHIVE_FETCH_FILES = True
+# First retry waits this many seconds, doubling each time (a Retry-After header wins).
+ARCHIVE_RETRY_BACKOFF = 1.0
+# Longest wait (seconds) before a retry, whatever Retry-After or the backoff asks.
+ARCHIVE_RETRY_MAX_WAIT = 120.0
+# Id of the ``runs`` row this crawl writes under (set by ``most-archive crawl``; when unset
+# the pipeline records its own run).
+ARCHIVE_RUN_ID = 0
+# Seconds between progress lines in the log (0 = none).
+ARCHIVE_PROGRESS_INTERVAL = 10.0
+
+# --------------------------------------------------------------------------- politeness
+
+# Names the project and where to read about it (and whom to contact).
+USER_AGENT = (
+    "most-archive/0.1 (+https://github.com/most-archive/most-archive; "
+    "news archive of www.most.gov.vn)"
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 1  # one request at a time per host
+DOWNLOAD_DELAY = 1.0  # seconds between requests to the host (--delay); Crawl-delay wins if longer
+DOWNLOAD_DELAY_JITTER = 0.5  # each delay varies by ±50%
+AUTOTHROTTLE_ENABLED = True  # slows down further when the server does
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 60
+RETRY_ENABLED = True
+RETRY_TIMES = 5
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 408, 522, 524]
+REDIRECT_MAX_TIMES = 5
+METAREFRESH_ENABLED = False  # the news pages never need it; a hostile one could misdirect us
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no listening port during a crawl
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+
+DOWNLOADER_MIDDLEWARES = {
+    # keeps every request on the site's hosts (links and redirects) and sets the size limit
+    "crawler.middlewares.SiteGuardMiddleware": 50,
+    # robots.txt: an error page means no rules; Crawl-delay honoured
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsRulesMiddleware": 100,
+    # retries with exponential backoff honouring Retry-After
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+EXTENSIONS = {"crawler.middlewares.ProgressLog": 500}
+
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 0.0  # ProgressLog reports instead
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,450 @@
+"""The ``most`` spider: decides what to fetch on www.most.gov.vn, and nothing else.
+
+Walk: home → the categories of its menu → each category's listing pages, newest first → each
+article once (deduplicated by the site's article id, whatever the link form) → its images and
+attachments (same hosts only). The RSS feed and the web service's post list are read for
+discovery; articles found only there are fetched after the listings, so a listing's link is
+always the URL an article is recorded under.
+
+Incremental runs (the default, docs/crawling.md): a category's walk stops after
+``ARCHIVE_STOP_AFTER_KNOWN_PAGES`` pages holding only archived articles; archived articles are
+not fetched again unless the archive's decaying schedule says they are due, and then with a
+conditional request. ``--full`` (``ARCHIVE_INCREMENTAL=False``) walks and fetches everything.
+Open fetch errors of earlier runs and missing files are retried.
+
+Fields are never selected here: every page goes to ``crawler.parsers``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+
+from crawler import parsers
+from crawler.records import (
+    ArticlePage,
+    CategoryLink,
+    CategorySeen,
+    FetchFailure,
+    FetchSuccess,
+    FileDownload,
+    ListingPage,
+    NotModified,
+)
+from crawler.spiders.state import (
+    PER_REQUEST_META,
+    ArchiveView,
+    failure_reason,
+    header,
+    raw_page,
+    stored_files,
+)
+from crawler.urls import DEFAULT_SITE, SiteScope, is_legacy_article_url
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+    from archive.crawlstate import OpenError, Recheck
+
+logger = logging.getLogger(__name__)
+
+# Scheduler priorities: listings before files before articles before late discovery.
+PRIO_HOME = 100
+PRIO_LISTING = 50
+PRIO_FILE = 20
+PRIO_ARTICLE = 0
+PRIO_RECHECK = -10
+PRIO_DISCOVERED = -20
+PAGE_PARAM = re.compile(r"([?&]page=)(\d+)", re.IGNORECASE)
+
+
+class MostSpider(scrapy.Spider):
+    name = "most"
+
+    scope: SiteScope
+    db_path: str
+    incremental: bool
+    stop_after: int
+    max_pages: int
+    recheck_limit: int
+    recheck_at: str
+    discovery: bool
+    fetch_files: bool
+    run_id: int | None
+    known: set[int]
+    rechecks: list[Recheck]
+    validators: dict[int, tuple[str | None, str | None]]
+    missing_files: list[str]
+    open_errors: list[OpenError]
+    walk_complete_before: bool
+    early_stop: bool
+
+    def __init__(self, site: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._site_arg = site
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> MostSpider:
+        spider: MostSpider = super().from_crawler(crawler, *args, **kwargs)
+        s = crawler.settings
+        spider.scope = SiteScope.of(spider._site_arg or s.get("ARCHIVE_SITE") or DEFAULT_SITE)
+        spider.db_path = s.get("ARCHIVE_DB")
+        spider.incremental = s.getbool("ARCHIVE_INCREMENTAL")
+        spider.stop_after = max(1, s.getint("ARCHIVE_STOP_AFTER_KNOWN_PAGES"))
+        spider.max_pages = s.getint("ARCHIVE_MAX_PAGES")
+        spider.recheck_limit = s.getint("ARCHIVE_RECHECK_LIMIT")
+        spider.recheck_at = s.get("ARCHIVE_RECHECK_AT") or ""
+        spider.discovery = s.getbool("ARCHIVE_DISCOVERY")
+        spider.fetch_files = s.getbool("ARCHIVE_FETCH_FILES")
+        spider.run_id = s.getint("ARCHIVE_RUN_ID") or None
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        return spider
+
+    # ------------------------------------------------------------------ state from the archive
+
+    def _load_archive_state(self) -> None:
+        """What the archive already holds: read once, before the first request."""
+        view = ArchiveView.load(
+            self.db_path, self.scope, incremental=self.incremental,
+            recheck_limit=self.recheck_limit, recheck_at=self.recheck_at,
+            fetch_files=self.fetch_files, run_id=self.run_id,
+        )  # fmt: skip
+        self.known = view.known
+        self.rechecks = view.rechecks
+        self.validators = view.validators
+        self.missing_files = view.missing_files
+        self.open_errors = view.open_errors
+        self.walk_complete_before = view.walk_complete_before
+        self.early_stop = (
+            self.incremental and self.walk_complete_before and not view.recent_article_errors
+        )
+        logger.info(
+            "archive holds %d articles; %s run; %d re-checks due; %d files missing; "
+            "%d open errors%s",
+            len(self.known), "incremental" if self.incremental else "full",
+            len(self.rechecks), len(self.missing_files), len(self.open_errors),
+            "" if self.early_stop or not self.incremental
+            else " (last run did not finish its walk, or articles failed recently: "
+            "every listing page is walked)",
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ start
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        self._load_archive_state()
+        self.scheduled: set[int] = set()  # article ids requested in this run
+        self.done: set[int] = set()  # article ids whose page was parsed in this run
+        self.cats_of: dict[int, set[int]] = {}  # article id -> listing category ids seen
+        self.files_requested: set[str] = set()
+        self.discovered: dict[int, str] = {}  # article id -> URL, from RSS / web service
+        self.discovery_flushed = False
+        yield scrapy.Request(
+            self.scope.home_url, callback=self.parse_home, errback=self.failed,
+            priority=PRIO_HOME, meta={"kind": "listing"},
+        )  # fmt: skip
+        if self.discovery:
+            for url in self.scope.rss_urls:
+                yield scrapy.Request(url, callback=self.parse_rss, errback=self.failed,
+                                     meta={"kind": "discovery"}, priority=PRIO_LISTING)  # fmt: skip
+            yield scrapy.Request(
+                self.scope.webservice_url, callback=self.parse_webservice, errback=self.failed,
+                meta={"kind": "discovery"}, priority=PRIO_LISTING,
+            )  # fmt: skip
+        for request in self._retry_open_errors():
+            yield request
+        for check in self.rechecks:
+            validators = (check.etag, check.last_modified)
+            found = self.scope.article_url(check.url)  # stored under another --site? move it
+            url = found[1] if found else check.url
+            recheck = self._article_request(check.site_id, url, PRIO_RECHECK,
+                                            validators=validators)  # fmt: skip
+            if recheck is not None:
+                yield recheck
+        for url in self.missing_files:
+            file_request = self._file_request(url, None)
+            if file_request is not None:
+                yield file_request
+
+    def _retry_open_errors(self) -> Iterator[scrapy.Request]:
+        for err in self.open_errors:
+            if err.kind == "listing":
+                url = self.scope.onsite(err.url)
+                if url and url != self.scope.home_url:
+                    cat = parsers.category_id_from_url(url)
+                    yield self._listing_request(url, cat, page=0, known_streak=0)
+            elif err.kind == "article":
+                found = self.scope.article_url(err.url)
+                if found:
+                    request = self._article_request(found[0], found[1], PRIO_ARTICLE)
+                    if request is not None:
+                        yield request
+            elif err.kind == "file" and self.fetch_files:
+                request = self._file_request(err.url, None)
+                if request is not None:
+                    yield request
+
+    # ------------------------------------------------------------------ requests
+
+    def _listing_request(
+        self, url: str, category_id: int | None, *, page: int, known_streak: int,
+        last_page: int | None = None,
+    ) -> scrapy.Request:  # fmt: skip
+        return scrapy.Request(
+            url, callback=self.parse_listing, errback=self.failed, priority=PRIO_LISTING,
+            meta={"kind": "listing", "category_id": category_id, "page": page,
+                  "known_streak": known_streak, "last_page": last_page},
+        )  # fmt: skip
+
+    def _skip_failed_listing(self, request: scrapy.Request) -> scrapy.Request | None:
+        """After a listing page failed for good, go on with the page after it (if known)."""
+        meta = request.meta
+        page, last = meta.get("page") or 0, meta.get("last_page")
+        url = (meta.get("redirect_urls") or [request.url])[0]
+        if not page or not last or page >= last or not PAGE_PARAM.search(url):
+            return None
+        if self.max_pages and page >= self.max_pages:
+            return None
+        following = PAGE_PARAM.sub(lambda m: f"{m.group(1)}{page + 1}", url, count=1)
+        return self._listing_request(following, meta.get("category_id"), page=page + 1,
+                                     known_streak=0, last_page=last)  # fmt: skip
+
+    def _article_request(
+        self,
+        site_id: int,
+        url: str,
+        priority: int,
+        *,
+        validators: tuple[str | None, str | None] | None = None,
+    ) -> scrapy.Request | None:
+        """The request of an article page, once per run per article id."""
+        if site_id in self.scheduled:
+            return None
+        self.scheduled.add(site_id)
+        if validators is None and site_id in self.validators:
+            validators = self.validators[site_id]
+        headers: dict[str, str] = {}
+        if validators is not None:
+            etag, modified = validators
+            if etag:
+                headers["If-None-Match"] = etag
+            if modified:
+                headers["If-Modified-Since"] = modified
+        return scrapy.Request(
+            url, callback=self.parse_article, errback=self.failed, priority=priority,
+            headers=headers or None, dont_filter=True,
+            meta={"kind": "article", "site_id": site_id, "canonical": url,
+                  "handle_httpstatus_list": [304] if headers else []},
+        )  # fmt: skip
+
+    def _file_request(self, url: str, site_id: int | None) -> scrapy.Request | None:
+        target = self.scope.onsite(url)
+        if target is None or url in self.files_requested:
+            return None  # offsite files are kept as links, never fetched
+        self.files_requested.add(url)
+        return scrapy.Request(
+            target, callback=self.parse_file, errback=self.failed, priority=PRIO_FILE,
+            meta={"kind": "file", "file_url": url, "site_id": site_id},
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ callbacks
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        urls = parsers.parse_home(response.body, response.url)
+        seen: set[int] = set()
+        for href in urls:
+            url = self.scope.onsite(href, response.url)
+            category_id = parsers.category_id_from_url(url) if url else None
+            if url is None or category_id is None or category_id in seen:
+                continue
+            seen.add(category_id)
+            yield CategorySeen(category_id, None, url)
+            yield self._listing_request(url, category_id, page=1, known_streak=0)
+        if not seen:
+            yield FetchFailure(response.url, "listing", "home page lists no category",
+                               response.status)  # fmt: skip
+        logger.info("home page: %d categories", len(seen))
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        listing = parsers.parse_listing(response.body, response.url)
+        category_id = meta.get("category_id")
+        if listing is None:
+            yield ListingPage(raw_page(response), category_id, meta.get("page", 0))
+            yield FetchFailure(response.url, "listing", "not a listing page", response.status)
+            return
+        category_id = listing.category_id if listing.category_id is not None else category_id
+        page = listing.page or meta.get("page") or 1
+        yield ListingPage(raw_page(response), category_id, page)
+        yield FetchSuccess(response.url)
+        if category_id is not None:
+            yield CategorySeen(category_id, listing.category, self._listing_base(response.url))
+        all_known = bool(listing.items)
+        for item in listing.items:
+            found = self.scope.article_url(item.url, response.url)
+            if found is None:
+                continue
+            site_id, url = found
+            if category_id is not None:
+                cats = self.cats_of.setdefault(site_id, set())
+                new_link = category_id not in cats
+                cats.add(category_id)
+                if new_link and (site_id in self.done or
+                                 (site_id in self.known and site_id not in self.scheduled)):
+                    yield CategoryLink(site_id, category_id)  # fmt: skip
+            if site_id not in self.known:
+                all_known = False
+            if site_id in self.known and self.incremental:
+                continue  # archived: only re-checked when the schedule says so
+            request = self._article_request(site_id, url, PRIO_ARTICLE)
+            if request is not None:
+                yield request
+        streak = meta.get("known_streak", 0) + 1 if all_known else 0
+        stop = None
+        if not listing.items:
+            stop = "empty page"
+        elif self.early_stop and streak >= self.stop_after:
+            stop = f"{streak} page(s) of archived articles"
+        elif self.max_pages and page >= self.max_pages:
+            stop = f"--max-pages {self.max_pages}"
+        elif not listing.next_url:
+            stop = "last page"
+        if stop:
+            logger.info("category %s: stop at page %s (%s)", category_id, page, stop)
+            return
+        assert listing.next_url is not None
+        next_url = self.scope.onsite(listing.next_url, response.url)
+        if next_url:
+            yield self._listing_request(next_url, category_id, page=page + 1, known_streak=streak,
+                                        last_page=listing.last_page)  # fmt: skip
+
+    @staticmethod
+    def _listing_base(url: str) -> str:
+        return url.split("?", 1)[0]
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        site_id: int = meta["site_id"]
+        canonical: str = meta["canonical"]
+        landed = parsers.article_id_from_url(response.url)
+        if landed is not None and landed != site_id:
+            # a redirect to another article's page: never file one article under another
+            yield FetchFailure(canonical, "article",
+                               f"redirected to article {landed} ({response.url})",
+                               response.status)  # fmt: skip
+            return
+        yield FetchSuccess(canonical)
+        if response.status == 304:
+            self.done.add(site_id)
+            yield NotModified(site_id, canonical)
+            return
+        article = parsers.parse_article(response.body, canonical)
+        self.done.add(site_id)
+        yield ArticlePage(
+            site_id=site_id,
+            url=canonical,
+            raw=raw_page(response),
+            article=article,
+            categories=sorted(self.cats_of.get(site_id, ())),
+            etag=header(response, b"ETag"),
+            last_modified=header(response, b"Last-Modified"),
+        )
+        if article is None or not self.fetch_files:
+            return
+        stored = stored_files(self.db_path, site_id) if site_id in self.known else set()
+        for url in [i.url for i in article.images] + [a.url for a in article.attachments]:
+            if url in stored:
+                continue
+            request = self._file_request(url, site_id)
+            if request is not None:
+                yield request
+
+    def parse_file(self, response: Response) -> Iterator[Any]:
+        url = response.meta["file_url"]
+        yield FileDownload(url, response.body, header(response, b"Content-Type"),
+                           response.meta.get("site_id"))  # fmt: skip
+        yield FetchSuccess(url)
+
+    def parse_rss(self, response: Response) -> Iterator[Any]:
+        yield from self._discovered(parsers.parse_rss(response.body, response.url), "rss")
+
+    def parse_webservice(self, response: Response) -> Iterator[Any]:
+        urls = parsers.parse_webservice_posts(response.body, response.url)
+        yield from self._discovered(urls, "web service")
+
+    def _discovered(self, urls: Iterable[str], source: str) -> Iterator[Any]:
+        count = 0
+        for href in urls:
+            found = self.scope.article_url(href)
+            if found is None:
+                continue
+            site_id, url = found
+            count += 1
+            # A friendly URL is better than the legacy form; the first friendly one wins.
+            if site_id not in self.discovered or (
+                is_legacy_article_url(self.discovered[site_id]) and not is_legacy_article_url(url)
+            ):
+                self.discovered[site_id] = url
+        logger.info("%s: %d article links", source, count)
+        return iter(())
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        kind = meta.get("kind", "listing")
+        reason, status = failure_reason(failure)
+        if isinstance(failure.value, IgnoreRequest) and "robots.txt" in str(failure.value):
+            # the site asked not to be crawled there: respected, not a failure
+            logger.info("robots.txt forbids %s: not fetched", request.url)
+            return
+        if kind == "article" and status == 500 and not meta.get("legacy"):
+            # SITE.md §10.3: the friendly form can fail with 500 while the legacy form works.
+            legacy = self.scope.legacy_article_url(meta["site_id"])
+            logger.info("article %s: HTTP 500, trying %s", meta["site_id"], legacy)
+            fresh = {k: v for k, v in meta.items() if k not in PER_REQUEST_META}
+            yield request.replace(url=legacy, dont_filter=True, meta={**fresh, "legacy": True})
+            return
+        first_url = (meta.get("redirect_urls") or [request.url])[0]
+        url = meta.get("canonical") or meta.get("file_url") or first_url
+        if kind == "listing":
+            following = self._skip_failed_listing(request)
+            if following is not None:
+                yield following
+        if kind == "discovery":
+            logger.info("optional discovery source %s did not answer: %s", request.url, reason)
+        elif kind == "article" and status in (404, 410) and meta.get("site_id") in self.known:
+            # an archived article the site no longer serves: its archived copy is kept
+            logger.warning("archived article %s is gone from the site (HTTP %s)", url, status)
+            yield FetchFailure(url, kind, f"gone from the site (HTTP {status})", status,
+                               counted=False)  # fmt: skip
+            return
+        else:
+            logger.warning("failed %s %s: %s", kind, url, reason)
+        yield FetchFailure(url, kind, reason, status)
+
+    # ------------------------------------------------------------------ end of the walk
+
+    def on_idle(self) -> None:
+        """When the listings are walked, fetch the articles only the feeds know of."""
+        if self.discovery_flushed:
+            return
+        self.discovery_flushed = True
+        added = 0
+        for site_id, url in self.discovered.items():
+            if site_id in self.scheduled or (site_id in self.known and self.incremental):
+                continue
+            request = self._article_request(site_id, url, PRIO_DISCOVERED)
+            if request is not None:
+                assert self.crawler.engine is not None
+                self.crawler.engine.crawl(request)
+                added += 1
+        if added:
+            logger.info("%d articles found only by RSS / web service", added)
+            raise DontCloseSpider

@@ -1,0 +1,127 @@
+"""Helpers of the end-to-end crawls: run the real command in a subprocess, read what it wrote."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+_VENV_BIN = ROOT / ".venv" / "bin" / "most-archive"
+_BIN = _VENV_BIN if _VENV_BIN.exists() else Path(sys.executable).parent / "most-archive"
+MOST_ARCHIVE = str(_BIN)
+FAR_FUTURE = "2100-01-01T00:00:00+00:00"  # ARCHIVE_RECHECK_AT that makes every article due
+
+
+def crawl_cmd(base_url: str, db: Path, *extra: str) -> list[str]:
+    return [MOST_ARCHIVE, "crawl", "--site", base_url, "--db", str(db), "--delay", "0", *extra]
+
+
+def crawl(
+    base_url: str, db: Path, *extra: str, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run ``most-archive crawl`` to the end; the result carries its exit code and stderr."""
+    return subprocess.run(crawl_cmd(base_url, db, *extra), capture_output=True, text=True,
+                          timeout=timeout, cwd=ROOT)  # fmt: skip
+
+
+def export(db: Path) -> list[dict[str, Any]]:
+    """The archive as ``most-archive export --format jsonl`` writes it, one dict per article."""
+    out = subprocess.run([MOST_ARCHIVE, "export", "--db", str(db), "--format", "jsonl"],
+                         capture_output=True, timeout=120, cwd=ROOT, check=True)  # fmt: skip
+    return [json.loads(line) for line in out.stdout.decode("utf-8").splitlines() if line.strip()]
+
+
+def show(db: Path, site_id: int) -> dict[str, Any]:
+    out = subprocess.run([MOST_ARCHIVE, "show", str(site_id), "--json", "--db", str(db)],
+                         capture_output=True, timeout=60, cwd=ROOT, check=True)  # fmt: skip
+    result: dict[str, Any] = json.loads(out.stdout.decode("utf-8"))
+    return result
+
+
+def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """A read-only look at the archive file (tests only; the product reads via archive/)."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    try:
+        return list(conn.execute(sql, params))
+    finally:
+        conn.close()
+
+
+def field_mismatches(record: dict[str, Any], truth: dict[str, Any], base_url: str) -> list[str]:
+    """Fields of an exported record that differ from the replica's ground truth."""
+    bad = [k for k in ("site_id", "url", "title", "lead", "published_at", "category", "source")
+           if record.get(k) != truth[k]]  # fmt: skip
+    if record.get("body") != "\n\n".join(truth["body"]):
+        bad.append("body")
+    if [(i["url"], i["caption"]) for i in record["images"]] != [
+        (i["url"], i["caption"]) for i in truth["images"]
+    ]:
+        bad.append("images")
+    if [(a["url"], a["title"]) for a in record["attachments"]] != [
+        (a["url"], a["title"]) for a in truth["attachments"]
+    ]:
+        bad.append("attachments")
+    if sorted(record.get("categories") or []) != sorted(truth["categories"]):
+        bad.append("categories")
+    # every image and attachment on the site's own host has its downloaded file
+    for part in record["images"] + record["attachments"]:
+        if part["url"].startswith(base_url + "/") and not part.get("path"):
+            bad.append(f"file missing: {part['url']}")
+    return bad
+
+
+def compare_with_truth(records: list[dict[str, Any]], site: Any, base_url: str) -> dict[str, Any]:
+    """Every article exactly once, every field equal: what is wrong (empty = all well)."""
+    ids = [r["site_id"] for r in records]
+    truth_ids = set(site.article_ids())
+    problems: dict[str, Any] = {}
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        problems["duplicates"] = dupes
+    missing = sorted(truth_ids - set(ids))
+    if missing:
+        problems["missing"] = missing
+    extra = sorted(set(ids) - truth_ids)
+    if extra:
+        problems["extra"] = extra
+    for record in records:
+        if record["site_id"] in truth_ids:
+            bad = field_mismatches(record, site.truth(record["site_id"]), base_url)
+            if bad:
+                problems.setdefault("fields", {})[record["site_id"]] = bad
+    return problems
+
+
+class _Trap(BaseHTTPRequestHandler):
+    def _hit(self) -> None:
+        self.server.hits.append(self.path)  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_HEAD = do_POST = _hit
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def trap_server() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on a free loopback port that records every hit: ``(base_url, hits)``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Trap)
+    server.hits = []  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", server.hits  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,72 @@
+"""End-to-end crawls of the replica through ``most-archive crawl`` in a subprocess (issue 4).
+
+Each test serves its own replica (``running_replica``) and reads back what the command wrote
+with ``most-archive export``; the replica's ground truth (``site.truth``) is the reference.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from replica.testing import running_replica
+
+from .support import compare_with_truth, crawl, export, query, trap_server
+
+pytestmark = pytest.mark.e2e
+
+
+def test_full_crawl_matches_ground_truth(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with running_replica(articles=200, seed=3) as rep:
+        result = crawl(rep.base_url, db)
+        assert result.returncode == 0, result.stderr[-3000:]
+        records = export(db)
+        problems = compare_with_truth(records, rep.site, rep.base_url)
+    assert problems == {}, json.dumps(problems, ensure_ascii=False)[:3000]
+    assert len(records) == 200
+    assert "articles new:       200" in result.stderr
+    # the run is recorded with its counts
+    runs = query(db, "SELECT outcome, articles_new, errors FROM runs")
+    assert runs == [("ok", 200, 0)]
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_offsite_links_redirects_and_javascript_are_never_fetched(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with trap_server() as (trap_url, hits):
+        faults = {"offsite_redirect_rate": 0.05, "seed": 5}
+        with running_replica(articles=60, offsite_base=trap_url, faults=faults) as rep:
+            result = crawl(rep.base_url, db)
+            served = rep.requests()
+    assert result.returncode in (0, 1), result.stderr[-3000:]
+    redirects = [r for r in served if r["status"] == 302]
+    assert redirects, "the replica sent no offsite redirect: the test proves nothing"
+    assert hits == [], f"offsite server was hit: {hits[:10]}"
+    paths = [r["path"].lower() for r in served]
+    assert not [p for p in paths if "javascript" in p or "mailto" in p or p.startswith("//")]
+    # pages whose only answer was an offsite redirect are recorded as failures, never as articles
+    failed = {u for (u,) in query(db, "SELECT url FROM fetch_errors WHERE resolved_at IS NULL")}
+    archived = {r["site_id"] for r in export(db)}
+    assert archived, "nothing archived"
+    assert all(not u.startswith(trap_url) for u in failed)
+
+
+def test_faults_still_get_every_article(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    faults = {"error_rate": 0.10, "latency_ms": 3, "friendly_500_rate": 0.05, "seed": 7}
+    with running_replica(articles=120, seed=2, faults=faults) as rep:
+        result = crawl(rep.base_url, db)
+        served = rep.requests()
+        records = export(db)
+        problems = compare_with_truth(records, rep.site, rep.base_url)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert problems == {}, json.dumps(problems, ensure_ascii=False)[:3000]
+    statuses = [r["status"] for r in served]
+    assert statuses.count(500) + statuses.count(503) > 20, "faults were not on"
+    legacy = [r for r in served if "chitiettin.aspx" in r["path"].lower()]
+    assert legacy, "no article needed the legacy URL: friendly_500 was not exercised"
+    # the legacy fallback keeps the friendly URL as the record's url
+    assert all("chitiettin" not in r["url"].lower() for r in records)

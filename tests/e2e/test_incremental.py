@@ -1,0 +1,88 @@
+"""Incremental re-runs (issue 6): new and edited articles only, and the cost of a no-change run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from replica.site import Site
+from replica.testing import running_replica
+
+from .support import FAR_FUTURE, compare_with_truth, crawl, export, query, show
+
+pytestmark = pytest.mark.e2e
+
+
+def _edited(before: Site, after: Site) -> set[int]:
+    return {i for i in before.article_ids() if before.truth(i) != after.truth(i)}
+
+
+def test_next_generation_adds_new_and_revises_edited_only(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with running_replica(articles=120, seed=8) as rep:
+        first = crawl(rep.base_url, db)
+        assert first.returncode == 0, first.stderr[-3000:]
+        before_site = rep.site
+        before = {r["site_id"]: r for r in export(db)}
+        rep.set_generation(1)
+        after_site = rep.site
+        new_ids = set(after_site.article_ids()) - set(before_site.article_ids())
+        edited = _edited(before_site, after_site)
+        assert new_ids and edited, "the replica's generation changed nothing"
+        # every archived article is due (as if much later): the re-check path is exercised
+        second = crawl(rep.base_url, db, "-s", f"ARCHIVE_RECHECK_AT={FAR_FUTURE}")
+        assert second.returncode == 0, second.stderr[-3000:]
+        served = rep.requests()
+        after = {r["site_id"]: r for r in export(db)}
+        problems = compare_with_truth(list(after.values()), after_site, rep.base_url)
+        assert problems == {}, json.dumps(problems, ensure_ascii=False)[:3000]
+        assert set(after) - set(before) == new_ids
+        for site_id, record in after.items():
+            expected = 2 if site_id in edited else 1
+            assert record["revision"] == expected, (site_id, record["revision"])
+            if site_id in before and site_id not in edited:
+                moving = ("last_seen", "revision")
+                same = {k: v for k, v in record.items() if k not in moving}
+                was = {k: v for k, v in before[site_id].items() if k not in moving}
+                assert same == was, site_id
+        for site_id in edited:
+            revisions = show(db, site_id)["revisions"]
+            assert [r["revision"] for r in revisions] == [1, 2]
+            assert revisions[0]["title"] == before_site.truth(site_id)["title"]
+            assert revisions[0]["body"] == "\n\n".join(before_site.truth(site_id)["body"])
+        assert [r for r in served if r["status"] == 304], "no conditional request was answered 304"
+    counts = query(db, "SELECT articles_new, articles_updated FROM runs ORDER BY id")
+    assert counts[-1] == (len(new_ids), len(edited))
+
+
+def test_no_change_rerun_fetches_listing_pages_and_due_rechecks_only(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    no_files = ("-s", "ARCHIVE_FETCH_FILES=False")  # files are not what this test counts
+    with running_replica(articles=1000, seed=9) as rep:
+        first = crawl(rep.base_url, db, *no_files, timeout=600)
+        assert first.returncode == 0, first.stderr[-3000:]
+        assert len(export(db)) == 1000
+        rep.reset_requests()
+        second = crawl(rep.base_url, db, *no_files)
+        assert second.returncode == 0, second.stderr[-3000:]
+        served = rep.requests()
+        categories = len(rep.site.categories())
+    listing = [r for r in served if "/chuyen-muc/" in r["path"].lower()]
+    articles = [r for r in served if "/tin-tuc/" in r["path"].lower()
+                or "chitiettin" in r["path"].lower()]  # fmt: skip
+    other = [r["path"] for r in served if r not in listing and r not in articles]
+    due = query(db, "SELECT count(*) FROM articles WHERE last_checked IS NULL")[0][0]
+    print(f"\nno-change re-run on a 1,000-article archive: {len(served)} requests "
+          f"({len(listing)} listing pages for {categories} categories, {len(articles)} "
+          f"article re-checks, {len(other)} others: {sorted(set(other))})")  # fmt: skip
+    assert len(listing) <= 2 * categories
+    assert len(articles) == due == 0  # all were checked a moment ago: none due yet
+    assert set(other) <= {
+        "/robots.txt",
+        "/vn/Pages/Trangchu.aspx",
+        "/rss/492/tin_tuc_su_kien.rss",
+        "/_layouts/15/WebService/Getdataportal.asmx/GetListposts",
+    }
+    assert "articles new:       0" in second.stderr

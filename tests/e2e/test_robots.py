@@ -1,0 +1,91 @@
+"""robots.txt (SITE.md §10.20): an error page means no rules; real rules are obeyed."""
+
+from __future__ import annotations
+
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from replica.testing import running_replica
+
+from .support import crawl, export, query
+
+pytestmark = pytest.mark.e2e
+
+
+def test_robots_error_page_with_status_200_means_no_rules(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with running_replica(articles=30, seed=11, robots="200") as rep:
+        result = crawl(rep.base_url, db)
+        served = rep.requests()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert any(r["path"] == "/robots.txt" and r["status"] == 200 for r in served)
+    assert len(export(db)) == 30
+
+
+@contextmanager
+def robots_proxy(upstream: str, robots: bytes) -> Iterator[tuple[str, list[str]]]:
+    """A loopback proxy of ``upstream`` that answers /robots.txt itself: ``(base_url, paths)``."""
+    paths: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            paths.append(self.path)
+            if self.path == "/robots.txt":
+                status, headers, body = 200, {"Content-Type": "text/plain"}, robots
+            else:
+                try:
+                    with urllib.request.urlopen(upstream + self.path, timeout=30) as resp:
+                        status, body = resp.status, resp.read()
+                        headers = {"Content-Type": resp.headers.get("Content-Type", "")}
+                except urllib.error.HTTPError as err:
+                    status, body = err.code, err.read()
+                    headers = {"Content-Type": err.headers.get("Content-Type", "")}
+            # the replica's absolute links name its own port: make them name the proxy's
+            body = body.replace(upstream_host, own_host)
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    upstream_host = upstream.split("://", 1)[1].encode()
+    own_host = f"127.0.0.1:{server.server_address[1]}".encode()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", paths
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_robots_rules_are_obeyed(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    rules = (
+        b"User-agent: *\nDisallow: /vn/chuyen-muc/493/\nDisallow: /Images/editor/files/\n"
+        b"Crawl-delay: 0.05\n"
+    )
+    with running_replica(articles=40, seed=12) as rep, robots_proxy(rep.base_url, rules) as (
+        base,
+        paths,
+    ):
+        result = crawl(base, db)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert paths[0] == "/robots.txt"
+    assert not [p for p in paths if p.lower().startswith("/vn/chuyen-muc/493/")]
+    assert not [p for p in paths if p.lower().startswith("/images/editor/files/")]
+    assert [p for p in paths if p.lower().startswith("/vn/chuyen-muc/492/")], "nothing crawled"
+    assert query(db, "SELECT count(*) FROM articles")[0][0] > 0
+    assert "Crawl-delay 0.05 s: honoured" in result.stderr
