@@ -116,6 +116,25 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
+TEMP_PREFIX = ".tmp-"
+
+
+def sweep_temporaries(files_dir: str | Path) -> int:
+    """Delete the ``.tmp-*`` leftovers of writes killed before their rename; return how many.
+
+    Only safe while no other process writes files: call it under the crawl lock.
+    """
+    root = Path(files_dir)
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for leftover in root.glob(f"*/*/{TEMP_PREFIX}*"):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+            removed += 1
+    return removed
+
+
 def write_blob(
     files_dir: str | Path, body: bytes, *, url: str, content_type: str | None
 ) -> tuple[str, str]:
@@ -129,7 +148,7 @@ def write_blob(
     if target.is_file() and target.stat().st_size == len(body):
         return sha, rel
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(body)

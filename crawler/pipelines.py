@@ -15,7 +15,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive import store
 from archive.db import open_archive
-from archive.files import files_dir_for
+from archive.files import files_dir_for, sweep_temporaries
 from archive.lock import crawl_lock
 from crawler.records import (
     ArticlePage,
@@ -114,6 +114,10 @@ class ArchivePipeline:
             self._lock = crawl_lock(self.db_path)
             self._lock.__enter__()
         self.db = open_archive(self.db_path)
+        # The crawl lock is held (by us or by crawler.run): no other writer of files is alive.
+        swept = sweep_temporaries(self.files_dir)
+        if swept:
+            logger.warning("removed %d half-written file(s) left by a killed crawl", swept)
         if self.own_run:
             scope = getattr(self.crawler.spider, "scope", None)
             site = getattr(scope, "base", self.site)

@@ -18,7 +18,7 @@ from crawler.parsers.dates import parse_day_first
 from crawler.parsers.document import elements, text_of
 from crawler.parsers.sanitize import body_html
 from crawler.parsers.text import clean
-from crawler.parsers.urls import absolute_url
+from crawler.parsers.urls import absolute_url, is_web_url
 
 PARSER_NAME = "most/1"
 
@@ -143,7 +143,7 @@ def find_attachments(body: etree._Element, page_url: str) -> list[Attachment]:
         if not ATTACHMENT_EXT.search(path):
             continue
         url = absolute_url(href, page_url)
-        if url not in seen:
+        if is_web_url(url) and url not in seen:
             seen.add(url)
             found.append(Attachment(url=url, title=clean(text_of(link))))
     return found
@@ -174,6 +174,8 @@ def parse_most_article(root: etree._Element, page_url: str, site_id: int) -> Art
         return None
     lead = find_lead(root)
     paragraphs, images = split_captions(flatten(body), page_url)
+    # An image whose src is not http(s) (javascript:, data:) is no image to archive or link to.
+    images = [image for image in images if is_web_url(image.url)]
     paragraphs, source = _source_in_body(paragraphs, find_source(root))
     texts = [p.text for p in paragraphs if p.text]
     if lead and texts and texts[0] == lead:

@@ -114,6 +114,11 @@ def absolute_url(href: str, page_url: str) -> str:
     return urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+def is_web_url(url: str) -> bool:
+    """True for an absolute http(s) URL: the only kind an image or attachment may have."""
+    return url[:7].lower() == "http://" or url[:8].lower() == "https://"
+
+
 def canonical_url(url: str) -> str:
     """The article URL to store: scheme + host + path as written, no query, no fragment.
 
