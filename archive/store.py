@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -30,6 +31,9 @@ from archive.runlog import (
     resolve_error,
     start_run,
 )
+
+# The legacy article URL form (SITE.md §3.3), replaced by a listing's friendly URL when seen.
+_LEGACY_URL = re.compile(r"/pages/chitiettin\.aspx", re.IGNORECASE)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -172,16 +176,23 @@ def add_listing(
     category_id: int,
     category_name: str | None,
     url: str | None,
+    *,
+    article_url: str | None = None,
 ) -> bool:
     """Record that archived article ``site_id`` is listed in category ``category_id``.
 
     ``url`` is the category listing's URL. Returns True when the link is new, False when it was
     known already or the article is not archived yet (pass ``listed_in`` to
-    :func:`save_article` for those).
+    :func:`save_article` for those). ``article_url`` is the article's URL as the listing links
+    it: listings are authoritative, so an article first archived under the legacy
+    ``chitiettin.aspx?IDNews=`` form (found only through a feed) takes the listing's URL.
     """
     with write_transaction(db):
-        if next(db.query("SELECT 1 FROM articles WHERE site_id = ?", [site_id]), None) is None:
+        row = next(db.query("SELECT url FROM articles WHERE site_id = ?", [site_id]), None)
+        if row is None:
             return False
+        if article_url and row["url"] != article_url and _LEGACY_URL.search(row["url"] or ""):
+            db.execute("UPDATE articles SET url = ? WHERE site_id = ?", [article_url, site_id])
         return _link(db, site_id, Listed(category_id, category_name, url))
 
 

@@ -184,7 +184,8 @@ class ArchivePipeline:
         self.stats.inc_value(f"archive/articles_{outcome}")
 
     def _on_CategoryLink(self, item: CategoryLink) -> None:
-        store.add_listing(self.db, item.site_id, item.category_id, None, None)
+        store.add_listing(self.db, item.site_id, item.category_id, None, None,
+                          article_url=item.url)  # fmt: skip
 
     def _on_NotModified(self, item: NotModified) -> None:
         store.mark_checked(self.db, item.site_id, fetched_at=store.now_iso())

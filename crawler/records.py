@@ -64,6 +64,7 @@ class CategoryLink:
 
     site_id: int
     category_id: int
+    url: str | None = None  # the article's URL as the listing links it (canonicalised)
 
 
 @dataclass(frozen=True)

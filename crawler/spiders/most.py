@@ -298,7 +298,7 @@ class MostSpider(scrapy.Spider):
                 cats.add(category_id)
                 if new_link and (site_id in self.done or
                                  (site_id in self.known and site_id not in self.scheduled)):
-                    yield CategoryLink(site_id, category_id)  # fmt: skip
+                    yield CategoryLink(site_id, category_id, url)  # fmt: skip
             if site_id not in self.known:
                 all_known = False
             if site_id in self.known and self.incremental:

@@ -275,3 +275,15 @@ def test_validators_follow_the_latest_response(db: sqlite_utils.Database) -> Non
     assert rows(db, "SELECT etag, last_checked FROM articles") == [
         {"etag": '"b"', "last_checked": T3}
     ]
+
+
+def test_a_listing_replaces_a_legacy_url_but_never_a_friendly_one(
+    db: sqlite_utils.Database,
+) -> None:
+    legacy = "http://h/vn/Pages/chitiettin.aspx?IDNews=101"
+    friendly = "http://h/vn/tin-tuc/101/bai-viet.aspx"
+    store.save_article(db, make_article(url=legacy), page_id=None, fetched_at="2024-01-01")
+    store.add_listing(db, 101, 492, "Tin", "http://h/l", article_url=friendly)
+    assert rows(db, "SELECT url FROM articles") == [{"url": friendly}]
+    store.add_listing(db, 101, 493, "Tin 2", "http://h/l2", article_url=friendly.upper())
+    assert rows(db, "SELECT url FROM articles") == [{"url": friendly}]

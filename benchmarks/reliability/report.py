@@ -1,0 +1,97 @@
+"""The table and the page (docs/reliability.md): measured figures only, never typed in."""
+
+from __future__ import annotations
+
+from benchmarks.reliability.crashloop import CrashOutcome
+from benchmarks.reliability.faults import Outcome
+from benchmarks.reliability.running import ROOT
+
+HEADER = (
+    "fault",
+    "count",
+    "articles expected",
+    "archived (faulty run)",
+    "failures recorded",
+    "archived after re-run",
+    "duplicates",
+    "lost",
+    "promises broken",
+)
+
+
+def table(outcomes: list[Outcome], crash: CrashOutcome | None) -> str:
+    """The fault table (markdown); the last row is the kill loop's."""
+    rows: list[list[object]] = [
+        [o.scenario, f"{o.faulted} answers", o.expected, o.archived, o.recorded,
+         o.archived_after, o.duplicates, o.lost, len(o.violations)]
+        for o in outcomes
+    ]  # fmt: skip
+    if crash is not None:
+        rows.append(
+            ["kill -9 at random moments", f"{crash.kills} kills", crash.expected, "—", "—",
+             crash.archived, crash.duplicates, crash.lost, len(crash.violations)]
+        )  # fmt: skip
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+PROMISES = """\
+What `most-archive crawl` promises, and what this page measures:
+
+- **Faults never lose or duplicate an article.** Whatever the server does (500/503 with or
+  without Retry-After, timeouts, connection resets, truncated or dripping bodies, wrong charset
+  or content type, a PDF instead of a page, redirect loops, offsite redirects, 404s, oversized
+  answers), the crawl finishes; every article the server delivered is archived exactly once and
+  exactly as a clean crawl archives it; every page it could not get is in `fetch_errors` with its
+  reason; the exit code is 1 when something failed and 0 otherwise; the next run without the
+  fault archives the rest.
+- **Killing the crawl never corrupts the archive.** After `kill -9` at any moment the database
+  passes `PRAGMA integrity_check`, holds no orphan rows and no half-written article (an article
+  always has every image and attachment row of its revision), and the next run resumes; the
+  final archive equals a clean crawl's: same articles, same content, same files, no files
+  without rows nor rows without files.
+- **Nothing leaves the site.** A trap server at the replica's offsite address is never requested.
+"""
+
+
+def report(outcomes: list[Outcome], crash: CrashOutcome | None, argv: list[str]) -> str:
+    from benchmarks.machine import describe
+
+    m = describe(ROOT)
+    parts = [
+        "# Reliability",
+        "",
+        PROMISES,
+        "## Measured",
+        "",
+        "Each fault row: the replica served that fault during a first crawl, then a second crawl "
+        "ran without it. *count* is the number of faulted answers served.",
+        "",
+        table(outcomes, crash),
+        "",
+    ]
+    if crash is not None:
+        parts += [
+            f"Kill loop: {crash.kills} kills at {crash.points} s after start (runs that "
+            f"finished first: {crash.completed}); runs marked `died` by the next run: "
+            f"{crash.died_runs}; a clean crawl took {crash.clean_seconds:.1f} s.",
+            "",
+        ]
+    broken = [v for o in outcomes for v in o.violations] + (crash.violations if crash else [])
+    parts += ["## Broken promises", ""]
+    parts += [f"- {v.splitlines()[0]}" for v in broken] or ["None."]
+    parts += [
+        "",
+        "## How this was produced",
+        "",
+        f"    python -m benchmarks.reliability {' '.join(argv)}",
+        "",
+        f"- date: {m.date}; commit {m.commit}",
+        f"- machine: {m.cpu_model}, {m.cores_usable} of {m.cores} cores usable, "
+        f"{m.memory_gib:.1f} GiB, {m.system}",
+        f"- software: {m.python}, SQLite {m.sqlite}, "
+        + ", ".join(f"{k} {v}" for k, v in m.packages.items()),
+        "",
+    ]
+    return "\n".join(parts)

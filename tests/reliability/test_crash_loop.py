@@ -1,0 +1,86 @@
+"""The crash loop: ``python -m benchmarks.reliability --quick`` as a test, and the docs page.
+
+The quick mode crawls a tiny replica with one fault, then kills the crawl with SIGKILL three
+times at seeded random moments, re-running after each, and compares the final archive with a
+clean crawl. ``make reliability`` runs the long version (every fault, at least 20 kills) and
+writes docs/reliability.md; the last test checks that page is that command's output.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import reliability as rel
+
+from .support import ROOT, clean_env
+
+
+def table_rows(text: str) -> list[list[str]]:
+    header = "| " + " | ".join(rel.HEADER) + " |"
+    lines = text.splitlines()
+    start = lines.index(header)
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip("|").split("|")])
+    return rows
+
+
+@pytest.mark.e2e
+def test_quick_crash_loop(tmp_path: Path) -> None:
+    out = tmp_path / "reliability.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.reliability", "--quick", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=clean_env(),
+    )
+    print("\n" + done.stdout)
+    assert done.returncode == 0, done.stderr[-3000:]
+    text = out.read_text(encoding="utf-8")
+    assert done.stdout.strip() in text  # the page holds the table the command printed
+    rows = table_rows(text)
+    kill = rows[-1]
+    assert kill[0] == "kill -9 at random moments" and kill[1] == "3 kills", kill
+    for row in rows:
+        assert row[-3:] == ["0", "0", "0"], f"duplicates, lost or broken promises: {row}"
+        assert row[2] == row[5], f"not every article archived in the end: {row}"
+    assert "## Broken promises\n\nNone." in text
+
+
+def test_docs_page_is_the_commands_output() -> None:
+    page = ROOT / "docs" / "reliability.md"
+    if not page.exists():
+        pytest.fail("docs/reliability.md is missing: run `make reliability`")
+    text = page.read_text(encoding="utf-8")
+    assert "python -m benchmarks.reliability" in text
+    rows = table_rows(text)
+    names = {r[0] for r in rows}
+    assert {s.name for s in rel.SCENARIOS} <= names, "a fault is missing from the docs table"
+    kills = int(re.match(r"(\d+) kills", rows[-1][1]).group(1))  # type: ignore[union-attr]
+    assert kills >= 20
+    assert all(r[-3:] == ["0", "0", "0"] for r in rows), "the docs table reports broken promises"
+
+
+@pytest.mark.e2e
+def test_a_file_write_killed_half_way_leaves_nothing_behind(
+    tmp_path: Path, fault_replica: object
+) -> None:
+    """SIGKILL between writing a file's temporary copy and renaming it (seen in the long kill
+    loop) leaves ``<files>/ab/cd/.tmp-XXXXXXXX``; the next crawl must not leave it there."""
+    db = tmp_path / "archive.db"
+    base = fault_replica.base_url  # type: ignore[attr-defined]
+    assert rel.crawl(base, db).returncode == 0
+    files = db.with_name("archive-files")
+    leftover = next(p for p in files.rglob("*") if p.is_file()).parent / ".tmp-k1ll3d9x"
+    leftover.write_bytes(b"\xff\xd8\xff half a JPEG")
+    assert rel.crawl(base, db).returncode == 0
+    assert rel.problems(db) == []

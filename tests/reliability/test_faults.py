@@ -1,0 +1,142 @@
+"""Each fault of the replica, one test each: the crawl finishes, every article the server
+delivered is archived exactly once and as a clean crawl stores it, every permanent failure is in
+``fetch_errors`` with its reason, the exit code says so, and a re-run without the fault gets
+everything. Nothing is ever requested from the trap at the replica's offsite base.
+
+The scenarios and the checks are those of ``make reliability`` (``benchmarks.reliability``);
+each test prints its figure (requests, faulted answers, retries, articles, failures).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks import reliability as rel
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "scenario",
+    [pytest.param(s, id=s.key, marks=[pytest.mark.slow] if s.slow else []) for s in rel.SCENARIOS],
+)
+def test_fault(
+    scenario: rel.Scenario,
+    fault_replica: Any,
+    clean_snapshot: dict[str, Any],
+    trap_site: tuple[str, list[str]],
+    tmp_path: Path,
+) -> None:
+    outcome = rel.run_scenario(fault_replica, scenario, tmp_path, clean_snapshot, trap_site[1])
+    print("\n" + outcome.figure())
+    assert outcome.violations == [], "\n".join([*outcome.violations, outcome.log_tail])
+    assert outcome.faulted > 0, "the fault never fired: the test proved nothing"
+
+
+def test_checks_catch_a_broken_archive(
+    tmp_path: Path, clean_snapshot: dict[str, Any], fault_replica: Any
+) -> None:
+    """The checks the fault tests rely on do fail on a damaged archive."""
+    import shutil
+    import sqlite3
+
+    db = tmp_path / "archive.db"
+    run = rel.crawl(fault_replica.base_url, db)
+    assert run.returncode == 0
+    assert rel.problems(db) == [] and rel.differences(clean_snapshot, rel.snapshot(db)) == []
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    victim = conn.execute("SELECT site_id FROM images LIMIT 1").fetchone()[0]
+    conn.execute("DELETE FROM images WHERE site_id = ?", [victim])
+    conn.execute(
+        "UPDATE articles SET title = 'x' WHERE site_id = (SELECT max(site_id) FROM articles)"
+    )
+    conn.execute("INSERT INTO attachments (site_id, position, url) VALUES (-1, 0, 'u')")
+    conn.commit()
+    conn.close()
+    shutil.copy(__file__, db.with_name("archive-files") / "stray.txt")
+    found = "\n".join(rel.problems(db) + rel.differences(clean_snapshot, rel.snapshot(db)))
+    for expected in (
+        f"article {victim} half-written",
+        "attachments without article",
+        "file without files row",
+        "articles: 1 different",
+        "images: 1 missing",
+    ):
+        assert expected in found
+
+
+@pytest.mark.e2e
+def test_an_article_that_failed_keeps_every_listing_it_was_seen_in(tmp_path: Path) -> None:
+    """An article on page 2 of a category fails (404) in the first run; the next run (fault
+    off, incremental) archives it. Its categories must still include the one whose page 2
+    listed it, although an incremental run stops paging that category after page 1."""
+    import re
+    import sqlite3
+    from urllib.parse import urlsplit
+
+    from replica.testing import running_replica
+
+    with (
+        rel.trap_server() as (trap, _),
+        running_replica(articles=60, seed=7, offsite_base=trap) as rep,
+    ):
+        site = rep.site
+        category, victim = next(
+            (c, item["site_id"])
+            for c in site.categories()
+            for item in site.listing_truth(c["id"], 2)["items"]
+            if item["site_id"]
+            not in {i["site_id"] for i in site.listing_truth(c["id"], 1)["items"]}
+        )
+        path = urlsplit(site.truth(victim)["url"]).path
+        rep.set_faults({"not_found_rate": 1.0, "sticky_requests": 1000,
+                        "path_pattern": "^" + re.escape(path) + "$"})  # fmt: skip
+        db = tmp_path / "archive.db"
+        first = rel.crawl(rep.base_url, db)
+        rep.set_faults(None)
+        second = rel.crawl(rep.base_url, db)
+        expected = set(site.truth(victim)["categories"])
+    conn = sqlite3.connect(db)
+    got = {r[0] for r in conn.execute(
+        "SELECT c.name FROM article_categories ac JOIN categories c ON c.id = ac.category_id "
+        "WHERE ac.site_id = ?", [victim])}  # fmt: skip
+    print(
+        f"\narticle {victim} (page 2 of {category['name']}): exit {first.returncode} then "
+        f"{second.returncode}; categories {sorted(got)}, expected {sorted(expected)}"
+    )
+    assert (first.returncode, second.returncode) == (1, 0)
+    assert got == expected
+
+
+@pytest.mark.e2e
+def test_an_article_first_found_by_the_feed_gets_the_listings_url(tmp_path: Path) -> None:
+    """While its listing and the web service fail, an article is reachable only through the
+    RSS feed's legacy link (``chitiettin.aspx?IDNews=``) and is archived under that URL. Once the
+    listing answers again, the record must carry the URL the listing writes (the brief's
+    canonical URL), as a clean crawl stores it; otherwise two archives of one site differ."""
+    import sqlite3
+
+    from replica.testing import running_replica
+
+    with (
+        rel.trap_server() as (trap, _),
+        running_replica(articles=60, seed=7, offsite_base=trap) as rep,
+    ):
+        site = rep.site
+        victim = 10125  # listed in "Tin tức sự kiện" (492) only; the feed links it legacy-style
+        assert site.truth(victim)["categories"] == ["Tin tức sự kiện"]
+        rep.set_faults({"not_found_rate": 1.0, "sticky_requests": 1000,
+                        "path_pattern": r"^/vn/chuyen-muc/492/|/GetListposts"})  # fmt: skip
+        db = tmp_path / "archive.db"
+        first = rel.crawl(rep.base_url, db)
+        rep.set_faults(None)
+        second = rel.crawl(rep.base_url, db)
+        expected = site.truth(victim)["url"]
+    conn = sqlite3.connect(db)
+    row = conn.execute("SELECT url FROM articles WHERE site_id = ?", [victim]).fetchone()
+    print(f"\narticle {victim}: exit {first.returncode} then {second.returncode}; url {row}")
+    assert row is not None, "the article was not archived at all"
+    assert row[0] == expected
