@@ -21,7 +21,8 @@ from replica.site import Site
 from replica.slugs import slugify
 
 SEED_JSON = Path(__file__).resolve().parents[2] / "replica" / "data" / "seed-article.json"
-SHARED_SEED = Path("/work/shared/site/seed-article.expected.json")
+# ../shared/site beside the checkout (as on developer machines and in CI), when present.
+SHARED_SEED = Path(__file__).resolve().parents[3] / "shared" / "site" / "seed-article.expected.json"
 
 
 @pytest.fixture(scope="module")
