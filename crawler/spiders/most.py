@@ -56,11 +56,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Scheduler priorities: listings before files before articles before late discovery.
+# Scheduler priorities. Files and articles go before the next listing page, so the queue holds
+# about one listing page's worth of requests and memory stays flat in the site's size (issue 8);
+# re-checks and late discovery (feeds) come last.
 PRIO_HOME = 100
+PRIO_FILE = 80
+PRIO_ARTICLE = 60
 PRIO_LISTING = 50
-PRIO_FILE = 20
-PRIO_ARTICLE = 0
 PRIO_RECHECK = -10
 PRIO_DISCOVERED = -20
 PAGE_PARAM = re.compile(r"([?&]page=)(\d+)", re.IGNORECASE)
