@@ -45,8 +45,10 @@ eval: $(STAMP)
 bench: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m benchmarks.run --out docs/benchmarks.md
 
+RELIABILITY_OUT ?= docs/reliability.md
+
 reliability: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m benchmarks.reliability --out docs/reliability.md
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m benchmarks.reliability --out $(RELIABILITY_OUT)
 
 clean:
 	rm -rf demo bench-out .pytest_cache .mypy_cache .ruff_cache
