@@ -128,6 +128,33 @@ def missing_files(db: sqlite_utils.Database) -> list[str]:
     ]
 
 
+def stored_file_urls(db: sqlite_utils.Database, site_id: int) -> set[str]:
+    """URLs of the images and attachments of article ``site_id`` already downloaded."""
+    return {
+        r["url"]
+        for r in db.query(
+            "SELECT url FROM images WHERE site_id = :id "
+            "UNION SELECT url FROM attachments WHERE site_id = :id "
+            "INTERSECT SELECT url FROM files",
+            {"id": site_id},
+        )
+    }
+
+
+def last_finished_run(
+    db: sqlite_utils.Database, *, except_run: int | None = None
+) -> dict[str, object] | None:
+    """The newest run that is not ``running`` (nor ``except_run``): id, mode and outcome."""
+    return next(
+        db.query(
+            "SELECT id, mode, outcome FROM runs WHERE outcome != 'running' "
+            "AND id IS NOT :except ORDER BY id DESC LIMIT 1",
+            {"except": except_run},
+        ),
+        None,
+    )
+
+
 def open_errors(db: sqlite_utils.Database, kind: str | None = None) -> list[OpenError]:
     """Unresolved fetch errors (of one ``kind`` if given), oldest failure first."""
     where = "resolved_at IS NULL" + (" AND kind = ?" if kind else "")

@@ -1,7 +1,7 @@
 """What the ``most`` spider knows before its first request, and how it reads responses.
 
 :class:`ArchiveView` is read from the archive once, at the start of a run (through
-``archive.crawlstate`` and ``archive.queries``, never SQL): which articles are archived, which
+``archive.crawlstate``, never SQL): which articles are archived, which
 are due for a re-check, which files are missing, which fetches failed before, and whether the
 last run finished its walk. The helpers below turn Scrapy responses and failures into the
 plain records of :mod:`crawler.records`.
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import DownloadCancelledError
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from archive import crawlstate, queries
+from archive import crawlstate
 from archive.db import open_archive
 from crawler.records import RawPage
 
@@ -82,11 +82,9 @@ class ArchiveView:
                 1 for e in view.open_errors
                 if e.kind == "article" and e.attempts <= RECENT_ERROR_ATTEMPTS
             )  # fmt: skip
-            runs = [r for r in queries.stats(db, runs=5, errors=0)["runs"]
-                    if r.get("outcome") != "running" and r.get("id") != run_id]  # fmt: skip
+            last = crawlstate.last_finished_run(db, except_run=run_id)
         finally:
             db.close()
-        last = runs[0] if runs else None
         # Stopping a walk early is only safe after a run that walked every category to its
         # stop point: not after one that died, was interrupted, or was limited by --max-pages.
         view.walk_complete_before = bool(
@@ -101,11 +99,9 @@ def stored_files(db_path: str, site_id: int) -> set[str]:
     """URLs of the files an archived article already has downloaded."""
     db = open_archive(db_path, readonly=True)
     try:
-        found = queries.get_article(db, site_id) or {}
+        return crawlstate.stored_file_urls(db, site_id)
     finally:
         db.close()
-    items = list(found.get("images", [])) + list(found.get("attachments", []))
-    return {i["url"] for i in items if i.get("path")}
 
 
 def raw_page(response: Response) -> RawPage:

@@ -59,6 +59,21 @@ def test_run_lifecycle(db: sqlite_utils.Database) -> None:
         store.finish_run(db, run_id, outcome="running", counts={})
 
 
+def test_last_finished_run_skips_running_and_the_current_run(db: sqlite_utils.Database) -> None:
+    assert crawlstate.last_finished_run(db) is None
+    first = store.start_run(db, site="http://127.0.0.1:1", mode="incremental-limited")
+    store.finish_run(db, first, outcome="ok", counts={})
+    second = store.start_run(db, site="http://127.0.0.1:1", mode="full")
+    store.finish_run(db, second, outcome="partial", counts={})
+    current = store.start_run(db, site="http://127.0.0.1:1", mode="incremental")
+    assert crawlstate.last_finished_run(db, except_run=current) == {
+        "id": second, "mode": "full", "outcome": "partial"
+    }
+    store.finish_run(db, current, outcome="interrupted", counts={})
+    assert crawlstate.last_finished_run(db, except_run=current)["id"] == second  # type: ignore[index]
+    assert crawlstate.last_finished_run(db)["id"] == current  # type: ignore[index]
+
+
 def test_dead_runs_are_marked(db: sqlite_utils.Database) -> None:
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)  # fmt: skip
@@ -115,6 +130,8 @@ def test_crawl_state_helpers(db: sqlite_utils.Database) -> None:
     store.save_file(db, db_files(db), url="http://h/i1.jpg", body=b"\xff\xd8jpeg",
                     content_type="image/jpeg", fetched_at=iso(NOW))  # fmt: skip
     assert crawlstate.missing_files(db) == ["http://h/d.pdf", "http://h/i2.jpg"]
+    assert crawlstate.stored_file_urls(db, 10) == {"http://h/i1.jpg"}
+    assert crawlstate.stored_file_urls(db, 11) == set()
     store.record_error(db, url="L", kind="listing", status=500, reason="x", run_id=None)
     store.record_error(db, url="F", kind="file", status=404, reason="y", run_id=None)
     assert [e.url for e in crawlstate.open_errors(db)] == ["L", "F"]
