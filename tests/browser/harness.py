@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -248,13 +249,30 @@ class Page:
         self.wait_for(f"location.href === {json.dumps(url)}")
 
 
+def _end_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process and its whole group (its helpers), SIGKILL what is left after 15 s."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # helpers that outlived the browser
+
+
 @contextlib.contextmanager
 def chromium_page(chromium: str) -> Iterator[Page]:
     """Headless Chromium with a throw-away profile; yields its first tab."""
-    with tempfile.TemporaryDirectory(prefix="most-chromium-") as profile:
+    # Chromium's helpers (zygote, renderer) may still write to the profile for a moment after
+    # the browser exits: end the whole process group, and let the folder's removal tolerate it.
+    scratch = tempfile.TemporaryDirectory(prefix="most-chromium-", ignore_cleanup_errors=True)
+    with scratch as profile:
         process = subprocess.Popen(
             [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )  # fmt: skip
         ws: WebSocket | None = None
         try:
@@ -272,9 +290,4 @@ def chromium_page(chromium: str) -> Iterator[Page]:
         finally:
             if ws is not None:
                 ws.close()
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _end_group(process)
