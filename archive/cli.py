@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, ClassVar, TextIO, TypeVar, 
 
 import click
 
+from archive.defaults import DB_ENV, DEFAULT_DB
 from crawler.cli import crawl_command
 from replica.cli import replica_command
 
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 F = TypeVar("F", bound=Callable[..., Any])
-DB_ENV = "MOST_ARCHIVE_DB"
-DEFAULT_DB = "archive.db"
 
 
 class LazyGroup(click.Group):

@@ -8,11 +8,16 @@ where ``age = now - published_at`` (``first_seen`` when the date is unknown). A 
 is re-checked every hour or so; a 100-day-old one every 10 days; anything older than 300 days
 every 30 days — every article eventually. Never-checked articles are due at once. The most
 overdue (largest elapsed / interval) come first.
+
+:func:`read_snapshot` reads all of it at once, on a read-only connection, before a crawl
+starts: the crawl then decides from the :class:`Snapshot` and never reads the database while
+it runs (no SQLite I/O on the reactor thread).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -22,18 +27,6 @@ if TYPE_CHECKING:
 MIN_INTERVAL_DAYS = 1 / 24  # 1 hour
 MAX_INTERVAL_DAYS = 30.0
 AGE_DIVISOR = 10.0
-
-
-class ArticleState(NamedTuple):
-    """What the crawler keeps of an archived article for conditional re-checks."""
-
-    site_id: int
-    url: str
-    etag: str | None
-    last_modified: str | None
-    last_checked: str | None
-    published_at: str | None
-    revision: int
 
 
 class Recheck(NamedTuple):
@@ -68,19 +61,6 @@ def _iso(now: dt.datetime | str) -> str:
 def known_article_ids(db: sqlite_utils.Database) -> set[int]:
     """The site ids of every archived article."""
     return {int(r["site_id"]) for r in db.query("SELECT site_id FROM articles")}
-
-
-def article_state(db: sqlite_utils.Database, site_id: int) -> ArticleState | None:
-    """Validators and dates of one archived article, ``None`` if it is not archived."""
-    row = next(
-        db.query(
-            "SELECT site_id, url, etag, last_modified, last_checked, published_at, revision "
-            "FROM articles WHERE site_id = ?",
-            [site_id],
-        ),
-        None,
-    )
-    return None if row is None else ArticleState(**row)
 
 
 _DUE_SQL = f"""
@@ -128,19 +108,6 @@ def missing_files(db: sqlite_utils.Database) -> list[str]:
     ]
 
 
-def stored_file_urls(db: sqlite_utils.Database, site_id: int) -> set[str]:
-    """URLs of the images and attachments of article ``site_id`` already downloaded."""
-    return {
-        r["url"]
-        for r in db.query(
-            "SELECT url FROM images WHERE site_id = :id "
-            "UNION SELECT url FROM attachments WHERE site_id = :id "
-            "INTERSECT SELECT url FROM files",
-            {"id": site_id},
-        )
-    }
-
-
 def last_finished_run(
     db: sqlite_utils.Database, *, except_run: int | None = None
 ) -> dict[str, object] | None:
@@ -166,6 +133,71 @@ def open_errors(db: sqlite_utils.Database, kind: str | None = None) -> list[Open
             [kind] if kind else [],
         )
     ]
+
+
+def validators(db: sqlite_utils.Database) -> dict[int, tuple[str | None, str | None]]:
+    """``site_id -> (etag, last_modified)`` of every archived article (one query)."""
+    return {
+        int(r["site_id"]): (r["etag"], r["last_modified"])
+        for r in db.query("SELECT site_id, etag, last_modified FROM articles")
+    }
+
+
+def downloaded_file_urls(db: sqlite_utils.Database) -> frozenset[str]:
+    """URLs of every image and attachment already downloaded (a ``files`` row)."""
+    return frozenset(str(r["url"]) for r in db.query("SELECT url FROM files"))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the archive holds, as a crawl needs it, read once before the crawl starts."""
+
+    known: frozenset[int] = frozenset()  # archived article ids
+    rechecks: tuple[Recheck, ...] = ()  # due for a re-check, most overdue first
+    validators: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    missing_files: tuple[str, ...] = ()  # image/attachment URLs without a files row (any host)
+    downloaded_files: frozenset[str] = frozenset()  # image/attachment URLs with a files row
+    open_errors: tuple[OpenError, ...] = ()  # unresolved fetch errors, oldest first
+    last_run: dict[str, object] | None = None  # the newest finished run: id, mode, outcome
+
+
+def read_snapshot(
+    path: str | Path,
+    *,
+    incremental: bool = True,
+    recheck_limit: int = 0,
+    recheck_at: dt.datetime | str | None = None,
+    fetch_files: bool = True,
+    except_run: int | None = None,
+) -> Snapshot:
+    """Read a crawl's :class:`Snapshot` of the archive at ``path``, read-only.
+
+    A missing file is an empty archive. Re-checks are read for incremental runs only (at most
+    ``recheck_limit``, due at ``recheck_at``, default now), validators of every article for full
+    runs only, files only when the crawl fetches them. ``except_run`` is the caller's own run,
+    left out of ``last_run``.
+    """
+    from archive.db import open_archive
+
+    if not Path(path).exists():
+        return Snapshot()
+    db = open_archive(path, readonly=True)
+    try:
+        rechecks: list[Recheck] = []
+        if incremental and recheck_limit > 0:
+            now = recheck_at or dt.datetime.now(dt.UTC)
+            rechecks = due_for_recheck(db, now=now, limit=recheck_limit)
+        return Snapshot(
+            known=frozenset(known_article_ids(db)),
+            rechecks=tuple(rechecks),
+            validators={} if incremental else validators(db),
+            missing_files=tuple(missing_files(db)) if fetch_files else (),
+            downloaded_files=downloaded_file_urls(db) if fetch_files else frozenset(),
+            open_errors=tuple(open_errors(db)),
+            last_run=last_finished_run(db, except_run=except_run),
+        )
+    finally:
+        db.close()
 
 
 def stray_files(db: sqlite_utils.Database, files_dir: str | Path) -> list[Path]:

@@ -32,6 +32,7 @@ import sqlite_utils
 from archive.migrations import FTS_EXACT, FTS_FOLDED
 from archive.normalize import fold, nfc, split_body
 from archive.search import Node, parse_query, quick_fold, snippet, split_tokens, to_fts
+from crawler.portals import portal_for_article_url
 
 __all__ = [
     "ArticleFilter",
@@ -46,9 +47,6 @@ __all__ = [
 
 FOLD_FUNCTION = "most_fold"  # SQL function registered by prepare(): archive.normalize.fold
 MAX_LIMIT = 1000
-
-_ARTICLE_URL_ID = re.compile(r"/(?:tin-tuc|news)/(?:\d+/)?(\d+)(?:/|\.aspx|$)", re.IGNORECASE)
-_LEGACY_URL_ID = re.compile(r"[?&]IDNews=(\d+)", re.IGNORECASE)
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -310,8 +308,8 @@ def resolve_article_id(db: sqlite_utils.Database, id_or_url: str) -> int | None:
         row = next(iter(db.query(ARTICLE_BY_URL, {"url": text})), None)
         if row is not None:
             return int(row["site_id"])
-        m = _ARTICLE_URL_ID.search(text) or _LEGACY_URL_ID.search(text)
-        candidate = int(m[1]) if m else None
+        named = portal_for_article_url(text)  # the portals' URL rules (crawler.portals)
+        candidate = named[1] if named else None
     if candidate is None:
         return None
     found = next(iter(db.query("SELECT 1 FROM articles WHERE site_id = ?", [candidate])), None)

@@ -22,13 +22,12 @@ from urllib.parse import quote
 import click
 
 from archive.datasette import plugin
+from archive.defaults import DB_ENV, DEFAULT_DB
 from archive.files import files_dir_for
 
 HERE = Path(__file__).resolve().parent / "datasette"
 METADATA = HERE / "metadata.yaml"
 TEMPLATES = HERE / "templates"
-DEFAULT_DB = "archive.db"
-DB_ENV = "MOST_ARCHIVE_DB"
 
 # Datasette settings (https://docs.datasette.io/en/0.65/settings.html), each with its reason.
 SETTINGS: dict[str, Any] = {

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -31,9 +30,7 @@ from archive.runlog import (
     resolve_error,
     start_run,
 )
-
-# The legacy article URL form (SITE.md §3.3), replaced by a listing's friendly URL when seen.
-_LEGACY_URL = re.compile(r"/pages/chitiettin\.aspx", re.IGNORECASE)
+from crawler.portals import is_legacy_article_url
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -191,7 +188,7 @@ def add_listing(
         row = next(db.query("SELECT url FROM articles WHERE site_id = ?", [site_id]), None)
         if row is None:
             return False
-        if article_url and row["url"] != article_url and _LEGACY_URL.search(row["url"] or ""):
+        if article_url and row["url"] != article_url and is_legacy_article_url(row["url"] or ""):
             db.execute("UPDATE articles SET url = ? WHERE site_id = ?", [article_url, site_id])
         return _link(db, site_id, Listed(category_id, category_name, url))
 

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import click
 
-DEFAULT_SITE = "https://www.most.gov.vn"
+from archive.defaults import DB_ENV, DEFAULT_DB
+from crawler import settings as defaults
 
 
 @click.command("crawl")
-@click.option("--site", default=DEFAULT_SITE, show_default=True, metavar="URL",
+@click.option("--site", default=defaults.ARCHIVE_SITE, show_default=True, metavar="URL",
               help="Base URL of the site (scheme + host[:port]); nothing outside it is fetched.")
-@click.option("--db", "db_path", default="archive.db", envvar="MOST_ARCHIVE_DB",
+@click.option("--db", "db_path", default=DEFAULT_DB, envvar=DB_ENV,
               show_default=True, show_envvar=True, metavar="PATH",
               type=click.Path(dir_okay=False),
               help="The SQLite archive to write (created if missing).")
@@ -64,7 +65,8 @@ def crawl_command(
         settings[name.strip()] = value
 
     from archive.lock import LockHeld
-    from crawler.run import EXIT_LOCKED, CrawlOptions, run_crawl
+    from crawler.outcome import EXIT_LOCKED
+    from crawler.run import CrawlOptions, run_crawl
 
     opts = CrawlOptions(
         site=site,

@@ -4,10 +4,13 @@
   site's base scheme+host or dropped; it also sets the response-size limit.
 - :class:`RobotsRulesMiddleware`: Scrapy's robots.txt middleware, but an error page (a 404 or a
   200 HTML "page not found", as SharePoint answers, SITE.md §10.20) means "no rules", and a
-  ``Crawl-delay`` is honoured.
+  ``Crawl-delay`` is honoured (:class:`HostPacer`).
 - :class:`BackoffRetryMiddleware`: retries 429/5xx and network errors with exponential backoff,
   waiting as long as a ``Retry-After`` header asks (capped).
 - :class:`ProgressLog`: a progress line every few seconds.
+
+Public Scrapy API only (middleware hooks, signals, ``get_retry_request``, settings); no
+``_``-prefixed Scrapy attribute, no reach into the downloader's slots.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -29,11 +32,13 @@ from twisted.internet import task
 from crawler.urls import SiteScope
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Self
 
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.robotstxt import RobotParser
 
 logger = logging.getLogger(__name__)
 
@@ -82,39 +87,88 @@ class SiteGuardMiddleware:
         return None
 
 
+def is_robots_request(request: Request) -> bool:
+    """True for the ``/robots.txt`` request Scrapy's robots middleware makes for a host."""
+    return bool(request.meta.get("dont_obey_robotstxt")) and (
+        urlparse_cached(request).path == "/robots.txt"
+    )
+
+
+def is_error_page(response: Response) -> bool:
+    """True when a robots.txt answer is an error page: not 200, or HTML (SITE.md §10.20)."""
+    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+    head = response.body[:512].lstrip().lower()
+    return response.status != 200 or "html" in ctype or head.startswith((b"<!doctype", b"<html"))
+
+
+class HostPacer:
+    """Spaces the requests to each host by at least a given delay (a robots.txt Crawl-delay).
+
+    Scrapy has no public API to change a download slot's delay once the crawl runs, so the
+    pacing is done here: each request reserves the next free start time of its host and waits
+    until then. With one request at a time per host (``CONCURRENT_REQUESTS_PER_DOMAIN = 1``)
+    downloads then start at least ``delay`` apart; Scrapy's own delay (``DOWNLOAD_DELAY``,
+    AutoThrottle) still applies on top.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self.delays: dict[str, float] = {}
+        self.next_start: dict[str, float] = {}
+
+    def set_delay(self, host: str, seconds: float) -> None:
+        self.delays[host] = seconds
+
+    def reserve(self, host: str) -> float:
+        """Reserve the host's next start time; return how many seconds to wait for it."""
+        delay = self.delays.get(host)
+        if not delay:
+            return 0.0
+        now = self.clock()
+        start = max(now, self.next_start.get(host, now))
+        self.next_start[host] = start + delay
+        return start - now
+
+
 class RobotsRulesMiddleware(RobotsTxtMiddleware):
-    """robots.txt obeyed; an error page is no rules; ``Crawl-delay`` sets the host's delay."""
+    """robots.txt obeyed; an error page is no rules; ``Crawl-delay`` spaces the host's requests.
+
+    Public Scrapy API only: the robots.txt response passes through :meth:`process_response`
+    like any other (an error page's body is emptied there, so the stock parser reads no rules),
+    and the parsed rules arrive through the ``robots_parsed`` signal, whose parser gives the
+    ``Crawl-delay`` (``RobotParser.crawl_delay``, Scrapy ≥ 2.18).
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self._crawl_delays: dict[str, float] = {}
+        settings = crawler.settings
+        self.agent: str = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        self.pacer = HostPacer()
+        crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
 
-    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
-        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-        head = response.body[:512].lstrip().lower()
-        if response.status != 200 or "html" in ctype or head.startswith((b"<!doctype", b"<html")):
-            logger.info("robots.txt of %s is an error page (HTTP %s): no rules", netloc,
-                        response.status)  # fmt: skip
-            response = response.replace(body=b"")
-        await super()._parse_robots(response, netloc, request)
-        parser = self._parsers.get(netloc)
-        protego = getattr(parser, "rp", None)
-        delay = None
-        if protego is not None and hasattr(protego, "crawl_delay"):
-            agent = self._robotstxt_useragent or self._default_useragent
-            delay = protego.crawl_delay(agent)
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        if is_robots_request(request) and is_error_page(response):
+            logger.info("robots.txt of %s is an error page (HTTP %s): no rules",
+                        urlparse_cached(request).netloc, response.status)  # fmt: skip
+            return response.replace(body=b"")
+        return response
+
+    def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
+        netloc = urlparse_cached(request).netloc
+        delay = robotparser.crawl_delay(self.agent)
         if delay:
             logger.info("robots.txt of %s asks Crawl-delay %s s: honoured", netloc, delay)
-            self._crawl_delays[netloc] = float(delay)
+            self.pacer.set_delay(netloc, float(delay))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         await super().process_request(request)
-        delay = self._crawl_delays.get(urlparse_cached(request).netloc)
-        if delay and self.crawler.engine is not None:
-            downloader = self.crawler.engine.downloader
-            slot = downloader.slots.get(downloader.get_slot_key(request))
-            if slot is not None and slot.delay < delay:
-                slot.delay = delay
+        if is_robots_request(request):
+            return
+        wait = self.pacer.reserve(urlparse_cached(request).netloc)
+        if wait > 0:
+            await sleep(wait)
 
 
 def retry_after_seconds(value: bytes | None) -> float | None:
@@ -148,6 +202,22 @@ class BackoffRetryMiddleware(RetryMiddleware):
         o.max_wait = crawler.settings.getfloat("ARCHIVE_RETRY_MAX_WAIT")
         return o
 
+    def retry_request(self, request: Request, reason: str | Exception) -> Request | None:
+        """The retry of ``request`` (Scrapy's public ``get_retry_request``), None when spent.
+
+        Honours the ``max_retry_times`` and ``priority_adjust`` meta keys as Scrapy's own
+        middleware does.
+        """
+        spider = self.crawler.spider
+        assert spider is not None
+        return get_retry_request(
+            request,
+            spider=spider,
+            reason=reason,
+            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
+        )
+
     def _wait(self, request: Request, retry_after: float | None) -> float:
         attempt = int(request.meta.get("retry_times", 0)) + 1
         wait = retry_after if retry_after is not None else self.backoff * 2 ** (attempt - 1)
@@ -159,7 +229,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         wait = self._wait(request, retry_after_seconds(response.headers.get(b"Retry-After")))
-        retry = self._retry(request, response_status_message(response.status))
+        retry = self.retry_request(request, response_status_message(response.status))
         if retry is None:
             return response
         if wait:
@@ -172,7 +242,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
             return None
         wait = self._wait(request, None)
-        retry = self._retry(request, exception)
+        retry = self.retry_request(request, exception)
         if retry is not None and wait:
             await sleep(wait)
         return retry

@@ -11,12 +11,14 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive import store
 from archive.db import open_archive
 from archive.files import files_dir_for, sweep_temporaries
 from archive.lock import crawl_lock
+from crawler import outcome as outcomes
 from crawler.records import (
     ArticlePage,
     CategoryLink,
@@ -44,7 +46,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Fetch errors of these kinds make a run "partial" (exit 1); discovery sources are optional.
+# Fetch errors of these kinds make a run "partial" (crawler.outcome); discovery sources are
+# optional.
 COUNTED_ERROR_KINDS = frozenset({"listing", "article", "file"})
 
 
@@ -103,7 +106,12 @@ class ArchivePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        pipeline = cls(crawler)
+        if pipeline.own_run:
+            # The run's outcome needs Scrapy's finish reason, known only once the spider closed
+            # (after the pipelines): the run is finished then.
+            crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -124,17 +132,18 @@ class ArchivePipeline:
             self.run_id = store.start_run(self.db, site=site, mode=self.mode)
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        self._writer.stop()
+        if not self.own_run:
+            self.db.close()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """``scrapy crawl most`` only: record the run's outcome, then let the archive go."""
         try:
-            if self.own_run and self.run_id is not None:
-                stats = self.stats.get_stats()
-                errors = int(stats.get("archive/errors", 0))
-                outcome = "partial" if errors else "ok"
-                if stats.get("finish_reason") == "shutdown":
-                    outcome = "interrupted"
-                store.finish_run(self.db, self.run_id, outcome=outcome,
-                                 counts=run_counts(stats))  # fmt: skip
+            if self.run_id is not None:
+                stats = {**self.stats.get_stats(), "finish_reason": reason}
+                outcome = outcomes.decide_from_stats(stats)
+                store.finish_run(self.db, self.run_id, outcome=outcome, counts=run_counts(stats))
         finally:
-            self._writer.stop()
             self.db.close()
             if self._lock is not None:
                 self._lock.__exit__(None, None, None)

@@ -3,7 +3,7 @@
 ``most-archive crawl`` calls :func:`run_crawl`; it holds this database's crawl lock for the whole
 run (:class:`archive.lock.LockHeld` when another crawl has it), marks runs that died as such,
 records this run from start to finish, and returns a :class:`CrawlSummary` whose
-``exit_code`` is the command's.
+``exit_code`` is the command's (outcome and exit code: :mod:`crawler.outcome`).
 """
 
 from __future__ import annotations
@@ -21,14 +21,23 @@ from scrapy.settings import Settings
 from archive import store
 from archive.db import open_archive
 from archive.lock import crawl_lock
+from crawler import outcome as outcomes
+from crawler.outcome import EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from crawler.pipelines import run_counts
 from crawler.spiders.most import MostSpider
+from crawler.spiders.state import read_snapshot
 from crawler.urls import SiteScope
 
-EXIT_OK = 0
-EXIT_PARTIAL = 1
-EXIT_USAGE = 2
-EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+__all__ = [
+    "EXIT_LOCKED",
+    "EXIT_OK",
+    "EXIT_PARTIAL",
+    "EXIT_USAGE",
+    "CrawlOptions",
+    "CrawlSummary",
+    "build_settings",
+    "run_crawl",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +66,7 @@ class CrawlSummary:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_OK if self.outcome == "ok" else EXIT_PARTIAL
+        return outcomes.exit_code(self.outcome)
 
     def lines(self) -> list[str]:
         c = self.counts
@@ -150,16 +159,13 @@ def run_crawl(opts: CrawlOptions) -> CrawlSummary:
         stats: dict[str, Any] = {}
         outcome = "failed"
         try:
-            process.crawl(crawler, site=site)
+            # The archive's state, read once, read-only, before the crawl: the spider never
+            # reads the database while it runs.
+            snapshot = read_snapshot(settings)
+            process.crawl(crawler, site=site, snapshot=snapshot)
             process.start()
             stats = crawler.stats.get_stats() if crawler.stats else {}
-            reason = stats.get("finish_reason")
-            if reason == "shutdown":
-                outcome = "interrupted"
-            elif reason != "finished":
-                outcome = "failed"
-            else:
-                outcome = "partial" if stats.get("archive/errors") else "ok"
+            outcome = outcomes.decide_from_stats(stats)
         finally:
             counts = run_counts(stats)
             db = open_archive(opts.db)

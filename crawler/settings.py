@@ -8,6 +8,9 @@ Everything else is a stock Scrapy setting, chosen to be polite to a ministry's w
 
 from __future__ import annotations
 
+from archive.defaults import DEFAULT_DB
+from crawler.portals import most
+
 BOT_NAME = "most-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -15,9 +18,9 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # --------------------------------------------------------------------------- our own settings
 
 # The site to crawl: scheme + host (+ port). Links are rewritten onto it; nothing else is fetched.
-ARCHIVE_SITE = "https://www.most.gov.vn"
+ARCHIVE_SITE = most.DEFAULT_SITE  # "https://www.most.gov.vn"
 # The SQLite archive the crawl writes (created if missing).
-ARCHIVE_DB = "archive.db"
+ARCHIVE_DB = DEFAULT_DB  # "archive.db"
 # Folder for downloaded images and attachments; empty = "<db stem>-files" beside the database.
 ARCHIVE_FILES = ""
 # At most this many listing pages per category are walked (0 = no limit).

@@ -1,24 +1,22 @@
-"""The crawl's URL rules: which URLs belong to the site, and the one form each is fetched in.
+"""The crawl's scope: which URLs belong to the site, and the one form each is fetched in.
 
 The site answers on several hosts and schemes (``https://www.most.gov.vn``,
 ``http://most.gov.vn``…, SITE.md §3.3, §10.1) and its pages link to all of them. The crawl
 fetches everything on the ``--site`` base's own scheme and host, so one page is one URL and
 one article is one record. Host matching (``www.`` and default ports ignored, the port
 otherwise significant) is :func:`crawler.parsers.urls.same_site`, shared with the parsers.
+The portal's own rules (paths of the home page and feeds, article ids, canonical and legacy
+article URLs) are asked of its module in :mod:`crawler.portals`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from crawler.parsers.urls import article_id_from_url, canonical_url, repair_url, same_site
+from crawler.parsers.urls import repair_url, same_site
+from crawler.portals import Portal, most
 
-DEFAULT_SITE = "https://www.most.gov.vn"
-HOME_PATH = "/vn/Pages/Trangchu.aspx"  # SITE.md §0
-RSS_PATHS = ("/rss/492/tin_tuc_su_kien.rss",)  # SITE.md §3.1, §9.4
-WEBSERVICE_PATH = "/_layouts/15/WebService/Getdataportal.asmx/GetListposts"  # SITE.md §6
-LEGACY_ARTICLE = "/vn/Pages/chitiettin.aspx?IDNews={id}"  # SITE.md §3.3, §10.3
 FETCHABLE_SCHEMES = frozenset({"http", "https"})
 
 
@@ -32,28 +30,25 @@ def normalise_site(site: str) -> str:
 
 @dataclass(frozen=True)
 class SiteScope:
-    """The site being crawled, given by its base URL (scheme + host[:port])."""
+    """The site being crawled, given by its base URL (scheme + host[:port]), and its portal."""
 
     base: str
+    portal: Portal = field(default=most.PORTAL, compare=False)
 
     @classmethod
-    def of(cls, site: str) -> SiteScope:
-        return cls(normalise_site(site))
+    def of(cls, site: str, portal: Portal = most.PORTAL) -> SiteScope:
+        return cls(normalise_site(site), portal)
 
     @property
     def home_url(self) -> str:
-        return self.base + HOME_PATH
+        return self.base + self.portal.home_path
 
-    @property
-    def rss_urls(self) -> list[str]:
-        return [self.base + p for p in RSS_PATHS]
+    def entry_urls(self, kind: str) -> list[str]:
+        """The portal's discovery entry points of ``kind`` (``"rss"``…) on this site."""
+        return [e.url(self.base) for e in self.portal.entry_points if e.kind == kind]
 
-    @property
-    def webservice_url(self) -> str:
-        return self.base + WEBSERVICE_PATH
-
-    def legacy_article_url(self, site_id: int) -> str:
-        return self.base + LEGACY_ARTICLE.format(id=site_id)
+    def legacy_article_url(self, site_id: int) -> str | None:
+        return self.portal.legacy_article_url(self.base, site_id)
 
     def contains(self, url: str) -> bool:
         """True for an http(s) URL on the site's hosts (any scheme, with or without ``www.``)."""
@@ -85,19 +80,15 @@ class SiteScope:
     def article_url(self, href: str | None, page_url: str | None = None) -> tuple[int, str] | None:
         """``(site_id, canonical URL)`` of an article link on the site, else None.
 
-        The canonical URL is the link's path as written (slug and letter case kept) on the base
+        The canonical URL is the portal's (:meth:`Portal.canonical_article_url`): for the
+        SharePoint portal the link's path as written (slug and letter case kept) on the base
         scheme+host, without query or fragment; the legacy ``chitiettin.aspx`` form keeps
         ``?IDNews=``.
         """
         url = self.onsite(href, page_url)
         if url is None:
             return None
-        site_id = article_id_from_url(url)
+        site_id = self.portal.article_id(url)
         if site_id is None:
             return None
-        return site_id, canonical_url(url)
-
-
-def is_legacy_article_url(url: str) -> bool:
-    """True for the ``/vn/Pages/chitiettin.aspx?IDNews=`` form (no slug, no friendly path)."""
-    return "chitiettin.aspx" in urlsplit(url).path.lower()
+        return site_id, self.portal.canonical_article_url(url)

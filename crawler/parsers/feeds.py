@@ -26,7 +26,6 @@ ITEM_LINKS = etree.XPath(
     " | //*[local-name()='entry']/*[local-name()='link']"
 )
 SLUG = re.compile(r'"slug"\s*:\s*"((?:[^"\\]|\\.)*)"')
-ID_FIELD = re.compile(r'"id"\s*:\s*"?(\d+)')
 _WRAPPER = re.compile(r"^\s*(?:<\?xml[^>]*\?>)?\s*<string[^>]*>(.*)</string>\s*$", re.DOTALL)
 
 

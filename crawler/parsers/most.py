@@ -19,8 +19,9 @@ from crawler.parsers.document import elements, text_of
 from crawler.parsers.sanitize import body_html
 from crawler.parsers.text import clean
 from crawler.parsers.urls import absolute_url, is_web_url
+from crawler.portals.most import PARSER_VERSION
 
-PARSER_NAME = "most/1"
+PARSER_NAME = PARSER_VERSION  # "most/1": the portal names its parser versions
 
 
 def xpaths(*paths: str) -> tuple[etree.XPath, ...]:

@@ -1,8 +1,8 @@
-"""URL rules of the site: ids from article and listing URLs, canonical and absolute URLs.
+"""URL helpers of the parsers: absolute, repaired and on-site URLs.
 
-- Article ids come from the friendly form ``/vn/tin-tuc/{id}/{slug}.aspx`` (also the English
-  ``/en/news/{id}/…``) or the legacy ``/vn/Pages/chitiettin.aspx?…&IDNews={id}``; matching is
-  case-insensitive because IIS is.
+- The article and listing id rules and the canonical article URL belong to the portal
+  (:mod:`crawler.portals.most`); they are re-exported here under their old names for the
+  parsers' callers.
 - A URL is "on the site" when its host, ignoring a leading ``www.`` and letter case, and its port
   (default ports ignored) match the page's. Such URLs are rewritten onto the page's own scheme and
   host; offsite URLs are kept as written. Percent-encoding is never touched.
@@ -14,40 +14,22 @@ import re
 from functools import lru_cache
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
-ARTICLE_PATH_ID = re.compile(r"/(?:tin-tuc|news)/(\d+)(?=[/.?#]|$)", re.IGNORECASE)
-LEGACY_ARTICLE_ID = re.compile(r"[?&]IDNews=(\d+)", re.IGNORECASE)
-LEGACY_ARTICLE_PATH = re.compile(r"/chitiettin\.aspx$", re.IGNORECASE)
-CATEGORY_PATH_ID = re.compile(r"/(?:chuyen-muc|category)/(\d+)(?=[/.?#]|$)", re.IGNORECASE)
-LEGACY_CATEGORY_ID = re.compile(r"[?&]ChuyenmucID=(\d+)", re.IGNORECASE)
+from crawler.portals.most import article_id_from_url, category_id_from_url
+from crawler.portals.most import canonical_article_url as canonical_url
+
+__all__ = [
+    "absolute_url",
+    "article_id_from_url",
+    "canonical_url",
+    "category_id_from_url",
+    "is_web_url",
+    "repair_url",
+    "same_site",
+]
+
 # "http:www.most.gov.vn/…" and "https:/most.gov.vn/…" as found in feeds (SITE.md §9.4).
 _MISSING_SLASHES = re.compile(r"^(https?):/{0,1}(?!/)", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _int(match: re.Match[str] | None) -> int | None:
-    return int(match.group(1)) if match else None
-
-
-def article_id_from_url(url: str) -> int | None:
-    """The numeric article id of an article URL (friendly or legacy form), else None."""
-    try:
-        path = urlsplit(url).path
-    except ValueError:
-        return None
-    found = _int(ARTICLE_PATH_ID.search(path))
-    if found is None and LEGACY_ARTICLE_PATH.search(path):
-        found = _int(LEGACY_ARTICLE_ID.search(url))
-    return found
-
-
-def category_id_from_url(url: str) -> int | None:
-    """The numeric category id of a listing URL (``/chuyen-muc/{id}/…`` or ``ChuyenmucID=``)."""
-    try:
-        path = urlsplit(url).path
-    except ValueError:
-        return None
-    found = _int(CATEGORY_PATH_ID.search(path))
-    return found if found is not None else _int(LEGACY_CATEGORY_ID.search(url))
 
 
 def repair_url(url: str) -> str:
@@ -117,21 +99,3 @@ def absolute_url(href: str, page_url: str) -> str:
 def is_web_url(url: str) -> bool:
     """True for an absolute http(s) URL: the only kind an image or attachment may have."""
     return url[:7].lower() == "http://" or url[:8].lower() == "https://"
-
-
-def canonical_url(url: str) -> str:
-    """The article URL to store: scheme + host + path as written, no query, no fragment.
-
-    The legacy ``chitiettin.aspx`` form keeps ``?IDNews={id}``: without it the path names no
-    article at all.
-    """
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return url.strip()
-    query = ""
-    if LEGACY_ARTICLE_PATH.search(parts.path):
-        found = LEGACY_ARTICLE_ID.search(url)
-        if found:
-            query = f"IDNews={found.group(1)}"
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))

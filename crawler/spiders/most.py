@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.utils.defer import maybe_deferred_to_future
 
+from archive import crawlstate
 from crawler import parsers
 from crawler.records import (
     ArticlePage,
@@ -43,16 +45,16 @@ from crawler.spiders.state import (
     failure_reason,
     header,
     raw_page,
-    stored_files,
+    read_snapshot,
 )
-from crawler.urls import DEFAULT_SITE, SiteScope, is_legacy_article_url
+from crawler.urls import SiteScope
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-    from archive.crawlstate import OpenError, Recheck
+    from archive.crawlstate import OpenError, Recheck, Snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -72,57 +74,63 @@ class MostSpider(scrapy.Spider):
     name = "most"
 
     scope: SiteScope
-    db_path: str
     incremental: bool
     stop_after: int
     max_pages: int
-    recheck_limit: int
-    recheck_at: str
     discovery: bool
     fetch_files: bool
-    run_id: int | None
-    known: set[int]
-    rechecks: list[Recheck]
+    known: frozenset[int]
+    rechecks: tuple[Recheck, ...]
     validators: dict[int, tuple[str | None, str | None]]
     missing_files: list[str]
-    open_errors: list[OpenError]
+    downloaded_files: frozenset[str]
+    open_errors: tuple[OpenError, ...]
     walk_complete_before: bool
     early_stop: bool
 
-    def __init__(self, site: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, site: str | None = None, snapshot: Snapshot | None = None, **kwargs: Any
+    ) -> None:
+        """``site``: ``-a site=URL``; ``snapshot``: the archive's state, when the caller
+        (``crawler.run``) read it before the crawl; otherwise the spider reads it itself."""
         super().__init__(**kwargs)
-        self._site_arg = site
+        self.site_arg = site
+        self.snapshot = snapshot if isinstance(snapshot, crawlstate.Snapshot) else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> MostSpider:
         spider: MostSpider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
-        spider.scope = SiteScope.of(spider._site_arg or s.get("ARCHIVE_SITE") or DEFAULT_SITE)
-        spider.db_path = s.get("ARCHIVE_DB")
+        spider.scope = SiteScope.of(spider.site_arg or s.get("ARCHIVE_SITE"))
         spider.incremental = s.getbool("ARCHIVE_INCREMENTAL")
         spider.stop_after = max(1, s.getint("ARCHIVE_STOP_AFTER_KNOWN_PAGES"))
         spider.max_pages = s.getint("ARCHIVE_MAX_PAGES")
-        spider.recheck_limit = s.getint("ARCHIVE_RECHECK_LIMIT")
-        spider.recheck_at = s.get("ARCHIVE_RECHECK_AT") or ""
         spider.discovery = s.getbool("ARCHIVE_DISCOVERY")
         spider.fetch_files = s.getbool("ARCHIVE_FETCH_FILES")
-        spider.run_id = s.getint("ARCHIVE_RUN_ID") or None
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
     # ------------------------------------------------------------------ state from the archive
 
-    def _load_archive_state(self) -> None:
-        """What the archive already holds: read once, before the first request."""
-        view = ArchiveView.load(
-            self.db_path, self.scope, incremental=self.incremental,
-            recheck_limit=self.recheck_limit, recheck_at=self.recheck_at,
-            fetch_files=self.fetch_files, run_id=self.run_id,
-        )  # fmt: skip
+    async def _load_archive_state(self) -> None:
+        """What the archive already holds, from the snapshot read once before the first request.
+
+        The snapshot is handed in by ``crawler.run``; under ``scrapy crawl most`` it is read here,
+        read-only, on a worker thread (the pipeline has opened and migrated the archive by now).
+        """
+        snapshot = self.snapshot
+        if snapshot is None:
+            from twisted.internet.threads import deferToThread
+
+            settings = self.crawler.settings
+            snapshot = await maybe_deferred_to_future(deferToThread(read_snapshot, settings))
+            self.snapshot = snapshot
+        view = ArchiveView.of(snapshot, self.scope)
         self.known = view.known
         self.rechecks = view.rechecks
         self.validators = view.validators
         self.missing_files = view.missing_files
+        self.downloaded_files = view.downloaded_files
         self.open_errors = view.open_errors
         self.walk_complete_before = view.walk_complete_before
         self.early_stop = (
@@ -141,7 +149,7 @@ class MostSpider(scrapy.Spider):
     # ------------------------------------------------------------------ start
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        self._load_archive_state()
+        await self._load_archive_state()
         self.scheduled: set[int] = set()  # article ids requested in this run
         self.done: set[int] = set()  # article ids whose page was parsed in this run
         self.cats_of: dict[int, set[int]] = {}  # article id -> listing category ids seen
@@ -153,13 +161,12 @@ class MostSpider(scrapy.Spider):
             priority=PRIO_HOME, meta={"kind": "listing"},
         )  # fmt: skip
         if self.discovery:
-            for url in self.scope.rss_urls:
+            for url in self.scope.entry_urls("rss"):
                 yield scrapy.Request(url, callback=self.parse_rss, errback=self.failed,
                                      meta={"kind": "discovery"}, priority=PRIO_LISTING)  # fmt: skip
-            yield scrapy.Request(
-                self.scope.webservice_url, callback=self.parse_webservice, errback=self.failed,
-                meta={"kind": "discovery"}, priority=PRIO_LISTING,
-            )  # fmt: skip
+            for url in self.scope.entry_urls("webservice"):
+                yield scrapy.Request(url, callback=self.parse_webservice, errback=self.failed,
+                                     meta={"kind": "discovery"}, priority=PRIO_LISTING)  # fmt: skip
         for request in self._retry_open_errors():
             yield request
         for check in self.rechecks:
@@ -335,7 +342,7 @@ class MostSpider(scrapy.Spider):
         meta = response.meta
         site_id: int = meta["site_id"]
         canonical: str = meta["canonical"]
-        landed = parsers.article_id_from_url(response.url)
+        landed = self.scope.portal.article_id(response.url)
         if landed is not None and landed != site_id:
             # a redirect to another article's page: never file one article under another
             yield FetchFailure(canonical, "article",
@@ -360,9 +367,8 @@ class MostSpider(scrapy.Spider):
         )
         if article is None or not self.fetch_files:
             return
-        stored = stored_files(self.db_path, site_id) if site_id in self.known else set()
         for url in [i.url for i in article.images] + [a.url for a in article.attachments]:
-            if url in stored:
+            if url in self.downloaded_files:
                 continue
             request = self._file_request(url, site_id)
             if request is not None:
@@ -390,8 +396,9 @@ class MostSpider(scrapy.Spider):
             site_id, url = found
             count += 1
             # A friendly URL is better than the legacy form; the first friendly one wins.
+            legacy = self.scope.portal.is_legacy_article_url
             if site_id not in self.discovered or (
-                is_legacy_article_url(self.discovered[site_id]) and not is_legacy_article_url(url)
+                legacy(self.discovered[site_id]) and not legacy(url)
             ):
                 self.discovered[site_id] = url
         logger.info("%s: %d article links", source, count)
@@ -406,9 +413,9 @@ class MostSpider(scrapy.Spider):
             # the site asked not to be crawled there: respected, not a failure
             logger.info("robots.txt forbids %s: not fetched", request.url)
             return
-        if kind == "article" and status == 500 and not meta.get("legacy"):
+        legacy = self.scope.legacy_article_url(meta["site_id"]) if kind == "article" else None
+        if legacy and status == 500 and not meta.get("legacy"):
             # SITE.md §10.3: the friendly form can fail with 500 while the legacy form works.
-            legacy = self.scope.legacy_article_url(meta["site_id"])
             logger.info("article %s: HTTP 500, trying %s", meta["site_id"], legacy)
             fresh = {k: v for k, v in meta.items() if k not in PER_REQUEST_META}
             yield request.replace(url=legacy, dont_filter=True, meta={**fresh, "legacy": True})

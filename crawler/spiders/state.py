@@ -1,15 +1,15 @@
 """What the ``most`` spider knows before its first request, and how it reads responses.
 
-:class:`ArchiveView` is read from the archive once, at the start of a run (through
-``archive.crawlstate``, never SQL): which articles are archived, which
-are due for a re-check, which files are missing, which fetches failed before, and whether the
-last run finished its walk. The helpers below turn Scrapy responses and failures into the
-plain records of :mod:`crawler.records`.
+:class:`ArchiveView` is made from the archive's :class:`archive.crawlstate.Snapshot`, read
+once, read-only, before the crawl starts (never SQL here, never a database read while the crawl
+runs): which articles are archived, which are due for a re-check, which files are missing or
+downloaded, which fetches failed before, and whether the last run finished its walk. The
+helpers below turn Scrapy responses and failures into the plain records of
+:mod:`crawler.records`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,11 +17,11 @@ from scrapy.exceptions import DownloadCancelledError
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from archive import crawlstate
-from archive.db import open_archive
 from crawler.records import RawPage
 
 if TYPE_CHECKING:
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
     from crawler.urls import SiteScope
@@ -43,65 +43,56 @@ RECENT_ERROR_ATTEMPTS = 3
 class ArchiveView:
     """The archive as the spider sees it at the start of a run."""
 
-    known: set[int] = field(default_factory=set)  # archived article ids
-    rechecks: list[crawlstate.Recheck] = field(default_factory=list)  # due, most overdue first
+    known: frozenset[int] = frozenset()  # archived article ids
+    rechecks: tuple[crawlstate.Recheck, ...] = ()  # due, most overdue first
     validators: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # --full
     missing_files: list[str] = field(default_factory=list)  # on-site files not downloaded yet
-    open_errors: list[crawlstate.OpenError] = field(default_factory=list)
+    downloaded_files: frozenset[str] = frozenset()  # files already downloaded
+    open_errors: tuple[crawlstate.OpenError, ...] = ()
     walk_complete_before: bool = False  # the last finished run walked every category
     # articles that failed recently: their listings must be walked again to know their categories
     recent_article_errors: int = 0
 
     @classmethod
-    def load(
-        cls,
-        db_path: str,
-        scope: SiteScope,
-        *,
-        incremental: bool,
-        recheck_limit: int,
-        recheck_at: str,
-        fetch_files: bool,
-        run_id: int | None,
-    ) -> ArchiveView:
-        db = open_archive(db_path)
-        try:
-            view = cls(known=crawlstate.known_article_ids(db))
-            if incremental and recheck_limit > 0:
-                now = recheck_at or dt.datetime.now(dt.UTC)
-                view.rechecks = crawlstate.due_for_recheck(db, now=now, limit=recheck_limit)
-            if not incremental:
-                for sid in view.known:
-                    state = crawlstate.article_state(db, sid)
-                    if state is not None:
-                        view.validators[sid] = (state.etag, state.last_modified)
-            if fetch_files:
-                view.missing_files = [u for u in crawlstate.missing_files(db) if scope.contains(u)]
-            view.open_errors = crawlstate.open_errors(db)
-            view.recent_article_errors = sum(
-                1 for e in view.open_errors
+    def of(cls, snapshot: crawlstate.Snapshot, scope: SiteScope) -> ArchiveView:
+        """The crawl's view of a :class:`archive.crawlstate.Snapshot` (no database access)."""
+        last = snapshot.last_run
+        return cls(
+            known=snapshot.known,
+            rechecks=snapshot.rechecks,
+            validators=snapshot.validators,
+            missing_files=[u for u in snapshot.missing_files if scope.contains(u)],
+            downloaded_files=snapshot.downloaded_files,
+            open_errors=snapshot.open_errors,
+            # Stopping a walk early is only safe after a run that walked every category to its
+            # stop point: not after one that died, was interrupted, or was limited.
+            walk_complete_before=bool(
+                last
+                and last.get("outcome") in ("ok", "partial")
+                and "limited" not in str(last.get("mode") or "")
+            ),
+            recent_article_errors=sum(
+                1 for e in snapshot.open_errors
                 if e.kind == "article" and e.attempts <= RECENT_ERROR_ATTEMPTS
-            )  # fmt: skip
-            last = crawlstate.last_finished_run(db, except_run=run_id)
-        finally:
-            db.close()
-        # Stopping a walk early is only safe after a run that walked every category to its
-        # stop point: not after one that died, was interrupted, or was limited by --max-pages.
-        view.walk_complete_before = bool(
-            last
-            and last.get("outcome") in ("ok", "partial")
-            and "limited" not in str(last.get("mode") or "")
-        )
-        return view
+            ),
+        )  # fmt: skip
 
 
-def stored_files(db_path: str, site_id: int) -> set[str]:
-    """URLs of the files an archived article already has downloaded."""
-    db = open_archive(db_path, readonly=True)
-    try:
-        return crawlstate.stored_file_urls(db, site_id)
-    finally:
-        db.close()
+def read_snapshot(settings: BaseSettings) -> crawlstate.Snapshot:
+    """The archive's snapshot for a crawl configured by ``settings`` (read-only, blocking).
+
+    ``crawler.run`` calls it before the crawl starts; a spider started by ``scrapy crawl``
+    calls it on a worker thread before its first request.
+    """
+    incremental = settings.getbool("ARCHIVE_INCREMENTAL")
+    return crawlstate.read_snapshot(
+        settings.get("ARCHIVE_DB"),
+        incremental=incremental,
+        recheck_limit=settings.getint("ARCHIVE_RECHECK_LIMIT"),
+        recheck_at=settings.get("ARCHIVE_RECHECK_AT") or None,
+        fetch_files=settings.getbool("ARCHIVE_FETCH_FILES"),
+        except_run=settings.getint("ARCHIVE_RUN_ID") or None,
+    )
 
 
 def raw_page(response: Response) -> RawPage:

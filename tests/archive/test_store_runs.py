@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 import subprocess
 import sys
 from dataclasses import replace
@@ -123,15 +124,12 @@ def test_crawl_state_helpers(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
     store.save_article(db, a, page_id=None, fetched_at=iso(NOW), last_modified="LM")
     assert crawlstate.known_article_ids(db) == {10}
-    state = crawlstate.article_state(db, 10)
-    assert state is not None and state.last_modified == "LM" and state.revision == 1
-    assert crawlstate.article_state(db, 11) is None
+    assert crawlstate.validators(db) == {10: (None, "LM")}
     assert crawlstate.missing_files(db) == ["http://h/d.pdf", "http://h/i1.jpg", "http://h/i2.jpg"]
     store.save_file(db, db_files(db), url="http://h/i1.jpg", body=b"\xff\xd8jpeg",
                     content_type="image/jpeg", fetched_at=iso(NOW))  # fmt: skip
     assert crawlstate.missing_files(db) == ["http://h/d.pdf", "http://h/i2.jpg"]
-    assert crawlstate.stored_file_urls(db, 10) == {"http://h/i1.jpg"}
-    assert crawlstate.stored_file_urls(db, 11) == set()
+    assert crawlstate.downloaded_file_urls(db) == {"http://h/i1.jpg"}
     store.record_error(db, url="L", kind="listing", status=500, reason="x", run_id=None)
     store.record_error(db, url="F", kind="file", status=404, reason="y", run_id=None)
     assert [e.url for e in crawlstate.open_errors(db)] == ["L", "F"]
@@ -145,3 +143,44 @@ def db_files(db: sqlite_utils.Database) -> Path:
     path = database_path(db)
     assert path is not None
     return files_dir_for(path)
+
+
+def test_snapshot_of_a_missing_archive_is_empty_and_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "none.db"
+    assert crawlstate.read_snapshot(path) == crawlstate.Snapshot()
+    assert not path.exists()
+
+
+def test_snapshot_is_read_once_and_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    db = open_archive(path)
+    img = Image("http://h/i1.jpg", None)
+    store.save_article(db, article(1, NOW, images=[img]), page_id=None, fetched_at=iso(NOW),
+                       etag='"e1"')  # fmt: skip
+    store.save_article(db, article(2, NOW), page_id=None, fetched_at=iso(NOW))
+    store.save_file(db, db_files(db), url="http://h/i1.jpg", body=b"x", content_type=None,
+                    fetched_at=iso(NOW))  # fmt: skip
+    store.record_error(db, url="http://h/a", kind="article", status=500, reason="x", run_id=None)
+    done = store.start_run(db, site="http://h", mode="incremental")
+    store.finish_run(db, done, outcome="partial", counts={})
+    mine = store.start_run(db, site="http://h", mode="incremental")
+    db.close()
+
+    # A writer holds the write lock all along: a read-only snapshot never waits for it.
+    writer = sqlite3.connect(path)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        later = iso(NOW + dt.timedelta(days=400))
+        snap = crawlstate.read_snapshot(path, recheck_limit=10, recheck_at=later, except_run=mine)
+        full = crawlstate.read_snapshot(path, incremental=False, fetch_files=False)
+    finally:
+        writer.rollback()
+        writer.close()
+    assert snap.known == {1, 2}
+    assert [r.site_id for r in snap.rechecks] and {r.site_id for r in snap.rechecks} == {1, 2}
+    assert snap.validators == {}  # incremental runs re-check with the rechecks' validators
+    assert snap.downloaded_files == {"http://h/i1.jpg"} and snap.missing_files == ()
+    assert [e.url for e in snap.open_errors] == ["http://h/a"]
+    assert snap.last_run is not None and snap.last_run["id"] == done
+    assert full.rechecks == () and full.validators == {1: ('"e1"', None), 2: (None, None)}
+    assert full.downloaded_files == frozenset() and full.missing_files == ()
