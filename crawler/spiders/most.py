@@ -29,6 +29,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive import crawlstate
 from crawler import parsers
+from crawler.portals import most
 from crawler.records import (
     ArticlePage,
     CategoryLink,
@@ -101,7 +102,8 @@ class MostSpider(scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> MostSpider:
         spider: MostSpider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
-        spider.scope = SiteScope.of(spider.site_arg or s.get("ARCHIVE_SITE"))
+        site = spider.site_arg or s.get("ARCHIVE_SITE") or most.DEFAULT_SITE
+        spider.scope = SiteScope.of(site)
         spider.incremental = s.getbool("ARCHIVE_INCREMENTAL")
         spider.stop_after = max(1, s.getint("ARCHIVE_STOP_AFTER_KNOWN_PAGES"))
         spider.max_pages = s.getint("ARCHIVE_MAX_PAGES")
