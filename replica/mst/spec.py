@@ -190,9 +190,7 @@ def _body(index: MstIndex, pos: int, r: random.Random, title: str) -> list[B.Blo
     if v(pos, "table", 4) == 0:
         paras.insert(min(len(paras), 3), B.Table(vietnamese.table_rows(r), cell_p=r.random() < 0.5))
     if v(pos, "boxed", 4) == 0:
-        box = B.Boxed(
-            vietnamese.caption(r).rstrip("."), [paragraph(r, (1, 2)) for _ in range(2)]
-        )
+        box = B.Boxed(vietnamese.caption(r).rstrip("."), [paragraph(r, (1, 2)) for _ in range(2)])
         paras.insert(min(len(paras), 2), box)
     inline = v(pos, "inline", 3)
     if inline < 2:
