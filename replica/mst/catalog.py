@@ -37,17 +37,22 @@ class Zone:
     trang_past_end: str  # "empty": the zone page with no items; "last": the last page; "404"
     fragment: str  # "category": div.box-category-item; "stream": div.box-stream-item
     weight: int
+    parent: bool = False  # the parent zone /tin-tuc-su-kien.htm (lists every article)
+
+    @property
+    def stem(self) -> str:
+        return f"/{self.slug}" if self.parent else f"/tin-tuc-su-kien/{self.slug}"
 
     @property
     def path(self) -> str:
-        return f"/tin-tuc-su-kien/{self.slug}.htm"
+        return f"{self.stem}.htm"
 
     @property
     def rss_path(self) -> str:
-        return f"/rss/tin-tuc-su-kien/{self.slug}.rss"
+        return f"/rss{self.stem}.rss"
 
     def trang_path(self, n: int) -> str:
-        return f"/tin-tuc-su-kien/{self.slug}/trang-{n}.htm"
+        return f"{self.stem}/trang-{n}.htm"
 
     def timeline_path(self, n: int) -> str:
         return f"/timelinelist/{self.id}/{n}.htm"
@@ -72,7 +77,9 @@ ZONES: tuple[Zone, ...] = (
 )
 BY_SLUG = {z.slug: z for z in ZONES}
 BY_ZONE_ID = {z.id: z for z in ZONES}
-PARENT = Zone(PARENT_ZONE_ID, PARENT_NAME, "tin-tuc-su-kien", 20, "empty", "empty", "stream", 0)
+PARENT = Zone(
+    PARENT_ZONE_ID, PARENT_NAME, "tin-tuc-su-kien", 20, "empty", "empty", "stream", 0, parent=True
+)
 
 # Legal documents (SITE-mst.md §3.2, §8.1): real ids; the titles of all but 25175 are invented.
 LEGAL_DOCS: tuple[tuple[int, str, str, str], ...] = (

@@ -30,7 +30,7 @@ def t(text: str) -> str:
     return escape(text, quote=False)
 
 
-def menu() -> str:
+def menu(ctx: Ctx) -> str:
     items = ['<li class="item"><a href="/" title="Trang chủ">Trang chủ</a></li>']
     sub = []
     for k, zone in enumerate(ZONES):
@@ -42,20 +42,20 @@ def menu() -> str:
     )
     items.append('<li class="item"><a href="/van-ban-phap-luat.htm">Văn bản pháp luật</a></li>')
     items.append(f'<li class="item"><a href="/gioi-thieu-{STATIC_ID}.htm">Giới thiệu</a></li>')
-    items.append('<li class="item"><a href="https://english.mst.gov.vn/">English</a></li>')
+    items.append(f'<li class="item"><a href="{a(ctx.offsite)}/english/">English</a></li>')
     return (
         '<nav class="header__nav"><ul class="menu-nav" id="menu">' + "".join(items) + "</ul></nav>"
     )
 
 
-def header() -> str:
+def header(ctx: Ctx) -> str:
     return (
         '<header class="header"><div class="header__top">'
         f'<a class="header__logo" href="/" title="{SITE_NAME}">'
         f'<img src="/images/logo.png" alt="{SITE_NAME}"></a>'
         '<form class="header__search" action="/tim-kiem.htm" method="get">'
         '<input type="text" name="keywords" placeholder="Tìm kiếm"></form></div>'
-        f"{menu()}</header>"
+        f"{menu(ctx)}</header>"
     )
 
 
@@ -84,7 +84,7 @@ def page(ctx: Ctx, *, title: str, main: str, head: str = "", body_class: str = "
         '<script>var pageSettings = {Domain: "https://mst.gov.vn", '
         'sharefbApiDomain: "https://sharefb.cnnd.vn", videoplayer: "https://vcplayer.mediacdn.vn"};'
         "</script>\n</head>\n"
-        f'<body class="{a(body_class)}">\n{header()}\n<main class="main">\n{main}\n</main>\n'
+        f'<body class="{a(body_class)}">\n{header(ctx)}\n<main class="main">\n{main}\n</main>\n'
         f"{footer(ctx)}\n</body>\n</html>\n"
     )
 

@@ -109,7 +109,7 @@ def zone_page(
         f'<div class="zone-page" data-zone="{zone.id}">\n'
         f'<input type="hidden" id="hdZoneId" value="{zone.id}">\n'
         f'<input type="hidden" id="hdPageIndex" value="{current}">\n'
-        f'<input type="hidden" id="hdZoneUrl" value="{zone.path[:-4]}">\n'
+        f'<input type="hidden" id="hdZoneUrl" value="{zone.stem}">\n'
         f'<h1 class="zone-title"><a href="{zone.path}" title="{a(zone.name)}">'
         f"{t(zone.name)}</a></h1>\n"
         + (f'<div class="list__focus">\n{items(focus, ctx)}\n</div>\n' if focus else "")
@@ -234,6 +234,14 @@ def static_page(ctx: Ctx) -> str:
         '<a href="/van-ban-phap-luat.htm">Văn bản pháp luật</a></p></div>'
     )
     return page(ctx, title=f"Giới thiệu - {SITE_NAME}", main=main)
+
+
+def rss_page(ctx: Ctx) -> str:
+    feeds = [("/rss/home.rss", "Trang chủ"), (PARENT.rss_path, PARENT.name)]
+    feeds += [(z.rss_path, z.name) for z in ZONES]
+    links = "".join(f'<li><a href="{path}">{t(name)}</a></li>' for path, name in feeds)
+    main = f'<div class="rss-page"><h1>RSS</h1><ul class="list-rss">{links}</ul></div>'
+    return page(ctx, title=f"RSS - {SITE_NAME}", main=main)
 
 
 __all__ = ["ZONES", "Entry"]

@@ -309,6 +309,10 @@ class MstSite:
         if m:
             doc = pages.legal_doc(self.ctx, int(m.group(2)), draft=bool(m.group(1)))
             return self._html(doc) if doc else self._not_found()
+        if key == "/rss.htm":
+            return self._html(pages.rss_page(self.ctx))
+        if key == "/tac-gia.htm":
+            return self._html(pages.tag_page(self.ctx, "Tác giả", []))
         if key == "/van-ban-phap-luat.htm":
             return self._html(pages.legal_list(self.ctx))
         if key == "/tim-kiem.htm":

@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 from mst_oracle import article, listing_ids, norm
 
-from replica.mst.catalog import FAMILY, ZONES, time_of_id
+from replica.mst.catalog import FAMILY, PARENT, ZONES, time_of_id
 from replica.mst.site import MediaSite, MstSite
 
 BASE = "http://127.0.0.1:8765"
@@ -295,8 +295,12 @@ def test_zone_pages_hold_their_zone_id_and_newest_articles(site: MstSite) -> Non
 
 
 def test_timelinelist_and_trang_pages_walk_every_article_of_a_zone(site: MstSite) -> None:
-    for zone in ZONES:
-        want = [i for i in reversed(site.article_ids()) if zone.name in site.truth(i)["categories"]]
+    for zone in (*ZONES, PARENT):
+        want = [
+            i
+            for i in reversed(site.article_ids())
+            if zone is PARENT or zone.name in site.truth(i)["categories"]
+        ]
         last = site.last_page(zone.slug)
         by_timeline = listing_ids(get(site, zone.path)[2])
         by_trang = list(by_timeline)
@@ -468,3 +472,26 @@ def test_same_seed_same_site_other_seed_other_site() -> None:
         assert get(a, path) == get(b, path)
     assert [a.truth(i) for i in a.article_ids()] == [b.truth(i) for i in b.article_ids()]
     assert a.article_ids() != c.article_ids()
+
+
+def test_no_link_on_the_site_is_dead(site: MstSite) -> None:
+    media = MediaSite(MEDIA)
+    pages = ["/", "/tin-tuc-su-kien.htm", "/rss.htm", *site.noise_paths()]
+    pages += [z.path for z in ZONES] + [ZONES[0].trang_path(2)]
+    pages += [local(site.truth(i)["url"]) for i in site.article_ids()[-30:]]
+    links: set[str] = set()
+    for path in pages:
+        doc = lxml.html.fromstring(get(site, path)[2])
+        for el in doc.iter("a", "img", "link", "iframe"):
+            value = el.get("href") or el.get("src") or ""
+            if value and not value.startswith(("javascript:", "mailto:", "http://127.0.0.1:9/")):
+                links.add(onto_base(value))
+    dead = []
+    for link in sorted(links):
+        if link.startswith(MEDIA):
+            status = media.render("GET", local(link))[0]
+        else:
+            status = get(site, local(link) if link.startswith(BASE) else link)[0]
+        if status != 200:
+            dead.append(link)
+    assert dead == [] and len(links) > 300
