@@ -100,9 +100,11 @@ def generation_time(generation: int) -> datetime:
 
 def id_from_time(t: datetime, millis: int, digits: int = 18) -> int:
     """197 + yyMMddHHmmss + SSS (18 digits), or + 2 digits (the odd 17-digit form)."""
-    stamp = f"{t:%y%m%d%H%M%S}"
-    tail = f"{millis:03d}" if digits == 18 else f"{millis % 100:02d}"
-    return int(ID_PREFIX + stamp + tail)
+    stamp = ((((t.year % 100 * 100 + t.month) * 100 + t.day) * 100 + t.hour) * 100 + t.minute) * 100
+    stamp += t.second
+    if digits == 18:
+        return 197 * 10**15 + stamp * 1000 + millis
+    return 197 * 10**14 + stamp * 100 + millis % 100
 
 
 def time_of_id(site_id: int) -> datetime | None:

@@ -13,6 +13,7 @@ import random
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import accumulate
 
 from replica.catalog import digest, rng
 from replica.mst.catalog import NEWEST, ZONES, generation_time, id_from_time
@@ -45,6 +46,9 @@ PINS: tuple[Pin, ...] = (
     Pin("fpt", 197260128101544320, datetime(2026, 1, 28, 10, 15), (19711, 19714)),
 )
 BY_PIN = {p.key: p for p in PINS}
+
+
+_CUMULATIVE = list(accumulate(z.weight for z in ZONES))
 
 
 def added_per_generation(articles: int) -> int:
@@ -93,7 +97,7 @@ class MstIndex:
         if 0 <= rank < 12:
             primary = ZONES[rank % len(ZONES)].id
         else:
-            primary = r.choices(ZONES, [z.weight for z in ZONES])[0].id
+            primary = ZONES[bisect_right(_CUMULATIVE, r.random() * _CUMULATIVE[-1])].id
         secondary = 0
         if rank in (1, 8, 10) or ((rank >= 12 or rank < 0) and r.random() < 0.15):
             secondary = r.choice([z.id for z in ZONES if z.id != primary])
@@ -129,7 +133,7 @@ class MstIndex:
             rank = n - 1 - pos
             self.times.append(t)
             self.born.append(0)
-            self.keys.append(digest(self.seed, "key", kind, k))
+            self.keys.append(r.getrandbits(64))
             if kind == "pin":
                 pin = pins[k]
                 self.ids.append(self._unique(pin.site_id))
@@ -150,7 +154,7 @@ class MstIndex:
                 self.hour_shift.append(0)
                 continue
             shift = 0
-            if self.variant_at(rank, self.keys[pos], "hour-shift", 16) == 0:
+            if rank % 16 == 5 if 0 <= rank < COVERAGE else self.keys[pos] % 16 == 0:
                 shift = 1 if rank % 2 else -1
             digits = 17 if rank == ODD_RANK else 18
             stamp = t + timedelta(hours=shift, seconds=r.randint(0, 59))

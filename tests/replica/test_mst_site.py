@@ -23,7 +23,7 @@ SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 @pytest.fixture(scope="module")
 def site() -> MstSite:
-    return MstSite(articles=300, seed=1)
+    return MstSite(articles=200, seed=1)
 
 
 @pytest.fixture(scope="module")
