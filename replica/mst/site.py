@@ -36,7 +36,7 @@ from replica.mst.catalog import (
 from replica.mst.chrome import Ctx, error_page
 from replica.mst.index import MstIndex
 from replica.mst.slugs import variants as slug_variants
-from replica.mst.spec import Head, MstSpec, build, head, modified_at, truth
+from replica.mst.spec import Head, MstSpec, build, canonical_form, head, modified_at, truth
 from replica.site import _not_modified
 
 Headers = dict[str, str]
@@ -377,7 +377,9 @@ class MstSite:
         if family:
             host = FAMILY[(h.site_id + k) % len(FAMILY)]
             slugs = slug_variants(h.slug)
-            slug = h.slug if k % 3 else slugs[h.site_id % len(slugs)]
+            # another slug only where the page names its own in link[rel=canonical]
+            other = k % 3 == 0 and canonical_form(self.index, pos) != "missing"
+            slug = slugs[h.site_id % len(slugs)] if other else h.slug
             href = f"{host}/{slug}-{h.site_id}.htm" if k % 4 != 3 else h.path
         return Link(h.site_id, href, h.title, h.lead, f"{h.published:%d/%m/%Y %H:%M}", h.avatar)
 

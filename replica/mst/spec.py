@@ -113,6 +113,13 @@ def _start(index: MstIndex, pos: int) -> tuple[random.Random, str, str, str, str
     return r, title, slug, lead, avatar
 
 
+def canonical_form(index: MstIndex, pos: int) -> str:
+    """How the page writes ``link[rel=canonical]`` (cheap: no body). Real articles: "family"."""
+    if index.pin[pos]:
+        return "family"
+    return CANONICAL_FORMS[index.variant(pos, "canonical", len(CANONICAL_FORMS))]
+
+
 def _edited_title(title: str, g: int) -> str:
     return f"{title} (cập nhật lần {g})"
 
@@ -287,7 +294,7 @@ def _synthetic(index: MstIndex, pos: int) -> MstSpec:
         zone_id=index.primary[pos],
         zone_ids=index.zones_of(pos),
         cate_form="breadcrumb" if v(pos, "cate", 3) == 0 else "cate",
-        canonical_form=CANONICAL_FORMS[v(pos, "canonical", len(CANONICAL_FORMS))],
+        canonical_form=canonical_form(index, pos),
         avatar=avatar,
         validators=v(pos, "validators", 8) != 0,
         last_modified=index.when(pos),

@@ -495,3 +495,19 @@ def test_no_link_on_the_site_is_dead(site: MstSite) -> None:
         if status != 200:
             dead.append(link)
     assert dead == [] and len(links) > 300
+
+
+def test_links_with_another_slug_only_reach_pages_naming_their_canonical(site: MstSite) -> None:
+    others = 0
+    for site_id in site.article_ids()[-60:]:
+        html = get(site, local(site.truth(site_id)["url"]))[2].decode()
+        for href in set(re.findall(r'href="([^"]*-(\d{6,})\.htm)"', html)):
+            if int(href[1]) not in site.index.position:
+                continue  # /gioi-thieu-19797875.htm, a static page
+            target = site.truth(int(href[1]))
+            if urlsplit(onto_base(href[0])).path != urlsplit(target["url"]).path:
+                others += 1
+                page = get(site, urlsplit(onto_base(href[0])).path)[2].decode()
+                canonical = re.search(r'<link rel="canonical" href="([^"]+)"', page)
+                assert canonical and canonical.group(1).endswith(urlsplit(target["url"]).path)
+    assert others >= 5
