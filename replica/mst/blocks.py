@@ -155,6 +155,27 @@ def documents(r: random.Random, when_ms: int, count: int, legacy: bool) -> list[
         if legacy:
             path = f"/Upload/VanBan/{slug}-{j}.{ext}"
         else:
-            path = media_path(r, when_ms - r.randint(60_000, 900_000), slug, ext)
+            kind = "document" if r.random() < 0.3 else "site"
+            path = media_path(r, when_ms - r.randint(60_000, 900_000), slug, ext, kind)
         out.append(Seg(text, href=path, media=True))
     return out
+
+
+# Area codes as the press release of 2025-07-04 tabulates them (SITE-mst.md §8.1: the tables
+# are evidenced, the figures here are the long-standing codes, not the release's).
+AREA_CODES = (
+    ("Hà Nội", "24"), ("TP. Hồ Chí Minh", "28"), ("Hải Phòng", "225"), ("Đà Nẵng", "236"),
+    ("Cần Thơ", "292"), ("Huế", "234"), ("Quảng Ninh", "203"), ("Thanh Hóa", "237"),
+    ("Nghệ An", "238"), ("Khánh Hòa", "258"), ("Lâm Đồng", "263"), ("Đồng Nai", "251"),
+    ("An Giang", "296"),
+)  # fmt: skip
+
+
+def area_code_rows(r: random.Random) -> list[list[str]]:
+    """A table in the style of the area-code press release: STT, province, old and new code."""
+    picked = sorted(r.sample(range(len(AREA_CODES)), r.randint(3, 6)))
+    rows = [["STT", "Tỉnh, thành phố", "Mã vùng cũ", "Mã vùng mới"]]
+    for i, k in enumerate(picked):
+        name, code = AREA_CODES[k]
+        rows.append([str(i + 1), name, code, code])
+    return rows

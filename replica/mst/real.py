@@ -84,21 +84,6 @@ VERBATIM = {
     ),
 }
 
-AREA_CODES = (
-    ("Hà Nội", "24"),
-    ("TP. Hồ Chí Minh", "28"),
-    ("Hải Phòng", "225"),
-    ("Đà Nẵng", "236"),
-    ("Cần Thơ", "292"),
-    ("Huế", "234"),
-    ("Quảng Ninh", "203"),
-    ("Thanh Hóa", "237"),
-    ("Nghệ An", "238"),
-    ("Khánh Hòa", "258"),
-    ("Lâm Đồng", "263"),
-    ("Đồng Nai", "251"),
-    ("An Giang", "296"),
-)
 QCVN = (
     ("QCVN 8:2024/BTTTT", "chất lượng dịch vụ viễn thông di động mặt đất", "docx"),
     (
@@ -141,7 +126,7 @@ def build(index: MstIndex, pos: int) -> MstSpec:
             "cố định mặt đất kể từ ngày 01/7/2025."
         )
         rows = [["STT", "Tỉnh, thành phố", "Mã vùng"]] + [
-            [str(i + 1), name, code] for i, (name, code) in enumerate(AREA_CODES)
+            [str(i + 1), name, code] for i, (name, code) in enumerate(B.AREA_CODES)
         ]
         blocks = [
             _p(

@@ -213,6 +213,8 @@ class MstSite:
                 if b.alt.endswith("."):
                     out.add("alt:auto")
             elif isinstance(b, B.P):
+                if not b.text.strip():
+                    out.add("empty-paragraph")
                 if b.cls == "MsoNormal":
                     out.add("attachment:msonormal")
                 for s in b.segs:

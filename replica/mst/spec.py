@@ -194,8 +194,12 @@ def _body(index: MstIndex, pos: int, r: random.Random, title: str) -> list[B.Blo
     if v(pos, "list", 5) == 0:
         items = [vietnamese.sentence(r, 2) for _ in range(r.randint(2, 4))]
         paras.insert(min(len(paras), 3), B.ListBlock(items, ordered=r.random() < 0.5))
-    if v(pos, "table", 4) == 0:
-        paras.insert(min(len(paras), 3), B.Table(vietnamese.table_rows(r), cell_p=r.random() < 0.5))
+    table = v(pos, "table", 6)
+    if table < 2:
+        rows = vietnamese.table_rows(r) if table == 0 else B.area_code_rows(r)
+        paras.insert(min(len(paras), 3), B.Table(rows, cell_p=r.random() < 0.5))
+    if v(pos, "spacer", 3) == 0:
+        paras.insert(r.randint(1, len(paras)), B.P([B.Seg("\xa0")]))
     if v(pos, "boxed", 4) == 0:
         box = B.Boxed(vietnamese.caption(r).rstrip("."), [paragraph(r, (1, 2)) for _ in range(2)])
         paras.insert(min(len(paras), 2), box)

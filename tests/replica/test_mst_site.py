@@ -217,6 +217,9 @@ MARKERS = {
     "mic-host-link": 'href="https://mic.gov.vn/',
     "www-mst-host-link": 'href="https://www.mst.gov.vn/',
     "upload-media": "/Upload",
+    "document-media": "/document/",
+    "area-code-table": "Mã vùng cũ",
+    "empty-paragraph": "<p>&nbsp;</p>",
     "cms-date-comment": "<!-- ",
 }
 
