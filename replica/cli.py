@@ -118,6 +118,12 @@ def _rate_options(func: Any) -> Any:
     "--alias-host) get a 301 to the same path on the base URL",
 )
 @click.option(
+    "--timeline-referer/--no-timeline-referer",
+    default=False,
+    show_default=True,
+    help="mst: /timelinelist/ answers an empty fragment unless the Referer is its zone page",
+)
+@click.option(
     "--alias-host",
     "alias_hosts",
     multiple=True,
@@ -263,6 +269,7 @@ MST_ONLY = {  # option -> (its default, its flag)
     "rss_dates": ("both", "--rss-dates"),
     "alias_redirect": (False, "--alias-redirect"),
     "alias_hosts": ((), "--alias-host"),
+    "timeline_referer": (False, "--timeline-referer"),
     "media_port": (0, "--media-port"),
     "media_base_url": (None, "--media-base-url"),
 }
@@ -303,6 +310,7 @@ def _serve_mst(opts: dict[str, Any], faults: Any) -> None:
             rss_dates=opts["rss_dates"],
             alias_redirect=opts["alias_redirect"],
             alias_hosts=tuple(opts["alias_hosts"]),
+            timeline_referer=opts["timeline_referer"],
         )
     except OSError as exc:
         raise click.ClickException(

@@ -266,6 +266,7 @@ def running_mst_replica(
     rss_dates: str = "both",
     alias_redirect: bool = False,
     alias_hosts: tuple[str, ...] = (),
+    timeline_referer: bool = False,
     timeout: float = 120.0,
 ) -> Iterator[MstReplicaHandle]:
     """Serve an mst replica and its media host in a subprocess on free ports; kill it on exit."""
@@ -283,6 +284,8 @@ def running_mst_replica(
         cmd.append("--alias-redirect")
     for name in alias_hosts:
         cmd += ["--alias-host", name]
+    if timeline_referer:
+        cmd.append("--timeline-referer")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT, env=env
@@ -295,6 +298,7 @@ def running_mst_replica(
             articles, seed, generation, base_url, offsite_base, media_url,
             validators=validators, robots=robots, paging=paging, rss_dates=rss_dates,
             alias_redirect=alias_redirect, alias_hosts=alias_hosts,
+            timeline_referer=timeline_referer,
         )  # fmt: skip
         yield MstReplicaHandle(base_url, media_url, site, proc, lines)
     finally:

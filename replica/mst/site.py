@@ -81,6 +81,7 @@ class MstSite:
         rss_dates: str = "both",
         alias_redirect: bool = False,
         alias_hosts: tuple[str, ...] = (),
+        timeline_referer: bool = False,
     ) -> None:
         if robots not in ROBOTS:
             raise ValueError(f"robots must be one of {ROBOTS}")
@@ -99,6 +100,7 @@ class MstSite:
         self.rss_dates = rss_dates
         self.alias_redirect = alias_redirect
         self.alias_hosts = tuple(h.lower() for h in alias_hosts)
+        self.timeline_referer = timeline_referer
         self.index = MstIndex(articles, seed, generation)
         self.ctx = Ctx(self.hosts.base, self.media_url, self.hosts.offsite)
         self._spec_cache = lru_cache(maxsize=2048)(self._build)
@@ -117,6 +119,7 @@ class MstSite:
             "rss_dates": self.rss_dates,
             "alias_redirect": self.alias_redirect,
             "alias_hosts": self.alias_hosts,
+            "timeline_referer": self.timeline_referer,
         }
 
     def with_generation(self, generation: int) -> MstSite:
@@ -292,6 +295,8 @@ class MstSite:
             zone_id = int(m.group(1))
             zone = PARENT if zone_id == PARENT.id else BY_ZONE_ID.get(zone_id)
             if zone is not None:
+                if self.timeline_referer and zone.stem not in headers.get("referer", ""):
+                    return 200, {"Content-Type": HTML}, b""  # silently empty, as AJAX ends do
                 return self._timeline(zone, int(m.group(2)))
         if key == PARENT.path:
             return self._html(self._zone_page(PARENT, 1))

@@ -514,3 +514,13 @@ def test_links_with_another_slug_only_reach_pages_naming_their_canonical(site: M
                 canonical = re.search(r'<link rel="canonical" href="([^"]+)"', page)
                 assert canonical and canonical.group(1).endswith(urlsplit(target["url"]).path)
     assert others >= 5
+
+
+def test_timelinelist_can_insist_on_the_zone_page_as_referer() -> None:
+    site = MstSite(120, seed=4, timeline_referer=True)
+    zone = ZONES[0]
+    path = f"/timelinelist/{zone.id}/2.htm"
+    assert get(site, path) == (200, get(site, path)[1], b"")
+    status, _, body = get(site, path, {"Referer": BASE + zone.path})
+    assert status == 200 and listing_ids(body) == site.listing_ids(zone.slug, 2) != []
+    assert listing_ids(get(MstSite(120, seed=4), path)[2]) == site.listing_ids(zone.slug, 2)
