@@ -70,11 +70,64 @@ def _rate_options(func: Any) -> Any:
     help="base URL of the 'external' sites the pages link to",
 )
 @click.option(
-    "--robots",
-    type=click.Choice(["404", "200"]),
-    default="404",
+    "--portal",
+    type=click.Choice(["most", "mst"]),
+    default="most",
     show_default=True,
-    help="robots.txt: SharePoint error page with status 404, or with status 200",
+    help="which portal to serve: the SharePoint www.most.gov.vn, or mst.gov.vn (VCCorp CMS)",
+)
+@click.option(
+    "--robots",
+    type=click.Choice(["404", "200", "allow", "disallow-search"]),
+    default=None,
+    help="robots.txt. most: SharePoint error page with status 404 (default) or 200; "
+    "mst: permissive with a Sitemap line (allow, default) or disallowing /tim-kiem.htm",
+)
+@click.option(
+    "--media-port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="mst: port of the media host standing in for mic.mediacdn.vn (0 = any free port)",
+)
+@click.option(
+    "--media-base-url",
+    default=None,
+    help="mst: base URL of the media host written in pages [default: http://HOST:MEDIA_PORT]",
+)
+@click.option(
+    "--paging",
+    type=click.Choice(["both", "timelinelist", "trang"]),
+    default="both",
+    show_default=True,
+    help="mst: zone page 2+ through /timelinelist/{zoneId}/{n}.htm, /…/trang-{n}.htm, or both",
+)
+@click.option(
+    "--rss-dates",
+    type=click.Choice(["both", "rfc822", "dotnet"]),
+    default="both",
+    show_default=True,
+    help="mst: RSS pubDate as RFC 822 (+0700), as .NET 'M/d/yyyy h:mm:ss AM', or both "
+    "(home and news feeds RFC 822, zone feeds .NET)",
+)
+@click.option(
+    "--alias-redirect/--no-alias-redirect",
+    default=False,
+    show_default=True,
+    help="mst: requests whose Host is mic.gov.vn, www.mic.gov.vn, www.mst.gov.vn (or an "
+    "--alias-host) get a 301 to the same path on the base URL",
+)
+@click.option(
+    "--timeline-referer/--no-timeline-referer",
+    default=False,
+    show_default=True,
+    help="mst: /timelinelist/ answers an empty fragment unless the Referer is its zone page",
+)
+@click.option(
+    "--alias-host",
+    "alias_hosts",
+    multiple=True,
+    help="mst: another host name answered with that 301 (e.g. localhost); repeatable",
 )
 @click.option(
     "--validators/--no-validators",
@@ -129,18 +182,21 @@ def _rate_options(func: Any) -> Any:
     help="fault settings as one JSON object (overrides the fault flags)",
 )
 def replica_command(**opts: Any) -> None:
-    """Serve the replica of www.most.gov.vn on 127.0.0.1 until Ctrl-C.
+    """Serve the replica of www.most.gov.vn (or mst.gov.vn) on 127.0.0.1 until Ctrl-C.
 
     A deterministic copy of the ministry site's news (home, category listings, articles,
     images, attachments, RSS, Getdataportal.asmx), built from SITE.md, with switchable faults
-    and generations. Control endpoints live under /__replica__/ (health, requests, reset,
-    generation, faults, truth).
+    and generations. With --portal mst it serves mst.gov.vn instead (zones, timelinelist and
+    trang-N paging, sitemaps, RSS, articles), built from SITE-mst.md, plus a second server on
+    --media-port standing in for its media host mic.mediacdn.vn. Control endpoints live under
+    /__replica__/ (health, requests, reset, generation, faults, truth).
 
     \b
     Example:
         most-archive replica --port 8765 --articles 200
         most-archive replica --articles 50000 --error-rate 0.1 --latency-ms 50
         most-archive replica --port 0 --generation 2 --no-retry-after --error-rate 0.2
+        most-archive replica --portal mst --port 8770 --media-port 8771 --articles 1000
     """
     from replica.faults import Faults
     from replica.server import make_server
@@ -169,6 +225,10 @@ def replica_command(**opts: Any) -> None:
             faults = Faults.from_dict(fault_fields)
     except (ValueError, TypeError) as exc:
         raise click.ClickException(f"bad fault settings: {exc}") from None
+    _check_portal_options(opts)
+    if opts["portal"] == "mst":
+        _serve_mst(opts, faults)
+        return
     try:
         server = make_server(
             opts["host"],
@@ -180,7 +240,7 @@ def replica_command(**opts: Any) -> None:
             base_url=opts["base_url"],
             faults=faults,
             validators=opts["validators"],
-            robots=opts["robots"],
+            robots=opts["robots"] or "404",
         )
     except OSError as exc:
         raise click.ClickException(
@@ -201,6 +261,81 @@ def replica_command(**opts: Any) -> None:
     except KeyboardInterrupt:
         click.echo("stopped")
     finally:
+        server.server_close()
+
+
+MST_ONLY = {  # option -> (its default, its flag)
+    "paging": ("both", "--paging"),
+    "rss_dates": ("both", "--rss-dates"),
+    "alias_redirect": (False, "--alias-redirect"),
+    "alias_hosts": ((), "--alias-host"),
+    "timeline_referer": (False, "--timeline-referer"),
+    "media_port": (0, "--media-port"),
+    "media_base_url": (None, "--media-base-url"),
+}
+
+
+def _check_portal_options(opts: dict[str, Any]) -> None:
+    robots = opts["robots"]
+    if opts["portal"] == "most":
+        for name, (default, flag) in MST_ONLY.items():
+            if opts[name] != default:
+                raise click.UsageError(f"{flag} applies to --portal mst only")
+        if robots not in (None, "404", "200"):
+            raise click.UsageError("--robots for --portal most is 404 or 200")
+    elif robots not in (None, "allow", "disallow-search"):
+        raise click.UsageError("--robots for --portal mst is allow or disallow-search")
+
+
+def _serve_mst(opts: dict[str, Any], faults: Any) -> None:
+    import threading
+
+    from replica.server import make_mst_servers
+
+    try:
+        server, media = make_mst_servers(
+            opts["host"],
+            opts["port"],
+            opts["media_port"],
+            articles=opts["articles"],
+            seed=opts["seed"],
+            generation=opts["generation"],
+            offsite_base=opts["offsite_base"],
+            base_url=opts["base_url"],
+            media_base_url=opts["media_base_url"],
+            faults=faults,
+            validators=opts["validators"],
+            robots=opts["robots"] or "allow",
+            paging=opts["paging"],
+            rss_dates=opts["rss_dates"],
+            alias_redirect=opts["alias_redirect"],
+            alias_hosts=tuple(opts["alias_hosts"]),
+            timeline_referer=opts["timeline_referer"],
+        )
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {opts['host']} (port {opts['port']} or media port "
+            f"{opts['media_port']}): {exc.strerror or exc}"
+        ) from None
+    if opts["parent_pid"]:
+        _exit_with_parent(opts["parent_pid"])
+    site = server.site
+    click.echo(
+        f"most-archive replica (mst.gov.vn): {site.articles} articles"
+        f" (+{len(site.article_ids()) - site.articles}"
+        f" from generations), seed {site.seed}, generation {site.generation}"
+        f"{', faults on' if faults.active else ''}"
+    )
+    click.echo(f"Serving {server.base_url}/  (Ctrl-C to stop)")
+    click.echo(f"Media host {media.base_url}/  (stands in for https://mic.mediacdn.vn)")
+    threading.Thread(target=media.serve_forever, daemon=True).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        media.shutdown()
+        media.server_close()
         server.server_close()
 
 

@@ -35,7 +35,10 @@ KINDS = (
     "drip",
 )
 _FRIENDLY = re.compile(r"^/vn/tin-tuc/(\d+)/", re.IGNORECASE)
-_ARTICLE = re.compile(r"^/vn/(tin-tuc/\d+/|pages/chitiettin\.aspx)", re.IGNORECASE)
+# article URLs of both portals (mst: /{slug}-{6+ digit id}.htm)
+_ARTICLE = re.compile(
+    r"^/vn/(tin-tuc/\d+/|pages/chitiettin\.aspx)|^/[^/?]*-\d{6,}\.htm(\?|$)", re.IGNORECASE
+)
 LOOP_MARK = "__loop=1"
 
 

@@ -21,12 +21,15 @@ import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from replica import files
 from replica.faults import Decision, Faults, decide, latency_seconds, loop_target
 from replica.site import Site
+
+if TYPE_CHECKING:
+    from replica.hosts import Hosts
 
 CONTROL = "/__replica__/"
 REASONS = {
@@ -41,6 +44,27 @@ REASONS = {
 }
 
 
+class ServedSite(Protocol):
+    """What the server needs of a site: ``replica.site.Site``, ``replica.mst.site.MstSite`` or
+    ``replica.mst.site.MediaSite``."""
+
+    portal: str
+    articles: int
+    seed: int
+    generation: int
+    hosts: Hosts
+
+    def render(
+        self, method: str, path_and_query: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes]: ...
+
+    def truth(self, site_id: int) -> dict[str, Any]: ...
+
+    def with_generation(self, generation: int) -> ServedSite: ...
+
+    def article_ids(self) -> list[int]: ...
+
+
 class ReplicaServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -52,7 +76,7 @@ class ReplicaServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         host = host.decode() if isinstance(host, bytes) else host
         self.base_url = f"http://{host}:{port}"
-        self.site: Site = site_factory(self.base_url)
+        self.site: ServedSite = site_factory(self.base_url)
         self.faults = faults or Faults()
         self.lock = threading.Lock()
         self.log: list[dict[str, Any]] = []
@@ -129,6 +153,8 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                     "seed": site.seed,
                     "generation": site.generation,
                     "base_url": srv.base_url,
+                    "portal": site.portal,
+                    **({"media_url": site.media_url} if hasattr(site, "media_url") else {}),
                 }
             )
         elif name == "requests":
@@ -335,3 +361,38 @@ def make_server(
         )
 
     return ReplicaServer((host, port), factory, faults)
+
+
+def make_mst_servers(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    media_port: int = 0,
+    *,
+    articles: int = 200,
+    seed: int = 1,
+    generation: int = 0,
+    offsite_base: str = "http://127.0.0.1:9",
+    base_url: str | None = None,
+    media_base_url: str | None = None,
+    faults: Faults | None = None,
+    **options: Any,
+) -> tuple[ReplicaServer, ReplicaServer]:
+    """Bind the media host (the stand-in for mic.mediacdn.vn), then the mst site that links to it.
+
+    ``options`` are ``MstSite``'s keyword options (validators, robots, paging, rss_dates,
+    alias_redirect, alias_hosts). The media host is never faulted.
+    """
+    from replica.mst.site import MediaSite, MstSite
+
+    media = ReplicaServer((host, media_port), lambda bound: MediaSite(bound, offsite_base))
+    try:
+        media_url = media_base_url or media.base_url
+
+        def factory(bound: str) -> MstSite:
+            return MstSite(articles, seed, generation, base_url or bound, offsite_base,
+                           media_url, **options)  # fmt: skip
+
+        return ReplicaServer((host, port), factory, faults), media
+    except BaseException:
+        media.server_close()
+        raise

@@ -46,6 +46,8 @@ _ASMX = "/_layouts/15/webservice/getdataportal.asmx/"
 class Site:
     """A deterministic replica of the news part of www.most.gov.vn."""
 
+    portal = "most"
+
     def __init__(
         self,
         articles: int = 200,
