@@ -18,7 +18,8 @@ A word is cut where the FTS tokenizer cuts it (at anything that is not a letter 
 so ``KH&CN`` becomes the phrase ``"kh cn"``, exactly as the text was indexed.
 
 Malformed queries (empty, unbalanced quote or parenthesis, an operator with nothing on one
-side) raise :class:`QueryError` with a message meant for the user.
+side, parentheses nested more than :data:`MAX_NESTING` deep) raise :class:`QueryError` with a
+message meant for the user.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ __all__ = [
     "Or",
     "QueryError",
     "Term",
+    "check_nesting",
     "parse_query",
     "query_words",
     "quick_fold",
@@ -46,6 +48,10 @@ __all__ = [
 OPERATORS = ("AND", "OR", "NOT")
 MAX_QUERY_LENGTH = 1000  # characters; longer input is refused, not truncated
 MAX_TERMS = 64  # words + phrases; more is not a search, it is a paste
+# Parentheses inside parentheses, at most. Bounds the parser's recursion (Python's stack) and
+# the FTS5 expression written out (FTS5's own parser overflows at about 100 levels).
+MAX_NESTING = 20
+QUOTES = "\"“”"  # straight and typographic quotes open and close a phrase
 
 
 class QueryError(ValueError):
@@ -112,6 +118,27 @@ class _Lexeme:
     position: int = 0  # 1-based character position, for messages
 
 
+def check_nesting(query: str, quotes: str = QUOTES) -> None:
+    """Raise :class:`QueryError` if ``query`` nests parentheses more than :data:`MAX_NESTING` deep.
+
+    Parentheses inside a phrase (between ``quotes``) do not count. Also used on FTS5 syntax
+    typed as is (``quotes='"'``), e.g. Datasette's ``_searchmode=raw``.
+    """
+    depth, quoted = 0, False
+    for i, ch in enumerate(query):
+        if ch in quotes:
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch == "(":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise QueryError(f"parentheses nested too deeply at character {i + 1} "
+                                 f"(at most {MAX_NESTING} levels)")
+        elif ch == ")":
+            depth = max(0, depth - 1)
+
+
 def _lex(query: str) -> list[_Lexeme]:
     out: list[_Lexeme] = []
     i, n = 0, len(query)
@@ -122,7 +149,7 @@ def _lex(query: str) -> list[_Lexeme]:
         elif ch in "()":
             out.append(_Lexeme(ch, position=i + 1))
             i += 1
-        elif ch in "\"“”":  # straight and typographic quotes open/close a phrase
+        elif ch in QUOTES:
             end = _closing_quote(query, i + 1)
             if end < 0:
                 raise QueryError(f"unbalanced quote: the phrase opened at character {i + 1} "
@@ -139,7 +166,7 @@ def _lex(query: str) -> list[_Lexeme]:
             out.append(_Lexeme("term", term=Term(tuple(tokens), prefix), position=end + 1))
         else:
             start = i
-            while i < n and not query[i].isspace() and query[i] not in "()\"“”":
+            while i < n and not query[i].isspace() and query[i] not in "()" + QUOTES:
                 i += 1
             word = query[start:i]
             if word in OPERATORS:
@@ -155,7 +182,7 @@ def _lex(query: str) -> list[_Lexeme]:
 
 def _closing_quote(query: str, start: int) -> int:
     for j in range(start, len(query)):
-        if query[j] in "\"“”":
+        if query[j] in QUOTES:
             return j
     return -1
 
@@ -252,6 +279,7 @@ def parse_query(query: str) -> Node:
     text = unicodedata.normalize("NFC", query)
     if not text.strip():
         raise QueryError("empty query: type at least one word")
+    check_nesting(text)
     lexemes = _lex(text)
     if not any(lx.kind == "term" for lx in lexemes):
         if any(lx.kind == "op" for lx in lexemes):

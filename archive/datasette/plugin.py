@@ -12,7 +12,9 @@ Registered by :func:`archive.serve.build_datasette` (never through an entry poin
 - ``register_routes``: ``/-/article/{site_id}`` (the article with its images and captions) and
   ``/-/files/{path}`` (a downloaded image or attachment from the files folder);
 - ``render_cell``: titles link to the article page, file paths to the file;
-- ``asgi_wrapper``: raw blobs and HTML copies are left out of the default table views;
+- ``asgi_wrapper``: raw blobs and HTML copies are left out of the default table views; a
+  search nested too deeply (``q``, ``_search``, ``_search_COLUMN``, raw mode included) is
+  refused with HTTP 400 and the parser's message before any SQL runs;
 - ``menu_links``: "Latest articles" and "Search articles" in the menu.
 """
 
@@ -34,7 +36,7 @@ from markupsafe import Markup, escape
 
 from archive.files import CONTENT_TYPE_EXTENSIONS, resolve
 from archive.normalize import fold
-from archive.search import QueryError, parse_query, to_fts
+from archive.search import QueryError, check_nesting, parse_query, to_fts
 
 DATABASE = "archive"  # the name the archive is always served under
 PLUGIN = "most-archive"  # key of this plugin's settings in the metadata ("files_dir")
@@ -368,11 +370,56 @@ def hide_columns(scope: Scope) -> Scope:
     return new
 
 
+# --- refusing searches nested too deeply ----------------------------------------------------
+
+
+def search_problem(scope: Scope) -> str | None:
+    """Why a request's search text cannot be run (nested too deeply), or None.
+
+    Looks at the canned queries' ``q`` and the table search box's ``_search`` and
+    ``_search_COLUMN``; with ``_searchmode=raw`` the text is FTS5 syntax, where only the
+    straight double quote makes a phrase.
+    """
+    path = scope.get("path", "")
+    if path != f"/{DATABASE}" and not path.startswith((f"/{DATABASE}/", f"/{DATABASE}.")):
+        return None
+    pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    raw = ("_searchmode", "raw") in pairs
+    for key, value in pairs:
+        is_search = key == "_search" or key.startswith("_search_")
+        if key != "q" and not is_search:
+            continue
+        try:
+            check_nesting(value, quotes='"') if raw and is_search else check_nesting(value)
+        except QueryError as exc:
+            return f"Cannot search: {exc}"
+    return None
+
+
+async def _bad_request(datasette: Any, scope: Scope, send: Any, message: str) -> None:
+    """A 400 page in Datasette's own error format (JSON for ``.json`` paths)."""
+    info = {"ok": False, "error": message, "status": 400, "title": "Invalid search"}
+    if scope.get("path", "").endswith(".json"):
+        response = Response.json(info, status=400)
+    else:
+        template = datasette.jinja_env.select_template(["400.html", "error.html"])
+        html = await template.render_async(
+            dict(info, urls=datasette.urls, app_css_hash=datasette.app_css_hash(),
+                 menu_links=lambda: [])
+        )  # fmt: skip
+        response = Response.html(html, status=400)
+    await response.asgi_send(send)
+
+
 @hookimpl
-def asgi_wrapper() -> Callable[[ASGIApp], ASGIApp]:
+def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     def wrap(app: ASGIApp) -> ASGIApp:
         async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
             if scope.get("type") == "http":
+                problem = search_problem(scope)
+                if problem is not None:
+                    await _bad_request(datasette, scope, send, problem)
+                    return
                 scope = hide_columns(scope)
             await app(scope, receive, send)
 
