@@ -147,8 +147,15 @@ def open_db(db_path: Path) -> Iterator[sqlite_utils.Database]:
         db.conn.close()
 
 
+def echo_safe(text: str, **kwargs: Any) -> None:
+    """``click.echo`` of archived text, its control characters escaped (archive.render)."""
+    from archive.render import escape_controls
+
+    click.echo(escape_controls(text), **kwargs)
+
+
 def echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+    echo_safe(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 # --- search ---------------------------------------------------------------------------------
@@ -193,7 +200,7 @@ def search_command(query: str, since: str | None, until: str | None, category: s
     if as_json:
         echo_json([h.to_dict() for h in hits])
     else:
-        click.echo(search_results(hits, query), nl=False)
+        echo_safe(search_results(hits, query), nl=False)
 
 
 # --- show / diff ----------------------------------------------------------------------------
@@ -235,7 +242,7 @@ def show_command(id_or_url: str, as_json: bool, db_path: Path) -> None:
     if as_json:
         echo_json({**found, "files_dir": str(files_dir)})
     else:
-        click.echo(article(found, files_dir.resolve()), nl=False)
+        echo_safe(article(found, files_dir.resolve()), nl=False)
 
 
 @main.command("diff")
@@ -254,7 +261,7 @@ def diff_command(id_or_url: str, revisions: tuple[int, ...], db_path: Path) -> N
         most-archive diff 13245 1 3
     """
     from archive.queries import get_revisions
-    from archive.render import revision_diff
+    from archive.render import escape_controls, revision_diff
 
     if len(revisions) > 2:
         raise click.UsageError("give at most two revision numbers")
@@ -282,7 +289,8 @@ def diff_command(id_or_url: str, revisions: tuple[int, ...], db_path: Path) -> N
     colours = {"+": "green", "-": "red", "@": "cyan"}
     for line in lines:
         colour = None if line.startswith(("+++", "---")) else colours.get(line[:1])
-        click.echo(click.style(line, fg=colour) if colour else line)
+        safe = escape_controls(line)
+        click.echo(click.style(safe, fg=colour) if colour else safe)
 
 
 # --- export ---------------------------------------------------------------------------------
@@ -387,7 +395,7 @@ def stats_command(as_json: bool, db_path: Path) -> None:
     if as_json:
         echo_json(figures)
     else:
-        click.echo(render_stats(figures), nl=False)
+        echo_safe(render_stats(figures), nl=False)
 
 
 # --- backup / reparse -----------------------------------------------------------------------

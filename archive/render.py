@@ -7,6 +7,7 @@ them. No SQL, no I/O, no colour (the CLI adds colour to diff lines when writing 
 from __future__ import annotations
 
 import difflib
+import re
 import textwrap
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,25 @@ if TYPE_CHECKING:
     from archive.queries import SearchHit
 
 WIDTH = 100  # wrap width of running text
+
+# What a terminal may act on rather than show: C0 controls but tab and newline (ESC starts
+# colour, title and clipboard sequences; BEL, CR, backspace move or beep), DEL, the C1 controls
+# (8-bit CSI and OSC) and the bidi embeddings, overrides and isolates, which reorder the text.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def escape_controls(text: str) -> str:
+    """``text`` safe to print on a terminal: each control character shown as ``\\uXXXX``.
+
+    Tab and newline are kept. The escape is JSON's own, so a JSON document passed through
+    stays valid and means the same (its strings are the only place such characters can be).
+    Every command printing archived text (``show``, ``search``, ``diff``, ``stats``) uses it.
+    """
+    return _TERMINAL_UNSAFE.sub(_escape, text) if _TERMINAL_UNSAFE.search(text) else text
 
 
 def _width(text: str) -> int:

@@ -13,6 +13,7 @@ from html import escape
 import nh3
 from lxml import etree
 
+from crawler.parsers.text import strip_controls
 from crawler.parsers.urls import absolute_url
 
 URL_SCHEMES = frozenset(("http", "https", "mailto"))
@@ -30,8 +31,8 @@ _CLEANER = nh3.Cleaner(clean_content_tags=set(DROP_WITH_CONTENT), url_schemes=se
 
 
 def sanitize(fragment: str) -> str:
-    """Sanitised HTML of an HTML fragment."""
-    return _CLEANER.clean(fragment)
+    """Sanitised HTML of an HTML fragment, without control characters (tab and newline kept)."""
+    return strip_controls(_CLEANER.clean(fragment))
 
 
 def body_html(body: etree._Element, page_url: str) -> str:

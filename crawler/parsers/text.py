@@ -4,6 +4,12 @@ Every string a parser returns goes through :func:`clean`: HTML entities are alre
 lxml; here non-breaking and other exotic spaces become plain spaces, zero-width characters and
 soft hyphens are dropped, runs of whitespace collapse to one space, the ends are trimmed and the
 result is Unicode NFC (pages pasted from Word arrive in NFD).
+
+Control characters never reach a parsed field: C0 and C1 controls (ESC, BEL, the 8-bit CSI and
+OSC…) and the bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069)
+are dropped by :func:`clean` (those that are whitespace, such as form feed or NEL, become a
+space first), by :func:`strip_controls` for text that keeps its line breaks (``body_html``),
+and percent-encoded in URLs by :func:`encode_controls`. Raw pages are stored as fetched.
 """
 
 from __future__ import annotations
@@ -13,7 +19,16 @@ import re
 import unicodedata
 
 # Characters that carry no text: zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+# Bidirectional embeddings, overrides (U+202A-U+202E) and isolates (U+2066-U+2069): they can
+# make text display in another order than it is stored (and read).
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+# C0 and C1 control characters that are not whitespace (str.split() turns the others, tab, line
+# feed, CR, VT, FF, the information separators U+001C-U+001F and NEL, into plain spaces).
+_NON_SPACE_CONTROLS = "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}{_BIDI_CONTROLS}{_NON_SPACE_CONTROLS}]")
+# Every C0 and C1 control but tab and line feed, and the bidi controls.
+CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
 # <meta charset="..."> or <meta http-equiv="Content-Type" content="...; charset=...">,
 # and the XML declaration's encoding="...".
 _META_CHARSET = re.compile(
@@ -24,7 +39,7 @@ _SNIFF_BYTES = 4096
 
 
 def clean(text: str | None) -> str:
-    """Normalise one piece of text for storage: spaces collapsed, trimmed, NFC."""
+    """Normalise one piece of text for storage: controls dropped, spaces collapsed, trimmed, NFC."""
     if not text:
         return ""
     if _INVISIBLE.search(text):
@@ -33,6 +48,30 @@ def clean(text: str | None) -> str:
     text = " ".join(text.split())
     # normalize() returns its input at once when the quick check says it is NFC already.
     return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _control_replacement(match: re.Match[str]) -> str:
+    return " " if match.group().isspace() else ""
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without control characters, tab and line feed kept.
+
+    Controls that are whitespace (CR, VT, FF, NEL, U+001C-U+001F) become a space, the others
+    (ESC, BEL, C1, bidi controls…) are dropped. For text whose line breaks matter (HTML).
+    """
+    return CONTROLS.sub(_control_replacement, text) if CONTROLS.search(text) else text
+
+
+def encode_controls(url: str) -> str:
+    """``url`` with its control characters (and bidi controls) percent-encoded as UTF-8.
+
+    What a browser sends for such a URL; the URL stays the same address, and no control
+    character reaches a stored ``url`` field.
+    """
+    if not CONTROLS.search(url):
+        return url
+    return CONTROLS.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), url)
 
 
 def declared_charset(data: bytes) -> str | None:

@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
+from crawler.parsers.text import encode_controls
 from crawler.portals.most import article_id_from_url, category_id_from_url
 from crawler.portals.most import canonical_article_url as canonical_url
 
@@ -75,8 +76,11 @@ def same_site(url: str, page_url: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def absolute_url(href: str, page_url: str) -> str:
-    """``href`` made absolute against the page; on-site URLs moved onto the page's scheme+host."""
-    href = href.strip()
+    """``href`` made absolute against the page; on-site URLs moved onto the page's scheme+host.
+
+    Control characters in ``href`` are percent-encoded (as a browser does), never kept.
+    """
+    href = encode_controls(href.strip())
     scheme, netloc, key = _page(page_url)
     if not (scheme and netloc):
         try:

@@ -111,8 +111,10 @@ def test_serve_custom_sql_with_a_deep_query_matches_nothing(datasette: Any) -> N
 
 
 def test_serve_shallow_queries_unchanged(datasette: Any) -> None:
-    for url in ("/archive/search.json?q=(dien)&_shape=array",
-                "/archive/articles.json?_search=(dien)&_searchmode=raw&_shape=array",
-                "/archive/articles.json?_search=%22unbalanced&_shape=array"):
+    for url in (
+        "/archive/search.json?q=(dien)&_shape=array",
+        "/archive/articles.json?_search=(dien)&_searchmode=raw&_shape=array",
+        "/archive/articles.json?_search=%22unbalanced&_shape=array",
+    ):
         response = asyncio.run(datasette.client.get(url))
         assert response.status_code == 200, (url, response.text[:300])
