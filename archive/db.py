@@ -13,6 +13,7 @@ unless a transaction is open), ``db.query()`` for reads. Writes that belong toge
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +36,19 @@ def _configure(conn: sqlite3.Connection, *, readonly: bool) -> None:
         if str(mode).lower() != "wal":  # pragma: no cover - only on odd file systems
             raise sqlite3.OperationalError(f"could not switch the archive to WAL (got {mode})")
         conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def database_file(path: str | Path) -> Path:
+    """The database file itself: ``path`` with its symlinks resolved.
+
+    ``--db a.db`` and ``--db other/a.db`` (a symlink to it, or through a symlinked folder) are one
+    archive; its crawl lock and files folder are named after this path, so every name of the
+    database finds the same ones. A path without symlinks is returned as given (relative stays
+    relative).
+    """
+    p = Path(path)
+    real = os.path.realpath(p)
+    return p if real == os.path.abspath(p) else Path(real)
 
 
 def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:

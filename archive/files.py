@@ -61,8 +61,14 @@ class FileRecord:
 
 
 def files_dir_for(db_path: str | Path) -> Path:
-    """The files folder of a database: ``/x/archive.db`` → ``/x/archive-files``."""
-    p = Path(db_path)
+    """The files folder of a database: ``/x/archive.db`` → ``/x/archive-files``.
+
+    Beside the database file itself: a symlink ``/y/archive.db`` → ``/x/archive.db`` has the
+    files folder ``/x/archive-files``, the same as the file it points to.
+    """
+    from archive.db import database_file
+
+    p = database_file(db_path)
     return p.with_name(f"{p.stem}-files")
 
 

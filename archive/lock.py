@@ -3,6 +3,8 @@
 ``flock`` locks belong to the open file description, so the kernel drops the lock when the
 holding process dies in any way (SIGKILL included): a stale lock file never blocks the next run.
 The file holds the holder's pid as information only; the lock is the flock, not the file.
+The lock file sits beside the database file itself (symlinks resolved), so every name of one
+database (``a.db``, a symlink ``other/a.db``) takes the same lock.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ class LockHeld(RuntimeError):
 
 
 def lock_path_for(db_path: str | Path) -> Path:
-    """``archive.db`` → ``archive.db.lock`` (beside the database)."""
-    p = Path(db_path)
+    """``archive.db`` → ``archive.db.lock`` (beside the database file, symlinks resolved)."""
+    from archive.db import database_file
+
+    p = database_file(db_path)
     return p.with_name(p.name + ".lock")
 
 
