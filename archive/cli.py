@@ -436,7 +436,8 @@ LOCK_HELD_EXIT = 75  # EX_TEMPFAIL, as for crawl: another process holds the craw
 
 @main.command("reparse")
 @click.option("--parser-version", metavar="V",
-              help="Only articles last parsed by this parser (e.g. most/1).")
+              help="Only articles last parsed by this parser (e.g. most/1); a version no "
+              "parser writes and no article carries is refused, naming the known ones.")
 @db_option
 def reparse_command(parser_version: str | None, db_path: Path) -> None:
     """Re-parse the stored raw pages; changes become revisions.
@@ -452,7 +453,7 @@ def reparse_command(parser_version: str | None, db_path: Path) -> None:
     """
     from archive.db import open_archive
     from archive.lock import LockHeld, crawl_lock
-    from archive.reparse import reparse
+    from archive.reparse import UnknownParserVersion, reparse
 
     if not db_path.exists():
         raise click.ClickException(f"no archive at {db_path}")
@@ -466,6 +467,8 @@ def reparse_command(parser_version: str | None, db_path: Path) -> None:
     except LockHeld as exc:
         click.echo(f"Error: {exc}; try again when it has finished", err=True)
         sys.exit(LOCK_HELD_EXIT)
+    except UnknownParserVersion as exc:
+        raise click.BadParameter(str(exc), param_hint="--parser-version") from None
     except sqlite3.Error as exc:
         raise click.ClickException(f"reparse failed: {exc}") from None
     problems = {k: v for k, v in counts.items() if k not in ("articles", "updated", "unchanged")}

@@ -12,6 +12,8 @@ capture of an article between its re-parse and its save.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -32,6 +34,44 @@ WHERE (:parser IS NULL OR a.parser = :parser)
   AND (:since IS NULL OR p.fetched_at >= :since)
 ORDER BY a.site_id
 """
+
+
+_STORED_VERSIONS = """
+SELECT parser, count(*) AS articles FROM articles WHERE parser IS NOT NULL
+GROUP BY parser ORDER BY parser
+"""
+
+
+class UnknownParserVersion(ValueError):
+    """``parser_version`` is neither written by a current parser nor carried by any article."""
+
+    def __init__(self, version: str, known: dict[str, int]) -> None:
+        listed = ", ".join(f"{v} ({n} article{'s' if n != 1 else ''})" for v, n in known.items())
+        super().__init__(f"unknown parser version {version!r}; known: {listed or 'none'}")
+        self.version = version
+        self.known = known
+
+
+def code_parser_versions() -> tuple[str, ...]:
+    """The versions the current parsers write: each crawler.parsers module's ``PARSER_NAME``."""
+    import crawler.parsers as package  # pure: no Scrapy behind it
+
+    names = set()
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        name = getattr(module, "PARSER_NAME", None)
+        if isinstance(name, str):
+            names.add(name)
+    return tuple(sorted(names))
+
+
+def known_parser_versions(db: sqlite_utils.Database) -> dict[str, int]:
+    """Every parser version worth asking for, with how many articles carry it now: those the
+    articles of ``db`` carry (older releases' included) and those the current parsers write."""
+    known = {str(r["parser"]): int(r["articles"]) for r in db.query(_STORED_VERSIONS)}
+    for name in code_parser_versions():
+        known.setdefault(name, 0)
+    return dict(sorted(known.items()))
 
 
 def _default_parser() -> ParseFn:
@@ -57,7 +97,14 @@ def reparse(
     Counts: ``articles`` (looked at), ``updated``, ``unchanged``, ``failed`` (parser returned
     None or raised ValueError/UnicodeError), ``mismatch`` (parsed a different site id),
     ``missing_page`` (no stored body).
+
+    Raises :class:`UnknownParserVersion` (before changing anything) when ``parser_version`` is
+    not among :func:`known_parser_versions`.
     """
+    if parser_version is not None:
+        known = known_parser_versions(db)
+        if parser_version not in known:
+            raise UnknownParserVersion(parser_version, known)
     parse_fn = parse or _default_parser()
     counts: Counter[str] = Counter(
         {"articles": 0, "updated": 0, "unchanged": 0, "failed": 0, "mismatch": 0}
