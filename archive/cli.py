@@ -125,7 +125,7 @@ def filter_options(f: F) -> F:
 @contextlib.contextmanager
 def open_db(db_path: Path) -> Iterator[sqlite_utils.Database]:
     """The archive, read-only; a missing or broken file is a clean error, never a new file."""
-    from archive.db import ArchiveMissing, open_archive
+    from archive.db import ArchiveMissing, open_archive, unusable_message
 
     try:
         db = open_archive(db_path, readonly=True)
@@ -135,14 +135,20 @@ def open_db(db_path: Path) -> Iterator[sqlite_utils.Database]:
             f"or point --db / ${DB_ENV} at an existing archive)"
         ) from None
     except sqlite3.Error as exc:
-        raise click.ClickException(f"cannot open {db_path}: {exc}") from None
+        raise click.ClickException(unusable_message(db_path, exc)) from None
     try:
+        from archive.db import APPLICATION_ID
+
+        app_id = db.conn.execute("PRAGMA application_id").fetchone()[0]
+        if app_id not in (0, APPLICATION_ID):
+            raise click.ClickException(f"{db_path} is not a most-archive database (it belongs to "
+                                       f"another application: application_id {app_id})")
         if not db.table_names() or "articles" not in db.table_names():
             raise click.ClickException(f"{db_path} is not a most-archive database (no articles "
                                        "table)")
         yield db
     except sqlite3.DatabaseError as exc:
-        raise click.ClickException(f"reading {db_path} failed: {exc}") from None
+        raise click.ClickException(unusable_message(db_path, exc)) from None
     finally:
         db.conn.close()
 
@@ -471,6 +477,9 @@ def reparse_command(parser_version: str | None, db_path: Path) -> None:
         raise click.BadParameter(str(exc), param_hint="--parser-version") from None
     except sqlite3.Error as exc:
         raise click.ClickException(f"reparse failed: {exc}") from None
+    except OSError as exc:  # e.g. the lock file cannot be created beside the database
+        where = f": {exc.filename}" if exc.filename else ""
+        raise click.ClickException(f"reparse failed: {exc.strerror or exc}{where}") from None
     problems = {k: v for k, v in counts.items() if k not in ("articles", "updated", "unchanged")}
     click.echo(f"re-parsed {counts.get('articles', 0)} articles: {counts.get('updated', 0)} "
                f"updated, {counts.get('unchanged', 0)} unchanged"

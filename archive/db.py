@@ -22,10 +22,92 @@ from urllib.parse import quote
 import sqlite_utils
 
 BUSY_TIMEOUT_MS = 30_000  # how long a statement waits for another writer before "locked"
+# PRAGMA application_id of every archive (docs/schema.md): "MoST" in ASCII. Set by the first
+# writer to open a new archive, or one made before the mark (recognised by its migrations).
+APPLICATION_ID = 0x4D6F5354
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' record of the applied steps
 
 
 class ArchiveMissing(FileNotFoundError):
     """A read-only open of a database file that does not exist."""
+
+
+class ArchiveUnusable(sqlite3.DatabaseError):
+    """The file at ``--db`` cannot be used as the archive; the message says why, for the user."""
+
+
+class NotAnArchive(ArchiveUnusable):
+    """An SQLite database that is not a most-archive archive (another application's)."""
+
+
+def unusable_message(path: str | Path, exc: sqlite3.Error) -> str:
+    """A message for the user about an SQLite error met opening or using the archive."""
+    text = str(exc)
+    low = text.lower()
+    if "not a database" in low:
+        return f"{path} is not an SQLite database ({text})"
+    if "malformed" in low or "corrupt" in low:
+        return (f"{path} is damaged ({text}): restore it from a backup "
+                f"(`most-archive backup` makes them), or try `sqlite3 {path} .recover`")
+    name = Path(path).name
+    if "readonly" in low or "read-only" in low:
+        return (f"cannot write {path} ({text}): the file and its folder must be writable "
+                f"(SQLite keeps {name}-wal and {name}-shm beside it)")
+    if "unable to open" in low:
+        return (f"cannot open {path} ({text}): its folder must be writable, even to read it "
+                f"(SQLite keeps {name}-wal and {name}-shm beside it)")
+    return f"cannot use {path} as the archive: {text}"
+
+
+def _claim(conn: sqlite3.Connection, path: Path) -> None:
+    """Make sure ``conn`` is an archive (or a new, empty database) a writer may use, and mark it.
+
+    Raises :class:`NotAnArchive` for another application's database (another application_id,
+    or tables without our migrations), before anything is written to it. Sets our
+    ``application_id`` when it is not set yet; for an archive already marked, the same write is
+    made and rolled back, so a read-only file fails here, with a clear message, not mid-crawl.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        if app_id not in (0, APPLICATION_ID):
+            raise NotAnArchive(
+                f"{path} belongs to another application (application_id {app_id}, an archive's "
+                f"is {APPLICATION_ID}); refusing to add the archive's tables to it"
+            )
+        if app_id == 0:
+            _check_tables(conn, path)
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    except BaseException:
+        conn.rollback()
+        raise
+    if app_id == 0:
+        conn.commit()
+    else:
+        conn.rollback()
+
+
+def _check_tables(conn: sqlite3.Connection, path: Path) -> None:
+    """An unmarked database is ours if it is empty or holds our migration records."""
+    names = [r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' "
+        "ESCAPE '!' ORDER BY name"
+    )]  # fmt: skip
+    if not names:
+        return
+    if MIGRATIONS_TABLE in names:
+        from archive.migrations import MIGRATION_SET
+
+        found = conn.execute(
+            f"SELECT 1 FROM {MIGRATIONS_TABLE} WHERE migration_set = ? LIMIT 1", [MIGRATION_SET]
+        ).fetchone()
+        if found:
+            return
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    raise NotAnArchive(
+        f"{path} is an SQLite database but not a most-archive archive (tables: {shown}); "
+        "refusing to add the archive's tables to it: point --db at an archive or a new file"
+    )
 
 
 def _configure(conn: sqlite3.Connection, *, readonly: bool) -> None:
@@ -55,7 +137,10 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
     """Open (creating if needed) the archive at ``path`` and return a sqlite-utils Database.
 
     - ``readonly=False`` (the writer, e.g. a crawl): WAL journal, ``foreign_keys=ON``,
-      ``busy_timeout`` 30 s, ``synchronous=NORMAL``, every pending migration applied.
+      ``busy_timeout`` 30 s, ``synchronous=NORMAL``, every pending migration applied, the
+      ``application_id`` set. Raises :class:`NotAnArchive` for another application's database
+      (nothing is written to it) and :class:`ArchiveUnusable` for a file that is not SQLite, is
+      damaged or cannot be written, with a message for the user.
     - ``readonly=True`` (search, show, export, serve): opened with ``mode=ro``; never creates
       the file (raises :class:`ArchiveMissing`), never migrates, never takes a write lock.
       If the file was never opened by a writer it has no schema: open it once for writing.
@@ -71,15 +156,28 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
         conn = sqlite3.connect(
             uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
         )
-    else:
+        _configure(conn, readonly=True)
+        return sqlite_utils.Database(conn, execute_plugins=False)
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
-    _configure(conn, readonly=readonly)
-    db = sqlite_utils.Database(conn, execute_plugins=False)
-    if not readonly:
+    except OSError as exc:
+        why = exc.strerror or exc
+        raise ArchiveUnusable(f"cannot create the folder of {path}: {why}") from None
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _claim(conn, path)  # before WAL and migrations: another application's file stays as it is
+        _configure(conn, readonly=False)
+        db = sqlite_utils.Database(conn, execute_plugins=False)
         from archive.migrations import migrate
 
         migrate(db)
+    except ArchiveUnusable:
+        conn.close()
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        raise ArchiveUnusable(unusable_message(path, exc)) from exc
     return db
 
 

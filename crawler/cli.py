@@ -52,11 +52,12 @@ def crawl_command(
         most-archive crawl --site http://127.0.0.1:8765 --db demo.db --delay 0
         most-archive crawl --full --log-file crawl.log
     """
-    from urllib.parse import urlsplit
+    from crawler.urls import normalise_site
 
-    parts = urlsplit(site)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise click.BadParameter(f"not an http(s) URL: {site!r}", param_hint="--site")
+    try:
+        normalise_site(site)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--site") from None
     settings: dict[str, str] = {}
     for pair in extra:
         name, sep, value = pair.partition("=")
@@ -64,6 +65,9 @@ def crawl_command(
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--set")
         settings[name.strip()] = value
 
+    import sqlite3
+
+    from archive.db import ArchiveUnusable, unusable_message
     from archive.lock import LockHeld
     from crawler.outcome import EXIT_LOCKED
     from crawler.run import CrawlOptions, run_crawl
@@ -83,6 +87,13 @@ def crawl_command(
     except LockHeld as exc:
         click.echo(f"most-archive crawl: {exc}; not starting", err=True)
         sys.exit(EXIT_LOCKED)
+    except ArchiveUnusable as exc:  # not SQLite, damaged, read-only, another application's
+        raise click.ClickException(str(exc)) from None
+    except sqlite3.DatabaseError as exc:  # met after opening, e.g. a damaged page
+        raise click.ClickException(unusable_message(db_path, exc)) from None
+    except OSError as exc:  # the lock file or the log file cannot be created
+        where = f": {exc.filename}" if exc.filename else ""
+        raise click.ClickException(f"{exc.strerror or exc}{where}") from None
     if log_file:
         import logging
 

@@ -11,6 +11,8 @@ article URLs) are asked of its module in :mod:`crawler.portals`.
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -20,11 +22,35 @@ from crawler.portals import Portal, most
 FETCHABLE_SCHEMES = frozenset({"http", "https"})
 
 
+# A host name: labels of letters, digits, "-" and "_" (IDN letters included) separated by dots.
+_HOST_NAME = re.compile(r"(?:[^\W_]|[^\W_][\w-]*[\w])(?:\.(?:[^\W_]|[^\W_][\w-]*[\w]))*\.?")
+
+
 def normalise_site(site: str) -> str:
-    """``https://www.most.gov.vn/x`` → ``https://www.most.gov.vn``; ValueError if unusable."""
-    parts = urlsplit(site.strip())
+    """``https://www.most.gov.vn/x`` → ``https://www.most.gov.vn``; ValueError if unusable.
+
+    The message says what is wrong (scheme, host, IPv6 literal, port), for a usage error.
+    """
+    try:
+        parts = urlsplit(site.strip())
+    except ValueError as exc:  # e.g. "Invalid IPv6 URL"
+        raise ValueError(f"not a usable site URL: {site!r} ({exc})") from None
     if parts.scheme.lower() not in FETCHABLE_SCHEMES or not parts.hostname:
         raise ValueError(f"not an http(s) site URL: {site!r}")
+    host = parts.hostname
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"not a valid IPv6 address in {site!r}: {host!r}") from None
+    elif not _HOST_NAME.fullmatch(host):
+        raise ValueError(f"not a valid host name in {site!r}: {host!r}")
+    try:
+        port = parts.port
+    except ValueError as exc:  # "Port out of range 0-65535", "Port could not be cast…"
+        raise ValueError(f"not a valid port in {site!r} ({exc}; use 1-65535)") from None
+    if port == 0:
+        raise ValueError(f"not a valid port in {site!r} (0; use 1-65535)")
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "", ""))
 
 
