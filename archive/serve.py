@@ -22,6 +22,7 @@ from urllib.parse import quote
 import click
 
 from archive.datasette import plugin
+from archive.db import APPLICATION_ID
 from archive.defaults import DB_ENV, DEFAULT_DB
 from archive.files import files_dir_for
 
@@ -70,10 +71,16 @@ def check_archive(db_path: Path) -> None:
         conn = sqlite3.connect(uri, uri=True, timeout=5)
         try:
             names = {r[0] for r in conn.execute("select name from sqlite_master")}
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise click.ClickException(f"{db_path} is not a readable SQLite database: {exc}") from exc
+    if app_id not in (0, APPLICATION_ID):
+        raise click.ClickException(
+            f"{db_path} is not a most-archive database (it belongs to another application: "
+            f"application_id {app_id})"
+        )
     missing = [t for t in REQUIRED_TABLES if t not in names]
     if missing:
         raise click.ClickException(

@@ -123,8 +123,9 @@ def test_readers_refuse_a_database_marked_by_another_application(tmp_path: Path)
     conn.execute("PRAGMA application_id = 1234")
     conn.execute("CREATE TABLE articles (site_id INTEGER PRIMARY KEY)")  # looks like ours
     conn.close()
-    result = CliRunner().invoke(main, ["stats", "--db", str(db)])
-    _clean_error(result, 1, "not a most-archive database")
+    for command in (["stats"], ["serve", "--port", "0"]):
+        result = CliRunner().invoke(main, [*command, "--db", str(db)])
+        _clean_error(result, 1, "not a most-archive database", "application_id 1234")
 
 
 # --- the mark ---------------------------------------------------------------------------------
