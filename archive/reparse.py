@@ -12,8 +12,6 @@ capture of an article between its re-parse and its save.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -53,16 +51,11 @@ class UnknownParserVersion(ValueError):
 
 
 def code_parser_versions() -> tuple[str, ...]:
-    """The versions the current parsers write: each crawler.parsers module's ``PARSER_NAME``."""
-    import crawler.parsers as package  # pure: no Scrapy behind it
+    """The versions the current parsers write: each portal's, and the generic fallback's."""
+    from crawler.parsers.fallback import PARSER_NAME as FALLBACK  # pure: no Scrapy behind it
+    from crawler.portals import PORTALS
 
-    names = set()
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        name = getattr(module, "PARSER_NAME", None)
-        if isinstance(name, str):
-            names.add(name)
-    return tuple(sorted(names))
+    return tuple(sorted({v for portal in PORTALS for v in portal.parser_versions} | {FALLBACK}))
 
 
 def known_parser_versions(db: sqlite_utils.Database) -> dict[str, int]:
