@@ -15,7 +15,7 @@ MIGRATION_SET = "most-archive"
 
 migrations = Migrations(MIGRATION_SET)
 
-# The FTS tables. Both have rowid = articles.site_id and the same columns, in this order.
+# The FTS tables. Both have rowid = articles.id and the same columns, in this order.
 FTS_COLUMNS = ("title", "lead", "body", "captions", "source")
 FTS_FOLDED = "articles_fts"  # text passed through archive.normalize.fold (no accents, đ→d, lower)
 FTS_EXACT = "articles_fts_exact"  # the NFC text as stored, accents kept
@@ -211,17 +211,197 @@ def m003_search_indexes(db: sqlite_utils.Database) -> None:
     _run_script(db, _SEARCH_INDEXES)
 
 
+# --- two portals: articles are unique by (portal, site_id) --------------------------------
+
+PORTALS = ("most", "mst")  # portals known today (crawler/portals); a new one needs no step
+DEFAULT_PORTAL = "most"  # every row written before the second portal came from www.most.gov.vn
+
+# The rebuilt tables. ``articles.id`` is the row's own number and the FTS rowid: it equals
+# ``site_id`` unless another portal's article already holds that number (then SQLite picks
+# one), so an archive of one portal keeps its FTS rows and "newest first" as they were.
+# ``key`` ("mst:197250704101929995") is what links and exports use: an 18-digit id does not
+# survive a JavaScript number.
+_PORTAL_TABLES = """
+CREATE TABLE articles_new (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL CHECK (typeof(site_id) = 'integer'),
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    lead TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL DEFAULT '',
+    body_html TEXT,
+    published_at TEXT,
+    category TEXT,
+    source TEXT,
+    parser TEXT,
+    content_hash TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 1,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    last_checked TEXT,
+    last_changed TEXT NOT NULL,
+    page_id INTEGER REFERENCES raw_pages(id),
+    etag TEXT,
+    last_modified TEXT,
+    portal TEXT NOT NULL DEFAULT 'most' CHECK (portal <> ''),
+    author TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    key TEXT GENERATED ALWAYS AS (portal || ':' || site_id) VIRTUAL,
+    UNIQUE (portal, site_id)
+);
+
+CREATE TABLE categories_new (
+    id INTEGER NOT NULL CHECK (typeof(id) = 'integer'),
+    name TEXT,
+    url TEXT,
+    portal TEXT NOT NULL DEFAULT 'most',
+    PRIMARY KEY (portal, id)
+);
+
+CREATE TABLE article_categories_new (
+    site_id INTEGER NOT NULL,
+    category_id INTEGER NOT NULL,
+    portal TEXT NOT NULL DEFAULT 'most',
+    PRIMARY KEY (portal, site_id, category_id),
+    FOREIGN KEY (portal, site_id) REFERENCES articles(portal, site_id) ON DELETE CASCADE,
+    FOREIGN KEY (portal, category_id) REFERENCES categories(portal, id)
+);
+
+CREATE TABLE images_new (
+    site_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    caption TEXT,
+    alt TEXT NOT NULL DEFAULT '',
+    portal TEXT NOT NULL DEFAULT 'most',
+    PRIMARY KEY (portal, site_id, position),
+    FOREIGN KEY (portal, site_id) REFERENCES articles(portal, site_id) ON DELETE CASCADE
+);
+
+CREATE TABLE attachments_new (
+    site_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    portal TEXT NOT NULL DEFAULT 'most',
+    PRIMARY KEY (portal, site_id, position),
+    FOREIGN KEY (portal, site_id) REFERENCES articles(portal, site_id) ON DELETE CASCADE
+);
+
+CREATE TABLE revisions_new (
+    id INTEGER PRIMARY KEY,
+    site_id INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    lead TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL DEFAULT '',
+    published_at TEXT,
+    category TEXT,
+    source TEXT,
+    images_json TEXT NOT NULL DEFAULT '[]',
+    attachments_json TEXT NOT NULL DEFAULT '[]',
+    parser TEXT,
+    reason TEXT NOT NULL DEFAULT 'crawl',
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    page_id INTEGER REFERENCES raw_pages(id),
+    body_html TEXT,
+    url TEXT,
+    portal TEXT NOT NULL DEFAULT 'most',
+    author TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    UNIQUE (portal, site_id, revision),
+    FOREIGN KEY (portal, site_id) REFERENCES articles(portal, site_id) ON DELETE CASCADE
+)
+"""
+# Parents before children, so the copies never point at a missing row.
+_REBUILT = ("articles", "categories", "article_categories", "images", "attachments", "revisions")
+_PORTAL_INDEXES = """
+CREATE INDEX idx_article_categories_portal_category ON article_categories(portal, category_id);
+CREATE INDEX idx_articles_site_id ON articles(site_id)
+"""
+
+
+def _columns(db: sqlite_utils.Database, table: str) -> list[tuple[str, str]]:
+    """(name, declared type) of the stored columns of ``table`` (generated ones left out)."""
+    return [(r["name"], r["type"]) for r in db.query(f"PRAGMA table_info([{table}])")]
+
+
+def _rebuild(db: sqlite_utils.Database, table: str) -> None:
+    """Copy ``table`` into ``{table}_new`` (made by _PORTAL_TABLES) and put the copy in its place.
+
+    Every row is copied with every column: one the new table lacks (added by a later step of
+    another branch, say) is added to it first. The table's own indexes and triggers are made
+    again on the copy. ``articles.id`` takes the old ``site_id``.
+    """
+    new = f"{table}_new"
+    old_cols = _columns(db, table)
+    have = {name for name, _ in _columns(db, new)}
+    for name, kind in old_cols:
+        if name not in have:
+            db.execute(f"ALTER TABLE [{new}] ADD COLUMN [{name}] {kind}")
+    names = [name for name, _ in old_cols]
+    targets = list(names)
+    sources = [f"[{n}]" for n in names]
+    if table == "articles":
+        targets.append("id")
+        sources.append("[site_id]")
+    db.execute(
+        f"INSERT INTO [{new}] ({', '.join(f'[{t}]' for t in targets)}) "
+        f"SELECT {', '.join(sources)} FROM [{table}]"
+    )
+    kept = [
+        r["sql"]
+        for r in db.query(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('index', 'trigger') "
+            "AND sql IS NOT NULL",
+            [table],
+        )
+    ]
+    db.execute(f"DROP TABLE [{table}]")
+    db.execute(f"ALTER TABLE [{new}] RENAME TO [{table}]")
+    for sql in kept:
+        db.execute(sql)
+
+
+@migrations()
+def m004_two_portals(db: sqlite_utils.Database) -> None:
+    """A second portal: ``portal`` on every table keyed by a site id, (portal, site_id) unique.
+
+    ``articles`` (with ``id``, ``author``, ``tags`` and the generated ``key``), ``categories``,
+    ``article_categories``, ``images``, ``attachments`` and ``revisions`` are rebuilt (SQLite
+    cannot change a primary key in place); every existing row is kept and gets portal 'most'.
+    ``runs`` and ``fetch_errors`` get a nullable ``portal``. The FTS tables are untouched:
+    their rowids are the old site ids, which the rebuilt ``articles.id`` keeps.
+    """
+    _run_script(db, _PORTAL_TABLES)
+    for table in _REBUILT:
+        _rebuild(db, table)
+    _run_script(db, _PORTAL_INDEXES)
+    for table in ("runs", "fetch_errors"):
+        db.execute(f"ALTER TABLE {table} ADD COLUMN portal TEXT")
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending step; return the names applied (``[]`` when already current)."""
     if not migrations.pending(db):
         return []
     from archive.db import write_transaction
 
-    # Re-checked under the write lock, so two processes opening a fresh file at once
-    # do not both try to create the tables.
-    with write_transaction(db):
-        pending = [m.name for m in migrations.pending(db)]
-        migrations.apply(db)
+    # Foreign keys are off while the steps run (SQLite's way of rebuilding a table: dropping
+    # the old copy would otherwise cascade into its children); the pragma is a no-op inside a
+    # transaction, so it is switched before. Re-checked under the write lock, so two
+    # processes opening a fresh file at once do not both try to create the tables.
+    enforced = bool(db.execute("PRAGMA foreign_keys").fetchone()[0])
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with write_transaction(db):
+            pending = [m.name for m in migrations.pending(db)]
+            migrations.apply(db)
+    finally:
+        if enforced:
+            db.execute("PRAGMA foreign_keys = ON")
     return pending
 
 

@@ -88,15 +88,19 @@ def content_hash_fields(
     source: str | None,
     images: Sequence[tuple[str, str | None]],
     attachments: Sequence[tuple[str, str]],
+    author: str | None = None,
+    tags: Sequence[str] = (),
 ) -> str:
     """sha256 (hex) over the normalised content that decides "changed" for an article.
 
     Covered: title, lead, body paragraphs (empty ones dropped), source, and for each image its
-    URL and caption, for each attachment its URL and title, in document order. Not covered (a
-    change there alone is not a new revision): published_at, category, body_html, image alt,
-    the parser name.
+    URL and caption, for each attachment its URL and title, in document order; the author and
+    the tags (in order, empty ones dropped) only where present, so an article with neither
+    hashes exactly as before they existed (an archive written then gets no spurious
+    revision). Not covered (a change there alone is not a new revision): published_at,
+    category, body_html, image alt, the parser name, the portal.
     """
-    payload = {
+    payload: dict[str, object] = {
         "title": clean(title),
         "lead": clean(lead),
         "body": [c for c in (clean(p) for p in body) if c],
@@ -104,6 +108,11 @@ def content_hash_fields(
         "images": [[u.strip(), clean(c)] for u, c in images],
         "attachments": [[u.strip(), clean(t)] for u, t in attachments],
     }
+    if clean(author):
+        payload["author"] = clean(author)
+    kept_tags = [c for c in (clean(t) for t in tags) if c]
+    if kept_tags:
+        payload["tags"] = kept_tags
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
@@ -117,4 +126,6 @@ def content_hash(article: Article) -> str:
         source=article.source,
         images=[(i.url, i.caption) for i in article.images],
         attachments=[(a.url, a.title) for a in article.attachments],
+        author=article.author,
+        tags=article.tags,
     )

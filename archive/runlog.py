@@ -36,17 +36,20 @@ def now_iso() -> str:
 # --------------------------------------------------------------------------- runs
 
 
-def start_run(db: sqlite_utils.Database, *, site: str, mode: str) -> int:
+def start_run(
+    db: sqlite_utils.Database, *, site: str, mode: str, portal: str | None = None
+) -> int:
     """Record a crawl run as ``running`` (with this pid and host) and return its id.
 
     Marks runs left ``running`` by dead processes first (:func:`mark_dead_runs`).
-    ``mode`` is free text, e.g. ``"incremental"``, ``"full"``, ``"reparse"``.
+    ``mode`` is free text, e.g. ``"incremental"``, ``"full"``, ``"reparse"``; ``portal`` the
+    portal of ``site`` ("most", "mst") when known.
     """
     mark_dead_runs(db)
     cursor = db.execute(
-        "INSERT INTO runs (started_at, mode, site, pid, outcome, hostname) "
-        "VALUES (?, ?, ?, ?, 'running', ?)",
-        [now_iso(), mode, site, os.getpid(), socket.gethostname()],
+        "INSERT INTO runs (started_at, mode, site, pid, outcome, hostname, portal) "
+        "VALUES (?, ?, ?, ?, 'running', ?, ?)",
+        [now_iso(), mode, site, os.getpid(), socket.gethostname(), portal],
     )
     return int(cursor.lastrowid or 0)
 
@@ -131,21 +134,25 @@ def record_error(
     reason: str,
     run_id: int | None,
     at: str | None = None,
+    portal: str | None = None,
 ) -> None:
     """Record a failed fetch (one row per URL): a new row, or ``attempts + 1`` on a known one.
 
-    ``kind``: ``listing | article | file | discovery``. Re-opens a resolved error.
+    ``kind``: ``listing | article | file | discovery``; ``portal``: the portal whose crawl
+    failed on it, when known (a known one is kept). Re-opens a resolved error.
     """
     if kind not in m.ERROR_KINDS:
         raise ValueError(f"unknown error kind: {kind!r}")
     t = at or now_iso()
     db.execute(
         "INSERT INTO fetch_errors (url, kind, status, reason, run_id, first_failed, last_failed, "
-        "attempts) VALUES (:url, :kind, :status, :reason, :run, :t, :t, 1) "
+        "attempts, portal) VALUES (:url, :kind, :status, :reason, :run, :t, :t, 1, :portal) "
         "ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, status = excluded.status, "
         "reason = excluded.reason, run_id = excluded.run_id, last_failed = excluded.last_failed, "
-        "attempts = attempts + 1, resolved_at = NULL",
-        {"url": url, "kind": kind, "status": status, "reason": reason, "run": run_id, "t": t},
+        "attempts = attempts + 1, resolved_at = NULL, "
+        "portal = coalesce(excluded.portal, portal)",
+        {"url": url, "kind": kind, "status": status, "reason": reason, "run": run_id, "t": t,
+         "portal": portal},
     )
 
 

@@ -146,23 +146,26 @@ def page_body(db: sqlite_utils.Database, page_id: int) -> bytes | None:
 
 
 def save_category(
-    db: sqlite_utils.Database, category_id: int, name: str | None, url: str | None
-) -> None:
-    """Insert or update a category (a known name/url is never replaced by ``None``)."""
+    db: sqlite_utils.Database, category_id: int, name: str | None, url: str | None,
+    *, portal: str = m.DEFAULT_PORTAL,
+) -> None:  # fmt: skip
+    """Insert or update a category of ``portal`` (a known name/url is never replaced by None)."""
     db.execute(
-        "INSERT INTO categories (id, name, url) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "INSERT INTO categories (portal, id, name, url) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(portal, id) DO UPDATE SET "
         "name = coalesce(excluded.name, name), url = coalesce(excluded.url, url)",
-        [category_id, name, url],
+        [portal, category_id, name, url],
     )
 
 
-def _link(db: sqlite_utils.Database, site_id: int, listed: Listed) -> bool:
+def _link(db: sqlite_utils.Database, portal: str, site_id: int, listed: Listed) -> bool:
     if listed.category_id is None:  # a listing whose id the parser could not read
         return False
-    save_category(db, listed.category_id, listed.name, listed.url)
+    save_category(db, listed.category_id, listed.name, listed.url, portal=portal)
     cursor = db.execute(
-        "INSERT OR IGNORE INTO article_categories (site_id, category_id) VALUES (?, ?)",
-        [site_id, listed.category_id],
+        "INSERT OR IGNORE INTO article_categories (portal, site_id, category_id) "
+        "VALUES (?, ?, ?)",
+        [portal, site_id, listed.category_id],
     )
     return cursor.rowcount > 0
 
@@ -175,8 +178,9 @@ def add_listing(
     url: str | None,
     *,
     article_url: str | None = None,
+    portal: str = m.DEFAULT_PORTAL,
 ) -> bool:
-    """Record that archived article ``site_id`` is listed in category ``category_id``.
+    """Record that archived article ``site_id`` of ``portal`` is listed in ``category_id``.
 
     ``url`` is the category listing's URL. Returns True when the link is new, False when it was
     known already or the article is not archived yet (pass ``listed_in`` to
@@ -185,19 +189,26 @@ def add_listing(
     ``chitiettin.aspx?IDNews=`` form (found only through a feed) takes the listing's URL.
     """
     with write_transaction(db):
-        row = next(db.query("SELECT url FROM articles WHERE site_id = ?", [site_id]), None)
+        row = next(
+            db.query(
+                "SELECT id, url FROM articles WHERE portal = ? AND site_id = ?", [portal, site_id]
+            ),
+            None,
+        )
         if row is None:
             return False
         if article_url and row["url"] != article_url and is_legacy_article_url(row["url"] or ""):
-            db.execute("UPDATE articles SET url = ? WHERE site_id = ?", [article_url, site_id])
-        return _link(db, site_id, Listed(category_id, category_name, url))
+            db.execute("UPDATE articles SET url = ? WHERE id = ?", [article_url, row["id"]])
+        return _link(db, portal, site_id, Listed(category_id, category_name, url))
 
 
 # --------------------------------------------------------------------------- articles
 
 _ARTICLE_COLUMNS = (
-    "url, title, lead, body, body_html, published_at, category, source, parser, content_hash"
+    "url, title, lead, body, body_html, published_at, category, source, parser, content_hash, "
+    "author, tags"
 )
+_ARTICLE_MARKS = ", ".join("?" * len(_ARTICLE_COLUMNS.split(",")))
 
 
 def _article_values(article: Article, digest: str) -> list[object]:
@@ -212,22 +223,35 @@ def _article_values(article: Article, digest: str) -> list[object]:
         None if article.source is None else nfc(article.source),
         article.parser,
         digest,
+        _author(article),
+        _tags(article),
     ]
 
 
-def _write_children(db: sqlite_utils.Database, article: Article) -> None:
-    sid = article.site_id
-    db.execute("DELETE FROM images WHERE site_id = ?", [sid])
-    db.execute("DELETE FROM attachments WHERE site_id = ?", [sid])
+def _author(article: Article) -> str | None:
+    return None if article.author is None else nfc(article.author)
+
+
+def _tags(article: Article) -> str:
+    return json.dumps([nfc(t) for t in article.tags], ensure_ascii=False)
+
+
+def _write_children(db: sqlite_utils.Database, article: Article, row_id: int) -> None:
+    key = [article.portal, article.site_id]
+    db.execute("DELETE FROM images WHERE portal = ? AND site_id = ?", key)
+    db.execute("DELETE FROM attachments WHERE portal = ? AND site_id = ?", key)
     for pos, img in enumerate(article.images):
         db.execute(
-            "INSERT INTO images (site_id, position, url, caption, alt) VALUES (?, ?, ?, ?, ?)",
-            [sid, pos, img.url, None if img.caption is None else nfc(img.caption), img.alt or ""],
-        )
+            "INSERT INTO images (portal, site_id, position, url, caption, alt) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [*key, pos, img.url, None if img.caption is None else nfc(img.caption),
+             img.alt or ""],
+        )  # fmt: skip
     for pos, att in enumerate(article.attachments):
         db.execute(
-            "INSERT INTO attachments (site_id, position, url, title) VALUES (?, ?, ?, ?)",
-            [sid, pos, att.url, nfc(att.title or "")],
+            "INSERT INTO attachments (portal, site_id, position, url, title) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [*key, pos, att.url, nfc(att.title or "")],
         )
     fts_texts = [
         nfc(article.title),
@@ -242,8 +266,8 @@ def _write_children(db: sqlite_utils.Database, article: Article) -> None:
         (m.FTS_EXACT, fts_texts),
         (m.FTS_FOLDED, [fold(t) for t in fts_texts]),
     ):
-        db.execute(f"DELETE FROM {table} WHERE rowid = ?", [sid])
-        db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", [sid, *texts])
+        db.execute(f"DELETE FROM {table} WHERE rowid = ?", [row_id])
+        db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", [row_id, *texts])
 
 
 def _write_revision(
@@ -262,7 +286,8 @@ def _write_revision(
     db.execute(
         "INSERT INTO revisions (site_id, revision, content_hash, title, lead, body, published_at, "
         "category, source, images_json, attachments_json, parser, reason, first_seen, last_seen, "
-        "page_id, body_html, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "page_id, body_html, url, portal, author, tags) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             article.site_id,
             revision,
@@ -282,6 +307,9 @@ def _write_revision(
             page_id,
             article.body_html,
             article.url,
+            article.portal,
+            _author(article),
+            _tags(article),
         ],
     )
 
@@ -300,11 +328,14 @@ def save_article(
 ) -> ArticleOutcome:
     """Archive one parsed article with its images, attachments, categories, FTS rows, revision.
 
-    All in ONE transaction: either everything below is written or nothing is.
+    All in ONE transaction: either everything below is written or nothing is. An article is
+    known by ``(article.portal, article.site_id)``: the same number on two portals is two
+    articles.
 
     - ``"new"``: first capture; ``articles`` row with ``revision = 1``, revision 1 recorded.
     - ``"unchanged"``: the content hash (title, lead, body, captions, source, image URLs,
-      attachments — see :func:`archive.normalize.content_hash_fields`) equals the current one.
+      attachments, author and tags where present — see
+      :func:`archive.normalize.content_hash_fields`) equals the current one.
       Only ``last_seen``/``last_checked`` (and the current revision's ``last_seen``) move, plus
       the latest ``page_id`` (when given), ``url`` and ``etag``/``last_modified`` (the
       validators of this response: ``None`` clears them). For a re-parse
@@ -326,17 +357,24 @@ def save_article(
     with write_transaction(db):
         current = next(
             db.query(
-                "SELECT content_hash, revision, last_seen FROM articles WHERE site_id = ?", [sid]
+                "SELECT id, content_hash, revision, last_seen FROM articles "
+                "WHERE portal = ? AND site_id = ?",
+                [article.portal, sid],
             ),
             None,
         )
         outcome: ArticleOutcome
         if current is None:
-            db.execute(
-                f"INSERT INTO articles (site_id, {_ARTICLE_COLUMNS}, revision, first_seen, "
-                "last_seen, last_checked, last_changed, page_id, etag, last_modified) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
+            cursor = db.execute(
+                f"INSERT INTO articles (id, portal, site_id, {_ARTICLE_COLUMNS}, revision, "
+                "first_seen, last_seen, last_checked, last_changed, page_id, etag, last_modified) "
+                # id = site_id unless another portal's article holds it (then SQLite picks one)
+                "VALUES ((SELECT CASE WHEN count(*) THEN NULL ELSE ? END FROM articles "
+                f"WHERE id = ?), ?, ?, {_ARTICLE_MARKS}, 1, ?, ?, ?, ?, ?, ?, ?)",
                 [
+                    sid,
+                    sid,
+                    article.portal,
                     sid,
                     *_article_values(article, digest),
                     fetched_at,
@@ -348,7 +386,7 @@ def save_article(
                     last_modified,
                 ],
             )
-            _write_children(db, article)
+            _write_children(db, article, int(cursor.lastrowid or 0))
             _write_revision(
                 db, article, revision=1, digest=digest, reason=reason,
                 first_seen=fetched_at, last_seen=fetched_at, page_id=page_id,
@@ -357,20 +395,20 @@ def save_article(
         elif current["content_hash"] == digest:
             if is_reparse:
                 db.execute(
-                    "UPDATE articles SET parser = ? WHERE site_id = ?", [article.parser, sid]
+                    "UPDATE articles SET parser = ? WHERE id = ?", [article.parser, current["id"]]
                 )
             else:
                 db.execute(
                     "UPDATE articles SET last_seen = max(last_seen, :t), "
                     "last_checked = :t, url = :url, page_id = coalesce(:page, page_id), "
-                    "etag = :etag, last_modified = :lm WHERE site_id = :sid",
+                    "etag = :etag, last_modified = :lm WHERE id = :id",
                     {"t": fetched_at, "url": article.url, "page": page_id, "etag": etag,
-                     "lm": last_modified, "sid": sid},
+                     "lm": last_modified, "id": current["id"]},
                 )  # fmt: skip
                 db.execute(
                     "UPDATE revisions SET last_seen = max(last_seen, ?) "
-                    "WHERE site_id = ? AND revision = ?",
-                    [fetched_at, sid, current["revision"]],
+                    "WHERE portal = ? AND site_id = ? AND revision = ?",
+                    [fetched_at, article.portal, sid, current["revision"]],
                 )
             outcome = "unchanged"
         else:
@@ -381,7 +419,7 @@ def save_article(
                 f"UPDATE articles SET {sets}, revision = ?, last_seen = ?, "
                 "last_checked = coalesce(?, last_checked), last_changed = ?, "
                 "page_id = coalesce(?, page_id), etag = CASE WHEN ? THEN etag ELSE ? END, "
-                "last_modified = CASE WHEN ? THEN last_modified ELSE ? END WHERE site_id = ?",
+                "last_modified = CASE WHEN ? THEN last_modified ELSE ? END WHERE id = ?",
                 [
                     *_article_values(article, digest),
                     revision,
@@ -393,23 +431,23 @@ def save_article(
                     etag,
                     is_reparse,
                     last_modified,
-                    sid,
+                    current["id"],
                 ],
             )
-            _write_children(db, article)
+            _write_children(db, article, int(current["id"]))
             _write_revision(
                 db, article, revision=revision, digest=digest, reason=reason,
                 first_seen=fetched_at, last_seen=last_seen, page_id=page_id,
             )  # fmt: skip
             outcome = "updated"
         for listed in listed_in:
-            _link(db, sid, Listed(*listed))
+            _link(db, article.portal, sid, Listed(*listed))
     return outcome
 
 
 def mark_checked(
     db: sqlite_utils.Database, site_id: int, *, fetched_at: str, etag: str | None = None,
-    last_modified: str | None = None,
+    last_modified: str | None = None, portal: str = m.DEFAULT_PORTAL,
 ) -> None:  # fmt: skip
     """A re-check answered 304 Not Modified: the article was seen unchanged at ``fetched_at``.
 
@@ -420,13 +458,15 @@ def mark_checked(
         db.execute(
             "UPDATE articles SET last_checked = :t, last_seen = max(last_seen, :t), "
             "etag = coalesce(:etag, etag), last_modified = coalesce(:lm, last_modified) "
-            "WHERE site_id = :sid",
-            {"t": fetched_at, "etag": etag, "lm": last_modified, "sid": site_id},
-        )
+            "WHERE portal = :portal AND site_id = :sid",
+            {"t": fetched_at, "etag": etag, "lm": last_modified, "sid": site_id,
+             "portal": portal},
+        )  # fmt: skip
         db.execute(
-            "UPDATE revisions SET last_seen = max(last_seen, ?) WHERE site_id = ? AND "
-            "revision = (SELECT revision FROM articles WHERE site_id = ?)",
-            [fetched_at, site_id, site_id],
+            "UPDATE revisions SET last_seen = max(last_seen, :t) WHERE portal = :portal AND "
+            "site_id = :sid AND revision = (SELECT revision FROM articles WHERE portal = :portal "
+            "AND site_id = :sid)",
+            {"t": fetched_at, "portal": portal, "sid": site_id},
         )
 
 

@@ -43,6 +43,9 @@ class Article:
     images: list[Image] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     parser: str = ""  # e.g. "most/1" or "fallback-trafilatura/1"
+    author: str | None = None  # byline; None where none
+    tags: list[str] = field(default_factory=list)  # tag links shown, in order
+    portal: str = "most"  # "most" (SharePoint) or "mst" (mst.gov.vn)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -42,9 +42,10 @@ def test_schema_has_every_table_and_column_of_the_brief(tmp_path: Path) -> None:
         have = {c.name for c in db.table(table).columns}
         missing = set(columns.split()) - have
         assert not missing, f"{table} lacks {missing}"
-    assert db.table("articles").pks == ["site_id"] and db.table("files").pks == ["url"]
-    fks = {(fk.table, fk.column, fk.other_table) for fk in db.table("images").foreign_keys}
-    assert ("images", "site_id", "articles") in fks
+    # Articles are unique by (portal, site_id); ``id`` is the row's number (the FTS rowid).
+    assert db.table("articles").pks == ["id"] and db.table("files").pks == ["url"]
+    fks = {(r["table"], r["from"], r["to"]) for r in db.query("PRAGMA foreign_key_list(images)")}
+    assert {("articles", "site_id", "site_id"), ("articles", "portal", "portal")} <= fks
 
 
 def test_migrations_are_idempotent(tmp_path: Path) -> None:

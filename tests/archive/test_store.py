@@ -74,7 +74,9 @@ def test_new_article_writes_every_table(db: sqlite_utils.Database) -> None:
     assert [i["caption"] for i in imgs] == ["Toàn cảnh Hội nghị", None]
     assert imgs[0]["url"].endswith("a%20b.jpg")
     assert rows(db, "SELECT title FROM attachments") == [{"title": "Quyết định số 1"}]
-    assert rows(db, "SELECT * FROM article_categories") == [{"site_id": 101, "category_id": 493}]
+    assert rows(db, "SELECT * FROM article_categories") == [
+        {"site_id": 101, "category_id": 493, "portal": "most"}
+    ]
     assert rows(db, "SELECT name FROM categories") == [{"name": "Tin tổng hợp"}]
     (rev,) = rows(db, "SELECT * FROM revisions")
     assert rev["revision"] == 1 and rev["reason"] == "crawl" and rev["content_hash"]
