@@ -28,6 +28,8 @@ from replica.cli import replica_command
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from archive.queries import ArticleRef
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -109,12 +111,22 @@ def _date_callback(end: bool) -> Callable[[click.Context, click.Parameter, str |
     return convert
 
 
+def portal_option(f: F) -> F:
+    """``--portal most|mst``: only that portal's articles."""
+    from archive.migrations import PORTALS
+
+    return click.option("--portal", type=click.Choice(PORTALS),
+                        help="Only articles of this portal: most (www.most.gov.vn) or mst "
+                             "(mst.gov.vn). Default: both.")(f)  # fmt: skip
+
+
 def filter_options(f: F) -> F:
-    """``--since``, ``--until``, ``--category``: shared by search and export."""
+    """``--since``, ``--until``, ``--category``, ``--portal``: shared by search and export."""
+    f = portal_option(f)
     f = click.option("--category", metavar="NAME",
                      help="Only articles in a category whose name contains NAME (accents "
-                          "and case optional) or whose id is NAME; every listing the article "
-                          "appears in counts.")(f)  # fmt: skip
+                          "and case optional), whose id is NAME, or NAME = portal:id (e.g. "
+                          "mst:1); every listing the article appears in counts.")(f)  # fmt: skip
     f = click.option("--until", metavar="DATE", callback=_date_callback(end=True),
                      help="Published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")(f)
     f = click.option("--since", metavar="DATE", callback=_date_callback(end=False),
@@ -177,7 +189,8 @@ def echo_json(value: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
 @db_option
 def search_command(query: str, since: str | None, until: str | None, category: str | None,
-                   source: str | None, limit: int, as_json: bool, db_path: Path) -> None:
+                   portal: str | None, source: str | None, limit: int, as_json: bool,
+                   db_path: Path) -> None:
     """Full-text search of the archive, with or without diacritics.
 
     Searches title, lead, body, image captions and source. "dien" finds "điện", "Dang"
@@ -191,6 +204,7 @@ def search_command(query: str, since: str | None, until: str | None, category: s
         most-archive search "khoa học" --db archive.db
         most-archive search '"bộ khoa học" OR đổi*' --since 2024-01 --category "Tin tổng hợp"
         most-archive search dien --source "Báo" --limit 5 --json
+        most-archive search "chuyển đổi số" --portal mst
     """
     from archive.queries import ArticleFilter, search
     from archive.render import search_results
@@ -200,7 +214,8 @@ def search_command(query: str, since: str | None, until: str | None, category: s
         node = parse_query(query)
     except QueryError as exc:
         raise click.BadParameter(f"malformed query: {exc}", param_hint="QUERY") from None
-    filters = ArticleFilter(since=since, until=until, category=category, source=source)
+    filters = ArticleFilter(since=since, until=until, category=category, source=source,
+                            portal=portal)
     with open_db(db_path) as db:
         hits = search(db, node, filters=filters, limit=limit)
     if as_json:
@@ -212,13 +227,17 @@ def search_command(query: str, since: str | None, until: str | None, category: s
 # --- show / diff ----------------------------------------------------------------------------
 
 
-def _find(db: sqlite_utils.Database, id_or_url: str) -> int:
-    from archive.queries import resolve_article_id
+def _find(db: sqlite_utils.Database, id_or_url: str) -> ArticleRef:
+    """The article a KEY, URL or bare id names: exit 1 when none, 2 when a bare id is two."""
+    from archive.queries import AmbiguousArticle, resolve_article
 
-    site_id = resolve_article_id(db, id_or_url)
-    if site_id is None:
+    try:
+        found = resolve_article(db, id_or_url)
+    except AmbiguousArticle as exc:
+        raise click.BadParameter(str(exc), param_hint="ID_OR_URL") from None
+    if found is None:
         raise click.ClickException(f"no archived article matches {id_or_url!r}")
-    return site_id
+    return found
 
 
 @main.command("show")
@@ -228,13 +247,16 @@ def _find(db: sqlite_utils.Database, id_or_url: str) -> int:
 def show_command(id_or_url: str, as_json: bool, db_path: Path) -> None:
     """Show one article in full, with its files and revisions.
 
-    ID_OR_URL is the site's article id or any URL of the article (http or https, with or
-    without www, any slug or letter case). Local file paths are relative to the files folder
-    beside the database (<db stem>-files/); the text view prints them in full.
+    ID_OR_URL is the article's key (portal:id, e.g. mst:197250704101929995), its id on the
+    site (an id that articles of both portals have is an error naming both keys) or any URL
+    of the article (http or https, with or without www, any host of the portal, slug or
+    letter case). Local file paths are relative to the files folder beside the database
+    (<db stem>-files/); the text view prints them in full.
 
     \b
     Example:
         most-archive show 13245 --db archive.db
+        most-archive show mst:197250704101929995
         most-archive show https://www.most.gov.vn/vn/tin-tuc/13245/x.aspx --json
     """
     from archive.files import files_dir_for
@@ -242,7 +264,8 @@ def show_command(id_or_url: str, as_json: bool, db_path: Path) -> None:
     from archive.render import article
 
     with open_db(db_path) as db:
-        found = get_article(db, _find(db, id_or_url))
+        ref = _find(db, id_or_url)
+        found = get_article(db, ref.site_id, portal=ref.portal)
     assert found is not None
     files_dir = files_dir_for(db_path)
     if as_json:
@@ -258,22 +281,25 @@ def show_command(id_or_url: str, as_json: bool, db_path: Path) -> None:
 def diff_command(id_or_url: str, revisions: tuple[int, ...], db_path: Path) -> None:
     """Show what changed between two revisions of an article.
 
-    Compares title, lead, body paragraphs, image captions, attachments and source. With no
-    revision numbers: the last two; with one: that revision against the current one.
+    Compares title, lead, body paragraphs, image captions, attachments, source, author and
+    tags. With no revision numbers: the last two; with one: that revision against the current
+    one. ID_OR_URL as for show: a key, a bare id or a URL.
 
     \b
     Example:
         most-archive diff 13245 --db archive.db
         most-archive diff 13245 1 3
+        most-archive diff mst:197250704101929995
     """
     from archive.queries import get_revisions
-    from archive.render import escape_controls, revision_diff
+    from archive.render import article_label, escape_controls, revision_diff
 
     if len(revisions) > 2:
         raise click.UsageError("give at most two revision numbers")
     with open_db(db_path) as db:
-        site_id = _find(db, id_or_url)
-        revs = {r["revision"]: r for r in get_revisions(db, site_id)}
+        ref = _find(db, id_or_url)
+        revs = {r["revision"]: r for r in get_revisions(db, ref.site_id, portal=ref.portal)}
+    site_id = article_label(ref.portal, ref.site_id)  # messages name it as text output does
     if not revs:
         raise click.ClickException(f"article {site_id} has no stored revisions")
     numbers = sorted(revs)
@@ -345,31 +371,34 @@ def _output(path: str, binary: bool) -> Iterator[IO[Any]]:
               help="Write to FILE (replaced only when complete) instead of standard output.")
 @db_option
 def export_command(fmt: str, since: str | None, until: str | None, category: str | None,
-                   output: str, db_path: Path) -> None:
+                   portal: str | None, output: str, db_path: Path) -> None:
     """Export articles as JSON Lines, CSV or WARC.
 
     JSON Lines objects have site_id, url, title, lead, body (paragraphs separated by a blank
     line), published_at, category, categories, source, images [{url, caption, path}],
-    attachments [{url, title, path}], parser, revision, first_seen, last_seen, last_changed;
-    path is relative to the files folder beside the database, null if not downloaded.
+    attachments [{url, title, path}], parser, revision, first_seen, last_seen, last_changed,
+    portal, author, tags and key ("portal:site_id", a string: use it where an 18-digit
+    site_id would be rounded, as in JavaScript or a spreadsheet); path is relative to the
+    files folder beside the database, null if not downloaded.
 
     \b
     Example:
         most-archive export --db archive.db -o articles.jsonl
         most-archive export --format csv --since 2024 --category "Tin tổng hợp" -o 2024.csv
         most-archive export --format warc -o archive.warc.gz
+        most-archive export --portal mst -o mst.jsonl
     """
     from archive.export import write_csv, write_jsonl
     from archive.queries import ArticleFilter
 
-    filters = ArticleFilter(since=since, until=until, category=category)
+    filters = ArticleFilter(since=since, until=until, category=category, portal=portal)
     with open_db(db_path) as db, _output(output, binary=fmt == "warc") as out:
         if fmt == "warc":
             from archive.warc import write_warc
 
             name = None if output == "-" else Path(output).name
             n = write_warc(db, cast(BinaryIO, out), since=since, until=until, category=category,
-                           filename=name)
+                           filename=name, portal=portal)
             what = f"{n} WARC records"
         else:
             writer = write_jsonl if fmt == "jsonl" else write_csv
@@ -384,20 +413,25 @@ def export_command(fmt: str, since: str | None, until: str | None, category: str
 
 @main.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@portal_option
 @db_option
-def stats_command(as_json: bool, db_path: Path) -> None:
-    """Counts by category and year, files, runs and open errors.
+def stats_command(as_json: bool, portal: str | None, db_path: Path) -> None:
+    """Counts by portal, category and year, files, runs and open errors.
+
+    With --portal, the counts of that portal only (raw pages and the by-portal table always
+    cover the whole archive).
 
     \b
     Example:
         most-archive stats --db archive.db
         most-archive stats --json | jq .open_errors
+        most-archive stats --portal mst
     """
     from archive.queries import stats
     from archive.render import stats as render_stats
 
     with open_db(db_path) as db:
-        figures = stats(db)
+        figures = stats(db, portal=portal)
     if as_json:
         echo_json(figures)
     else:

@@ -12,6 +12,9 @@ overdue (largest elapsed / interval) come first.
 :func:`read_snapshot` reads all of it at once, on a read-only connection, before a crawl
 starts: the crawl then decides from the :class:`Snapshot` and never reads the database while
 it runs (no SQLite I/O on the reactor thread).
+
+An article is known by (portal, site_id): the helpers that list articles take a ``portal``
+(``None``, the default: every portal); each :class:`Recheck` carries its article's portal.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class Recheck(NamedTuple):
     url: str
     etag: str | None
     last_modified: str | None
+    portal: str = "most"
 
 
 class OpenError(NamedTuple):
@@ -58,38 +62,46 @@ def _iso(now: dt.datetime | str) -> str:
     return now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
 
-def known_article_ids(db: sqlite_utils.Database) -> set[int]:
-    """The site ids of every archived article."""
-    return {int(r["site_id"]) for r in db.query("SELECT site_id FROM articles")}
+def known_article_ids(db: sqlite_utils.Database, portal: str | None = None) -> set[int]:
+    """The site ids of every archived article of ``portal`` (``None``: of every portal)."""
+    return {
+        int(r["site_id"])
+        for r in db.query(
+            "SELECT site_id FROM articles WHERE :portal IS NULL OR portal = :portal",
+            {"portal": portal},
+        )
+    }
 
 
 _DUE_SQL = f"""
 WITH t AS (
-    SELECT site_id, url, etag, last_modified, last_checked,
+    SELECT site_id, url, etag, last_modified, last_checked, portal, id,
         min(max((julianday(:now) - julianday(coalesce(published_at, first_seen)))
                 / {AGE_DIVISOR}, {MIN_INTERVAL_DAYS}), {MAX_INTERVAL_DAYS}) AS interval_days
-    FROM articles
+    FROM articles WHERE :portal IS NULL OR portal = :portal
 )
-SELECT site_id, url, etag, last_modified,
+SELECT site_id, url, etag, last_modified, portal,
     CASE WHEN last_checked IS NULL THEN 1e9
          ELSE (julianday(:now) - julianday(last_checked)) / interval_days END AS overdue
 FROM t
 WHERE last_checked IS NULL
    OR julianday(:now) - julianday(last_checked) >= interval_days - 1e-9
-ORDER BY overdue DESC, site_id DESC
+ORDER BY overdue DESC, id DESC
 """
 
 
 def due_for_recheck(
-    db: sqlite_utils.Database, *, now: dt.datetime | str, limit: int | None = None
-) -> list[Recheck]:
-    """Articles due for a re-check at ``now`` under the decaying schedule, most overdue first."""
+    db: sqlite_utils.Database, *, now: dt.datetime | str, limit: int | None = None,
+    portal: str | None = None,
+) -> list[Recheck]:  # fmt: skip
+    """Articles (of ``portal``; ``None``: of every portal) due for a re-check at ``now`` under
+    the decaying schedule, most overdue first."""
     sql = _DUE_SQL + (" LIMIT :limit" if limit is not None else "")
-    params: dict[str, object] = {"now": _iso(now)}
+    params: dict[str, object] = {"now": _iso(now), "portal": portal}
     if limit is not None:
         params["limit"] = int(limit)
     return [
-        Recheck(r["site_id"], r["url"], r["etag"], r["last_modified"])
+        Recheck(r["site_id"], r["url"], r["etag"], r["last_modified"], r["portal"])
         for r in db.query(sql, params)
     ]
 
@@ -135,11 +147,18 @@ def open_errors(db: sqlite_utils.Database, kind: str | None = None) -> list[Open
     ]
 
 
-def validators(db: sqlite_utils.Database) -> dict[int, tuple[str | None, str | None]]:
-    """``site_id -> (etag, last_modified)`` of every archived article (one query)."""
+def validators(
+    db: sqlite_utils.Database, portal: str | None = None
+) -> dict[int, tuple[str | None, str | None]]:
+    """``site_id -> (etag, last_modified)`` of every archived article of ``portal`` (``None``:
+    of every portal), in one query."""
     return {
         int(r["site_id"]): (r["etag"], r["last_modified"])
-        for r in db.query("SELECT site_id, etag, last_modified FROM articles")
+        for r in db.query(
+            "SELECT site_id, etag, last_modified FROM articles "
+            "WHERE :portal IS NULL OR portal = :portal",
+            {"portal": portal},
+        )
     }
 
 

@@ -2,14 +2,18 @@
 
 JSON Lines: one object per article, UTF-8 (``ensure_ascii=False``), keys in this order:
 ``site_id, url, title, lead, body, published_at, category, categories, source, images,
-attachments, parser, revision, first_seen, last_seen, last_changed``. ``body`` is the
+attachments, parser, revision, first_seen, last_seen, last_changed, portal, author, tags,
+key``. ``site_id`` is a JSON number as it always was (exact in the text, but an 18-digit mst
+id is rounded by JavaScript and spreadsheets); ``key`` is the string ``portal:site_id``
+(``"mst:197250704101929995"``) for them. ``body`` is the
 paragraphs separated by one blank line; ``images`` is ``[{url, caption, path}]`` and
 ``attachments`` ``[{url, title, path}]``, where ``path`` is the file's path relative to the
 files folder beside the database (``<db stem>-files/``), or null when it was not downloaded.
 
 CSV: the same articles, one row each, with the lists flattened into parallel columns whose
 values are separated by a newline inside the cell (``image_urls``, ``image_captions``,
-``image_paths``, …: line *n* of each belongs to image *n*); ``categories`` joined by ``; ``.
+``image_paths``, …: line *n* of each belongs to image *n*); ``categories`` and ``tags`` joined by
+``; ``.
 
 The WARC format is written by :mod:`archive.warc` from the stored raw responses.
 """
@@ -31,13 +35,13 @@ FORMATS = ("jsonl", "csv", "warc")
 JSON_KEYS = (
     "site_id", "url", "title", "lead", "body", "published_at", "category", "categories",
     "source", "images", "attachments", "parser", "revision", "first_seen", "last_seen",
-    "last_changed",
+    "last_changed", "portal", "author", "tags", "key",
 )  # fmt: skip
 CSV_COLUMNS = (
     "site_id", "url", "title", "lead", "body", "published_at", "category", "categories",
     "source", "image_urls", "image_captions", "image_paths", "attachment_urls",
     "attachment_titles", "attachment_paths", "parser", "revision", "first_seen", "last_seen",
-    "last_changed",
+    "last_changed", "portal", "author", "tags", "key",
 )  # fmt: skip
 
 
@@ -78,6 +82,7 @@ def write_csv(db: sqlite_utils.Database, out: TextIO, filters: ArticleFilter | N
         flat = {
             **r,
             "categories": "; ".join(r["categories"] or []),
+            "tags": "; ".join(r["tags"] or []),
             "image_urls": _cell([i["url"] for i in r["images"]]),
             "image_captions": _cell([i["caption"] for i in r["images"]]),
             "image_paths": _cell([i["path"] for i in r["images"]]),

@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -35,11 +35,14 @@ from archive.search import Node, parse_query, quick_fold, snippet, split_tokens,
 from crawler.portals import portal_for_article_url
 
 __all__ = [
+    "AmbiguousArticle",
     "ArticleFilter",
+    "ArticleRef",
     "SearchHit",
     "get_article",
     "iter_articles",
     "parse_date",
+    "resolve_article",
     "resolve_article_id",
     "search",
     "stats",
@@ -47,6 +50,19 @@ __all__ = [
 
 FOLD_FUNCTION = "most_fold"  # SQL function registered by prepare(): archive.normalize.fold
 MAX_LIMIT = 1000
+
+_KEY = re.compile(r"([a-z][a-z0-9_-]*):(\d+)", re.IGNORECASE)  # "mst:197250704101929995"
+
+
+def article_key(portal: str, site_id: int) -> str:
+    """The key of an article: ``portal:site_id`` (what links and exports use)."""
+    return f"{portal}:{site_id}"
+
+
+def split_key(text: str) -> tuple[str, int] | None:
+    """``("mst", 197250704101929995)`` from ``"mst:197250704101929995"``; None if not a key."""
+    m = _KEY.fullmatch(text.strip())
+    return (m[1].lower(), int(m[2])) if m else None
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -83,30 +99,36 @@ class ArticleFilter:
 
     since: str | None = None  # inclusive lower bound from parse_date(end=False)
     until: str | None = None  # exclusive upper bound from parse_date(end=True)
-    category: str | None = None  # part of a category name (accents/case optional) or its id
+    category: str | None = None  # part of a category name, its id or portal:id
     source: str | None = None  # words of the source line (accents/case optional)
+    portal: str | None = None  # "most" or "mst"
 
     def sql(self, column: str = "a") -> tuple[str, dict[str, Any]]:
-        """`` AND ...`` conditions on an article's site id, and their parameters.
+        """`` AND ...`` conditions on an article's row id, and their parameters.
 
-        ``column`` is the site-id expression (``"articles_fts.rowid"``, ``"a.site_id"``) or
-        just a table alias (``"a"`` → ``"a.site_id"``). Each condition is ``id IN (subquery)``
-        answered from an index or a small table (published_at, article_categories, categories,
-        the folded FTS table), so filtering reads no articles row (with its long body). The
-        connection needs :func:`prepare` first (the category names are folded in SQL).
+        ``column`` is the row-id expression (``"articles_fts.rowid"``, ``"a.id"``) or just a
+        table alias (``"a"`` → ``"a.id"``). Each condition is ``id IN (subquery)`` or a
+        per-row lookup answered from an index or a small table (published_at, portal,
+        article_categories, categories, the folded FTS table), so filtering reads no articles
+        row (with its long body). The connection needs :func:`prepare` first (the category
+        names are folded in SQL).
         """
-        id_column = column if "." in column else f"{column}.site_id"
+        id_column = column if "." in column else f"{column}.id"
         where: list[str] = []
         params: dict[str, Any] = {}
+        if self.portal:
+            where.append(f"{id_column} IN ({_PORTAL_IDS})")
+            params["f_portal"] = self.portal
         if self.since or self.until:
             where.append(f"{id_column} IN ({_DATE_IDS})")
             params["f_since"] = self.since or ""
             params["f_until"] = self.until or "9999"
         if self.category:
             cat = self.category.strip()
-            if cat.isdigit():
+            key = split_key(cat)
+            if cat.isdigit() or key:
                 where.append(_CATEGORY_ID_COND.format(id=id_column))
-                params["f_category_id"] = int(cat)
+                params["f_category_portal"], params["f_category_id"] = key or (None, int(cat))
             else:
                 where.append(_CATEGORY_NAME_COND.format(id=id_column))
                 params["f_category"] = fold(cat)
@@ -122,14 +144,14 @@ class ArticleFilter:
         return "{source} : \"" + " ".join(tokens) + "\""
 
 
-_DATE_IDS = (
-    "SELECT site_id FROM articles WHERE published_at >= :f_since AND published_at < :f_until"
-)
+_PORTAL_IDS = "SELECT id FROM articles WHERE portal = :f_portal"
+_DATE_IDS = "SELECT id FROM articles WHERE published_at >= :f_since AND published_at < :f_until"
 # Category conditions are checked per article (primary-key lookups in article_categories), so a
 # search streaming matches stops as soon as it has enough, without building a set first.
 _CATEGORY_ID_COND = (
-    "EXISTS (SELECT 1 FROM article_categories ac WHERE ac.site_id = {id} "
-    "AND ac.category_id = :f_category_id)"
+    "EXISTS (SELECT 1 FROM articles x JOIN article_categories ac ON ac.portal = x.portal "
+    "AND ac.site_id = x.site_id WHERE x.id = {id} AND ac.category_id = :f_category_id "
+    "AND (:f_category_portal IS NULL OR ac.portal = :f_category_portal))"
 )
 # Listed in a listing whose name contains NAME (categories is a small table), or with such a
 # listing's name (or NAME itself) as the breadcrumb category: checked row by row, only for the
@@ -140,12 +162,13 @@ _MATCHING_LISTINGS = (
     ":f_category) > 0"
 )
 _CATEGORY_NAME_COND = (
-    "(EXISTS (SELECT 1 FROM article_categories ac WHERE ac.site_id = {id} AND ac.category_id IN ("
+    "EXISTS (SELECT 1 FROM articles x WHERE x.id = {id} AND (EXISTS (SELECT 1 FROM "
+    "article_categories ac WHERE ac.portal = x.portal AND ac.site_id = x.site_id AND "
+    "ac.category_id IN ("
     + _MATCHING_LISTINGS.format(col="id")
-    + ")) OR EXISTS (SELECT 1 FROM articles x WHERE x.site_id = {id} AND "
-    "(x.category = :f_category_name OR x.category IN ("
+    + " AND portal = x.portal)) OR x.category = :f_category_name OR x.category IN ("
     + _MATCHING_LISTINGS.format(col="name")
-    + "))))"
+    + ")))"
 )
 _SOURCE_IDS = f"SELECT rowid FROM {FTS_FOLDED} WHERE {FTS_FOLDED} MATCH :f_source"
 
@@ -162,7 +185,8 @@ def _sql_fold(value: object) -> str | None:
 # --- search ----------------------------------------------------------------------------------
 
 # Ranking, best first: where the query matches (title > lead > anywhere), with the diacritics
-# as typed before without; within one step, newest article (highest site id) first. Each step
+# as typed before without; within one step, newest article (highest row id: the site id unless
+# two portals share it) first. Each step
 # is one FTS5 query walked in rowid order and stopped by LIMIT, so its cost follows the number
 # of results wanted, not the number of articles that match (see docs/cli.md, "Ranking").
 RANK_STEPS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
@@ -171,16 +195,17 @@ RANK_STEPS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("text", None),  # any column: title, lead, body, captions, source
 )
 SEARCH_STEP = """
-SELECT {fts}.rowid AS site_id FROM {fts}
+SELECT {fts}.rowid AS id FROM {fts}
 WHERE {fts} MATCH :match{filters}
 ORDER BY {fts}.rowid DESC
 LIMIT :limit
 """
 SEARCH_ROWS = """
-SELECT a.site_id, a.url, a.title, a.lead, a.body, a.published_at, a.category, a.source,
+SELECT a.id, a.portal, a.site_id, a.url, a.title, a.lead, a.body, a.published_at, a.category,
+       a.source,
        (SELECT group_concat(coalesce(caption, ''), ' ') FROM images i
-        WHERE i.site_id = a.site_id) AS captions
-FROM articles AS a WHERE a.site_id IN ({ids})
+        WHERE i.portal = a.portal AND i.site_id = a.site_id) AS captions
+FROM articles AS a WHERE a.id IN ({ids})
 """
 
 
@@ -196,6 +221,11 @@ class SearchHit:
     score: int  # higher is better: 6 exact in title … 1 folded elsewhere
     exact: bool  # the words matched with the diacritics as typed
     where: str  # "title", "lead" (title or lead) or "text" (anywhere)
+    portal: str = "most"
+
+    @property
+    def key(self) -> str:
+        return article_key(self.portal, self.site_id)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -203,6 +233,7 @@ class SearchHit:
             "published_at": self.published_at, "category": self.category,
             "source": self.source, "snippet": self.snippet, "score": self.score,
             "match": "exact" if self.exact else "folded", "where": self.where,
+            "portal": self.portal, "key": self.key,
         }
 
 
@@ -232,7 +263,7 @@ def search(
     limit = max(1, min(int(limit), MAX_LIMIT))
     flt = filters or ArticleFilter()
     prepare(db)
-    found: list[tuple[int, int, bool, str]] = []  # site_id, score, exact, where
+    found: list[tuple[int, int, bool, str]] = []  # row id, score, exact, where
     seen: set[int] = set()
     tiers = ((FTS_EXACT, to_fts(node, nfc), True), (FTS_FOLDED, to_fts(node, fold), False))
     score = len(tiers) * len(RANK_STEPS)
@@ -250,21 +281,22 @@ def search(
             rows = db.query(sql, {**params, "match": _step_match(expression, columns),
                                   "limit": room})
             for r in rows:
-                found.append((int(r["site_id"]), score, exact, step))
-                seen.add(int(r["site_id"]))
+                found.append((int(r["id"]), score, exact, step))
+                seen.add(int(r["id"]))
             score -= 1
     if not found:
         return []
     ids = ", ".join(str(f[0]) for f in found)
-    articles = {int(r["site_id"]): r for r in db.query(SEARCH_ROWS.format(ids=ids))}
+    articles = {int(r["id"]): r for r in db.query(SEARCH_ROWS.format(ids=ids))}
     hits = []
-    for site_id, rank, exact, step in found:
-        a = articles.get(site_id)
+    for row_id, rank, exact, step in found:
+        a = articles.get(row_id)
         if a is None:  # an index row without its article: nothing to show
             continue
         texts = [a["lead"] or "", *split_body(a["body"]), a["captions"] or "", a["source"] or ""]
         hits.append(SearchHit(
-            site_id=site_id, url=a["url"], title=a["title"], published_at=a["published_at"],
+            site_id=int(a["site_id"]), portal=a["portal"], url=a["url"], title=a["title"],
+            published_at=a["published_at"],
             category=a["category"], source=a["source"],
             snippet=snippet(texts, node, str.lower, quick_fold) if exact
             else snippet(texts, node, quick_fold),
@@ -275,76 +307,128 @@ def search(
 
 # --- one article -----------------------------------------------------------------------------
 
-ARTICLE_BY_ID = "SELECT * FROM articles WHERE site_id = :site_id"
-ARTICLE_BY_URL = "SELECT site_id FROM articles WHERE url = :url COLLATE NOCASE LIMIT 1"
+ARTICLE_BY_ID = "SELECT * FROM articles WHERE portal = :portal AND site_id = :site_id"
+ARTICLE_BY_URL = "SELECT portal, site_id FROM articles WHERE url = :url COLLATE NOCASE LIMIT 1"
+ARTICLES_BY_SITE_ID = "SELECT portal, site_id FROM articles WHERE site_id = ? ORDER BY portal"
 ARTICLE_IMAGES = """
 SELECT i.position, i.url, i.caption, i.alt, f.path, f.size, f.content_type, f.sha256
 FROM images i LEFT JOIN files f ON f.url = i.url
-WHERE i.site_id = :site_id ORDER BY i.position
+WHERE i.portal = :portal AND i.site_id = :site_id ORDER BY i.position
 """
 ARTICLE_ATTACHMENTS = """
 SELECT t.position, t.url, t.title, f.path, f.size, f.content_type, f.sha256
 FROM attachments t LEFT JOIN files f ON f.url = t.url
-WHERE t.site_id = :site_id ORDER BY t.position
+WHERE t.portal = :portal AND t.site_id = :site_id ORDER BY t.position
 """
 ARTICLE_CATEGORIES = """
-SELECT c.id, c.name, c.url FROM article_categories ac JOIN categories c ON c.id = ac.category_id
-WHERE ac.site_id = :site_id ORDER BY c.id
+SELECT c.id, c.name, c.url FROM article_categories ac
+JOIN categories c ON c.portal = ac.portal AND c.id = ac.category_id
+WHERE ac.portal = :portal AND ac.site_id = :site_id ORDER BY c.id
 """
 ARTICLE_REVISIONS = """
 SELECT revision, content_hash, title, lead, body, published_at, category, source, images_json,
-       attachments_json, parser, reason, first_seen, last_seen
-FROM revisions WHERE site_id = :site_id ORDER BY revision
+       attachments_json, parser, reason, first_seen, last_seen, author, tags
+FROM revisions WHERE portal = :portal AND site_id = :site_id ORDER BY revision
 """
 
 
-def resolve_article_id(db: sqlite_utils.Database, id_or_url: str) -> int | None:
-    """A site id from ``"13245"`` or any URL form of the article (scheme, www, case, slug,
-    query, legacy ``chitiettin.aspx?IDNews=``); ``None`` when it names nothing archived."""
-    text = id_or_url.strip()
-    if text.isdigit():
-        candidate: int | None = int(text)
+class ArticleRef(NamedTuple):
+    """An archived article's identity: its portal and its id there."""
+
+    portal: str
+    site_id: int
+
+    @property
+    def key(self) -> str:
+        return article_key(self.portal, self.site_id)
+
+
+class AmbiguousArticle(ValueError):
+    """A bare id that articles of several portals have; ``keys`` names each of them."""
+
+    def __init__(self, site_id: int, keys: list[str]) -> None:
+        self.site_id = site_id
+        self.keys = keys
+        super().__init__(
+            f"id {site_id} is an article of {len(keys)} portals: {', '.join(keys)} "
+            "(give the key instead)"
+        )
+
+
+def resolve_article(db: sqlite_utils.Database, ref: str) -> ArticleRef | None:
+    """The archived article ``ref`` names, or ``None``.
+
+    ``ref`` is a key (``"mst:197250704101929995"``), a bare id (``"13245"``: raises
+    :class:`AmbiguousArticle` when articles of two portals have it) or any URL form of the
+    article (scheme, www, host, case, slug, query, legacy ``chitiettin.aspx?IDNews=``).
+    """
+    text = ref.strip()
+    key = split_key(text)
+    candidate: ArticleRef | None
+    if key:
+        candidate = ArticleRef(*key)
+    elif text.isdigit():
+        found = [ArticleRef(r["portal"], int(r["site_id"]))
+                 for r in db.query(ARTICLES_BY_SITE_ID, [int(text)])]  # fmt: skip
+        if len(found) > 1:
+            raise AmbiguousArticle(int(text), [f.key for f in found])
+        return found[0] if found else None
     else:
         row = next(iter(db.query(ARTICLE_BY_URL, {"url": text})), None)
         if row is not None:
-            return int(row["site_id"])
+            return ArticleRef(row["portal"], int(row["site_id"]))
         named = portal_for_article_url(text)  # the portals' URL rules (crawler.portals)
-        candidate = named[1] if named else None
+        candidate = ArticleRef(named[0].name, named[1]) if named else None
     if candidate is None:
         return None
-    found = next(iter(db.query("SELECT 1 FROM articles WHERE site_id = ?", [candidate])), None)
-    return candidate if found else None
+    found_row = next(iter(db.query(
+        "SELECT 1 FROM articles WHERE portal = ? AND site_id = ?", list(candidate)
+    )), None)  # fmt: skip
+    return candidate if found_row else None
 
 
-def get_article(db: sqlite_utils.Database, site_id: int) -> dict[str, Any] | None:
+def resolve_article_id(db: sqlite_utils.Database, id_or_url: str) -> int | None:
+    """The site id of the article ``id_or_url`` names (see :func:`resolve_article`)."""
+    found = resolve_article(db, id_or_url)
+    return None if found is None else found.site_id
+
+
+def get_article(
+    db: sqlite_utils.Database, site_id: int, *, portal: str = "most"
+) -> dict[str, Any] | None:
     """One article in full, as a JSON-ready dict, or ``None``.
 
-    Keys: the ``articles`` columns but ``body_html``, ``body`` as stored (paragraphs separated
+    Keys: the ``articles`` columns but ``id`` and ``body_html`` (``portal``, ``key``,
+    ``author`` and ``tags`` — a list — among them), ``body`` as stored (paragraphs separated
     by a blank line), ``categories`` (``[{id, name, url}]``), ``images`` (``[{position, url,
     caption, alt, path, size, content_type}]``, ``path`` relative to the files folder or None),
     ``attachments`` (same with ``title``), ``revisions`` (oldest first, each with ``revision,
     content_hash, title, lead, body, published_at, category, source, images, attachments,
-    parser, reason, first_seen, last_seen``).
+    parser, reason, first_seen, last_seen, author, tags``).
     """
-    row = next(iter(db.query(ARTICLE_BY_ID, {"site_id": site_id})), None)
+    p = {"portal": portal, "site_id": site_id}
+    row = next(iter(db.query(ARTICLE_BY_ID, p)), None)
     if row is None:
         return None
-    article = {k: v for k, v in row.items() if k != "body_html"}
-    p = {"site_id": site_id}
+    article = {k: v for k, v in row.items() if k not in ("id", "body_html")}
+    article["tags"] = _json_list(article.get("tags"))
     article["categories"] = list(db.query(ARTICLE_CATEGORIES, p))
     article["images"] = list(db.query(ARTICLE_IMAGES, p))
     article["attachments"] = list(db.query(ARTICLE_ATTACHMENTS, p))
-    article["revisions"] = get_revisions(db, site_id)
+    article["revisions"] = get_revisions(db, site_id, portal=portal)
     return article
 
 
-def get_revisions(db: sqlite_utils.Database, site_id: int) -> list[dict[str, Any]]:
+def get_revisions(
+    db: sqlite_utils.Database, site_id: int, *, portal: str = "most"
+) -> list[dict[str, Any]]:
     """Every stored version of an article, oldest first, with its fields as they were."""
     revisions = []
-    for r in db.query(ARTICLE_REVISIONS, {"site_id": site_id}):
+    for r in db.query(ARTICLE_REVISIONS, {"portal": portal, "site_id": site_id}):
         rev = dict(r)
         rev["images"] = _json_list(rev.pop("images_json"))
         rev["attachments"] = _json_list(rev.pop("attachments_json"))
+        rev["tags"] = _json_list(rev.get("tags"))
         revisions.append(rev)
     return revisions
 
@@ -361,34 +445,38 @@ def _json_list(text: str | None) -> list[Any]:
 
 EXPORT_ARTICLES = """
 SELECT a.site_id, a.url, a.title, a.lead, a.body, a.published_at, a.category, a.source,
-       a.parser, a.revision, a.first_seen, a.last_seen, a.last_changed,
+       a.parser, a.revision, a.first_seen, a.last_seen, a.last_changed, a.portal, a.author,
+       a.tags, a.key,
        (SELECT json_group_array(c.name) FROM article_categories ac
-        JOIN categories c ON c.id = ac.category_id WHERE ac.site_id = a.site_id) AS categories
+        JOIN categories c ON c.portal = ac.portal AND c.id = ac.category_id
+        WHERE ac.portal = a.portal AND ac.site_id = a.site_id) AS categories
 FROM articles AS a WHERE 1 = 1{filters}
-ORDER BY a.site_id
+ORDER BY a.site_id, a.portal
 """
 EXPORT_IMAGES = """
 SELECT i.url, i.caption, f.path FROM images i LEFT JOIN files f ON f.url = i.url
-WHERE i.site_id = :site_id ORDER BY i.position
+WHERE i.portal = :portal AND i.site_id = :site_id ORDER BY i.position
 """
 EXPORT_ATTACHMENTS = """
 SELECT t.url, t.title, f.path FROM attachments t LEFT JOIN files f ON f.url = t.url
-WHERE t.site_id = :site_id ORDER BY t.position
+WHERE t.portal = :portal AND t.site_id = :site_id ORDER BY t.position
 """
 
 
 def iter_articles(
     db: sqlite_utils.Database, filters: ArticleFilter | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Every matching article, by site id, with ``images`` ``[{url, caption, path}]``,
-    ``attachments`` ``[{url, title, path}]`` and ``categories`` (names). A generator over a
-    cursor: memory stays flat however large the archive."""
+    """Every matching article, by site id (then portal), with ``images`` ``[{url, caption,
+    path}]``, ``attachments`` ``[{url, title, path}]``, ``categories`` (names), ``portal``,
+    ``author``, ``tags`` (a list) and ``key``. A generator over a cursor: memory stays flat
+    however large the archive."""
     prepare(db)
-    where, params = (filters or ArticleFilter()).sql("a.site_id")
+    where, params = (filters or ArticleFilter()).sql("a.id")
     for row in db.query(EXPORT_ARTICLES.format(filters=where), params):
         article = dict(row)
         article["categories"] = [c for c in _json_list(article["categories"]) if c]
-        p = {"site_id": article["site_id"]}
+        article["tags"] = _json_list(article["tags"])
+        p = {"portal": article["portal"], "site_id": article["site_id"]}
         article["images"] = list(db.query(EXPORT_IMAGES, p))
         article["attachments"] = list(db.query(EXPORT_ATTACHMENTS, p))
         yield article
@@ -396,54 +484,72 @@ def iter_articles(
 
 # --- stats -----------------------------------------------------------------------------------
 
-STATS_TOTALS = """
-SELECT (SELECT count(*) FROM articles) AS articles,
-       (SELECT count(*) FROM revisions) AS revisions,
-       (SELECT count(*) FROM images) AS images,
-       (SELECT count(*) FROM attachments) AS attachments,
+# ":portal IS NULL OR portal = :portal": every portal, or one. Raw pages have no portal: their
+# count is the whole archive's; files count for a portal when one of its articles links them.
+_P = "(:portal IS NULL OR portal = :portal)"
+_FILES_OF = (
+    "(:portal IS NULL OR url IN (SELECT url FROM images WHERE portal = :portal "
+    "UNION SELECT url FROM attachments WHERE portal = :portal))"
+)
+STATS_TOTALS = f"""
+SELECT (SELECT count(*) FROM articles WHERE {_P}) AS articles,
+       (SELECT count(*) FROM revisions WHERE {_P}) AS revisions,
+       (SELECT count(*) FROM images WHERE {_P}) AS images,
+       (SELECT count(*) FROM attachments WHERE {_P}) AS attachments,
        (SELECT count(*) FROM raw_pages) AS raw_pages,
-       (SELECT count(*) FROM files) AS files,
-       (SELECT coalesce(sum(size), 0) FROM files) AS file_bytes,
-       (SELECT min(published_at) FROM articles) AS oldest,
-       (SELECT max(published_at) FROM articles) AS newest
+       (SELECT count(*) FROM files WHERE {_FILES_OF}) AS files,
+       (SELECT coalesce(sum(size), 0) FROM files WHERE {_FILES_OF}) AS file_bytes,
+       (SELECT min(published_at) FROM articles WHERE {_P}) AS oldest,
+       (SELECT max(published_at) FROM articles WHERE {_P}) AS newest
 """
-STATS_BY_CATEGORY = """
+STATS_BY_PORTAL = """
+SELECT portal, count(*) AS articles, min(published_at) AS oldest, max(published_at) AS newest
+FROM articles GROUP BY portal ORDER BY portal
+"""
+STATS_BY_CATEGORY = f"""
 SELECT coalesce(category, '(none)') AS category, count(*) AS articles
-FROM articles GROUP BY 1 ORDER BY articles DESC, category
+FROM articles WHERE {_P} GROUP BY 1 ORDER BY articles DESC, category
 """
-STATS_BY_YEAR = """
+STATS_BY_YEAR = f"""
 SELECT coalesce(substr(published_at, 1, 4), '(none)') AS year, count(*) AS articles
-FROM articles GROUP BY 1 ORDER BY year
+FROM articles WHERE {_P} GROUP BY 1 ORDER BY year
 """
-STATS_RUNS = """
+STATS_RUNS = f"""
 SELECT id, started_at, finished_at, mode, outcome, pages_fetched, articles_new,
-       articles_updated, articles_unchanged, files, errors
-FROM runs ORDER BY id DESC LIMIT :limit
+       articles_updated, articles_unchanged, files, errors, portal
+FROM runs WHERE {_P} ORDER BY id DESC LIMIT :limit
 """
-STATS_OPEN_ERRORS = """
-SELECT kind, count(*) AS count FROM fetch_errors WHERE resolved_at IS NULL
+STATS_OPEN_ERRORS = f"""
+SELECT kind, count(*) AS count FROM fetch_errors WHERE resolved_at IS NULL AND {_P}
 GROUP BY kind ORDER BY kind
 """
-STATS_RECENT_ERRORS = """
-SELECT url, kind, status, reason, attempts, first_failed, last_failed FROM fetch_errors
-WHERE resolved_at IS NULL ORDER BY last_failed DESC LIMIT :limit
+STATS_RECENT_ERRORS = f"""
+SELECT url, kind, status, reason, attempts, first_failed, last_failed, portal FROM fetch_errors
+WHERE resolved_at IS NULL AND {_P} ORDER BY last_failed DESC LIMIT :limit
 """
 
 
-def stats(db: sqlite_utils.Database, *, runs: int = 5, errors: int = 10) -> dict[str, Any]:
-    """Counts for an overview: totals, by category, by year, the last ``runs`` runs (newest
-    first) and the open fetch errors (by kind, and the ``errors`` most recent)."""
-    totals = dict(next(iter(db.query(STATS_TOTALS))))
-    open_by_kind = {r["kind"]: r["count"] for r in db.query(STATS_OPEN_ERRORS)}
+def stats(
+    db: sqlite_utils.Database, *, runs: int = 5, errors: int = 10, portal: str | None = None
+) -> dict[str, Any]:
+    """Counts for an overview: totals, by portal, by category, by year, the last ``runs`` runs
+    (newest first) and the open fetch errors (by kind, and the ``errors`` most recent).
+
+    ``portal``: only that portal's articles, revisions, images, attachments, files, runs and
+    errors (``raw_pages`` and ``by_portal`` always cover the whole archive).
+    """
+    p = {"portal": portal}
+    totals = dict(next(iter(db.query(STATS_TOTALS, p))))
+    open_by_kind = {r["kind"]: r["count"] for r in db.query(STATS_OPEN_ERRORS, p)}
     return {
         **totals,
-        "by_category": list(db.query(STATS_BY_CATEGORY)),
-        "by_year": list(db.query(STATS_BY_YEAR)),
-        "runs": list(db.query(STATS_RUNS, {"limit": runs})),
+        "by_portal": list(db.query(STATS_BY_PORTAL)),
+        "by_category": list(db.query(STATS_BY_CATEGORY, p)),
+        "by_year": list(db.query(STATS_BY_YEAR, p)),
+        "runs": list(db.query(STATS_RUNS, {**p, "limit": runs})),
         "open_errors": {
             "count": sum(open_by_kind.values()),
             "by_kind": open_by_kind,
-            "recent": list(db.query(STATS_RECENT_ERRORS, {"limit": errors})),
+            "recent": list(db.query(STATS_RECENT_ERRORS, {**p, "limit": errors})),
         },
     }
-

@@ -78,18 +78,28 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[object]], max_width: i
 
 # --- search ---------------------------------------------------------------------------------
 
+LEGACY_PORTAL = "most"  # its articles are named by their bare id, as before there were two
+
+
+def article_label(portal: str, site_id: int) -> str:
+    """How text output names an article: the bare id on the legacy portal (as it always did),
+    the key (``mst:197…``) on the others. Either is accepted by show and diff."""
+    return str(site_id) if portal == LEGACY_PORTAL else f"{portal}:{site_id}"
+
+
 
 def search_results(hits: Sequence[SearchHit], query: str) -> str:
-    """Hits as a numbered table (id, date, category, title), each followed by its snippet."""
+    """Hits as a numbered table (id or key, date, category, title), each followed by its snippet."""
     if not hits:
         return f"No articles match {query!r}.\n"
     lines = [f"{len(hits)} article{'s' if len(hits) != 1 else ''} match {query!r} "
              "(exact-diacritic matches first; * = matched only without diacritics)", ""]
-    id_w = max(len(str(h.site_id)) for h in hits)
+    id_w = max(len(article_label(h.portal, h.site_id)) for h in hits)
     for n, h in enumerate(hits, 1):
         date = (h.published_at or "")[:10] or "----------"
         mark = " " if h.exact else "*"
-        head = f"{n:>3}{mark} {h.site_id:>{id_w}}  {date}  {_cut(h.category or '-', 24)}"
+        label = article_label(h.portal, h.site_id)
+        head = f"{n:>3}{mark} {label:>{id_w}}  {date}  {_cut(h.category or '-', 24)}"
         lines.append(head)
         indent = " " * 6
         lines.append(indent + _cut(h.title, WIDTH - len(indent)))
@@ -121,11 +131,14 @@ def article(a: dict[str, Any], files_dir: Path | None = None) -> str:
         a["title"],
         "=" * min(WIDTH, max(1, _width(a["title"]))),
         f"id:           {a['site_id']}",
+        f"key:          {a.get('key') or '-'}",
         f"url:          {a['url']}",
         f"published:    {a.get('published_at') or '-'}",
         f"category:     {a.get('category') or '-'}",
         f"listed in:    {cats}",
         f"source:       {a.get('source') or '-'}",
+        f"author:       {a.get('author') or '-'}",
+        f"tags:         {', '.join(a.get('tags') or []) or '-'}",
         f"parser:       {a.get('parser') or '-'}",
         f"revision:     {a.get('revision')} (first seen {a.get('first_seen')}, "
         f"last seen {a.get('last_seen')}, last changed {a.get('last_changed')})",
@@ -179,13 +192,22 @@ def revision_lines(rev: dict[str, Any]) -> list[str]:
         lines += [f"  {t.get('title') or '(no title)'}  <{t.get('url', '')}>"
                   for t in attachments if isinstance(t, dict)]
     lines.append(f"source: {rev.get('source') or ''}")
+    # Only where present, so two revisions from before there were authors and tags (or of a
+    # portal without them) compare as they always did.
+    if rev.get("author"):
+        lines.append(f"author: {rev['author']}")
+    if rev.get("tags"):
+        lines.append("tags: " + ", ".join(str(t) for t in rev["tags"]))
     return lines
 
 
-def revision_diff(site_id: int, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
-    """A unified diff (lines without newlines) of two revisions of one article."""
+def revision_diff(article: int | str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """A unified diff (lines without newlines) of two revisions of one article.
+
+    ``article`` names it in the labels: its key (``mst:197…``) or site id.
+    """
     def label(r: dict[str, Any]) -> str:
-        return f"article {site_id} revision {r['revision']} (first seen {r['first_seen']})"
+        return f"article {article} revision {r['revision']} (first seen {r['first_seen']})"
 
     return list(difflib.unified_diff(revision_lines(old), revision_lines(new),
                                      fromfile=label(old), tofile=label(new), lineterm="", n=1))
@@ -212,6 +234,11 @@ def stats(s: dict[str, Any]) -> str:
         f"Files:        {s['files']} downloaded, {_bytes(s['file_bytes'])}",
         f"Raw pages:    {s['raw_pages']}",
         "",
+        "By portal:",
+        table(["portal", "articles", "oldest", "newest"],
+              [(r["portal"], r["articles"], (r["oldest"] or "-")[:10], (r["newest"] or "-")[:10])
+               for r in s.get("by_portal", [])]),
+        "",
         "By category:",
         table(["category", "articles"], [(r["category"], r["articles"]) for r in s["by_category"]]),
         "",
@@ -222,9 +249,11 @@ def stats(s: dict[str, Any]) -> str:
     ]
     if s["runs"]:
         lines.append(table(
-            ["run", "started", "finished", "mode", "outcome", "pages", "new", "updated", "errors"],
-            [(r["id"], r["started_at"], r["finished_at"] or "-", r["mode"] or "-", r["outcome"],
-              r["pages_fetched"], r["articles_new"], r["articles_updated"], r["errors"])
+            ["run", "started", "finished", "portal", "mode", "outcome", "pages", "new", "updated",
+             "errors"],
+            [(r["id"], r["started_at"], r["finished_at"] or "-", r.get("portal") or "-",
+              r["mode"] or "-", r["outcome"], r["pages_fetched"], r["articles_new"],
+              r["articles_updated"], r["errors"])
              for r in s["runs"]]))
     else:
         lines.append("  (no runs recorded)")

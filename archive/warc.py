@@ -43,7 +43,8 @@ ORDER BY rp.id
 # parsed from, and every page fetched at the article's URL.
 SELECTED_PAGES = """
 WHERE rp.id IN (
-    SELECT r.page_id FROM revisions r JOIN articles a ON a.site_id = r.site_id
+    SELECT r.page_id FROM revisions r
+    JOIN articles a ON a.portal = r.portal AND a.site_id = r.site_id
     WHERE r.page_id IS NOT NULL{filters}
     UNION SELECT a.page_id FROM articles a WHERE a.page_id IS NOT NULL{filters}
 ) OR rp.url IN (SELECT a.url FROM articles a WHERE 1 = 1{filters})
@@ -113,13 +114,15 @@ def http_headers(
 
 
 def _pages(
-    db: sqlite_utils.Database, since: str | None, until: str | None, category: str | None
-) -> Iterator[dict[str, Any]]:
-    if since or until or category:
+    db: sqlite_utils.Database, since: str | None, until: str | None, category: str | None,
+    portal: str | None = None,
+) -> Iterator[dict[str, Any]]:  # fmt: skip
+    if since or until or category or portal:
         from archive.queries import ArticleFilter, prepare
 
         prepare(db)  # the category filter folds names with the most_fold SQL function
-        filters, params = ArticleFilter(since=since, until=until, category=category).sql("a")
+        flt = ArticleFilter(since=since, until=until, category=category, portal=portal)
+        filters, params = flt.sql("a")
         sql = PAGES_SQL.format(where=SELECTED_PAGES.format(filters=filters))
     else:
         sql, params = PAGES_SQL.format(where=""), {}
@@ -134,26 +137,28 @@ def write_warc(
     until: str | None = None,
     category: str | None = None,
     filename: str | None = None,
+    portal: str | None = None,
 ) -> int:
     """Write the archive's raw pages to ``out`` as a gzipped WARC; return the records written.
 
     The count includes the one ``warcinfo`` record (so it is pages + 1). Without filters every
-    stored page is written (listings too); with ``since``/``until``/``category`` (the bounds
-    :func:`archive.queries.parse_date` makes, the category as
-    :class:`archive.queries.ArticleFilter` takes it) only the pages of the matching articles.
+    stored page is written (listings too); with ``since``/``until``/``category``/``portal``
+    (the bounds :func:`archive.queries.parse_date` makes, the category and portal as
+    :class:`archive.queries.ArticleFilter` takes them) only the pages of the matching articles.
     Each page's body is streamed one at a time; ``out`` is any writable binary file.
     """
     writer = WARCWriter(out, gzip=True)
     info = {
         "software": _software(),
         "format": "WARC File Format 1.0",
-        "description": "Raw responses archived by most-archive from www.most.gov.vn",
+        "description": "Raw responses archived by most-archive from mst.gov.vn and www.most.gov.vn",
     }
-    if since or until or category:
-        info["filters"] = json.dumps({"since": since, "until": until, "category": category})
+    if since or until or category or portal:
+        chosen = {"since": since, "until": until, "category": category}
+        info["filters"] = json.dumps({**chosen, "portal": portal} if portal else chosen)
     writer.write_record(writer.create_warcinfo_record(filename or "", info))
     written = 1
-    for page in _pages(db, since, until, category):
+    for page in _pages(db, since, until, category, portal):
         body = zlib.decompress(page["body"]) if page["body"] is not None else b""
         headers = http_headers(
             int(page["status"] or 200), header_pairs(page["headers_json"]), len(body),

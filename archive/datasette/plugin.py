@@ -9,9 +9,11 @@ Registered by :func:`archive.serve.build_datasette` (never through an entry poin
   expression, folded or as typed), ``most_fold(text)``, and ``escape_fts`` replaced by the
   folded version, so the table search box ignores diacritics too;
 - ``register_facet_classes``: a ``year`` facet (``{"year": "published_at"}`` in metadata);
-- ``register_routes``: ``/-/article/{site_id}`` (the article with its images and captions) and
-  ``/-/files/{path}`` (a downloaded image or attachment from the files folder);
-- ``render_cell``: titles link to the article page, file paths to the file;
+- ``register_routes``: ``/-/article/{key}`` (the article with its images and captions; a key
+  ``mst:197250704101929995``, a bare id, or ``/-/article?url=URL``) and ``/-/files/{path}``
+  (a downloaded image or attachment from the files folder);
+- ``render_cell``: titles link to the article page (by key: an 18-digit id is never rounded),
+  file paths to the file;
 - ``asgi_wrapper``: raw blobs and HTML copies are left out of the default table views; a
   search nested too deeply (``q``, ``_search``, ``_search_COLUMN``, raw mode included) is
   refused with HTTP 400 and the parser's message before any SQL runs;
@@ -20,6 +22,7 @@ Registered by :func:`archive.serve.build_datasette` (never through an entry poin
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -36,6 +39,7 @@ from markupsafe import Markup, escape
 
 from archive.files import CONTENT_TYPE_EXTENSIONS, resolve
 from archive.normalize import fold
+from archive.queries import AmbiguousArticle, ArticleRef, resolve_article
 from archive.search import QueryError, check_nesting, parse_query, to_fts
 
 DATABASE = "archive"  # the name the archive is always served under
@@ -236,37 +240,67 @@ async def _rows(datasette: Any, sql: str, params: dict[str, Any]) -> list[Row]:
 
 
 ARTICLE_SQL = """
-select site_id, url, title, lead, body, published_at, category, source, parser, revision,
-       first_seen, last_seen, last_changed
-from articles where site_id = :site_id
+select id, site_id, url, title, lead, body, published_at, category, source, parser, revision,
+       first_seen, last_seen, last_changed, portal, author, tags, key
+from articles where portal = :portal and site_id = :site_id
 """
 IMAGES_SQL = """
 select i.position, i.url, i.caption, i.alt, f.path as file_path, f.content_type
 from images i left join files f on f.url = i.url
-where i.site_id = :site_id order by i.position
+where i.portal = :portal and i.site_id = :site_id order by i.position
 """
 ATTACHMENTS_SQL = """
 select a.position, a.url, a.title, f.path as file_path, f.size
 from attachments a left join files f on f.url = a.url
-where a.site_id = :site_id order by a.position
+where a.portal = :portal and a.site_id = :site_id order by a.position
 """
 CATEGORIES_SQL = """
-select c.id, c.name from article_categories ac join categories c on c.id = ac.category_id
-where ac.site_id = :site_id order by c.name
+select c.portal, c.id, c.name from article_categories ac
+join categories c on c.portal = ac.portal and c.id = ac.category_id
+where ac.portal = :portal and ac.site_id = :site_id order by c.name
 """
 REVISIONS_SQL = """
 select revision, title, reason, first_seen, last_seen from revisions
-where site_id = :site_id order by revision
+where portal = :portal and site_id = :site_id order by revision
 """
 
 
+def _resolve(conn: sqlite3.Connection, ref: str) -> ArticleRef | None:
+    """:func:`archive.queries.resolve_article` on one of Datasette's read-only connections."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
+    return resolve_article(db, ref)
+
+
 async def article_view(datasette: Any, request: Any) -> Response:
-    site_id = int(request.url_vars["site_id"])
-    params = {"site_id": site_id}
+    ref = request.url_vars.get("ref") or request.args.get("url") or request.args.get("ref")
+    if not ref:
+        raise NotFound("Give an article: /-/article/{key}, /-/article/{id} or ?url=URL")
+    try:
+        found_ref = await datasette.get_database(DATABASE).execute_fn(
+            lambda conn: _resolve(conn, ref)
+        )
+    except AmbiguousArticle as exc:
+        links = [_link(datasette.urls.path(f"/-/article/{k}"), k) for k in exc.keys]
+        message = Markup(f"Id {exc.site_id} is an article of several portals: ") + Markup(
+            ", "
+        ).join(links)
+        return Response.html(
+            await datasette.render_template(
+                "error.html", {"ok": False, "error": message, "status": 400,
+                               "title": "Which article?"}, request=request,
+            ),
+            status=400,
+        )  # fmt: skip
+    if found_ref is None:
+        raise NotFound(f"No archived article matches {ref}")
+    params: dict[str, Any] = {"portal": found_ref.portal, "site_id": found_ref.site_id}
     found = await _rows(datasette, ARTICLE_SQL, params)
     if not found:
-        raise NotFound(f"No article with id {site_id}")
+        raise NotFound(f"No archived article matches {ref}")
     article = found[0]
+    article["tags"] = _tags(article["tags"])
     images = await _rows(datasette, IMAGES_SQL, params)
     for image in images:
         image["src"] = file_url(datasette, image["file_path"])
@@ -309,10 +343,19 @@ async def file_view(datasette: Any, request: Any, send: Any) -> None:
     )
 
 
+def _tags(text: str | None) -> list[str]:
+    try:
+        value = json.loads(text or "[]")
+    except json.JSONDecodeError:
+        return []
+    return [str(t) for t in value] if isinstance(value, list) else []
+
+
 @hookimpl
 def register_routes() -> list[tuple[str, Callable[..., Awaitable[Any]]]]:
     return [
-        (r"^/-/article/(?P<site_id>[0-9]{1,18})$", article_view),
+        (r"^/-/article/(?P<ref>(?:[a-z][a-z0-9_-]*:)?[0-9]{1,19})$", article_view),
+        (r"^/-/article$", article_view),
         (r"^/-/files/(?P<path>[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z]{2,4})$", file_view),
     ]
 
@@ -332,7 +375,14 @@ def render_cell(
         return None
     keys = row.keys() if hasattr(row, "keys") else []
     if column == "title" and table in (None, "articles") and "site_id" in keys:
-        return _link(datasette.urls.path(f"/-/article/{int(row['site_id'])}"), value)
+        portal = row["portal"] if "portal" in keys else None
+        if "key" in keys and row["key"]:
+            ref = str(row["key"])
+        elif portal:
+            ref = f"{portal}:{int(row['site_id'])}"
+        else:  # a query of its own without the portal: the bare id (the page says if it is two)
+            ref = str(int(row["site_id"]))
+        return _link(datasette.urls.path(f"/-/article/{ref}"), value)
     if column == "path" and table == "files":
         href = file_url(datasette, str(value))
         return _link(href, value) if href else None

@@ -157,7 +157,7 @@ def test_search_form_page_renders(client: Client) -> None:
     assert response.status_code == 200
     html = response.text
     assert "<title>Search articles · archive</title>" in html
-    assert 'href="/-/article/101"' in html  # titles link to the article page
+    assert 'href="/-/article/most:101"' in html  # titles link to the article page, by key
 
 
 def test_search_page_explains_a_malformed_query(client: Client) -> None:
@@ -229,7 +229,7 @@ def test_unknown_article_and_bad_file_paths_are_404(client: Client) -> None:
 
 
 def test_row_page_links_to_the_article(client: Client) -> None:
-    assert 'href="/-/article/102"' in client.get("/archive/articles/102").text
+    assert 'href="/-/article/most:102"' in client.get("/archive/articles/102").text
 
 
 # --- blobs, read-only ---------------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_reader_searches_without_diacritics_and_reads_an_article(
 
     # Click the title: the article page.
     page.evaluate("document.querySelector('td.col-title a').click()")
-    page.wait_for("location.pathname === '/-/article/101'")
+    page.wait_for("location.pathname === '/-/article/most:101'")
     seen = page.evaluate(
         "({title: document.querySelector('h1').textContent.trim(),"
         " lead: document.querySelector('p.lead').textContent.trim(),"
