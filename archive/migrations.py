@@ -372,7 +372,7 @@ def m004_two_portals(db: sqlite_utils.Database) -> None:
     ``articles`` (with ``id``, ``author``, ``tags`` and the generated ``key``), ``categories``,
     ``article_categories``, ``images``, ``attachments`` and ``revisions`` are rebuilt (SQLite
     cannot change a primary key in place); every existing row is kept and gets portal 'most'.
-    ``runs`` and ``fetch_errors`` get a nullable ``portal``. The FTS tables are untouched:
+    ``runs`` and ``fetch_errors`` get a nullable ``portal`` ('most' on their rows). The FTS tables are untouched:
     their rowids are the old site ids, which the rebuilt ``articles.id`` keeps.
     """
     _run_script(db, _PORTAL_TABLES)
@@ -381,6 +381,7 @@ def m004_two_portals(db: sqlite_utils.Database) -> None:
     _run_script(db, _PORTAL_INDEXES)
     for table in ("runs", "fetch_errors"):
         db.execute(f"ALTER TABLE {table} ADD COLUMN portal TEXT")
+        db.execute(f"UPDATE {table} SET portal = ?", [DEFAULT_PORTAL])  # all were most's
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

@@ -1,0 +1,180 @@
+"""An archive written by the release before the second portal migrates in place, losing nothing.
+
+The archive is written by the release's own code (``git archive`` of commit 0af8c00, run in a
+subprocess through tests/archive/release_archive.py); a checkout without that commit (a shallow
+clone) uses the copy of the same output kept in tests/fixtures/archives/. Then the current code
+opens it for writing (migration m004_two_portals) and every row, revision and file must still
+be there, unchanged, with portal 'most', and a re-crawl of the same content must be unchanged.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tarfile
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from archive import migrations, store
+from archive.cli import main
+from archive.db import open_archive
+from archive.files import files_dir_for, resolve
+from archive.queries import get_article, resolve_article, search
+from crawler.items import Article
+from tests.archive import release_archive as release
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "archives" / f"release-{release.RELEASE}"
+RELEASE_STEPS = ["m001_initial_schema", "m002_full_text", "m003_search_indexes"]
+# Tables whose rows must survive, with the order that lists them the same before and after.
+TABLES = {
+    "runs": "id", "categories": "id", "raw_pages": "id", "articles": "site_id",
+    "article_categories": "site_id, category_id", "images": "site_id, position",
+    "attachments": "site_id, position", "files": "url", "revisions": "id",
+    "fetch_errors": "id", "articles_fts": "rowid", "articles_fts_exact": "rowid",
+}  # fmt: skip
+
+
+def _write_with_release(dest: Path) -> bool:
+    """The release's code writes ``dest``; False when this checkout lacks the commit."""
+    try:
+        tar = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", release.RELEASE, "archive",
+             "crawler/__init__.py", "crawler/items.py"],
+            capture_output=True, check=True, timeout=60,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return False
+    code = dest.parent / "release-code"
+    with tarfile.open(fileobj=BytesIO(tar)) as archive:
+        archive.extractall(code, filter="data")
+    # Run from the release's folder with only it on the path: its `archive` package, not ours.
+    subprocess.run(
+        [sys.executable, str(Path(release.__file__)), str(dest)],
+        cwd=code, env={"PYTHONPATH": str(code), "PATH": "/usr/bin:/bin"},
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    return True
+
+
+def _rows(path: Path, table: str) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        cols = "rowid, *" if table.startswith("articles_fts") else "*"
+        rows = conn.execute(f"SELECT {cols} FROM {table} ORDER BY {TABLES[table]}")
+        return [dict(r) for r in rows]
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module", params=["written-by-release", "kept-fixture"])
+def old_archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh copy of an archive as the release wrote it (not yet migrated)."""
+    folder = tmp_path_factory.mktemp(str(request.param))
+    path = folder / "archive.db"
+    if request.param == "written-by-release":
+        if not _write_with_release(path):
+            pytest.skip(f"this checkout has no commit {release.RELEASE} (shallow clone)")
+    else:
+        shutil.copy(FIXTURE / "archive.db", path)
+        shutil.copytree(FIXTURE / "archive-files", files_dir_for(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def migrated(old_archive: Path) -> tuple[Path, dict[str, list[dict[str, Any]]]]:
+    """(path, rows of every table before the migration): the archive after the migration."""
+    before = {table: _rows(old_archive, table) for table in TABLES}
+    conn = sqlite3.connect(old_archive)
+    steps = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
+    conn.close()
+    assert steps == RELEASE_STEPS, "not an archive of the release"
+    db = open_archive(old_archive)  # the writer: migrates
+    assert migrations.applied(db)[: len(RELEASE_STEPS)] == RELEASE_STEPS
+    assert "m004_two_portals" in migrations.applied(db)
+    db.conn.close()
+    return old_archive, before
+
+
+def test_every_row_is_kept_unchanged(
+    migrated: tuple[Path, dict[str, list[dict[str, Any]]]],
+) -> None:
+    path, before = migrated
+    assert all(before.values()), "every table holds rows (a real archive, not an empty one)"
+    assert len(before["revisions"]) == 4 and len(before["files"]) == 2
+    for table, old_rows in before.items():
+        new_rows = _rows(path, table)
+        assert len(new_rows) == len(old_rows), table
+        for old, new in zip(old_rows, new_rows, strict=True):
+            assert {k: new[k] for k in old} == old, table  # every old column, same value
+            if "portal" in new:
+                assert new["portal"] == "most", table
+
+
+def test_new_columns_of_migrated_articles(
+    migrated: tuple[Path, dict[str, list[dict[str, Any]]]],
+) -> None:
+    path, _ = migrated
+    for row in _rows(path, "articles"):
+        assert row["id"] == row["site_id"]  # the FTS rowid stays the site id
+        assert row["key"] == f"most:{row['site_id']}"
+        assert row["author"] is None and row["tags"] == "[]"
+    for row in _rows(path, "revisions"):
+        assert row["author"] is None and row["tags"] == "[]"
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+
+
+def test_migrated_archive_reads_as_before(
+    migrated: tuple[Path, dict[str, list[dict[str, Any]]]],
+) -> None:
+    path, _ = migrated
+    db = open_archive(path, readonly=True)
+    assert [h.key for h in search(db, "dien")] == ["most:13245"]
+    assert resolve_article(db, "https://most.gov.vn/vn/tin-tuc/102/x.aspx") == ("most", 102)
+    article = get_article(db, 13245)
+    assert article is not None
+    assert [r["revision"] for r in article["revisions"]] == [1, 2]
+    assert article["body"].startswith("Đoạn một về điện, đã sửa.")
+    assert {c["id"] for c in article["categories"]} == {493, 570}
+    files = files_dir_for(path)
+    for item in (*article["images"], *article["attachments"]):
+        if item["path"]:
+            assert resolve(files, item["path"]).is_file()
+    assert sum(1 for i in article["images"] if i["path"]) == 1
+    db.conn.close()
+    result = CliRunner().invoke(main, ["diff", "13245", "--db", str(path)])
+    assert result.exit_code == 0 and "+  Đoạn một về điện, đã sửa." in result.output
+
+
+def test_recrawl_after_migration_makes_no_revision(
+    migrated: tuple[Path, dict[str, list[dict[str, Any]]]], tmp_path: Path
+) -> None:
+    """The same content parsed again (now with author None and tags []) hashes as before."""
+    path, _ = migrated
+    copy = tmp_path / "copy.db"
+    src = sqlite3.connect(path)
+    dst = sqlite3.connect(copy)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    db = open_archive(copy)
+    before = db.execute("SELECT count(*) FROM revisions").fetchone()[0]
+    for data in (release.REVISED, *release.ARTICLES[1:]):
+        article = Article.from_dict(data)
+        assert article.author is None and article.tags == [] and article.portal == "most"
+        outcome = store.save_article(
+            db, article, page_id=None, fetched_at="2026-12-01T00:00:00+00:00"
+        )
+        assert outcome == "unchanged", data["site_id"]
+    assert db.execute("SELECT count(*) FROM revisions").fetchone()[0] == before
+    db.conn.close()
