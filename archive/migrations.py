@@ -372,8 +372,8 @@ def m004_two_portals(db: sqlite_utils.Database) -> None:
     ``articles`` (with ``id``, ``author``, ``tags`` and the generated ``key``), ``categories``,
     ``article_categories``, ``images``, ``attachments`` and ``revisions`` are rebuilt (SQLite
     cannot change a primary key in place); every existing row is kept and gets portal 'most'.
-    ``runs`` and ``fetch_errors`` get a nullable ``portal`` ('most' on their rows). The FTS tables are untouched:
-    their rowids are the old site ids, which the rebuilt ``articles.id`` keeps.
+    ``runs`` and ``fetch_errors`` get a nullable ``portal`` ('most' on their rows). The FTS
+    tables are untouched: their rowids are the old site ids, which ``articles.id`` keeps.
     """
     _run_script(db, _PORTAL_TABLES)
     for table in _REBUILT:

@@ -1,0 +1,293 @@
+"""Two portals in one archive: identity (portal, site_id), keys, author/tags, --portal, Datasette.
+
+One archive, written through archive.store, holds:
+- most:102 and mst:102 (one number, two portals: a bare "102" is ambiguous);
+- mst:197250704101929995, an 18-digit id above 2^53 (a float would make it ...930000);
+- most:13245 (legacy portal only).
+Category 1 exists on both portals with different names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from archive import crawlstate, store
+from archive.cli import main
+from archive.db import open_archive
+from archive.normalize import content_hash, content_hash_fields
+from archive.queries import (
+    AmbiguousArticle,
+    ArticleFilter,
+    get_article,
+    iter_articles,
+    resolve_article,
+    search,
+    stats,
+)
+from crawler.items import Article
+
+BIG = 197250704101929995
+ROUNDED = str(int(float(BIG)))  # what JavaScript or a spreadsheet would show: ...930000
+MST = "https://mst.gov.vn"
+MOST = "https://www.most.gov.vn"
+T1 = "2026-01-01T00:00:00+00:00"
+T2 = "2026-01-02T00:00:00+00:00"
+
+
+def mst_article(site_id: int, **changes: Any) -> Article:
+    article = Article(
+        site_id=site_id, url=f"{MST}/bo-truong-lam-viec-{site_id}.htm",
+        title="Bộ trưởng làm việc về chuyển đổi số", lead="VGP - Chuyển đổi số quốc gia.",
+        body=["Chuyển đổi số là nhiệm vụ trọng tâm.", "Hai"], body_html="<p>x</p>",
+        published_at="2025-07-04T10:19:00+07:00", category="Chuyển đổi số", source=None,
+        parser="mst/1", author="Minh Anh", tags=["chuyển đổi số", "khoa học"], portal="mst",
+    )  # fmt: skip
+    return replace(article, **changes)
+
+
+def most_article(site_id: int, **changes: Any) -> Article:
+    article = Article(
+        site_id=site_id, url=f"{MOST}/vn/tin-tuc/{site_id}/x.aspx",
+        title="Hội nghị khoa học về điện", lead="", body=["Đoạn về chuyển đổi số."],
+        body_html="<p>x</p>", published_at="2024-04-26T10:30:00+07:00",
+        category="Tin tổng hợp", source="Báo KH&PT", parser="most/1",
+    )  # fmt: skip
+    return replace(article, **changes)
+
+
+@pytest.fixture(scope="module")
+def archive_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path: Path = tmp_path_factory.mktemp("portals") / "archive.db"
+    db = open_archive(path)
+    store.save_article(db, most_article(102), page_id=None, fetched_at=T1,
+                       listed_in=[(1, "Tin tổng hợp", None)])  # fmt: skip
+    store.save_article(db, most_article(13245), page_id=None, fetched_at=T1)
+    store.save_article(db, mst_article(102, title="Tin mst trùng số"), page_id=None,
+                       fetched_at=T1, listed_in=[(1, "Chuyển đổi số", None)])  # fmt: skip
+    store.save_article(db, mst_article(BIG), page_id=None, fetched_at=T1)
+    # A second version of the big one: new author and tags -> revision 2.
+    store.save_article(db, mst_article(BIG, author="Hà Vy", tags=["khoa học"]), page_id=None,
+                       fetched_at=T2)  # fmt: skip
+    store.add_listing(db, BIG, 1, None, None, portal="mst")
+    store.start_run(db, site=MST, mode="full", portal="mst")
+    store.record_error(db, url=f"{MST}/x-197.htm", kind="article", status=500, reason="HTTP 500",
+                       run_id=None, portal="mst")  # fmt: skip
+    db.conn.close()
+    return path
+
+
+@pytest.fixture
+def db(archive_path: Path) -> Any:
+    db = open_archive(archive_path, readonly=True)
+    yield db
+    db.conn.close()
+
+
+def cli(archive_path: Path, *args: str) -> Any:
+    return CliRunner().invoke(main, [*args, "--db", str(archive_path)])
+
+
+# --- identity ------------------------------------------------------------------------------
+
+
+def test_one_number_on_two_portals_is_two_articles(db: Any) -> None:
+    rows = list(db.query("SELECT id, portal, site_id, key FROM articles WHERE site_id = 102 "
+                         "ORDER BY portal"))  # fmt: skip
+    assert [r["key"] for r in rows] == ["most:102", "mst:102"]
+    assert rows[0]["id"] == 102 and rows[1]["id"] != 102  # the FTS rowid is the row's own
+    big = next(db.query("SELECT id, site_id FROM articles WHERE portal = 'mst' AND site_id = ?",
+                        [BIG]))  # fmt: skip
+    assert big["id"] == big["site_id"] == BIG
+    assert {h.key for h in search(db, "trung so")} == {"mst:102"}  # found through its own row
+    assert {h.key for h in search(db, "chuyen doi so")} == {"most:102", "most:13245", "mst:102",
+                                                           f"mst:{BIG}"}  # fmt: skip
+
+
+def test_resolving_keys_urls_and_bare_ids(db: Any) -> None:
+    assert resolve_article(db, f"mst:{BIG}") == ("mst", BIG)
+    assert resolve_article(db, str(BIG)) == ("mst", BIG)  # unique: a bare id is enough
+    assert resolve_article(db, "13245") == ("most", 13245)
+    assert resolve_article(db, f"https://www.mst.gov.vn/other-slug-{BIG}.htm?x=1") == ("mst", BIG)
+    assert resolve_article(db, "http://most.gov.vn/vn/tin-tuc/13245/y.aspx") == ("most", 13245)
+    assert resolve_article(db, "mst:13245") is None and resolve_article(db, "99") is None
+    with pytest.raises(AmbiguousArticle) as caught:
+        resolve_article(db, "102")
+    assert caught.value.keys == ["most:102", "mst:102"]
+
+
+def test_show_and_diff_take_a_key_and_refuse_an_ambiguous_id(archive_path: Path) -> None:
+    result = cli(archive_path, "show", "102")
+    assert result.exit_code == 2
+    assert "most:102" in result.output and "mst:102" in result.output
+    result = cli(archive_path, "diff", "102")
+    assert result.exit_code == 2 and "mst:102" in result.output
+    result = cli(archive_path, "show", "mst:102", "--json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.output)
+    assert shown["key"] == "mst:102" and shown["title"] == "Tin mst trùng số"
+    assert shown["tags"] == ["chuyển đổi số", "khoa học"] and "id" not in shown
+    assert cli(archive_path, "show", "mst:4").exit_code == 1
+    text = cli(archive_path, "show", f"{MST}/x-{BIG}.htm").output
+    assert f"key:          mst:{BIG}" in text and "author:       Hà Vy" in text
+    assert ROUNDED not in text
+
+
+# --- author and tags in revisions ----------------------------------------------------------
+
+
+def test_revisions_keep_author_and_tags(db: Any, archive_path: Path) -> None:
+    article = get_article(db, BIG, portal="mst")
+    assert article is not None
+    assert [(r["author"], r["tags"]) for r in article["revisions"]] == [
+        ("Minh Anh", ["chuyển đổi số", "khoa học"]), ("Hà Vy", ["khoa học"])
+    ]
+    assert article["author"] == "Hà Vy" and article["tags"] == ["khoa học"]
+    out = cli(archive_path, "diff", f"mst:{BIG}").output
+    assert "-author: Minh Anh" in out and "+author: Hà Vy" in out and "-tags: chuyển đổi số" in out
+    assert f"article mst:{BIG} revision 1" in out
+
+
+def test_author_and_tags_count_only_where_present() -> None:
+    plain = most_article(5)
+    fields: dict[str, Any] = {
+        "title": plain.title, "lead": plain.lead, "body": plain.body, "source": plain.source,
+        "images": [], "attachments": [],
+    }  # fmt: skip
+    # Without author and tags the hash is the one computed before these fields existed.
+    assert content_hash(plain) == content_hash_fields(**fields)
+    assert content_hash(replace(plain, author="", tags=["", " "])) == content_hash(plain)
+    with_author = content_hash(replace(plain, author="Minh Anh"))
+    assert with_author != content_hash(plain)
+    ab, ba = (content_hash(replace(plain, tags=t)) for t in (["a", "b"], ["b", "a"]))
+    assert ab != ba  # the order of the tags is content
+    assert content_hash(replace(plain, portal="mst")) == content_hash(plain)
+
+
+# --- filters, export, stats ----------------------------------------------------------------
+
+
+def test_portal_and_category_filters(db: Any) -> None:
+    def keys(**kw: Any) -> set[str]:
+        return {h.key for h in search(db, "chuyen doi so", filters=ArticleFilter(**kw))}
+
+    assert keys(portal="mst") == {"mst:102", f"mst:{BIG}"}
+    assert keys(portal="most") == {"most:102", "most:13245"}
+    assert keys(category="mst:1") == {"mst:102", f"mst:{BIG}"}
+    assert keys(category="most:1") == {"most:102"}
+    assert keys(category="1") == {"most:102", "mst:102", f"mst:{BIG}"}
+    assert keys(category="chuyen doi") == {"mst:102", f"mst:{BIG}"}  # name, either portal
+    exported = {a["key"] for a in iter_articles(db, ArticleFilter(portal="mst", category="1"))}
+    assert exported == {"mst:102", f"mst:{BIG}"}
+
+
+def test_search_json_has_portal_and_key(archive_path: Path) -> None:
+    result = cli(archive_path, "search", "chuyen doi so", "--portal", "mst", "--json")
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.output)
+    assert {(h["portal"], h["key"]) for h in hits} == {("mst", "mst:102"), ("mst", f"mst:{BIG}")}
+    table = cli(archive_path, "search", "chuyen doi so").output
+    assert f"mst:{BIG}" in table and " 13245 " in table  # legacy articles keep their bare id
+
+
+def test_export_jsonl_keeps_site_id_a_number_and_adds_keys(archive_path: Path) -> None:
+    result = cli(archive_path, "export")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["key"] for r in records] == ["most:102", "mst:102", "most:13245", f"mst:{BIG}"]
+    big = records[-1]
+    assert big["site_id"] == BIG and isinstance(big["site_id"], int)
+    assert f'"site_id": {BIG},' in lines[-1] and ROUNDED not in lines[-1]
+    assert (big["portal"], big["author"], big["tags"]) == ("mst", "Hà Vy", ["khoa học"])
+    assert list(records[0])[-4:] == ["portal", "author", "tags", "key"]  # added at the end
+    assert records[0]["author"] is None and records[0]["tags"] == []
+    only_most = cli(archive_path, "export", "--portal", "most").stdout.splitlines()
+    assert [json.loads(line)["key"] for line in only_most] == ["most:102", "most:13245"]
+
+
+def test_export_csv_has_the_key_column(archive_path: Path) -> None:
+    result = cli(archive_path, "export", "--format", "csv", "--portal", "mst")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["key"] for r in rows] == ["mst:102", f"mst:{BIG}"]
+    assert rows[1]["site_id"] == str(BIG) and rows[1]["tags"] == "khoa học"
+    assert ROUNDED not in result.stdout
+
+
+def test_stats_by_portal(db: Any, archive_path: Path) -> None:
+    whole = stats(db)
+    assert {r["portal"]: r["articles"] for r in whole["by_portal"]} == {"most": 2, "mst": 2}
+    mst = stats(db, portal="mst")
+    assert (mst["articles"], mst["revisions"]) == (2, 3)
+    assert [r["portal"] for r in mst["runs"]] == ["mst"] and mst["open_errors"]["count"] == 1
+    most = stats(db, portal="most")
+    assert (most["articles"], most["runs"], most["open_errors"]["count"]) == (2, [], 0)
+    result = cli(archive_path, "stats", "--portal", "mst", "--json")
+    assert result.exit_code == 0 and json.loads(result.output)["articles"] == 2
+    assert "By portal:" in cli(archive_path, "stats").output
+
+
+def test_crawl_state_per_portal(archive_path: Path) -> None:
+    db = open_archive(archive_path, readonly=True)
+    assert crawlstate.known_article_ids(db, "mst") == {102, BIG}
+    assert crawlstate.known_article_ids(db) == {102, 13245, BIG}
+    state = crawlstate.article_state(db, 102, "mst")
+    assert state is not None and state.url.endswith("-102.htm")
+    due = crawlstate.due_for_recheck(db, now="2026-03-01T00:00:00+00:00", portal="mst")
+    assert {(r.portal, r.site_id) for r in due} == {("mst", 102), ("mst", BIG)}
+    db.conn.close()
+
+
+# --- Datasette -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ds(archive_path: Path) -> Any:
+    from archive.serve import build_datasette
+
+    datasette = build_datasette(archive_path)
+    asyncio.run(datasette.invoke_startup())
+    return datasette
+
+
+def get(ds: Any, path: str) -> Any:
+    return asyncio.run(ds.client.get(path))
+
+
+def test_article_page_by_key_url_and_bare_id(ds: Any) -> None:
+    page = get(ds, f"/-/article/mst:{BIG}")
+    assert page.status_code == 200
+    assert f'data-key="mst:{BIG}"' in page.text and "Hà Vy" in page.text
+    assert ROUNDED not in page.text
+    assert get(ds, f"/-/article/{BIG}").status_code == 200
+    assert get(ds, f"/-/article?url={MST}/abc-{BIG}.htm").status_code == 200
+    assert get(ds, "/-/article/13245").status_code == 200
+    ambiguous = get(ds, "/-/article/102")
+    assert ambiguous.status_code == 400
+    assert 'href="/-/article/most:102"' in ambiguous.text
+    assert 'href="/-/article/mst:102"' in ambiguous.text
+    assert get(ds, "/-/article/mst:13245").status_code == 404
+
+
+def test_datasette_links_by_key_and_facets_by_portal(ds: Any) -> None:
+    html = get(ds, "/archive/articles").text
+    assert f'href="/-/article/mst:{BIG}"' in html and ROUNDED not in html
+    data = get(ds, "/archive/articles.json?_shape=objects").json()
+    assert {r["value"]: r["count"] for r in data["facet_results"]["portal"]["results"]} == {
+        "most": 2, "mst": 2,
+    }  # fmt: skip
+    assert f"mst:{BIG}" in {r["key"] for r in data["rows"]}
+    latest = get(ds, "/archive/latest.json?_shape=array").json()
+    assert f"mst:{BIG}" in {r["key"] for r in latest}
+    found = get(ds, "/archive/search.json?q=trung+so&_shape=array").json()
+    assert [r["key"] for r in found] == ["mst:102"]
+    row_page = get(ds, f"/archive/articles/{BIG}").text
+    assert f'href="/-/article/mst:{BIG}"' in row_page
