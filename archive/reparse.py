@@ -26,11 +26,11 @@ if TYPE_CHECKING:
 ParseFn = Callable[[bytes, str], "Article | None"]
 
 _SELECT = """
-SELECT a.site_id, a.page_id, p.url AS page_url
+SELECT a.portal, a.site_id, a.page_id, p.url AS page_url
 FROM articles a JOIN raw_pages p ON p.id = a.page_id
 WHERE (:parser IS NULL OR a.parser = :parser)
   AND (:since IS NULL OR p.fetched_at >= :since)
-ORDER BY a.site_id
+ORDER BY a.site_id, a.portal
 """
 
 
@@ -88,7 +88,7 @@ def reparse(
       ``crawler.parsers.parse_article``.
 
     Counts: ``articles`` (looked at), ``updated``, ``unchanged``, ``failed`` (parser returned
-    None or raised ValueError/UnicodeError), ``mismatch`` (parsed a different site id),
+    None or raised ValueError/UnicodeError), ``mismatch`` (parsed a different site id or portal),
     ``missing_page`` (no stored body).
 
     Raises :class:`UnknownParserVersion` (before changing anything) when ``parser_version`` is
@@ -116,7 +116,7 @@ def reparse(
         if article is None:
             counts["failed"] += 1
             continue
-        if article.site_id != row["site_id"]:
+        if (article.portal, article.site_id) != (row["portal"], row["site_id"]):
             counts["mismatch"] += 1
             continue
         outcome = save_article(

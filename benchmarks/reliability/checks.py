@@ -22,33 +22,41 @@ def connect(db: Path) -> sqlite3.Connection:
     return conn
 
 
-_NO_ARTICLE = "SELECT count(*) FROM {} WHERE {} NOT IN (SELECT site_id FROM articles)"
+# An article is (portal, site_id); the FTS rowid is articles.id.
+_NO_ARTICLE = (
+    "SELECT count(*) FROM {} c WHERE NOT EXISTS (SELECT 1 FROM articles a "
+    "WHERE a.portal = c.portal AND a.site_id = c.site_id)"
+)
+_NO_ARTICLE_ROW = "SELECT count(*) FROM {} WHERE rowid NOT IN (SELECT id FROM articles)"
 ORPHANS = {
-    "images without article": _NO_ARTICLE.format("images", "site_id"),
-    "attachments without article": _NO_ARTICLE.format("attachments", "site_id"),
-    "category links without article": _NO_ARTICLE.format("article_categories", "site_id"),
-    "revisions without article": _NO_ARTICLE.format("revisions", "site_id"),
-    "folded FTS rows without article": _NO_ARTICLE.format("articles_fts", "rowid"),
-    "exact FTS rows without article": _NO_ARTICLE.format("articles_fts_exact", "rowid"),
+    "images without article": _NO_ARTICLE.format("images"),
+    "attachments without article": _NO_ARTICLE.format("attachments"),
+    "category links without article": _NO_ARTICLE.format("article_categories"),
+    "revisions without article": _NO_ARTICLE.format("revisions"),
+    "folded FTS rows without article": _NO_ARTICLE_ROW.format("articles_fts"),
+    "exact FTS rows without article": _NO_ARTICLE_ROW.format("articles_fts_exact"),
     "category links without category": (
-        "SELECT count(*) FROM article_categories "
-        "WHERE category_id NOT IN (SELECT id FROM categories)"
+        "SELECT count(*) FROM article_categories ac WHERE NOT EXISTS (SELECT 1 FROM categories "
+        "c WHERE c.portal = ac.portal AND c.id = ac.category_id)"
     ),
     "articles without current revision": (
         "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM revisions r WHERE "
-        "r.site_id = a.site_id AND r.revision = a.revision AND r.content_hash = a.content_hash)"
+        "r.portal = a.portal AND r.site_id = a.site_id AND r.revision = a.revision "
+        "AND r.content_hash = a.content_hash)"
     ),
     "articles without FTS row": (
-        "SELECT count(*) FROM articles WHERE site_id NOT IN (SELECT rowid FROM articles_fts) "
-        "OR site_id NOT IN (SELECT rowid FROM articles_fts_exact)"
+        "SELECT count(*) FROM articles WHERE id NOT IN (SELECT rowid FROM articles_fts) "
+        "OR id NOT IN (SELECT rowid FROM articles_fts_exact)"
     ),
     "runs left running": "SELECT count(*) FROM runs WHERE outcome = 'running'",
 }
 HALF_WRITTEN = (
     "SELECT a.site_id, r.images_json, r.attachments_json, "
-    "(SELECT count(*) FROM images i WHERE i.site_id = a.site_id) AS n_images, "
-    "(SELECT count(*) FROM attachments t WHERE t.site_id = a.site_id) AS n_attachments "
-    "FROM articles a JOIN revisions r ON r.site_id = a.site_id AND r.revision = a.revision"
+    "(SELECT count(*) FROM images i WHERE i.portal = a.portal AND i.site_id = a.site_id) "
+    "AS n_images, (SELECT count(*) FROM attachments t WHERE t.portal = a.portal "
+    "AND t.site_id = a.site_id) AS n_attachments "
+    "FROM articles a JOIN revisions r ON r.portal = a.portal AND r.site_id = a.site_id "
+    "AND r.revision = a.revision"
 )
 
 
