@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import html
 import io
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -275,6 +277,13 @@ def test_article_page_by_key_url_and_bare_id(ds: Any) -> None:
     assert 'href="/-/article/most:102"' in ambiguous.text
     assert 'href="/-/article/mst:102"' in ambiguous.text
     assert get(ds, "/-/article/mst:13245").status_code == 404
+
+
+def test_article_page_links_its_own_portals_category(ds: Any) -> None:
+    page = get(ds, "/-/article/mst:102").text
+    (link,) = re.findall(r'href="(/archive/articles\?[^"]*_where[^"]*)"', page)
+    listed = get(ds, html.unescape(link).replace("?", ".json?_shape=array&", 1)).json()
+    assert {r["key"] for r in listed} == {"mst:102", f"mst:{BIG}"}  # not most:102 (category 1)
 
 
 def test_datasette_links_by_key_and_facets_by_portal(ds: Any) -> None:
