@@ -31,7 +31,7 @@ class Attachment:
 class Article:
     """One parsed article page. Text fields are NFC, entity-decoded, whitespace-collapsed."""
 
-    site_id: int  # numeric id from /vn/tin-tuc/{id}/...
+    site_id: int  # numeric id: /vn/tin-tuc/{id}/... (most), /{slug}-{id}.htm (mst, up to 18 digits)
     url: str  # canonical URL: site scheme + host, path as the site writes it, no query/fragment
     title: str
     lead: str  # the sapo; "" when empty
@@ -42,19 +42,30 @@ class Article:
     source: str | None  # attribution line without a leading "Nguồn:" label; None when absent
     images: list[Image] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
-    parser: str = ""  # e.g. "most/1" or "fallback-trafilatura/1"
-    author: str | None = None  # byline; None where none
-    tags: list[str] = field(default_factory=list)  # tag links shown, in order
-    portal: str = "most"  # "most" (SharePoint) or "mst" (mst.gov.vn)
+    parser: str = ""  # e.g. "most/1", "mst/1" or "fallback-trafilatura/1"
+    # Added for the second portal (issue 11); the defaults keep older records and callers valid.
+    author: str | None = None  # the byline; None where the page shows none
+    tags: list[str] = field(default_factory=list)  # the tag links shown, in order
+    portal: str = "most"  # "most" (the SharePoint portal) or "mst" (mst.gov.vn)
+
+    @property
+    def key(self) -> str:
+        """``portal:site_id``, e.g. ``mst:197250704101929995``: the id as a string, since mst
+        ids are above 2**53 and would be rounded by JavaScript and spreadsheets."""
+        return f"{self.portal}:{self.site_id}"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:
+        """The article of a ``to_dict()`` record; records written before ``author``, ``tags``
+        and ``portal`` existed get their defaults."""
         fields = dict(data)
+        fields.pop("key", None)  # derived from portal and site_id (an export carries it)
         fields["images"] = [Image(**i) for i in fields.get("images", [])]
         fields["attachments"] = [Attachment(**a) for a in fields.get("attachments", [])]
+        fields["tags"] = list(fields.get("tags") or [])
         return cls(**fields)
 
 
