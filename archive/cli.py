@@ -135,8 +135,12 @@ def filter_options(f: F) -> F:
 
 
 @contextlib.contextmanager
-def open_db(db_path: Path) -> Iterator[sqlite_utils.Database]:
-    """The archive, read-only; a missing or broken file is a clean error, never a new file."""
+def open_db(db_path: Path, *, check_schema: bool = True) -> Iterator[sqlite_utils.Database]:
+    """The archive, read-only; a missing or broken file is a clean error, never a new file.
+
+    An archive an earlier release wrote (schema steps pending) is an error asking for
+    ``most-archive migrate`` unless ``check_schema=False``.
+    """
     from archive.db import ArchiveMissing, open_archive, unusable_message
 
     try:
@@ -158,6 +162,8 @@ def open_db(db_path: Path) -> Iterator[sqlite_utils.Database]:
         if not db.table_names() or "articles" not in db.table_names():
             raise click.ClickException(f"{db_path} is not a most-archive database (no articles "
                                        "table)")
+        if check_schema:
+            _check_schema(db, db_path)
         yield db
     except sqlite3.DatabaseError as exc:
         raise click.ClickException(unusable_message(db_path, exc)) from None
@@ -170,6 +176,19 @@ def echo_safe(text: str, **kwargs: Any) -> None:
     from archive.render import escape_controls
 
     click.echo(escape_controls(text), **kwargs)
+
+
+def _check_schema(db: sqlite_utils.Database, db_path: Path) -> None:
+    """A clean error for an archive an earlier release wrote: readers never migrate."""
+    from archive.migrations import pending
+
+    steps = pending(db)
+    if steps:
+        raise click.ClickException(
+            f"{db_path} was written by an earlier release of most-archive: upgrade it first "
+            f"with `most-archive migrate --db {db_path}` (schema steps {', '.join(steps)}; "
+            "nothing is lost, and the next crawl would do it too)"
+        )
 
 
 def echo_json(value: Any) -> None:
@@ -472,6 +491,46 @@ def backup_command(dest: Path, force: bool, db_path: Path) -> None:
 
 
 LOCK_HELD_EXIT = 75  # EX_TEMPFAIL, as for crawl: another process holds the crawl lock
+
+
+@main.command("migrate")
+@db_option
+def migrate_command(db_path: Path) -> None:
+    """Upgrade an archive written by an earlier release to this release's schema.
+
+    Applies the pending schema steps in place, each in one transaction: every article,
+    revision and file is kept. A crawl does the same when it opens the archive; the reading
+    commands (search, show, export, serve, …) never change the file and ask for this first.
+    Takes the crawl lock (exit 75 while a crawl runs). A large archive takes a while and
+    needs free disk space about the size of its articles and revisions.
+
+    \b
+    Example:
+        most-archive backup before-upgrade.db --db archive.db
+        most-archive migrate --db archive.db
+    """
+    from archive.db import open_archive
+    from archive.lock import LockHeld, crawl_lock
+    from archive.migrations import pending
+
+    if not db_path.exists():
+        raise click.ClickException(f"no archive at {db_path}")
+    try:
+        with crawl_lock(db_path):
+            with open_db(db_path, check_schema=False) as current:
+                steps = pending(current)
+            if steps:
+                open_archive(db_path).conn.close()  # the writer applies every pending step
+    except LockHeld as exc:
+        click.echo(f"Error: {exc}; try again when it has finished", err=True)
+        sys.exit(LOCK_HELD_EXIT)
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"migrating {db_path} failed (nothing was changed): "
+                                   f"{exc}") from None
+    if steps:
+        click.echo(f"upgraded {db_path}: {', '.join(steps)}")
+    else:
+        click.echo(f"{db_path} is up to date")
 
 
 @main.command("reparse")

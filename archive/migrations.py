@@ -406,6 +406,11 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     return pending
 
 
+def pending(db: sqlite_utils.Database) -> list[str]:
+    """Names of the steps not yet applied to ``db`` (reads only: safe on a read-only one)."""
+    return [m.name for m in migrations.pending(db)]
+
+
 def applied(db: sqlite_utils.Database) -> list[str]:
     """Names of the steps applied to ``db``, in order."""
     return [m.name for m in migrations.applied(db)]

@@ -20,11 +20,13 @@ from typing import Any
 from urllib.parse import quote
 
 import click
+import sqlite_utils
 
 from archive.datasette import plugin
 from archive.db import APPLICATION_ID
 from archive.defaults import DB_ENV, DEFAULT_DB
 from archive.files import files_dir_for
+from archive.migrations import pending
 
 HERE = Path(__file__).resolve().parent / "datasette"
 METADATA = HERE / "metadata.yaml"
@@ -72,6 +74,9 @@ def check_archive(db_path: Path) -> None:
         try:
             names = {r[0] for r in conn.execute("select name from sqlite_master")}
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            steps = pending(
+                sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
+            )
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -86,6 +91,11 @@ def check_archive(db_path: Path) -> None:
         raise click.ClickException(
             f"{db_path} is not a most-archive database (no table {', '.join(missing)}); "
             f"a crawl creates one: `most-archive crawl --db {db_path}`"
+        )
+    if steps:  # served read-only, so never migrated here
+        raise click.ClickException(
+            f"{db_path} was written by an earlier release of most-archive: upgrade it first "
+            f"with `most-archive migrate --db {db_path}` (schema steps {', '.join(steps)})"
         )
 
 

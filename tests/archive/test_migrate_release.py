@@ -178,3 +178,34 @@ def test_recrawl_after_migration_makes_no_revision(
         assert outcome == "unchanged", data["site_id"]
     assert db.execute("SELECT count(*) FROM revisions").fetchone()[0] == before
     db.conn.close()
+
+
+def test_readers_ask_for_migrate_and_migrate_upgrades(tmp_path: Path) -> None:
+    """Readers never change the file: they name the command that upgrades it."""
+    import click
+
+    from archive.lock import crawl_lock
+    from archive.serve import check_archive
+
+    path = tmp_path / "archive.db"
+    shutil.copy(FIXTURE / "archive.db", path)
+    runner = CliRunner()
+    for command in (["search", "dien"], ["show", "13245"], ["export"], ["stats"]):
+        result = runner.invoke(main, [*command, "--db", str(path)])
+        assert result.exit_code == 1, command
+        assert f"most-archive migrate --db {path}" in result.output
+        assert "m004_two_portals" in result.output and "Traceback" not in result.output
+    with pytest.raises(click.ClickException, match="most-archive migrate"):
+        check_archive(path)
+    with crawl_lock(path):  # a crawl is running: nothing is done, exit 75
+        assert runner.invoke(main, ["migrate", "--db", str(path)]).exit_code == 75
+    result = runner.invoke(main, ["migrate", "--db", str(path)])
+    assert result.exit_code == 0 and "upgraded" in result.output
+    assert "m004_two_portals" in result.output
+    result = runner.invoke(main, ["migrate", "--db", str(path)])
+    assert result.exit_code == 0 and "is up to date" in result.output
+    result = runner.invoke(main, ["search", "dien", "--json", "--db", str(path)])
+    assert result.exit_code == 0 and '"key": "most:13245"' in result.output
+    check_archive(path)
+    missing = runner.invoke(main, ["migrate", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 1 and not (tmp_path / "none.db").exists()
