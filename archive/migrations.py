@@ -219,12 +219,15 @@ DEFAULT_PORTAL = "most"  # every row written before the second portal came from 
 # The rebuilt tables. ``articles.id`` is the row's own number and the FTS rowid: it equals
 # ``site_id`` unless another portal's article already holds that number (then SQLite picks
 # one), so an archive of one portal keeps its FTS rows and "newest first" as they were.
+# ``portal`` comes before the long text columns: a filter reading it by rowid then stops at the
+# row's first page instead of walking the body's overflow pages.
 # ``key`` ("mst:197250704101929995") is what links and exports use: an 18-digit id does not
 # survive a JavaScript number.
 _PORTAL_TABLES = """
 CREATE TABLE articles_new (
     id INTEGER PRIMARY KEY,
     site_id INTEGER NOT NULL CHECK (typeof(site_id) = 'integer'),
+    portal TEXT NOT NULL DEFAULT 'most' CHECK (portal <> ''),
     url TEXT NOT NULL,
     title TEXT NOT NULL,
     lead TEXT NOT NULL DEFAULT '',
@@ -243,7 +246,6 @@ CREATE TABLE articles_new (
     page_id INTEGER REFERENCES raw_pages(id),
     etag TEXT,
     last_modified TEXT,
-    portal TEXT NOT NULL DEFAULT 'most' CHECK (portal <> ''),
     author TEXT,
     tags TEXT NOT NULL DEFAULT '[]',
     key TEXT GENERATED ALWAYS AS (portal || ':' || site_id) VIRTUAL,
