@@ -165,7 +165,7 @@ class ArchivePipeline:
         )  # fmt: skip
 
     def _on_CategorySeen(self, item: CategorySeen) -> None:
-        store.save_category(self.db, item.category_id, item.name, item.url)
+        store.save_category(self.db, item.category_id, item.name, item.url, portal=item.portal)
 
     def _on_ListingPage(self, item: ListingPage) -> None:
         self._save_raw(item.raw)
@@ -194,10 +194,10 @@ class ArchivePipeline:
 
     def _on_CategoryLink(self, item: CategoryLink) -> None:
         store.add_listing(self.db, item.site_id, item.category_id, None, None,
-                          article_url=item.url)  # fmt: skip
+                          article_url=item.url, portal=item.portal)  # fmt: skip
 
     def _on_NotModified(self, item: NotModified) -> None:
-        store.mark_checked(self.db, item.site_id, fetched_at=store.now_iso())
+        store.mark_checked(self.db, item.site_id, fetched_at=store.now_iso(), portal=item.portal)
         self.stats.inc_value("archive/not_modified")
 
     def _on_FileDownload(self, item: FileDownload) -> None:

@@ -30,6 +30,7 @@ class CategorySeen:
     category_id: int
     name: str | None
     url: str
+    portal: str = "most"  # the portal the category belongs to ("most", "mst")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class CategoryLink:
     site_id: int
     category_id: int
     url: str | None = None  # the article's URL as the listing links it (canonicalised)
+    portal: str = "most"  # the portal of the article and the listing
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class NotModified:
 
     site_id: int
     url: str
+    portal: str = "most"  # the article is (portal, site_id)
 
 
 @dataclass(frozen=True)

@@ -300,3 +300,24 @@ def test_datasette_links_by_key_and_facets_by_portal(ds: Any) -> None:
     assert [r["key"] for r in found] == ["mst:102"]
     row_page = get(ds, f"/archive/articles/{BIG}").text
     assert f'href="/-/article/mst:{BIG}"' in row_page
+
+
+def test_writes_touch_only_their_own_portals_article(tmp_path: Path) -> None:
+    db = open_archive(tmp_path / "a.db")
+    for article in (most_article(102), mst_article(102)):
+        store.save_article(db, article, page_id=None, fetched_at=T1)
+    store.mark_checked(db, 102, fetched_at=T2, etag='"m"', portal="mst")
+    store.save_category(db, 1, "Chuyển đổi số", None, portal="mst")
+    store.save_category(db, 1, "Tin tổng hợp", None)
+    assert store.add_listing(db, 102, 1, None, None, portal="mst")
+    store.save_article(db, most_article(102, title="Sửa"), page_id=None, fetched_at=T2)
+    rows = {r["key"]: r for r in db.query("SELECT key, last_checked, etag, revision FROM articles")}
+    assert (rows["mst:102"]["last_checked"], rows["mst:102"]["etag"]) == (T2, '"m"')
+    assert rows["most:102"]["etag"] is None and rows["most:102"]["revision"] == 2
+    assert rows["mst:102"]["revision"] == 1
+    links = list(db.query("SELECT portal, site_id, category_id FROM article_categories"))
+    assert links == [{"portal": "mst", "site_id": 102, "category_id": 1}]
+    names = dict(db.execute("SELECT portal, name FROM categories ORDER BY portal").fetchall())
+    assert names == {"most": "Tin tổng hợp", "mst": "Chuyển đổi số"}
+    assert len(list(db.query("SELECT 1 FROM revisions WHERE portal = 'most'"))) == 2
+    db.conn.close()
