@@ -35,7 +35,7 @@ from archive.queries import (
     search,
     stats,
 )
-from crawler.items import Article
+from crawler.items import Article, Image
 
 BIG = 197250704101929995
 ROUNDED = str(int(float(BIG)))  # what JavaScript or a spreadsheet would show: ...930000
@@ -304,13 +304,17 @@ def test_datasette_links_by_key_and_facets_by_portal(ds: Any) -> None:
 
 def test_writes_touch_only_their_own_portals_article(tmp_path: Path) -> None:
     db = open_archive(tmp_path / "a.db")
-    for article in (most_article(102), mst_article(102)):
+    pictures = {p: [Image(f"https://{p}.example/{n}.jpg", f"{p} {n}") for n in range(2)]
+                for p in ("most", "mst")}  # fmt: skip
+    for article in (most_article(102, images=pictures["most"]),
+                    mst_article(102, images=pictures["mst"])):  # fmt: skip
         store.save_article(db, article, page_id=None, fetched_at=T1)
     store.mark_checked(db, 102, fetched_at=T2, etag='"m"', portal="mst")
     store.save_category(db, 1, "Chuyển đổi số", None, portal="mst")
     store.save_category(db, 1, "Tin tổng hợp", None)
     assert store.add_listing(db, 102, 1, None, None, portal="mst")
-    store.save_article(db, most_article(102, title="Sửa"), page_id=None, fetched_at=T2)
+    store.save_article(db, most_article(102, title="Sửa", images=pictures["most"]), page_id=None,
+                       fetched_at=T2)  # fmt: skip
     rows = {r["key"]: r for r in db.query("SELECT key, last_checked, etag, revision FROM articles")}
     assert (rows["mst:102"]["last_checked"], rows["mst:102"]["etag"]) == (T2, '"m"')
     assert rows["most:102"]["etag"] is None and rows["most:102"]["revision"] == 2
@@ -320,4 +324,8 @@ def test_writes_touch_only_their_own_portals_article(tmp_path: Path) -> None:
     names = dict(db.execute("SELECT portal, name FROM categories ORDER BY portal").fetchall())
     assert names == {"most": "Tin tổng hợp", "mst": "Chuyển đổi số"}
     assert len(list(db.query("SELECT 1 FROM revisions WHERE portal = 'most'"))) == 2
+    for portal in ("most", "mst"):  # same site id and positions, each its own images
+        shown = get_article(db, 102, portal=portal)
+        assert shown is not None
+        assert [i["caption"] for i in shown["images"]] == [f"{portal} 0", f"{portal} 1"]
     db.conn.close()
