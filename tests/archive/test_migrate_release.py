@@ -209,3 +209,30 @@ def test_readers_ask_for_migrate_and_migrate_upgrades(tmp_path: Path) -> None:
     check_archive(path)
     missing = runner.invoke(main, ["migrate", "--db", str(tmp_path / "none.db")])
     assert missing.exit_code == 1 and not (tmp_path / "none.db").exists()
+
+
+def test_rebuild_keeps_columns_and_indexes_it_does_not_know(tmp_path: Path) -> None:
+    """A step of another branch ordered before m004 (a column, an index) survives the rebuild."""
+    import sqlite_utils
+
+    path = tmp_path / "a.db"
+    db = sqlite_utils.Database(path)
+    migrations.migrations.apply(db, stop_before="m004_two_portals")
+    db.execute("ALTER TABLE revisions ADD COLUMN delta BLOB")
+    db.execute("CREATE INDEX idx_revisions_reason ON revisions(reason)")
+    db.execute(
+        "INSERT INTO articles (site_id, url, title, content_hash, first_seen, last_seen, "
+        "last_changed) VALUES (5, 'u', 't', 'h', 'x', 'x', 'x')"
+    )
+    db.execute(
+        "INSERT INTO revisions (site_id, revision, content_hash, title, first_seen, last_seen, "
+        "delta) VALUES (5, 1, 'h', 't', 'x', 'x', x'0102')"
+    )
+    db.conn.commit()
+    db.close()
+    db = open_archive(path)
+    assert list(db.query("SELECT portal, site_id, delta FROM revisions")) == [
+        {"portal": "most", "site_id": 5, "delta": b"\x01\x02"}
+    ]
+    assert "idx_revisions_reason" in {i.name for i in db["revisions"].indexes}
+    db.conn.close()
