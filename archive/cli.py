@@ -113,11 +113,11 @@ def _date_callback(end: bool) -> Callable[[click.Context, click.Parameter, str |
 
 def portal_option(f: F) -> F:
     """``--portal most|mst``: only that portal's articles."""
-    from archive.migrations import PORTALS
+    from crawler.portals import portal_names  # the registry of portals (pure, no Scrapy)
 
-    return click.option("--portal", type=click.Choice(PORTALS),
+    return click.option("--portal", type=click.Choice(portal_names()),
                         help="Only articles of this portal: most (www.most.gov.vn) or mst "
-                             "(mst.gov.vn). Default: both.")(f)  # fmt: skip
+                             "(mst.gov.vn). Default: every portal.")(f)  # fmt: skip
 
 
 def filter_options(f: F) -> F:

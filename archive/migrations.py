@@ -213,8 +213,9 @@ def m003_search_indexes(db: sqlite_utils.Database) -> None:
 
 # --- two portals: articles are unique by (portal, site_id) --------------------------------
 
-PORTALS = ("most", "mst")  # portals known today (crawler/portals); a new one needs no step
-DEFAULT_PORTAL = "most"  # every row written before the second portal came from www.most.gov.vn
+# The portal of every row written before the second portal: www.most.gov.vn. The portals
+# themselves are crawler.portals' (a new one needs no step: ``portal`` is plain text).
+DEFAULT_PORTAL = "most"
 
 # The rebuilt tables. ``articles.id`` is the row's own number and the FTS rowid: it equals
 # ``site_id`` unless another portal's article already holds that number (then SQLite picks
