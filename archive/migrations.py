@@ -327,8 +327,17 @@ CREATE INDEX idx_articles_site_id ON articles(site_id)
 
 
 def _columns(db: sqlite_utils.Database, table: str) -> list[tuple[str, str]]:
-    """(name, declared type) of the stored columns of ``table`` (generated ones left out)."""
-    return [(r["name"], r["type"]) for r in db.query(f"PRAGMA table_info([{table}])")]
+    """(name, definition) of the stored columns of ``table`` (generated ones left out): the
+    declared type, with ``NOT NULL`` and ``DEFAULT`` as declared."""
+    columns = []
+    for r in db.query(f"PRAGMA table_info([{table}])"):
+        definition = str(r["type"])
+        if r["dflt_value"] is not None:
+            definition += f" DEFAULT {r['dflt_value']}"
+        if r["notnull"] and r["dflt_value"] is not None:  # ADD COLUMN needs the default
+            definition += " NOT NULL"
+        columns.append((str(r["name"]), definition))
+    return columns
 
 
 def _rebuild(db: sqlite_utils.Database, table: str) -> None:
@@ -341,9 +350,9 @@ def _rebuild(db: sqlite_utils.Database, table: str) -> None:
     new = f"{table}_new"
     old_cols = _columns(db, table)
     have = {name for name, _ in _columns(db, new)}
-    for name, kind in old_cols:
+    for name, definition in old_cols:
         if name not in have:
-            db.execute(f"ALTER TABLE [{new}] ADD COLUMN [{name}] {kind}")
+            db.execute(f"ALTER TABLE [{new}] ADD COLUMN [{name}] {definition}")
     names = [name for name, _ in old_cols]
     targets = list(names)
     sources = [f"[{n}]" for n in names]

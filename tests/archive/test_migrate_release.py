@@ -219,6 +219,7 @@ def test_rebuild_keeps_columns_and_indexes_it_does_not_know(tmp_path: Path) -> N
     db = sqlite_utils.Database(path)
     migrations.migrations.apply(db, stop_before="m004_two_portals")
     db.execute("ALTER TABLE revisions ADD COLUMN delta BLOB")
+    db.execute("ALTER TABLE revisions ADD COLUMN storage TEXT NOT NULL DEFAULT 'plain'")
     db.execute("CREATE INDEX idx_revisions_reason ON revisions(reason)")
     db.execute(
         "INSERT INTO articles (site_id, url, title, content_hash, first_seen, last_seen, "
@@ -235,4 +236,11 @@ def test_rebuild_keeps_columns_and_indexes_it_does_not_know(tmp_path: Path) -> N
         {"portal": "most", "site_id": 5, "delta": b"\x01\x02"}
     ]
     assert "idx_revisions_reason" in {i.name for i in db["revisions"].indexes}
+    db.execute(
+        "INSERT INTO revisions (site_id, revision, content_hash, title, first_seen, last_seen) "
+        "VALUES (5, 2, 'h', 't', 'x', 'x')"
+    )  # the column keeps its default and its NOT NULL
+    assert [r["storage"] for r in db.query("SELECT storage FROM revisions")] == ["plain"] * 2
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE revisions SET storage = NULL")
     db.conn.close()
