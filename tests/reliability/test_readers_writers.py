@@ -201,7 +201,7 @@ def test_readers_during_a_crawl(tmp_path: Path) -> None:
     with (
         rel.trap_server() as (trap, hits),
         running_replica(
-            articles=40, seed=5, offsite_base=trap, faults={"latency_ms": 25}
+            articles=20, seed=5, offsite_base=trap, faults={"latency_ms": 25}
         ) as replica,
     ):
         crawl = subprocess.Popen(
