@@ -38,7 +38,7 @@ def test_offsite_links_redirects_and_javascript_are_never_fetched(tmp_path: Path
     db = tmp_path / "archive.db"
     with trap_server() as (trap_url, hits):
         faults = {"offsite_redirect_rate": 0.05, "seed": 5}
-        with running_replica(articles=60, offsite_base=trap_url, faults=faults) as rep:
+        with running_replica(articles=30, offsite_base=trap_url, faults=faults) as rep:
             result = crawl(rep.base_url, db)
             served = rep.requests()
     assert result.returncode in (0, 1), result.stderr[-3000:]
