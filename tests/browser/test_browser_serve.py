@@ -15,7 +15,8 @@ import pytest
 from harness import Page, Served, chromium_page, find_chromium, running_serve
 from sample_archive import SAMPLES, fill_archive
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+# one Chromium and one `serve` for the module: its tests stay in one xdist worker
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 
 @pytest.fixture(scope="module")
