@@ -35,11 +35,12 @@ crawl: $(STAMP)
 
 # pytest-xdist: one worker per core (2 on the 2-core box the suite is sized for); tests sharing
 # a costly session fixture stay in one worker (xdist_group, --dist loadgroup; tests/conftest.py).
-# TEST_WORKERS=0 runs everything in one process.
+# TEST_WORKERS=0 runs everything in one process; PYTEST_ARGS adds options (e.g. --durations=15).
 TEST_WORKERS ?= auto
+PYTEST_ARGS  ?=
 
 test: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check crawler archive replica tests benchmarks
