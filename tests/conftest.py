@@ -21,6 +21,7 @@ Fixtures (session-scoped: built once per xdist worker, on first use)
 Markers (pyproject.toml)
     ``e2e``          a real crawl in a subprocess; keep one only where the subprocess is the point
                      (the crawl command, SIGKILL, the lock); check a CLI in-process (CliRunner).
+                     Mark every long test ``e2e``: they are run first, so the workers end together.
     ``slow``         in tests/reliability: skipped by ``make test``; ``make reliability`` (which
                      CI runs) runs the same scenarios; ``MOST_ARCHIVE_SLOW=1`` runs them here.
     ``bench``        runs ``scrapy bench`` (its fixed port 8998) or the whole benchmark harness:
@@ -63,7 +64,10 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``bench`` run only when asked for (``-m bench`` or ``MOST_ARCHIVE_BENCH=1``)."""
+    """The ``e2e`` tests (the long ones) first, so that xdist's workers start them early and
+    finish together; tests marked ``bench`` run only when asked for (``-m bench`` or
+    ``MOST_ARCHIVE_BENCH=1``)."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)  # stable: order kept
     if os.environ.get("MOST_ARCHIVE_BENCH") or "bench" in (config.getoption("-m") or ""):
         return
     skip = pytest.mark.skip(reason="bench: `make bench-quick` runs it (MOST_ARCHIVE_BENCH=1)")
