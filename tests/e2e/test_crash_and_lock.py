@@ -66,7 +66,7 @@ def test_sigkill_then_rerun_is_consistent_and_complete(tmp_path: Path) -> None:
 def test_second_crawl_on_same_db_exits_75_at_once(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     # few articles, each answer slow: the first crawl lasts seconds but costs little CPU
-    with running_replica(articles=20, seed=6, faults={"latency_ms": 50}) as rep:
+    with running_replica(articles=30, seed=6, faults={"latency_ms": 60}) as rep:
         first = subprocess.Popen(crawl_cmd(rep.base_url, db), cwd=ROOT, text=True,
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
         try:
