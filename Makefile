@@ -33,14 +33,14 @@ demo: $(STAMP)
 crawl: $(STAMP)
 	$(BIN)/most-archive crawl --site https://www.most.gov.vn --db $(DB)
 
-# pytest-xdist: one worker per core (2 on the 2-core box the suite is sized for); tests sharing
-# a costly session fixture stay in one worker (xdist_group, --dist loadgroup; tests/conftest.py).
+# pytest-xdist: one worker per core (2 on the 2-core box the suite is sized for); a file's tests
+# go to one worker (--dist loadfile), so a fixture its tests share is built once (tests/conftest.py).
 # TEST_WORKERS=0 runs everything in one process; PYTEST_ARGS adds options (e.g. --durations=15).
 TEST_WORKERS ?= auto
 PYTEST_ARGS  ?=
 
 test: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check crawler archive replica tests benchmarks

@@ -12,9 +12,9 @@ Fixtures (session-scoped: built once per xdist worker, on first use)
                  ``most-archive crawl`` (a subprocess) made of it. Tests that only READ a crawled
                  archive use ``crawled.db``; tests that write to it (a re-run, a crash) take
                  ``crawled.copy(tmp_path)``, their own copy of the database and files folder.
-                 Mark the test ``@pytest.mark.xdist_group("crawled")`` so that every user runs in
-                 the same worker and the crawl happens once (``make test`` runs ``--dist
-                 loadgroup``).
+                 Its users live in tests/e2e/test_incremental.py: ``make test`` runs ``--dist
+                 loadfile`` (a file's tests go to one worker), so the crawl is made once; a user
+                 in another file works too, at the price of a second crawl in another worker.
     Tests that switch a shared replica's generation or faults must put them back (``try/finally``),
     or start their own with ``replica.testing.running_replica``.
 
@@ -27,7 +27,8 @@ Markers (pyproject.toml)
     ``bench``        runs ``scrapy bench`` (its fixed port 8998) or the whole benchmark harness:
                      skipped by ``make test``, run by ``make bench-quick`` (CI runs it) and
                      ``-m bench``.
-    ``xdist_group``  tests sharing one session fixture that is costly to build.
+    (``xdist_group`` marks are not used: ``--dist loadgroup`` silently stopped grouping with
+    pytest 9.2, pytest-dev/pytest-xdist#1386. Tests sharing a costly fixture share a file.)
 
 Rules: no fixed ports (bind port 0, or let the server pick and print its URL); never sleep to
 wait for something, poll with a deadline; a new test runs well under a second unless a real

@@ -15,8 +15,7 @@ import pytest
 from harness import Page, Served, chromium_page, find_chromium, running_serve
 from sample_archive import SAMPLES, fill_archive
 
-# one Chromium and one `serve` for the module: its tests stay in one xdist worker
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

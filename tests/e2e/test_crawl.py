@@ -1,8 +1,8 @@
 """End-to-end crawls of the replica through ``most-archive crawl`` in a subprocess (issue 4).
 
-The full crawl is the session's shared one (``crawled``, tests/conftest.py); the others serve
-their own replica (``running_replica``). Each reads back what the command wrote with
-``most-archive export``; the replica's ground truth (``site.truth``) is the reference.
+Each test serves its own replica (``running_replica``) and reads back what the command wrote
+with ``most-archive export``; the replica's ground truth (``site.truth``) is the reference. The
+full crawl of the session's shared replica is in test_incremental.py, with its re-runs.
 """
 
 from __future__ import annotations
@@ -14,24 +14,9 @@ import pytest
 
 from replica.testing import running_replica
 
-from .support import Crawled, compare_with_truth, crawl, export, query, trap_server
+from .support import compare_with_truth, crawl, export, query, trap_server
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.mark.xdist_group("crawled")
-def test_full_crawl_matches_ground_truth(crawled: Crawled) -> None:
-    """The session's shared crawl (``crawled``: 200 articles, ``most-archive crawl``)."""
-    db, rep, result = crawled.db, crawled.replica, crawled.result
-    records = export(db)
-    problems = compare_with_truth(records, rep.site, rep.base_url)
-    assert problems == {}, json.dumps(problems, ensure_ascii=False)[:3000]
-    assert len(records) == 200
-    assert "articles new:       200" in result.stderr
-    # the run is recorded with its counts
-    runs = query(db, "SELECT outcome, articles_new, errors FROM runs")
-    assert runs == [("ok", 200, 0)]
-    assert query(db, "PRAGMA integrity_check") == [("ok",)]
 
 
 def test_offsite_links_redirects_and_javascript_are_never_fetched(tmp_path: Path) -> None:

@@ -1,4 +1,10 @@
-"""Incremental re-runs (issue 6): new and edited articles only, and the cost of a no-change run."""
+"""The session's shared crawl (``crawled``, tests/conftest.py) and its re-runs.
+
+The first crawl must equal the replica's ground truth (issue 4); incremental re-runs (issue 6)
+fetch new and edited articles only, and a no-change run costs a handful of requests. The tests
+that use ``crawled`` live in this one file: ``make test`` sends a file to one worker
+(``--dist loadfile``), so the crawl is made once.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +24,20 @@ def _edited(before: Site, after: Site) -> set[int]:
     return {i for i in before.article_ids() if before.truth(i) != after.truth(i)}
 
 
-@pytest.mark.xdist_group("crawled")
+def test_full_crawl_matches_ground_truth(crawled: Crawled) -> None:
+    """The session's shared crawl (``crawled``: 200 articles, ``most-archive crawl``)."""
+    db, rep, result = crawled.db, crawled.replica, crawled.result
+    records = export(db)
+    problems = compare_with_truth(records, rep.site, rep.base_url)
+    assert problems == {}, json.dumps(problems, ensure_ascii=False)[:3000]
+    assert len(records) == 200
+    assert "articles new:       200" in result.stderr
+    # the run is recorded with its counts
+    runs = query(db, "SELECT outcome, articles_new, errors FROM runs")
+    assert runs == [("ok", 200, 0)]
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
 def test_next_generation_adds_new_and_revises_edited_only(crawled: Crawled, tmp_path: Path) -> None:
     """A copy of the session's shared crawl (generation 0), re-crawled at generation 1."""
     db = crawled.copy(tmp_path)
@@ -60,7 +79,6 @@ def test_next_generation_adds_new_and_revises_edited_only(crawled: Crawled, tmp_
     assert counts[-1] == (len(new_ids), len(edited))
 
 
-@pytest.mark.xdist_group("crawled")
 def test_no_change_rerun_fetches_listing_pages_and_due_rechecks_only(
     crawled: Crawled, tmp_path: Path
 ) -> None:

@@ -174,7 +174,6 @@ def hostile_crawl(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
-@pytest.mark.xdist_group("hostile_crawl")  # one crawl for the module's tests that read it
 def test_stored_body_html_has_no_active_content(hostile_crawl: Path) -> None:
     db = hostile_crawl
     conn = sqlite3.connect(db)
@@ -190,7 +189,6 @@ def test_stored_body_html_has_no_active_content(hostile_crawl: Path) -> None:
     print(f"\nhostile page: body_html {len(body_html)} chars, title {title!r}")
 
 
-@pytest.mark.xdist_group("hostile_crawl")
 def test_meta_refresh_in_a_body_does_not_lose_the_article(
     hostile_crawl: Path,
 ) -> None:
