@@ -7,7 +7,7 @@ PORT   ?= 8765
 DEMO_ARTICLES ?= 200
 DB     ?= archive.db
 
-.PHONY: help venv demo crawl test lint eval bench reliability clean
+.PHONY: help venv demo crawl test lint eval bench bench-quick reliability clean
 
 help:
 	@echo "make demo         serve the replica on 127.0.0.1, crawl it into demo/archive.db, summarise, search"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint         ruff + mypy"
 	@echo "make eval         parser accuracy against the replica's ground truth, beside trafilatura"
 	@echo "make bench        benchmarks; writes docs/benchmarks.md"
+	@echo "make bench-quick  the benchmark harness on tiny inputs, scrapy bench included (CI runs it)"
 	@echo "make reliability  the long crash loop and fault table; writes docs/reliability.md"
 
 venv: $(STAMP)
@@ -32,8 +33,14 @@ demo: $(STAMP)
 crawl: $(STAMP)
 	$(BIN)/most-archive crawl --site https://www.most.gov.vn --db $(DB)
 
+# pytest-xdist: one worker per core (2 on the 2-core box the suite is sized for); a file's tests
+# go to one worker (--dist loadfile), so a fixture its tests share is built once (tests/conftest.py).
+# TEST_WORKERS=0 runs everything in one process; PYTEST_ARGS adds options (e.g. --durations=15).
+TEST_WORKERS ?= auto
+PYTEST_ARGS  ?=
+
 test: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check crawler archive replica tests benchmarks
@@ -44,6 +51,11 @@ eval: $(STAMP)
 
 bench: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m benchmarks.run --out docs/benchmarks.md
+
+# The tests marked `bench` (tests/conftest.py): the whole harness on tiny inputs, `scrapy bench`
+# included, whose server binds the fixed port 8998; so not in `make test`.
+bench-quick: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -m bench tests/benchmarks
 
 RELIABILITY_OUT ?= docs/reliability.md
 

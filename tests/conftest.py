@@ -1,19 +1,77 @@
-"""Shared fixtures. ``replica``: one running 200-article replica for the whole session.
+"""Shared fixtures and how the suite stays fast (under 2 minutes for ``make test``).
 
-The replica runs in a subprocess on a free 127.0.0.1 port (``replica.testing``). Tests that
-switch its generation or faults must put them back (or use their own ``running_replica``).
+Running
+    make test                                  # the whole suite, 2 workers (pytest-xdist)
+    .venv/bin/python -m pytest tests/e2e -q    # one folder, one process
+    .venv/bin/python -m pytest -q -n 2 -k robots
+    .venv/bin/python -m pytest -q --durations=15 -n 2   # the slowest tests
+
+Fixtures (session-scoped: built once per xdist worker, on first use)
+    ``replica``  one running 200-article replica (seed 1), for tests that read from a server.
+    ``crawled``  one running 200-article replica (seed 3) AND the archive that one real
+                 ``most-archive crawl`` (a subprocess) made of it. Tests that only READ a crawled
+                 archive use ``crawled.db``; tests that write to it (a re-run, a crash) take
+                 ``crawled.copy(tmp_path)``, their own copy of the database and files folder.
+                 Its users live in tests/e2e/test_incremental.py: ``make test`` runs ``--dist
+                 loadfile`` (a file's tests go to one worker), so the crawl is made once; a user
+                 in another file works too, at the price of a second crawl in another worker.
+    Tests that switch a shared replica's generation or faults must put them back (``try/finally``),
+    or start their own with ``replica.testing.running_replica``.
+
+Markers (pyproject.toml)
+    ``e2e``          a real crawl in a subprocess; keep one only where the subprocess is the point
+                     (the crawl command, SIGKILL, the lock); check a CLI in-process (CliRunner).
+                     Mark every long test ``e2e``: they are run first, so the workers end together.
+    ``slow``         in tests/reliability: skipped by ``make test``; ``make reliability`` (which
+                     CI runs) runs the same scenarios; ``MOST_ARCHIVE_SLOW=1`` runs them here.
+    ``bench``        runs ``scrapy bench`` (its fixed port 8998) or the whole benchmark harness:
+                     skipped by ``make test``, run by ``make bench-quick`` (CI runs it) and
+                     ``-m bench``.
+    (``xdist_group`` marks are not used: ``--dist loadgroup`` silently stopped grouping with
+    pytest 9.2, pytest-dev/pytest-xdist#1386. Tests sharing a costly fixture share a file.)
+
+Rules: no fixed ports (bind port 0, or let the server pick and print its URL); never sleep to
+wait for something, poll with a deadline; a new test runs well under a second unless a real
+crawl in a subprocess is what it proves.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from replica.testing import ReplicaHandle, running_replica
+from tests.e2e.support import Crawled, crawl
+
+CRAWLED_ARTICLES = 200
+CRAWLED_SEED = 3
 
 
 @pytest.fixture(scope="session")
 def replica() -> Iterator[ReplicaHandle]:
     with running_replica(articles=200, seed=1) as handle:
         yield handle
+
+
+@pytest.fixture(scope="session")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
+    db = tmp_path_factory.mktemp("crawled") / "archive.db"
+    with running_replica(articles=CRAWLED_ARTICLES, seed=CRAWLED_SEED) as rep:
+        result = crawl(rep.base_url, db)
+        assert result.returncode == 0, result.stderr[-3000:]
+        yield Crawled(rep, db, result)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The ``e2e`` tests (the long ones) first, so that xdist's workers start them early and
+    finish together; tests marked ``bench`` run only when asked for (``-m bench`` or
+    ``MOST_ARCHIVE_BENCH=1``)."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)  # stable: order kept
+    if os.environ.get("MOST_ARCHIVE_BENCH") or "bench" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="bench: `make bench-quick` runs it (MOST_ARCHIVE_BENCH=1)")
+    for item in items:
+        if item.get_closest_marker("bench"):
+            item.add_marker(skip)

@@ -82,9 +82,20 @@ def test_a_search_baseline_that_finds_nothing_fails_the_run(
 
 
 def test_a_scrapy_bench_log_without_rates_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without running `scrapy bench` (its server binds the fixed port 8998: `make bench` only):
+    the command it would run answers with a log that has no rate in it."""
     from benchmarks import scrapy_bench
+    from benchmarks.procs import ProcessResult
     from benchmarks.results import BenchmarkError
 
-    monkeypatch.setattr(scrapy_bench, "rates_from_log", lambda log: [])
+    ran: list[list[str]] = []
+
+    def no_rates(argv: list[str], **kwargs: Any) -> ProcessResult:
+        ran.append(argv)
+        log = "INFO: Crawled 0 pages (at 0 pages/min)\nINFO: Closing spider (closespider_timeout)"
+        return ProcessResult(argv, 0, 1.0, 1, "", log)
+
+    monkeypatch.setattr(scrapy_bench, "run_measured", no_rates)
     with pytest.raises(BenchmarkError, match="no 'pages/min' rates"):
         scrapy_bench.measure_scrapy_bench(seconds=1, runs=1)
+    assert ran and ran[0][1:4] == ["-m", "scrapy", "bench"]

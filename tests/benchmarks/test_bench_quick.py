@@ -2,6 +2,10 @@
 
 It measures nothing worth reading; it proves every row is produced with finite positive
 figures on both sides, and that the file written is the command's own output.
+
+The whole run includes `scrapy bench`, whose server binds the fixed port 8998: it is marked
+``bench`` and run by `make bench-quick` (CI runs it), not by `make test`. `make test` runs the
+sections that need no `scrapy bench` (storing, searching) in-process.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from benchmarks import run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,6 +53,29 @@ def result_rows(markdown: str) -> list[list[str]]:
     return [[c.strip() for c in ln.strip().strip("|").split(" | ")] for ln in lines[1:]]
 
 
+def _check_rows(rows: list[list[str]], expected: list[tuple[str, str, str]]) -> None:
+    assert len(rows) == len(expected), [r[:2] for r in rows]
+    for (section, start, end), row in zip(expected, rows, strict=True):
+        assert row[0] == section and row[1].startswith(start) and row[1].endswith(end), row
+        ours, baseline, ratio = _figure(row[2]), _figure(row[3]), _figure(row[4])
+        for value in (ours, baseline, ratio):
+            assert math.isfinite(value) and value > 0, row
+        assert row[6] in ("**yes**", "**no**", "—"), row
+
+
+def test_quick_storing_and_searching_rows_in_process(tmp_path: Path) -> None:
+    """The sections that need no crawl and no `scrapy bench`, through the command in-process."""
+    out = tmp_path / "bench.md"
+    args = ["--quick", "--out", str(out), "--work-dir", str(tmp_path / "work")]
+    result = CliRunner().invoke(run.main, [*args, "--only", "storing", "--only", "searching"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.strip() in result.stdout
+    _check_rows(result_rows(text), [r for r in EXPECTED_ROWS if r[0] in ("Storing", "Searching")])
+    assert list((tmp_path / "work").glob("search-300-seed1-*.db"))
+
+
+@pytest.mark.bench
 @pytest.mark.slow
 def test_quick_run_writes_every_row_with_finite_positive_figures(tmp_path: Path) -> None:
     out = tmp_path / "bench.md"
@@ -59,13 +89,6 @@ def test_quick_run_writes_every_row_with_finite_positive_figures(tmp_path: Path)
     assert text.strip() == proc.stdout.strip(), "the file must be the command's own output"
     assert "python -m benchmarks.run --quick" in text
     assert "Quick mode" in text
-    rows = result_rows(text)
-    assert len(rows) == len(EXPECTED_ROWS), [r[:2] for r in rows]
-    for (section, start, end), row in zip(EXPECTED_ROWS, rows, strict=True):
-        assert row[0] == section and row[1].startswith(start) and row[1].endswith(end), row
-        ours, baseline, ratio = _figure(row[2]), _figure(row[3]), _figure(row[4])
-        for value in (ours, baseline, ratio):
-            assert math.isfinite(value) and value > 0, row
-        assert row[6] in ("**yes**", "**no**", "—"), row
+    _check_rows(result_rows(text), EXPECTED_ROWS)
     # The search archive is cached: a second run reuses it.
     assert list((tmp_path / "work").glob("search-300-seed1-*.db"))

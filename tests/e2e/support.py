@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from archive.files import files_dir_for
+from replica.testing import ReplicaHandle
 
 ROOT = Path(__file__).resolve().parents[2]
 _VENV_BIN = ROOT / ".venv" / "bin" / "most-archive"
@@ -32,18 +37,49 @@ def crawl(
                           timeout=timeout, cwd=ROOT)  # fmt: skip
 
 
+def _cli(*args: str) -> bytes:
+    """``most-archive ARGS`` in-process (click's CliRunner): the crawl is the subprocess that
+    matters here; tests/archive/test_cli.py runs the readers as real subprocesses."""
+    from click.testing import CliRunner
+
+    from archive.cli import main
+
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
 def export(db: Path) -> list[dict[str, Any]]:
     """The archive as ``most-archive export --format jsonl`` writes it, one dict per article."""
-    out = subprocess.run([MOST_ARCHIVE, "export", "--db", str(db), "--format", "jsonl"],
-                         capture_output=True, timeout=120, cwd=ROOT, check=True)  # fmt: skip
-    return [json.loads(line) for line in out.stdout.decode("utf-8").splitlines() if line.strip()]
+    out = _cli("export", "--db", str(db), "--format", "jsonl")
+    return [json.loads(line) for line in out.decode("utf-8").splitlines() if line.strip()]
 
 
 def show(db: Path, site_id: int) -> dict[str, Any]:
-    out = subprocess.run([MOST_ARCHIVE, "show", str(site_id), "--json", "--db", str(db)],
-                         capture_output=True, timeout=60, cwd=ROOT, check=True)  # fmt: skip
-    result: dict[str, Any] = json.loads(out.stdout.decode("utf-8"))
+    result: dict[str, Any] = json.loads(_cli("show", str(site_id), "--json", "--db", str(db)))
     return result
+
+
+@dataclass
+class Crawled:
+    """A replica and the archive one real ``most-archive crawl`` made of it (the ``crawled``
+    session fixture of tests/conftest.py). Read ``db``, never write it: take ``copy()``."""
+
+    replica: ReplicaHandle
+    db: Path
+    result: subprocess.CompletedProcess[str]
+
+    def copy(self, where: Path) -> Path:
+        """A writable copy of the archive (database and files folder) in ``where``."""
+        target = where / self.db.name
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(str(self.db) + suffix)
+            if source.exists():
+                shutil.copy2(source, Path(str(target) + suffix))
+        files = files_dir_for(self.db)
+        if files.exists():
+            shutil.copytree(files, files_dir_for(target))
+        return target
 
 
 def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

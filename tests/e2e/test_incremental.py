@@ -1,4 +1,10 @@
-"""Incremental re-runs (issue 6): new and edited articles only, and the cost of a no-change run."""
+"""The session's shared crawl (``crawled``, tests/conftest.py) and its re-runs.
+
+The first crawl must equal the replica's ground truth (issue 4); incremental re-runs (issue 6)
+fetch new and edited articles only, and a no-change run costs a handful of requests. The tests
+that use ``crawled`` live in this one file: ``make test`` sends a file to one worker
+(``--dist loadfile``), so the crawl is made once.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +14,8 @@ from pathlib import Path
 import pytest
 
 from replica.site import Site
-from replica.testing import running_replica
 
-from .support import FAR_FUTURE, compare_with_truth, crawl, export, query, show
+from .support import FAR_FUTURE, Crawled, compare_with_truth, crawl, export, query, show
 
 pytestmark = pytest.mark.e2e
 
@@ -19,14 +24,29 @@ def _edited(before: Site, after: Site) -> set[int]:
     return {i for i in before.article_ids() if before.truth(i) != after.truth(i)}
 
 
-def test_next_generation_adds_new_and_revises_edited_only(tmp_path: Path) -> None:
-    db = tmp_path / "archive.db"
-    with running_replica(articles=120, seed=8) as rep:
-        first = crawl(rep.base_url, db)
-        assert first.returncode == 0, first.stderr[-3000:]
-        before_site = rep.site
-        before = {r["site_id"]: r for r in export(db)}
-        rep.set_generation(1)
+def test_full_crawl_matches_ground_truth(crawled: Crawled) -> None:
+    """The session's shared crawl (``crawled``: 200 articles, ``most-archive crawl``)."""
+    db, rep, result = crawled.db, crawled.replica, crawled.result
+    records = export(db)
+    problems = compare_with_truth(records, rep.site, rep.base_url)
+    assert problems == {}, json.dumps(problems, ensure_ascii=False)[:3000]
+    assert len(records) == 200
+    assert "articles new:       200" in result.stderr
+    # the run is recorded with its counts
+    runs = query(db, "SELECT outcome, articles_new, errors FROM runs")
+    assert runs == [("ok", 200, 0)]
+    assert query(db, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_next_generation_adds_new_and_revises_edited_only(crawled: Crawled, tmp_path: Path) -> None:
+    """A copy of the session's shared crawl (generation 0), re-crawled at generation 1."""
+    db = crawled.copy(tmp_path)
+    rep = crawled.replica
+    before_site = rep.site
+    before = {r["site_id"]: r for r in export(db)}
+    rep.set_generation(1)
+    try:
+        rep.reset_requests()
         after_site = rep.site
         new_ids = set(after_site.article_ids()) - set(before_site.article_ids())
         edited = _edited(before_site, after_site)
@@ -53,28 +73,32 @@ def test_next_generation_adds_new_and_revises_edited_only(tmp_path: Path) -> Non
             assert revisions[0]["title"] == before_site.truth(site_id)["title"]
             assert revisions[0]["body"] == "\n\n".join(before_site.truth(site_id)["body"])
         assert [r for r in served if r["status"] == 304], "no conditional request was answered 304"
+    finally:
+        rep.set_generation(0)  # the replica is shared: put it back
     counts = query(db, "SELECT articles_new, articles_updated FROM runs ORDER BY id")
     assert counts[-1] == (len(new_ids), len(edited))
 
 
-def test_no_change_rerun_fetches_listing_pages_and_due_rechecks_only(tmp_path: Path) -> None:
-    db = tmp_path / "archive.db"
+def test_no_change_rerun_fetches_listing_pages_and_due_rechecks_only(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    """A copy of the session's shared crawl (200 articles; its biggest categories have 4 and 5
+    listing pages, 20 in all), re-run with nothing changed on the site."""
+    db = crawled.copy(tmp_path)
+    rep = crawled.replica
     no_files = ("-s", "ARCHIVE_FETCH_FILES=False")  # files are not what this test counts
-    with running_replica(articles=1000, seed=9) as rep:
-        first = crawl(rep.base_url, db, *no_files, timeout=600)
-        assert first.returncode == 0, first.stderr[-3000:]
-        assert len(export(db)) == 1000
-        rep.reset_requests()
-        second = crawl(rep.base_url, db, *no_files)
-        assert second.returncode == 0, second.stderr[-3000:]
-        served = rep.requests()
-        categories = len(rep.site.categories())
+    assert len(export(db)) == 200
+    rep.reset_requests()
+    second = crawl(rep.base_url, db, *no_files)
+    assert second.returncode == 0, second.stderr[-3000:]
+    served = rep.requests()
+    categories = len(rep.site.categories())
     listing = [r for r in served if "/chuyen-muc/" in r["path"].lower()]
     articles = [r for r in served if "/tin-tuc/" in r["path"].lower()
                 or "chitiettin" in r["path"].lower()]  # fmt: skip
     other = [r["path"] for r in served if r not in listing and r not in articles]
     due = query(db, "SELECT count(*) FROM articles WHERE last_checked IS NULL")[0][0]
-    print(f"\nno-change re-run on a 1,000-article archive: {len(served)} requests "
+    print(f"\nno-change re-run on a 200-article archive: {len(served)} requests "
           f"({len(listing)} listing pages for {categories} categories, {len(articles)} "
           f"article re-checks, {len(other)} others: {sorted(set(other))})")  # fmt: skip
     assert len(listing) <= 2 * categories

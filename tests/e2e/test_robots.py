@@ -22,12 +22,12 @@ pytestmark = pytest.mark.e2e
 
 def test_robots_error_page_with_status_200_means_no_rules(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
-    with running_replica(articles=30, seed=11, robots="200") as rep:
+    with running_replica(articles=10, seed=11, robots="200") as rep:
         result = crawl(rep.base_url, db)
         served = rep.requests()
     assert result.returncode == 0, result.stderr[-3000:]
     assert any(r["path"] == "/robots.txt" and r["status"] == 200 for r in served)
-    assert len(export(db)) == 30
+    assert len(export(db)) == 10
 
 
 @contextmanager
@@ -77,7 +77,7 @@ def test_robots_rules_are_obeyed(tmp_path: Path) -> None:
         b"User-agent: *\nDisallow: /vn/chuyen-muc/493/\nDisallow: /Images/editor/files/\n"
         b"Crawl-delay: 0.05\n"
     )
-    with running_replica(articles=40, seed=12) as rep, robots_proxy(rep.base_url, rules) as (
+    with running_replica(articles=15, seed=12) as rep, robots_proxy(rep.base_url, rules) as (
         base,
         paths,
     ):

@@ -12,9 +12,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from replica.testing import running_replica
 
 from .support import ROOT, compare_with_truth, export, query
+
+pytestmark = pytest.mark.e2e
 
 
 def test_scrapy_crawl_most_from_the_repo_root(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
+import re
 import subprocess
 import sys
 import threading
@@ -81,10 +81,40 @@ def clean_env() -> dict[str, str]:
     return env
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+_SERVING_URL = re.compile(r"(http://127\.0\.0\.1:\d+)")
+
+
+def start_server(args: list[str], timeout: float = 60) -> tuple[subprocess.Popen[str], str]:
+    """Start a server command given ``--port 0`` and return it with the URL it prints.
+
+    Never a port picked in advance (another process could take it before the server binds it):
+    the server binds port 0 itself and says where. Its output is read until then (stdout and
+    stderr merged), and drained afterwards so the server never blocks on a full pipe.
+    """
+    proc = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=clean_env()
+    )
+    found: list[str] = []
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            match = _SERVING_URL.search(line)
+            if match and not found:
+                found.append(match.group(1))
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    ready.wait(timeout)
+    if not found:
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"{args[1]} printed no URL (exit {proc.poll()}):\n{''.join(lines)}")
+    return proc, found[0]
 
 
 # --------------------------------------------------------------------------- a page server

@@ -4,7 +4,8 @@ delivered is archived exactly once and as a clean crawl stores it, every permane
 everything. Nothing is ever requested from the trap at the replica's offsite base.
 
 The scenarios and the checks are those of ``make reliability`` (``benchmarks.reliability``);
-each test prints its figure (requests, faulted answers, retries, articles, failures).
+each test prints its figure (requests, faulted answers, retries, articles, failures). `make test`
+runs the scenarios in ``IN_MAKE_TEST``; ``MOST_ARCHIVE_SLOW=1`` runs them all here too.
 """
 
 from __future__ import annotations
@@ -16,11 +17,33 @@ import pytest
 
 from benchmarks import reliability as rel
 
+# `make test` runs one scenario of each kind of failure, the "every try" one where there are
+# two (a retry that fails again, then a recorded failure); transient errors that a retry cures
+# are tests/e2e/test_crawl.py's too. The others, the ones that mostly wait (Retry-After, drips,
+# timeouts), are marked slow: `make reliability`, which CI runs, runs every scenario.
+IN_MAKE_TEST = {
+    "500-503-on-articles-every-try",
+    "500-on-friendly-article-urls-legacy-url-works",
+    "resets-on-articles-every-try",
+    "truncated-articles-every-try",
+    "wrong-charset-content-type",
+    "pdf-instead-of-an-article",
+    "redirect-loops",
+    "offsite-redirects",
+    "404-pages",
+    "oversized-limit",
+}
+
 
 @pytest.mark.e2e
 @pytest.mark.parametrize(
     "scenario",
-    [pytest.param(s, id=s.key, marks=[pytest.mark.slow] if s.slow else []) for s in rel.SCENARIOS],
+    [
+        pytest.param(
+            s, id=s.key, marks=[pytest.mark.slow] if s.slow or s.key not in IN_MAKE_TEST else []
+        )
+        for s in rel.SCENARIOS
+    ],
 )
 def test_fault(
     scenario: rel.Scenario,
@@ -140,3 +163,9 @@ def test_an_article_first_found_by_the_feed_gets_the_listings_url(tmp_path: Path
     print(f"\narticle {victim}: exit {first.returncode} then {second.returncode}; url {row}")
     assert row is not None, "the article was not archived at all"
     assert row[0] == expected
+
+
+def test_make_test_keeps_a_scenario_of_every_kind() -> None:
+    """``IN_MAKE_TEST`` names real scenarios (a renamed one would silently leave `make test`)."""
+    keys = {s.key for s in rel.SCENARIOS}
+    assert keys >= IN_MAKE_TEST, sorted(IN_MAKE_TEST - keys)
