@@ -43,7 +43,7 @@ test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check crawler archive replica tests benchmarks
+	$(BIN)/ruff check most_archive crawler archive replica tests benchmarks
 	$(BIN)/mypy
 
 eval: $(STAMP)

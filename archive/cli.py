@@ -1,7 +1,8 @@
 """most-archive: the command line. Thin: parse options, call a function, print.
 
-Commands that belong to other packages (``replica``, ``crawl``) are defined beside their code
-and registered here; their modules import nothing heavy (no Scrapy) at import time.
+These are the archive's own commands; ``most_archive.cli`` adds ``crawl`` and ``replica`` (defined
+beside their code in ``crawler`` and ``replica``) to make the ``most-archive`` group, so that
+``archive`` never imports ``crawler`` or ``replica`` (docs/architecture.md).
 
 Exit codes of the archive's own commands: 0 success; 1 a clean error (no such database, no
 such article, …); 2 bad usage (unknown option, malformed search query, bad date).
@@ -22,8 +23,6 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO, ClassVar, TextIO, TypeVar, 
 import click
 
 from archive.defaults import DB_ENV, DEFAULT_DB
-from crawler.cli import crawl_command
-from replica.cli import replica_command
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -80,10 +79,6 @@ def main() -> None:
         most-archive crawl --db archive.db
         most-archive search "khoa học" --db archive.db
     """
-
-
-main.add_command(replica_command)
-main.add_command(crawl_command)
 
 
 # --- shared options and helpers -------------------------------------------------------------

@@ -5,7 +5,11 @@
 - spiders never open the archive (they get its snapshot, read before the crawl);
 - spiders hold no field selectors (no .css()/.xpath() calls);
 - pipelines hold no SQL and no parsing;
-- SQL lives only in archive/.
+- SQL lives only in archive/;
+- the packages depend one way (docs/architecture.md): most_archive -> crawler -> archive, and
+  archive may import only crawler's pure leaves (LEAVES: items, portals, parsers, outcome), which
+  import nothing of the archive nor of crawler's Scrapy side; replica imports none of the others;
+  only most_archive assembles the command line.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ PURE_MODULES = [
     "crawler.portals",
     "crawler.outcome",
     "archive.cli",
+    "most_archive.cli",
 ]
 
 
@@ -107,3 +112,74 @@ def test_pipelines_do_not_parse() -> None:
         pytest.fail("crawler/pipelines.py is missing")
     names = _imported_names(path)
     assert not any(n.startswith(("crawler.parsers", "lxml", "parsel", "bs4")) for n in names)
+
+
+# crawler's pure leaves: what an article is, a portal's rules, the parsers, a run's outcomes.
+# archive may import them (no cycle: they import nothing of archive nor of the rest of crawler).
+LEAVES = ("crawler.items", "crawler.portals", "crawler.parsers", "crawler.outcome")
+
+
+def _is_under(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def _our_imports(package: str) -> dict[str, set[str]]:
+    """Module path -> the names it imports from our own packages (any import, lazy ones too)."""
+    ours = ("most_archive", "crawler", "archive", "replica", "benchmarks", "tests")
+    found: dict[str, set[str]] = {}
+    for path in _modules(package):
+        names = {n for n in _imported_names(path) if _is_under(n, ours)}
+        found[str(path.relative_to(ROOT))] = names
+    return found
+
+
+def test_archive_imports_only_the_leaves_of_crawler_and_nothing_above() -> None:
+    offenders = {
+        path: sorted(n for n in names if not _is_under(n, ("archive", *LEAVES)))
+        for path, names in _our_imports("archive").items()
+    }
+    offenders = {k: v for k, v in offenders.items() if v}
+    assert offenders == {}, f"archive imports above itself (docs/architecture.md): {offenders}"
+
+
+def _leaf_paths() -> list[Path]:
+    paths: list[Path] = []
+    for leaf in LEAVES:
+        rel = Path(*leaf.split("."))
+        paths += _modules(str(rel)) if (ROOT / rel).is_dir() else [ROOT / rel.with_suffix(".py")]
+    return paths
+
+
+def test_the_leaves_import_only_each_other() -> None:
+    assert len(_leaf_paths()) > len(LEAVES), "the leaf modules were not found"
+    for path in _leaf_paths():
+        names = _imported_names(path)
+        ours = {n for n in names if _is_under(n, ("most_archive", "crawler", "archive", "replica"))}
+        foreign = {n for n in ours if not _is_under(n, LEAVES)}
+        assert foreign == set(), f"{path.relative_to(ROOT)} imports {sorted(foreign)}"
+
+
+def test_replica_imports_none_of_the_other_packages() -> None:
+    for path, names in _our_imports("replica").items():
+        foreign = {n for n in names if not _is_under(n, ("replica",))}
+        assert foreign == set(), f"{path} imports {sorted(foreign)}"
+
+
+@pytest.mark.parametrize("package", ["crawler", "archive", "replica", "benchmarks"])
+def test_only_the_top_assembles_the_command_line(package: str) -> None:
+    offenders = [p for p, names in _our_imports(package).items() if any(
+        _is_under(n, ("most_archive",)) for n in names)]
+    assert offenders == [], f"{package} imports most_archive: {offenders}"
+
+
+def test_the_console_script_is_the_assembled_group() -> None:
+    import tomllib
+
+    import click
+
+    from most_archive.cli import main
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    assert project["scripts"]["most-archive"] == "most_archive.cli:main"
+    names = set(main.list_commands(click.Context(main)))
+    assert {"crawl", "replica", "search", "serve"} <= names

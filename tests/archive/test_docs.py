@@ -13,7 +13,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from archive.cli import main
+from most_archive.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI_MD = ROOT / "docs" / "cli.md"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive.cli import main
 from archive.db import database_file
 from archive.files import files_dir_for
 from archive.lock import LockHeld, crawl_lock, lock_path_for
+from most_archive.cli import main
 
 
 @pytest.fixture

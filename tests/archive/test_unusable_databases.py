@@ -25,8 +25,8 @@ import pytest
 from click.testing import CliRunner, Result
 from test_queries_samples import build_archive
 
-from archive.cli import main
 from archive.db import APPLICATION_ID, ArchiveUnusable, NotAnArchive, open_archive
+from most_archive.cli import main
 
 SITE = "http://127.0.0.1:9"  # never reached: every case stops before the crawl
 

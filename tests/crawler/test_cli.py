@@ -8,8 +8,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from archive.cli import main
 from archive.lock import crawl_lock
+from most_archive.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,7 @@ def test_lock_held_exits_75_without_touching_the_archive(tmp_path: Path) -> None
     with crawl_lock(db):
         # a separate process: flock is per open file, this process already holds it
         result = subprocess.run(
-            [sys.executable, "-m", "archive.cli", "crawl", "--site", "http://127.0.0.1:9",
+            [sys.executable, "-m", "most_archive", "crawl", "--site", "http://127.0.0.1:9",
              "--db", str(db)],
             capture_output=True, text=True, timeout=60, cwd=ROOT,
         )  # fmt: skip

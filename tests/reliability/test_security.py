@@ -30,12 +30,12 @@ from click.testing import CliRunner
 from lxml import html as lxml_html
 
 from archive import store
-from archive.cli import main as cli_main
 from archive.db import open_archive
 from archive.files import files_dir_for, resolve
 from crawler import settings as crawl_settings
 from crawler.items import Article, Image
 from crawler.parsers import parse_article
+from most_archive.cli import main as cli_main
 
 from .support import (
     MOST_ARCHIVE,
