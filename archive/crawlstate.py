@@ -217,18 +217,3 @@ def read_snapshot(
         )
     finally:
         db.close()
-
-
-def stray_files(db: sqlite_utils.Database, files_dir: str | Path) -> list[Path]:
-    """Files in the files folder that no ``files`` row points at (sorted).
-
-    After a crash between writing a file and recording it, or a URL whose content changed, or
-    a leftover ``.tmp-*`` of an interrupted write. Nothing is deleted here; a caller may.
-    """
-    root = Path(files_dir)
-    if not root.is_dir():
-        return []
-    known = {str(r["path"]) for r in db.query("SELECT path FROM files")}
-    return sorted(
-        p for p in root.rglob("*") if p.is_file() and p.relative_to(root).as_posix() not in known
-    )

@@ -181,14 +181,6 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
     return db
 
 
-def database_path(db: sqlite_utils.Database) -> Path | None:
-    """The file behind ``db`` (``None`` for an in-memory database)."""
-    for row in db.query("PRAGMA database_list"):
-        if row["name"] == "main" and row["file"]:
-            return Path(row["file"])
-    return None
-
-
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception.

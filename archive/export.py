@@ -30,8 +30,6 @@ from archive.queries import ArticleFilter, iter_articles
 if TYPE_CHECKING:
     import sqlite_utils
 
-FORMATS = ("jsonl", "csv", "warc")
-
 JSON_KEYS = (
     "site_id", "url", "title", "lead", "body", "published_at", "category", "categories",
     "source", "images", "attachments", "parser", "revision", "first_seen", "last_seen",

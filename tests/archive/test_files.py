@@ -116,18 +116,3 @@ def test_save_file_records_the_row(tmp_path: Path) -> None:
     assert (files_dir / rec.path).exists()  # the old content is kept
     assert os.path.commonpath([files_dir, files_dir / rec2.path]) == str(files_dir)
 
-
-def test_stray_files_are_found(tmp_path: Path) -> None:
-    from archive.crawlstate import stray_files
-
-    db = open_archive(tmp_path / "a.db")
-    files_dir = files_dir_for(tmp_path / "a.db")
-    assert stray_files(db, files_dir) == []
-    kept = store.save_file(db, files_dir, url="http://h/a.pdf", body=b"a", content_type=None,
-                           fetched_at="t")  # fmt: skip
-    _, orphan = write_blob(files_dir, b"never recorded", url="http://h/b.pdf", content_type=None)
-    tmp = files_dir / "ab" / ".tmp-crashed"
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_bytes(b"half")
-    assert stray_files(db, files_dir) == sorted([files_dir / orphan, tmp])
-    assert (files_dir / kept.path) not in stray_files(db, files_dir)

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from archive import crawlstate, store
 from archive.db import open_archive
+from archive.files import files_dir_for
 from crawler.items import Article, Attachment, Image
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
@@ -117,7 +118,7 @@ def test_recheck_schedule_decays_with_age(db: sqlite_utils.Database) -> None:
     assert len(later) == 7  # every article eventually
 
 
-def test_crawl_state_helpers(db: sqlite_utils.Database) -> None:
+def test_crawl_state_helpers(db: sqlite_utils.Database, tmp_path: Path) -> None:
     a = article(
         10, NOW, images=[Image("http://h/i1.jpg", None), Image("http://h/i2.jpg", "c")],
         attachments=[Attachment("http://h/d.pdf", "d")],
@@ -126,7 +127,8 @@ def test_crawl_state_helpers(db: sqlite_utils.Database) -> None:
     assert crawlstate.known_article_ids(db) == {10}
     assert crawlstate.validators(db) == {10: (None, "LM")}
     assert crawlstate.missing_files(db) == ["http://h/d.pdf", "http://h/i1.jpg", "http://h/i2.jpg"]
-    store.save_file(db, db_files(db), url="http://h/i1.jpg", body=b"\xff\xd8jpeg",
+    files_dir = files_dir_for(tmp_path / "archive.db")
+    store.save_file(db, files_dir, url="http://h/i1.jpg", body=b"\xff\xd8jpeg",
                     content_type="image/jpeg", fetched_at=iso(NOW))  # fmt: skip
     assert crawlstate.missing_files(db) == ["http://h/d.pdf", "http://h/i2.jpg"]
     assert crawlstate.downloaded_file_urls(db) == {"http://h/i1.jpg"}
@@ -134,15 +136,6 @@ def test_crawl_state_helpers(db: sqlite_utils.Database) -> None:
     store.record_error(db, url="F", kind="file", status=404, reason="y", run_id=None)
     assert [e.url for e in crawlstate.open_errors(db)] == ["L", "F"]
     assert [e.url for e in crawlstate.open_errors(db, kind="file")] == ["F"]
-
-
-def db_files(db: sqlite_utils.Database) -> Path:
-    from archive.db import database_path
-    from archive.files import files_dir_for
-
-    path = database_path(db)
-    assert path is not None
-    return files_dir_for(path)
 
 
 def test_snapshot_of_a_missing_archive_is_empty_and_creates_nothing(tmp_path: Path) -> None:
@@ -158,7 +151,7 @@ def test_snapshot_is_read_once_and_read_only(tmp_path: Path) -> None:
     store.save_article(db, article(1, NOW, images=[img]), page_id=None, fetched_at=iso(NOW),
                        etag='"e1"')  # fmt: skip
     store.save_article(db, article(2, NOW), page_id=None, fetched_at=iso(NOW))
-    store.save_file(db, db_files(db), url="http://h/i1.jpg", body=b"x", content_type=None,
+    store.save_file(db, files_dir_for(path), url="http://h/i1.jpg", body=b"x", content_type=None,
                     fetched_at=iso(NOW))  # fmt: skip
     store.record_error(db, url="http://h/a", kind="article", status=500, reason="x", run_id=None)
     done = store.start_run(db, site="http://h", mode="incremental")
