@@ -20,7 +20,8 @@ from replica.cli import replica_command
 def assemble(archive: click.Group, *commands: click.Command) -> click.Group:
     """``archive``'s group (its help, version option, lazy commands) with ``commands`` added.
 
-    A shallow copy, so the archive's own group is left as it is.
+    A shallow copy with its own command table, so the archive's group is left as it is;
+    ``archive.cli`` registers its commands when it is imported, before this runs.
     """
     group = copy.copy(archive)
     group.commands = dict(archive.commands)
