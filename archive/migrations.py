@@ -20,7 +20,12 @@ FTS_COLUMNS = ("title", "lead", "body", "captions", "source")
 FTS_FOLDED = "articles_fts"  # text passed through archive.normalize.fold (no accents, đ→d, lower)
 FTS_EXACT = "articles_fts_exact"  # the NFC text as stored, accents kept
 
-OUTCOMES = ("running", "ok", "partial", "failed", "died", "interrupted")
+# Run outcomes (crawler/outcome.py decides them). m001 made the CHECK with the first six;
+# m005_run_outcomes widens it to the whole tuple.
+OUTCOMES = (
+    "running", "ok", "partial", "failed", "died", "interrupted", "limited", "unreachable",
+)  # fmt: skip
+_FIRST_OUTCOMES = OUTCOMES[:6]
 ERROR_KINDS = ("listing", "article", "file", "discovery")
 
 _INITIAL = f"""
@@ -32,7 +37,7 @@ CREATE TABLE runs (
     site TEXT,
     pid INTEGER,
     outcome TEXT NOT NULL DEFAULT 'running'
-        CHECK (outcome IN ({", ".join(f"'{o}'" for o in OUTCOMES)})),
+        CHECK (outcome IN ({", ".join(f"'{o}'" for o in _FIRST_OUTCOMES)})),
     pages_fetched INTEGER NOT NULL DEFAULT 0,
     articles_new INTEGER NOT NULL DEFAULT 0,
     articles_updated INTEGER NOT NULL DEFAULT 0,
@@ -394,6 +399,47 @@ def m004_two_portals(db: sqlite_utils.Database) -> None:
     for table in ("runs", "fetch_errors"):
         db.execute(f"ALTER TABLE {table} ADD COLUMN portal TEXT")
         db.execute(f"UPDATE {table} SET portal = ?", [DEFAULT_PORTAL])  # all were most's
+
+
+def _widen_check(db: sqlite_utils.Database, table: str, old: str, new: str) -> None:
+    """Replace the text ``old`` by ``new`` in ``table``'s CHECK constraint, rows untouched.
+
+    SQLite cannot alter a constraint; a CHECK that accepts more values than before changes
+    nothing on disk, so the table's definition is edited in place, the way SQLite documents
+    for such changes (lang_altertable.html, "other kinds of table schema changes"):
+    ``writable_schema``, the new text, ``schema_version`` + 1, then an integrity check.
+    """
+    sql = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
+    ).fetchone()[0]
+    if old not in sql:
+        raise RuntimeError(f"unexpected definition of {table}: {old!r} not found")
+    version = int(db.execute("PRAGMA schema_version").fetchone()[0])
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+            [sql.replace(old, new), table],
+        )
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+    problems = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+    if problems != ["ok"]:
+        raise RuntimeError(f"{table} after widening its CHECK: {problems}")
+
+
+def _quoted(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+@migrations()
+def m005_run_outcomes(db: sqlite_utils.Database) -> None:
+    """Run outcomes ``limited`` and ``unreachable`` (issue 13): the runs CHECK accepts them."""
+    _widen_check(
+        db, "runs",
+        f"outcome IN ({_quoted(_FIRST_OUTCOMES)})", f"outcome IN ({_quoted(OUTCOMES)})",
+    )  # fmt: skip
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

@@ -1,18 +1,30 @@
 """A crawl run's outcome and the exit code it gives: decided here and nowhere else.
 
-Both ways of running the crawl use :func:`decide`: ``most-archive crawl`` (``crawler.run``) and
-``scrapy crawl most`` (the pipeline records its own run). The outcome is stored in the ``runs``
-table (``archive.migrations.OUTCOMES``) and shown by ``most-archive stats``:
+Both ways of running the crawl use :func:`decide_from_stats`: ``most-archive crawl``
+(``crawler.run``) and ``scrapy crawl most`` (the pipeline records its own run). The outcome is
+stored in the ``runs`` table (``archive.migrations.OUTCOMES``) and shown by ``most-archive
+stats``. When several apply, the first of this table wins (the worst):
 
-======================  =========================================================  ====
-outcome                 when                                                        exit
-======================  =========================================================  ====
-``ok``                  the crawl finished and no listing, article or file failed   0
-``partial``             the crawl finished but some of them failed                  1
-``interrupted``         stopped by a signal (Ctrl-C, SIGTERM: Scrapy's "shutdown")  1
-``failed``              ended any other way (an error, a close Scrapy asked for)    1
-``died``                the process vanished; marked by the next run                1
-======================  =========================================================  ====
+===============  ==========================================================================  ====
+outcome          when                                                                        exit
+===============  ==========================================================================  ====
+``failed``       the archive could not store what was fetched (disk full, I/O error: the      1
+                 run stops at the first failure), or the crawl ended another way (an error,
+                 a close Scrapy asked for)
+``interrupted``  stopped by a signal (Ctrl-C, SIGTERM: Scrapy's "shutdown")                  1
+``unreachable``  the site never answered: every entry point refused the connection or has     1
+                 no DNS name
+``partial``      the crawl finished but some listings, articles or files failed              1
+(drift)          reserved: a parser-drift alarm ranks here (another release adds it)          1
+``limited``      the crawl finished, but a page limit stopped at least one category's walk:   0/1
+                 0 for a limit the user set (``--max-pages``, ``ARCHIVE_MAX_PAGES``), 1 when
+                 the default safety bound (``ARCHIVE_MAX_PAGES_BOUND``) was hit
+``ok``           the crawl finished and no listing, article or file failed                    0
+``died``         the process vanished; marked by the next run                                 1
+===============  ==========================================================================  ====
+
+A run after a ``limited``, ``interrupted``, ``failed`` or ``died`` one (or after any run whose
+walk a limit cut short) walks every listing page, so nothing the earlier run skipped is left.
 
 Exit codes of ``most-archive crawl`` besides: 2 bad usage (click), 75 another crawl holds the
 database's lock. ``scrapy crawl most`` keeps Scrapy's own exit code (0 once the crawl ran).
@@ -29,40 +41,89 @@ EXIT_USAGE = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 
 # Scrapy's finish reasons (``finish_reason`` stat) that mean "the crawl ran to its end" and
-# "stopped by a signal".
+# "stopped by a signal"; ours when the archive could not store an item.
 FINISHED = "finished"
 SHUTDOWN = "shutdown"
+STORAGE_FAILED = "storage_failed"
+
+# Final outcomes, worst first: when several apply, the first wins. "died" is decided by the
+# next run, never here. A drift alarm, when added, goes between "partial" and "limited".
+ORDER: tuple[str, ...] = ("failed", "interrupted", "unreachable", "partial", "limited", "ok")
 
 EXIT_CODES: Mapping[str, int] = {
     "ok": EXIT_OK,
+    "limited": EXIT_OK,  # a limit the user set; the safety bound's: exit 1 (exit_code)
     "partial": EXIT_PARTIAL,
+    "unreachable": EXIT_PARTIAL,
     "interrupted": EXIT_PARTIAL,
     "failed": EXIT_PARTIAL,
     "died": EXIT_PARTIAL,
 }
 
+# Stats (``archive/*`` keys, also the run's counts without the prefix) the outcome reads.
+STORAGE_ERRORS = "storage_errors"  # items the archive failed to store
+CATEGORIES_LIMITED = "categories_limited"  # walks stopped by the user's page limit
+CATEGORIES_BOUNDED = "categories_bounded"  # walks stopped by the default safety bound
+SITE_UNREACHABLE = "site_unreachable"  # the home page failed at the connection level
 
-def decide(finish_reason: str | None, errors: int) -> str:
-    """The outcome of a run that ended with Scrapy's ``finish_reason`` and ``errors`` counted.
+
+def _count(stats: Mapping[str, object], key: str) -> int:
+    value = stats.get(f"archive/{key}", stats.get(key, 0))
+    return int(value) if isinstance(value, int | float) else 0
+
+
+def decide(
+    finish_reason: str | None,
+    errors: int,
+    *,
+    storage_errors: int = 0,
+    unreachable: bool = False,
+    limited: bool = False,
+) -> str:
+    """The outcome of a run that ended with Scrapy's ``finish_reason``.
 
     ``errors`` counts the failed listings, articles and files (``archive/errors``); optional
-    discovery sources and articles gone from the site do not count.
+    discovery sources and articles gone from the site do not count. ``storage_errors``: items
+    the archive could not store. ``unreachable``: nothing ever came back from the site.
+    ``limited``: a page limit stopped a category's walk.
     """
+    if storage_errors or finish_reason == STORAGE_FAILED:
+        return "failed"
     if finish_reason == SHUTDOWN:
         return "interrupted"
     if finish_reason != FINISHED:
         return "failed"
-    return "partial" if errors else "ok"
+    if unreachable:
+        return "unreachable"
+    if errors:
+        return "partial"
+    return "limited" if limited else "ok"
 
 
 def decide_from_stats(stats: Mapping[str, object], finish_reason: str | None = None) -> str:
     """:func:`decide` from a crawl's stats (``finish_reason`` given, or the stats' own)."""
     reason = finish_reason if finish_reason is not None else stats.get("finish_reason")
-    errors = stats.get("archive/errors", 0)
-    count = int(errors) if isinstance(errors, int | float) else 0
-    return decide(str(reason) if reason is not None else None, count)
+    responses = stats.get("downloader/response_count", 0)
+    return decide(
+        str(reason) if reason is not None else None,
+        _count(stats, "errors"),
+        storage_errors=_count(stats, STORAGE_ERRORS),
+        unreachable=bool(_count(stats, SITE_UNREACHABLE)) and not responses,
+        limited=bool(_count(stats, CATEGORIES_LIMITED) or _count(stats, CATEGORIES_BOUNDED)),
+    )
 
 
-def exit_code(outcome: str) -> int:
-    """The exit code of ``most-archive crawl`` for a run's outcome (1 for any unknown one)."""
+def walk_was_cut(counts: Mapping[str, object]) -> bool:
+    """True when a page limit (the user's or the safety bound) stopped a walk of this run."""
+    return bool(_count(counts, CATEGORIES_LIMITED) or _count(counts, CATEGORIES_BOUNDED))
+
+
+def exit_code(outcome: str, counts: Mapping[str, object] | None = None) -> int:
+    """The exit code of ``most-archive crawl`` for a run's outcome (1 for any unknown one).
+
+    ``counts`` (the run's counts or stats) tell a ``limited`` run the user asked for (0) from
+    one that hit the default safety bound (1).
+    """
+    if outcome == "limited" and counts is not None and _count(counts, CATEGORIES_BOUNDED):
+        return EXIT_PARTIAL
     return EXIT_CODES.get(outcome, EXIT_PARTIAL)

@@ -8,11 +8,12 @@ Counts go to the crawl's stats (``archive/*`` keys), from which the run's summar
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
 from archive import store
 from archive.db import open_archive
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     import sqlite_utils
     from scrapy import Spider
     from scrapy.crawler import Crawler
+    from scrapy.settings import BaseSettings
     from scrapy.statscollectors import StatsCollector
     from twisted.internet.defer import Deferred
 
@@ -98,8 +100,9 @@ class ArchivePipeline:
         self.files_dir = Path(s.get("ARCHIVE_FILES") or files_dir_for(self.db_path))
         self.run_id: int | None = s.getint("ARCHIVE_RUN_ID") or None
         self.site = s.get("ARCHIVE_SITE")
-        self.mode = "incremental" if s.getbool("ARCHIVE_INCREMENTAL") else "full"
+        self.mode = run_mode(s)
         self.own_run = self.run_id is None
+        self.stopping = False  # a storage failure has asked the crawl to stop
         self._lock: contextlib.AbstractContextManager[Path] | None = None
         self.db: sqlite_utils.Database
         self._writer: WriterThread
@@ -142,7 +145,11 @@ class ArchivePipeline:
             if self.run_id is not None:
                 stats = {**self.stats.get_stats(), "finish_reason": reason}
                 outcome = outcomes.decide_from_stats(stats)
-                store.finish_run(self.db, self.run_id, outcome=outcome, counts=run_counts(stats))
+                try:
+                    store.finish_run(self.db, self.run_id, outcome=outcome,
+                                     counts=run_counts(stats))  # fmt: skip
+                except (sqlite3.Error, OSError) as exc:  # a full disk: the next run says died
+                    logger.error("could not record run %s as %s: %s", self.run_id, outcome, exc)
         finally:
             self.db.close()
             if self._lock is not None:
@@ -151,12 +158,40 @@ class ArchivePipeline:
     # ------------------------------------------------------------------ items
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
-        """Store the item on the writer thread; the crawl goes on downloading meanwhile."""
+        """Store the item on the writer thread; the crawl goes on downloading meanwhile.
+
+        Any failure to store (disk full, an I/O error, a database gone read-only) is counted
+        (``archive/storage_errors``) and stops the crawl at once: the run is ``failed``
+        (:mod:`crawler.outcome`), never reported as a success with half an archive.
+        """
         handler = getattr(self, f"_on_{type(item).__name__}", None)
         if handler is None:
             raise TypeError(f"unexpected item {type(item).__name__}")
-        await maybe_deferred_to_future(self._writer.run(handler, item))
+        try:
+            await maybe_deferred_to_future(self._writer.run(handler, item))
+        except Exception as exc:  # whatever the store raised, the run has failed
+            self._storage_failed(item, exc)
         return item
+
+    def _storage_failed(self, item: Any, exc: Exception) -> None:
+        self.stats.inc_value(f"archive/{outcomes.STORAGE_ERRORS}")
+        if self.stopping:
+            logger.debug("storage failed again (%s): %s", type(item).__name__, exc)
+            return
+        self.stopping = True
+        logger.error(
+            "storage failed, stopping the crawl: %s: %s (while storing a %s)",
+            type(exc).__name__, exc, type(item).__name__,
+        )  # fmt: skip
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            from twisted.internet import reactor
+
+            def close() -> None:
+                deferred_from_coro(engine.close_spider_async(reason=outcomes.STORAGE_FAILED))
+
+            # on the next turn of the reactor: closing waits for this very item to finish
+            reactor.callLater(0, close)  # type: ignore[attr-defined,arg-type]
 
     def _save_raw(self, raw: RawPage) -> int:
         return store.save_page(
@@ -225,6 +260,13 @@ class ArchivePipeline:
             self.stats.inc_value(f"archive/errors_{kind}")
         else:
             self.stats.inc_value(f"archive/{kind}_unavailable")
+
+
+def run_mode(settings: BaseSettings) -> str:
+    """The ``runs.mode`` of a crawl: ``full`` or ``incremental``, ``-limited`` when a page
+    limit is set, however it was set (``--max-pages``, ``-s ARCHIVE_MAX_PAGES``)."""
+    mode = "incremental" if settings.getbool("ARCHIVE_INCREMENTAL") else "full"
+    return mode + ("-limited" if settings.getint("ARCHIVE_MAX_PAGES") > 0 else "")
 
 
 def run_counts(stats: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ records this run from start to finish, and returns a :class:`CrawlSummary` whose
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from archive.db import open_archive
 from archive.lock import crawl_lock
 from crawler import outcome as outcomes
 from crawler.outcome import EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from crawler.pipelines import run_counts
+from crawler.pipelines import run_counts, run_mode
 from crawler.spiders.most import MostSpider
 from crawler.spiders.state import read_snapshot
 from crawler.urls import SiteScope
@@ -66,7 +67,7 @@ class CrawlSummary:
 
     @property
     def exit_code(self) -> int:
-        return outcomes.exit_code(self.outcome)
+        return outcomes.exit_code(self.outcome, self.counts)
 
     def lines(self) -> list[str]:
         c = self.counts
@@ -79,7 +80,11 @@ class CrawlSummary:
             f"  files:              {c.get('files', 0)}",
             f"  errors:             {c.get('errors', 0)}"
             + ("  (see `most-archive stats`)" if c.get("errors") else ""),
-        ]
+        ] + (
+            [f"  storage errors:     {c[outcomes.STORAGE_ERRORS]}  (the archive could not "
+             "store what was fetched: disk full? see the log)"]
+            if c.get(outcomes.STORAGE_ERRORS) else []
+        )  # fmt: skip
 
 
 def build_settings(opts: CrawlOptions, run_id: int) -> Settings:
@@ -141,9 +146,10 @@ def run_crawl(opts: CrawlOptions) -> CrawlSummary:
     """Crawl ``opts.site`` into ``opts.db``; raises ``LockHeld`` if another crawl holds the db."""
     site = SiteScope.of(opts.site).base
     opts.site = site
-    mode = ("full" if opts.full else "incremental") + ("-limited" if opts.max_pages else "")
     started = time.monotonic()
     with crawl_lock(opts.db):
+        # the mode names a page limit however it is set (--max-pages or -s ARCHIVE_MAX_PAGES)
+        mode = run_mode(build_settings(opts, 0))
         db = open_archive(opts.db)
         try:
             dead = store.mark_dead_runs(db, assume_dead=True)
@@ -168,9 +174,18 @@ def run_crawl(opts: CrawlOptions) -> CrawlSummary:
             outcome = outcomes.decide_from_stats(stats)
         finally:
             counts = run_counts(stats)
-            db = open_archive(opts.db)
-            try:
-                store.finish_run(db, run_id, outcome=outcome, counts=counts)
-            finally:
-                db.close()
+            _record_outcome(opts.db, run_id, outcome, counts)
     return CrawlSummary(run_id, outcome, counts, time.monotonic() - started, dead)
+
+
+def _record_outcome(db_path: Path, run_id: int, outcome: str, counts: dict[str, Any]) -> None:
+    """Close the run's record; on a disk that refuses even that, say so (the next run marks
+    the run ``died``) instead of a traceback: the exit code still tells the outcome."""
+    try:
+        db = open_archive(db_path)
+        try:
+            store.finish_run(db, run_id, outcome=outcome, counts=counts)
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError) as exc:
+        logger.error("could not record run %d as %s: %s", run_id, outcome, exc)

@@ -177,3 +177,37 @@ def test_snapshot_is_read_once_and_read_only(tmp_path: Path) -> None:
     assert snap.last_run is not None and snap.last_run["id"] == done
     assert full.rechecks == () and full.validators == {1: ('"e1"', None), 2: (None, None)}
     assert full.downloaded_files == frozenset() and full.missing_files == ()
+
+
+def test_an_archive_of_the_six_outcomes_learns_limited_and_unreachable(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """m005_run_outcomes widens the runs CHECK in place: rows kept, new outcomes accepted."""
+    import sqlite3
+
+    import sqlite_utils
+
+    from archive import migrations as m
+    from archive.db import open_archive
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    m.migrations.apply(old, stop_before="m005_run_outcomes")
+    old.execute("INSERT INTO runs (started_at, outcome) VALUES ('2026-01-01', 'ok')")
+    old.conn.commit()
+    try:
+        old.execute("INSERT INTO runs (started_at, outcome) VALUES ('2026-01-02', 'limited')")
+        raise AssertionError("the first schema accepted 'limited'")
+    except sqlite3.IntegrityError:
+        pass
+    old.close()
+    db = open_archive(path)
+    try:
+        for outcome in ("limited", "unreachable"):
+            run = store.start_run(db, site="http://x", mode="incremental")
+            store.finish_run(db, run, outcome=outcome, counts={})
+        rows = [r["outcome"] for r in db.query("SELECT outcome FROM runs ORDER BY id")]
+        assert rows == ["ok", "limited", "unreachable"]
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("UPDATE runs SET outcome = 'bogus' WHERE id = 1")
+        assert [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()] == ["ok"]
+    finally:
+        db.close()

@@ -31,9 +31,41 @@ def test_outcome_of_a_run(reason: str | None, errors: int, expected: str) -> Non
 def test_every_final_outcome_has_an_exit_code() -> None:
     final = set(OUTCOMES) - {"running"}
     assert set(outcome.EXIT_CODES) == final
+    assert set(outcome.ORDER) == final - {"died"}
     assert outcome.exit_code("ok") == 0
-    assert {outcome.exit_code(o) for o in final - {"ok"}} == {1}
+    assert outcome.exit_code("limited") == 0  # a limit the user set
+    assert {outcome.exit_code(o) for o in final - {"ok", "limited"}} == {1}
     assert outcome.exit_code("something new") == 1
+
+
+@pytest.mark.parametrize(
+    ("stats", "expected"),
+    [
+        ({"archive/storage_errors": 1, "archive/errors": 3}, "failed"),
+        ({"archive/storage_errors": 1}, "failed"),
+        ({"archive/categories_limited": 2, "archive/errors": 1}, "partial"),
+        ({"archive/categories_limited": 2}, "limited"),
+        ({"archive/categories_bounded": 1}, "limited"),
+        ({"archive/site_unreachable": 1, "archive/errors": 4}, "unreachable"),
+        # something answered: the site is reachable, the run is partial
+        ({"archive/site_unreachable": 1, "archive/errors": 4,
+          "downloader/response_count": 1}, "partial"),
+    ],
+)  # fmt: skip
+def test_the_worst_outcome_wins(stats: dict[str, int], expected: str) -> None:
+    assert outcome.decide_from_stats({"finish_reason": "finished", **stats}) == expected
+    # a signal still wins over everything but a storage failure
+    shut = outcome.decide_from_stats({"finish_reason": "shutdown", **stats})
+    assert shut == ("failed" if "archive/storage_errors" in stats else "interrupted")
+    order = outcome.ORDER
+    assert order.index(expected) <= order.index(outcome.decide("finished", 0))
+
+
+def test_a_limited_run_exits_0_unless_the_safety_bound_stopped_it() -> None:
+    assert outcome.exit_code("limited", {"categories_limited": 3}) == 0
+    assert outcome.exit_code("limited", {"categories_bounded": 1}) == 1
+    assert outcome.exit_code("limited", {"categories_limited": 3, "categories_bounded": 1}) == 1
+    assert outcome.exit_code("ok", {"categories_bounded": 1}) == 0
 
 
 def test_the_crawl_command_reports_the_outcomes_exit_code() -> None:
