@@ -123,15 +123,27 @@ def missing_files(db: sqlite_utils.Database) -> list[str]:
 def last_finished_run(
     db: sqlite_utils.Database, *, except_run: int | None = None
 ) -> dict[str, object] | None:
-    """The newest run that is not ``running`` (nor ``except_run``): id, mode and outcome."""
-    return next(
+    """The newest run that is not ``running`` (nor ``except_run``): id, mode, outcome and
+    counts (the ``counts_json`` mapping; ``{}`` when there is none)."""
+    import json
+
+    row = next(
         db.query(
-            "SELECT id, mode, outcome FROM runs WHERE outcome != 'running' "
+            "SELECT id, mode, outcome, counts_json FROM runs WHERE outcome != 'running' "
             "AND id IS NOT :except ORDER BY id DESC LIMIT 1",
             {"except": except_run},
         ),
         None,
     )
+    if row is None:
+        return None
+    raw = row.pop("counts_json")
+    try:
+        counts = json.loads(raw) if raw else {}
+    except ValueError:
+        counts = {}
+    row["counts"] = counts if isinstance(counts, dict) else {}
+    return row
 
 
 def open_errors(db: sqlite_utils.Database, kind: str | None = None) -> list[OpenError]:

@@ -23,8 +23,13 @@ ARCHIVE_SITE = most.DEFAULT_SITE  # "https://www.most.gov.vn"
 ARCHIVE_DB = DEFAULT_DB  # "archive.db"
 # Folder for downloaded images and attachments; empty = "<db stem>-files" beside the database.
 ARCHIVE_FILES = ""
-# At most this many listing pages per category are walked (0 = no limit).
+# At most this many listing pages per category are walked (0 = no limit of your own). A run
+# this limit cut short is recorded as "limited" (exit 0); the next run walks everything.
 ARCHIVE_MAX_PAGES = 0
+# Safety bound on listing pages per category when ARCHIVE_MAX_PAGES is 0: a pager that keeps
+# inventing new pages ends here (logged; the run is "limited" with exit 1). The real sites'
+# categories are a few hundred pages deep at most. 0 = no bound.
+ARCHIVE_MAX_PAGES_BOUND = 5000
 # True: stop paging a category after ARCHIVE_STOP_AFTER_KNOWN_PAGES pages holding only archived
 # articles, and re-check archived ones on the decaying schedule. False (--full): walk everything.
 ARCHIVE_INCREMENTAL = True

@@ -40,6 +40,7 @@ from crawler.records import (
     ListingPage,
     NotModified,
 )
+from crawler.spiders.paging import PagingGuard
 from crawler.spiders.state import (
     PER_REQUEST_META,
     ArchiveView,
@@ -77,7 +78,7 @@ class MostSpider(scrapy.Spider):
     scope: SiteScope
     incremental: bool
     stop_after: int
-    max_pages: int
+    paging: PagingGuard
     discovery: bool
     fetch_files: bool
     known: frozenset[int]
@@ -106,7 +107,10 @@ class MostSpider(scrapy.Spider):
         spider.scope = SiteScope.of(site)
         spider.incremental = s.getbool("ARCHIVE_INCREMENTAL")
         spider.stop_after = max(1, s.getint("ARCHIVE_STOP_AFTER_KNOWN_PAGES"))
-        spider.max_pages = s.getint("ARCHIVE_MAX_PAGES")
+        spider.paging = PagingGuard(
+            user_limit=max(0, s.getint("ARCHIVE_MAX_PAGES")),
+            bound=max(0, s.getint("ARCHIVE_MAX_PAGES_BOUND")),
+        )
         spider.discovery = s.getbool("ARCHIVE_DISCOVERY")
         spider.fetch_files = s.getbool("ARCHIVE_FETCH_FILES")
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
@@ -151,6 +155,7 @@ class MostSpider(scrapy.Spider):
     # ------------------------------------------------------------------ start
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.paging.stats = self.crawler.stats
         await self._load_archive_state()
         self.scheduled: set[int] = set()  # article ids requested in this run
         self.done: set[int] = set()  # article ids whose page was parsed in this run
@@ -221,7 +226,7 @@ class MostSpider(scrapy.Spider):
         url = (meta.get("redirect_urls") or [request.url])[0]
         if not page or not last or page >= last or not PAGE_PARAM.search(url):
             return None
-        if self.max_pages and page >= self.max_pages:
+        if not self.paging.may_fetch(page + 1):
             return None
         following = PAGE_PARAM.sub(lambda m: f"{m.group(1)}{page + 1}", url, count=1)
         return self._listing_request(following, meta.get("category_id"), page=page + 1,
@@ -298,11 +303,14 @@ class MostSpider(scrapy.Spider):
         if category_id is not None:
             yield CategorySeen(category_id, listing.category, self._listing_base(response.url))
         all_known = bool(listing.items)
+        item_ids: list[int | str] = []
         for item in listing.items:
             found = self.scope.article_url(item.url, response.url)
             if found is None:
+                item_ids.append(item.url)
                 continue
             site_id, url = found
+            item_ids.append(site_id)
             if category_id is not None:
                 cats = self.cats_of.setdefault(site_id, set())
                 new_link = category_id not in cats
@@ -321,12 +329,12 @@ class MostSpider(scrapy.Spider):
         stop = None
         if not listing.items:
             stop = "empty page"
-        elif self.early_stop and streak >= self.stop_after:
-            stop = f"{streak} page(s) of archived articles"
-        elif self.max_pages and page >= self.max_pages:
-            stop = f"--max-pages {self.max_pages}"
         elif not listing.next_url:
             stop = "last page"
+        elif self.early_stop and streak >= self.stop_after:
+            stop = f"{streak} page(s) of archived articles"
+        else:
+            stop = self.paging.stop(category_id, page, item_ids)
         if stop:
             logger.info("category %s: stop at page %s (%s)", category_id, page, stop)
             return

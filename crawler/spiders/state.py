@@ -17,6 +17,7 @@ from scrapy.exceptions import DownloadCancelledError
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from archive import crawlstate
+from crawler import outcome
 from crawler.records import RawPage
 
 if TYPE_CHECKING:
@@ -64,18 +65,25 @@ class ArchiveView:
             missing_files=[u for u in snapshot.missing_files if scope.contains(u)],
             downloaded_files=snapshot.downloaded_files,
             open_errors=snapshot.open_errors,
-            # Stopping a walk early is only safe after a run that walked every category to its
-            # stop point: not after one that died, was interrupted, or was limited.
-            walk_complete_before=bool(
-                last
-                and last.get("outcome") in ("ok", "partial")
-                and "limited" not in str(last.get("mode") or "")
-            ),
+            walk_complete_before=walk_was_complete(last),
             recent_article_errors=sum(
                 1 for e in snapshot.open_errors
                 if e.kind == "article" and e.attempts <= RECENT_ERROR_ATTEMPTS
             ),
         )  # fmt: skip
+
+
+def walk_was_complete(last: dict[str, object] | None) -> bool:
+    """Whether the last finished run walked every category to its stop point, so stopping a
+    walk early is safe now: not after one that died, was interrupted or failed, nor after one
+    a page limit cut short (its mode says ``-limited``, or a limit or the safety bound stopped
+    a category while something worse made it ``partial``)."""
+    if not last or last.get("outcome") not in ("ok", "partial"):
+        return False
+    if "limited" in str(last.get("mode") or ""):
+        return False
+    counts = last.get("counts")
+    return not (isinstance(counts, dict) and outcome.walk_was_cut(counts))
 
 
 def read_snapshot(settings: BaseSettings) -> crawlstate.Snapshot:

@@ -69,7 +69,7 @@ def test_last_finished_run_skips_running_and_the_current_run(db: sqlite_utils.Da
     store.finish_run(db, second, outcome="partial", counts={})
     current = store.start_run(db, site="http://127.0.0.1:1", mode="incremental")
     assert crawlstate.last_finished_run(db, except_run=current) == {
-        "id": second, "mode": "full", "outcome": "partial"
+        "id": second, "mode": "full", "outcome": "partial", "counts": {}
     }
     store.finish_run(db, current, outcome="interrupted", counts={})
     assert crawlstate.last_finished_run(db, except_run=current)["id"] == second  # type: ignore[index]

@@ -1,0 +1,84 @@
+"""When a category's paging stops for a limit or a loop: one owner for every portal's walk.
+
+A walk asks :meth:`PagingGuard.stop` after each listing page with the keys (article ids) of
+the page's items. The guard stops a category's walk when
+
+- the page lists only items already seen in this category's walk during this run: a pager that
+  never ends with the same items (``?page=N+1`` repeating page N) is walked once, not forever;
+- the page limit the user set is reached (``--max-pages`` / ``ARCHIVE_MAX_PAGES``): the run is
+  ``limited``;
+- no user limit is set and the safety bound is reached (``ARCHIVE_MAX_PAGES_BOUND``, thousands
+  of pages, far above the real sites' depth): a pager that keeps inventing new items ends; the
+  run is ``limited`` with exit 1 (crawler.outcome), and the bound is logged as a warning.
+
+Limits and loops are counted in the crawl's stats (``archive/categories_limited``,
+``archive/categories_bounded``, ``archive/categories_looping``), which the run's outcome and
+the next run's walk read. No Scrapy import: the spider passes its stats collector in.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from crawler import outcome
+
+logger = logging.getLogger(__name__)
+
+
+class Stats(Protocol):
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...
+
+
+LOOPING = "categories_looping"
+
+
+@dataclass
+class PagingGuard:
+    """Per-run paging limits: the user's page limit, the safety bound, repeated pages."""
+
+    user_limit: int = 0  # listing pages per category the user allows (0 = none)
+    bound: int = 0  # the safety bound when the user set no limit (0 = none)
+    stats: Stats | None = None
+    seen: dict[Hashable, set[Hashable]] = field(default_factory=dict)
+
+    @property
+    def cap(self) -> int:
+        """The last page number a category's walk may fetch (0 = none)."""
+        return self.user_limit or self.bound
+
+    def may_fetch(self, page: int) -> bool:
+        """Whether page number ``page`` (1-based) of a category is within the limits."""
+        return not self.cap or page <= self.cap
+
+    def stop(self, category: Hashable, page: int, items: Iterable[Hashable]) -> str | None:
+        """Why the walk of ``category`` ends after its page ``page`` (listing ``items``), or
+        None to go on to the next page. Records the page's items as seen."""
+        keys = set(items)
+        seen = self.seen.setdefault(category, set())
+        repeated = bool(keys) and keys <= seen
+        seen |= keys
+        if repeated:
+            self._count(LOOPING)
+            logger.warning(
+                "category %s: page %d lists only articles already seen on its earlier pages "
+                "(a pager that repeats itself): its walk ends here", category, page,
+            )  # fmt: skip
+            return "page repeats earlier items"
+        if self.user_limit and page >= self.user_limit:
+            self._count(outcome.CATEGORIES_LIMITED)
+            return f"page limit {self.user_limit} (--max-pages)"
+        if not self.user_limit and self.bound and page >= self.bound:
+            self._count(outcome.CATEGORIES_BOUNDED)
+            logger.warning(
+                "category %s: safety bound of %d listing pages reached (ARCHIVE_MAX_PAGES_BOUND): "
+                "its walk ends here; the run is 'limited' (exit 1)", category, self.bound,
+            )  # fmt: skip
+            return f"safety bound {self.bound}"
+        return None
+
+    def _count(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(f"archive/{key}")
