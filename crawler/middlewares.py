@@ -130,6 +130,30 @@ class HostPacer:
         return start - now
 
 
+class RobotsErrorLine(logging.Filter):
+    """Scrapy's robots.txt middleware logs a failed robots.txt download as an ERROR with a
+    traceback. For this crawl a robots.txt that does not answer means "no rules" and the page
+    the robots.txt was asked for fails (and is reported) on its own, so the record becomes one
+    INFO line, without the traceback. Installed on that middleware's logger (logging config,
+    public API), once per process."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.ERROR and record.exc_info:
+            exc = record.exc_info[1]
+            record.msg = "robots.txt did not answer (%s: %s): no rules"
+            record.args = (type(exc).__name__, exc)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def _quiet_robots_errors() -> None:
+    robots_logger = logging.getLogger(RobotsTxtMiddleware.__module__)
+    if not any(isinstance(f, RobotsErrorLine) for f in robots_logger.filters):
+        robots_logger.addFilter(RobotsErrorLine())
+
+
 class RobotsRulesMiddleware(RobotsTxtMiddleware):
     """robots.txt obeyed; an error page is no rules; ``Crawl-delay`` spaces the host's requests.
 
@@ -141,6 +165,7 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
+        _quiet_robots_errors()
         settings = crawler.settings
         self.agent: str = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
         self.pacer = HostPacer()

@@ -76,6 +76,9 @@ DOWNLOAD_TIMEOUT = 60
 RETRY_ENABLED = True
 RETRY_TIMES = 5
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 408, 522, 524]
+# "Gave up retrying" is an INFO line: the spider logs each failure itself, once, as a warning
+# (and an unreachable site as one line), so cron logs carry no duplicate ERROR lines.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 REDIRECT_MAX_TIMES = 5
 METAREFRESH_ENABLED = False  # the news pages never need it; a hostile one could misdirect us
 COOKIES_ENABLED = False

@@ -28,7 +28,7 @@ from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive import crawlstate
-from crawler import parsers
+from crawler import outcome, parsers
 from crawler.portals import most
 from crawler.records import (
     ArticlePage,
@@ -46,6 +46,7 @@ from crawler.spiders.state import (
     ArchiveView,
     failure_reason,
     header,
+    is_connection_failure,
     raw_page,
     read_snapshot,
 )
@@ -432,6 +433,14 @@ class MostSpider(scrapy.Spider):
             return
         first_url = (meta.get("redirect_urls") or [request.url])[0]
         url = meta.get("canonical") or meta.get("file_url") or first_url
+        if first_url == self.scope.home_url and is_connection_failure(failure):
+            # the home page could not even be connected to: one clear line; if nothing else
+            # answers either, the run is "unreachable" (crawler.outcome)
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value(f"archive/{outcome.SITE_UNREACHABLE}")
+            logger.warning("site %s is unreachable: %s", self.scope.base, reason)
+            yield FetchFailure(url, kind, reason, status)
+            return
         if kind == "listing":
             following = self._skip_failed_listing(request)
             if following is not None:

@@ -123,6 +123,18 @@ def header(response: Response, name: bytes) -> str | None:
     return value.decode("latin-1") if value else None
 
 
+def is_connection_failure(failure: Failure) -> bool:
+    """True when the request never reached a server: connection refused, no such host, or no
+    answer to the connection attempt (not a timeout of a connected request)."""
+    from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError
+    from twisted.internet.error import ConnectError, DNSLookupError
+
+    return isinstance(
+        failure.value,
+        CannotResolveHostError | DownloadConnectionRefusedError | ConnectError | DNSLookupError,
+    )
+
+
 def failure_reason(failure: Failure) -> tuple[str, int | None]:
     """A short reason and HTTP status (if any) for a failed request."""
     exc = failure.value

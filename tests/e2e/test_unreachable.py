@@ -1,0 +1,29 @@
+"""A site that never answers is its own outcome, ``unreachable``: one clear line, no traceback
+(issue 13, point 10)."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from .support import crawl, query
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])  # closed again: connections are refused
+
+
+def test_an_unreachable_site_is_its_own_outcome(tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    site = f"http://127.0.0.1:{_closed_port()}"
+    done = crawl(site, db)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    unreachable = [line for line in done.stderr.splitlines() if "unreachable" in line]
+    assert len(unreachable) == 2, done.stderr  # the log line and the summary's first line
+    assert f"{site} is unreachable" in unreachable[0]
+    assert query(db, "SELECT outcome FROM runs") == [("unreachable",)]
+    errors = [line for line in done.stderr.splitlines() if " ERROR: " in line]
+    assert errors == [], errors
