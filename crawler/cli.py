@@ -101,4 +101,21 @@ def crawl_command(
             logging.getLogger("crawler.run").info(line)
     for line in summary.lines():
         click.echo(line, err=True)
+    if summary.forced:
+        _exit_now(summary.exit_code)
     sys.exit(summary.exit_code)
+
+
+def _exit_now(code: int) -> None:
+    """After a second signal, with the outcome recorded and the summary printed: end now,
+    whatever thread is still running (a library's non-daemon worker must not hang cron)."""
+    import logging
+    import os
+    import threading
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
+           if t is not threading.main_thread()):  # fmt: skip
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,14 @@ def missing_fields(article: Article) -> list[str]:
     return missing
 
 
+class DaemonThread(threading.Thread):
+    """A thread that never keeps the process alive (for Twisted's ``ThreadPool.threadFactory``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.daemon = True
+
+
 class WriterThread:
     """One thread that does every archive write, in the order the items arrive.
 
@@ -77,6 +86,9 @@ class WriterThread:
         from twisted.python.threadpool import ThreadPool
 
         self.pool = ThreadPool(minthreads=1, maxthreads=1, name="archive-writer")
+        # A daemon thread: a crawl stopped at once (a second Ctrl-C) never waits for it at exit.
+        # A write cut short by that exit is one SQLite transaction: it is wholly undone.
+        self.pool.threadFactory = DaemonThread
         self.pool.start()
 
     def run(self, func: Callable[..., Any], *args: Any) -> Deferred[Any]:

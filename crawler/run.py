@@ -8,7 +8,9 @@ records this run from start to finish, and returns a :class:`CrawlSummary` whose
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sqlite3
 import sys
 import time
@@ -24,7 +26,7 @@ from archive.db import open_archive
 from archive.lock import crawl_lock
 from crawler import outcome as outcomes
 from crawler.outcome import EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from crawler.pipelines import run_counts, run_mode
+from crawler.pipelines import DaemonThread, run_counts, run_mode
 from crawler.spiders.most import MostSpider
 from crawler.spiders.state import read_snapshot
 from crawler.urls import SiteScope
@@ -64,6 +66,7 @@ class CrawlSummary:
     counts: dict[str, Any]
     seconds: float
     dead_runs: int
+    forced: bool = False  # a second signal stopped the crawl at once
 
     @property
     def exit_code(self) -> int:
@@ -142,6 +145,58 @@ def _install_log_handler(opts: CrawlOptions) -> logging.Handler:
     return handler
 
 
+class StopSignals:
+    """SIGINT and SIGTERM during a crawl: the first stops it cleanly (requests in flight finish,
+    Scrapy's finish reason "shutdown"); a second one stops the reactor at once. Either way the
+    run is recorded as ``interrupted`` and the process ends (no thread keeps it alive:
+    :func:`daemon_threads`)."""
+
+    def __init__(self, process: CrawlerProcess) -> None:
+        self.process = process
+        self.received = 0
+        self.previous: dict[int, Any] = {}
+
+    def install(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self.previous[signum] = signal.signal(signum, self.handle)
+
+    def restore(self) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+    def handle(self, signum: int, frame: object) -> None:
+        from twisted.internet import reactor
+
+        self.received += 1
+        # nothing but scheduling here: the interrupted code may be writing to the same stream
+        stop = self._graceful if self.received == 1 else self._force
+        reactor.callFromThread(stop, signal.Signals(signum).name)  # type: ignore[attr-defined]
+
+    @property
+    def forced(self) -> bool:
+        return self.received > 1
+
+    def _graceful(self, name: str) -> None:
+        logger.warning("received %s: stopping cleanly (send it again to stop at once)", name)
+        self.process.stop()  # the crawl closes ("shutdown"); the reactor stops after it
+
+    def _force(self, name: str) -> None:
+        from twisted.internet import reactor
+
+        logger.warning("received %s again: stopping at once", name)
+        with contextlib.suppress(RuntimeError):  # already stopping
+            reactor.stop()  # type: ignore[attr-defined,misc]
+
+
+def daemon_threads() -> None:
+    """The reactor's thread pool (DNS lookups, reads before the crawl) makes daemon threads:
+    a worker blocked in a lookup never keeps a stopped crawl's process alive. Twisted's public
+    ``ThreadPool.threadFactory``."""
+    from twisted.internet import reactor
+
+    reactor.getThreadPool().threadFactory = DaemonThread  # type: ignore[attr-defined]
+
+
 def run_crawl(opts: CrawlOptions) -> CrawlSummary:
     """Crawl ``opts.site`` into ``opts.db``; raises ``LockHeld`` if another crawl holds the db."""
     site = SiteScope.of(opts.site).base
@@ -164,18 +219,25 @@ def run_crawl(opts: CrawlOptions) -> CrawlSummary:
         crawler = process.create_crawler(MostSpider)
         stats: dict[str, Any] = {}
         outcome = "failed"
+        signals = StopSignals(process)
+        signals.install()
         try:
             # The archive's state, read once, read-only, before the crawl: the spider never
             # reads the database while it runs.
             snapshot = read_snapshot(settings)
             process.crawl(crawler, site=site, snapshot=snapshot)
-            process.start()
+            daemon_threads()
+            process.start(install_signal_handlers=False)  # StopSignals handles them
             stats = crawler.stats.get_stats() if crawler.stats else {}
+            if signals.received and stats.get("finish_reason") is None:
+                stats["finish_reason"] = outcomes.SHUTDOWN  # stopped before Scrapy closed
             outcome = outcomes.decide_from_stats(stats)
         finally:
+            signals.restore()
             counts = run_counts(stats)
             _record_outcome(opts.db, run_id, outcome, counts)
-    return CrawlSummary(run_id, outcome, counts, time.monotonic() - started, dead)
+    return CrawlSummary(run_id, outcome, counts, time.monotonic() - started, dead,
+                        forced=signals.forced)  # fmt: skip
 
 
 def _record_outcome(db_path: Path, run_id: int, outcome: str, counts: dict[str, Any]) -> None:
