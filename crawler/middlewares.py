@@ -5,8 +5,10 @@
 - :class:`RobotsRulesMiddleware`: Scrapy's robots.txt middleware, but an error page (a 404 or a
   200 HTML "page not found", as SharePoint answers, SITE.md §10.20) means "no rules", and a
   ``Crawl-delay`` is honoured (:class:`HostPacer`).
-- :class:`BackoffRetryMiddleware`: retries 429/5xx and network errors with exponential backoff,
-  waiting as long as a ``Retry-After`` header asks (capped).
+- :class:`BackoffRetryMiddleware`: retries 429/5xx, network errors and bodies that did not
+  arrive whole (a document cut before ``</html>``, XML before its root's end:
+  :mod:`crawler.parsers.completeness`) with exponential backoff, waiting as long as a
+  ``Retry-After`` header asks (capped); a body still cut after the retries fails the request.
 - :class:`ProgressLog`: a progress line every few seconds.
 
 Public Scrapy API only (middleware hooks, signals, ``get_retry_request``, settings); no
@@ -29,6 +31,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.internet import task
 
+from crawler.parsers.completeness import incomplete
 from crawler.urls import SiteScope
 
 if TYPE_CHECKING:
@@ -210,6 +213,19 @@ def retry_after_seconds(value: bytes | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+class IncompleteResponse(IgnoreRequest):
+    """A response whose body did not arrive whole (crawler.parsers.completeness), retries spent."""
+
+    def __init__(self, reason: str, response: Response) -> None:
+        super().__init__(reason)
+        self.response = response
+
+
+def _content_type(response: Response) -> str | None:
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1") if value else None
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
     """Scrapy's retry middleware with a wait before each retry.
 
@@ -251,6 +267,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
+        if response.status == 200 and not is_robots_request(request):
+            cut = incomplete(response.body, _content_type(response))
+            if cut is not None:
+                return await self._retry_incomplete(request, response, cut)
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         wait = self._wait(request, retry_after_seconds(response.headers.get(b"Retry-After")))
@@ -260,6 +280,21 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if wait:
             await sleep(wait)
         return retry
+
+    async def _retry_incomplete(self, request: Request, response: Response, cut: str) -> Request:
+        """A body that did not arrive whole is retried like a lost connection; when the retries
+        are spent the request fails (its errback records it; the next run tries again)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("archive/incomplete_responses")
+        if not request.meta.get("dont_retry", False):
+            wait = self._wait(request, None)
+            retry = self.retry_request(request, "incomplete response")
+            if retry is not None:
+                if wait:
+                    await sleep(wait)
+                return retry
+        raise IncompleteResponse(f"{cut}: {len(response.body)} bytes received", response)
 
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception, spider: Spider | None = None

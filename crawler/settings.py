@@ -85,6 +85,9 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no listening port during a crawl
 DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# A body shorter than its Content-Length fails (and is retried), never passes as a whole one;
+# a close-delimited body is judged by its own end (crawler.parsers.completeness).
+DOWNLOAD_FAIL_ON_DATALOSS = True
 
 DOWNLOADER_MIDDLEWARES = {
     # keeps every request on the site's hosts (links and redirects) and sets the size limit

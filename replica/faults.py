@@ -30,6 +30,7 @@ KINDS = (
     "pdf",
     "charset",
     "truncate",
+    "cut",
     "oversize",
     "hang",
     "drip",
@@ -53,6 +54,10 @@ class Faults:
     latency_ms: int = 0  # added before every answer
     latency_jitter_ms: int = 0  # plus up to this much, deterministic per request
     truncate_rate: float = 0.0  # full Content-Length, half the body, connection closed
+    # half the body sent as if it were whole: a Content-Length of the half (a backend that cut
+    # the page), or with cut_close_delimited no Content-Length and the connection closed
+    cut_rate: float = 0.0
+    cut_close_delimited: bool = False
     reset_rate: float = 0.0  # connection reset (RST) before any byte is sent
     throttle_rate: float = 0.0  # answer 429 Too Many Requests (Retry-After as for errors)
     hang_rate: float = 0.0  # wait hang_seconds before answering (client timeouts)

@@ -299,6 +299,12 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             self._send(200, out, body)
         elif kind == "truncate":
             self._send(200, out, body[: len(body) // 2], close=True)
+        elif kind == "cut":
+            half = body[: len(body) // 2]
+            out.pop("Content-Length", None)
+            if not faults.cut_close_delimited:
+                out["Content-Length"] = str(len(half))
+            self._send(200, out, half, close=faults.cut_close_delimited)
         elif kind == "oversize":
             self._send_oversize(out, body, faults.oversize_bytes)
         elif kind == "drip":

@@ -89,7 +89,11 @@ def test_bad_pages_are_recorded_never_stored(tmp_path: Path) -> None:
     assert not missing, f"bad pages not in fetch_errors: {missing}"
     assert all(reason for reason, _ in errors.values())
     kept = {i for i in BAD_PAGES if any(f"/tin-tuc/{i}/" in u for u in raw)}
-    assert kept == set(BAD_PAGES), f"raw pages not kept: {sorted(set(BAD_PAGES) - kept)}"
+    # A document cut before </html> is a failed fetch (issue 13, point 8), not a page: retried
+    # next run, its half never kept. Every other bad page is kept as it came.
+    cut = {204, 210}
+    assert all("truncated" in errors[i][0] for i in cut), {i: errors[i] for i in cut}
+    assert kept == set(BAD_PAGES) - cut, f"raw pages not kept: {sorted(set(BAD_PAGES) - kept)}"
 
 
 def test_an_embedded_player_does_not_swallow_the_paragraphs_after_it() -> None:
