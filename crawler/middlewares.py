@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
@@ -44,6 +44,12 @@ if TYPE_CHECKING:
     from scrapy.robotstxt import RobotParser
 
 logger = logging.getLogger(__name__)
+
+
+# Request kinds (the spider's ``kind`` meta) that are HTML pages, held to ARCHIVE_MAX_PAGE_BYTES.
+PAGE_KINDS = frozenset({"listing", "article"})
+# Meta key: bytes received so far by the request's current try (the ``bytes_received`` signal).
+BYTES_RECEIVED = "archive_bytes_received"
 
 
 def _scope(crawler: Crawler) -> SiteScope:
@@ -66,6 +72,8 @@ class SiteGuardMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.max_bytes = crawler.settings.getint("ARCHIVE_MAX_RESPONSE_BYTES")
+        page_bytes = crawler.settings.getint("ARCHIVE_MAX_PAGE_BYTES")
+        self.max_page_bytes = min(page_bytes, self.max_bytes) if page_bytes else self.max_bytes
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -83,7 +91,8 @@ class SiteGuardMiddleware:
             logger.info("dropped %s to %s", what, request.url)
             raise IgnoreRequest(f"{what} dropped: {request.url}")
         if self.max_bytes and "download_maxsize" not in request.meta:
-            request.meta["download_maxsize"] = self.max_bytes
+            page = request.meta.get("kind") in PAGE_KINDS
+            request.meta["download_maxsize"] = self.max_page_bytes if page else self.max_bytes
         if target != request.url.split("#", 1)[0]:
             stats.inc_value("archive/rewritten_onto_site")
             return request.replace(url=target, dont_filter=True)
@@ -235,27 +244,60 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     backoff: float
     max_wait: float
+    timeout_retries: int
+    max_transfer: float
+    timeout: float
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         o = super().from_crawler(crawler)
-        o.backoff = crawler.settings.getfloat("ARCHIVE_RETRY_BACKOFF")
-        o.max_wait = crawler.settings.getfloat("ARCHIVE_RETRY_MAX_WAIT")
+        s = crawler.settings
+        o.backoff = s.getfloat("ARCHIVE_RETRY_BACKOFF")
+        o.max_wait = s.getfloat("ARCHIVE_RETRY_MAX_WAIT")
+        o.timeout_retries = max(0, s.getint("ARCHIVE_TIMEOUT_RETRIES"))
+        o.max_transfer = s.getfloat("ARCHIVE_MAX_TRANSFER_SECONDS")
+        o.timeout = s.getfloat("DOWNLOAD_TIMEOUT")
+        crawler.signals.connect(o.bytes_received, signal=signals.bytes_received)
         return o
 
-    def retry_request(self, request: Request, reason: str | Exception) -> Request | None:
+    @staticmethod
+    def bytes_received(data: bytes, request: Request, spider: Spider | None = None) -> None:
+        """Progress of the request's current try (read when it times out)."""
+        request.meta[BYTES_RECEIVED] = request.meta.get(BYTES_RECEIVED, 0) + len(data)
+
+    def _after_timeout(self, request: Request) -> Request | None:
+        """A try that timed out while bytes kept arriving: the same request with a 4x longer
+        timeout (up to ARCHIVE_MAX_TRANSFER_SECONDS), not counted as a failed try; None when
+        nothing arrived (a hang) or the longest timeout is spent."""
+        got = int(request.meta.get(BYTES_RECEIVED, 0))
+        current = float(request.meta.get("download_timeout") or self.timeout)
+        longer = min(current * 4, self.max_transfer)
+        if got <= 0 or longer <= current:
+            return None
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("archive/slow_transfers")
+        logger.info("slow transfer of %s (%d bytes in %.0f s): trying again with %.0f s",
+                    request.url, got, current, longer)  # fmt: skip
+        meta = {**request.meta, "download_timeout": longer, BYTES_RECEIVED: 0}
+        return request.replace(meta=meta, dont_filter=True)
+
+    def retry_request(
+        self, request: Request, reason: str | Exception, *, max_times: int | None = None
+    ) -> Request | None:
         """The retry of ``request`` (Scrapy's public ``get_retry_request``), None when spent.
 
         Honours the ``max_retry_times`` and ``priority_adjust`` meta keys as Scrapy's own
-        middleware does.
+        middleware does; ``max_times`` lowers the number of retries further (timeouts).
         """
         spider = self.crawler.spider
         assert spider is not None
+        most = int(request.meta.get("max_retry_times", self.max_retry_times))
         return get_retry_request(
             request,
             spider=spider,
             reason=reason,
-            max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
+            max_retry_times=most if max_times is None else min(most, max_times),
             priority_adjust=request.meta.get("priority_adjust", self.priority_adjust),
         )
 
@@ -301,8 +343,16 @@ class BackoffRetryMiddleware(RetryMiddleware):
     ) -> Request | Response | None:
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
             return None
+        max_times = None
+        if isinstance(exception, DownloadTimeoutError):
+            slow = self._after_timeout(request)
+            if slow is not None:
+                return slow
+            # a hang: retried at most ARCHIVE_TIMEOUT_RETRIES times, so it costs about a minute
+            max_times = self.timeout_retries
+        request.meta[BYTES_RECEIVED] = 0
         wait = self._wait(request, None)
-        retry = self.retry_request(request, exception)
+        retry = self.retry_request(request, exception, max_times=max_times)
         if retry is not None and wait:
             await sleep(wait)
         return retry

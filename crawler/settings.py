@@ -37,6 +37,19 @@ ARCHIVE_INCREMENTAL = True
 ARCHIVE_STOP_AFTER_KNOWN_PAGES = 1
 # Responses larger than this many bytes are cut off and recorded as failed ("too large").
 ARCHIVE_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+# The same for HTML pages (home, listings, articles): the real ones are well under 1 MiB; a
+# 26 MB listing is refused instead of parsed. Images and attachments keep the limit above.
+ARCHIVE_MAX_PAGE_BYTES = 8 * 1024 * 1024
+# At most this many article links are taken from one listing page (the real ones list 10 to
+# 20); the rest are left out, with a warning. 0 = no cap.
+ARCHIVE_MAX_LINKS_PER_PAGE = 1000
+# A request that timed out (DOWNLOAD_TIMEOUT) without receiving a byte is retried at most this
+# many times: a URL that hangs costs (1 + this) x DOWNLOAD_TIMEOUT, about a minute.
+ARCHIVE_TIMEOUT_RETRIES = 1
+# A transfer still receiving bytes when DOWNLOAD_TIMEOUT ran out (a large file arriving
+# steadily) is tried again with a 4x longer timeout, up to this many seconds, and is not
+# counted as a failed try.
+ARCHIVE_MAX_TRANSFER_SECONDS = 600.0
 # At most this many archived articles are re-checked per run (the most overdue first; 0 = none).
 ARCHIVE_RECHECK_LIMIT = 500
 # Evaluate the re-check schedule as if it were this ISO 8601 time (empty = now); a far-future
@@ -72,7 +85,10 @@ AUTOTHROTTLE_ENABLED = True  # slows down further when the server does
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
-DOWNLOAD_TIMEOUT = 60
+# Seconds per try of a request (Scrapy's timeout covers the whole transfer): a URL that hangs
+# is given up after (1 + ARCHIVE_TIMEOUT_RETRIES) tries; a transfer that makes progress gets
+# longer tries (ARCHIVE_MAX_TRANSFER_SECONDS).
+DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 5
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 408, 522, 524]

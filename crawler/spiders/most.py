@@ -111,6 +111,7 @@ class MostSpider(scrapy.Spider):
         spider.paging = PagingGuard(
             user_limit=max(0, s.getint("ARCHIVE_MAX_PAGES")),
             bound=max(0, s.getint("ARCHIVE_MAX_PAGES_BOUND")),
+            links=max(0, s.getint("ARCHIVE_MAX_LINKS_PER_PAGE")),
         )
         spider.discovery = s.getbool("ARCHIVE_DISCOVERY")
         spider.fetch_files = s.getbool("ARCHIVE_FETCH_FILES")
@@ -305,7 +306,7 @@ class MostSpider(scrapy.Spider):
             yield CategorySeen(category_id, listing.category, self._listing_base(response.url))
         all_known = bool(listing.items)
         item_ids: list[int | str] = []
-        for item in listing.items:
+        for item in self.paging.take(category_id, page, listing.items):
             found = self.scope.article_url(item.url, response.url)
             if found is None:
                 item_ids.append(item.url)

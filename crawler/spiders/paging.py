@@ -13,15 +13,16 @@ the page's items. The guard stops a category's walk when
 
 Limits and loops are counted in the crawl's stats (``archive/categories_limited``,
 ``archive/categories_bounded``, ``archive/categories_looping``), which the run's outcome and
-the next run's walk read. No Scrapy import: the spider passes its stats collector in.
+the next run's walk read. It also caps the article links taken from one listing page
+(``ARCHIVE_MAX_LINKS_PER_PAGE``). No Scrapy import: the spider passes its stats collector in.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from crawler import outcome
 
@@ -33,6 +34,7 @@ class Stats(Protocol):
 
 
 LOOPING = "categories_looping"
+T = TypeVar("T")
 
 
 @dataclass
@@ -41,6 +43,7 @@ class PagingGuard:
 
     user_limit: int = 0  # listing pages per category the user allows (0 = none)
     bound: int = 0  # the safety bound when the user set no limit (0 = none)
+    links: int = 0  # article links taken from one listing page (0 = all)
     stats: Stats | None = None
     seen: dict[Hashable, set[Hashable]] = field(default_factory=dict)
 
@@ -52,6 +55,18 @@ class PagingGuard:
     def may_fetch(self, page: int) -> bool:
         """Whether page number ``page`` (1-based) of a category is within the limits."""
         return not self.cap or page <= self.cap
+
+    def take(self, category: Hashable, page: int, items: Sequence[T]) -> Sequence[T]:
+        """The items of one listing page the walk follows: at most ``links`` of them (a listing
+        of 100,000 links is bounded in time and memory), the rest left out with a warning."""
+        if not self.links or len(items) <= self.links:
+            return items
+        self._count("listing_links_capped")
+        logger.warning(
+            "category %s: page %d lists %d articles; only the first %d are followed "
+            "(ARCHIVE_MAX_LINKS_PER_PAGE)", category, page, len(items), self.links,
+        )  # fmt: skip
+        return items[: self.links]
 
     def stop(self, category: Hashable, page: int, items: Iterable[Hashable]) -> str | None:
         """Why the walk of ``category`` ends after its page ``page`` (listing ``items``), or
