@@ -10,6 +10,7 @@ e.g. ``2026-11-26T06:20:37+00:00``; :func:`now_iso` makes one).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import zlib
@@ -30,7 +31,7 @@ from archive.runlog import (
     resolve_error,
     start_run,
 )
-from crawler.portals import is_legacy_article_url
+from crawler.portals import is_legacy_article_url, recorded_article_url
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -357,12 +358,16 @@ def save_article(
     with write_transaction(db):
         current = next(
             db.query(
-                "SELECT id, content_hash, revision, last_seen FROM articles "
+                "SELECT id, content_hash, revision, last_seen, url FROM articles "
                 "WHERE portal = ? AND site_id = ?",
                 [article.portal, sid],
             ),
             None,
         )
+        if current is not None:
+            url = recorded_article_url(current["url"], article.url)
+            if url != article.url:
+                article = dataclasses.replace(article, url=url)
         outcome: ArticleOutcome
         if current is None:
             cursor = db.execute(

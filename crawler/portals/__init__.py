@@ -39,6 +39,7 @@ __all__ = [
     "portal_named",
     "portal_names",
     "portal_of_host",
+    "recorded_article_url",
 ]
 
 
@@ -91,3 +92,13 @@ def portal_for_article_url(url: str) -> tuple[Portal, int] | None:
 def is_legacy_article_url(url: str) -> bool:
     """True when a portal calls ``url`` a legacy form that a listing's URL replaces."""
     return any(portal.is_legacy_article_url(url) for portal in PORTALS)
+
+
+def recorded_article_url(current: str | None, offered: str) -> str:
+    """The URL an article keeps when a save (a crawl or a re-parse) offers ``offered`` and the
+    archive records it under ``current``: a legacy form never replaces a better one (the page
+    may have been fetched through the legacy fallback, SITE.md §10.3, and a re-parse reads
+    the raw page's URL); any other offered URL is taken. The one rule for both ways in."""
+    if current and is_legacy_article_url(offered) and not is_legacy_article_url(current):
+        return current
+    return offered

@@ -94,3 +94,34 @@ def test_rejecting_parser_loses_nothing(db: sqlite_utils.Database) -> None:
 def test_since_filters_by_page_fetch_time(db: sqlite_utils.Database) -> None:
     counts = reparse(db, since="2026-01-02T00:00:00+00:00", parse=fixed_parser)
     assert (counts["articles"], counts["updated"]) == (1, 1)
+
+
+def test_reparse_keeps_the_friendly_url_of_a_page_fetched_through_the_legacy_form(
+    tmp_path: Path,
+) -> None:
+    """Issue 13, point 11: the friendly URL failed with 500, the legacy form answered (§10.3);
+    the article is recorded under the friendly URL. A re-parse with a changed result must not
+    put the legacy URL (the raw page's) in its place."""
+    db = open_archive(tmp_path / "archive.db")
+    friendly = f"{BASE}/vn/tin-tuc/7/Bai-viet.aspx"
+    legacy = f"{BASE}/vn/Pages/chitiettin.aspx?IDNews=7"
+    body = PAGE.format(title="Tiêu đề", para="Đoạn hai.").encode()
+    at = "2026-01-01T00:00:00+00:00"
+    page_id = store.save_page(db, url=legacy, status=200, headers={}, body=body, fetched_at=at,
+                              run_id=None)  # fmt: skip
+    article = parse_article(body, legacy)
+    assert article is not None and article.site_id == 7
+    article.url = friendly  # what the crawl records (the listing's form)
+    store.save_article(db, article, page_id=page_id, fetched_at=at)
+    counts = reparse(db, parse=fixed_parser)
+    assert counts["updated"] == 1
+    row = next(db.query("SELECT url, revision FROM articles WHERE site_id = 7"))
+    assert row == {"url": friendly, "revision": 2}
+    urls = [r["url"] for r in db.query("SELECT url FROM revisions WHERE site_id = 7")]
+    assert urls == [friendly, friendly]
+    # and an unchanged re-parse leaves it too; a crawl that only reaches the legacy form as well
+    assert reparse(db, parse=fixed_parser)["unchanged"] == 1
+    again = parse_article(body, legacy)
+    assert again is not None
+    store.save_article(db, fixed_parser(body, legacy) or again, page_id=page_id, fetched_at=at)
+    assert next(db.query("SELECT url FROM articles WHERE site_id = 7"))["url"] == friendly
