@@ -447,7 +447,9 @@ def stats_command(as_json: bool, portal: str | None, db_path: Path) -> None:
     with open_db(db_path) as db:
         figures = stats(db, portal=portal)
     if as_json:
-        echo_json(figures)
+        from crawler.outcome import table  # pure: the one owner of outcomes and exit codes
+
+        echo_json({**figures, "outcomes": table()})
     else:
         echo_safe(render_stats(figures), nl=False)
 

@@ -22,7 +22,8 @@ from crawler import settings as defaults
               help="Seconds between requests to the site [default: 1, AutoThrottle on; "
               "0 turns AutoThrottle off]. A robots.txt Crawl-delay wins if longer.")
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Walk at most N listing pages per category.")
+              help="Walk at most N listing pages per category (the run is 'limited'; the "
+              "next run walks everything) [default: a safety bound of 5000].")
 @click.option("--full", is_flag=True,
               help="Walk every listing page and re-fetch every article (default: incremental).")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
@@ -43,8 +44,10 @@ def crawl_command(
     """Crawl the site into the archive (incremental unless --full).
 
     Takes this database's crawl lock; prints progress on stderr and a summary at the end.
-    Exit codes: 0 all well; 1 finished but some pages failed (see `most-archive stats`)
-    or the run was interrupted; 2 bad usage; 75 another crawl holds this database's lock.
+    Exit codes: 0 the run is ok, or limited by --max-pages; 1 any other outcome (partial:
+    some pages failed, see `most-archive stats`; interrupted; unreachable; failed: the archive
+    could not store; limited by the safety bound); 2 bad usage; 75 another crawl holds this
+    database's lock. Outcomes: docs/cli.md.
 
     \b
     Example:

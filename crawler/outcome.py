@@ -127,3 +127,15 @@ def exit_code(outcome: str, counts: Mapping[str, object] | None = None) -> int:
     if outcome == "limited" and counts is not None and _count(counts, CATEGORIES_BOUNDED):
         return EXIT_PARTIAL
     return EXIT_CODES.get(outcome, EXIT_PARTIAL)
+
+
+def table() -> list[dict[str, object]]:
+    """Every final outcome, worst first (``died`` last: the next run decides it), with its exit
+    code: the ``outcomes`` key of ``most-archive stats --json``."""
+    rows: list[dict[str, object]] = []
+    for name in (*ORDER, "died"):
+        row: dict[str, object] = {"outcome": name, "exit": EXIT_CODES[name]}
+        if name == "limited":
+            row["exit_safety_bound"] = EXIT_PARTIAL
+        rows.append(row)
+    return rows

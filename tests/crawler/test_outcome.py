@@ -73,3 +73,23 @@ def test_the_crawl_command_reports_the_outcomes_exit_code() -> None:
     for name in set(outcome.EXIT_CODES):
         summary = CrawlSummary(1, name, {}, 0.0, 0)
         assert summary.exit_code == outcome.exit_code(name)
+
+
+def test_the_outcomes_are_documented_with_their_exit_codes() -> None:
+    """docs/cli.md and docs/cron.md list every outcome, in crawler.outcome's order."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for doc in ("docs/cli.md", "docs/cron.md"):
+        text = (root / doc).read_text("utf-8")
+        rows = [line for line in text.splitlines() if line.startswith("| `")]
+        named = [r.split("`")[1] for r in rows if r.split("`")[1] in outcome.EXIT_CODES]
+        order = [n for n in named if n in outcome.ORDER]
+        assert order == list(outcome.ORDER), (doc, named)
+        assert "died" in named, doc
+
+
+def test_stats_json_lists_the_outcomes() -> None:
+    names = [row["outcome"] for row in outcome.table()]
+    assert names == [*outcome.ORDER, "died"]
+    assert {row["outcome"]: row["exit"] for row in outcome.table()} == dict(outcome.EXIT_CODES)
