@@ -11,6 +11,8 @@ from benchmarks.reliability import __doc__ as DOC
 from benchmarks.reliability.checks import snapshot
 from benchmarks.reliability.crashloop import CrashOutcome, crash_loop
 from benchmarks.reliability.faults import QUICK, SCENARIOS, Outcome, run_scenario
+from benchmarks.reliability.hostile import Observed, run_hostile
+from benchmarks.reliability.hostile import broken as hostile_broken
 from benchmarks.reliability.report import report, table
 from benchmarks.reliability.running import ROOT, crawl, trap_server
 
@@ -25,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7, help="seed of the replica and kill points")
     parser.add_argument("--quick", action="store_true", help="tiny site, 3 faults, 3 kills")
     parser.add_argument("--only", nargs="*", default=None, metavar="KEY", help="fault keys to run")
+    parser.add_argument("--no-hostile", action="store_true",
+                        help="skip the hostile-server table (also skipped by --quick)")  # fmt: skip
     args_list = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(args_list)
     if args.quick:
@@ -68,11 +72,18 @@ def main(argv: list[str] | None = None) -> int:
                 f"{crash.duplicates} duplicates, {crash.lost} lost",
                 file=sys.stderr,
             )
+    hostile: list[Observed] | None = None
+    hostile_seconds = 0.0
+    if not (args.quick or args.no_hostile or args.only is not None):
+        hostile, hostile_seconds = run_hostile()
+        for row in hostile:
+            print(f"hostile: {row.attack.name}: {row.text}", file=sys.stderr)
     print(table(outcomes, crash))
-    text = report(outcomes, crash, args_list)
+    text = report(outcomes, crash, args_list, hostile, hostile_seconds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     broken = [v for o in outcomes for v in o.violations] + (crash.violations if crash else [])
+    broken += hostile_broken(hostile or [])
     for v in broken:
         print(f"BROKEN: {v}", file=sys.stderr)
     print(f"wrote {args.out}", file=sys.stderr)

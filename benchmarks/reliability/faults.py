@@ -90,7 +90,25 @@ SCENARIOS: tuple[Scenario, ...] = (
         "timeouts on articles (drip 4 s), every try",
         {"drip_rate": 0.2, "drip_seconds": 4.0, **STICKY},
         r"(?i)time",
+        # no longer try for a transfer that makes progress: every try times out
+        {"RETRY_TIMES": 1, "ARCHIVE_MAX_TRANSFER_SECONDS": TIMEOUT},
+    ),
+    Scenario(
+        "slow transfers (drip 4 s), longer tries",
+        {"drip_rate": 0.2, "drip_seconds": 4.0, **STICKY},
+        r"(?i)time",
         {"RETRY_TIMES": 1},
+        slow_is_clean=True,
+    ),
+    Scenario(
+        "pages cut short, framed as whole, every try",
+        {"cut_rate": 0.2, **STICKY},
+        r"(?i)truncat",
+    ),
+    Scenario(
+        "pages cut short, close-delimited, every try",
+        {"cut_rate": 0.2, "cut_close_delimited": True, **STICKY},
+        r"(?i)truncat",
     ),
     Scenario("wrong charset / content type", {"charset_rate": 0.5}, r"^$"),
     Scenario("PDF instead of an article", {"pdf_rate": 0.2}, r"(?i)not an article|pdf|content"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from benchmarks.reliability.crashloop import CrashOutcome
 from benchmarks.reliability.faults import Outcome
+from benchmarks.reliability.hostile import Observed, hostile_table
+from benchmarks.reliability.hostile import broken as hostile_broken
 from benchmarks.reliability.running import ROOT
 
 HEADER = (
@@ -52,10 +54,24 @@ What `most-archive crawl` promises, and what this page measures:
   final archive equals a clean crawl's: same articles, same content, same files, no files
   without rows nor rows without files.
 - **Nothing leaves the site.** A trap server at the replica's offsite address is never requested.
+- **A hostile server or machine is always seen, never loops, never hangs** (issue 13): every
+  attack of the hostile-server table below ends with the outcome it names.
 """
 
 
-def report(outcomes: list[Outcome], crash: CrashOutcome | None, argv: list[str]) -> str:
+HOSTILE = """\
+Each row is an attack of a hostile server or machine (issue 13, and the ones that held before
+it), staged for real by the tests named: a replica or page server on 127.0.0.1, the real
+command in a subprocess, the real archive. *observed* is what those tests found in this run."""
+
+
+def report(
+    outcomes: list[Outcome],
+    crash: CrashOutcome | None,
+    argv: list[str],
+    hostile: list[Observed] | None = None,
+    hostile_seconds: float = 0.0,
+) -> str:
     from benchmarks.machine import describe
 
     m = describe(ROOT)
@@ -78,7 +94,11 @@ def report(outcomes: list[Outcome], crash: CrashOutcome | None, argv: list[str])
             f"{crash.died_runs}; a clean crawl took {crash.clean_seconds:.1f} s.",
             "",
         ]
+    if hostile is not None:
+        took = f"The hostile table's tests took {hostile_seconds:.0f} s in all."
+        parts += ["## Hostile server", "", HOSTILE, "", hostile_table(hostile), "", took, ""]
     broken = [v for o in outcomes for v in o.violations] + (crash.violations if crash else [])
+    broken += hostile_broken(hostile or [])
     parts += ["## Broken promises", ""]
     parts += [f"- {v.splitlines()[0]}" for v in broken] or ["None."]
     parts += [

@@ -141,7 +141,9 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
     if isinstance(exc, HttpError):
         return f"HTTP {exc.response.status}", int(exc.response.status)
     text = str(exc) or type(exc).__name__
-    if isinstance(exc, DownloadCancelledError) or "larger than" in text or "maxsize" in text:
+    if isinstance(exc, DownloadCancelledError) or "larger than" in text or (
+        "maxsize" in text.lower()  # also a decompression bomb: "exceeded DOWNLOAD_MAXSIZE"
+    ):
         # Scrapy cancels a download only when it passes the size limit (download_maxsize)
         return f"response too large, cut off at the size limit: {text}"[:300], None
     return f"{type(exc).__name__}: {text}"[:300], None

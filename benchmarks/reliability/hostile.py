@@ -1,0 +1,194 @@
+"""The hostile-server table (issue 13): each attack, what must happen, and what did.
+
+Every row names the tests that stage the attack for real (a replica or a page server on
+127.0.0.1, the real command in a subprocess, the real archive) and check the expected outcome.
+:func:`run_hostile` runs them all in one pytest process and reads the result of each from its
+JUnit XML: the *observed* column is measured, never typed in. A row holds when every one of its
+tests passed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.reliability.running import ROOT
+
+
+@dataclass(frozen=True)
+class Attack:
+    """One row: the attack, where issue 13 names it (or "held" before it), the outcome the
+    crawl must give, and the tests (pytest node ids, prefixes allowed) that check it."""
+
+    name: str
+    point: str
+    expected: str
+    tests: tuple[str, ...]
+
+
+E2E = "tests/e2e/"
+SEC = "tests/reliability/test_security.py::"
+PAGER = E2E + "test_endless_pager.py::"
+MACHINE = E2E + "test_hostile_machine.py::"
+LIMITS = E2E + "test_limits.py::"
+SLOW = E2E + "test_slow_server.py::"
+ATTACKS: tuple[Attack, ...] = (
+    Attack("a pager that repeats its items forever", "13.1",
+           "the category ends at the first repeated page; run ok, not interrupted",
+           (PAGER + "test_a_pager_repeating_its_items_ends",)),
+    Attack("a pager that invents new items forever", "13.1",
+           "stopped at the safety bound, logged; run limited, exit 1",
+           (PAGER + "test_a_pager_inventing_items_stops_at_the_bound",)),
+    Attack("disk full while storing (RLIMIT_FSIZE)", "13.2",
+           "counted, crawl stopped at once; run failed, exit 1",
+           (MACHINE + "test_storage_failures_fail_the_run_and_stop_it_early",)),
+    Attack("a page limit set as a setting (-s, scrapy crawl -s)", "13.3",
+           "run limited, exit 0; the next run walks the gap",
+           (LIMITS + "test_a_limit_makes_the_run_limited_and_the_next_run_fills_the_gap",)),
+    Attack("the lock bypassed through a symlinked --db", "13.4",
+           "one lock per database file; the second crawl waits or exits 75",
+           ("tests/archive/test_symlinked_database.py",)),
+    Attack("two quick Ctrl-C's", "13.5",
+           "the process ends promptly; run interrupted, exit 1",
+           (MACHINE + "test_two_quick_signals_end_the_crawl_promptly_as_interrupted",)),
+    Attack("terminal escapes and bidi overrides in page text", "13.6",
+           "never in parsed fields; escaped by show, search, diff, stats",
+           ("tests/archive/test_terminal_escapes.py",)),
+    Attack("a query nested 250 parentheses deep", "13.7",
+           "exit 2 in the CLI, HTTP 400 in serve",
+           ("tests/archive/test_query_nesting.py",)),
+    Attack("pages cut short (Content-Length of the half, close-delimited)", "13.8",
+           "a failed fetch, never stored; the next run gets it",
+           (E2E + "test_truncated.py", "tests/parsers/test_completeness.py")),
+    Attack("a URL that hangs", "13.9", "two tries, about a minute in all (2 x DOWNLOAD_TIMEOUT)",
+           (SLOW + "test_a_hanging_url_is_tried_twice_then_given_up",)),
+    Attack("a large file arriving slowly but steadily", "13.9",
+           "not cut short: a longer try while bytes arrive",
+           (SLOW + "test_a_large_file_arriving_steadily_is_not_cut_short",)),
+    Attack("a listing of 100,000 links / 26 MB", "13.9",
+           "at most 1,000 links followed; a page over 8 MiB refused",
+           (SLOW + "test_a_huge_listing_is_bounded",)),
+    Attack("bad --site, corrupt / read-only / foreign databases", "13.10",
+           "one-line errors, exit 2 or 1, no traceback; a foreign database untouched",
+           ("tests/archive/test_unusable_databases.py",)),
+    Attack("an unreachable site", "13.10",
+           "one log line, no traceback; run unreachable, exit 1",
+           (E2E + "test_unreachable.py",)),
+    Attack("re-parse of a page fetched through the legacy URL", "13.11",
+           "the friendly URL is kept",
+           ("tests/archive/test_reparse.py::test_reparse_keeps_the_friendly_url_of_a_page_fetched_"
+            "through_the_legacy_form",)),
+    Attack("reparse --parser-version nonsense", "13.11", "usage error, exit 2",
+           ("tests/archive/test_reparse_usage.py",)),
+    Attack("a decompression bomb (gzip)", "held", "cut off at the size limit, recorded",
+           ("tests/reliability/test_hostile_held.py::test_a_gzip_bomb_is_cut_off",)),
+    Attack("an oversized answer", "held", "cut off at the size limit, recorded",
+           (SEC + "test_oversized_response_is_cut_off_at_the_limit",)),
+    Attack("a slow drip", "held", "archived when in time, a recorded timeout otherwise",
+           ("tests/reliability/test_faults.py::test_fault[slow-drip-0-5-s]",)),
+    Attack("redirects to another article, offsite or metadata addresses", "held",
+           "never followed off the site, never filed under another article",
+           (SEC + "test_a_redirect_never_files_one_article_under_another",
+            SEC + "test_offsite_links_and_redirects_are_never_fetched")),
+    Attack("wrong or missing charsets", "held", "the text read right",
+           tuple(f"tests/parsers/test_fixtures.py::test_fixture[charset-{c}]" for c in (
+               "latin1-bytes", "none-declared-utf8-bom", "utf8-with-bad-bytes",
+               "wrong-declaration"))),
+    Attack("script, event handlers, javascript: URLs in pages (XSS)", "held",
+           "never stored active, never served active",
+           (SEC + "test_stored_body_html_has_no_active_content",
+            SEC + "test_serve_article_page_shows_no_active_content")),
+    Attack("writes through Datasette (serve)", "held", "refused; the file is unchanged",
+           ("tests/archive/test_serve.py::test_serving_writes_nothing",)),
+    Attack("SQL in search input", "held", "never alters the query",
+           (SEC + "test_search_input_cannot_alter_sql",
+            SEC + "test_serve_search_input_cannot_alter_sql")),
+)  # fmt: skip
+
+
+@dataclass
+class Observed:
+    """What the tests of one row did."""
+
+    attack: Attack
+    passed: int = 0
+    failed: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def held(self) -> bool:
+        return self.passed > 0 and not self.failed
+
+    @property
+    def text(self) -> str:
+        if self.held:
+            return f"held ({self.passed} test{'s' if self.passed != 1 else ''} passed)"
+        if not self.passed and not self.failed:
+            return "NOT RUN (no test found)"
+        return f"BROKEN: {', '.join(self.failed[:3])}"
+
+
+def _selection(attacks: tuple[Attack, ...]) -> list[str]:
+    return sorted({t for a in attacks for t in a.tests})
+
+
+def _covers(entry: str, node: str) -> bool:
+    """Whether the test ``node`` is one the table ``entry`` names (a file, a function with all
+    its parameters, or one parametrized case)."""
+    return node == entry or node.startswith((entry + "[", entry + "::"))
+
+
+def _node_id(case: ET.Element) -> str:
+    path = (case.get("classname") or "").replace(".", "/")
+    return f"{path}.py::{case.get('name')}"
+
+
+def run_hostile(attacks: tuple[Attack, ...] = ATTACKS) -> tuple[list[Observed], float]:
+    """Run every test the table names, in one pytest process: the observed result of each row,
+    and the seconds it all took."""
+    rows = [Observed(a) for a in attacks]
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="most-hostile-") as tmp:
+        report = Path(tmp) / "junit.xml"
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+             f"--junitxml={report}", "-o", "junit_family=xunit1", *_selection(attacks)],
+            cwd=ROOT, capture_output=True, text=True, timeout=1800,
+        )  # fmt: skip
+        cases = ET.parse(report).getroot().iter("testcase") if report.exists() else iter(())
+        for case in cases:
+            node = _node_id(case)
+            bad = case.find("failure") is not None or case.find("error") is not None
+            skipped = case.find("skipped") is not None
+            for row in rows:
+                if not any(_covers(t, node) for t in row.attack.tests):
+                    continue
+                row.seconds += float(case.get("time") or 0)
+                if bad:
+                    row.failed.append(node.split("::", 1)[1])
+                elif not skipped:
+                    row.passed += 1
+    return rows, time.monotonic() - started
+
+
+HEADER = ("attack", "issue 13", "expected", "observed", "tests", "seconds")
+
+
+def hostile_table(rows: list[Observed]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    for r in rows:
+        tests = "<br>".join(f"`{t}`" for t in r.attack.tests)
+        lines.append(
+            f"| {r.attack.name} | {r.attack.point} | {r.attack.expected} | {r.text} | {tests} "
+            f"| {r.seconds:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def broken(rows: list[Observed]) -> list[str]:
+    return [f"hostile server: {r.attack.name}: {r.text}" for r in rows if not r.held]
