@@ -28,6 +28,7 @@ KINDS = (
     "redirect_loop",
     "offsite_redirect",
     "pdf",
+    "endless_pager",
     "charset",
     "truncate",
     "cut",
@@ -40,6 +41,7 @@ _FRIENDLY = re.compile(r"^/vn/tin-tuc/(\d+)/", re.IGNORECASE)
 _ARTICLE = re.compile(
     r"^/vn/(tin-tuc/\d+/|pages/chitiettin\.aspx)|^/[^/?]*-\d{6,}\.htm(\?|$)", re.IGNORECASE
 )
+_LISTING = re.compile(r"^/vn/chuyen-muc/\d+/", re.IGNORECASE)
 LOOP_MARK = "__loop=1"
 
 
@@ -66,6 +68,10 @@ class Faults:
     drip_seconds: float = 2.0
     charset_rate: float = 0.0  # wrong charset or content type in the headers
     pdf_rate: float = 0.0  # a PDF served where an article page should be (article URLs only)
+    # listing pages only: the pager never ends (a next page always linked); past the last page
+    # the last page's items again, or with endless_pager_invent ten new article ids per page
+    endless_pager_rate: float = 0.0
+    endless_pager_invent: bool = False
     redirect_loop_rate: float = 0.0  # 302 to path?__loop=1, which 302s back
     offsite_redirect_rate: float = 0.0  # 302 to the offsite base
     not_found_rate: float = 0.0  # the SharePoint 404 page
@@ -129,6 +135,8 @@ def decide(faults: Faults, path: str, n: int) -> Decision | None:
                 return Decision(kind, 500)
             continue
         if kind == "pdf" and not _ARTICLE.match(path):
+            continue
+        if kind == "endless_pager" and not _LISTING.match(path):
             continue
         if not _fires(faults, kind, path, n):
             continue

@@ -277,7 +277,18 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                 )
                 self._send(302, {"Location": target, "Content-Length": "0"}, b"")
                 return
-            if decision.kind == "pdf":
+            if decision.kind == "endless_pager":
+                endless = getattr(srv.site, "endless_listing", None)
+                listing: bytes | None = (
+                    endless(raw, faults.endless_pager_invent) if endless else None
+                )
+                if listing is not None:
+                    entry["status"] = 200
+                    self._send(200, {"Content-Type": "text/html; charset=utf-8",
+                                     "Content-Length": str(len(listing))}, listing)  # fmt: skip
+                    return
+                decision = None  # not a listing of this site: answered normally
+            if decision is not None and decision.kind == "pdf":
                 body = files.pdf(raw)
                 self._send(
                     200, {"Content-Type": "application/pdf", "Content-Length": str(len(body))}, body

@@ -244,6 +244,33 @@ class Site:
         start = (current - 1) * cat.page_size
         return positions[start : start + cat.page_size], current, last
 
+    def endless_listing(self, path_and_query: str, invent: bool) -> bytes | None:
+        """The listing at ``path_and_query`` as a pager that never ends (fault
+        ``endless_pager``): every page links a next one; past the last page, the last page's
+        items again, or (``invent``) ten new article ids on every page. None if not a listing."""
+        parts = urlsplit(path_and_query)
+        m = _LISTING.match((parts.path or "").lower())
+        if m is None or int(m.group(1)) not in BY_ID:
+            return None
+        cat = BY_ID[int(m.group(1))]
+        query = {k.lower(): v[0] for k, v in parse_qs(parts.query).items()}
+        page = max(1, _int(query.get("page"), 1))
+        positions, _, last = self._page(cat, page)
+        items = []
+        for pos in positions:
+            spec = self._head_cache(pos)
+            items.append(listing_page.item(spec, self.listing_href(spec), None, True))
+        if invent and page > last:
+            items = [
+                "<div class=\"listnews_item\"><div class=\"listnews_item_title\">"
+                f"<a href='/vn/tin-tuc/{n}/bai-moi-{n}.aspx'>Bài {n}</a></div></div>"
+                for n in range(900_000 + page * 10, 900_000 + page * 10 + 10)
+            ]
+        action = "./" + parts.path.rsplit("/", 1)[-1] + f"?page={page}"
+        return listing_page.render_listing(
+            self.hosts, cat, items, page, page + 1, self.today, action
+        ).encode("utf-8")
+
     def _listing(self, cat: Category, page: int, action: str) -> str:
         positions, current, last = self._page(cat, page)
         items = []
