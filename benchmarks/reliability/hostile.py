@@ -9,6 +9,7 @@ tests passed.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -143,6 +144,12 @@ def _covers(entry: str, node: str) -> bool:
     return node == entry or node.startswith((entry + "[", entry + "::"))
 
 
+def _have_xdist() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("xdist") is not None
+
+
 def _node_id(case: ET.Element) -> str:
     path = (case.get("classname") or "").replace(".", "/")
     return f"{path}.py::{case.get('name')}"
@@ -155,10 +162,12 @@ def run_hostile(attacks: tuple[Attack, ...] = ATTACKS) -> tuple[list[Observed], 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="most-hostile-") as tmp:
         report = Path(tmp) / "junit.xml"
+        workers = ["-n", "auto", "--dist", "loadfile"] if _have_xdist() else []
         subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *workers,
              f"--junitxml={report}", "-o", "junit_family=xunit1", *_selection(attacks)],
             cwd=ROOT, capture_output=True, text=True, timeout=1800,
+            env={**os.environ, "MOST_ARCHIVE_SLOW": "1"},  # tests marked slow run too
         )  # fmt: skip
         cases = ET.parse(report).getroot().iter("testcase") if report.exists() else iter(())
         for case in cases:

@@ -9,9 +9,13 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from replica.testing import running_replica
 
 from .support import crawl, query
+
+pytestmark = pytest.mark.e2e
 
 QUIET = ("-s", "ARCHIVE_FETCH_FILES=0", "-s", "ARCHIVE_DISCOVERY=0")
 _CATEGORY = re.compile(r"^/vn/chuyen-muc/(\d+)/")

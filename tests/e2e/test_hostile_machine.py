@@ -18,6 +18,8 @@ from tests.e2e.support import ROOT, crawl_cmd, query
 
 from .test_crash_and_lock import _wait_for
 
+pytestmark = pytest.mark.e2e
+
 DISK_BYTES = 1_500_000  # the largest file the crawl may write: the "disk" fills up at once
 
 

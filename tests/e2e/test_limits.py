@@ -15,6 +15,8 @@ from replica.testing import ReplicaHandle, running_replica
 
 from .support import ROOT, crawl, query
 
+pytestmark = pytest.mark.e2e
+
 
 def _scrapy_crawl(base_url: str, db: Path, *settings: str) -> subprocess.CompletedProcess[str]:
     scrapy = Path(sys.executable).parent / "scrapy"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from replica.testing import running_replica
 from tests.reliability.support import (
     HOME,
@@ -20,6 +22,8 @@ from tests.reliability.support import (
 )
 
 from .support import crawl, query
+
+pytestmark = pytest.mark.e2e
 
 TIMEOUT = 2  # DOWNLOAD_TIMEOUT of these crawls, seconds
 FAST = ("-s", f"DOWNLOAD_TIMEOUT={TIMEOUT}", "-s", "ARCHIVE_DISCOVERY=0")

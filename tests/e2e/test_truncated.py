@@ -12,6 +12,8 @@ from replica.testing import running_replica
 
 from .support import crawl, query
 
+pytestmark = pytest.mark.e2e
+
 # A body short of its Content-Length (replica fault "truncate") already failed as data loss
 # (DOWNLOAD_FAIL_ON_DATALOSS); the reliability fault table keeps checking it.
 FRAMINGS: dict[str, dict[str, Any]] = {

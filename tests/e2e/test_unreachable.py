@@ -6,7 +6,11 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+import pytest
+
 from .support import crawl, query
+
+pytestmark = pytest.mark.e2e
 
 
 def _closed_port() -> int:
