@@ -99,16 +99,19 @@ SCENARIOS: tuple[Scenario, ...] = (
         r"(?i)time",
         {"RETRY_TIMES": 1},
         slow_is_clean=True,
+        slow=True,
     ),
     Scenario(
         "pages cut short, framed as whole, every try",
         {"cut_rate": 0.2, **STICKY},
         r"(?i)truncat",
+        slow=True,  # tests/e2e/test_truncated.py checks it in `make test`
     ),
     Scenario(
         "pages cut short, close-delimited, every try",
         {"cut_rate": 0.2, "cut_close_delimited": True, **STICKY},
         r"(?i)truncat",
+        slow=True,
     ),
     Scenario("wrong charset / content type", {"charset_rate": 0.5}, r"^$"),
     Scenario("PDF instead of an article", {"pdf_rate": 0.2}, r"(?i)not an article|pdf|content"),

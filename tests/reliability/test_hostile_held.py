@@ -11,7 +11,7 @@ import pytest
 
 from .support import Page, PageServer, article_page, crawl, mini_site
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]  # the hostile table runs it
 
 
 def test_a_gzip_bomb_is_cut_off(tmp_path: Path) -> None:
