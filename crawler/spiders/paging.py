@@ -77,7 +77,8 @@ class PagingGuard:
         seen |= keys
         if repeated:
             self._count(LOOPING)
-            logger.warning(
+            # INFO: a site may serve its last page again past the end (mst.gov.vn does)
+            logger.info(
                 "category %s: page %d lists only articles already seen on its earlier pages "
                 "(a pager that repeats itself): its walk ends here", category, page,
             )  # fmt: skip
