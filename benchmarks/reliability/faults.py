@@ -70,7 +70,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         "timeouts (latency 0-4 s)",
         {"latency_jitter_ms": 4000},
         r"(?i)time",
-        {"ARCHIVE_FETCH_FILES": False},
+        # every try may time out here: as many retries as for other errors (the default, one
+        # retry of a timeout, is the hostile table's "a URL that hangs")
+        {"ARCHIVE_FETCH_FILES": False, "ARCHIVE_TIMEOUT_RETRIES": 5},
         slow=True,
     ),
     Scenario("connection resets", {"reset_rate": 0.3}, r"(?i)connection|lost|reset|never"),

@@ -288,6 +288,8 @@ class MostSpider(scrapy.Spider):
         if not seen:
             yield FetchFailure(response.url, "listing", "home page lists no category",
                                response.status)  # fmt: skip
+        else:
+            yield FetchSuccess(response.url)  # resolves the home page's earlier failure
         logger.info("home page: %d categories", len(seen))
 
     def parse_listing(self, response: Response) -> Iterator[Any]:
