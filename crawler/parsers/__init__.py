@@ -1,4 +1,4 @@
-"""Parsers for www.most.gov.vn: pure functions of (page bytes or text, URL). No Scrapy here.
+"""Parsers for the ministry's portals: pure functions of (page bytes or text, URL). No Scrapy here.
 
 The spider calls only these functions, never selectors:
 
@@ -8,10 +8,12 @@ The spider calls only these functions, never selectors:
 - :func:`parse_rss`, :func:`parse_webservice_posts` -> article URLs from feeds;
 - :func:`article_id_from_url`, :func:`category_id_from_url`, :func:`canonical_url`.
 
-Order of attempts for an article: the site parser (``most/1``, selectors in
-``crawler.parsers.most``), then the generic fallback (``fallback-trafilatura/1``) when no body
-selector matches. Bad input (empty, truncated, binary) gives None or a partial record, never an
-exception.
+Order of attempts for an article: the portal is recognised from the page's markup
+(``crawler.parsers.sites``: the SharePoint portal www.most.gov.vn, parser ``most/1``, selectors in
+``crawler.parsers.most``; mst.gov.vn, parser ``mst/1``, selectors in ``crawler.parsers.mst``),
+never from the host; a page carrying neither portal's article markup goes to the generic
+fallback (``fallback-trafilatura/1``) under the portal whose article URL form the URL has. Bad
+input (empty, truncated, binary) gives None or a partial record, never an exception.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from crawler.items import Article, Listing
 from crawler.parsers.document import load
 from crawler.parsers.feeds import parse_rss, parse_webservice_posts
 from crawler.parsers.listing import category_urls, parse_listing_tree
-from crawler.parsers.most import parse_most_article
+from crawler.parsers.sites import SITE_PARSERS, recognise
 from crawler.parsers.urls import article_id_from_url, canonical_url, category_id_from_url
 
 __all__ = [
@@ -37,19 +39,28 @@ __all__ = [
 
 def parse_article(html: bytes | str, url: str) -> Article | None:
     """The article on the page fetched at ``url``, or None when it is not an article page."""
-    site_id = article_id_from_url(url)
-    if site_id is None:
-        return None
+    ids = [(site, site.article_id(url)) for site in SITE_PARSERS]
+    candidates = [(site, site_id) for site, site_id in ids if site_id is not None]
+    if not candidates:
+        return None  # no portal's article URL: no article, whatever the page holds
     root = load(html)
     if root is None:
         return None
-    article = parse_most_article(root, url, site_id)
-    if article is None:
-        from crawler.parsers.fallback import parse_fallback
+    found = recognise(root)
+    if found is not None:
+        site, body = found
+        site_id = dict(ids)[site]
+        if site_id is not None:
+            article = site.parse(root, body, url, site_id)
+            if article is not None:
+                article.url = site.canonical_url(url, root)
+            return article
+    from crawler.parsers.fallback import parse_fallback
 
-        article = parse_fallback(root, url, site_id)
+    site, site_id = candidates[0]
+    article = parse_fallback(root, url, site_id, site)
     if article is not None:
-        article.url = canonical_url(url)
+        article.url = site.canonical_url(url, root)
     return article
 
 

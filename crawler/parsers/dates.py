@@ -10,9 +10,10 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 OFFSET = "+07:00"
+LOCAL_MINUTES = 7 * 60
 
 # dd/mm/yyyy, then optionally hh:mm[:ss] [AM|PM] after spaces, "-", "|" or "lúc".
 _DAY_FIRST = re.compile(
@@ -56,3 +57,74 @@ def parse_day_first_date(text: str) -> str | None:
     """ISO date ``YYYY-MM-DD`` of the first ``dd/mm/yyyy`` in ``text``, else None."""
     found = parse_day_first(text)
     return found[:10] if found else None
+
+
+# "September 09, 2026 9:33 AM GMT+7" (the English edition of the mst.gov.vn CMS family).
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("january", "february", "march", "april", "may", "june", "july", "august",
+         "september", "october", "november", "december"),
+        start=1,
+    )
+}
+_MONTH_FIRST = re.compile(
+    r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})"
+    r"(?:[\s,\-|]*(\d{1,2}):(\d{2})(?::\d{2})?\s*([AaPp][Mm])?)?"
+)
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?"
+)
+
+
+def parse_month_name(text: str) -> str | None:
+    """ISO datetime of the first ``Month dd, yyyy[ h:mm AM]`` in ``text``, else None."""
+    for match in _MONTH_FIRST.finditer(text.replace("\xa0", " ")):
+        name, day, year, hour, minute, ampm = match.groups()
+        month = _MONTHS.get(name.lower()) or next(
+            (n for full, n in _MONTHS.items() if len(name) == 3 and full.startswith(name.lower())),
+            None,
+        )
+        if month is None:
+            continue
+        ymd = int(year), month, int(day)
+        if hour:
+            found = _iso(*ymd, _hour(int(hour), ampm), int(minute), 0)
+            if found:
+                return found
+        found = _iso(*ymd, 0, 0, 0)
+        if found:
+            return found
+    return None
+
+
+def parse_iso_local(text: str) -> str | None:
+    """An ISO 8601 timestamp (a meta tag's ``2025-07-04T10:19:00+07:00``, ``…Z``) as local
+    time ``+07:00``; a timestamp without an offset is taken as local already."""
+    match = _ISO.search(text.strip())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, zone = match.groups()
+    try:
+        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                          int(second or 0))
+    except ValueError:
+        return None
+    if zone:
+        sign = -1 if zone.startswith("-") else 1
+        digits = zone.lstrip("+-").replace(":", "")
+        if zone != "Z" and len(digits) != 4:
+            return None
+        offset = 0 if zone == "Z" else sign * (int(digits[:2]) * 60 + int(digits[2:]))
+        moment += timedelta(minutes=LOCAL_MINUTES - offset)
+    if moment.year <= 1900:
+        return None
+    return moment.isoformat() + OFFSET
+
+
+def to_minute(iso: str | None) -> str | None:
+    """The same local time with its seconds set to ``00`` (pages show minutes only)."""
+    if iso is None or len(iso) < 19:
+        return iso
+    return iso[:17] + "00" + iso[19:]

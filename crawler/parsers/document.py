@@ -74,3 +74,24 @@ def text_of(el: etree._Element) -> str:
     without any). One C-level call: several times faster than joining ``itertext()``."""
     text: str = etree.tostring(el, method="text", encoding="unicode", with_tail=False)
     return text
+
+
+def xpaths(*paths: str) -> tuple[etree.XPath, ...]:
+    """Compiled XPaths, in the order given (a field's selectors, tried in that order)."""
+    return tuple(etree.XPath(p) for p in paths)
+
+
+def has_class(name: str) -> str:
+    """XPath predicate: the element's ``class`` holds the token ``name``."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def first(selectors: tuple[etree.XPath, ...], root: etree._Element) -> etree._Element | None:
+    """The first element the first matching selector finds, trying them in order."""
+    for selector in selectors:
+        found = selector(root)
+        if isinstance(found, list):
+            for node in found:
+                if isinstance(node, etree._Element):
+                    return node
+    return None

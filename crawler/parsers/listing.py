@@ -16,8 +16,7 @@ from lxml import etree
 
 from crawler.items import Listing, ListingItem
 from crawler.parsers.dates import parse_day_first_date
-from crawler.parsers.document import elements, text_of
-from crawler.parsers.most import first
+from crawler.parsers.document import elements, first, text_of
 from crawler.parsers.text import clean
 from crawler.parsers.urls import absolute_url, category_id_from_url
 

@@ -15,7 +15,7 @@ from crawler.items import Article, Attachment
 from crawler.parsers.blocks import Block, flatten
 from crawler.parsers.captions import split_captions
 from crawler.parsers.dates import parse_day_first
-from crawler.parsers.document import elements, text_of
+from crawler.parsers.document import elements, first, has_class, text_of, xpaths
 from crawler.parsers.sanitize import body_html
 from crawler.parsers.text import clean
 from crawler.parsers.urls import absolute_url, is_web_url
@@ -24,12 +24,7 @@ from crawler.portals.most import PARSER_VERSION
 PARSER_NAME = PARSER_VERSION  # "most/1": the portal names its parser versions
 
 
-def xpaths(*paths: str) -> tuple[etree.XPath, ...]:
-    return tuple(etree.XPath(p) for p in paths)
-
-
-def _has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+_has_class = has_class
 
 
 def _id_ends(suffix: str) -> str:
@@ -74,17 +69,6 @@ BREADCRUMB = xpaths(
 HOME_NAMES = frozenset(("trang chủ", "home"))
 SOURCE_LABEL = re.compile(r"^(?:nguồn(?:\s*tin)?|source)\s*:\s*", re.IGNORECASE)
 ATTACHMENT_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar)$", re.IGNORECASE)
-
-
-def first(selectors: tuple[etree.XPath, ...], root: etree._Element) -> etree._Element | None:
-    """The first element the first matching selector finds, trying them in order."""
-    for selector in selectors:
-        found = selector(root)
-        if isinstance(found, list):
-            for node in found:
-                if isinstance(node, etree._Element):
-                    return node
-    return None
 
 
 def strip_source_label(line: str) -> str:

@@ -1,0 +1,120 @@
+"""The article parsers of the portals, and how a page's portal is recognised from its markup.
+
+Each portal's article parser is one :class:`SiteParser`: its URL id rule, the body selectors that
+say "this page is mine", the parse function, and the fields the generic fallback still reads with
+the portal's own selectors. ``SITE_PARSERS`` lists them in the order they are asked; a third
+portal on a known CMS is one more module and one more entry here.
+
+Recognition never looks at the host name (a replica on 127.0.0.1 is parsed exactly like the real
+host): a page belongs to the first portal whose body markup it carries. Cheap selectors (id
+lookups) of every portal are tried before any whole-page scan, so the SharePoint portal's pages
+(``id('divArticleDescription2')``) never pay for the mst scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from crawler.items import Article
+from crawler.parsers import most, mst
+from crawler.parsers.document import first, has_class, xpaths
+from crawler.parsers.urls import article_id_from_url, canonical_url
+
+
+@dataclass
+class Fields:
+    """What a portal's own selectors read around the body (the fallback keeps them)."""
+
+    title: str = ""
+    lead: str = ""
+    published_at: str | None = None
+    category: str | None = None
+    source: str | None = None
+    author: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+ParseFn = Callable[[etree._Element, etree._Element, str, int], "Article | None"]
+
+
+@dataclass(frozen=True)
+class SiteParser:
+    portal: str  # "most" or "mst": the Article's portal
+    article_id: Callable[[str], int | None]  # the id in an article URL of the portal, else None
+    quick: tuple[etree.XPath, ...]  # body selectors that cost an id lookup, tried first
+    scans: tuple[etree.XPath, ...]  # body selectors that scan the page, tried after every quick
+    parse: ParseFn  # (root, body, page URL, id) -> Article
+    fields: Callable[[etree._Element, int], Fields]  # for the fallback
+    not_article: tuple[etree.XPath, ...]  # markup of pages that are certainly not articles
+    canonical_url: Callable[[str, etree._Element], str]
+
+
+def _most_parse(
+    root: etree._Element, body: etree._Element, url: str, site_id: int
+) -> Article | None:
+    return most.parse_most_article(root, url, site_id)
+
+
+def _most_fields(root: etree._Element, site_id: int) -> Fields:
+    return Fields(
+        title=most.find_title(root),
+        lead=most.find_lead(root),
+        published_at=most.find_date(root),
+        category=most.find_category(root),
+        source=most.find_source(root),
+    )
+
+
+def _mst_fields(root: etree._Element, site_id: int) -> Fields:
+    found = mst.page_fields(root, site_id)
+    return Fields(
+        title=found.title,
+        lead=found.lead,
+        published_at=found.published_at,
+        category=found.category,
+        author=found.author,
+        tags=found.tags,
+    )
+
+
+MOST = SiteParser(
+    portal="most",
+    article_id=article_id_from_url,
+    quick=most.BODY[:1],
+    scans=most.BODY[1:],
+    parse=_most_parse,
+    fields=_most_fields,
+    # A category listing, SharePoint's error page.
+    not_article=xpaths(
+        "//*[contains(@id, '_pnListNews')]",
+        "//*[contains(concat(' ', @class, ' '), ' listnews_item ')]",
+        "id('ms-error')",
+        f"//*[{has_class('ms-error-header')}]",
+    ),
+    canonical_url=lambda url, _root: canonical_url(url),
+)
+MST = SiteParser(
+    portal="mst",
+    article_id=mst.article_id_from_url,
+    quick=(),
+    scans=mst.BODY,
+    parse=mst.parse_mst_article,
+    fields=_mst_fields,
+    # A zone page (its zone id for the timeline paging).
+    not_article=xpaths("id('hdZoneId')", "//input[@id='hdZoneId']"),
+    canonical_url=mst.canonical_url,
+)
+SITE_PARSERS: tuple[SiteParser, ...] = (MOST, MST)
+
+
+def recognise(root: etree._Element) -> tuple[SiteParser, etree._Element] | None:
+    """The portal whose article markup the page carries, with the page's body element."""
+    for selectors in ("quick", "scans"):
+        for site in SITE_PARSERS:
+            body = first(getattr(site, selectors), root)
+            if body is not None:
+                return site, body
+    return None
