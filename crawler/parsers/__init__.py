@@ -51,10 +51,7 @@ def parse_article(html: bytes | str, url: str) -> Article | None:
         site, body = found
         site_id = dict(ids)[site]
         if site_id is not None:
-            article = site.parse(root, body, url, site_id)
-            if article is not None:
-                article.url = site.canonical_url(url, root)
-            return article
+            return site.parse(root, body, url, site_id)  # the record's URL is canonical
     from crawler.parsers.fallback import parse_fallback
 
     site, site_id = candidates[0]

@@ -31,7 +31,8 @@ from crawler.parsers.dates import (
     parse_month_name,
     to_minute,
 )
-from crawler.parsers.document import elements, first, has_class, strings, text_of, xpaths
+from crawler.parsers.document import elements, has_class, strings, text_of, xpaths
+from crawler.parsers.markers import PageIndex, Sel, inside
 from crawler.parsers.most import find_attachments
 from crawler.parsers.sanitize import body_html
 from crawler.parsers.text import clean
@@ -54,97 +55,67 @@ BODY = xpaths(
     f"//div[{has_class('detail-content')}]",
     "//*[@data-role='content']",
 )
-TITLE = xpaths(
-    f"//h1[{has_class('detail-title')}]",
-    "//h1[@data-role='title']",
-    f"//h1[{has_class('article-title')}]",
-    "//*[@data-role='title']",
+# Fields around the body: selectors as data (crawler.parsers.markers), looked up in one index
+# of the page built in a single pass; XPath scans of the whole page would cost more than the parse.
+TITLE = (Sel("h1", cls="detail-title"), Sel("h1", role="title"), Sel("h1", cls="article-title"),
+         Sel(role="title"))
+TITLE_META = ("og:title",)  # then <title> without its site-name suffix
+LEAD = (Sel("h2", cls="detail-sapo"), Sel("h2", cls="sapo"), Sel("p", cls="detail-sapo"),
+        Sel(role="sapo"))
+DATE = (Sel(role="publishdate"), Sel("div", cls="detail-time"), Sel("p", cls="detail-time"),
+        Sel(cls="detail-time"))
+DATE_META = ("article:published_time", "datepublished", "pubdate")
+# The zone: a link of div.detail-cate (the one marked cate-name, else the last, most specific
+# one, else the div's text), else the breadcrumb's [data-role=cate-name].
+CATEGORY_BOX = Sel("div", cls="detail-cate")
+CATEGORY_LINK = etree.XPath(".//a")
+CATEGORY_CRUMB = Sel(role="cate-name")
+BYLINE = Sel("div", cls="detail-author")
+BYLINE_TOP = Sel(cls="detail-author-top-name")
+# Each selector is one form of tag list with the links to read in it; the first form found
+# gives all the tags.
+TAGS = (
+    (Sel("ul", cls="detail-tag-list"), etree.XPath(".//a")),
+    (Sel(role="tags"), etree.XPath(".//a")),
+    (Sel(cls="detail-tab"), etree.XPath(f".//a[{has_class('item')}]")),
 )
-TITLE_META = xpaths("//meta[@property='og:title']/@content", "//title/text()")
-LEAD = xpaths(
-    f"//h2[{has_class('detail-sapo')}]",
-    f"//h2[{has_class('sapo')}]",
-    f"//p[{has_class('detail-sapo')}]",
-    "//*[@data-role='sapo']",
-)
-DATE = xpaths(
-    "//*[@data-role='publishdate']",
-    f"//div[{has_class('detail-time')}]",
-    f"//p[{has_class('detail-time')}]",
-    f"//*[{has_class('detail-time')}]",
-)
-DATE_META = xpaths(
-    "//meta[@property='article:published_time']/@content",
-    "//meta[@itemprop='datePublished']/@content",
-    "//meta[@name='pubdate']/@content",
-)
-# The zone: the links of div.detail-cate (the last, most specific one), else the breadcrumb's.
-CATEGORY = xpaths(
-    f"//div[{has_class('detail-cate')}]//a[@data-role='cate-name']",
-    f"//div[{has_class('detail-cate')}]//a",
-    f"//div[{has_class('detail-cate')}]",
-    "//*[@data-role='cate-name']",
-)
-BYLINE = xpaths(f"//div[{has_class('detail-author')}]")
-BYLINE_TOP = xpaths(f"//*[{has_class('detail-author-top-name')}]")
-# Each selector is one form of tag list; the first form found gives all the tags.
-TAGS = xpaths(
-    f"//ul[{has_class('detail-tag-list')}]",
-    "//*[@data-role='tags']",
-    f"//*[{has_class('detail-tab')}]",
-)
-TAG_LINKS = xpaths(".//a")
-TAG_LINKS_ITEM = xpaths(f".//a[{has_class('item')}]")
-CANONICAL = xpaths("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content")
+CANONICAL_META = "og:url"  # after link[rel=canonical]
 
 # Inside the body: blocks that hold no text of the article, removed before anything is read.
-RELATED = (
-    ".//*[@type='RelatedNewsBox' or @type='RelatedOneNews']"
-    f" | .//*[{has_class('kbwscwl-relatedbox')}]"
-    " | .//*[@id='listNewsInContent']"
-    f" | .//div[{has_class('tindnd')}]"
-    f" | .//*[{has_class('link-content-footer')}]"
-)
-VIDEO = (
-    ".//*[@type='Video' or @type='VideoStream' or @type='insertembedcode'"
-    " or @type='video' or @type='videostream']"
-    " | .//video | .//iframe"
-)
-ADS = (
-    ".//*[contains(@id, 'adbro')]"
-    " | .//*[contains(@class, 'inimage-pos-sponsor') or contains(@id, 'inimage-pos-sponsor')]"
-    " | .//*[contains(translate(@id, 'INREADPC', 'inreadpc'), 'inreadpc')]"
-    " | .//*[contains(translate(@class, 'INREADPC', 'inreadpc'), 'inreadpc')]"
-    f" | .//*[{has_class('admzone')}] | .//*[{has_class('adsbygoogle')}]"
-    " | .//zone | .//ins | .//*[@data-check-position]"
-)
-NOISE = etree.XPath(f"{RELATED} | {VIDEO} | {ADS}")
+RELATED = (Sel(type="RelatedNewsBox"), Sel(type="RelatedOneNews"), Sel(cls="kbwscwl-relatedbox"),
+           Sel("div", cls="tindnd"), Sel(cls="link-content-footer"))
+RELATED_IDS = ("listNewsInContent",)
+VIDEO = (Sel(type="Video"), Sel(type="VideoStream"), Sel(type="insertembedcode"),
+         Sel(type="video"), Sel(type="videostream"), Sel("video"), Sel("iframe"))
+ADS = (Sel(cls="admzone"), Sel(cls="adsbygoogle"), Sel("zone"), Sel("ins"))
+# Ad slots named by part of an id or class (lower-cased): #adbro, wrapper-inimage-pos-sponsor-…,
+# the InreadPc zones.
+AD_NAME_PARTS = ("adbro", "inimage-pos-sponsor", "inreadpc")
+AD_MARKER_ATTRS = ("data-check-position",)  # the CMS's empty body_start/body_end markers
 # Photo blocks and their captions, the cover block: read for `images`, then left out of `body`.
-PHOTO_BLOCK = (
-    ".//figure[not(.//table)] | .//*[@type='Photo' or @type='photo' or contains(@type, 'Album')]"
-    f" | .//*[{has_class('media')} and {has_class('VCSortableInPreviewMode')}]"
-)
-CAPTION = f".//*[{has_class('PhotoCMS_Caption')}] | .//figcaption"
-PHOTOS = etree.XPath(f"{PHOTO_BLOCK} | {CAPTION}")
-BYLINE_IN_BODY = etree.XPath(
-    f".//div[{has_class('detail-author')}] | .//*[{has_class('detail-author-top-content')}]"
-)
+PHOTO_BLOCKS = (Sel("figure"), Sel(type="Photo"), Sel(type="photo"), Sel(type="LayoutAlbum"),
+                Sel(cls="media"))
+CAPTIONS = (Sel(cls="PhotoCMS_Caption"), Sel("figcaption"))
+BYLINE_IN_BODY = (BYLINE, Sel(cls="detail-author-top-content"))
+COVER_ROLES = ("cover", "avatar")  # img[data-role=cover], div.media > img[data-role=avatar]
+CLASSES = frozenset(
+    sel.cls
+    for group in (TITLE, LEAD, DATE, RELATED, VIDEO, ADS, PHOTO_BLOCKS, CAPTIONS, BYLINE_IN_BODY,
+                  (CATEGORY_BOX, BYLINE_TOP), tuple(t for t, _ in TAGS))
+    for sel in group
+    if sel.cls
+) | {"VCSortableInPreviewMode"}
+TAGS_INDEXED = frozenset(("figure", "figcaption", "video", "iframe", "zone", "ins", "img"))
+
 # The enclosing photo block of an image, nearest first.
 PHOTO_ANCESTOR = etree.XPath(
     "ancestor::*[self::figure or @type='Photo' or @type='photo' or contains(@type, 'Album')"
     f" or ({has_class('media')} and {has_class('VCSortableInPreviewMode')})][1]"
 )
-CAPTION_IN_BLOCK = etree.XPath(
-    f".//*[{has_class('PhotoCMS_Caption')}] | .//figcaption"
-)
+CAPTION_IN_BLOCK = etree.XPath(f".//*[{has_class('PhotoCMS_Caption')}] | .//figcaption")
 CAPTION_AFTER = etree.XPath(f"following-sibling::*[1][{has_class('PhotoCMS_Caption')}]")
 LINK_ANCESTOR = etree.XPath("ancestor::a[@href][1]/@href")
-# A cover image outside the content container: div.media > img[data-role=cover|avatar].
-COVER = etree.XPath(
-    "//img[@data-role='cover']"
-    f" | //*[{has_class('media')} and {has_class('VCSortableInPreviewMode')}]"
-    "/img[@data-role='avatar']"
-)
+HAS_TABLE = etree.XPath("boolean(.//table)")
 BOLD_TEXT = etree.XPath(".//text()[ancestor::b or ancestor::strong]")
 # ---------------------------------------------------------------------------------------------
 
@@ -177,9 +148,9 @@ def id_timestamp(site_id: int) -> str | None:
     return moment.isoformat() + OFFSET
 
 
-def canonical_url(page_url: str, root: etree._Element | None = None) -> str:
+def canonical_url(page_url: str, declared: str | None = None) -> str:
     """Scheme + host of the fetched URL + ``/{slug}-{id}.htm``; the slug from the page's
-    ``link[rel=canonical]`` when it names the same id, else from the fetched URL."""
+    declared canonical URL when it names the same id, else from the fetched URL."""
     try:
         parts = urlsplit(page_url.strip())
     except ValueError:
@@ -188,18 +159,22 @@ def canonical_url(page_url: str, root: etree._Element | None = None) -> str:
     if match is None:
         return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
     path = parts.path
-    if root is not None:
-        for href in (strings(selector, root) for selector in CANONICAL):
-            if not href:
-                continue
-            try:
-                declared = ARTICLE_PATH.match(urlsplit(href[0].strip()).path)
-            except ValueError:
-                declared = None
-            if declared is not None and int(declared.group(2)) == int(match.group(2)):
-                path = f"/{declared.group(1)}-{declared.group(2)}.htm"
-            break
+    if declared:
+        try:
+            found = ARTICLE_PATH.match(urlsplit(declared.strip()).path)
+        except ValueError:
+            found = None
+        if found is not None and int(found.group(2)) == int(match.group(2)):
+            path = f"/{found.group(1)}-{found.group(2)}.htm"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def index_page(root: etree._Element) -> PageIndex:
+    return PageIndex(root, CLASSES, TAGS_INDEXED)
+
+
+def declared_canonical(index: PageIndex) -> str | None:
+    return index.canonical or index.meta.get(CANONICAL_META)
 
 
 @dataclass
@@ -214,36 +189,35 @@ class PageFields:
     tags: list[str] = field(default_factory=list)
 
 
-def find_title(root: etree._Element) -> str:
-    found = first(TITLE, root)
+def find_title(index: PageIndex) -> str:
+    found = index.first(TITLE)
     if found is not None:
         title = clean(text_of(found))
         if title:
             return title
-    for selector in TITLE_META:
-        for value in strings(selector, root):
-            title = clean(TITLE_SUFFIX.sub("", clean(value)))
-            if title:
-                return title
+    for value in [index.meta.get(name) for name in TITLE_META] + [index.title]:
+        title = clean(TITLE_SUFFIX.sub("", clean(value)))
+        if title:
+            return title
     return ""
 
 
-def find_lead(root: etree._Element) -> str:
-    found = first(LEAD, root)
+def find_lead(index: PageIndex) -> str:
+    found = index.first(LEAD)
     return clean(text_of(found)) if found is not None else ""
 
 
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 
 
-def find_date(root: etree._Element, site_id: int) -> str | None:
+def find_date(index: PageIndex, site_id: int) -> str | None:
     """The publish time shown on the page (minutes, ``+07:00``); else the meta tag; else the
     18-digit id's timestamp. A shown day without a time takes the time of the meta tag or id
     when they name the same day, midnight otherwise."""
     shown: str | None = None
     has_time = False
-    for selector in DATE:
-        for el in elements(selector, root):
+    for sel in DATE:
+        for el in index.find(sel):
             text = clean(text_of(el))
             shown = parse_day_first(text) or parse_month_name(text)
             if shown:
@@ -254,11 +228,9 @@ def find_date(root: etree._Element, site_id: int) -> str | None:
     if shown and has_time:
         return to_minute(shown)
     backup: str | None = None
-    for selector in DATE_META:
-        for value in strings(selector, root):
-            backup = parse_iso_local(value)
-            if backup:
-                break
+    for name in DATE_META:
+        value = index.meta.get(name)
+        backup = parse_iso_local(value) if value else None
         if backup:
             break
     backup = to_minute(backup) or id_timestamp(site_id)
@@ -269,45 +241,53 @@ def find_date(root: etree._Element, site_id: int) -> str | None:
     return to_minute(shown)
 
 
-def find_category(root: etree._Element) -> str | None:
-    for selector in CATEGORY:
-        names = [clean(text_of(el)) for el in elements(selector, root)]
+def find_category(index: PageIndex) -> str | None:
+    for box in index.find(CATEGORY_BOX):
+        links = elements(CATEGORY_LINK, box)
+        marked = [a for a in links if (a.get("data-role") or "").strip() == "cate-name"]
+        names = [clean(text_of(a)) for a in (marked or links)]
         names = [n for n in names if n]
         if names:
-            return names[-1] if selector is not CATEGORY[-1] else names[0]
+            return names[0] if marked else names[-1]
+        text = clean(text_of(box))
+        if text:
+            return text
+    for el in index.find(CATEGORY_CRUMB):
+        name = clean(text_of(el))
+        if name:
+            return name
     return None
 
 
-def find_byline(root: etree._Element) -> str | None:
+def find_byline(index: PageIndex) -> str | None:
     """``div.detail-author`` (first with text), else the top byline's name(s)."""
-    for el in elements(BYLINE[0], root):
+    for el in index.find(BYLINE):
         text = clean(text_of(el))
         if text:
             return text
-    names = [clean(text_of(el)) for el in elements(BYLINE_TOP[0], root)]
+    names = [clean(text_of(el)) for el in index.find(BYLINE_TOP)]
     names = [n for n in names if n]
     return ", ".join(dict.fromkeys(names)) if names else None
 
 
-def find_tags(root: etree._Element) -> list[str]:
-    for selector in TAGS:
-        for box in elements(selector, root):
-            links = TAG_LINKS_ITEM if selector is TAGS[-1] else TAG_LINKS
-            tags = [clean(text_of(a)) for a in elements(links[0], box)]
+def find_tags(index: PageIndex) -> list[str]:
+    for sel, links in TAGS:
+        for box in index.find(sel):
+            tags = [clean(text_of(a)) for a in elements(links, box)]
             tags = [t for t in tags if t]
             if tags:
                 return tags
     return []
 
 
-def page_fields(root: etree._Element, site_id: int) -> PageFields:
+def page_fields(index: PageIndex, site_id: int) -> PageFields:
     return PageFields(
-        title=find_title(root),
-        lead=find_lead(root),
-        published_at=find_date(root, site_id),
-        category=find_category(root),
-        author=find_byline(root),
-        tags=find_tags(root),
+        title=find_title(index),
+        lead=find_lead(index),
+        published_at=find_date(index, site_id),
+        category=find_category(index),
+        author=find_byline(index),
+        tags=find_tags(index),
     )
 
 
@@ -324,6 +304,41 @@ def _drop(el: etree._Element) -> None:
         else:
             parent.text = (parent.text or "") + tail
     parent.remove(el)
+
+
+def _in_body(found: list[etree._Element], body: etree._Element) -> list[etree._Element]:
+    return [el for el in found if el is not body and inside(el, body)]
+
+
+def noise(index: PageIndex, body: etree._Element) -> list[etree._Element]:
+    """Related-news boxes, video blocks and ad slots inside the body."""
+    found = [el for sel in RELATED + VIDEO + ADS for el in index.find(sel)]
+    for ident, el in index.ids:
+        lowered = ident.lower()
+        if ident in RELATED_IDS or any(part in lowered for part in AD_NAME_PARTS):
+            found.append(el)
+    for cls, el in index.class_strings:
+        lowered = cls.lower()
+        if any(part in lowered for part in AD_NAME_PARTS):
+            found.append(el)
+    for attr in AD_MARKER_ATTRS:
+        found.extend(index.attrs.get(attr, []))
+    return _in_body(found, body)
+
+
+def _photo_block(el: etree._Element) -> bool:
+    if el.tag == "figure":
+        return not HAS_TABLE(el)  # a table the editor wrapped in <figure> is body text
+    if "media" in (el.get("class") or "").split():
+        return "VCSortableInPreviewMode" in (el.get("class") or "").split()
+    return True
+
+
+def photos(index: PageIndex, body: etree._Element) -> list[etree._Element]:
+    """Photo blocks, captions and the byline inside the body: left out of the text."""
+    found = [el for sel in PHOTO_BLOCKS for el in index.find(sel) if _photo_block(el)]
+    found.extend(el for sel in CAPTIONS + BYLINE_IN_BODY for el in index.find(sel))
+    return _in_body(found, body)
 
 
 def _image_url(img: etree._Element, page_url: str) -> str:
@@ -344,7 +359,7 @@ def _caption(block: etree._Element | None) -> str | None:
     """The text of the block's caption; None for an empty or placeholder caption."""
     if block is None:
         return None
-    found = [el for el in elements(CAPTION_IN_BLOCK, block)]
+    found = elements(CAPTION_IN_BLOCK, block)
     found.extend(elements(CAPTION_AFTER, block))
     for el in found:
         text = clean(text_of(el))
@@ -353,29 +368,35 @@ def _caption(block: etree._Element | None) -> str | None:
     return None
 
 
-def find_images(root: etree._Element, body: etree._Element, page_url: str) -> list[Image]:
+def _cover(img: etree._Element) -> bool:
+    role = (img.get("data-role") or "").strip()
+    if role == "cover":
+        return True
+    parent = img.getparent()
+    classes = (parent.get("class") or "").split() if parent is not None else []
+    return role == "avatar" and "media" in classes and "VCSortableInPreviewMode" in classes
+
+
+def find_images(index: PageIndex, body: etree._Element, page_url: str) -> list[Image]:
     """Every photo in document order: a cover image outside the body first, then the body's;
     within one photo block the caption goes to its last image."""
-    imgs = [img for img in elements(COVER, root) if body not in img.iterancestors()]
+    imgs = [img for img in index.tags.get("img", []) if _cover(img) and not inside(img, body)]
     imgs.extend(body.iter("img"))
     images: list[Image] = []
     last_in_block: dict[etree._Element, int] = {}
-    blocks: list[etree._Element | None] = []
     for img in imgs:
         url = _image_url(img, page_url)
         if not url:
             continue
         found = elements(PHOTO_ANCESTOR, img)
-        block = found[0] if found else None
-        if block is not None:
-            last_in_block[block] = len(images)
-        blocks.append(block)
+        if found:
+            last_in_block[found[0]] = len(images)
         images.append(Image(url=url, caption=None, alt=clean(img.get("alt"))))
-    for block, index in last_in_block.items():
+    for block, index_of in last_in_block.items():
         caption = _caption(block)
         if caption:
-            image = images[index]
-            images[index] = Image(url=image.url, caption=caption, alt=image.alt)
+            image = images[index_of]
+            images[index_of] = Image(url=image.url, caption=caption, alt=image.alt)
     return images
 
 
@@ -421,19 +442,20 @@ def parse_mst_article(
     root: etree._Element, body: etree._Element, page_url: str, site_id: int
 ) -> Article:
     """The article on a page whose content container is ``body``."""
-    fields = page_fields(root, site_id)
-    for el in elements(NOISE, body):
+    index = index_page(root)
+    fields = page_fields(index, site_id)
+    for el in noise(index, body):
         _drop(el)
-    images = find_images(root, body, page_url)
+    images = find_images(index, body, page_url)
     attachments = find_attachments(body, page_url)
     shown = copy.deepcopy(body)
-    for el in elements(PHOTOS, body) + elements(BYLINE_IN_BODY, body):
+    for el in photos(index, body):
         _drop(el)
     paragraphs = [b for b in flatten(body) if b.text]
     paragraphs, source, author = split_tail(paragraphs, fields.author)
     return Article(
         site_id=site_id,
-        url=canonical_url(page_url, root),
+        url=canonical_url(page_url, declared_canonical(index)),
         title=fields.title,
         lead=fields.lead,
         body=[p.text for p in paragraphs],

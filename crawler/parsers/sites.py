@@ -49,13 +49,16 @@ class SiteParser:
     parse: ParseFn  # (root, body, page URL, id) -> Article
     fields: Callable[[etree._Element, int], Fields]  # for the fallback
     not_article: tuple[etree.XPath, ...]  # markup of pages that are certainly not articles
-    canonical_url: Callable[[str, etree._Element], str]
+    canonical_url: Callable[[str, etree._Element], str]  # for the fallback's record
 
 
 def _most_parse(
     root: etree._Element, body: etree._Element, url: str, site_id: int
 ) -> Article | None:
-    return most.parse_most_article(root, url, site_id)
+    article = most.parse_most_article(root, url, site_id)
+    if article is not None:
+        article.url = canonical_url(url)
+    return article
 
 
 def _most_fields(root: etree._Element, site_id: int) -> Fields:
@@ -69,7 +72,7 @@ def _most_fields(root: etree._Element, site_id: int) -> Fields:
 
 
 def _mst_fields(root: etree._Element, site_id: int) -> Fields:
-    found = mst.page_fields(root, site_id)
+    found = mst.page_fields(mst.index_page(root), site_id)
     return Fields(
         title=found.title,
         lead=found.lead,
@@ -105,16 +108,25 @@ MST = SiteParser(
     fields=_mst_fields,
     # A zone page (its zone id for the timeline paging).
     not_article=xpaths("id('hdZoneId')", "//input[@id='hdZoneId']"),
-    canonical_url=mst.canonical_url,
+    canonical_url=lambda url, root: mst.canonical_url(
+        url, mst.declared_canonical(mst.index_page(root))
+    ),
 )
 SITE_PARSERS: tuple[SiteParser, ...] = (MOST, MST)
 
 
+# The order of the page scans: the cheapest first (mst's `//div[...]` visits only the divs).
+SCAN_ORDER: tuple[SiteParser, ...] = (MST, MOST)
+
+
 def recognise(root: etree._Element) -> tuple[SiteParser, etree._Element] | None:
     """The portal whose article markup the page carries, with the page's body element."""
-    for selectors in ("quick", "scans"):
-        for site in SITE_PARSERS:
-            body = first(getattr(site, selectors), root)
-            if body is not None:
-                return site, body
+    for site in SITE_PARSERS:
+        body = first(site.quick, root)
+        if body is not None:
+            return site, body
+    for site in SCAN_ORDER:
+        body = first(site.scans, root)
+        if body is not None:
+            return site, body
     return None
