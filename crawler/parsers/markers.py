@@ -51,52 +51,45 @@ class PageIndex:
         self.meta: dict[str, str] = {}
         self.canonical: str | None = None
         self.title: str | None = None
-        self.ids: list[tuple[str, etree._Element]] = []
-        self.class_strings: list[tuple[str, etree._Element]] = []
         self.attrs: dict[str, list[etree._Element]] = {}
+        # One loop, no calls per element beyond attribute reads: this runs on every element.
         for el in root.iter():
             tag = el.tag
             if not isinstance(tag, str):
                 continue
-            attrib = el.attrib
-            if attrib:
-                self._file(el, tag, attrib, classes)
             if tag in tags:
                 self.tags.setdefault(tag, []).append(el)
+            attrib = el.attrib
+            if not attrib:
+                if tag == "title" and self.title is None:
+                    self.title = el.text or ""
+                continue
+            cls = attrib.get("class")
+            if cls:
+                for token in cls.split():
+                    if token in classes:
+                        self.classes.setdefault(token, []).append(el)
+            role = attrib.get("data-role")
+            if role:
+                self.roles.setdefault(role.strip(), []).append(el)
+            kind = attrib.get("type")
+            if kind:
+                self.types.setdefault(kind.strip(), []).append(el)
+            if "data-check-position" in attrib:
+                self.attrs.setdefault("data-check-position", []).append(el)
+            if tag == "meta":
+                key = attrib.get("property") or attrib.get("name") or attrib.get("itemprop")
+                content = attrib.get("content")
+                if key and content is not None:
+                    self.meta.setdefault(key.strip().lower(), content)
+            elif (
+                tag == "link"
+                and self.canonical is None
+                and (attrib.get("rel") or "").strip().lower() == "canonical"
+            ):
+                self.canonical = attrib.get("href")
             elif tag == "title" and self.title is None:
                 self.title = el.text or ""
-
-    def _file(
-        self, el: etree._Element, tag: str, attrib: etree._Attrib, classes: frozenset[str]
-    ) -> None:
-        cls = attrib.get("class")
-        if cls:
-            self.class_strings.append((cls, el))
-            for token in cls.split():
-                if token in classes:
-                    self.classes.setdefault(token, []).append(el)
-        role = attrib.get("data-role")
-        if role:
-            self.roles.setdefault(role.strip(), []).append(el)
-        kind = attrib.get("type")
-        if kind:
-            self.types.setdefault(kind.strip(), []).append(el)
-        ident = attrib.get("id")
-        if ident:
-            self.ids.append((ident, el))
-        if "data-check-position" in attrib:
-            self.attrs.setdefault("data-check-position", []).append(el)
-        if tag == "meta":
-            key = attrib.get("property") or attrib.get("name") or attrib.get("itemprop")
-            content = attrib.get("content")
-            if key and content is not None:
-                self.meta.setdefault(key.strip().lower(), content)
-        elif (
-            tag == "link"
-            and self.canonical is None
-            and (attrib.get("rel") or "").strip().lower() == "canonical"
-        ):
-            self.canonical = attrib.get("href")
 
     def find(self, sel: Sel) -> list[etree._Element]:
         """The elements ``sel`` selects, in document order."""

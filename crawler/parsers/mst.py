@@ -84,13 +84,12 @@ CANONICAL_META = "og:url"  # after link[rel=canonical]
 # Inside the body: blocks that hold no text of the article, removed before anything is read.
 RELATED = (Sel(type="RelatedNewsBox"), Sel(type="RelatedOneNews"), Sel(cls="kbwscwl-relatedbox"),
            Sel("div", cls="tindnd"), Sel(cls="link-content-footer"))
-RELATED_IDS = ("listNewsInContent",)
+RELATED_ID = "listNewsInContent"
 VIDEO = (Sel(type="Video"), Sel(type="VideoStream"), Sel(type="insertembedcode"),
          Sel(type="video"), Sel(type="videostream"), Sel("video"), Sel("iframe"))
 ADS = (Sel(cls="admzone"), Sel(cls="adsbygoogle"), Sel("zone"), Sel("ins"))
-# Ad slots named by part of an id or class (lower-cased): #adbro, wrapper-inimage-pos-sponsor-…,
-# the InreadPc zones.
-AD_NAME_PARTS = ("adbro", "inimage-pos-sponsor", "inreadpc")
+# Ad slots named by part of an id or class: #adbro, wrapper-inimage-pos-sponsor-…, InreadPc.
+AD_NAME = re.compile(r"adbro|inimage-pos-sponsor|inreadpc", re.IGNORECASE)
 AD_MARKER_ATTRS = ("data-check-position",)  # the CMS's empty body_start/body_end markers
 # Photo blocks and their captions, the cover block: read for `images`, then left out of `body`.
 PHOTO_BLOCKS = (Sel("figure"), Sel(type="Photo"), Sel(type="photo"), Sel(type="LayoutAlbum"),
@@ -313,17 +312,17 @@ def _in_body(found: list[etree._Element], body: etree._Element) -> list[etree._E
 def noise(index: PageIndex, body: etree._Element) -> list[etree._Element]:
     """Related-news boxes, video blocks and ad slots inside the body."""
     found = [el for sel in RELATED + VIDEO + ADS for el in index.find(sel)]
-    for ident, el in index.ids:
-        lowered = ident.lower()
-        if ident in RELATED_IDS or any(part in lowered for part in AD_NAME_PARTS):
-            found.append(el)
-    for cls, el in index.class_strings:
-        lowered = cls.lower()
-        if any(part in lowered for part in AD_NAME_PARTS):
-            found.append(el)
     for attr in AD_MARKER_ATTRS:
         found.extend(index.attrs.get(attr, []))
-    return _in_body(found, body)
+    found = _in_body(found, body)
+    search = AD_NAME.search
+    for el in body.iter(etree.Element):  # elements only: no comments or PIs
+        attrib = el.attrib
+        ident = attrib.get("id")
+        cls = attrib.get("class")
+        if (ident and (ident == RELATED_ID or search(ident))) or (cls and search(cls)):
+            found.append(el)
+    return found
 
 
 def _photo_block(el: etree._Element) -> bool:
