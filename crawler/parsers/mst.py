@@ -44,7 +44,10 @@ PARSER_NAME = "mst/1"
 # --- URL rules -------------------------------------------------------------------------------
 # An article is /{slug}-{id}.htm, one path segment, the id all the digits before ".htm": 18 digits
 # 197yyMMddHHmmssSSS, the legacy 9-digit 197NNNNNN, the odd 17-digit one (SITE-mst.md §3.1).
+# Ids of other lengths are static pages (/gioi-thieu-19797875.htm) or noise, never news. The
+# same rule as crawler.portals.mst (issue 11's portal unit), kept here until the parsers import it.
 ARTICLE_PATH = re.compile(r"^/([^/]+)-(\d{6,})\.htm$", re.IGNORECASE)
+ID_LENGTHS = (9, 17, 18)
 ID_TIMESTAMP = re.compile(r"^197(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\d{3}$")
 TITLE_SUFFIX = re.compile(
     r"\s+[-–|]\s+(?:Bộ Khoa học và Công nghệ|Bộ Thông tin và Truyền thông)\s*$", re.IGNORECASE
@@ -119,8 +122,9 @@ BOLD_TEXT = etree.XPath(".//text()[ancestor::b or ancestor::strong]")
 # ---------------------------------------------------------------------------------------------
 
 SOURCE_LINE = re.compile(r"^\(?\s*Nguồn\s*(?:tin)?\s*:\s*(.+?)\s*\)?$", re.IGNORECASE)
-# "Theo X": short, one clause (a body sentence that opens with "Theo Thứ trưởng, …" is text).
-THEO_LINE = re.compile(r"^\(?\s*(Theo\s+[^.,;:!?()]{1,80}?)\s*\)?\.?$")
+# "Theo X": short, one clause, no comma (a body sentence that opens with "Theo Thứ trưởng, …"
+# is text); abbreviations keep their dots ("Theo Sở KH&CN TP. Hồ Chí Minh").
+THEO_LINE = re.compile(r"^\(?\s*(Theo\s+[^,;:!?()]{1,80}?)\s*\)?\.?$")
 BOLD_SHARE = 0.95
 
 
@@ -131,7 +135,9 @@ def article_id_from_url(url: str) -> int | None:
     except ValueError:
         return None
     match = ARTICLE_PATH.match(path)
-    return int(match.group(2)) if match else None
+    if match is None or len(match.group(2)) not in ID_LENGTHS:
+        return None
+    return int(match.group(2))
 
 
 def id_timestamp(site_id: int) -> str | None:

@@ -29,7 +29,9 @@ def _case(name: str) -> tuple[bytes, dict]:  # type: ignore[type-arg]
         ("https://mst.gov.vn/internet-viet-nam-197136077.htm", 197136077),
         ("https://mst.gov.vn/sach-trang-19724042616014143.htm?x=1#top", 19724042616014143),
         ("http://127.0.0.1:5000/ke-tu-01-7-2025-197250704101929995.htm", 197250704101929995),
-        ("https://mst.gov.vn/gioi-thieu-19797875.htm", 19797875),
+        ("https://mst.gov.vn/gioi-thieu-19797875.htm", None),  # a static page, 8 digits
+        ("https://mst.gov.vn/x-1972507041019299.htm", None),  # 16 digits: noise
+        ("https://mic.gov.vn/x-172230623143050.htm", None),  # the odd 15-digit one: noise
         ("https://mst.gov.vn/van-ban-phap-luat/25175.htm", None),
         ("https://mst.gov.vn/van-ban-phap-luat/du-thao/2256.htm", None),
         ("https://mst.gov.vn/tin-tuc-su-kien/tin-tong-hop.htm", None),
@@ -105,6 +107,7 @@ def test_to_minute() -> None:
         ("Nguồn tin: Cục Viễn thông", "Cục Viễn thông"),
         ("Theo Báo Chính phủ", "Theo Báo Chính phủ"),
         ("(Theo VnExpress)", "Theo VnExpress"),
+        ("Theo Sở KH&CN TP. Hồ Chí Minh", "Theo Sở KH&CN TP. Hồ Chí Minh"),
         ("Theo Thứ trưởng, nhận thức đầy đủ về vai trò của khoa học là quan trọng.", None),
         ("Theo đó, kể từ ngày 01/7/2025, mã vùng được quy định như sau:", None),
         ("Bộ sẽ tiếp tục đồng hành cùng doanh nghiệp./.", None),
