@@ -108,7 +108,8 @@ class Flattener:
     images, line breaks, nested blocks or tables are walked node by node.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, skip: frozenset[etree._Element] | set[etree._Element] = frozenset()) -> None:
+        self._skip = skip  # elements left out with their subtree (their tail text is kept)
         self.blocks: list[Block] = []
         self._parts: list[str] = []
         self._images: list[RawImage] = []
@@ -152,7 +153,7 @@ class Flattener:
 
     def _visit(self, el: etree._Element, italic: int) -> None:
         tag = el.tag
-        if not isinstance(tag, str) or tag in SKIP_TAGS:
+        if not isinstance(tag, str) or tag in SKIP_TAGS or (self._skip and el in self._skip):
             return  # comments, processing instructions, scripts: their tail is the caller's
         if tag == "br":
             self._parts.append(" ")
@@ -204,7 +205,7 @@ class Flattener:
             per_cell: list[int] = []
             aligns: set[str] = set()
             for cell in elements(_CELLS, row):
-                inner = Flattener().run(cell)
+                inner = Flattener(self._skip).run(cell)
                 texts.append(" ".join(b.text for b in inner if b.text))
                 cell_images = [img for b in inner for img in b.images]
                 images.extend(cell_images)
@@ -227,6 +228,9 @@ class Flattener:
             )
 
 
-def flatten(root: etree._Element) -> list[Block]:
-    """The blocks of ``root`` in document order (spacers dropped)."""
-    return Flattener().run(root)
+def flatten(
+    root: etree._Element, skip: frozenset[etree._Element] | set[etree._Element] = frozenset()
+) -> list[Block]:
+    """The blocks of ``root`` in document order (spacers dropped), leaving out the subtrees of
+    the elements in ``skip``."""
+    return Flattener(skip).run(root)

@@ -10,6 +10,7 @@ Selectors stay named constants tried in a stated order, as with XPath.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -37,62 +38,71 @@ class Sel:
         return out or "*"
 
 
+_ATTRIBUTES = etree.XPath("//@class | //@data-role | //@type | //@data-check-position")
+_META = etree.XPath("//meta[@content]")
+_CANONICAL = etree.XPath("//link[@rel='canonical']/@href")
+_TITLE = etree.XPath("//title/text()")
+_NAMES = etree.XPath(".//@id | .//@class")
+
+
 class PageIndex:
     """Elements of a page filed by data-role, type, wanted class tokens and wanted tags, plus
-    the page's ``<meta>`` contents (by property, name or itemprop), canonical link and title."""
+    the page's ``<meta>`` contents (by property, name or itemprop), canonical link and title.
+
+    Given the page's ``body`` (its content container), it also notes which filed elements lie
+    inside it, and collects the body's elements whose ``id`` or ``class``, lower-cased, matches
+    ``names`` (a pattern for ad slots). libxml2 gathers the attributes in C (one XPath); Python
+    only sees the elements that carry one.
+    """
 
     def __init__(
-        self, root: etree._Element, classes: frozenset[str], tags: frozenset[str] = frozenset()
+        self,
+        root: etree._Element,
+        classes: frozenset[str],
+        tags: frozenset[str] = frozenset(),
+        body: etree._Element | None = None,
+        names: re.Pattern[str] | None = None,
     ) -> None:
         self.roles: dict[str, list[etree._Element]] = {}
         self.types: dict[str, list[etree._Element]] = {}
         self.classes: dict[str, list[etree._Element]] = {}
         self.tags: dict[str, list[etree._Element]] = {}
-        self.meta: dict[str, str] = {}
-        self.canonical: str | None = None
-        self.title: str | None = None
         self.attrs: dict[str, list[etree._Element]] = {}
-        # One loop, no calls per element beyond attribute reads: this runs on every element.
-        for el in root.iter():
-            tag = el.tag
-            if not isinstance(tag, str):
-                continue
-            if tag in tags:
-                self.tags.setdefault(tag, []).append(el)
-            attrib = el.attrib
-            if not attrib:
-                if tag == "title" and self.title is None:
-                    self.title = el.text or ""
-                continue
-            cls = attrib.get("class")
-            if cls:
-                for token in cls.split():
+        self.in_body: set[etree._Element] = set(body.iter()) if body is not None else set()
+        self.named: list[etree._Element] = []  # body elements whose id/class matches `names`
+        for value in _strings(_ATTRIBUTES, root):
+            el = value.getparent()  # type: ignore[attr-defined]
+            name = value.attrname  # type: ignore[attr-defined]
+            if name == "class":
+                for token in value.split():
                     if token in classes:
                         self.classes.setdefault(token, []).append(el)
-            role = attrib.get("data-role")
-            if role:
-                self.roles.setdefault(role.strip(), []).append(el)
-            kind = attrib.get("type")
-            if kind:
-                self.types.setdefault(kind.strip(), []).append(el)
-            if "data-check-position" in attrib:
-                self.attrs.setdefault("data-check-position", []).append(el)
-            if tag == "meta":
-                key = attrib.get("property") or attrib.get("name") or attrib.get("itemprop")
-                content = attrib.get("content")
-                if key and content is not None:
-                    self.meta.setdefault(key.strip().lower(), content)
-            elif (
-                tag == "link"
-                and self.canonical is None
-                and (attrib.get("rel") or "").strip().lower() == "canonical"
-            ):
-                self.canonical = attrib.get("href")
-            elif tag == "title" and self.title is None:
-                self.title = el.text or ""
+            elif name == "data-role":
+                self.roles.setdefault(value.strip(), []).append(el)
+            elif name == "type":
+                self.types.setdefault(value.strip(), []).append(el)
+            else:
+                self.attrs.setdefault(name, []).append(el)
+        if tags:
+            for el in root.iter(*tags):
+                self.tags.setdefault(str(el.tag), []).append(el)
+        self.meta: dict[str, str] = {}
+        for el in _elements(_META, root):
+            key = el.get("property") or el.get("name") or el.get("itemprop")
+            if key:
+                self.meta.setdefault(key.strip().lower(), el.get("content") or "")
+        canonical = _strings(_CANONICAL, root)
+        self.canonical: str | None = str(canonical[0]) if canonical else None
+        title = _strings(_TITLE, root)
+        self.title: str | None = str(title[0]) if title else None
+        if body is not None and names is not None:
+            search = names.search
+            self.named = [v.getparent() for v in _strings(_NAMES, body)  # type: ignore[attr-defined]
+                          if search(v.lower())]
 
-    def find(self, sel: Sel) -> list[etree._Element]:
-        """The elements ``sel`` selects, in document order."""
+    def find(self, sel: Sel, in_body: bool | None = None) -> list[etree._Element]:
+        """The elements ``sel`` selects, in document order; with ``in_body``, only those inside
+        (True) or outside (False) the body."""
         if sel.cls is not None:
             found = self.classes.get(sel.cls, [])
         elif sel.role is not None:
@@ -103,6 +113,8 @@ class PageIndex:
             found = self.tags.get(sel.tag, [])
         else:
             return []
+        if in_body is not None:
+            found = [el for el in found if (el in self.in_body) is in_body]
         return [el for el in found if _matches(el, sel)]
 
     def first(self, sels: Iterable[Sel]) -> etree._Element | None:
@@ -124,7 +136,12 @@ def _matches(el: etree._Element, sel: Sel) -> bool:
     return sel.cls is None or sel.cls in (el.get("class") or "").split()
 
 
-def inside(el: etree._Element, container: etree._Element) -> bool:
-    """True when ``el`` is ``container`` or one of its descendants."""
-    return el is container or any(a is container for a in el.iterancestors())
 
+def _strings(selector: etree.XPath, node: etree._Element) -> list[str]:
+    found = selector(node)
+    return [x for x in found if isinstance(x, str)] if isinstance(found, list) else []
+
+
+def _elements(selector: etree.XPath, node: etree._Element) -> list[etree._Element]:
+    found = selector(node)
+    return [x for x in found if isinstance(x, etree._Element)] if isinstance(found, list) else []

@@ -14,7 +14,6 @@ byline or source line leaves the body last.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,7 +31,7 @@ from crawler.parsers.dates import (
     to_minute,
 )
 from crawler.parsers.document import elements, has_class, strings, text_of, xpaths
-from crawler.parsers.markers import PageIndex, Sel, inside
+from crawler.parsers.markers import PageIndex, Sel
 from crawler.parsers.most import find_attachments
 from crawler.parsers.sanitize import body_html
 from crawler.parsers.text import clean
@@ -87,12 +86,12 @@ CANONICAL_META = "og:url"  # after link[rel=canonical]
 # Inside the body: blocks that hold no text of the article, removed before anything is read.
 RELATED = (Sel(type="RelatedNewsBox"), Sel(type="RelatedOneNews"), Sel(cls="kbwscwl-relatedbox"),
            Sel("div", cls="tindnd"), Sel(cls="link-content-footer"))
-RELATED_ID = "listNewsInContent"
 VIDEO = (Sel(type="Video"), Sel(type="VideoStream"), Sel(type="insertembedcode"),
          Sel(type="video"), Sel(type="videostream"), Sel("video"), Sel("iframe"))
 ADS = (Sel(cls="admzone"), Sel(cls="adsbygoogle"), Sel("zone"), Sel("ins"))
-# Ad slots named by part of an id or class: #adbro, wrapper-inimage-pos-sponsor-…, InreadPc.
-AD_NAME = re.compile(r"adbro|inimage-pos-sponsor|inreadpc", re.IGNORECASE)
+# Blocks named by part of an id or class: the ad slots #adbro, wrapper-inimage-pos-sponsor-…,
+# InreadPc; the empty related-news list #listNewsInContent.
+NOISE_NAME = re.compile(r"adbro|inimage-pos-sponsor|inreadpc|listnewsincontent")  # lower case
 AD_MARKER_ATTRS = ("data-check-position",)  # the CMS's empty body_start/body_end markers
 # Photo blocks and their captions, the cover block: read for `images`, then left out of `body`.
 PHOTO_BLOCKS = (Sel("figure"), Sel(type="Photo"), Sel(type="photo"), Sel(type="LayoutAlbum"),
@@ -109,14 +108,8 @@ CLASSES = frozenset(
 ) | {"VCSortableInPreviewMode"}
 TAGS_INDEXED = frozenset(("figure", "figcaption", "video", "iframe", "zone", "ins", "img"))
 
-# The enclosing photo block of an image, nearest first.
-PHOTO_ANCESTOR = etree.XPath(
-    "ancestor::*[self::figure or @type='Photo' or @type='photo' or contains(@type, 'Album')"
-    f" or ({has_class('media')} and {has_class('VCSortableInPreviewMode')})][1]"
-)
 CAPTION_IN_BLOCK = etree.XPath(f".//*[{has_class('PhotoCMS_Caption')}] | .//figcaption")
 CAPTION_AFTER = etree.XPath(f"following-sibling::*[1][{has_class('PhotoCMS_Caption')}]")
-LINK_ANCESTOR = etree.XPath("ancestor::a[@href][1]/@href")
 HAS_TABLE = etree.XPath("boolean(.//table)")
 BOLD_TEXT = etree.XPath(".//text()[ancestor::b or ancestor::strong]")
 # ---------------------------------------------------------------------------------------------
@@ -174,8 +167,8 @@ def canonical_url(page_url: str, declared: str | None = None) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def index_page(root: etree._Element) -> PageIndex:
-    return PageIndex(root, CLASSES, TAGS_INDEXED)
+def index_page(root: etree._Element, body: etree._Element | None = None) -> PageIndex:
+    return PageIndex(root, CLASSES, TAGS_INDEXED, body, NOISE_NAME)
 
 
 def declared_canonical(index: PageIndex) -> str | None:
@@ -311,47 +304,55 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def _in_body(found: list[etree._Element], body: etree._Element) -> list[etree._Element]:
-    return [el for el in found if el is not body and inside(el, body)]
-
-
-def noise(index: PageIndex, body: etree._Element) -> list[etree._Element]:
+def noise(index: PageIndex) -> list[etree._Element]:
     """Related-news boxes, video blocks and ad slots inside the body."""
-    found = [el for sel in RELATED + VIDEO + ADS for el in index.find(sel)]
-    for attr in AD_MARKER_ATTRS:
-        found.extend(index.attrs.get(attr, []))
-    found = _in_body(found, body)
-    search = AD_NAME.search
-    for el in body.iter(etree.Element):  # elements only: no comments or PIs
-        attrib = el.attrib
-        ident = attrib.get("id")
-        cls = attrib.get("class")
-        if (ident and (ident == RELATED_ID or search(ident))) or (cls and search(cls)):
-            found.append(el)
+    found = [el for sel in RELATED + VIDEO + ADS for el in index.find(sel, in_body=True)]
+    found.extend(el for attr in AD_MARKER_ATTRS for el in index.attrs.get(attr, [])
+                 if el in index.in_body)
+    found.extend(index.named)
     return found
 
 
-def _photo_block(el: etree._Element) -> bool:
-    if el.tag == "figure":
+def _is_photo_block(el: etree._Element) -> bool:
+    tag = el.tag
+    if tag == "figure":
         return not HAS_TABLE(el)  # a table the editor wrapped in <figure> is body text
-    if "media" in (el.get("class") or "").split():
-        return "VCSortableInPreviewMode" in (el.get("class") or "").split()
-    return True
+    kind = el.get("type")
+    if kind and (kind in ("Photo", "photo") or "Album" in kind):
+        return True
+    classes = (el.get("class") or "").split()
+    return "media" in classes and "VCSortableInPreviewMode" in classes
 
 
-def photos(index: PageIndex, body: etree._Element) -> list[etree._Element]:
+def photos(index: PageIndex) -> set[etree._Element]:
     """Photo blocks, captions and the byline inside the body: left out of the text."""
-    found = [el for sel in PHOTO_BLOCKS for el in index.find(sel) if _photo_block(el)]
-    found.extend(el for sel in CAPTIONS + BYLINE_IN_BODY for el in index.find(sel))
-    return _in_body(found, body)
+    found = {el for sel in PHOTO_BLOCKS for el in index.find(sel, in_body=True)
+             if _is_photo_block(el)}
+    found.update(el for sel in CAPTIONS + BYLINE_IN_BODY for el in index.find(sel, in_body=True))
+    return found
 
 
-def _image_url(img: etree._Element, page_url: str) -> str:
+def _surroundings(
+    img: etree._Element, stop: etree._Element | None
+) -> tuple[etree._Element | None, str | None]:
+    """The image's nearest enclosing photo block and link ``href`` (below ``stop``)."""
+    block: etree._Element | None = None
+    link: str | None = None
+    for anc in img.iterancestors():
+        if anc is stop:
+            break
+        if link is None and anc.tag == "a":
+            link = anc.get("href") or None
+        if block is None and _is_photo_block(anc):
+            block = anc
+        if block is not None and link is not None:
+            break
+    return block, link
+
+
+def _image_url(img: etree._Element, link: str | None, page_url: str) -> str:
     """The full-size URL: ``data-original``, else the enclosing link, else ``src``."""
-    candidates = [img.get("data-original")]
-    candidates.extend(strings(LINK_ANCESTOR, img))
-    candidates.extend((img.get("src"), img.get("data-src")))
-    for raw in candidates:
+    for raw in (img.get("data-original"), link, img.get("src"), img.get("data-src")):
         value = (raw or "").strip()
         if value:
             url = absolute_url(value, page_url)
@@ -385,23 +386,25 @@ def _cover(img: etree._Element) -> bool:
 def find_images(index: PageIndex, body: etree._Element, page_url: str) -> list[Image]:
     """Every photo in document order: a cover image outside the body first, then the body's;
     within one photo block the caption goes to its last image."""
-    imgs = [img for img in index.tags.get("img", []) if _cover(img) and not inside(img, body)]
-    imgs.extend(body.iter("img"))
+    imgs: list[tuple[etree._Element, etree._Element | None]] = [
+        (img, None) for img in index.find(Sel("img"), in_body=False) if _cover(img)
+    ]
+    imgs.extend((img, body) for img in body.iter("img"))
     images: list[Image] = []
     last_in_block: dict[etree._Element, int] = {}
-    for img in imgs:
-        url = _image_url(img, page_url)
+    for img, stop in imgs:
+        block, link = _surroundings(img, stop)
+        url = _image_url(img, link, page_url)
         if not url:
             continue
-        found = elements(PHOTO_ANCESTOR, img)
-        if found:
-            last_in_block[found[0]] = len(images)
+        if block is not None:
+            last_in_block[block] = len(images)
         images.append(Image(url=url, caption=None, alt=clean(img.get("alt"))))
-    for block, index_of in last_in_block.items():
+    for block, at in last_in_block.items():
         caption = _caption(block)
         if caption:
-            image = images[index_of]
-            images[index_of] = Image(url=image.url, caption=caption, alt=image.alt)
+            image = images[at]
+            images[at] = Image(url=image.url, caption=caption, alt=image.alt)
     return images
 
 
@@ -447,24 +450,21 @@ def parse_mst_article(
     root: etree._Element, body: etree._Element, page_url: str, site_id: int
 ) -> Article:
     """The article on a page whose content container is ``body``."""
-    index = index_page(root)
+    index = index_page(root, body)
     fields = page_fields(index, site_id)
-    for el in noise(index, body):
+    for el in noise(index):
         _drop(el)
     images = find_images(index, body, page_url)
-    attachments = find_attachments(body, page_url)
-    shown = copy.deepcopy(body)
-    for el in photos(index, body):
-        _drop(el)
-    paragraphs = [b for b in flatten(body) if b.text]
+    paragraphs = [b for b in flatten(body, photos(index)) if b.text]
     paragraphs, source, author = split_tail(paragraphs, fields.author)
+    attachments = find_attachments(body, page_url)
     return Article(
         site_id=site_id,
         url=canonical_url(page_url, declared_canonical(index)),
         title=fields.title,
         lead=fields.lead,
         body=[p.text for p in paragraphs],
-        body_html=body_html(shown, page_url),
+        body_html=body_html(body, page_url),  # last: it rewrites the body's URLs in place
         published_at=fields.published_at,
         category=fields.category,
         source=source,

@@ -52,6 +52,17 @@ def body_html(body: etree._Element, page_url: str) -> str:
                 el.set(name, absolute_url(value, page_url))
             except ValueError:  # control characters: lxml will not write them back
                 del el.attrib[name]
-    parts = [escape(body.text or "", quote=False)]
-    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in body)
-    return sanitize("".join(parts)).strip()
+    # One serialisation of the whole body (much cheaper than one per child), then its own start
+    # and end tags cut off: with its attributes cleared the start tag is exactly "<tag>".
+    body.attrib.clear()
+    tail, body.tail = body.tail, None
+    html = etree.tostring(body, encoding="unicode", method="html")
+    body.tail = tail
+    start, end = f"<{body.tag}>", f"</{body.tag}>"
+    if html.startswith(start) and html.endswith(end):
+        inner = html[len(start) : -len(end)]
+    else:  # a void or unusual element: serialise its children one by one
+        parts = [escape(body.text or "", quote=False)]
+        parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in body)
+        inner = "".join(parts)
+    return sanitize(inner).strip()
