@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -38,11 +39,22 @@ class Sel:
         return out or "*"
 
 
-_ATTRIBUTES = etree.XPath("//@class | //@data-role | //@type | //@data-check-position")
 _META = etree.XPath("//meta[@content]")
 _CANONICAL = etree.XPath("//link[@rel='canonical']/@href")
 _TITLE = etree.XPath("//title/text()")
 _NAMES = etree.XPath(".//@id | .//@class")
+
+
+_ROLES = etree.XPath("//@data-role")
+_CLASSES = etree.XPath("//@class")
+_TYPES = etree.XPath("//@type")
+_CHECK_POSITION = etree.XPath("//@data-check-position")
+
+
+@lru_cache(maxsize=8)
+def _any_of(tokens: frozenset[str]) -> re.Pattern[str]:
+    """A pattern that finds any of ``tokens`` as a substring (the cheap first test)."""
+    return re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
 
 
 class PageIndex:
@@ -51,14 +63,14 @@ class PageIndex:
 
     Given the page's ``body`` (its content container), it also notes which filed elements lie
     inside it, and collects the body's elements whose ``id`` or ``class``, lower-cased, matches
-    ``names`` (a pattern for ad slots). libxml2 gathers the attributes in C (one XPath); Python
-    only sees the elements that carry one.
+    ``names`` (a pattern for ad slots).
     """
 
     def __init__(
         self,
         root: etree._Element,
         classes: frozenset[str],
+        types: frozenset[str] = frozenset(),
         tags: frozenset[str] = frozenset(),
         body: etree._Element | None = None,
         names: re.Pattern[str] | None = None,
@@ -70,19 +82,25 @@ class PageIndex:
         self.attrs: dict[str, list[etree._Element]] = {}
         self.in_body: set[etree._Element] = set(body.iter()) if body is not None else set()
         self.named: list[etree._Element] = []  # body elements whose id/class matches `names`
-        for value in _strings(_ATTRIBUTES, root):
-            el = value.getparent()  # type: ignore[attr-defined]
-            name = value.attrname  # type: ignore[attr-defined]
-            if name == "class":
+        # Attribute steps run in C (a few microseconds each); Python sees each value once and
+        # looks further only at those that hold a wanted token. An XPath predicate per value
+        # (contains(…) or …) or a Python loop over every element would cost more than the parse.
+        interesting = _any_of(classes).search
+        for value in _strings(_CLASSES, root):
+            if interesting(value):
+                el = value.getparent()  # type: ignore[attr-defined]
                 for token in value.split():
                     if token in classes:
                         self.classes.setdefault(token, []).append(el)
-            elif name == "data-role":
-                self.roles.setdefault(value.strip(), []).append(el)
-            elif name == "type":
-                self.types.setdefault(value.strip(), []).append(el)
-            else:
-                self.attrs.setdefault(name, []).append(el)
+        for value in _strings(_ROLES, root):
+            self.roles.setdefault(value.strip(), []).append(value.getparent())  # type: ignore[attr-defined]
+        for value in _strings(_TYPES, root):
+            kind = value.strip()
+            if kind in types or "Album" in kind:
+                self.types.setdefault(kind, []).append(value.getparent())  # type: ignore[attr-defined]
+        self.attrs["data-check-position"] = [
+            v.getparent() for v in _strings(_CHECK_POSITION, root)  # type: ignore[attr-defined]
+        ]
         if tags:
             for el in root.iter(*tags):
                 self.tags.setdefault(str(el.tag), []).append(el)

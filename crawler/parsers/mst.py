@@ -107,6 +107,9 @@ CLASSES = frozenset(
     if sel.cls
 ) | {"VCSortableInPreviewMode"}
 TAGS_INDEXED = frozenset(("figure", "figcaption", "video", "iframe", "zone", "ins", "img"))
+TYPES = frozenset(
+    sel.type for group in (RELATED, VIDEO, PHOTO_BLOCKS) for sel in group if sel.type
+)
 
 CAPTION_IN_BLOCK = etree.XPath(f".//*[{has_class('PhotoCMS_Caption')}] | .//figcaption")
 CAPTION_AFTER = etree.XPath(f"following-sibling::*[1][{has_class('PhotoCMS_Caption')}]")
@@ -168,7 +171,7 @@ def canonical_url(page_url: str, declared: str | None = None) -> str:
 
 
 def index_page(root: etree._Element, body: etree._Element | None = None) -> PageIndex:
-    return PageIndex(root, CLASSES, TAGS_INDEXED, body, NOISE_NAME)
+    return PageIndex(root, CLASSES, TYPES, TAGS_INDEXED, body, NOISE_NAME)
 
 
 def declared_canonical(index: PageIndex) -> str | None:
