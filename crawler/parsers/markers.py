@@ -39,9 +39,6 @@ class Sel:
         return out or "*"
 
 
-_META = etree.XPath("//meta[@content]")
-_CANONICAL = etree.XPath("//link[@rel='canonical']/@href")
-_TITLE = etree.XPath("//title/text()")
 _NAMES = etree.XPath(".//@id | .//@class")
 
 
@@ -104,15 +101,22 @@ class PageIndex:
         if tags:
             for el in root.iter(*tags):
                 self.tags.setdefault(str(el.tag), []).append(el)
+        # The head: iter() with tag names filters in C, cheaper than an XPath per item.
         self.meta: dict[str, str] = {}
-        for el in _elements(_META, root):
-            key = el.get("property") or el.get("name") or el.get("itemprop")
-            if key:
-                self.meta.setdefault(key.strip().lower(), el.get("content") or "")
-        canonical = _strings(_CANONICAL, root)
-        self.canonical: str | None = str(canonical[0]) if canonical else None
-        title = _strings(_TITLE, root)
-        self.title: str | None = str(title[0]) if title else None
+        self.canonical: str | None = None
+        self.title: str | None = None
+        for el in root.iter("meta", "link", "title"):
+            if el.tag == "meta":
+                key = el.get("property") or el.get("name") or el.get("itemprop")
+                content = el.get("content")
+                if key and content is not None:
+                    self.meta.setdefault(key.strip().lower(), content)
+            elif el.tag == "link":
+                rel = (el.get("rel") or "").strip().lower()
+                if rel == "canonical" and self.canonical is None:
+                    self.canonical = el.get("href")
+            elif self.title is None:
+                self.title = el.text or ""
         if body is not None and names is not None:
             search = names.search
             self.named = [v.getparent() for v in _strings(_NAMES, body)  # type: ignore[attr-defined]
@@ -156,10 +160,6 @@ def _matches(el: etree._Element, sel: Sel) -> bool:
 
 
 def _strings(selector: etree.XPath, node: etree._Element) -> list[str]:
+    """The attribute values an attribute-axis XPath selects (smart strings: getparent())."""
     found = selector(node)
-    return [x for x in found if isinstance(x, str)] if isinstance(found, list) else []
-
-
-def _elements(selector: etree.XPath, node: etree._Element) -> list[etree._Element]:
-    found = selector(node)
-    return [x for x in found if isinstance(x, etree._Element)] if isinstance(found, list) else []
+    return found if isinstance(found, list) else []  # type: ignore[return-value]

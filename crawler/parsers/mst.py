@@ -30,7 +30,7 @@ from crawler.parsers.dates import (
     parse_month_name,
     to_minute,
 )
-from crawler.parsers.document import elements, has_class, strings, text_of, xpaths
+from crawler.parsers.document import has_class, strings, text_of, xpaths
 from crawler.parsers.markers import PageIndex, Sel
 from crawler.parsers.most import find_attachments
 from crawler.parsers.sanitize import body_html
@@ -70,16 +70,15 @@ DATE_META = ("article:published_time", "datepublished", "pubdate")
 # The zone: a link of div.detail-cate (the one marked cate-name, else the last, most specific
 # one, else the div's text), else the breadcrumb's [data-role=cate-name].
 CATEGORY_BOX = Sel("div", cls="detail-cate")
-CATEGORY_LINK = etree.XPath(".//a")
 CATEGORY_CRUMB = Sel(role="cate-name")
 BYLINE = Sel("div", cls="detail-author")
 BYLINE_TOP = Sel(cls="detail-author-top-name")
 # Each selector is one form of tag list with the links to read in it; the first form found
 # gives all the tags.
 TAGS = (
-    (Sel("ul", cls="detail-tag-list"), etree.XPath(".//a")),
-    (Sel(role="tags"), etree.XPath(".//a")),
-    (Sel(cls="detail-tab"), etree.XPath(f".//a[{has_class('item')}]")),
+    (Sel("ul", cls="detail-tag-list"), None),  # every link in it
+    (Sel(role="tags"), None),
+    (Sel(cls="detail-tab"), "item"),  # the links of class "item"
 )
 CANONICAL_META = "og:url"  # after link[rel=canonical]
 
@@ -111,9 +110,7 @@ TYPES = frozenset(
     sel.type for group in (RELATED, VIDEO, PHOTO_BLOCKS) for sel in group if sel.type
 )
 
-CAPTION_IN_BLOCK = etree.XPath(f".//*[{has_class('PhotoCMS_Caption')}] | .//figcaption")
-CAPTION_AFTER = etree.XPath(f"following-sibling::*[1][{has_class('PhotoCMS_Caption')}]")
-HAS_TABLE = etree.XPath("boolean(.//table)")
+CAPTION_CLASS = "PhotoCMS_Caption"  # or a <figcaption>; also right after a div.media block
 BOLD_TEXT = etree.XPath(".//text()[ancestor::b or ancestor::strong]")
 # ---------------------------------------------------------------------------------------------
 
@@ -244,7 +241,7 @@ def find_date(index: PageIndex, site_id: int) -> str | None:
 
 def find_category(index: PageIndex) -> str | None:
     for box in index.find(CATEGORY_BOX):
-        links = elements(CATEGORY_LINK, box)
+        links = list(box.iter("a"))
         marked = [a for a in links if (a.get("data-role") or "").strip() == "cate-name"]
         names = [clean(text_of(a)) for a in (marked or links)]
         names = [n for n in names if n]
@@ -274,7 +271,8 @@ def find_byline(index: PageIndex) -> str | None:
 def find_tags(index: PageIndex) -> list[str]:
     for sel, links in TAGS:
         for box in index.find(sel):
-            tags = [clean(text_of(a)) for a in elements(links, box)]
+            tags = [clean(text_of(a)) for a in box.iter("a")
+                    if links is None or links in (a.get("class") or "").split()]
             tags = [t for t in tags if t]
             if tags:
                 return tags
@@ -319,7 +317,7 @@ def noise(index: PageIndex) -> list[etree._Element]:
 def _is_photo_block(el: etree._Element) -> bool:
     tag = el.tag
     if tag == "figure":
-        return not HAS_TABLE(el)  # a table the editor wrapped in <figure> is body text
+        return next(el.iter("table"), None) is None  # a table in a <figure> is body text
     kind = el.get("type")
     if kind and (kind in ("Photo", "photo") or "Album" in kind):
         return True
@@ -368,8 +366,13 @@ def _caption(block: etree._Element | None) -> str | None:
     """The text of the block's caption; None for an empty or placeholder caption."""
     if block is None:
         return None
-    found = elements(CAPTION_IN_BLOCK, block)
-    found.extend(elements(CAPTION_AFTER, block))
+    found = [el for el in block.iter(etree.Element)
+             if el.tag == "figcaption" or CAPTION_CLASS in (el.get("class") or "").split()]
+    after = block.getnext()
+    while after is not None and not isinstance(after.tag, str):
+        after = after.getnext()
+    if after is not None and CAPTION_CLASS in (after.get("class") or "").split():
+        found.append(after)
     for el in found:
         text = clean(text_of(el))
         if text:
