@@ -82,32 +82,31 @@ TAGS = (
 )
 CANONICAL_META = "og:url"  # after link[rel=canonical]
 
-# Inside the body: blocks that hold no text of the article, removed before anything is read.
-RELATED = (Sel(type="RelatedNewsBox"), Sel(type="RelatedOneNews"), Sel(cls="kbwscwl-relatedbox"),
-           Sel("div", cls="tindnd"), Sel(cls="link-content-footer"))
-VIDEO = (Sel(type="Video"), Sel(type="VideoStream"), Sel(type="insertembedcode"),
-         Sel(type="video"), Sel(type="videostream"), Sel("video"), Sel("iframe"))
-ADS = (Sel(cls="admzone"), Sel(cls="adsbygoogle"), Sel("zone"), Sel("ins"))
+# Inside the body, recognised in one walk over its elements (names as data, in the order the
+# walk asks): blocks that hold no text of the article, removed before anything is read —
+# related-news boxes, video blocks, ad slots —
+NOISE_TYPES = frozenset(("RelatedNewsBox", "RelatedOneNews", "Video", "VideoStream",
+                         "insertembedcode", "video", "videostream"))
+NOISE_CLASSES = frozenset(("kbwscwl-relatedbox", "tindnd", "link-content-footer", "admzone",
+                           "adsbygoogle"))
+NOISE_TAGS = frozenset(("video", "iframe", "zone", "ins"))
+NOISE_ATTR = "data-check-position"  # the CMS's empty body_start/body_end markers
 # Blocks named by part of an id or class: the ad slots #adbro, wrapper-inimage-pos-sponsor-…,
 # InreadPc; the empty related-news list #listNewsInContent.
 NOISE_NAME = re.compile(r"adbro|inimage-pos-sponsor|inreadpc|listnewsincontent")  # lower case
-AD_MARKER_ATTRS = ("data-check-position",)  # the CMS's empty body_start/body_end markers
-# Photo blocks and their captions, the cover block: read for `images`, then left out of `body`.
-PHOTO_BLOCKS = (Sel("figure"), Sel(type="Photo"), Sel(type="photo"), Sel(type="LayoutAlbum"),
-                Sel(cls="media"))
-CAPTIONS = (Sel(cls="PhotoCMS_Caption"), Sel("figcaption"))
-BYLINE_IN_BODY = (BYLINE, Sel(cls="detail-author-top-content"))
+# — then photo blocks (read for `images`) with their captions, and the byline: left out of the
+# text. A photo block is a <figure> (unless it wraps a table), a [type=Photo] or album block,
+# or div.media.VCSortableInPreviewMode (the cover block).
+PHOTO_TYPES = frozenset(("Photo", "photo"))
+CAPTION_CLASSES = frozenset(("PhotoCMS_Caption",))
+CAPTION_TAGS = frozenset(("figcaption",))
+BYLINE_CLASSES = frozenset(("detail-author", "detail-author-top-content"))
 COVER_ROLES = ("cover", "avatar")  # img[data-role=cover], div.media > img[data-role=avatar]
 CLASSES = frozenset(
     sel.cls
-    for group in (TITLE, LEAD, DATE, RELATED, VIDEO, ADS, PHOTO_BLOCKS, CAPTIONS, BYLINE_IN_BODY,
-                  (CATEGORY_BOX, BYLINE_TOP), tuple(t for t, _ in TAGS))
+    for group in (TITLE, LEAD, DATE, (CATEGORY_BOX, BYLINE, BYLINE_TOP), tuple(t for t, _ in TAGS))
     for sel in group
     if sel.cls
-) | {"VCSortableInPreviewMode"}
-TAGS_INDEXED = frozenset(("figure", "figcaption", "video", "iframe", "zone", "ins", "img"))
-TYPES = frozenset(
-    sel.type for group in (RELATED, VIDEO, PHOTO_BLOCKS) for sel in group if sel.type
 )
 
 CAPTION_CLASS = "PhotoCMS_Caption"  # or a <figcaption>; also right after a div.media block
@@ -167,8 +166,8 @@ def canonical_url(page_url: str, declared: str | None = None) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def index_page(root: etree._Element, body: etree._Element | None = None) -> PageIndex:
-    return PageIndex(root, CLASSES, TYPES, TAGS_INDEXED, body, NOISE_NAME)
+def index_page(root: etree._Element) -> PageIndex:
+    return PageIndex(root, CLASSES)
 
 
 def declared_canonical(index: PageIndex) -> str | None:
@@ -305,32 +304,48 @@ def _drop(el: etree._Element) -> None:
     parent.remove(el)
 
 
-def noise(index: PageIndex) -> list[etree._Element]:
-    """Related-news boxes, video blocks and ad slots inside the body."""
-    found = [el for sel in RELATED + VIDEO + ADS for el in index.find(sel, in_body=True)]
-    found.extend(el for attr in AD_MARKER_ATTRS for el in index.attrs.get(attr, [])
-                 if el in index.in_body)
-    found.extend(index.named)
-    return found
-
-
 def _is_photo_block(el: etree._Element) -> bool:
     tag = el.tag
     if tag == "figure":
         return next(el.iter("table"), None) is None  # a table in a <figure> is body text
     kind = el.get("type")
-    if kind and (kind in ("Photo", "photo") or "Album" in kind):
+    if kind and (kind in PHOTO_TYPES or "Album" in kind):
         return True
     classes = (el.get("class") or "").split()
     return "media" in classes and "VCSortableInPreviewMode" in classes
 
 
-def photos(index: PageIndex) -> set[etree._Element]:
-    """Photo blocks, captions and the byline inside the body: left out of the text."""
-    found = {el for sel in PHOTO_BLOCKS for el in index.find(sel, in_body=True)
-             if _is_photo_block(el)}
-    found.update(el for sel in CAPTIONS + BYLINE_IN_BODY for el in index.find(sel, in_body=True))
-    return found
+def body_parts(body: etree._Element) -> tuple[list[etree._Element], set[etree._Element]]:
+    """(noise, left out): the body's noise blocks, and its photo blocks, captions and byline,
+    found in one walk over its elements."""
+    noise: list[etree._Element] = []
+    left_out: set[etree._Element] = set()
+    search = NOISE_NAME.search
+    for el in body.iter(etree.Element):
+        if el is body:
+            continue
+        tag = el.tag
+        kind = el.get("type")
+        cls = el.get("class")
+        ident = el.get("id")
+        tokens = cls.split() if cls else []
+        if (
+            tag in NOISE_TAGS
+            or (kind is not None and kind.strip() in NOISE_TYPES)
+            or not NOISE_CLASSES.isdisjoint(tokens)
+            or el.get(NOISE_ATTR) is not None
+            or ((ident or cls) and search(f"{ident or ''} {cls or ''}".lower()))
+        ):
+            noise.append(el)
+        elif (
+            tag in CAPTION_TAGS
+            or not CAPTION_CLASSES.isdisjoint(tokens)
+            or (not BYLINE_CLASSES.isdisjoint(tokens)
+                and (tag == "div" or "detail-author" not in tokens))
+            or ((tag == "figure" or kind or "media" in tokens) and _is_photo_block(el))
+        ):
+            left_out.add(el)
+    return noise, left_out
 
 
 def _surroundings(
@@ -380,6 +395,10 @@ def _caption(block: etree._Element | None) -> str | None:
     return None
 
 
+def _inside(el: etree._Element, container: etree._Element) -> bool:
+    return any(a is container for a in el.iterancestors())
+
+
 def _cover(img: etree._Element) -> bool:
     role = (img.get("data-role") or "").strip()
     if role == "cover":
@@ -393,7 +412,8 @@ def find_images(index: PageIndex, body: etree._Element, page_url: str) -> list[I
     """Every photo in document order: a cover image outside the body first, then the body's;
     within one photo block the caption goes to its last image."""
     imgs: list[tuple[etree._Element, etree._Element | None]] = [
-        (img, None) for img in index.find(Sel("img"), in_body=False) if _cover(img)
+        (img, None) for role in COVER_ROLES for img in index.roles.get(role, [])
+        if img.tag == "img" and _cover(img) and not _inside(img, body)
     ]
     imgs.extend((img, body) for img in body.iter("img"))
     images: list[Image] = []
@@ -456,12 +476,13 @@ def parse_mst_article(
     root: etree._Element, body: etree._Element, page_url: str, site_id: int
 ) -> Article:
     """The article on a page whose content container is ``body``."""
-    index = index_page(root, body)
+    index = index_page(root)
     fields = page_fields(index, site_id)
-    for el in noise(index):
+    noise, left_out = body_parts(body)
+    for el in noise:
         _drop(el)
     images = find_images(index, body, page_url)
-    paragraphs = [b for b in flatten(body, photos(index)) if b.text]
+    paragraphs = [b for b in flatten(body, left_out) if b.text]
     paragraphs, source, author = split_tail(paragraphs, fields.author)
     attachments = find_attachments(body, page_url)
     return Article(
