@@ -1,15 +1,16 @@
 """The site parser for mst.gov.vn article pages (the VCCorp newsroom CMS; SITE-mst.md §4, §9, §9a).
 
-Selectors are data: each field has a tuple of compiled XPaths, tried in the order written, the
-first that finds something wins. The page is an mst article when one of ``BODY`` matches (see
-``crawler.parsers.sites``); otherwise the generic fallback runs, still reading the title, lead,
-date, category, byline and tags through :func:`page_fields`.
+Selectors are data: each field around the body has a tuple of selectors (``Sel``: tag, class
+token or ``data-role``, looked up in a ``PageIndex`` of the page), tried in the order written,
+the first that finds something wins. The page is an mst article when one of ``BODY`` matches
+(see ``crawler.parsers.sites``); otherwise the generic fallback runs, still reading the title,
+lead, date, category, byline and tags through :func:`page_fields`.
 
-The body is read in three passes over the content container: noise that is no text of the
-article (related-news boxes, video blocks, ad slots) is removed first; images and attachments
-are collected; then photo blocks and the byline are removed and the rest is flattened into
-paragraphs, headings, list items and table rows (``crawler.parsers.blocks``). A trailing
-byline or source line leaves the body last.
+The body is read in one walk over the content container that sorts out, by the names below,
+the noise that is no text of the article (related-news boxes, video blocks, ad slots: removed
+first) and the photo blocks, captions and byline (read for ``images`` and ``author``, then left
+out of the text); the rest is flattened into paragraphs, headings, list items and table rows
+(``crawler.parsers.blocks``). A trailing byline or source line leaves the body last.
 """
 
 from __future__ import annotations
