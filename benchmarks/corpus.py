@@ -54,6 +54,24 @@ def replica_pages(count: int, *, seed: int = 1) -> list[Page]:
     return pages
 
 
+def mst_replica_pages(count: int, *, seed: int = 1) -> list[Page]:
+    """The first `count` article pages of a `count`-article mst.gov.vn replica, rendered
+    in-process (the second portal; its images live on a separate media host)."""
+    from replica.mst.site import MstSite
+
+    site = MstSite(articles=count, seed=seed, base_url=REPLICA_BASE)
+    pages: list[Page] = []
+    for site_id in site.article_ids()[:count]:
+        url = str(site.truth(site_id)["url"])
+        status, _headers, body = site.render("GET", path_of(url), {})
+        if status != 200:
+            raise BenchmarkError(f"mst replica answered {status} for its own article {url}")
+        pages.append(Page(url=url, html=bytes(body), site_id=site_id))
+    if len(pages) < count:
+        raise BenchmarkError(f"mst replica has {len(pages)} articles, {count} were asked for")
+    return pages
+
+
 def parsed_articles(pages: list[Page]) -> list[tuple[Article, list[Listed]]]:
     """(Article, listed_in) for each page, parsed by `crawler.parsers.parse_article`."""
     from crawler.parsers import parse_article

@@ -2,11 +2,13 @@
 
     python -m benchmarks.eval_parser --pages 1000 --out docs/parser-eval.md
 
-Renders replica article pages in-process (no server), runs every extractor on the same bytes and
-compares each with ``Site.truth(id)``: exact-match rate per field, body token F1 (mean and
-worst), caption precision/recall/F1, leaks (a caption or the source line inside the body) and
-pages per second on one core (CPU time of this process). The table is printed and, with
-``--out``, written to a Markdown file with the machine, the versions and the command.
+Renders replica article pages in-process (no server) of both portals (``--portal``: the
+SharePoint portal ``most``, mst.gov.vn ``mst``, or ``both``), runs every extractor on the same
+bytes and compares each with the replica's ``truth(id)``: exact-match rate per field, body token
+F1 (mean and worst), caption precision/recall/F1, leaks (a caption or the source line inside the
+body) and pages per second on one core (CPU time of this process). One table per portal is
+printed and, with ``--out``, written to a Markdown file with the machine, the versions and the
+command.
 
 ``evaluate()`` takes any extractors, so a test can feed it a deliberately broken parser and check
 that the evaluation notices (it must never pass silently).
@@ -35,7 +37,12 @@ import lxml.html
 from crawler.parsers import parse_article
 from crawler.parsers.text import clean
 
-FIELDS = ("title", "lead", "published_at", "date", "category", "source")
+FIELDS = ("title", "lead", "published_at", "date", "category", "source", "author", "tags")
+PORTALS = ("most", "mst")
+PORTAL_TITLES = {
+    "most": "www.most.gov.vn (the SharePoint portal, `most/1`)",
+    "mst": "mst.gov.vn (the VCCorp newsroom CMS, `mst/1`)",
+}
 
 
 @dataclass
@@ -47,6 +54,8 @@ class Prediction:
     published_at: str | None = None
     category: str | None = None
     source: str | None = None
+    author: str | None = None
+    tags: list[str] | None = None
     body: list[str] = field(default_factory=list)
     captions: list[str] | None = None
     parser: str = ""
@@ -75,6 +84,8 @@ def ours(html: bytes, url: str) -> Prediction | None:
         published_at=article.published_at,
         category=article.category,
         source=article.source,
+        author=article.author,
+        tags=article.tags,
         body=article.body,
         captions=[i.caption for i in article.images if i.caption],
         parser=article.parser,
@@ -105,9 +116,17 @@ def trafilatura_extract(html: bytes, url: str) -> Prediction | None:
         published_at=f"{date}T00:00:00+07:00" if date else None,
         category=_clean(categories[-1]) if categories else None,
         source=_clean(data.get("author")),
+        author=_clean(data.get("author")),
+        tags=_listed(data.get("tags")),
         body=_lines(data.get("text")),
         parser="trafilatura",
     )
+
+
+def _listed(value: Any) -> list[str]:
+    """A generic extractor's tags (a list, or one comma-separated string) as clean strings."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    return [c for c in (clean(str(item)) for item in items) if c]
 
 
 def newspaper_extract(html: bytes, url: str) -> Prediction | None:
@@ -122,16 +141,19 @@ def newspaper_extract(html: bytes, url: str) -> Prediction | None:
         lead=_clean(page.meta_description) or None,
         published_at=when.strftime("%Y-%m-%dT%H:%M:00+07:00") if when else None,
         source=_clean(", ".join(page.authors)) or None,
+        author=_clean(", ".join(page.authors)) or None,
+        tags=_listed(sorted(page.tags or [])),
         body=_lines(page.text),
         parser="newspaper4k",
     )
 
 
-def default_systems(with_newspaper: bool = True) -> list[System]:
+def default_systems(with_newspaper: bool = True, portal: str = "most") -> list[System]:
     systems = [
-        System("most/1 (ours)", ours, frozenset(FIELDS) | {"captions"}),
+        System(f"{portal}/1 (ours)", ours, frozenset(FIELDS) | {"captions"}),
         System("trafilatura", trafilatura_extract,
-               frozenset({"title", "published_at", "date", "category", "source"})),
+               frozenset({"title", "published_at", "date", "category", "source", "author",
+                          "tags"})),
     ]
     if with_newspaper:
         try:
@@ -142,7 +164,8 @@ def default_systems(with_newspaper: bool = True) -> list[System]:
             print(f"newspaper4k not available ({exc}); left out", file=sys.stderr)
         else:
             systems.append(System("newspaper4k", newspaper_extract,
-                                  frozenset({"title", "published_at", "date", "source"})))
+                                  frozenset({"title", "published_at", "date", "source", "author",
+                                             "tags"})))
     return systems
 
 
@@ -186,17 +209,21 @@ class Score:
     seconds: float = 0.0
 
 
-def _value(pred: Prediction, name: str) -> str | None:
+def _value(pred: Prediction, name: str) -> str | list[str] | None:
     if name == "date":
         return pred.published_at[:10] if pred.published_at else None
+    if name == "tags":
+        return pred.tags or []
     value: str | None = getattr(pred, name)
     return value
 
 
-def _truth_value(truth: dict[str, Any], name: str) -> str | None:
+def _truth_value(truth: dict[str, Any], name: str) -> str | list[str] | None:
     if name == "date":
         return str(truth["published_at"])[:10] if truth["published_at"] else None
-    value: str | None = truth[name]
+    if name == "tags":  # a truth without the key: a portal that shows no tags
+        return list(truth.get("tags") or [])
+    value: str | None = truth.get(name)
     return value
 
 
@@ -225,10 +252,17 @@ class Page:
     truth: dict[str, Any]
 
 
-def replica_pages(count: int, seed: int = 1) -> list[Page]:
-    from replica.site import Site
+def replica_pages(count: int, seed: int = 1, portal: str = "most") -> list[Page]:
+    """The first ``count`` article pages of a replica of ``portal`` ("most" or "mst")."""
+    site: Any
+    if portal == "mst":
+        from replica.mst.site import MstSite
 
-    site = Site(articles=max(count, 200), seed=seed)
+        site = MstSite(articles=max(count, 200), seed=seed)
+    else:
+        from replica.site import Site
+
+        site = Site(articles=max(count, 200), seed=seed)
     pages = []
     for site_id in site.article_ids()[:count]:
         truth = site.truth(site_id)
@@ -284,7 +318,8 @@ def speed_vs_lxml(pages: list[Page], extract: Extractor) -> tuple[float, float, 
 
 ROWS = (
     "pages", "returned an article", "title exact", "lead exact", "published_at exact",
-    "date (day) exact", "category exact", "source exact", "body token F1 (mean)",
+    "date (day) exact", "category exact", "source exact", "author exact", "tags exact",
+    "body token F1 (mean)",
     "body token F1 (worst)", "caption precision", "caption recall", "caption F1",
     "pages with leaks", "leaked captions/sources", "extractor failures", "fallback used",
     "pages/sec (one core)",
@@ -317,6 +352,8 @@ def rows(system: System, s: Score) -> dict[str, str]:
         "date (day) exact": exact("date"),
         "category exact": exact("category"),
         "source exact": exact("source"),
+        "author exact": exact("author"),
+        "tags exact": exact("tags"),
         "body token F1 (mean)": f"{sum(s.f1) / len(s.f1):.4f}" if s.f1 else "—",
         "body token F1 (worst)": f"{min(s.f1):.4f}" if s.f1 else "—",
         "caption precision": f"{precision:.4f}" if has_captions and precision is not None
@@ -381,26 +418,35 @@ def _cpu() -> str:
     return platform.processor() or platform.machine()
 
 
-def report(
-    systems: list[System], results: dict[str, Score], speed: tuple[float, float, float],
-    command: str,
-) -> str:
-    return "\n".join([
+@dataclass
+class Section:
+    """One portal's evaluation: its systems, their scores and the speed against bare lxml."""
+
+    portal: str
+    systems: list[System]
+    results: dict[str, Score]
+    speed: tuple[float, float, float]
+
+
+def report(sections: list[Section], command: str) -> str:
+    lines = [
         "# Parser evaluation",
         "",
-        "Generated by `benchmarks/eval_parser.py`; do not edit by hand. Each extractor reads the "
-        "same replica article pages (rendered in-process) and is compared field by field with "
-        "the replica's ground truth (`Site.truth`). \"Exact\" is string equality, with no "
-        "post-processing beyond the same text hygiene for everyone (NFC, spaces); body F1 is "
-        "bag-of-tokens F1 of the body paragraphs; a leak is a "
+        "Generated by `benchmarks/eval_parser.py`; do not edit by hand. For each portal, each "
+        "extractor reads the same replica article pages (rendered in-process) and is compared "
+        "field by field with the replica's ground truth (`truth(id)`). \"Exact\" is string "
+        "(or list) equality, with no post-processing beyond the same text hygiene for everyone "
+        "(NFC, spaces); body F1 is bag-of-tokens F1 of the body paragraphs; a leak is a "
         "caption or the source line found inside the extracted body; speed is CPU time of one "
         "process (one core), on a second pass over the pages after the scoring pass. Generic "
-        "extractors have no caption, lead or source field: their rows say so, and their "
-        "`source` is compared with their author field.",
+        "extractors have no caption or lead field: their rows say so; their `source` and "
+        "`author` are both compared with their author field, their `tags` with their tags "
+        "(keywords). The SharePoint portal shows no byline and no tags: there the truth is "
+        "`None` / `[]`.",
         "",
-        "The replica and the site parser were both written from SITE.md: a perfect score here "
-        "says the two agree on every markup variant the replica serves, not that the real site "
-        "holds no surprise.",
+        "The replicas and the site parsers were both written from SITE.md and SITE-mst.md: a "
+        "perfect score here says the two agree on every markup variant the replica serves, not "
+        "that the real site holds no surprise.",
         "",
         f"- command: `{command}`",
         f"- when: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -408,11 +454,17 @@ def report(
         f"load average {os.getloadavg()[0]:.1f} at the end (other processes share the CPUs)",
         f"- versions: {_versions()}",
         "",
-        table(systems, results),
-        "",
-        *speed_lines(systems, results, speed),
-        "",
-    ])
+    ]
+    for section in sections:
+        lines += [
+            f"## {PORTAL_TITLES.get(section.portal, section.portal)}",
+            "",
+            table(section.systems, section.results),
+            "",
+            *speed_lines(section.systems, section.results, section.speed),
+            "",
+        ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -420,18 +472,23 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m benchmarks.eval_parser",
         description="Parser accuracy and speed against the replica's ground truth.",
     )
-    parser.add_argument("--pages", type=int, default=1000, help="article pages to evaluate")
+    parser.add_argument("--pages", type=int, default=1000,
+                        help="article pages to evaluate (per portal)")
     parser.add_argument("--seed", type=int, default=1, help="replica seed")
+    parser.add_argument("--portal", choices=(*PORTALS, "both"), default="both",
+                        help="which portal's replica to evaluate (default: both)")
     parser.add_argument("--out", type=Path, help="write the report (Markdown) here")
     parser.add_argument("--no-newspaper", action="store_true", help="leave newspaper4k out")
     args = parser.parse_args(argv)
-    pages = replica_pages(args.pages, args.seed)
-    systems = default_systems(with_newspaper=not args.no_newspaper)
-    results = evaluate(pages, systems)
+    sections = []
+    for portal in PORTALS if args.portal == "both" else (args.portal,):
+        pages = replica_pages(args.pages, args.seed, portal)
+        systems = default_systems(with_newspaper=not args.no_newspaper, portal=portal)
+        results = evaluate(pages, systems)
+        sections.append(Section(portal, systems, results, speed_vs_lxml(pages, systems[0].extract)))
     given = argv if argv is not None else sys.argv[1:]
     command = "python -m benchmarks.eval_parser " + " ".join(given)
-    speed = speed_vs_lxml(pages, systems[0].extract)
-    text = report(systems, results, speed, command.strip())
+    text = report(sections, command.strip())
     print(text)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

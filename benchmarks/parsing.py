@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import Page
-from benchmarks.results import BenchmarkError, Goal, GoalKind, Row
+from benchmarks.results import REPORT_ONLY, BenchmarkError, Goal, GoalKind, Row
 from benchmarks.stats import median, one_core, profile_top
 
 
@@ -139,7 +139,10 @@ def _budget(result: ParseResult, target_ms: float, why: str) -> str:
     )
 
 
-def parsing_rows(result: ParseResult) -> list[Row]:
+def parsing_rows(result: ParseResult, portal: str = "most") -> list[Row]:
+    """The rows of one portal's pages: "replica pages" are the SharePoint portal's (the
+    metric names of the first release), "mst replica pages" mst.gov.vn's."""
+    pages = "replica pages" if portal == "most" else f"{portal} replica pages"
     names = list(EXTRACTORS)
     ours_name, traf_name, floor_name = names
     common = {
@@ -153,7 +156,7 @@ def parsing_rows(result: ParseResult) -> list[Row]:
     floor_ms = 1000 / result.rates[floor_name]
     return [
         Row(
-            metric=f"articles/s on one core, {result.pages} replica pages, vs trafilatura",
+            metric=f"articles/s on one core, {result.pages} {pages}, vs trafilatura",
             baseline=result.rates[traf_name],
             baseline_name=traf_name,
             goal=Goal(GoalKind.RATIO_AT_LEAST, 10.0, "≥ 10× trafilatura"),
@@ -162,10 +165,13 @@ def parsing_rows(result: ParseResult) -> list[Row]:
             **common,  # type: ignore[arg-type]
         ),
         Row(
-            metric=f"articles/s on one core, {result.pages} replica pages, vs the lxml floor",
+            metric=f"articles/s on one core, {result.pages} {pages}, vs the lxml floor",
             baseline=result.rates[floor_name],
             baseline_name=floor_name,
-            goal=Goal(GoalKind.RATIO_AT_LEAST, 1 / 3, "within 3× of the floor (ratio ≥ 0.33)"),
+            # The 3× budget is the SharePoint portal's (issue 3); issue 11 sets mst.gov.vn only
+            # the 10× trafilatura goal, so its floor row is reported, not judged.
+            goal=Goal(GoalKind.RATIO_AT_LEAST, 1 / 3, "within 3× of the floor (ratio ≥ 0.33)")
+            if portal == "most" else REPORT_ONLY,
             remedy=_budget(result, 3 * floor_ms, "to stay within 3× of the floor"),
             **common,  # type: ignore[arg-type]
         ),

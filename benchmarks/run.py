@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 
 from benchmarks import crawl_suite, crawling, parsing, scrapy_bench, searching, size, storing
-from benchmarks.corpus import parsed_articles, replica_pages
+from benchmarks.corpus import mst_replica_pages, parsed_articles, replica_pages
 from benchmarks.machine import describe, load_average
 from benchmarks.render import Report, render
 from benchmarks.results import BenchmarkError, Row
@@ -91,6 +91,12 @@ def measure(
         pages = replica_pages(cfg.parse_pages, seed=cfg.seed)
         progress("parsing: timing parse_article, trafilatura, lxml")
         rows["parsing"] = parsing.parsing_rows(parsing.measure_parsing(pages, runs=cfg.parse_runs))
+        progress(f"parsing: rendering {cfg.parse_pages:,} mst replica pages")
+        mst_pages = mst_replica_pages(cfg.parse_pages, seed=cfg.seed)
+        progress("parsing: timing parse_article, trafilatura, lxml on mst pages")
+        rows["parsing"] += parsing.parsing_rows(
+            parsing.measure_parsing(mst_pages, runs=cfg.parse_runs), portal="mst"
+        )
     if "storing" in sections:
         if pages is None or len(pages) < cfg.store_articles:
             pages = replica_pages(cfg.store_articles, seed=cfg.seed)

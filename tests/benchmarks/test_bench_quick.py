@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_ROWS = [
     ("Parsing", "articles/s on one core", "vs trafilatura"),
     ("Parsing", "articles/s on one core", "vs the lxml floor"),
+    ("Parsing", "articles/s on one core", "mst replica pages, vs trafilatura"),
+    ("Parsing", "articles/s on one core", "mst replica pages, vs the lxml floor"),
     ("Crawling", "pages/s, full crawl of a 40-article replica, pages only", ""),
     ("Crawling", "pages/s, full crawl of a 20-article replica, images", ""),
     ("Crawling", "peak memory, 40-article site vs 20-article site", ""),

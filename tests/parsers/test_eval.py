@@ -34,16 +34,19 @@ def broken(html: bytes, url: str) -> Prediction | None:
                    title=pred.title + " " if pred.title else pred.title, source=None)
 
 
+EVERY = frozenset({"title", "lead", "published_at", "date", "category", "source", "author",
+                   "tags", "captions"})
+
+
 def _systems() -> list[System]:
-    every = frozenset({"title", "lead", "published_at", "date", "category", "source", "captions"})
-    return [System("ours", ours, every), System("broken", broken, every)]
+    return [System("ours", ours, EVERY), System("broken", broken, EVERY)]
 
 
 def test_broken_parser_scores_lower() -> None:
     results = evaluate(PAGES, _systems())
     good, bad = results["ours"], results["broken"]
     assert good.pages == bad.pages == 20
-    for name in ("title", "lead", "published_at", "date", "category", "source"):
+    for name in ("title", "lead", "published_at", "date", "category", "source", "author", "tags"):
         assert good.exact[name] == 20, name
     assert bad.exact["title"] < 20 and bad.exact["published_at"] == 0 and bad.exact["lead"] < 20
     assert min(good.f1) == 1.0 and sum(bad.f1) < sum(good.f1)
@@ -51,6 +54,21 @@ def test_broken_parser_scores_lower() -> None:
     assert good.leaked == 0 and bad.leaked > 0
     table_good = rows(_systems()[0], good)
     assert table_good["caption F1"] == "1.0000" and table_good["pages with leaks"] == "0"
+
+
+def test_mst_pages_are_scored_against_the_mst_truth() -> None:
+    """The mst replica's pages: ours exact on every field (bylines and tags included), and the
+    broken parser still caught."""
+    pages = replica_pages(20, portal="mst")
+    assert all(page.truth["portal"] == "mst" for page in pages)
+    results = evaluate(pages, _systems())
+    good, bad = results["ours"], results["broken"]
+    for name in ("title", "lead", "published_at", "date", "category", "source", "author", "tags"):
+        assert good.exact[name] == 20, name
+    assert sum(1 for page in pages if page.truth["author"]) > 0
+    assert sum(1 for page in pages if page.truth["tags"]) > 0
+    assert min(good.f1) == 1.0 and good.leaked == 0 and good.fallback == 0
+    assert bad.exact["published_at"] == 0 and bad.leaked > 0
 
 
 def test_metrics() -> None:
@@ -77,7 +95,10 @@ def test_command_prints_every_row(tmp_path: Path) -> None:
     assert text.strip() in run.stdout
     for row in ROWS:
         assert f"| {row} |" in text, row
-    header = next(line for line in text.splitlines() if line.startswith("| metric |"))
-    assert "most/1 (ours)" in header and "trafilatura" in header
+    headers = [line for line in text.splitlines() if line.startswith("| metric |")]
+    assert len(headers) == 2  # one table per portal
+    assert "most/1 (ours)" in headers[0] and "trafilatura" in headers[0]
+    assert "mst/1 (ours)" in headers[1] and "trafilatura" in headers[1]
+    assert "## mst.gov.vn" in text and "## www.most.gov.vn" in text
     assert "| title exact | 100.0% |" in text and "| leaked captions/sources | 0 |" in text
     assert "command: `python -m benchmarks.eval_parser --pages 20" in text
