@@ -103,6 +103,7 @@ CAPTION_CLASSES = frozenset(("PhotoCMS_Caption",))
 CAPTION_TAGS = frozenset(("figcaption",))
 BYLINE_CLASSES = frozenset(("detail-author", "detail-author-top-content"))
 COVER_ROLES = ("cover", "avatar")  # img[data-role=cover], div.media > img[data-role=avatar]
+NAMED_TAGS = NOISE_TAGS | CAPTION_TAGS | {"figure"}  # recognised by their tag alone
 CLASSES = frozenset(
     sel.cls
     for group in (TITLE, LEAD, DATE, (CATEGORY_BOX, BYLINE, BYLINE_TOP), tuple(t for t, _ in TAGS))
@@ -323,12 +324,16 @@ def body_parts(body: etree._Element) -> tuple[list[etree._Element], set[etree._E
     left_out: set[etree._Element] = set()
     search = NOISE_NAME.search
     for el in body.iter(etree.Element):
-        if el is body:
-            continue
         tag = el.tag
         kind = el.get("type")
         cls = el.get("class")
         ident = el.get("id")
+        if kind is None and cls is None and ident is None and tag not in NAMED_TAGS:
+            if el.get(NOISE_ATTR) is not None:
+                noise.append(el)
+            continue  # most of a body: plain p, span, a, b, td… with no name to go by
+        if el is body:
+            continue
         tokens = cls.split() if cls else []
         if (
             tag in NOISE_TAGS
