@@ -58,8 +58,8 @@ BODY = xpaths(
     f"//div[{has_class('detail-content')}]",
     "//*[@data-role='content']",
 )
-# Fields around the body: selectors as data (crawler.parsers.markers), looked up in one index
-# of the page built in a single pass; XPath scans of the whole page would cost more than the parse.
+# Fields around the body: selectors as data (crawler.parsers.markers), looked up in an index of
+# the page's classes and data-roles; a dozen XPath scans of the page cost more than the parse.
 TITLE = (Sel("h1", cls="detail-title"), Sel("h1", role="title"), Sel("h1", cls="article-title"),
          Sel(role="title"))
 TITLE_META = ("og:title",)  # then <title> without its site-name suffix
@@ -111,7 +111,6 @@ CLASSES = frozenset(
     if sel.cls
 )
 
-CAPTION_CLASS = "PhotoCMS_Caption"  # or a <figcaption>; also right after a div.media block
 BOLD_TEXT = etree.XPath(".//text()[ancestor::b or ancestor::strong]")
 # ---------------------------------------------------------------------------------------------
 
@@ -123,7 +122,7 @@ BOLD_SHARE = 0.95
 
 
 def article_id_from_url(url: str) -> int | None:
-    """The id of an mst article URL ``/{slug}-{id}.htm`` (6 digits or more), else None."""
+    """The id of an mst article URL ``/{slug}-{id}.htm`` (9, 17 or 18 digits), else None."""
     try:
         path = urlsplit(url.strip()).path
     except ValueError:
@@ -388,11 +387,12 @@ def _caption(block: etree._Element | None) -> str | None:
     if block is None:
         return None
     found = [el for el in block.iter(etree.Element)
-             if el.tag == "figcaption" or CAPTION_CLASS in (el.get("class") or "").split()]
+             if el.tag in CAPTION_TAGS
+             or not CAPTION_CLASSES.isdisjoint((el.get("class") or "").split())]
     after = block.getnext()
     while after is not None and not isinstance(after.tag, str):
         after = after.getnext()
-    if after is not None and CAPTION_CLASS in (after.get("class") or "").split():
+    if after is not None and not CAPTION_CLASSES.isdisjoint((after.get("class") or "").split()):
         found.append(after)
     for el in found:
         text = clean(text_of(el))
