@@ -185,3 +185,22 @@ def test_article_dicts_written_before_the_new_fields_still_load() -> None:
         del old[name]
     loaded = Article.from_dict(old)
     assert (loaded.author, loaded.tags, loaded.portal) == (None, [], "most")
+
+
+def test_control_characters_never_reach_mst_fields() -> None:
+    """Every mst field goes through the shared text rules (crawler.parsers.text), so C0/C1
+    controls and bidi overrides written into the page are gone from title, lead, body, byline,
+    tags, captions, category and source."""
+    page, spec = _case("mst-source-nguon-after-byline")
+    hostile = "\x07\x1b\u202e\x85"
+    text = page.decode("utf-8")
+    for visible in ("Nghiên cứu chế biến sâu", "Thu Hà", "Báo Khoa học và Phát triển",
+                    "Khoa học và công nghệ", "Đề tài đã làm chủ"):
+        text = text.replace(visible, visible[:3] + hostile + visible[3:])
+    article = parse_article(text.encode("utf-8"), spec["page_url"])
+    assert article is not None
+    fields = [article.title, article.lead, article.author or "", article.source or "",
+              article.category or "", *article.body, *article.tags]
+    for value in fields:
+        assert not any(ch in value for ch in "\x07\x1b\u202e\x85"), value
+    assert article.author == "Thu Hà" and article.source == "Báo Khoa học và Phát triển"
