@@ -102,3 +102,15 @@ def test_command_prints_every_row(tmp_path: Path) -> None:
     assert "## mst.gov.vn" in text and "## www.most.gov.vn" in text
     assert "| title exact | 100.0% |" in text and "| leaked captions/sources | 0 |" in text
     assert "command: `python -m benchmarks.eval_parser --pages 20" in text
+
+
+def test_parse_cost_reads_the_mst_fixtures_and_prints_parses() -> None:
+    from benchmarks.parse_cost import fixture_pages, lines
+
+    pages = fixture_pages()
+    assert len(pages) >= 20
+    rates = {"parse_article": 2000.0, "core (tree + flatten + nh3)": 4000.0,
+             "lxml.html.fromstring": 10000.0, "trafilatura.extract": 200.0}
+    text = "\n".join(lines("x", rates))
+    assert "10x trafilatura leaves 5.0 parses" in text
+    assert "10.0x trafilatura" in text and "5.0 parses" in text
