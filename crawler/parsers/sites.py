@@ -21,7 +21,7 @@ from lxml import etree
 from crawler.items import Article
 from crawler.parsers import most, mst
 from crawler.parsers.document import first, has_class, xpaths
-from crawler.parsers.urls import article_id_from_url, canonical_url
+from crawler.portals import most as most_portal
 
 
 @dataclass
@@ -57,7 +57,7 @@ def _most_parse(
 ) -> Article | None:
     article = most.parse_most_article(root, url, site_id)
     if article is not None:
-        article.url = canonical_url(url)
+        article.url = most_portal.canonical_article_url(url)
     return article
 
 
@@ -84,8 +84,8 @@ def _mst_fields(root: etree._Element, site_id: int) -> Fields:
 
 
 MOST = SiteParser(
-    portal="most",
-    article_id=article_id_from_url,
+    portal=most_portal.NAME,
+    article_id=most_portal.article_id_from_url,  # the portal's rule (crawler.portals.most)
     quick=most.BODY[:1],
     scans=most.BODY[1:],
     parse=_most_parse,
@@ -97,7 +97,7 @@ MOST = SiteParser(
         "id('ms-error')",
         f"//*[{has_class('ms-error-header')}]",
     ),
-    canonical_url=lambda url, _root: canonical_url(url),
+    canonical_url=lambda url, _root: most_portal.canonical_article_url(url),
 )
 MST = SiteParser(
     portal="mst",
