@@ -71,3 +71,15 @@ def parse_home(html: bytes | str, url: str) -> list[str]:
     """Absolute URLs of the category listings the page links to (one per category id)."""
     root = load(html)
     return category_urls(root, url) if root is not None else []
+
+
+# Discovery on mst.gov.vn (crawler.portals.mst): zone pages and their paging, the home menu,
+# sitemaps and feeds with their dates.
+from crawler.parsers.feed_items import FeedItem, parse_feed_items  # noqa: E402
+from crawler.parsers.mst_listing import PageLink, feed_links, page_links, parse_zone  # noqa: E402
+from crawler.parsers.sitemaps import Sitemap, SitemapEntry, parse_sitemap  # noqa: E402
+
+__all__ += [
+    "FeedItem", "PageLink", "Sitemap", "SitemapEntry", "feed_links", "page_links",
+    "parse_feed_items", "parse_sitemap", "parse_zone",
+]  # fmt: skip

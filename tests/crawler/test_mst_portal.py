@@ -1,0 +1,134 @@
+"""The mst.gov.vn portal's rules (crawler.portals.mst): ids, URLs, hosts and entry points."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.portals import mst
+
+VN = timezone(timedelta(hours=7))
+
+
+@pytest.mark.parametrize(("url", "site_id"), [
+    ("https://mst.gov.vn/thong-cao-bao-chi-ve-viec-thuc-hien-quy-hoach-ma-vung-dien-thoai-co-dinh-"
+     "mat-dat-ke-tu-01-7-2025-197250704101929995.htm", 197250704101929995),
+    ("https://mst.gov.vn/internet-viet-nam-da-co-nhung-buoc-tien-197136077.htm", 197136077),
+    ("https://mst.gov.vn/sach-trang-cong-nghe-thong-tin-va-truyen-thong-19724042616014143.htm",
+     19724042616014143),
+    ("https://mic.gov.vn/nghi-dinh-147-2024-197241227124622733.htm", 197241227124622733),
+    ("http://127.0.0.1:8123/any-slug-197250704101929995.htm?utm_source=x#top", 197250704101929995),
+    ("/relative-197136077.htm", 197136077),
+    ("https://mst.gov.vn/X-197136077.HTM", 197136077),
+    # not articles
+    ("https://mst.gov.vn/van-ban-phap-luat/25175.htm", None),
+    ("https://mst.gov.vn/van-ban-phap-luat/du-thao/2256.htm", None),
+    ("https://mst.gov.vn/tim-kiem.htm?keywords=197250704101929995", None),
+    ("https://mst.gov.vn/tin-tuc-su-kien/xem-theo-ngay-26-06-2026.htm", None),
+    ("https://mst.gov.vn/xem-theo-ngay-26-06-2026.htm", None),
+    ("https://mst.gov.vn/tin-tuc-su-kien/khoa-hoc-va-cong-nghe.htm", None),
+    ("https://mst.gov.vn/tin-tuc-su-kien/khoa-hoc-va-cong-nghe/trang-2.htm", None),
+    ("https://mst.gov.vn/timelinelist/1972001/2.htm", None),
+    ("https://mst.gov.vn/dir/slug-197250704101929995.htm", None),  # two segments
+    ("https://mst.gov.vn/slug-19725.htm", None),  # too short
+    ("https://mst.gov.vn/rss/home.rss", None),
+    ("https://mst.gov.vn/", None),
+    ("http://[::1", None),
+])  # fmt: skip
+def test_article_id(url: str, site_id: int | None) -> None:
+    assert mst.article_id(url) == site_id
+    assert mst.is_article_url(url) is (site_id is not None)
+
+
+def test_id_timestamps() -> None:
+    assert mst.id_timestamp(197250704101929995) == datetime(2025, 7, 4, 10, 19, 29, 995000, VN)
+    assert mst.id_timestamp(19724042616014143) == datetime(2024, 4, 26, 16, 1, 41, 430000, VN)
+    assert mst.id_published_at(197250704101929995) == "2025-07-04T10:19:00+07:00"
+    for no_time in (197136077, 19797875, 197251399999999999, 102250704101929995, 0):
+        assert mst.id_timestamp(no_time) is None
+        assert mst.id_published_at(no_time) is None
+
+
+def test_canonical_url_on_the_site_base() -> None:
+    url = "https://www.mic.gov.vn/Slug-Cu-197136077.htm?a=1#b"
+    assert mst.canonical_article_url(url) == "https://www.mic.gov.vn/Slug-Cu-197136077.htm"
+    assert mst.canonical_article_url(url, "http://127.0.0.1:8000") == (
+        "http://127.0.0.1:8000/Slug-Cu-197136077.htm")
+    assert mst.canonical_article_url(url, "https://mst.gov.vn/") == (
+        "https://mst.gov.vn/Slug-Cu-197136077.htm")
+    assert mst.canonical_article_url("https://mst.gov.vn/van-ban-phap-luat/25175.htm") is None
+    assert mst.article_key(197250704101929995) == "mst:197250704101929995"
+
+
+def test_hosts() -> None:
+    assert mst.NAME == "mst" and mst.PARSER_VERSION == "mst/1"
+    assert mst.DEFAULT_HOSTS == ("https://mst.gov.vn",)
+    for url in ("https://mst.gov.vn/x", "http://WWW.MST.GOV.VN:8080/", "https://mic.gov.vn.",
+                "https://www.mic.gov.vn/a"):
+        assert mst.in_family(url)
+    for url in ("https://english.mst.gov.vn/", "https://most.mst.gov.vn/", "ftp://mst.gov.vn/",
+                "https://mst.gov.vn.evil.com/", "https://mic.mediacdn.vn/a.jpg", "/relative", ""):
+        assert not mst.in_family(url)
+    assert mst.is_media_url("https://mic.mediacdn.vn/639352410187198464/2025/7/4/a.pdf")
+    assert not mst.is_media_url("https://mst.gov.vn/a.pdf")
+
+
+def test_entry_points() -> None:
+    base = "http://127.0.0.1:8123"
+    assert mst.home_url(base) == base + "/"
+    assert mst.sitemap_index_url(base + "/") == base + "/sitemap.xml"
+    assert mst.rss_urls(base) == [base + "/rss/home.rss", base + "/rss/tin-tuc-su-kien.rss"]
+    assert mst.is_zone_url(base + "/tin-tuc-su-kien/chuyen-doi-so.htm")
+    assert mst.zone_slug(base + "/tin-tuc-su-kien/chuyen-doi-so.htm") == "chuyen-doi-so"
+    for not_zone in ("/tin-tuc-su-kien.htm", "/tin-tuc-su-kien/xem-theo-ngay-26-06-2026.htm",
+                     "/van-ban-phap-luat.htm", "/tin-tuc-su-kien/a/trang-2.htm", "/a-19713607.htm"):
+        assert not mst.is_zone_url(base + not_zone)
+    assert mst.is_shard_url(base + "/sitemaps/sitemaps-2026-6-21-25.xml")
+    assert not mst.is_shard_url(base + "/sitemap.xml")
+    assert mst.is_feed_url(base + "/rss/tin-tuc-su-kien/chuyen-doi-so.rss")
+
+
+def test_paging() -> None:
+    zone = "http://127.0.0.1:8123/tin-tuc-su-kien/chuyen-doi-so.htm"
+    assert mst.listing_page_number(zone) == 1
+    assert mst.next_page_urls(zone, 1972001) == [
+        "http://127.0.0.1:8123/timelinelist/1972001/2.htm",
+        "http://127.0.0.1:8123/tin-tuc-su-kien/chuyen-doi-so/trang-2.htm",
+        "http://127.0.0.1:8123/chuyen-doi-so/trang-2.htm",
+    ]
+    assert mst.next_page_urls(zone, None)[0].endswith("/tin-tuc-su-kien/chuyen-doi-so/trang-2.htm")
+    timeline = "http://127.0.0.1:8123/timelinelist/1972001/7.htm"
+    assert mst.listing_page_number(timeline) == 7
+    assert mst.timeline_zone_id(timeline) == 1972001
+    assert mst.next_page_urls(timeline, None) == [
+        "http://127.0.0.1:8123/timelinelist/1972001/8.htm"]
+    paged = "http://127.0.0.1:8123/chuyen-doi-so/trang-3.htm"
+    assert mst.listing_page_number(paged) == 3
+    assert mst.next_page_urls(paged, 1972001) == ["http://127.0.0.1:8123/chuyen-doi-so/trang-4.htm"]
+    assert mst.paged_zone_url(zone, 1) == zone
+    assert mst.paged_zone_url("http://127.0.0.1:8123/a-197136077.htm", 2) is None
+
+
+def test_shard_order() -> None:
+    shards = ["/sitemaps/sitemaps-2026-6-01-05.xml", "/sitemaps/sitemaps-2026-12-26-31.xml",
+              "/sitemaps/sitemaps-2026-6-21-25.xml", "/sitemaps/sitemaps-2025-12.xml"]
+    newest = sorted(shards, key=lambda u: mst.shard_sort_key(u, None), reverse=True)
+    assert newest[0].endswith("2026-12-26-31.xml") and newest[-1].endswith("2025-12.xml")
+    assert mst.shard_sort_key(shards[0], "2026-07-01T00:00:00+07:00") > mst.shard_sort_key(
+        shards[1], "2026-06-30T00:00:00+07:00")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=120))
+def test_url_rules_never_raise(url: str) -> None:
+    found = mst.article_id(url)
+    assert found is None or found >= 100000
+    mst.in_family(url)
+    mst.is_zone_url(url)
+    mst.listing_page_number(url)
+    mst.paged_zone_url(url, 2)
+    if found is not None:
+        assert mst.canonical_article_url(url, "https://mst.gov.vn") is not None
