@@ -27,11 +27,12 @@ NAME = "mst"
 PARSER_VERSION = "mst/1"  # the article parser's version string (Article.parser)
 
 # Hosts of the portal, any of which a page may write its links with (SITE-mst.md §2).
-HOST_FAMILY = ("mst.gov.vn", "www.mst.gov.vn", "mic.gov.vn", "www.mic.gov.vn")
+HOST_FAMILY = frozenset({"mst.gov.vn", "www.mst.gov.vn", "mic.gov.vn", "www.mic.gov.vn"})
 # Base URLs the default crawl tries, in order (no explicit --site).
-DEFAULT_HOSTS = ("https://mst.gov.vn",)
+DEFAULT_SITES = ("https://mst.gov.vn",)
+DEFAULT_HOSTS = DEFAULT_SITES
 # Hosts that serve the portal's images and attachments (page requisites only, never pages).
-MEDIA_HOSTS = ("mic.mediacdn.vn",)
+MEDIA_HOSTS = frozenset({"mic.mediacdn.vn"})
 
 # --- discovery entry points (paths on the site being crawled) ---------------------------------
 HOME_PATH = "/"
@@ -39,6 +40,13 @@ SITEMAP_INDEX_PATH = "/sitemap.xml"
 RSS_PATHS = ("/rss/home.rss", "/rss/tin-tuc-su-kien.rss")  # SITE-mst.md §3.4 [E]
 ZONE_SECTION = "tin-tuc-su-kien"  # zones of the news section: /tin-tuc-su-kien/{zone}.htm
 TIMELINE_PATH = "/timelinelist/{zone_id}/{page}.htm"
+# Every discovery source as (kind, path): the home page first (SITE-mst.md §0, §3.3, §3.4).
+ENTRY_POINTS = (
+    ("home", HOME_PATH),
+    ("sitemap", SITEMAP_INDEX_PATH),
+    *(("rss", path) for path in RSS_PATHS),
+)
+PARSER_VERSIONS = (PARSER_VERSION,)
 
 # --- URL rules --------------------------------------------------------------------------------
 ARTICLE_PATH = re.compile(r"^/([^/]*)-(\d{6,})\.htm$", re.IGNORECASE)

@@ -65,7 +65,7 @@ def test_canonical_url_on_the_site_base() -> None:
 
 def test_hosts() -> None:
     assert mst.NAME == "mst" and mst.PARSER_VERSION == "mst/1"
-    assert mst.DEFAULT_HOSTS == ("https://mst.gov.vn",)
+    assert mst.DEFAULT_SITES == ("https://mst.gov.vn",)
     for url in ("https://mst.gov.vn/x", "http://WWW.MST.GOV.VN:8080/", "https://mic.gov.vn.",
                 "https://www.mic.gov.vn/a"):
         assert mst.in_family(url)

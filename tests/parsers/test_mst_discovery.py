@@ -297,3 +297,21 @@ def test_junk_never_raises(data: bytes | str) -> None:
     assert all(e.lastmod is None or e.lastmod.endswith("+07:00") for e in sitemap.entries)
     items = parse_feed_items(data, f"{BASE}/rss/home.rss")
     assert all(i.published_at is None or i.published_at.endswith("+07:00") for i in items)
+
+
+def test_portal_recognised_from_markup_never_from_host() -> None:
+    from pathlib import Path
+
+    from crawler.parsers.portal_pages import portal_of_page
+
+    pages = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+    sharepoint = (pages / "listing-middle-page" / "page.html").read_bytes()
+    article = (pages / "seed-article" / "page.html").read_bytes()
+    for url in ("https://mst.gov.vn/", "http://127.0.0.1:9/", ""):
+        assert portal_of_page(ZONE_PAGE, url) == "mst"
+        assert portal_of_page(HOME, url) == "mst"
+        assert portal_of_page(TIMELINE, url) == "mst"
+        assert portal_of_page(sharepoint, url) == "most"
+        assert portal_of_page(article, url) == "most"
+    for nothing in (b"", b"<html><body><h1>502 Bad Gateway</h1></body></html>", b"%PDF-1.4"):
+        assert portal_of_page(nothing, "https://mst.gov.vn/") is None
