@@ -9,7 +9,8 @@ sitemaps, RSS). The spider, the parsers and the archive ask this module; none re
 URL shapes (SITE-mst.md §3):
 
 - article ``/{slug}-{id}.htm``: one path segment, the id is every digit before ``.htm``
-  (18-digit ``197yyMMddHHmmssSSS``, legacy 9-digit ``197NNNNNN``, the odd 17-digit one);
+  (18-digit ``197yyMMddHHmmssSSS``, legacy 9-digit ``197NNNNNN``, the odd 17-digit one; an id
+  of another length, as the static ``/gioi-thieu-19797875.htm``, is not an article);
 - zone ``/tin-tuc-su-kien/{zone}.htm``; its page 2+ is ``/timelinelist/{zoneId}/{n}.htm`` (a
   fragment; the zone id is the zone page's ``#hdZoneId``) or ``/{zone path}/trang-{n}.htm``;
 - not articles: ``/van-ban-phap-luat/…`` (legal documents), ``/tim-kiem.htm`` (search),
@@ -63,7 +64,10 @@ NOT_ARTICLE = re.compile(
     re.IGNORECASE,
 )
 
-# The ids: "197" + yyMMddHHmmss + milliseconds (3 digits; 2 in the odd 17-digit id).
+# The ids: "197" + yyMMddHHmmss + milliseconds (3 digits; 2 in the odd 17-digit one), or the
+# legacy "197" + a 6-digit MIC news id. Other lengths are static pages (/gioi-thieu-19797875.htm)
+# or noise (SITE-mst.md §3.1), never news articles.
+ID_LENGTHS = (9, 17, 18)
 SITE_PREFIX = "197"
 TIMESTAMPED_ID_LENGTHS = (17, 18)
 VN = timezone(timedelta(hours=7), "ICT")
@@ -105,7 +109,9 @@ def article_id(url: str) -> int | None:
     if not path or NOT_ARTICLE.search(path):
         return None
     found = ARTICLE_PATH.match(path)
-    return int(found.group(2)) if found else None
+    if found is None or len(found.group(2)) not in ID_LENGTHS:
+        return None
+    return int(found.group(2))
 
 
 def is_article_url(url: str) -> bool:

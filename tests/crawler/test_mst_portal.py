@@ -34,6 +34,8 @@ VN = timezone(timedelta(hours=7))
     ("https://mst.gov.vn/timelinelist/1972001/2.htm", None),
     ("https://mst.gov.vn/dir/slug-197250704101929995.htm", None),  # two segments
     ("https://mst.gov.vn/slug-19725.htm", None),  # too short
+    ("https://mst.gov.vn/gioi-thieu-19797875.htm", None),  # a static page (8 digits)
+    ("https://mic.gov.vn/bai-172230623143050.htm", None),  # the odd 15-digit noise
     ("https://mst.gov.vn/rss/home.rss", None),
     ("https://mst.gov.vn/", None),
     ("http://[::1", None),
@@ -125,7 +127,7 @@ def test_shard_order() -> None:
 @given(st.text(max_size=120))
 def test_url_rules_never_raise(url: str) -> None:
     found = mst.article_id(url)
-    assert found is None or found >= 100000
+    assert found is None or len(str(found)) in (9, 17, 18)
     mst.in_family(url)
     mst.is_zone_url(url)
     mst.listing_page_number(url)
