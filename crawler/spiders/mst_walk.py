@@ -1,0 +1,276 @@
+"""The walk of an mst.gov.vn site (``crawler.portals.mst``): what to fetch, nothing else.
+
+Mixed into the ``most`` spider, which switches to it when the site's root page carries mst's
+markup. Walk: home → the zones of its menu (``/tin-tuc-su-kien/{zone}.htm``) → each zone's
+pages, newest first, through the timeline fragment ``/timelinelist/{zoneId}/{n}.htm`` or the
+static ``…/trang-{n}.htm`` (whichever the site answers; the form that answered is tried first for
+the other zones) → each article once per id → its images and attachments. The sitemap index
+(its newest shard on an incremental run after a complete walk, every shard otherwise) and the
+RSS feeds are read for discovery; articles found only there are fetched after the zones.
+
+A zone's walk stops at an empty page, at a page that brings no article the walk has not seen
+(a site may answer past the end with its last page again), after
+``ARCHIVE_STOP_AFTER_KNOWN_PAGES`` pages of archived articles on an incremental run, and at
+``--max-pages``. So a no-change re-run costs one request per zone, plus the sitemap index, its
+newest shard, the feeds and the scheduled re-checks.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import scrapy
+
+from crawler import parsers
+from crawler.portals import mst
+from crawler.records import CategoryLink, CategorySeen, FetchFailure, FetchSuccess, ListingPage
+from crawler.spiders.state import raw_page
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+    from twisted.python.failure import Failure
+
+    from crawler.items import Listing
+
+logger = logging.getLogger(__name__)
+
+PRIO_LISTING = 50
+PRIO_SITEMAP = 40
+# HTTP statuses that mean "no page in this form": the next form of the page is tried.
+NO_SUCH_PAGE = frozenset({404, 410})
+
+
+def zone_key(zone_url: str) -> int:
+    """An id for a zone whose page shows no ``#hdZoneId``: stable, from its slug."""
+    slug = mst.zone_slug(zone_url) or zone_url
+    return zlib.crc32(slug.encode("utf-8")) & 0x7FFFFFFF
+
+
+class MstWalk:
+    """The mst.gov.vn part of the spider. Uses the spider's state and request helpers."""
+
+    # provided by the spider
+    scope: Any
+    incremental: bool
+    early_stop: bool
+    stop_after: int
+    max_pages: int
+    discovery: bool
+    known: Any
+    scheduled: set[int]
+    done: set[int]
+    cats_of: dict[int, set[int]]
+    discovered: dict[int, str]
+
+    def _article_request(self, site_id: int, url: str, priority: int) -> scrapy.Request | None:
+        raise NotImplementedError
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ start
+
+    def mst_start(self, response: Response) -> Iterator[Any]:
+        """The home page of an mst site: its zones, the feeds it names, the sitemap index."""
+        self.paging_forms: dict[str, int] = {}  # "timeline"/"static" -> score (answered - failed)
+        self.zones_seen: set[str] = set()
+        links = parsers.page_links(response.body, response.url)
+        zones = 0
+        for link in links:
+            url = self.scope.onsite(link.url, response.url)
+            if url is None or not mst.is_zone_url(url):
+                continue
+            slug = mst.zone_slug(url)
+            if slug is None or slug in self.zones_seen:
+                continue
+            self.zones_seen.add(slug)
+            zones += 1
+            yield self._zone_request(url, zone_id=None, zone_url=url, name=link.text or None,
+                                     page=1, known_streak=0)  # fmt: skip
+        logger.info("home page: %d zones", zones)
+        if not zones:
+            yield FetchFailure(response.url, "listing", "home page lists no zone",
+                               response.status)  # fmt: skip
+            return
+        yield FetchSuccess(response.url)
+        if not self.discovery:
+            return
+        yield scrapy.Request(
+            mst.sitemap_index_url(self.scope.base), callback=self.mst_sitemap,
+            errback=self.failed, priority=PRIO_SITEMAP, meta={"kind": "discovery"},
+        )  # fmt: skip
+        feeds = list(mst.rss_urls(self.scope.base))
+        for href in parsers.feed_links(response.body, response.url):
+            url = self.scope.onsite(href, response.url)
+            if url and mst.is_feed_url(url) and url not in feeds:
+                feeds.append(url)
+        for url in feeds:
+            yield scrapy.Request(url, callback=self.mst_feed, errback=self.failed,
+                                 priority=PRIO_SITEMAP, meta={"kind": "discovery"})  # fmt: skip
+
+    # ------------------------------------------------------------------ zones
+
+    def _zone_request(
+        self, url: str, *, zone_id: int | None, zone_url: str, name: str | None, page: int,
+        known_streak: int, alternatives: tuple[str, ...] = (), seen: frozenset[str] = frozenset(),
+    ) -> scrapy.Request:  # fmt: skip
+        return scrapy.Request(
+            url, callback=self.mst_zone, errback=self.mst_zone_failed, priority=PRIO_LISTING,
+            meta={"kind": "listing", "category_id": zone_id, "zone_url": zone_url,
+                  "zone_name": name, "page": page, "known_streak": known_streak,
+                  "alternatives": alternatives, "seen_urls": seen},
+        )  # fmt: skip
+
+    @staticmethod
+    def _form(url: str) -> str:
+        return "timeline" if mst.timeline_zone_id(url) is not None else "static"
+
+    def _score_form(self, url: str, delta: int) -> None:
+        form = self._form(url)
+        self.paging_forms[form] = self.paging_forms.get(form, 0) + delta
+
+    def _next_candidates(self, page_url: str, zone_id: int | None) -> list[str]:
+        """Where the next page may be, the form that answered best so far first."""
+        candidates = mst.next_page_urls(page_url, zone_id)
+        order = {url: -self.paging_forms.get(self._form(url), 0) for url in candidates}
+        return sorted(candidates, key=lambda u: order[u])  # stable: the portal's order on ties
+
+    def mst_zone(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        page: int = meta["page"]
+        zone_url: str = meta["zone_url"]
+        listing = parsers.parse_zone(response.body, response.url)
+        zone_id = meta.get("category_id")
+        if listing is not None and listing.category_id is not None:
+            zone_id = listing.category_id
+        if zone_id is None:
+            zone_id = zone_key(zone_url)
+        yield ListingPage(raw_page(response), zone_id, page)
+        if listing is None and page == 1:
+            yield FetchFailure(response.url, "listing", "not a zone page", response.status)
+            return
+        yield FetchSuccess(response.url)
+        if page == 1:
+            name = (listing.category if listing else None) or meta.get("zone_name")
+            yield CategorySeen(zone_id, name, zone_url)
+        if page > 1:
+            self._score_form(response.url, +1)
+        yield from self._zone_items(listing, zone_id, response, page)
+
+    def _zone_items(
+        self, listing: Listing | None, zone_id: int, response: Response, page: int
+    ) -> Iterator[Any]:
+        meta = response.meta
+        seen: frozenset[str] = meta.get("seen_urls") or frozenset()
+        items = listing.items if listing is not None else []
+        fresh: set[str] = set()
+        all_known = bool(items)
+        for item in items:
+            found = self.scope.article_url(item.url, response.url)
+            if found is None:
+                continue
+            site_id, url = found
+            if url not in seen:
+                fresh.add(url)
+            cats = self.cats_of.setdefault(site_id, set())
+            new_link = zone_id not in cats
+            cats.add(zone_id)
+            if new_link and (site_id in self.done
+                             or (site_id in self.known and site_id not in self.scheduled)):
+                yield CategoryLink(site_id, zone_id, url)  # fmt: skip
+            if site_id not in self.known:
+                all_known = False
+            if site_id in self.known and self.incremental:
+                continue
+            request = self._article_request(site_id, url, 60)
+            if request is not None:
+                yield request
+        streak = meta.get("known_streak", 0) + 1 if all_known else 0
+        stop = None
+        if not items:
+            stop = "empty page"
+        elif not fresh:
+            stop = "no new article on the page (past the last page)"
+        elif self.early_stop and streak >= self.stop_after:
+            stop = f"{streak} page(s) of archived articles"
+        elif self.max_pages and page >= self.max_pages:
+            stop = f"--max-pages {self.max_pages}"
+        if stop:
+            logger.info("zone %s: stop at page %d (%s)", zone_id, page, stop)
+            return
+        candidates: list[str] = []
+        if listing is not None and listing.next_url:
+            given = self.scope.onsite(listing.next_url, response.url)
+            if given:
+                candidates.append(given)
+        candidates += [u for u in self._next_candidates(response.url, zone_id)
+                       if u not in candidates]  # fmt: skip
+        if page > 1:  # this zone answered in this form: its next page is in the same form
+            form = self._form(response.url)
+            candidates = [u for u in candidates if self._form(u) == form] or candidates
+        if not candidates:
+            logger.info("zone %s: no next page after page %d", zone_id, page)
+            return
+        yield self._zone_request(
+            candidates[0], zone_id=zone_id, zone_url=meta["zone_url"],
+            name=meta.get("zone_name"), page=page + 1, known_streak=streak,
+            alternatives=tuple(candidates[1:]), seen=seen | fresh,
+        )  # fmt: skip
+
+    def mst_zone_failed(self, failure: Failure) -> Iterator[Any]:
+        """A zone page that failed: a missing page form makes way for the next form; past the
+        first page, a zone whose every form is missing has simply ended."""
+        request = failure.request  # type: ignore[attr-defined]
+        meta = request.meta
+        status = getattr(getattr(failure.value, "response", None), "status", None)
+        page: int = meta.get("page", 1)
+        if status in NO_SUCH_PAGE and page > 1:
+            self._score_form(request.url, -1)
+            alternatives: tuple[str, ...] = meta.get("alternatives") or ()
+            if alternatives:
+                yield self._zone_request(
+                    alternatives[0], zone_id=meta.get("category_id"), zone_url=meta["zone_url"],
+                    name=meta.get("zone_name"), page=page, known_streak=meta["known_streak"],
+                    alternatives=alternatives[1:], seen=meta.get("seen_urls") or frozenset(),
+                )  # fmt: skip
+            else:
+                logger.info("zone %s: no page %d in any form: end of the zone",
+                            meta.get("category_id"), page)  # fmt: skip
+            return
+        yield from self.failed(failure)
+
+    # ------------------------------------------------------------------ sitemaps and feeds
+
+    def mst_sitemap(self, response: Response) -> Iterator[Any]:
+        sitemap = parsers.parse_sitemap(response.body, response.url)
+        if sitemap.kind == "index":
+            shards = [(url, e.lastmod) for e in sitemap.entries
+                      if (url := self.scope.onsite(e.loc, response.url))]  # fmt: skip
+            shards.sort(key=lambda s: mst.shard_sort_key(s[0], s[1]), reverse=True)
+            wanted = shards[:1] if self.early_stop else shards
+            logger.info("sitemap index: %d shards, reading %d", len(shards), len(wanted))
+            for url, _ in wanted:
+                yield scrapy.Request(url, callback=self.mst_sitemap, errback=self.failed,
+                                     priority=PRIO_SITEMAP, meta={"kind": "discovery"})  # fmt: skip
+        elif sitemap.kind == "urlset":
+            self._note_discovered((e.loc for e in sitemap.entries), response.url, "sitemap")
+        else:
+            logger.info("%s is not a sitemap", response.url)
+
+    def mst_feed(self, response: Response) -> Iterator[Any]:
+        items = parsers.parse_feed_items(response.body, response.url)
+        self._note_discovered((i.url for i in items), response.url, "rss")
+        return iter(())
+
+    def _note_discovered(self, hrefs: Any, page_url: str, source: str) -> None:
+        count = 0
+        for href in hrefs:
+            found = self.scope.article_url(href, page_url)
+            if found is None:
+                continue
+            count += 1
+            self.discovered.setdefault(found[0], found[1])
+        logger.info("%s %s: %d article links", source, page_url, count)
