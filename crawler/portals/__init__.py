@@ -1,7 +1,7 @@
 """The portals the archive knows: one module per portal, the one place that knows its rules.
 
 A portal is one publishing system of the ministry (issue 11, STYLE.md habit 11): the
-SharePoint portal of www.most.gov.vn (:mod:`crawler.portals.most`) and, later, mst.gov.vn
+SharePoint portal of www.most.gov.vn (:mod:`crawler.portals.most`) and mst.gov.vn
 (``crawler.portals.mst``). Each portal module holds, together,
 
 - its **host family** (every host its pages are written with) and its **default sites**, in the
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from crawler.portals import most
+from crawler.portals import most, mst
 from crawler.portals.spec import EntryPoint, Portal
 
 __all__ = [
@@ -44,7 +44,7 @@ __all__ = [
 
 
 # Every portal, in the order a default crawl visits them and URLs are matched against them.
-PORTALS: tuple[Portal, ...] = (most.PORTAL,)
+PORTALS: tuple[Portal, ...] = (most.PORTAL, mst.PORTAL)
 
 
 def portal_names() -> tuple[str, ...]:

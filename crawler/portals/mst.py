@@ -21,8 +21,11 @@ URL shapes (SITE-mst.md §3):
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit, urlunsplit
+
+from crawler.portals.spec import EntryPoint
 
 NAME = "mst"
 PARSER_VERSION = "mst/1"  # the article parser's version string (Article.parser)
@@ -41,11 +44,11 @@ SITEMAP_INDEX_PATH = "/sitemap.xml"
 RSS_PATHS = ("/rss/home.rss", "/rss/tin-tuc-su-kien.rss")  # SITE-mst.md §3.4 [E]
 ZONE_SECTION = "tin-tuc-su-kien"  # zones of the news section: /tin-tuc-su-kien/{zone}.htm
 TIMELINE_PATH = "/timelinelist/{zone_id}/{page}.htm"
-# Every discovery source as (kind, path): the home page first (SITE-mst.md §0, §3.3, §3.4).
+# Every discovery source, the home page first (SITE-mst.md §0, §3.3, §3.4).
 ENTRY_POINTS = (
-    ("home", HOME_PATH),
-    ("sitemap", SITEMAP_INDEX_PATH),
-    *(("rss", path) for path in RSS_PATHS),
+    EntryPoint("home", HOME_PATH, optional=False),
+    EntryPoint("sitemap", SITEMAP_INDEX_PATH),
+    *(EntryPoint("rss", path) for path in RSS_PATHS),
 )
 PARSER_VERSIONS = (PARSER_VERSION,)
 
@@ -272,3 +275,32 @@ def shard_sort_key(url: str, lastmod: str | None) -> tuple[str, tuple[int, int, 
     named = (int(found.group(1)), int(found.group(2)), int(found.group(3) or 0)) if found else (
         0, 0, 0)
     return lastmod or "", named
+
+
+@dataclass(frozen=True)
+class MstPortal:
+    """mst.gov.vn as a :class:`crawler.portals.Portal`."""
+
+    name: str = NAME
+    host_family: frozenset[str] = HOST_FAMILY
+    default_sites: tuple[str, ...] = DEFAULT_SITES
+    media_hosts: frozenset[str] = MEDIA_HOSTS
+    home_path: str = HOME_PATH
+    entry_points: tuple[EntryPoint, ...] = ENTRY_POINTS
+    parser_versions: tuple[str, ...] = PARSER_VERSIONS
+
+    def article_id(self, url: str) -> int | None:
+        return article_id(url)
+
+    def canonical_article_url(self, url: str, base: str | None = None) -> str:
+        found = canonical_article_url(url, base)
+        return found if found is not None else url.strip()
+
+    def legacy_article_url(self, base: str, article_id: int) -> str | None:
+        return None  # one URL form only (the slug is free: the site routes by id)
+
+    def is_legacy_article_url(self, url: str) -> bool:
+        return False
+
+
+PORTAL = MstPortal()

@@ -134,3 +134,22 @@ def test_url_rules_never_raise(url: str) -> None:
     mst.paged_zone_url(url, 2)
     if found is not None:
         assert mst.canonical_article_url(url, "https://mst.gov.vn") is not None
+
+
+def test_registered_as_a_portal() -> None:
+    from crawler.portals import Portal, portal_for_article_url, portal_named, portal_of_host
+
+    assert isinstance(mst.PORTAL, Portal)
+    assert portal_named("mst") is mst.PORTAL
+    assert portal_of_host("https://www.mic.gov.vn/x") is mst.PORTAL
+    assert portal_of_host("mic.mediacdn.vn") is None  # a media host is no page host
+    url = "http://127.0.0.1:9/bai-197250704101929995.htm?x=1"
+    assert portal_for_article_url(url) == (mst.PORTAL, 197250704101929995)
+    assert mst.PORTAL.canonical_article_url(url, "https://mst.gov.vn") == (
+        "https://mst.gov.vn/bai-197250704101929995.htm")
+    assert mst.PORTAL.legacy_article_url("https://mst.gov.vn", 197136077) is None
+    assert [(e.kind, e.url("https://mst.gov.vn")) for e in mst.PORTAL.entry_points] == [
+        ("home", "https://mst.gov.vn/"), ("sitemap", "https://mst.gov.vn/sitemap.xml"),
+        ("rss", "https://mst.gov.vn/rss/home.rss"),
+        ("rss", "https://mst.gov.vn/rss/tin-tuc-su-kien.rss"),
+    ]
