@@ -1,7 +1,9 @@
 """Downloader middlewares and the progress extension of the crawl.
 
 - :class:`SiteGuardMiddleware`: every request, links and redirects alike, is either moved onto the
-  site's base scheme+host or dropped; it also sets the response-size limit.
+  site's base scheme+host or dropped (page requisites excepted: an image or attachment comes from
+  whichever http(s) host serves it, :mod:`crawler.requisites` guards those); it also sets the
+  response-size limit.
 - :class:`RobotsRulesMiddleware`: Scrapy's robots.txt middleware, but an error page (a 404 or a
   200 HTML "page not found", as SharePoint answers, SITE.md §10.20) means "no rules", and a
   ``Crawl-delay`` is honoured (:class:`HostPacer`).
@@ -32,6 +34,7 @@ from scrapy.utils.response import response_status_message
 from twisted.internet import task
 
 from crawler.parsers.completeness import incomplete
+from crawler.parsers.urls import is_web_url
 from crawler.urls import SiteScope
 
 if TYPE_CHECKING:
@@ -84,6 +87,9 @@ class SiteGuardMiddleware:
         target = scope.onsite(request.url)
         stats = self.crawler.stats
         assert stats is not None
+        if target is None and request.meta.get("kind") == "file" and is_web_url(request.url):
+            # a page requisite: fetched from whichever host serves it (crawler.requisites)
+            target = request.url.split("#", 1)[0]
         if target is None:
             redirected = bool(request.meta.get("redirect_urls"))
             what = "offsite redirect" if redirected else "offsite request"

@@ -108,6 +108,8 @@ DOWNLOAD_FAIL_ON_DATALOSS = True
 DOWNLOADER_MIDDLEWARES = {
     # keeps every request on the site's hosts (links and redirects) and sets the size limit
     "crawler.middlewares.SiteGuardMiddleware": 50,
+    # images and attachments never from an internal address unless the site is on one
+    "crawler.requisites.RequisiteGuardMiddleware": 60,
     # robots.txt: an error page means no rules; Crawl-delay honoured
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsRulesMiddleware": 100,

@@ -77,11 +77,17 @@ class SiteScope:
         return self.portal.legacy_article_url(self.base, site_id)
 
     def contains(self, url: str) -> bool:
-        """True for an http(s) URL on the site's hosts (any scheme, with or without ``www.``)."""
+        """True for an http(s) URL on the site's hosts: the base's own host (any scheme, with or
+        without ``www.``), or any host of the portal's family (``mic.gov.vn`` on an mst site),
+        whatever host the base itself has (a replica on 127.0.0.1 included)."""
         try:
-            return same_site(url, self.base)
+            if same_site(url, self.base):
+                return True
+            parts = urlsplit(url.strip())
+            host = (parts.hostname or "").rstrip(".")
         except ValueError:
             return False
+        return parts.scheme.lower() in FETCHABLE_SCHEMES and host in self.portal.host_family
 
     def onsite(self, href: str | None, page_url: str | None = None) -> str | None:
         """``href`` made absolute and moved onto the base scheme+host; None when offsite.

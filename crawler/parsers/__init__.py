@@ -74,12 +74,13 @@ def parse_home(html: bytes | str, url: str) -> list[str]:
 
 
 # Discovery on mst.gov.vn (crawler.portals.mst): zone pages and their paging, the home menu,
-# sitemaps and feeds with their dates.
+# sitemaps and feeds with their dates; which portal a site's page belongs to.
 from crawler.parsers.feed_items import FeedItem, parse_feed_items  # noqa: E402
 from crawler.parsers.mst_listing import PageLink, feed_links, page_links, parse_zone  # noqa: E402
+from crawler.parsers.portal_pages import portal_of_page  # noqa: E402
 from crawler.parsers.sitemaps import Sitemap, SitemapEntry, parse_sitemap  # noqa: E402
 
 __all__ += [
     "FeedItem", "PageLink", "Sitemap", "SitemapEntry", "feed_links", "page_links",
-    "parse_feed_items", "parse_sitemap", "parse_zone",
+    "parse_feed_items", "parse_sitemap", "parse_zone", "portal_of_page",
 ]  # fmt: skip

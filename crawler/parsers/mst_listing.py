@@ -4,8 +4,9 @@ Pure functions of (page bytes or text, URL); which links are zones, articles or 
 zone is a URL rule of the portal (``crawler.portals.mst``), not of these parsers.
 
 - A zone page ``/tin-tuc-su-kien/{zone}.htm`` (and its ``/{zone}/trang-{n}.htm`` pages) holds
-  ``div.box-category-item`` entries inside ``div.list__focus`` / ``div.list__news``; its zone
-  id is ``<input id="hdZoneId" value="…">``.
+  ``div.box-category-item`` entries inside ``div.list__focus`` / ``div.list__news`` (lists in a
+  sidebar, ``aside`` / ``.sidebar`` / ``.list__newest``, are other zones' news and are left out);
+  its zone id is ``<input id="hdZoneId" value="…">``.
 - The timeline fragment ``/timelinelist/{zoneId}/{n}.htm`` is a bare list of
   ``div.box-stream-item`` (or ``div.box-category-item``) entries, without any container.
 - An item: the title link (``a.box-category-link-title`` / ``a.box-stream-link-title``, else the
@@ -37,11 +38,17 @@ def _xp(*paths: str) -> tuple[etree.XPath, ...]:
 
 
 # --- selectors, in the order they are tried -------------------------------------------------
+# The zone's own lists; a sidebar's lists ("Tin mới", most read) hold other zones' articles.
+SIDEBAR = f"ancestor-or-self::*[self::aside or {_has_class('sidebar')} or {_has_class('list__newest')}]"
 CONTAINERS = etree.XPath(
-    f"//*[{_has_class('list__focus')} or {_has_class('list__news')}"
-    f" or {_has_class('list__listing-main')}]"
+    f"//*[({_has_class('list__focus')} or {_has_class('list__news')}"
+    f" or {_has_class('list__listing-main')}) and not({SIDEBAR})]"
 )
 ITEMS = etree.XPath(f".//*[{_has_class('box-category-item')} or {_has_class('box-stream-item')}]")
+LOOSE_ITEMS = etree.XPath(
+    f"//*[({_has_class('box-category-item')} or {_has_class('box-stream-item')})"
+    f" and not({SIDEBAR})]"
+)
 ITEM_LINK = _xp(
     f".//a[{_has_class('box-category-link-title')}][@href]",
     f".//a[{_has_class('box-stream-link-title')}][@href]",
@@ -157,8 +164,10 @@ def _item(node: etree._Element, page_url: str) -> ListingItem | None:
 def _items(root: etree._Element, page_url: str) -> list[ListingItem]:
     containers = elements(CONTAINERS, root)
     nodes: list[etree._Element] = []
-    for container in containers or [root]:
+    for container in containers:
         nodes.extend(elements(ITEMS, container))
+    if not containers:  # a timeline fragment: a bare list of items
+        nodes = elements(LOOSE_ITEMS, root)
     items: dict[str, ListingItem] = {}
     for node in nodes:
         item = _item(node, page_url)

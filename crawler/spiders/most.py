@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -29,7 +30,8 @@ from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive import crawlstate
 from crawler import outcome, parsers
-from crawler.portals import most
+from crawler.parsers.urls import is_web_url
+from crawler.portals import most, mst, portal_named
 from crawler.records import (
     ArticlePage,
     CategoryLink,
@@ -40,6 +42,7 @@ from crawler.records import (
     ListingPage,
     NotModified,
 )
+from crawler.spiders.mst_walk import MstWalk
 from crawler.spiders.paging import PagingGuard
 from crawler.spiders.state import (
     PER_REQUEST_META,
@@ -73,7 +76,7 @@ PRIO_DISCOVERED = -20
 PAGE_PARAM = re.compile(r"([?&]page=)(\d+)", re.IGNORECASE)
 
 
-class MostSpider(scrapy.Spider):
+class MostSpider(MstWalk, scrapy.Spider):
     name = "most"
 
     scope: SiteScope
@@ -165,10 +168,46 @@ class MostSpider(scrapy.Spider):
         self.files_requested: set[str] = set()
         self.discovered: dict[int, str] = {}  # article id -> URL, from RSS / web service
         self.discovery_flushed = False
+        # The site's portal is recognised from its root page's markup, never from its host.
         yield scrapy.Request(
+            self.scope.base + "/", callback=self.parse_root, errback=self.root_failed,
+            priority=PRIO_HOME, meta={"kind": "listing"},
+        )  # fmt: skip
+
+    def parse_root(self, response: Response) -> Iterator[Any]:
+        """The site's root page: which portal it is, then that portal's walk."""
+        name = parsers.portal_of_page(response.body, response.url)
+        if name is not None and name != self.scope.portal.name:
+            self.scope = replace(self.scope, portal=portal_named(name))
+        logger.info("%s: %s portal", self.scope.base,
+                    self.scope.portal.name if name else f"no known portal's markup; trying the "
+                    f"{self.scope.portal.name}")  # fmt: skip
+        if self.crawler.stats is not None:
+            self.crawler.stats.set_value("archive/portal", self.scope.portal.name)
+        yield from self._portal_requests()
+        if self.scope.portal.name == mst.NAME:
+            yield from self.mst_start(response)
+        elif name is not None and parsers.parse_home(response.body, response.url):
+            yield from self.parse_home(response)  # the root is (or redirected to) the home page
+        else:
+            yield self._home_request()
+
+    def root_failed(self, failure: Failure) -> Iterator[Any]:
+        """No root page: the portal's own home page (the SharePoint portal's by default)."""
+        reason, _ = failure_reason(failure)
+        logger.info("root page of %s did not answer (%s); trying %s", self.scope.base, reason,
+                    self.scope.home_url)  # fmt: skip
+        yield from self._portal_requests()
+        yield self._home_request()
+
+    def _home_request(self) -> scrapy.Request:
+        return scrapy.Request(
             self.scope.home_url, callback=self.parse_home, errback=self.failed,
             priority=PRIO_HOME, meta={"kind": "listing"},
         )  # fmt: skip
+
+    def _portal_requests(self) -> Iterator[scrapy.Request]:
+        """Once the portal is known: its feeds, retries of open errors, re-checks, files."""
         if self.discovery:
             for url in self.scope.entry_urls("rss"):
                 yield scrapy.Request(url, callback=self.parse_rss, errback=self.failed,
@@ -176,8 +215,10 @@ class MostSpider(scrapy.Spider):
             for url in self.scope.entry_urls("webservice"):
                 yield scrapy.Request(url, callback=self.parse_webservice, errback=self.failed,
                                      meta={"kind": "discovery"}, priority=PRIO_LISTING)  # fmt: skip
-        for request in self._retry_open_errors():
-            yield request
+            for url in self.scope.entry_urls("sitemap"):
+                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
+                                     meta={"kind": "discovery"}, priority=PRIO_LISTING)  # fmt: skip
+        yield from self._retry_open_errors()
         for check in self.rechecks:
             validators = (check.etag, check.last_modified)
             found = self.scope.article_url(check.url)  # stored under another --site? move it
@@ -263,9 +304,11 @@ class MostSpider(scrapy.Spider):
         )  # fmt: skip
 
     def _file_request(self, url: str, site_id: int | None) -> scrapy.Request | None:
-        target = self.scope.onsite(url)
+        """An image or attachment: a page requisite, fetched from whichever http(s) host serves
+        it (on-site ones moved onto the base; internal addresses refused: crawler.requisites)."""
+        target = self.scope.onsite(url) or (url.split("#", 1)[0] if is_web_url(url) else None)
         if target is None or url in self.files_requested:
-            return None  # offsite files are kept as links, never fetched
+            return None
         self.files_requested.add(url)
         return scrapy.Request(
             target, callback=self.parse_file, errback=self.failed, priority=PRIO_FILE,

@@ -71,10 +71,14 @@ class MstWalk:
     def failed(self, failure: Failure) -> Iterator[Any]:
         raise NotImplementedError
 
+    def parse_rss(self, response: Response) -> Iterator[Any]:
+        raise NotImplementedError
+
     # ------------------------------------------------------------------ start
 
     def mst_start(self, response: Response) -> Iterator[Any]:
-        """The home page of an mst site: its zones, the feeds it names, the sitemap index."""
+        """The home page of an mst site: its zones and the feeds it names besides the portal's
+        (the portal's entry points, sitemap index and feeds, are requested by the spider)."""
         self.paging_forms: dict[str, int] = {}  # "timeline"/"static" -> score (answered - failed)
         self.zones_seen: set[str] = set()
         links = parsers.page_links(response.body, response.url)
@@ -98,18 +102,13 @@ class MstWalk:
         yield FetchSuccess(response.url)
         if not self.discovery:
             return
-        yield scrapy.Request(
-            mst.sitemap_index_url(self.scope.base), callback=self.mst_sitemap,
-            errback=self.failed, priority=PRIO_SITEMAP, meta={"kind": "discovery"},
-        )  # fmt: skip
-        feeds = list(mst.rss_urls(self.scope.base))
+        known_feeds = set(self.scope.entry_urls("rss"))
         for href in parsers.feed_links(response.body, response.url):
             url = self.scope.onsite(href, response.url)
-            if url and mst.is_feed_url(url) and url not in feeds:
-                feeds.append(url)
-        for url in feeds:
-            yield scrapy.Request(url, callback=self.mst_feed, errback=self.failed,
-                                 priority=PRIO_SITEMAP, meta={"kind": "discovery"})  # fmt: skip
+            if url and mst.is_feed_url(url) and url not in known_feeds:
+                known_feeds.add(url)
+                yield scrapy.Request(url, callback=self.parse_rss, errback=self.failed,
+                                     priority=PRIO_SITEMAP, meta={"kind": "discovery"})  # fmt: skip
 
     # ------------------------------------------------------------------ zones
 
@@ -244,7 +243,7 @@ class MstWalk:
 
     # ------------------------------------------------------------------ sitemaps and feeds
 
-    def mst_sitemap(self, response: Response) -> Iterator[Any]:
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
         sitemap = parsers.parse_sitemap(response.body, response.url)
         if sitemap.kind == "index":
             shards = [(url, e.lastmod) for e in sitemap.entries
@@ -253,17 +252,12 @@ class MstWalk:
             wanted = shards[:1] if self.early_stop else shards
             logger.info("sitemap index: %d shards, reading %d", len(shards), len(wanted))
             for url, _ in wanted:
-                yield scrapy.Request(url, callback=self.mst_sitemap, errback=self.failed,
+                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
                                      priority=PRIO_SITEMAP, meta={"kind": "discovery"})  # fmt: skip
         elif sitemap.kind == "urlset":
             self._note_discovered((e.loc for e in sitemap.entries), response.url, "sitemap")
         else:
             logger.info("%s is not a sitemap", response.url)
-
-    def mst_feed(self, response: Response) -> Iterator[Any]:
-        items = parsers.parse_feed_items(response.body, response.url)
-        self._note_discovered((i.url for i in items), response.url, "rss")
-        return iter(())
 
     def _note_discovered(self, hrefs: Any, page_url: str, source: str) -> None:
         count = 0
