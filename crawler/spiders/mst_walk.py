@@ -125,7 +125,11 @@ class MstWalk:
 
     @staticmethod
     def _form(url: str) -> str:
-        return "timeline" if mst.timeline_zone_id(url) is not None else "static"
+        """Which form a page URL has: the timeline fragment, or ``trang-N`` under the zone's
+        whole path (``/tin-tuc-su-kien/{zone}/trang-N.htm``) or under its last segment."""
+        if mst.timeline_zone_id(url) is not None:
+            return "timeline"
+        return "static" if url.split("://", 1)[-1].count("/") > 2 else "static-short"
 
     def _score_form(self, url: str, delta: int) -> None:
         form = self._form(url)

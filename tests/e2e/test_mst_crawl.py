@@ -1,0 +1,167 @@
+"""End-to-end crawls of the mst.gov.vn replica (issue 11 point 3), through ``most-archive crawl``.
+
+One 1,000-article replica holding every variant (its newest articles cycle through all of them),
+its media host on a second loopback port and an offsite trap, crawled once and re-crawled with
+no change; the archive is read back with ``most-archive export`` and compared with the
+replica's ground truth. The portal is recognised from the pages: the site is 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from replica.testing import running_mst_replica
+
+from .support import crawl, export, trap_server
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+ARTICLES = 1000
+# The fields of Article.to_dict() the contract's truth carries, besides the lists below.
+SCALARS = ("site_id", "url", "title", "lead", "published_at", "category", "source", "author")
+
+
+@dataclass
+class MstCrawls:
+    site: Any
+    base_url: str
+    media_url: str
+    first: subprocess.CompletedProcess[str]
+    records: list[dict[str, Any]]
+    served: list[dict[str, Any]]
+    media_served: list[dict[str, Any]]
+    trap_hits: list[str]
+    rerun: subprocess.CompletedProcess[str]
+    rerun_served: list[dict[str, Any]]
+    rerun_media: list[dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def mst(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MstCrawls]:
+    db = tmp_path_factory.mktemp("mst") / "archive.db"
+    with (
+        trap_server() as (trap_url, hits),
+        running_mst_replica(articles=ARTICLES, seed=11, offsite_base=trap_url) as rep,
+    ):
+        first = crawl(rep.base_url, db, timeout=900)
+        served, media = rep.requests(), rep.media_requests()
+        records = export(db)
+        rep.reset_requests()
+        rerun = crawl(rep.base_url, db)
+        yield MstCrawls(rep.site, rep.base_url, rep.media_url, first, records, served, media,
+                        list(hits), rerun, rep.requests(), rep.media_requests())  # fmt: skip
+
+
+def mismatches(record: dict[str, Any], truth: dict[str, Any]) -> list[str]:
+    """The fields of an exported mst record that differ from the truth."""
+    bad = [k for k in SCALARS if k in record and record[k] != truth[k]]
+    if record.get("body") != "\n\n".join(truth["body"]):
+        bad.append("body")
+    if "tags" in record and record["tags"] != truth["tags"]:
+        bad.append("tags")
+    if [(i["url"], i["caption"]) for i in record["images"]] != [
+        (i["url"], i["caption"]) for i in truth["images"]
+    ]:
+        bad.append("images")
+    if [(a["url"], a["title"]) for a in record["attachments"]] != [
+        (a["url"], a["title"]) for a in truth["attachments"]
+    ]:
+        bad.append("attachments")
+    if sorted(record.get("categories") or []) != sorted(truth["categories"]):
+        bad.append("categories")
+    if record.get("parser") != "mst/1":
+        bad.append("parser")
+    if record.get("portal", "mst") != "mst":
+        bad.append("portal")
+    return bad
+
+
+def test_every_article_once_with_every_field_equal_to_truth(mst: MstCrawls) -> None:
+    assert mst.first.returncode == 0, mst.first.stderr[-3000:]
+    ids = [r["site_id"] for r in mst.records]
+    assert len(ids) == len(set(ids)), "an article was archived twice"
+    truth_ids = set(mst.site.article_ids())
+    assert len(truth_ids) == ARTICLES
+    assert set(ids) == truth_ids
+    lengths = {len(str(i)) for i in ids}
+    assert lengths == {9, 17, 18}, f"id forms covered: {lengths}"
+    problems = {}
+    for record in mst.records:
+        bad = mismatches(record, mst.site.truth(record["site_id"]))
+        if bad:
+            problems[record["site_id"]] = bad
+    assert problems == {}, json.dumps(problems, ensure_ascii=False)[:3000]
+    assert f"articles new:       {ARTICLES}" in mst.first.stderr
+
+
+def test_no_page_request_outside_the_family(mst: MstCrawls) -> None:
+    assert mst.trap_hits == [], f"an offsite host was contacted: {mst.trap_hits[:10]}"
+    files = {urlsplit(p["url"]).path for r in mst.records for p in r["images"] + r["attachments"]}
+    pages_from_media = [r["path"] for r in mst.media_served
+                        if urlsplit(r["path"]).path not in files and r["path"] != "/robots.txt"]
+    assert pages_from_media == [], f"the media host served non-files: {pages_from_media[:10]}"
+    paths = [r["path"].lower() for r in mst.served]
+    assert not [p for p in paths if p.startswith(("/van-ban-phap-luat", "/tim-kiem"))
+                or "xem-theo-ngay" in p or "javascript" in p or "mailto" in p]  # fmt: skip
+
+
+def test_every_image_and_attachment_fetched_from_the_media_host(mst: MstCrawls) -> None:
+    media = urlsplit(mst.media_url).netloc
+    fetched = {r["path"] for r in mst.media_served if r["status"] == 200}
+    parts = [p for r in mst.records for p in r["images"] + r["attachments"]]
+    assert parts and len(parts) > ARTICLES
+    off_media = [p["url"] for p in parts if urlsplit(p["url"]).netloc != media]
+    assert off_media == [], off_media[:10]
+    missing = [p["url"] for p in parts if not p.get("path")
+               or urlsplit(p["url"]).path not in fetched]  # fmt: skip
+    assert missing == [], missing[:10]
+
+
+def test_no_change_rerun_costs_a_request_or_two_per_zone(mst: MstCrawls) -> None:
+    assert mst.rerun.returncode == 0, mst.rerun.stderr[-3000:]
+    assert "articles new:       0" in mst.rerun.stderr
+    zones = {z["id"]: z for z in mst.site.zones()}
+    zone_pages = [r["path"] for r in mst.rerun_served if r["path"].startswith(
+        ("/tin-tuc-su-kien/", "/timelinelist/"))]  # fmt: skip
+    shards = [r["path"] for r in mst.rerun_served if r["path"].startswith("/sitemaps/")]
+    feeds = [r["path"] for r in mst.rerun_served if r["path"].startswith("/rss/")]
+    other = sorted({r["path"] for r in mst.rerun_served} - set(zone_pages + shards + feeds))
+    print(f"\nno-change mst re-run, {ARTICLES} articles: {len(mst.rerun_served)} requests "
+          f"({len(zone_pages)} zone pages for {len(zones)} zones, {len(shards)} shard, "
+          f"{len(feeds)} feeds, others {other})")  # fmt: skip
+    assert len(zone_pages) <= 2 * len(zones)
+    assert len(shards) <= 1
+    assert set(other) <= {"/", "/robots.txt", "/sitemap.xml"}
+    assert not [r for r in mst.rerun_served if "-197" in r["path"]], "an article was re-fetched"
+    assert mst.rerun_media == []
+
+
+@pytest.mark.parametrize("paging", ["timelinelist", "trang"])
+def test_zone_paging_alone_reaches_every_article(tmp_path: Path, paging: str) -> None:
+    """Without sitemaps and feeds, the zones' paging in whichever form the site serves finds
+    every article, each zone's walk ending however the site answers past its last page."""
+    db = tmp_path / "archive.db"
+    off = ("-s", "ARCHIVE_DISCOVERY=False", "-s", "ARCHIVE_FETCH_FILES=False")
+    with running_mst_replica(articles=150, seed=5, paging=paging) as rep:
+        result = crawl(rep.base_url, db, *off)
+        served = rep.requests()
+        site = rep.site
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = export(db)
+    assert sorted(r["site_id"] for r in records) == sorted(site.article_ids())
+    wrong = [r["site_id"] for r in records
+             if sorted(r["categories"]) != sorted(site.truth(r["site_id"])["categories"])]
+    assert wrong == []
+    paths = [r["path"] for r in served]
+    assert not [p for p in paths if p.startswith(("/sitemap", "/rss/"))]
+    other_form = "/trang-" if paging == "timelinelist" else "/timelinelist/"
+    tried = [p for p in paths if other_form in p]
+    assert len(tried) <= 1, f"kept asking for the form the site does not serve: {tried}"
