@@ -39,7 +39,9 @@ def _xp(*paths: str) -> tuple[etree.XPath, ...]:
 
 # --- selectors, in the order they are tried -------------------------------------------------
 # The zone's own lists; a sidebar's lists ("Tin mới", most read) hold other zones' articles.
-SIDEBAR = f"ancestor-or-self::*[self::aside or {_has_class('sidebar')} or {_has_class('list__newest')}]"
+SIDEBAR = (
+    f"ancestor-or-self::*[self::aside or {_has_class('sidebar')} or {_has_class('list__newest')}]"
+)
 CONTAINERS = etree.XPath(
     f"//*[({_has_class('list__focus')} or {_has_class('list__news')}"
     f" or {_has_class('list__listing-main')}) and not({SIDEBAR})]"
