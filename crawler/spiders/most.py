@@ -32,6 +32,7 @@ from archive import crawlstate
 from crawler import outcome, parsers
 from crawler.parsers.urls import is_web_url
 from crawler.portals import most, mst, portal_named
+from crawler.portals.mst import host_of
 from crawler.records import (
     ArticlePage,
     CategoryLink,
@@ -74,6 +75,7 @@ PRIO_LISTING = 50
 PRIO_RECHECK = -10
 PRIO_DISCOVERED = -20
 PAGE_PARAM = re.compile(r"([?&]page=)(\d+)", re.IGNORECASE)
+FOREIGN_FILE_RETRIES = 1  # retries of an image or attachment on a third party's host
 
 
 class MostSpider(MstWalk, scrapy.Spider):
@@ -306,14 +308,20 @@ class MostSpider(MstWalk, scrapy.Spider):
     def _file_request(self, url: str, site_id: int | None) -> scrapy.Request | None:
         """An image or attachment: a page requisite, fetched from whichever http(s) host serves
         it (on-site ones moved onto the base; internal addresses refused: crawler.requisites)."""
-        target = self.scope.onsite(url) or (url.split("#", 1)[0] if is_web_url(url) else None)
+        target = self.scope.onsite(url)
+        # on neither the site's hosts nor the portal's media hosts: a third party's file, tried
+        # once more at most, and its failure is not the site's (the run is not partial for it)
+        foreign = target is None and host_of(url) not in self.scope.portal.media_hosts
+        if target is None and is_web_url(url):
+            target = url.split("#", 1)[0]
         if target is None or url in self.files_requested:
             return None
         self.files_requested.add(url)
-        return scrapy.Request(
-            target, callback=self.parse_file, errback=self.failed, priority=PRIO_FILE,
-            meta={"kind": "file", "file_url": url, "site_id": site_id},
-        )  # fmt: skip
+        meta: dict[str, Any] = {"kind": "file", "file_url": url, "site_id": site_id}
+        if foreign:
+            meta.update(foreign=True, max_retry_times=FOREIGN_FILE_RETRIES)
+        return scrapy.Request(target, callback=self.parse_file, errback=self.failed,
+                              priority=PRIO_FILE, meta=meta)  # fmt: skip
 
     # ------------------------------------------------------------------ callbacks
 
@@ -493,6 +501,10 @@ class MostSpider(MstWalk, scrapy.Spider):
                 yield following
         if kind == "discovery":
             logger.info("optional discovery source %s did not answer: %s", request.url, reason)
+        elif kind == "file" and meta.get("foreign"):
+            logger.info("third-party file %s not fetched: %s", url, reason)
+            yield FetchFailure(url, kind, reason, status, counted=False)
+            return
         elif kind == "article" and status in (404, 410) and meta.get("site_id") in self.known:
             # an archived article the site no longer serves: its archived copy is kept
             logger.warning("archived article %s is gone from the site (HTTP %s)", url, status)
