@@ -34,6 +34,7 @@ from benchmarks.reliability.running import (
     crawl,
     crawl_args,
     env,
+    page_hits,
     trap_server,
 )
 
@@ -56,6 +57,7 @@ __all__ = [
     "crawl_args",
     "differences",
     "env",
+    "page_hits",
     "problems",
     "report",
     "run_scenario",

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -79,6 +79,18 @@ class _Trap(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+
+# Images and attachments are page requisites, fetched from whichever host serves them (issue 11):
+# a trap may see those; a page (anything else) must never be asked of it.
+REQUISITE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".bmp", ".pdf", ".doc",
+                      ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar")  # fmt: skip
+
+
+def page_hits(paths: Iterable[str]) -> list[str]:
+    """The hits of a trap that are neither requisites (images, attachments) nor robots.txt."""
+    return [p for p in paths
+            if not p.split("?", 1)[0].lower().endswith((*REQUISITE_SUFFIXES, "/robots.txt"))]
 
 
 @contextmanager

@@ -310,7 +310,7 @@ class MostSpider(MstWalk, scrapy.Spider):
         it (on-site ones moved onto the base; internal addresses refused: crawler.requisites)."""
         target = self.scope.onsite(url)
         # on neither the site's hosts nor the portal's media hosts: a third party's file, tried
-        # once more at most, and its failure is not the site's (the run is not partial for it)
+        # once more at most; its failure is not the site's (not recorded, the run not partial)
         foreign = target is None and host_of(url) not in self.scope.portal.media_hosts
         if target is None and is_web_url(url):
             target = url.split("#", 1)[0]
@@ -502,8 +502,10 @@ class MostSpider(MstWalk, scrapy.Spider):
         if kind == "discovery":
             logger.info("optional discovery source %s did not answer: %s", request.url, reason)
         elif kind == "file" and meta.get("foreign"):
+            # best effort: a third party's host failing is no error of the site or the archive
             logger.info("third-party file %s not fetched: %s", url, reason)
-            yield FetchFailure(url, kind, reason, status, counted=False)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("archive/requisites_unavailable")
             return
         elif kind == "article" and status in (404, 410) and meta.get("site_id") in self.known:
             # an archived article the site no longer serves: its archived copy is kept
