@@ -116,8 +116,11 @@ class MstWalk:
         self, url: str, *, zone_id: int | None, zone_url: str, name: str | None, page: int,
         known_streak: int, alternatives: tuple[str, ...] = (), seen: frozenset[str] = frozenset(),
     ) -> scrapy.Request:  # fmt: skip
+        # the timeline fragment is the zone page's AJAX call: sent with the zone page as Referer
+        headers = {"Referer": zone_url} if url != zone_url else None
         return scrapy.Request(
             url, callback=self.mst_zone, errback=self.mst_zone_failed, priority=PRIO_LISTING,
+            headers=headers,
             meta={"kind": "listing", "category_id": zone_id, "zone_url": zone_url,
                   "zone_name": name, "page": page, "known_streak": known_streak,
                   "alternatives": alternatives, "seen_urls": seen},

@@ -150,7 +150,8 @@ def test_zone_paging_alone_reaches_every_article(tmp_path: Path, paging: str) ->
     every article, each zone's walk ending however the site answers past its last page."""
     db = tmp_path / "archive.db"
     off = ("-s", "ARCHIVE_DISCOVERY=False", "-s", "ARCHIVE_FETCH_FILES=False")
-    with running_mst_replica(articles=150, seed=5, paging=paging) as rep:
+    # timelinelist answers only with its zone page as Referer, as the real CMS's AJAX call has it
+    with running_mst_replica(articles=150, seed=5, paging=paging, timeline_referer=True) as rep:
         result = crawl(rep.base_url, db, *off)
         served = rep.requests()
         site = rep.site
