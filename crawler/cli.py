@@ -8,12 +8,15 @@ from pathlib import Path
 import click
 
 from archive.defaults import DB_ENV, DEFAULT_DB
-from crawler import settings as defaults
+from crawler.portals import default_sites
 
 
 @click.command("crawl")
-@click.option("--site", default=defaults.ARCHIVE_SITE, show_default=True, metavar="URL",
-              help="Base URL of the site (scheme + host[:port]); nothing outside it is fetched.")
+@click.option("--site", "sites", multiple=True, metavar="URL",
+              help="Base URL of a site (scheme + host[:port]); its pages come only from its "
+              "portal's hosts. Repeatable: the sites are crawled one after the other, each "
+              "recorded as its own run. [default: every portal's site: "
+              + ", ".join(default_sites()) + "]")
 @click.option("--db", "db_path", default=DEFAULT_DB, envvar=DB_ENV,
               show_default=True, show_envvar=True, metavar="PATH",
               type=click.Path(dir_okay=False),
@@ -22,8 +25,7 @@ from crawler import settings as defaults
               help="Seconds between requests to the site [default: 1, AutoThrottle on; "
               "0 turns AutoThrottle off]. A robots.txt Crawl-delay wins if longer.")
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Walk at most N listing pages per category (the run is 'limited'; the "
-              "next run walks everything) [default: a safety bound of 5000].")
+              help="Walk at most N listing pages per category.")
 @click.option("--full", is_flag=True,
               help="Walk every listing page and re-fetch every article (default: incremental).")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
@@ -32,7 +34,7 @@ from crawler import settings as defaults
 @click.option("-s", "--set", "extra", multiple=True, metavar="NAME=VALUE",
               help="Override a Scrapy or ARCHIVE_* setting (docs/settings.md); repeatable.")
 def crawl_command(
-    site: str,
+    sites: tuple[str, ...],
     db_path: str,
     delay: float | None,
     max_pages: int | None,
@@ -41,26 +43,30 @@ def crawl_command(
     verbose: bool,
     extra: tuple[str, ...],
 ) -> None:
-    """Crawl the site into the archive (incremental unless --full).
+    """Crawl the sites into the archive (incremental unless --full).
 
-    Takes this database's crawl lock; prints progress on stderr and a summary at the end.
-    Exit codes: 0 the run is ok, or limited by --max-pages; 1 any other outcome (partial:
-    some pages failed, see `most-archive stats`; interrupted; unreachable; failed: the archive
-    could not store; limited by the safety bound); 2 bad usage; 75 another crawl holds this
-    database's lock. Outcomes: docs/cli.md.
+    Without --site, both portals of the ministry: mst.gov.vn and the SharePoint portal
+    www.most.gov.vn. A site's portal is recognised from its pages, never from its host.
+    Takes this database's crawl lock; prints progress on stderr and a summary per site at the
+    end. Exit codes (the worst of the sites'): 0 all well; 1 finished but some pages failed
+    (see `most-archive stats`) or the run was interrupted; 2 bad usage; 75 another crawl holds
+    this database's lock.
 
     \b
     Example:
         most-archive crawl --db archive.db
         most-archive crawl --site http://127.0.0.1:8765 --db demo.db --delay 0
+        most-archive crawl --site https://mst.gov.vn --site https://www.most.gov.vn
         most-archive crawl --full --log-file crawl.log
     """
     from crawler.urls import normalise_site
 
-    try:
-        normalise_site(site)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--site") from None
+    targets = list(dict.fromkeys(sites)) or default_sites()
+    for site in targets:
+        try:
+            normalise_site(site)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--site") from None
     settings: dict[str, str] = {}
     for pair in extra:
         name, sep, value = pair.partition("=")
@@ -73,10 +79,10 @@ def crawl_command(
     from archive.db import ArchiveUnusable, unusable_message
     from archive.lock import LockHeld
     from crawler.outcome import EXIT_LOCKED
-    from crawler.run import CrawlOptions, run_crawl
+    from crawler.run import CrawlOptions, exit_code_of, run_crawls
 
     opts = CrawlOptions(
-        site=site,
+        site=targets[0],
         db=Path(db_path),
         delay=delay,
         max_pages=max_pages,
@@ -86,7 +92,7 @@ def crawl_command(
         settings=settings,
     )
     try:
-        summary = run_crawl(opts)
+        summaries = run_crawls(opts, targets)
     except LockHeld as exc:
         click.echo(f"most-archive crawl: {exc}; not starting", err=True)
         sys.exit(EXIT_LOCKED)
@@ -97,28 +103,12 @@ def crawl_command(
     except OSError as exc:  # the lock file or the log file cannot be created
         where = f": {exc.filename}" if exc.filename else ""
         raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+    lines = [line for summary in summaries for line in summary.lines()]
     if log_file:
         import logging
 
-        for line in summary.lines():
+        for line in lines:
             logging.getLogger("crawler.run").info(line)
-    for line in summary.lines():
+    for line in lines:
         click.echo(line, err=True)
-    if summary.forced:
-        _exit_now(summary.exit_code)
-    sys.exit(summary.exit_code)
-
-
-def _exit_now(code: int) -> None:
-    """After a second signal, with the outcome recorded and the summary printed: end now,
-    whatever thread is still running (a library's non-daemon worker must not hang cron)."""
-    import logging
-    import os
-    import threading
-
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
-           if t is not threading.main_thread()):  # fmt: skip
-        logging.shutdown()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
+    sys.exit(exit_code_of(summaries))

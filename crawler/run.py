@@ -1,24 +1,24 @@
 """Running the ``most`` spider in-process: lock, run record, Scrapy, summary.
 
-``most-archive crawl`` calls :func:`run_crawl`; it holds this database's crawl lock for the whole
-run (:class:`archive.lock.LockHeld` when another crawl has it), marks runs that died as such,
-records this run from start to finish, and returns a :class:`CrawlSummary` whose
-``exit_code`` is the command's (outcome and exit code: :mod:`crawler.outcome`).
+``most-archive crawl`` calls :func:`run_crawls` with one or more sites (``--site`` repeated;
+without it, every portal's default site: :func:`default_sites`). It holds this database's crawl
+lock for the whole of it (:class:`archive.lock.LockHeld` when another crawl has it), marks runs
+that died as such, crawls the sites one after the other in one Scrapy process, each recorded as
+its own run from start to finish, and returns one :class:`CrawlSummary` per site; the command's
+exit code is the worst of theirs (outcome and exit code: :mod:`crawler.outcome`).
+:func:`run_crawl` is the one-site form.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import signal
-import sqlite3
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from archive import store
@@ -26,7 +26,8 @@ from archive.db import open_archive
 from archive.lock import crawl_lock
 from crawler import outcome as outcomes
 from crawler.outcome import EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from crawler.pipelines import DaemonThread, run_counts, run_mode
+from crawler.pipelines import run_counts
+from crawler.portals import default_sites
 from crawler.spiders.most import MostSpider
 from crawler.spiders.state import read_snapshot
 from crawler.urls import SiteScope
@@ -39,7 +40,10 @@ __all__ = [
     "CrawlOptions",
     "CrawlSummary",
     "build_settings",
+    "default_sites",
+    "exit_code_of",
     "run_crawl",
+    "run_crawls",
 ]
 
 logger = logging.getLogger(__name__)
@@ -66,16 +70,17 @@ class CrawlSummary:
     counts: dict[str, Any]
     seconds: float
     dead_runs: int
-    forced: bool = False  # a second signal stopped the crawl at once
+    site: str = ""
 
     @property
     def exit_code(self) -> int:
-        return outcomes.exit_code(self.outcome, self.counts)
+        return outcomes.exit_code(self.outcome)
 
     def lines(self) -> list[str]:
         c = self.counts
+        on = f" ({self.site})" if self.site else ""
         return [
-            f"run {self.run_id}: {self.outcome} in {self.seconds:.1f} s",
+            f"run {self.run_id}{on}: {self.outcome} in {self.seconds:.1f} s",
             f"  pages fetched:      {c.get('pages_fetched', 0)}",
             f"  articles new:       {c.get('articles_new', 0)}",
             f"  articles updated:   {c.get('articles_updated', 0)}",
@@ -83,11 +88,7 @@ class CrawlSummary:
             f"  files:              {c.get('files', 0)}",
             f"  errors:             {c.get('errors', 0)}"
             + ("  (see `most-archive stats`)" if c.get("errors") else ""),
-        ] + (
-            [f"  storage errors:     {c[outcomes.STORAGE_ERRORS]}  (the archive could not "
-             "store what was fetched: disk full? see the log)"]
-            if c.get(outcomes.STORAGE_ERRORS) else []
-        )  # fmt: skip
+        ]
 
 
 def build_settings(opts: CrawlOptions, run_id: int) -> Settings:
@@ -145,109 +146,93 @@ def _install_log_handler(opts: CrawlOptions) -> logging.Handler:
     return handler
 
 
-class StopSignals:
-    """SIGINT and SIGTERM during a crawl: the first stops it cleanly (requests in flight finish,
-    Scrapy's finish reason "shutdown"); a second one stops the reactor at once. Either way the
-    run is recorded as ``interrupted`` and the process ends (no thread keeps it alive:
-    :func:`daemon_threads`)."""
-
-    def __init__(self, process: CrawlerProcess) -> None:
-        self.process = process
-        self.received = 0
-        self.previous: dict[int, Any] = {}
-
-    def install(self) -> None:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            self.previous[signum] = signal.signal(signum, self.handle)
-
-    def restore(self) -> None:
-        for signum, handler in self.previous.items():
-            signal.signal(signum, handler)
-
-    def handle(self, signum: int, frame: object) -> None:
-        from twisted.internet import reactor
-
-        self.received += 1
-        # nothing but scheduling here: the interrupted code may be writing to the same stream
-        stop = self._graceful if self.received == 1 else self._force
-        reactor.callFromThread(stop, signal.Signals(signum).name)  # type: ignore[attr-defined]
-
-    @property
-    def forced(self) -> bool:
-        return self.received > 1
-
-    def _graceful(self, name: str) -> None:
-        logger.warning("received %s: stopping cleanly (send it again to stop at once)", name)
-        self.process.stop()  # the crawl closes ("shutdown"); the reactor stops after it
-
-    def _force(self, name: str) -> None:
-        from twisted.internet import reactor
-
-        logger.warning("received %s again: stopping at once", name)
-        with contextlib.suppress(RuntimeError):  # already stopping
-            reactor.stop()  # type: ignore[attr-defined,misc]
-
-
-def daemon_threads() -> None:
-    """The reactor's thread pool (DNS lookups, reads before the crawl) makes daemon threads:
-    a worker blocked in a lookup never keeps a stopped crawl's process alive. Twisted's public
-    ``ThreadPool.threadFactory``."""
-    from twisted.internet import reactor
-
-    reactor.getThreadPool().threadFactory = DaemonThread  # type: ignore[attr-defined]
+def exit_code_of(summaries: list[CrawlSummary]) -> int:
+    """The command's exit code: the worst of the sites' (0 when every site is well)."""
+    return max((s.exit_code for s in summaries), default=EXIT_OK)
 
 
 def run_crawl(opts: CrawlOptions) -> CrawlSummary:
     """Crawl ``opts.site`` into ``opts.db``; raises ``LockHeld`` if another crawl holds the db."""
-    site = SiteScope.of(opts.site).base
-    opts.site = site
-    started = time.monotonic()
+    return run_crawls(opts, [opts.site])[0]
+
+
+def _mode(opts: CrawlOptions) -> str:
+    return ("full" if opts.full else "incremental") + ("-limited" if opts.max_pages else "")
+
+
+def run_crawls(opts: CrawlOptions, sites: list[str]) -> list[CrawlSummary]:
+    """Crawl each of ``sites`` in turn into ``opts.db``, one run (one ``runs`` row) per site.
+
+    Raises ``LockHeld`` if another crawl holds the database. A site whose crawl was interrupted
+    (Ctrl-C, SIGTERM) ends the whole command: the sites after it are not started.
+    """
+    bases = [SiteScope.of(site).base for site in sites]
+    summaries: list[CrawlSummary] = []
     with crawl_lock(opts.db):
-        # the mode names a page limit however it is set (--max-pages or -s ARCHIVE_MAX_PAGES)
-        mode = run_mode(build_settings(opts, 0))
         db = open_archive(opts.db)
         try:
             dead = store.mark_dead_runs(db, assume_dead=True)
-            run_id = store.start_run(db, site=site, mode=mode)
         finally:
             db.close()
-        settings = build_settings(opts, run_id)
-        process = CrawlerProcess(settings)
+        # The process's own settings are the project's alone: Scrapy merges them into each
+        # site's crawler, whose settings (its site, its run id, the options) rank higher.
+        process_settings = Settings()
+        process_settings.setmodule("crawler.settings", priority="project")
+        process_settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+        process = CrawlerProcess(process_settings)
         _install_log_handler(opts)
         if dead:
             logger.warning("%d earlier run(s) had died; marked as such", dead)
-        crawler = process.create_crawler(MostSpider)
-        stats: dict[str, Any] = {}
-        outcome = "failed"
-        signals = StopSignals(process)
-        signals.install()
-        try:
-            # The archive's state, read once, read-only, before the crawl: the spider never
-            # reads the database while it runs.
-            snapshot = read_snapshot(settings)
-            process.crawl(crawler, site=site, snapshot=snapshot)
-            daemon_threads()
-            process.start(install_signal_handlers=False)  # StopSignals handles them
-            stats = crawler.stats.get_stats() if crawler.stats else {}
-            if signals.received and stats.get("finish_reason") is None:
-                stats["finish_reason"] = outcomes.SHUTDOWN  # stopped before Scrapy closed
-            outcome = outcomes.decide_from_stats(stats)
-        finally:
-            signals.restore()
-            counts = run_counts(stats)
-            _record_outcome(opts.db, run_id, outcome, counts)
-    return CrawlSummary(run_id, outcome, counts, time.monotonic() - started, dead,
-                        forced=signals.forced)  # fmt: skip
+        pending = list(bases)
+
+        def crawl_next(_: object = None) -> Any:
+            if not pending or (summaries and summaries[-1].outcome == "interrupted"):
+                return None
+            site = pending.pop(0)
+            first = len(pending) == len(bases) - 1  # the first crawler installs the reactor
+            crawler, run_id, started = _start_site(opts, site, init_reactor=first)
+            done = process.crawl(crawler, site=site, snapshot=read_snapshot(crawler.settings))
+            named = site if len(bases) > 1 else ""  # a summary names its site when several
+            done.addBoth(_finish_site, opts, crawler, run_id, started, named, summaries,
+                         dead if not summaries else 0)  # fmt: skip
+            done.addBoth(crawl_next)
+            return done
+
+        crawl_next()
+        process.start()
+    return summaries
 
 
-def _record_outcome(db_path: Path, run_id: int, outcome: str, counts: dict[str, Any]) -> None:
-    """Close the run's record; on a disk that refuses even that, say so (the next run marks
-    the run ``died``) instead of a traceback: the exit code still tells the outcome."""
+def _start_site(
+    opts: CrawlOptions, site: str, *, init_reactor: bool
+) -> tuple[Crawler, int, float]:
+    """The run row and the Scrapy crawler of one site."""
+    site_opts = replace(opts, site=site)
+    db = open_archive(opts.db)
     try:
-        db = open_archive(db_path)
-        try:
-            store.finish_run(db, run_id, outcome=outcome, counts=counts)
-        finally:
-            db.close()
-    except (sqlite3.Error, OSError) as exc:
-        logger.error("could not record run %d as %s: %s", run_id, outcome, exc)
+        run_id = store.start_run(db, site=site, mode=_mode(opts))
+    finally:
+        db.close()
+    logger.info("crawling %s (run %d)", site, run_id)
+    settings = build_settings(site_opts, run_id)
+    crawler = Crawler(MostSpider, settings, init_reactor=init_reactor)
+    return crawler, run_id, time.monotonic()
+
+
+def _finish_site(
+    result: object, opts: CrawlOptions, crawler: Crawler, run_id: int, started: float,
+    site: str, summaries: list[CrawlSummary], dead: int,
+) -> None:  # fmt: skip
+    """Record a site's run as finished (whatever happened) and keep its summary."""
+    stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
+    outcome = outcomes.decide_from_stats(stats) if stats else "failed"
+    if result is not None and hasattr(result, "getErrorMessage"):
+        logger.error("crawl of %s failed: %s", site or opts.site, result.getErrorMessage())
+        outcome = "failed"
+    counts = run_counts(stats)
+    db = open_archive(opts.db)
+    try:
+        store.finish_run(db, run_id, outcome=outcome, counts=counts)
+    finally:
+        db.close()
+    summaries.append(CrawlSummary(run_id, outcome, counts, time.monotonic() - started, dead, site))

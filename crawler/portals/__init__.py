@@ -34,6 +34,7 @@ __all__ = [
     "PORTALS",
     "EntryPoint",
     "Portal",
+    "default_sites",
     "is_legacy_article_url",
     "portal_for_article_url",
     "portal_named",
@@ -50,6 +51,11 @@ PORTALS: tuple[Portal, ...] = (most.PORTAL, mst.PORTAL)
 def portal_names() -> tuple[str, ...]:
     """The names of the known portals (``("most", …)``)."""
     return tuple(p.name for p in PORTALS)
+
+
+def default_sites() -> list[str]:
+    """The sites a crawl without ``--site`` covers: each portal's first default site."""
+    return [portal.default_sites[0] for portal in PORTALS if portal.default_sites]
 
 
 def portal_named(name: str) -> Portal:

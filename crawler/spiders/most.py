@@ -195,8 +195,16 @@ class MostSpider(MstWalk, scrapy.Spider):
             yield self._home_request()
 
     def root_failed(self, failure: Failure) -> Iterator[Any]:
-        """No root page: the portal's own home page (the SharePoint portal's by default)."""
-        reason, _ = failure_reason(failure)
+        """No root page. An HTTP error: the portal's own home page is tried (the SharePoint
+        portal's by default). No answer at all: the site is unreachable, nothing else is tried."""
+        request = failure.request  # type: ignore[attr-defined]
+        reason, status = failure_reason(failure)
+        if status is None and not isinstance(failure.value, IgnoreRequest):
+            logger.error("%s is unreachable: %s", self.scope.base, reason)
+            if self.crawler.stats is not None:
+                self.crawler.stats.set_value("archive/site_unreachable", 1)
+            yield FetchFailure(request.url, "listing", f"site unreachable: {reason}")
+            return
         logger.info("root page of %s did not answer (%s); trying %s", self.scope.base, reason,
                     self.scope.home_url)  # fmt: skip
         yield from self._portal_requests()
