@@ -101,6 +101,10 @@ def test_settings_and_commands_take_their_defaults_from_one_place() -> None:
     assert settings.ARCHIVE_SITE == most.DEFAULT_SITE == most.PORTAL.default_sites[0]
     assert settings.ARCHIVE_DB == DEFAULT_DB
     params = {p.name: p for p in crawler_cli.crawl_command.params}
-    assert params["site"].default == most.DEFAULT_SITE
+    # --site is repeatable; without it every portal's first default site is crawled
+    assert params["sites"].multiple and params["sites"].show_default in (False, None)
+    assert portals.default_sites() == [p.default_sites[0] for p in portals.PORTALS]
+    assert most.DEFAULT_SITE in portals.default_sites()
+    assert all(site in (params["sites"].help or "") for site in portals.default_sites())
     assert params["db_path"].default == DEFAULT_DB
     assert archive_cli.DEFAULT_DB is DEFAULT_DB and serve.DEFAULT_DB is DEFAULT_DB
