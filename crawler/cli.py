@@ -90,6 +90,7 @@ def crawl_command(
         log_file=Path(log_file) if log_file else None,
         verbose=verbose,
         settings=settings,
+        default_sites=not sites,
     )
     try:
         summaries = run_crawls(opts, targets)

@@ -84,9 +84,18 @@ class SiteGuardMiddleware:
 
     def process_request(self, request: Request) -> Request | None:
         scope = _scope(self.crawler)
-        target = scope.onsite(request.url)
         stats = self.crawler.stats
         assert stats is not None
+        spider = self.crawler.spider
+        if (request.meta.get("redirect_urls") and request.meta.get("kind") != "file"
+                and hasattr(spider, "scope") and scope.redirect_kind(request.url) == "family"):
+            # the site moved to another host of its portal: the crawl goes on there
+            moved = scope.moved_to(request.url)
+            logger.warning("%s redirects to %s, a host of the same portal: the crawl goes on "
+                           "at %s", scope.base, request.url, moved.base)  # fmt: skip
+            stats.inc_value("archive/moved_within_family")
+            spider.scope = scope = moved  # type: ignore[union-attr]
+        target = scope.onsite(request.url)
         if target is None and request.meta.get("kind") == "file" and is_web_url(request.url):
             # a page requisite: fetched from whichever host serves it (crawler.requisites)
             target = request.url.split("#", 1)[0]

@@ -27,7 +27,7 @@ from archive.lock import crawl_lock
 from crawler import outcome as outcomes
 from crawler.outcome import EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from crawler.pipelines import run_counts
-from crawler.portals import default_sites
+from crawler.portals import default_sites, portal_of_host
 from crawler.spiders.most import MostSpider
 from crawler.spiders.state import read_snapshot
 from crawler.urls import SiteScope
@@ -61,6 +61,7 @@ class CrawlOptions:
     log_file: Path | None = None
     verbose: bool = False
     settings: dict[str, Any] = field(default_factory=dict)  # extra Scrapy settings
+    default_sites: bool = False  # no --site: each site may fall back on its portal's other hosts
 
 
 @dataclass
@@ -208,6 +209,10 @@ def _start_site(
 ) -> tuple[Crawler, int, float]:
     """The run row and the Scrapy crawler of one site."""
     site_opts = replace(opts, site=site)
+    owner = portal_of_host(site)
+    if opts.default_sites and owner is not None:  # the portal's other hosts, in order
+        others = [b for b in (SiteScope.of(d).base for d in owner.default_sites) if b != site]
+        site_opts.settings = {**opts.settings, "ARCHIVE_FALLBACK_SITES": ",".join(others)}
     db = open_archive(opts.db)
     try:
         run_id = store.start_run(db, site=site, mode=_mode(opts))
@@ -230,6 +235,10 @@ def _finish_site(
         logger.error("crawl of %s failed: %s", site or opts.site, result.getErrorMessage())
         outcome = "failed"
     counts = run_counts(stats)
+    scope = getattr(crawler.spider, "scope", None)
+    if isinstance(scope, SiteScope):  # which host served, and which portal it is
+        counts["site_served"] = scope.base
+        counts["portal"] = scope.portal.name
     db = open_archive(opts.db)
     try:
         store.finish_run(db, run_id, outcome=outcome, counts=counts)

@@ -19,6 +19,10 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 # The site to crawl: scheme + host (+ port). Links are rewritten onto it; nothing else is fetched.
 ARCHIVE_SITE = most.DEFAULT_SITE  # "https://www.most.gov.vn"
+# Further base URLs of the site's portal, tried in order when the site is unreachable or its
+# root page redirects out of the portal's host family (comma-separated). `most-archive crawl`
+# sets it for the default sites only, from each portal's host list; empty for an explicit --site.
+ARCHIVE_FALLBACK_SITES = ""
 # The SQLite archive the crawl writes (created if missing).
 ARCHIVE_DB = DEFAULT_DB  # "archive.db"
 # Folder for downloaded images and attachments; empty = "<db stem>-files" beside the database.

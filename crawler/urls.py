@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from crawler.parsers.urls import repair_url, same_site
-from crawler.portals import Portal, most
+from crawler.portals import Portal, most, portal_of_host
 
 FETCHABLE_SCHEMES = frozenset({"http", "https"})
 
@@ -88,6 +88,30 @@ class SiteScope:
         except ValueError:
             return False
         return parts.scheme.lower() in FETCHABLE_SCHEMES and host in self.portal.host_family
+
+    def redirect_kind(self, url: str) -> str:
+        """Where a redirect to ``url`` leads: ``"site"`` (the site's own host, any scheme or
+        ``www.``), ``"family"`` (another host of the portal's family, or of the family the
+        base's own host belongs to: followed, and the crawl moves there) or ``"out"`` (not
+        followed)."""
+        try:
+            if same_site(url, self.base):
+                return "site"
+            parts = urlsplit(url.strip())
+            host = (parts.hostname or "").rstrip(".")
+        except ValueError:
+            return "out"
+        if parts.scheme.lower() not in FETCHABLE_SCHEMES:
+            return "out"
+        owner = portal_of_host(self.base)
+        family = self.portal.host_family | (owner.host_family if owner else frozenset())
+        return "family" if host in family else "out"
+
+    def moved_to(self, url: str) -> SiteScope:
+        """This scope on the scheme and host[:port] of ``url`` (a redirect within the family)."""
+        parts = urlsplit(url.strip())
+        return replace(self, base=urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "",
+                                              "")))  # fmt: skip
 
     def onsite(self, href: str | None, page_url: str | None = None) -> str | None:
         """``href`` made absolute and moved onto the base scheme+host; None when offsite.

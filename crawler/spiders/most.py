@@ -54,7 +54,7 @@ from crawler.spiders.state import (
     raw_page,
     read_snapshot,
 )
-from crawler.urls import SiteScope
+from crawler.urls import SiteScope, normalise_site
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -95,6 +95,7 @@ class MostSpider(MstWalk, scrapy.Spider):
     open_errors: tuple[OpenError, ...]
     walk_complete_before: bool
     early_stop: bool
+    fallbacks: list[str]
 
     def __init__(
         self, site: str | None = None, snapshot: Snapshot | None = None, **kwargs: Any
@@ -120,6 +121,8 @@ class MostSpider(MstWalk, scrapy.Spider):
         )
         spider.discovery = s.getbool("ARCHIVE_DISCOVERY")
         spider.fetch_files = s.getbool("ARCHIVE_FETCH_FILES")
+        spider.fallbacks = [normalise_site(u) for u in s.getlist("ARCHIVE_FALLBACK_SITES")
+                            if u.strip()]  # fmt: skip
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
@@ -171,9 +174,12 @@ class MostSpider(MstWalk, scrapy.Spider):
         self.discovered: dict[int, str] = {}  # article id -> URL, from RSS / web service
         self.discovery_flushed = False
         # The site's portal is recognised from its root page's markup, never from its host.
-        yield scrapy.Request(
+        yield self._root_request()
+
+    def _root_request(self) -> scrapy.Request:
+        return scrapy.Request(
             self.scope.base + "/", callback=self.parse_root, errback=self.root_failed,
-            priority=PRIO_HOME, meta={"kind": "listing"},
+            priority=PRIO_HOME, meta={"kind": "listing"}, dont_filter=True,
         )  # fmt: skip
 
     def parse_root(self, response: Response) -> Iterator[Any]:
@@ -196,14 +202,31 @@ class MostSpider(MstWalk, scrapy.Spider):
 
     def root_failed(self, failure: Failure) -> Iterator[Any]:
         """No root page. An HTTP error: the portal's own home page is tried (the SharePoint
-        portal's by default). No answer at all: the site is unreachable, nothing else is tried."""
+        portal's by default). No answer at all, or a redirect out of the portal's hosts: the
+        next fallback host is tried (default sites only), else the run says what happened."""
         request = failure.request  # type: ignore[attr-defined]
         reason, status = failure_reason(failure)
-        if status is None and not isinstance(failure.value, IgnoreRequest):
-            logger.error("%s is unreachable: %s", self.scope.base, reason)
-            if self.crawler.stats is not None:
-                self.crawler.stats.set_value("archive/site_unreachable", 1)
-            yield FetchFailure(request.url, "listing", f"site unreachable: {reason}")
+        redirected = bool(request.meta.get("redirect_urls"))
+        problem = None
+        if isinstance(failure.value, IgnoreRequest) and redirected and "offsite" in reason:
+            problem = f"redirects out of its portal's hosts, to {request.url}"
+        elif status is None and not isinstance(failure.value, IgnoreRequest):
+            problem = f"is unreachable ({reason})"
+        if problem is not None:
+            stats = self.crawler.stats
+            if self.fallbacks:
+                following = self.fallbacks.pop(0)
+                logger.warning("%s %s: trying %s", self.scope.base, problem, following)
+                if stats is not None:
+                    stats.inc_value("archive/hosts_tried")
+                self.scope = replace(self.scope, base=following)
+                yield self._root_request()
+                return
+            logger.error("%s %s: nothing archived from it", self.scope.base, problem)
+            if stats is not None:
+                stats.set_value("archive/site_unavailable", 1)
+            first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+            yield FetchFailure(first_url, "listing", f"the site {problem}")
             return
         logger.info("root page of %s did not answer (%s); trying %s", self.scope.base, reason,
                     self.scope.home_url)  # fmt: skip

@@ -1,14 +1,21 @@
-"""``--site`` given more than once (issue 11): one command, one run per site, the worst exit."""
+"""Sites and hosts (issue 11): ``--site`` given more than once (one run per site, the worst exit
+code), a site redirecting out of its portal's hosts, and the fallback hosts of the default sites."""
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from replica.testing import running_mst_replica, running_replica
 
-from .support import crawl_cmd, export, query
+from .support import crawl, crawl_cmd, export, query, trap_server
 
 pytestmark = pytest.mark.e2e
 
@@ -41,3 +48,63 @@ def test_two_portals_in_one_command_each_its_own_run(tmp_path: Path) -> None:
     for line in (f"({mst.base_url}): ok", f"({sharepoint.base_url}): ok",
                  "(http://127.0.0.1:9): partial"):
         assert line in result.stderr
+
+
+class _Redirector(BaseHTTPRequestHandler):
+    """Answers everything with a 302 to ``target`` + the path."""
+
+    target = ""
+
+    def do_GET(self) -> None:
+        self.send_response(302)
+        self.send_header("Location", self.target + self.path)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def redirector(target: str) -> Iterator[str]:
+    handler = type("R", (_Redirector,), {"target": target})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_site_redirecting_out_of_its_family_is_said_so_not_followed(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with trap_server() as (trap_url, hits), redirector(trap_url) as moved:
+        result = crawl(moved, db)
+    assert hits == [], "the redirect out of the family was followed"
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert f"redirects out of its portal's hosts, to {trap_url}/" in result.stderr
+    errors = query(db, "SELECT url, reason FROM fetch_errors")
+    said = f"the site redirects out of its portal's hosts, to {trap_url}/"
+    assert errors == [(moved + "/", said)]
+
+
+def test_fallback_hosts_are_tried_in_order_and_the_serving_host_recorded(tmp_path: Path) -> None:
+    """What a default crawl does when the ministry moves a host: the portal's next host is
+    tried (``ARCHIVE_FALLBACK_SITES``, set from the portal's hosts for the default sites)."""
+    db = tmp_path / "archive.db"
+    with (
+        trap_server() as (trap_url, _),
+        redirector(trap_url) as moved,
+        running_mst_replica(articles=20, seed=6) as mst,
+    ):
+        fallbacks = f"ARCHIVE_FALLBACK_SITES=http://127.0.0.1:9,{mst.base_url}"
+        result = crawl(moved, db, "-s", fallbacks)
+        ids = set(mst.site.article_ids())
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {r["site_id"] for r in export(db)} == ids
+    [(site, counts)] = query(db, "SELECT site, counts_json FROM runs")
+    assert site == moved
+    assert json.loads(counts)["site_served"] == mst.base_url
+    assert json.loads(counts)["portal"] == "mst"
+    assert "is unreachable" in result.stderr and f"trying {mst.base_url}" in result.stderr
