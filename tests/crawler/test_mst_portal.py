@@ -153,3 +153,26 @@ def test_registered_as_a_portal() -> None:
         ("rss", "https://mst.gov.vn/rss/home.rss"),
         ("rss", "https://mst.gov.vn/rss/tin-tuc-su-kien.rss"),
     ]
+
+
+def test_redirects_within_the_family_are_followed_out_of_it_not() -> None:
+    from crawler.urls import SiteScope
+
+    legacy = SiteScope.of("https://www.most.gov.vn")
+    assert legacy.redirect_kind("http://most.gov.vn/vn/Pages/Trangchu.aspx") == "site"
+    assert legacy.redirect_kind("https://most.mst.gov.vn/vn/Pages/Trangchu.aspx") == "family"
+    assert legacy.redirect_kind("https://mst.gov.vn/") == "out"  # another portal's host
+    assert legacy.redirect_kind("ftp://most.mst.gov.vn/") == "out"
+    moved = legacy.moved_to("https://most.mst.gov.vn/vn/Pages/Trangchu.aspx")
+    assert (moved.base, moved.portal) == ("https://most.mst.gov.vn", legacy.portal)
+    # before its root page is read an mst site's scope has the default portal: the family of
+    # the base's own host counts too
+    current = SiteScope.of("https://mst.gov.vn")
+    assert current.redirect_kind("https://www.mic.gov.vn/") == "family"
+    assert current.redirect_kind("https://mic.mediacdn.vn/a.jpg") == "out"
+    local = SiteScope.of("http://127.0.0.1:8000")
+    assert local.redirect_kind("http://127.0.0.1:8001/") == "out"
+    assert SiteScope.of("http://127.0.0.1:8000", mst.PORTAL).redirect_kind(
+        "https://mic.gov.vn/x") == "family"
+    assert SiteScope.of("http://127.0.0.1:8000", mst.PORTAL).onsite("https://mic.gov.vn/x") == (
+        "http://127.0.0.1:8000/x")  # a family link is rewritten onto the site
