@@ -37,6 +37,7 @@ from crawler.parsers.most import find_attachments
 from crawler.parsers.sanitize import body_html
 from crawler.parsers.text import clean
 from crawler.parsers.urls import absolute_url, is_web_url
+from crawler.portals import mst as mst_portal
 
 PORTAL = "mst"
 PARSER_NAME = "mst/1"
@@ -44,10 +45,10 @@ PARSER_NAME = "mst/1"
 # --- URL rules -------------------------------------------------------------------------------
 # An article is /{slug}-{id}.htm, one path segment, the id all the digits before ".htm": 18 digits
 # 197yyMMddHHmmssSSS, the legacy 9-digit 197NNNNNN, the odd 17-digit one (SITE-mst.md §3.1).
-# Ids of other lengths are static pages (/gioi-thieu-19797875.htm) or noise, never news. The
-# same rule as crawler.portals.mst (issue 11's portal unit), kept here until the parsers import it.
+# Ids of other lengths are static pages (/gioi-thieu-19797875.htm) or noise, never news. Which
+# URLs are articles is the portal's rule (crawler.portals.mst); the pattern below only splits an
+# article path into its slug and id.
 ARTICLE_PATH = re.compile(r"^/([^/]+)-(\d{6,})\.htm$", re.IGNORECASE)
-ID_LENGTHS = (9, 17, 18)
 ID_TIMESTAMP = re.compile(r"^197(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\d{3}$")
 TITLE_SUFFIX = re.compile(
     r"\s+[-–|]\s+(?:Bộ Khoa học và Công nghệ|Bộ Thông tin và Truyền thông)\s*$", re.IGNORECASE
@@ -122,15 +123,9 @@ BOLD_SHARE = 0.95
 
 
 def article_id_from_url(url: str) -> int | None:
-    """The id of an mst article URL ``/{slug}-{id}.htm`` (9, 17 or 18 digits), else None."""
-    try:
-        path = urlsplit(url.strip()).path
-    except ValueError:
-        return None
-    match = ARTICLE_PATH.match(path)
-    if match is None or len(match.group(2)) not in ID_LENGTHS:
-        return None
-    return int(match.group(2))
+    """The id of an mst article URL ``/{slug}-{id}.htm`` (9, 17 or 18 digits), else None: the
+    portal's rule (:func:`crawler.portals.mst.article_id`), asked, not re-derived."""
+    return mst_portal.article_id(url)
 
 
 def id_timestamp(site_id: int) -> str | None:

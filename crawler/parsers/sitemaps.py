@@ -54,6 +54,12 @@ class Sitemap:
         return sorted(dated, key=lambda e: e.lastmod or "", reverse=True) + undated
 
 
+def _local_name(node: etree._Element) -> str:
+    """The tag without its namespace or prefix (a recovering parser may keep ``image:caption``
+    as a tag name, which ``etree.QName`` refuses)."""
+    return str(node.tag).rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
 def _root(data: bytes | str) -> tuple[etree._Element | None, bool]:
     """The root element, and whether the document ends with its closing tag (not cut short)."""
     raw = to_utf8(data).replace(b"\x00", b"").strip()
@@ -65,7 +71,7 @@ def _root(data: bytes | str) -> tuple[etree._Element | None, bool]:
         return None, False
     if not isinstance(root, etree._Element) or not isinstance(root.tag, str):
         return None, False
-    name = etree.QName(root).localname.encode()
+    name = _local_name(root).encode()
     complete = CLOSING.search(raw[-64:]) is not None and name in raw[-64:]
     return root, complete
 
@@ -105,7 +111,7 @@ def parse_sitemap(xml: bytes | str, url: str) -> Sitemap:
     root, complete = _root(xml)
     if root is None:
         return Sitemap(None)
-    name = etree.QName(root).localname.lower()
+    name = _local_name(root).lower()
     kind: SitemapKind | None = (
         "index" if name == "sitemapindex" else "urlset" if name == "urlset" else None
     )

@@ -195,8 +195,10 @@ def test_sitemap_without_namespace_truncated_or_not_xml() -> None:
     cut = SHARD[: SHARD.index("bai-hai")]
     assert [e.loc for e in parse_sitemap(cut, BASE).entries] == [
         f"{BASE}/bai-mot-197260621080000111.htm"]
-    for junk in (b"", b"<html><body>404</body></html>", b"\xff\xfe\x00", b"{}", b"<rss/>"):
+    for junk in (b"", b"<html><body>404</body></html>", b"\xff\xfe\x00", b"{}", b"<rss/>",
+                 b"<image:caption>x</image:caption>"):  # a prefix without its namespace
         assert parse_sitemap(junk, BASE) == Sitemap(None)
+    assert len(parse_sitemap(SHARD.replace(' xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"', ""), BASE).entries) == 2
 
 
 @pytest.mark.parametrize(("value", "expected"), [
