@@ -253,8 +253,12 @@ class MostSpider(MstWalk, scrapy.Spider):
                                      meta={"kind": "discovery"}, priority=PRIO_LISTING)  # fmt: skip
         yield from self._retry_open_errors()
         for check in self.rechecks:
+            if getattr(check, "portal", self.scope.portal.name) != self.scope.portal.name:
+                continue  # another portal's article: its own site's crawl re-checks it
             validators = (check.etag, check.last_modified)
             found = self.scope.article_url(check.url)  # stored under another --site? move it
+            if found is None and self.scope.portal.article_id(check.url) is None:
+                continue  # not an article URL of this portal
             url = found[1] if found else check.url
             recheck = self._article_request(check.site_id, url, PRIO_RECHECK,
                                             validators=validators)  # fmt: skip
@@ -269,7 +273,11 @@ class MostSpider(MstWalk, scrapy.Spider):
         for err in self.open_errors:
             if err.kind == "listing":
                 url = self.scope.onsite(err.url)
-                if url and url != self.scope.home_url:
+                if url and self.scope.portal.name == mst.NAME:
+                    if mst.is_zone_url(url):  # the zone's walk again; its later pages follow
+                        yield self._zone_request(url, zone_id=None, zone_url=url, name=None,
+                                                 page=1, known_streak=0)  # fmt: skip
+                elif url and url != self.scope.home_url:
                     cat = parsers.category_id_from_url(url)
                     yield self._listing_request(url, cat, page=0, known_streak=0)
             elif err.kind == "article":
@@ -365,7 +373,7 @@ class MostSpider(MstWalk, scrapy.Spider):
             if url is None or category_id is None or category_id in seen:
                 continue
             seen.add(category_id)
-            yield CategorySeen(category_id, None, url)
+            yield CategorySeen(category_id, None, url, self.scope.portal.name)
             yield self._listing_request(url, category_id, page=1, known_streak=0)
         if not seen:
             yield FetchFailure(response.url, "listing", "home page lists no category",
@@ -387,7 +395,8 @@ class MostSpider(MstWalk, scrapy.Spider):
         yield ListingPage(raw_page(response), category_id, page)
         yield FetchSuccess(response.url)
         if category_id is not None:
-            yield CategorySeen(category_id, listing.category, self._listing_base(response.url))
+            yield CategorySeen(category_id, listing.category, self._listing_base(response.url),
+                               self.scope.portal.name)  # fmt: skip
         all_known = bool(listing.items)
         item_ids: list[int | str] = []
         for item in self.paging.take(category_id, page, listing.items):
@@ -403,7 +412,8 @@ class MostSpider(MstWalk, scrapy.Spider):
                 cats.add(category_id)
                 if new_link and (site_id in self.done or
                                  (site_id in self.known and site_id not in self.scheduled)):
-                    yield CategoryLink(site_id, category_id, url)  # fmt: skip
+                    yield CategoryLink(site_id, category_id, url,
+                                       self.scope.portal.name)  # fmt: skip
             if site_id not in self.known:
                 all_known = False
             if site_id in self.known and self.incremental:
@@ -448,7 +458,7 @@ class MostSpider(MstWalk, scrapy.Spider):
         yield FetchSuccess(canonical)
         if response.status == 304:
             self.done.add(site_id)
-            yield NotModified(site_id, canonical)
+            yield NotModified(site_id, canonical, self.scope.portal.name)
             return
         article = parsers.parse_article(response.body, canonical)
         self.done.add(site_id)

@@ -161,7 +161,7 @@ class MstWalk:
         yield FetchSuccess(response.url)
         if page == 1:
             name = (listing.category if listing else None) or meta.get("zone_name")
-            yield CategorySeen(zone_id, name, zone_url)
+            yield CategorySeen(zone_id, name, zone_url, self.scope.portal.name)
         if page > 1:
             self._score_form(response.url, +1)
         yield from self._zone_items(listing, zone_id, response, page)
@@ -186,7 +186,7 @@ class MstWalk:
             cats.add(zone_id)
             if new_link and (site_id in self.done
                              or (site_id in self.known and site_id not in self.scheduled)):
-                yield CategoryLink(site_id, zone_id, url)  # fmt: skip
+                yield CategoryLink(site_id, zone_id, url, self.scope.portal.name)  # fmt: skip
             if site_id not in self.known:
                 all_known = False
             if site_id in self.known and self.incremental:

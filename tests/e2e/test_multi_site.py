@@ -15,7 +15,7 @@ import pytest
 
 from replica.testing import running_mst_replica, running_replica
 
-from .support import crawl, crawl_cmd, export, query, trap_server
+from .support import FAR_FUTURE, crawl, crawl_cmd, export, query, trap_server
 
 pytestmark = pytest.mark.e2e
 
@@ -34,12 +34,27 @@ def test_two_portals_in_one_command_each_its_own_run(tmp_path: Path) -> None:
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         records = export(db)
         mst_ids, sp_ids = set(mst.site.article_ids()), set(sharepoint.site.article_ids())
+        # every article due for a re-check: each site re-checks its own portal's articles only
+        mst.reset_requests()
+        sharepoint.reset_requests()
+        again = subprocess.run(
+            crawl_cmd(mst.base_url, db, "--site", sharepoint.base_url,
+                      "-s", f"ARCHIVE_RECHECK_AT={FAR_FUTURE}"),
+            capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        mst_paths = [r["path"] for r in mst.requests()]
+        sp_paths = [r["path"] for r in sharepoint.requests()]
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert len([p for p in mst_paths if "-197" in p]) == len(mst_ids)
+    assert len([p for p in sp_paths if "/tin-tuc/" in p]) == len(sp_ids)
     assert result.returncode == 1, result.stderr[-3000:]  # the worst of the three
     runs = query(db, "SELECT site, outcome, articles_new FROM runs ORDER BY id")
     assert runs == [
         (mst.base_url, "ok", 30),
         (sharepoint.base_url, "ok", 30),
         ("http://127.0.0.1:9", "partial", 0),
+        (mst.base_url, "ok", 0),
+        (sharepoint.base_url, "ok", 0),
     ], result.stderr[-3000:]
     by_parser = {r["site_id"]: r["parser"] for r in records}
     assert set(by_parser) == mst_ids | sp_ids
