@@ -57,6 +57,7 @@ class ArticlePage:
     categories: list[int] = field(default_factory=list)
     etag: str | None = None
     last_modified: str | None = None
+    portal: str = "most"  # the site's portal (crawler.portals), whatever the parser made of it
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from scrapy.settings import Settings
 from archive import store
 from archive.db import open_archive
 from archive.lock import crawl_lock
+from crawler import drift
 from crawler import outcome as outcomes
 from crawler.outcome import EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from crawler.pipelines import run_counts
@@ -89,7 +90,7 @@ class CrawlSummary:
             f"  files:              {c.get('files', 0)}",
             f"  errors:             {c.get('errors', 0)}"
             + ("  (see `most-archive stats`)" if c.get("errors") else ""),
-        ]
+        ] + [f"  {message}" for message in (c.get("drift") or {}).values()]
 
 
 def build_settings(opts: CrawlOptions, run_id: int) -> Settings:
@@ -241,6 +242,13 @@ def _finish_site(
         counts["portal"] = scope.portal.name
     db = open_archive(opts.db)
     try:
+        history = [counts, *store.recent_run_counts(db, limit=drift.WINDOW)]
+        drifts = [d for p in drift.portals_in(counts) if (d := drift.assess(p, history))]
+        for found in drifts:
+            logger.error("%s", found.message())
+        if drifts:
+            counts["drift"] = {d.portal: d.message() for d in drifts}
+            outcome = outcomes.with_drift(outcome)
         store.finish_run(db, run_id, outcome=outcome, counts=counts)
     finally:
         db.close()

@@ -470,6 +470,7 @@ class MostSpider(MstWalk, scrapy.Spider):
             categories=sorted(self.cats_of.get(site_id, ())),
             etag=header(response, b"ETag"),
             last_modified=header(response, b"Last-Modified"),
+            portal=self.scope.portal.name,
         )
         if article is None or not self.fetch_files:
             return
