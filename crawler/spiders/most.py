@@ -173,6 +173,7 @@ class MostSpider(MstWalk, scrapy.Spider):
         self.files_requested: set[str] = set()
         self.discovered: dict[int, str] = {}  # article id -> URL, from RSS / web service
         self.discovery_flushed = False
+        self.mst_reset()
         # The site's portal is recognised from its root page's markup, never from its host.
         yield self._root_request()
 

@@ -52,6 +52,16 @@ def zone_key(zone_url: str) -> int:
 class MstWalk:
     """The mst.gov.vn part of the spider. Uses the spider's state and request helpers."""
 
+    # state of the walk, one run long
+    paging_forms: dict[str, int]  # page form -> score (pages answered - pages missing)
+    zones_seen: set[str]  # zone slugs requested
+    zone_articles: dict[str, set[str]]  # zone URL -> article URLs its pages listed
+
+    def mst_reset(self) -> None:
+        self.paging_forms = {}
+        self.zones_seen = set()
+        self.zone_articles = {}
+
     # provided by the spider
     scope: Any
     incremental: bool
@@ -79,8 +89,6 @@ class MstWalk:
     def mst_start(self, response: Response) -> Iterator[Any]:
         """The home page of an mst site: its zones and the feeds it names besides the portal's
         (the portal's entry points, sitemap index and feeds, are requested by the spider)."""
-        self.paging_forms: dict[str, int] = {}  # "timeline"/"static" -> score (answered - failed)
-        self.zones_seen: set[str] = set()
         links = parsers.page_links(response.body, response.url)
         zones = 0
         for link in links:
@@ -114,7 +122,7 @@ class MstWalk:
 
     def _zone_request(
         self, url: str, *, zone_id: int | None, zone_url: str, name: str | None, page: int,
-        known_streak: int, alternatives: tuple[str, ...] = (), seen: frozenset[str] = frozenset(),
+        known_streak: int, alternatives: tuple[str, ...] = (),
     ) -> scrapy.Request:  # fmt: skip
         # the timeline fragment is the zone page's AJAX call: sent with the zone page as Referer
         headers = {"Referer": zone_url} if url != zone_url else None
@@ -123,7 +131,7 @@ class MstWalk:
             headers=headers,
             meta={"kind": "listing", "category_id": zone_id, "zone_url": zone_url,
                   "zone_name": name, "page": page, "known_streak": known_streak,
-                  "alternatives": alternatives, "seen_urls": seen},
+                  "alternatives": alternatives},
         )  # fmt: skip
 
     @staticmethod
@@ -170,7 +178,9 @@ class MstWalk:
         self, listing: Listing | None, zone_id: int, response: Response, page: int
     ) -> Iterator[Any]:
         meta = response.meta
-        seen: frozenset[str] = meta.get("seen_urls") or frozenset()
+        # the articles this zone's walk has met so far in this run (one set per zone, shared by
+        # its pages: a page that brings none new is past the zone's end)
+        seen = self.zone_articles.setdefault(meta["zone_url"], set())
         items = listing.items if listing is not None else []
         fresh: set[str] = set()
         all_known = bool(items)
@@ -194,6 +204,7 @@ class MstWalk:
             request = self._article_request(site_id, url, 60)
             if request is not None:
                 yield request
+        seen.update(fresh)
         streak = meta.get("known_streak", 0) + 1 if all_known else 0
         stop = None
         if not items:
@@ -223,7 +234,7 @@ class MstWalk:
         yield self._zone_request(
             candidates[0], zone_id=zone_id, zone_url=meta["zone_url"],
             name=meta.get("zone_name"), page=page + 1, known_streak=streak,
-            alternatives=tuple(candidates[1:]), seen=seen | fresh,
+            alternatives=tuple(candidates[1:]),
         )  # fmt: skip
 
     def mst_zone_failed(self, failure: Failure) -> Iterator[Any]:
@@ -240,7 +251,7 @@ class MstWalk:
                 yield self._zone_request(
                     alternatives[0], zone_id=meta.get("category_id"), zone_url=meta["zone_url"],
                     name=meta.get("zone_name"), page=page, known_streak=meta["known_streak"],
-                    alternatives=alternatives[1:], seen=meta.get("seen_urls") or frozenset(),
+                    alternatives=alternatives[1:],
                 )  # fmt: skip
             else:
                 logger.info("zone %s: no page %d in any form: end of the zone",
