@@ -23,6 +23,9 @@ ARCHIVE_SITE = most.DEFAULT_SITE  # "https://www.most.gov.vn"
 # root page redirects out of the portal's host family (comma-separated). `most-archive crawl`
 # sets it for the default sites only, from each portal's host list; empty for an explicit --site.
 ARCHIVE_FALLBACK_SITES = ""
+# The sites a plain `scrapy crawl most` (no -a site, no -s ARCHIVE_SITE) crawls one after the
+# other (comma-separated); empty = every portal's default site. `most-archive crawl` uses --site.
+ARCHIVE_SITES = ""
 # The SQLite archive the crawl writes (created if missing).
 ARCHIVE_DB = DEFAULT_DB  # "archive.db"
 # Folder for downloaded images and attachments; empty = "<db stem>-files" beside the database.

@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive import crawlstate
 from crawler import outcome, parsers
 from crawler.parsers.urls import is_web_url
-from crawler.portals import most, mst, portal_named
+from crawler.portals import default_sites, most, mst, portal_named, portal_of_host
 from crawler.portals.mst import host_of
 from crawler.records import (
     ArticlePage,
@@ -78,6 +79,14 @@ PAGE_PARAM = re.compile(r"([?&]page=)(\d+)", re.IGNORECASE)
 FOREIGN_FILE_RETRIES = 1  # retries of an image or attachment on a third party's host
 
 
+def _other_hosts(site: str) -> list[str]:
+    """The other default hosts of the portal whose family holds ``site``'s host, in order."""
+    owner = portal_of_host(site)
+    if owner is None:
+        return []
+    return [b for b in (SiteScope.of(d).base for d in owner.default_sites) if b != site]
+
+
 class MostSpider(MstWalk, scrapy.Spider):
     name = "most"
 
@@ -96,6 +105,8 @@ class MostSpider(MstWalk, scrapy.Spider):
     walk_complete_before: bool
     early_stop: bool
     fallbacks: list[str]
+    pending_sites: list[str]
+    default_set: bool
 
     def __init__(
         self, site: str | None = None, snapshot: Snapshot | None = None, **kwargs: Any
@@ -110,8 +121,15 @@ class MostSpider(MstWalk, scrapy.Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> MostSpider:
         spider: MostSpider = super().from_crawler(crawler, *args, **kwargs)
         s = crawler.settings
-        site = spider.site_arg or s.get("ARCHIVE_SITE") or most.DEFAULT_SITE
-        spider.scope = SiteScope.of(site)
+        # `scrapy crawl most` without -a site (and without -s ARCHIVE_SITE): the default set,
+        # one site after the other (ARCHIVE_SITES, else every portal's default site)
+        explicit = bool(spider.site_arg) or (
+            (s.getpriority("ARCHIVE_SITE") or 0) > SETTINGS_PRIORITIES["project"])
+        sites = [spider.site_arg or s.get("ARCHIVE_SITE") or most.DEFAULT_SITE] if explicit else (
+            [u for u in s.getlist("ARCHIVE_SITES") if u.strip()] or default_sites())
+        spider.scope = SiteScope.of(sites[0])
+        spider.pending_sites = [SiteScope.of(u).base for u in sites[1:]]
+        spider.default_set = not explicit
         spider.incremental = s.getbool("ARCHIVE_INCREMENTAL")
         spider.stop_after = max(1, s.getint("ARCHIVE_STOP_AFTER_KNOWN_PAGES"))
         spider.paging = PagingGuard(
@@ -123,6 +141,8 @@ class MostSpider(MstWalk, scrapy.Spider):
         spider.fetch_files = s.getbool("ARCHIVE_FETCH_FILES")
         spider.fallbacks = [normalise_site(u) for u in s.getlist("ARCHIVE_FALLBACK_SITES")
                             if u.strip()]  # fmt: skip
+        if spider.default_set and not s.getlist("ARCHIVE_SITES"):
+            spider.fallbacks = _other_hosts(spider.scope.base)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
@@ -167,6 +187,12 @@ class MostSpider(MstWalk, scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.paging.stats = self.crawler.stats
         await self._load_archive_state()
+        self._reset_walk()
+        # The site's portal is recognised from its root page's markup, never from its host.
+        yield self._root_request()
+
+    def _reset_walk(self) -> None:
+        """The state of one site's walk."""
         self.scheduled: set[int] = set()  # article ids requested in this run
         self.done: set[int] = set()  # article ids whose page was parsed in this run
         self.cats_of: dict[int, set[int]] = {}  # article id -> listing category ids seen
@@ -174,8 +200,17 @@ class MostSpider(MstWalk, scrapy.Spider):
         self.discovered: dict[int, str] = {}  # article id -> URL, from RSS / web service
         self.discovery_flushed = False
         self.mst_reset()
-        # The site's portal is recognised from its root page's markup, never from its host.
-        yield self._root_request()
+
+    def _next_site(self) -> None:
+        """``scrapy crawl most`` without a site: the next site of the default set."""
+        site = self.pending_sites.pop(0)
+        self.scope = SiteScope.of(site)
+        if self.default_set and not self.crawler.settings.getlist("ARCHIVE_SITES"):
+            self.fallbacks = _other_hosts(site)
+        self._reset_walk()
+        logger.info("next site: %s", site)
+        assert self.crawler.engine is not None
+        self.crawler.engine.crawl(self._root_request())
 
     def _root_request(self) -> scrapy.Request:
         return scrapy.Request(
@@ -563,8 +598,12 @@ class MostSpider(MstWalk, scrapy.Spider):
     # ------------------------------------------------------------------ end of the walk
 
     def on_idle(self) -> None:
-        """When the listings are walked, fetch the articles only the feeds know of."""
+        """When the listings are walked, fetch the articles only the feeds know of; then, in a
+        crawl of several sites (``scrapy crawl most`` without a site), go on with the next."""
         if self.discovery_flushed:
+            if self.pending_sites:
+                self._next_site()
+                raise DontCloseSpider
             return
         self.discovery_flushed = True
         added = 0
@@ -578,4 +617,7 @@ class MostSpider(MstWalk, scrapy.Spider):
                 added += 1
         if added:
             logger.info("%d articles found only by RSS / web service", added)
+            raise DontCloseSpider
+        if self.pending_sites:
+            self._next_site()
             raise DontCloseSpider

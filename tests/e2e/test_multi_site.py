@@ -123,3 +123,32 @@ def test_fallback_hosts_are_tried_in_order_and_the_serving_host_recorded(tmp_pat
     assert json.loads(counts)["site_served"] == mst.base_url
     assert json.loads(counts)["portal"] == "mst"
     assert "is unreachable" in result.stderr and f"trying {mst.base_url}" in result.stderr
+
+
+def test_scrapy_crawl_most_without_a_site_crawls_the_set_one_after_the_other(
+    tmp_path: Path,
+) -> None:
+    """``scrapy crawl most`` with no ``-a site``: the default set (here ``ARCHIVE_SITES``; empty,
+    every portal's default site), in one spider run."""
+    import subprocess
+    import sys
+
+    from .support import ROOT
+
+    db = tmp_path / "archive.db"
+    scrapy = Path(sys.executable).parent / "scrapy"
+    with (
+        running_replica(articles=20, seed=2) as sharepoint,
+        running_mst_replica(articles=20, seed=2) as mst,
+    ):
+        done = subprocess.run(
+            [str(scrapy), "crawl", "most", "-s", f"ARCHIVE_SITES={sharepoint.base_url},"
+             f"{mst.base_url}", "-s", f"ARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0",
+             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO"],
+            capture_output=True, text=True, timeout=300, cwd=ROOT,
+        )  # fmt: skip
+        ids = set(sharepoint.site.article_ids()) | set(mst.site.article_ids())
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert {r["site_id"] for r in export(db)} == ids
+    assert f"next site: {mst.base_url}" in done.stderr
+    assert query(db, "SELECT outcome FROM runs") == [("ok",)]
