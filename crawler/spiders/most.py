@@ -300,7 +300,10 @@ class MostSpider(MstWalk, scrapy.Spider):
                                             validators=validators)  # fmt: skip
             if recheck is not None:
                 yield recheck
-        for url in self.missing_files:
+        media = self.scope.portal.media_hosts  # now that the portal is known: its media too
+        extra = [u for u in (self.snapshot.missing_files if self.snapshot else ())
+                 if host_of(u) in media and u not in self.missing_files]  # fmt: skip
+        for url in [*self.missing_files, *extra]:
             file_request = self._file_request(url, None)
             if file_request is not None:
                 yield file_request
