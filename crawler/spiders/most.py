@@ -314,7 +314,7 @@ class MostSpider(MstWalk, scrapy.Spider):
                 url = self.scope.onsite(err.url)
                 if url and self.scope.portal.name == mst.NAME:
                     if mst.is_zone_url(url):  # the zone's walk again; its later pages follow
-                        yield self._zone_request(url, zone_id=None, zone_url=url, name=None,
+                        yield self.zone_request(url, zone_id=None, zone_url=url, name=None,
                                                  page=1, known_streak=0)  # fmt: skip
                 elif url and url != self.scope.home_url:
                     cat = parsers.category_id_from_url(url)

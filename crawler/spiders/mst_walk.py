@@ -100,7 +100,7 @@ class MstWalk:
                 continue
             self.zones_seen.add(slug)
             zones += 1
-            yield self._zone_request(url, zone_id=None, zone_url=url, name=link.text or None,
+            yield self.zone_request(url, zone_id=None, zone_url=url, name=link.text or None,
                                      page=1, known_streak=0)  # fmt: skip
         logger.info("home page: %d zones", zones)
         if not zones:
@@ -120,7 +120,7 @@ class MstWalk:
 
     # ------------------------------------------------------------------ zones
 
-    def _zone_request(
+    def zone_request(
         self, url: str, *, zone_id: int | None, zone_url: str, name: str | None, page: int,
         known_streak: int, alternatives: tuple[str, ...] = (),
     ) -> scrapy.Request:  # fmt: skip
@@ -231,7 +231,7 @@ class MstWalk:
         if not candidates:
             logger.info("zone %s: no next page after page %d", zone_id, page)
             return
-        yield self._zone_request(
+        yield self.zone_request(
             candidates[0], zone_id=zone_id, zone_url=meta["zone_url"],
             name=meta.get("zone_name"), page=page + 1, known_streak=streak,
             alternatives=tuple(candidates[1:]),
@@ -248,7 +248,7 @@ class MstWalk:
             self._score_form(request.url, -1)
             alternatives: tuple[str, ...] = meta.get("alternatives") or ()
             if alternatives:
-                yield self._zone_request(
+                yield self.zone_request(
                     alternatives[0], zone_id=meta.get("category_id"), zone_url=meta["zone_url"],
                     name=meta.get("zone_name"), page=page, known_streak=meta["known_streak"],
                     alternatives=alternatives[1:],
