@@ -121,17 +121,18 @@ def missing_files(db: sqlite_utils.Database) -> list[str]:
 
 
 def last_finished_run(
-    db: sqlite_utils.Database, *, except_run: int | None = None
+    db: sqlite_utils.Database, *, except_run: int | None = None, site: str | None = None
 ) -> dict[str, object] | None:
-    """The newest run that is not ``running`` (nor ``except_run``): id, mode, outcome and
+    """The newest run that is not ``running`` (nor ``except_run``), of ``site`` when given
+    (a crawl of several sites judges each site by its own last run): id, mode, outcome and
     counts (the ``counts_json`` mapping; ``{}`` when there is none)."""
     import json
 
     row = next(
         db.query(
             "SELECT id, mode, outcome, counts_json FROM runs WHERE outcome != 'running' "
-            "AND id IS NOT :except ORDER BY id DESC LIMIT 1",
-            {"except": except_run},
+            "AND id IS NOT :except AND (:site IS NULL OR site = :site) ORDER BY id DESC LIMIT 1",
+            {"except": except_run, "site": site},
         ),
         None,
     )
@@ -200,13 +201,14 @@ def read_snapshot(
     recheck_at: dt.datetime | str | None = None,
     fetch_files: bool = True,
     except_run: int | None = None,
+    site: str | None = None,
 ) -> Snapshot:
     """Read a crawl's :class:`Snapshot` of the archive at ``path``, read-only.
 
     A missing file is an empty archive. Re-checks are read for incremental runs only (at most
     ``recheck_limit``, due at ``recheck_at``, default now), validators of every article for full
     runs only, files only when the crawl fetches them. ``except_run`` is the caller's own run,
-    left out of ``last_run``.
+    left out of ``last_run``; ``site``, when given, is the site whose last run counts.
     """
     from archive.db import open_archive
 
@@ -225,7 +227,7 @@ def read_snapshot(
             missing_files=tuple(missing_files(db)) if fetch_files else (),
             downloaded_files=downloaded_file_urls(db) if fetch_files else frozenset(),
             open_errors=tuple(open_errors(db)),
-            last_run=last_finished_run(db, except_run=except_run),
+            last_run=last_finished_run(db, except_run=except_run, site=site),
         )
     finally:
         db.close()

@@ -159,7 +159,8 @@ class MostSpider(MstWalk, scrapy.Spider):
             from twisted.internet.threads import deferToThread
 
             settings = self.crawler.settings
-            snapshot = await maybe_deferred_to_future(deferToThread(read_snapshot, settings))
+            snapshot = await maybe_deferred_to_future(
+                deferToThread(read_snapshot, settings, self.scope.base))
             self.snapshot = snapshot
         view = ArchiveView.of(snapshot, self.scope)
         self.known = view.known

@@ -86,7 +86,7 @@ def walk_was_complete(last: dict[str, object] | None) -> bool:
     return not (isinstance(counts, dict) and outcome.walk_was_cut(counts))
 
 
-def read_snapshot(settings: BaseSettings) -> crawlstate.Snapshot:
+def read_snapshot(settings: BaseSettings, site: str | None = None) -> crawlstate.Snapshot:
     """The archive's snapshot for a crawl configured by ``settings`` (read-only, blocking).
 
     ``crawler.run`` calls it before the crawl starts; a spider started by ``scrapy crawl``
@@ -100,6 +100,7 @@ def read_snapshot(settings: BaseSettings) -> crawlstate.Snapshot:
         recheck_at=settings.get("ARCHIVE_RECHECK_AT") or None,
         fetch_files=settings.getbool("ARCHIVE_FETCH_FILES"),
         except_run=settings.getint("ARCHIVE_RUN_ID") or None,
+        site=site or settings.get("ARCHIVE_SITE") or None,
     )
 
 

@@ -211,3 +211,19 @@ def test_an_archive_of_the_six_outcomes_learns_limited_and_unreachable(tmp_path)
         assert [r[0] for r in db.execute("PRAGMA integrity_check").fetchall()] == ["ok"]
     finally:
         db.close()
+
+
+def test_each_site_is_judged_by_its_own_last_run(tmp_path: Path) -> None:
+    """A crawl of several sites: one site's complete run says nothing of another's walk."""
+    path = tmp_path / "archive.db"
+    db = open_archive(path)
+    mst = store.start_run(db, site="https://mst.gov.vn", mode="incremental")
+    store.finish_run(db, mst, outcome="interrupted", counts={})
+    most = store.start_run(db, site="https://www.most.gov.vn", mode="incremental")
+    store.finish_run(db, most, outcome="ok", counts={})
+    db.close()
+    assert crawlstate.read_snapshot(path).last_run["id"] == most  # type: ignore[index]
+    for site, run in (("https://mst.gov.vn", mst), ("https://www.most.gov.vn", most)):
+        last = crawlstate.read_snapshot(path, site=site).last_run
+        assert last is not None and last["id"] == run
+    assert crawlstate.read_snapshot(path, site="http://127.0.0.1:9").last_run is None
