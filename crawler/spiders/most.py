@@ -1,8 +1,12 @@
-"""The ``most`` spider: decides what to fetch on www.most.gov.vn, and nothing else.
+"""The ``most`` spider: decides what to fetch on the ministry's sites, and nothing else.
+
+A site's first request is its root page, whose markup says which portal it is
+(``crawler.spiders.sites``); mst.gov.vn's walk is ``crawler.spiders.mst_walk``. Below, the
+SharePoint portal's (www.most.gov.vn).
 
 Walk: home → the categories of its menu → each category's listing pages, newest first → each
 article once (deduplicated by the site's article id, whatever the link form) → its images and
-attachments (same hosts only). The RSS feed and the web service's post list are read for
+attachments (page requisites, from whichever host serves them: ``crawler.requisites``). The RSS feed and the web service's post list are read for
 discovery; articles found only there are fetched after the listings, so a listing's link is
 always the URL an article is recorded under.
 
@@ -20,7 +24,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -32,7 +35,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from archive import crawlstate
 from crawler import outcome, parsers
 from crawler.parsers.urls import is_web_url
-from crawler.portals import default_sites, most, mst, portal_named, portal_of_host
+from crawler.portals import default_sites, most, mst
 from crawler.portals.mst import host_of
 from crawler.records import (
     ArticlePage,
@@ -46,6 +49,7 @@ from crawler.records import (
 )
 from crawler.spiders.mst_walk import MstWalk
 from crawler.spiders.paging import PagingGuard
+from crawler.spiders.sites import SiteStart, other_hosts
 from crawler.spiders.state import (
     PER_REQUEST_META,
     ArchiveView,
@@ -79,15 +83,7 @@ PAGE_PARAM = re.compile(r"([?&]page=)(\d+)", re.IGNORECASE)
 FOREIGN_FILE_RETRIES = 1  # retries of an image or attachment on a third party's host
 
 
-def _other_hosts(site: str) -> list[str]:
-    """The other default hosts of the portal whose family holds ``site``'s host, in order."""
-    owner = portal_of_host(site)
-    if owner is None:
-        return []
-    return [b for b in (SiteScope.of(d).base for d in owner.default_sites) if b != site]
-
-
-class MostSpider(MstWalk, scrapy.Spider):
+class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     name = "most"
 
     scope: SiteScope
@@ -142,7 +138,7 @@ class MostSpider(MstWalk, scrapy.Spider):
         spider.fallbacks = [normalise_site(u) for u in s.getlist("ARCHIVE_FALLBACK_SITES")
                             if u.strip()]  # fmt: skip
         if spider.default_set and not s.getlist("ARCHIVE_SITES"):
-            spider.fallbacks = _other_hosts(spider.scope.base)
+            spider.fallbacks = other_hosts(spider.scope.base)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         return spider
 
@@ -190,7 +186,7 @@ class MostSpider(MstWalk, scrapy.Spider):
         await self._load_archive_state()
         self._reset_walk()
         # The site's portal is recognised from its root page's markup, never from its host.
-        yield self._root_request()
+        yield self.root_request()
 
     def _reset_walk(self) -> None:
         """The state of one site's walk."""
@@ -201,74 +197,6 @@ class MostSpider(MstWalk, scrapy.Spider):
         self.discovered: dict[int, str] = {}  # article id -> URL, from RSS / web service
         self.discovery_flushed = False
         self.mst_reset()
-
-    def _next_site(self) -> None:
-        """``scrapy crawl most`` without a site: the next site of the default set."""
-        site = self.pending_sites.pop(0)
-        self.scope = SiteScope.of(site)
-        if self.default_set and not self.crawler.settings.getlist("ARCHIVE_SITES"):
-            self.fallbacks = _other_hosts(site)
-        self._reset_walk()
-        logger.info("next site: %s", site)
-        assert self.crawler.engine is not None
-        self.crawler.engine.crawl(self._root_request())
-
-    def _root_request(self) -> scrapy.Request:
-        return scrapy.Request(
-            self.scope.base + "/", callback=self.parse_root, errback=self.root_failed,
-            priority=PRIO_HOME, meta={"kind": "listing"}, dont_filter=True,
-        )  # fmt: skip
-
-    def parse_root(self, response: Response) -> Iterator[Any]:
-        """The site's root page: which portal it is, then that portal's walk."""
-        name = parsers.portal_of_page(response.body, response.url)
-        if name is not None and name != self.scope.portal.name:
-            self.scope = replace(self.scope, portal=portal_named(name))
-        logger.info("%s: %s portal", self.scope.base,
-                    self.scope.portal.name if name else f"no known portal's markup; trying the "
-                    f"{self.scope.portal.name}")  # fmt: skip
-        if self.crawler.stats is not None:
-            self.crawler.stats.set_value("archive/portal", self.scope.portal.name)
-        yield from self._portal_requests()
-        if self.scope.portal.name == mst.NAME:
-            yield from self.mst_start(response)
-        elif name is not None and parsers.parse_home(response.body, response.url):
-            yield from self.parse_home(response)  # the root is (or redirected to) the home page
-        else:
-            yield self._home_request()
-
-    def root_failed(self, failure: Failure) -> Iterator[Any]:
-        """No root page. An HTTP error: the portal's own home page is tried (the SharePoint
-        portal's by default). No answer at all, or a redirect out of the portal's hosts: the
-        next fallback host is tried (default sites only), else the run says what happened."""
-        request = failure.request  # type: ignore[attr-defined]
-        reason, status = failure_reason(failure)
-        redirected = bool(request.meta.get("redirect_urls"))
-        problem = None
-        if isinstance(failure.value, IgnoreRequest) and redirected and "offsite" in reason:
-            problem = f"redirects out of its portal's hosts, to {request.url}"
-        elif status is None and not isinstance(failure.value, IgnoreRequest):
-            problem = f"is unreachable ({reason})"
-        if problem is not None:
-            stats = self.crawler.stats
-            if self.fallbacks:
-                following = self.fallbacks.pop(0)
-                logger.warning("%s %s: trying %s", self.scope.base, problem, following)
-                if stats is not None:
-                    stats.inc_value("archive/hosts_tried")
-                self.scope = replace(self.scope, base=following)
-                yield self._root_request()
-                return
-            logger.error("%s %s: nothing archived from it", self.scope.base, problem)
-            if stats is not None:
-                stats.set_value("archive/site_unavailable", 1)
-            first_url = (request.meta.get("redirect_urls") or [request.url])[0]
-            yield FetchFailure(first_url, "listing", f"the site {problem}")
-            return
-        logger.info("root page of %s did not answer (%s); trying %s", self.scope.base, reason,
-                    self.scope.home_url)  # fmt: skip
-        yield from self._portal_requests()
-        yield self._home_request()
 
     def _home_request(self) -> scrapy.Request:
         return scrapy.Request(
@@ -606,7 +534,7 @@ class MostSpider(MstWalk, scrapy.Spider):
         crawl of several sites (``scrapy crawl most`` without a site), go on with the next."""
         if self.discovery_flushed:
             if self.pending_sites:
-                self._next_site()
+                self.next_site()
                 raise DontCloseSpider
             return
         self.discovery_flushed = True
@@ -623,5 +551,5 @@ class MostSpider(MstWalk, scrapy.Spider):
             logger.info("%d articles found only by RSS / web service", added)
             raise DontCloseSpider
         if self.pending_sites:
-            self._next_site()
+            self.next_site()
             raise DontCloseSpider
