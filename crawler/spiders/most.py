@@ -6,9 +6,9 @@ SharePoint portal's (www.most.gov.vn).
 
 Walk: home → the categories of its menu → each category's listing pages, newest first → each
 article once (deduplicated by the site's article id, whatever the link form) → its images and
-attachments (page requisites, from whichever host serves them: ``crawler.requisites``). The RSS feed and the web service's post list are read for
-discovery; articles found only there are fetched after the listings, so a listing's link is
-always the URL an article is recorded under.
+attachments (page requisites, from whichever host serves them: ``crawler.requisites``). The
+RSS feed and the web service's post list are read for discovery; articles found only there are
+fetched after the listings, so a listing's link is always the URL an article is recorded under.
 
 Incremental runs (the default, docs/crawling.md): a category's walk stops after
 ``ARCHIVE_STOP_AFTER_KNOWN_PAGES`` pages holding only archived articles; archived articles are
