@@ -25,7 +25,8 @@ from crawler.portals import default_sites
               help="Seconds between requests to the site [default: 1, AutoThrottle on; "
               "0 turns AutoThrottle off]. A robots.txt Crawl-delay wins if longer.")
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Walk at most N listing pages per category.")
+              help="Walk at most N listing pages per category (the run is 'limited'; the "
+              "next run walks everything) [default: a safety bound of 5000].")
 @click.option("--full", is_flag=True,
               help="Walk every listing page and re-fetch every article (default: incremental).")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
@@ -48,9 +49,11 @@ def crawl_command(
     Without --site, both portals of the ministry: mst.gov.vn and the SharePoint portal
     www.most.gov.vn. A site's portal is recognised from its pages, never from its host.
     Takes this database's crawl lock; prints progress on stderr and a summary per site at the
-    end. Exit codes (the worst of the sites'): 0 all well; 1 finished but some pages failed
-    (see `most-archive stats`) or the run was interrupted; 2 bad usage; 75 another crawl holds
-    this database's lock.
+    end. Exit codes (the worst of the sites'): 0 the run is ok, or limited by --max-pages; 1 any
+    other outcome (partial: some pages failed, see `most-archive stats`, or a portal's markup
+    drifted; interrupted; unreachable; failed: the archive could not store; limited by the
+    safety bound); 2 bad usage; 75 another crawl holds this database's lock. Outcomes:
+    docs/cli.md.
 
     \b
     Example:
@@ -112,4 +115,22 @@ def crawl_command(
             logging.getLogger("crawler.run").info(line)
     for line in lines:
         click.echo(line, err=True)
-    sys.exit(exit_code_of(summaries))
+    code = exit_code_of(summaries)
+    if any(summary.forced for summary in summaries):
+        _exit_now(code)
+    sys.exit(code)
+
+
+def _exit_now(code: int) -> None:
+    """After a second signal, with the outcome recorded and the summary printed: end now,
+    whatever thread is still running (a library's non-daemon worker must not hang cron)."""
+    import logging
+    import os
+    import threading
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
+           if t is not threading.main_thread()):  # fmt: skip
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

@@ -11,7 +11,10 @@ exit code is the worst of theirs (outcome and exit code: :mod:`crawler.outcome`)
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -27,7 +30,7 @@ from archive.lock import crawl_lock
 from crawler import drift
 from crawler import outcome as outcomes
 from crawler.outcome import EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from crawler.pipelines import run_counts
+from crawler.pipelines import DaemonThread, run_counts, run_mode
 from crawler.portals import default_sites, portal_of_host
 from crawler.spiders.most import MostSpider
 from crawler.spiders.state import read_snapshot
@@ -72,11 +75,12 @@ class CrawlSummary:
     counts: dict[str, Any]
     seconds: float
     dead_runs: int
-    site: str = ""
+    forced: bool = False  # a second signal stopped the crawl at once
+    site: str = ""  # named in the summary when the command crawled several sites
 
     @property
     def exit_code(self) -> int:
-        return outcomes.exit_code(self.outcome)
+        return outcomes.exit_code(self.outcome, self.counts)
 
     def lines(self) -> list[str]:
         c = self.counts
@@ -90,7 +94,11 @@ class CrawlSummary:
             f"  files:              {c.get('files', 0)}",
             f"  errors:             {c.get('errors', 0)}"
             + ("  (see `most-archive stats`)" if c.get("errors") else ""),
-        ] + [f"  {message}" for message in (c.get("drift") or {}).values()]
+        ] + (
+            [f"  storage errors:     {c[outcomes.STORAGE_ERRORS]}  (the archive could not "
+             "store what was fetched: disk full? see the log)"]
+            if c.get(outcomes.STORAGE_ERRORS) else []
+        ) + [f"  {message}" for message in (c.get("drift") or {}).values()]  # fmt: skip
 
 
 def build_settings(opts: CrawlOptions, run_id: int) -> Settings:
@@ -148,6 +156,58 @@ def _install_log_handler(opts: CrawlOptions) -> logging.Handler:
     return handler
 
 
+class StopSignals:
+    """SIGINT and SIGTERM during a crawl: the first stops it cleanly (requests in flight finish,
+    Scrapy's finish reason "shutdown"); a second one stops the reactor at once. Either way the
+    run is recorded as ``interrupted`` and the process ends (no thread keeps it alive:
+    :func:`daemon_threads`)."""
+
+    def __init__(self, process: CrawlerProcess) -> None:
+        self.process = process
+        self.received = 0
+        self.previous: dict[int, Any] = {}
+
+    def install(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            self.previous[signum] = signal.signal(signum, self.handle)
+
+    def restore(self) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+    def handle(self, signum: int, frame: object) -> None:
+        from twisted.internet import reactor
+
+        self.received += 1
+        # nothing but scheduling here: the interrupted code may be writing to the same stream
+        stop = self._graceful if self.received == 1 else self._force
+        reactor.callFromThread(stop, signal.Signals(signum).name)  # type: ignore[attr-defined]
+
+    @property
+    def forced(self) -> bool:
+        return self.received > 1
+
+    def _graceful(self, name: str) -> None:
+        logger.warning("received %s: stopping cleanly (send it again to stop at once)", name)
+        self.process.stop()  # the crawl closes ("shutdown"); the reactor stops after it
+
+    def _force(self, name: str) -> None:
+        from twisted.internet import reactor
+
+        logger.warning("received %s again: stopping at once", name)
+        with contextlib.suppress(RuntimeError):  # already stopping
+            reactor.stop()  # type: ignore[attr-defined,misc]
+
+
+def daemon_threads() -> None:
+    """The reactor's thread pool (DNS lookups, reads before the crawl) makes daemon threads:
+    a worker blocked in a lookup never keeps a stopped crawl's process alive. Twisted's public
+    ``ThreadPool.threadFactory``."""
+    from twisted.internet import reactor
+
+    reactor.getThreadPool().threadFactory = DaemonThread  # type: ignore[attr-defined]
+
+
 def exit_code_of(summaries: list[CrawlSummary]) -> int:
     """The command's exit code: the worst of the sites' (0 when every site is well)."""
     return max((s.exit_code for s in summaries), default=EXIT_OK)
@@ -158,15 +218,12 @@ def run_crawl(opts: CrawlOptions) -> CrawlSummary:
     return run_crawls(opts, [opts.site])[0]
 
 
-def _mode(opts: CrawlOptions) -> str:
-    return ("full" if opts.full else "incremental") + ("-limited" if opts.max_pages else "")
-
-
 def run_crawls(opts: CrawlOptions, sites: list[str]) -> list[CrawlSummary]:
     """Crawl each of ``sites`` in turn into ``opts.db``, one run (one ``runs`` row) per site.
 
-    Raises ``LockHeld`` if another crawl holds the database. A site whose crawl was interrupted
-    (Ctrl-C, SIGTERM) ends the whole command: the sites after it are not started.
+    Raises ``LockHeld`` if another crawl holds the database. A signal (Ctrl-C, SIGTERM) ends the
+    whole command: the site being crawled is recorded ``interrupted``, the sites after it are
+    not started.
     """
     bases = [SiteScope.of(site).base for site in sites]
     summaries: list[CrawlSummary] = []
@@ -185,23 +242,31 @@ def run_crawls(opts: CrawlOptions, sites: list[str]) -> list[CrawlSummary]:
         _install_log_handler(opts)
         if dead:
             logger.warning("%d earlier run(s) had died; marked as such", dead)
+        signals = StopSignals(process)
         pending = list(bases)
 
         def crawl_next(_: object = None) -> Any:
-            if not pending or (summaries and summaries[-1].outcome == "interrupted"):
+            if not pending or signals.received:
                 return None
             site = pending.pop(0)
             first = len(pending) == len(bases) - 1  # the first crawler installs the reactor
             crawler, run_id, started = _start_site(opts, site, init_reactor=first)
+            # The archive's state, read once, read-only, before the site's crawl: the spider
+            # never reads the database while it runs.
             done = process.crawl(crawler, site=site, snapshot=read_snapshot(crawler.settings))
             named = site if len(bases) > 1 else ""  # a summary names its site when several
             done.addBoth(_finish_site, opts, crawler, run_id, started, named, summaries,
-                         dead if not summaries else 0)  # fmt: skip
+                         dead if not summaries else 0, signals)  # fmt: skip
             done.addBoth(crawl_next)
             return done
 
-        crawl_next()
-        process.start()
+        signals.install()
+        try:
+            crawl_next()
+            daemon_threads()
+            process.start(install_signal_handlers=False)  # StopSignals handles them
+        finally:
+            signals.restore()
     return summaries
 
 
@@ -214,9 +279,11 @@ def _start_site(
     if opts.default_sites and owner is not None:  # the portal's other hosts, in order
         others = [b for b in (SiteScope.of(d).base for d in owner.default_sites) if b != site]
         site_opts.settings = {**opts.settings, "ARCHIVE_FALLBACK_SITES": ",".join(others)}
+    # the mode names a page limit however it is set (--max-pages or -s ARCHIVE_MAX_PAGES)
+    mode = run_mode(build_settings(site_opts, 0))
     db = open_archive(opts.db)
     try:
-        run_id = store.start_run(db, site=site, mode=_mode(opts))
+        run_id = store.start_run(db, site=site, mode=mode)
     finally:
         db.close()
     logger.info("crawling %s (run %d)", site, run_id)
@@ -227,11 +294,13 @@ def _start_site(
 
 def _finish_site(
     result: object, opts: CrawlOptions, crawler: Crawler, run_id: int, started: float,
-    site: str, summaries: list[CrawlSummary], dead: int,
+    site: str, summaries: list[CrawlSummary], dead: int, signals: StopSignals,
 ) -> None:  # fmt: skip
     """Record a site's run as finished (whatever happened) and keep its summary."""
-    stats: dict[str, Any] = crawler.stats.get_stats() if crawler.stats else {}
-    outcome = outcomes.decide_from_stats(stats) if stats else "failed"
+    stats: dict[str, Any] = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    if signals.received and stats.get("finish_reason") is None:
+        stats["finish_reason"] = outcomes.SHUTDOWN  # stopped before Scrapy closed
+    outcome = outcomes.decide_from_stats(stats)
     if result is not None and hasattr(result, "getErrorMessage"):
         logger.error("crawl of %s failed: %s", site or opts.site, result.getErrorMessage())
         outcome = "failed"
@@ -240,16 +309,39 @@ def _finish_site(
     if isinstance(scope, SiteScope):  # which host served, and which portal it is
         counts["site_served"] = scope.base
         counts["portal"] = scope.portal.name
-    db = open_archive(opts.db)
+    drifts = _drifts(opts.db, counts)
+    for found in drifts:
+        logger.error("%s", found.message())
+    if drifts:
+        counts["drift"] = {d.portal: d.message() for d in drifts}
+        outcome = outcomes.with_drift(outcome)
+    _record_outcome(opts.db, run_id, outcome, counts)
+    summaries.append(CrawlSummary(run_id, outcome, counts, time.monotonic() - started, dead,
+                                  forced=signals.forced, site=site))  # fmt: skip
+
+
+def _drifts(db_path: Path, counts: dict[str, Any]) -> list[drift.Drift]:
+    """The portals whose markup drifted, judged over this run and the runs before it."""
     try:
-        history = [counts, *store.recent_run_counts(db, limit=drift.WINDOW)]
-        drifts = [d for p in drift.portals_in(counts) if (d := drift.assess(p, history))]
-        for found in drifts:
-            logger.error("%s", found.message())
-        if drifts:
-            counts["drift"] = {d.portal: d.message() for d in drifts}
-            outcome = outcomes.with_drift(outcome)
-        store.finish_run(db, run_id, outcome=outcome, counts=counts)
-    finally:
-        db.close()
-    summaries.append(CrawlSummary(run_id, outcome, counts, time.monotonic() - started, dead, site))
+        db = open_archive(db_path)
+        try:
+            history = [counts, *store.recent_run_counts(db, limit=drift.WINDOW)]
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError) as exc:
+        logger.error("could not read the earlier runs for the drift check: %s", exc)
+        history = [counts]
+    return [d for p in drift.portals_in(counts) if (d := drift.assess(p, history))]
+
+
+def _record_outcome(db_path: Path, run_id: int, outcome: str, counts: dict[str, Any]) -> None:
+    """Close the run's record; on a disk that refuses even that, say so (the next run marks
+    the run ``died``) instead of a traceback: the exit code still tells the outcome."""
+    try:
+        db = open_archive(db_path)
+        try:
+            store.finish_run(db, run_id, outcome=outcome, counts=counts)
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError) as exc:
+        logger.error("could not record run %d as %s: %s", run_id, outcome, exc)

@@ -8,11 +8,11 @@ the other zones) → each article once per id → its images and attachments. Th
 (its newest shard on an incremental run after a complete walk, every shard otherwise) and the
 RSS feeds are read for discovery; articles found only there are fetched after the zones.
 
-A zone's walk stops at an empty page, at a page that brings no article the walk has not seen
-(a site may answer past the end with its last page again), after
-``ARCHIVE_STOP_AFTER_KNOWN_PAGES`` pages of archived articles on an incremental run, and at
-``--max-pages``. So a no-change re-run costs one request per zone, plus the sitemap index, its
-newest shard, the feeds and the scheduled re-checks.
+A zone's walk stops at an empty page, after ``ARCHIVE_STOP_AFTER_KNOWN_PAGES`` pages of
+archived articles on an incremental run, and where ``crawler.spiders.paging.PagingGuard`` says
+(a page of articles already met in the zone's walk: a site may answer past the end with its last
+page again; ``--max-pages``; the safety bound). So a no-change re-run costs one request per
+zone, plus the sitemap index, its newest shard, the feeds and the scheduled re-checks.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import scrapy
 from crawler import parsers
 from crawler.portals import mst
 from crawler.records import CategoryLink, CategorySeen, FetchFailure, FetchSuccess, ListingPage
+from crawler.spiders.paging import PagingGuard
 from crawler.spiders.state import raw_page
 
 if TYPE_CHECKING:
@@ -55,19 +56,17 @@ class MstWalk:
     # state of the walk, one run long
     paging_forms: dict[str, int]  # page form -> score (pages answered - pages missing)
     zones_seen: set[str]  # zone slugs requested
-    zone_articles: dict[str, set[str]]  # zone URL -> article URLs its pages listed
 
     def mst_reset(self) -> None:
         self.paging_forms = {}
         self.zones_seen = set()
-        self.zone_articles = {}
 
     # provided by the spider
     scope: Any
     incremental: bool
     early_stop: bool
     stop_after: int
-    max_pages: int
+    paging: PagingGuard
     discovery: bool
     known: Any
     scheduled: set[int]
@@ -178,19 +177,16 @@ class MstWalk:
         self, listing: Listing | None, zone_id: int, response: Response, page: int
     ) -> Iterator[Any]:
         meta = response.meta
-        # the articles this zone's walk has met so far in this run (one set per zone, shared by
-        # its pages: a page that brings none new is past the zone's end)
-        seen = self.zone_articles.setdefault(meta["zone_url"], set())
         items = listing.items if listing is not None else []
-        fresh: set[str] = set()
+        item_ids: list[int | str] = []
         all_known = bool(items)
-        for item in items:
+        for item in self.paging.take(zone_id, page, items):
             found = self.scope.article_url(item.url, response.url)
             if found is None:
+                item_ids.append(item.url)
                 continue
             site_id, url = found
-            if url not in seen:
-                fresh.add(url)
+            item_ids.append(site_id)
             cats = self.cats_of.setdefault(site_id, set())
             new_link = zone_id not in cats
             cats.add(zone_id)
@@ -204,17 +200,14 @@ class MstWalk:
             request = self._article_request(site_id, url, 60)
             if request is not None:
                 yield request
-        seen.update(fresh)
         streak = meta.get("known_streak", 0) + 1 if all_known else 0
         stop = None
         if not items:
             stop = "empty page"
-        elif not fresh:
-            stop = "no new article on the page (past the last page)"
         elif self.early_stop and streak >= self.stop_after:
             stop = f"{streak} page(s) of archived articles"
-        elif self.max_pages and page >= self.max_pages:
-            stop = f"--max-pages {self.max_pages}"
+        else:  # a page of articles already met (past the end), or the page limit
+            stop = self.paging.stop(zone_id, page, item_ids)
         if stop:
             logger.info("zone %s: stop at page %d (%s)", zone_id, page, stop)
             return

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 
-from crawler import parsers
+from crawler import outcome, parsers
 from crawler.portals import mst, portal_named, portal_of_host
 from crawler.records import FetchFailure
 from crawler.spiders.state import failure_reason
@@ -102,24 +102,29 @@ class SiteStart:
         reason, status = failure_reason(failure)
         redirected = bool(request.meta.get("redirect_urls"))
         problem = None
+        unreachable = status is None and not isinstance(failure.value, IgnoreRequest)
         if isinstance(failure.value, IgnoreRequest) and redirected and "offsite" in reason:
             problem = f"redirects out of its portal's hosts, to {request.url}"
-        elif status is None and not isinstance(failure.value, IgnoreRequest):
+        elif unreachable:
             problem = f"is unreachable ({reason})"
         if problem is not None:
             stats = self.crawler.stats
+            assert stats is not None
             if self.fallbacks:
                 following = self.fallbacks.pop(0)
                 logger.warning("%s %s: trying %s", self.scope.base, problem, following)
-                if stats is not None:
-                    stats.inc_value("archive/hosts_tried")
+                stats.inc_value("archive/hosts_tried")
                 self.scope = replace(self.scope, base=following)
                 yield self.root_request()
                 return
-            logger.error("%s %s: nothing archived from it", self.scope.base, problem)
-            if stats is not None:
-                stats.set_value("archive/site_unavailable", 1)
             first_url = (request.meta.get("redirect_urls") or [request.url])[0]
+            if unreachable:
+                # one clear line; nothing answered: the run is "unreachable" (crawler.outcome)
+                stats.inc_value(f"archive/{outcome.SITE_UNREACHABLE}")
+                logger.warning("site %s is unreachable: %s", self.scope.base, reason)
+                yield FetchFailure(first_url, "listing", reason, status)
+                return
+            logger.error("%s %s: nothing archived from it", self.scope.base, problem)
             yield FetchFailure(first_url, "listing", f"the site {problem}")
             return
         logger.info("root page of %s did not answer (%s); trying %s", self.scope.base, reason,
