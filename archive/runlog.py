@@ -163,21 +163,3 @@ def resolve_error(db: sqlite_utils.Database, url: str, *, at: str | None = None)
         [at or now_iso(), url],
     )
     return cursor.rowcount > 0
-
-
-def recent_run_counts(db: sqlite_utils.Database, limit: int = 50) -> list[dict[str, object]]:
-    """The ``counts_json`` of the newest finished runs, newest first (for the drift check)."""
-    rows = db.query(
-        "SELECT counts_json FROM runs WHERE outcome != 'running' AND counts_json IS NOT NULL "
-        "ORDER BY id DESC LIMIT ?",
-        [limit],
-    )
-    found: list[dict[str, object]] = []
-    for row in rows:
-        try:
-            value = json.loads(row["counts_json"])
-        except (TypeError, ValueError):
-            continue
-        if isinstance(value, dict):
-            found.append(value)
-    return found

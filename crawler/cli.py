@@ -50,10 +50,9 @@ def crawl_command(
     www.most.gov.vn. A site's portal is recognised from its pages, never from its host.
     Takes this database's crawl lock; prints progress on stderr and a summary per site at the
     end. Exit codes (the worst of the sites'): 0 the run is ok, or limited by --max-pages; 1 any
-    other outcome (partial: some pages failed, see `most-archive stats`, or a portal's markup
-    drifted; interrupted; unreachable; failed: the archive could not store; limited by the
-    safety bound); 2 bad usage; 75 another crawl holds this database's lock. Outcomes:
-    docs/cli.md.
+    other outcome (partial: some pages failed, see `most-archive stats`; interrupted;
+    unreachable; failed: the archive could not store; limited by the safety bound); 2 bad
+    usage; 75 another crawl holds this database's lock. Outcomes: docs/cli.md.
 
     \b
     Example:

@@ -139,9 +139,3 @@ def table() -> list[dict[str, object]]:
             row["exit_safety_bound"] = EXIT_PARTIAL
         rows.append(row)
     return rows
-
-
-def with_drift(outcome: str) -> str:
-    """The outcome of a run whose portal's markup drifted (:mod:`crawler.drift`): a run that
-    was ``ok`` becomes ``partial``, so it exits 1 and a cron admin hears of it."""
-    return "partial" if outcome == "ok" else outcome

@@ -20,7 +20,6 @@ from archive import store
 from archive.db import open_archive
 from archive.files import files_dir_for, sweep_temporaries
 from archive.lock import crawl_lock
-from crawler import drift
 from crawler import outcome as outcomes
 from crawler.records import (
     ArticlePage,
@@ -219,23 +218,9 @@ class ArchivePipeline:
         self._save_raw(item.raw)
         self.stats.inc_value("archive/listing_pages")
 
-    def _count_parse(self, item: ArticlePage, missing: list[str]) -> None:
-        """Per portal: articles parsed, and those that drifted (crawler.drift)."""
-        article = item.article
-        portal = item.portal
-        self.stats.inc_value(f"archive/{drift.parsed_key(portal)}")
-        if drift.is_drifted(article.parser if article else None, missing):
-            self.stats.inc_value(f"archive/{drift.drifted_key(portal)}")
-            examples = self.stats.get_value(f"archive/{drift.EXAMPLES_KEY}") or {}
-            urls = examples.setdefault(portal, [])
-            if len(urls) < drift.EXAMPLES:
-                urls.append(item.url)
-            self.stats.set_value(f"archive/{drift.EXAMPLES_KEY}", examples)
-
     def _on_ArticlePage(self, item: ArticlePage) -> None:
         page_id = self._save_raw(item.raw)
         article = item.article
-        self._count_parse(item, missing_fields(article) if article is not None else [])
         if article is None:
             self._error(item.url, "article", "not an article page (no parser matched)",
                         item.raw.status)  # fmt: skip
@@ -310,8 +295,5 @@ def run_counts(stats: dict[str, Any]) -> dict[str, Any]:
     for key, value in stats.items():
         if key.startswith("archive/") and isinstance(value, int | float):
             counts.setdefault(key.removeprefix("archive/"), value)
-    examples = stats.get(f"archive/{drift.EXAMPLES_KEY}")
-    if examples:
-        counts[drift.EXAMPLES_KEY] = examples
     counts["finish_reason"] = stats.get("finish_reason")
     return counts

@@ -27,7 +27,6 @@ from scrapy.settings import Settings
 from archive import store
 from archive.db import open_archive
 from archive.lock import crawl_lock
-from crawler import drift
 from crawler import outcome as outcomes
 from crawler.outcome import EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
 from crawler.pipelines import DaemonThread, run_counts, run_mode
@@ -98,7 +97,7 @@ class CrawlSummary:
             [f"  storage errors:     {c[outcomes.STORAGE_ERRORS]}  (the archive could not "
              "store what was fetched: disk full? see the log)"]
             if c.get(outcomes.STORAGE_ERRORS) else []
-        ) + [f"  {message}" for message in (c.get("drift") or {}).values()]  # fmt: skip
+        )  # fmt: skip
 
 
 def build_settings(opts: CrawlOptions, run_id: int) -> Settings:
@@ -309,29 +308,9 @@ def _finish_site(
     if isinstance(scope, SiteScope):  # which host served, and which portal it is
         counts["site_served"] = scope.base
         counts["portal"] = scope.portal.name
-    drifts = _drifts(opts.db, counts)
-    for found in drifts:
-        logger.error("%s", found.message())
-    if drifts:
-        counts["drift"] = {d.portal: d.message() for d in drifts}
-        outcome = outcomes.with_drift(outcome)
     _record_outcome(opts.db, run_id, outcome, counts)
     summaries.append(CrawlSummary(run_id, outcome, counts, time.monotonic() - started, dead,
                                   forced=signals.forced, site=site))  # fmt: skip
-
-
-def _drifts(db_path: Path, counts: dict[str, Any]) -> list[drift.Drift]:
-    """The portals whose markup drifted, judged over this run and the runs before it."""
-    try:
-        db = open_archive(db_path)
-        try:
-            history = [counts, *store.recent_run_counts(db, limit=drift.WINDOW)]
-        finally:
-            db.close()
-    except (sqlite3.Error, OSError) as exc:
-        logger.error("could not read the earlier runs for the drift check: %s", exc)
-        history = [counts]
-    return [d for p in drift.portals_in(counts) if (d := drift.assess(p, history))]
 
 
 def _record_outcome(db_path: Path, run_id: int, outcome: str, counts: dict[str, Any]) -> None:
