@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
@@ -25,7 +24,6 @@ from lxml import etree
 from crawler.items import Article, Image
 from crawler.parsers.blocks import Block, flatten
 from crawler.parsers.dates import (
-    OFFSET,
     parse_day_first,
     parse_iso_local,
     parse_month_name,
@@ -39,8 +37,8 @@ from crawler.parsers.text import clean
 from crawler.parsers.urls import absolute_url, is_web_url
 from crawler.portals import mst as mst_portal
 
-PORTAL = "mst"
-PARSER_NAME = "mst/1"
+PORTAL = mst_portal.NAME
+PARSER_NAME = mst_portal.PARSER_VERSION  # "mst/1": the portal names its parser versions
 
 # --- URL rules -------------------------------------------------------------------------------
 # An article is /{slug}-{id}.htm, one path segment, the id all the digits before ".htm": 18 digits
@@ -49,7 +47,6 @@ PARSER_NAME = "mst/1"
 # URLs are articles is the portal's rule (crawler.portals.mst); the pattern below only splits an
 # article path into its slug and id.
 ARTICLE_PATH = re.compile(r"^/([^/]+)-(\d{6,})\.htm$", re.IGNORECASE)
-ID_TIMESTAMP = re.compile(r"^197(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})\d{3}$")
 TITLE_SUFFIX = re.compile(
     r"\s+[-–|]\s+(?:Bộ Khoa học và Công nghệ|Bộ Thông tin và Truyền thông)\s*$", re.IGNORECASE
 )
@@ -129,16 +126,10 @@ def article_id_from_url(url: str) -> int | None:
 
 
 def id_timestamp(site_id: int) -> str | None:
-    """Local time (minutes, ``+07:00``) encoded in an 18-digit id ``197yyMMddHHmmssSSS``."""
-    match = ID_TIMESTAMP.match(str(site_id))
-    if match is None:
-        return None
-    yy, month, day, hour, minute, _second = (int(g) for g in match.groups())
-    try:
-        moment = datetime(2000 + yy, month, day, hour, minute)
-    except ValueError:
-        return None
-    return moment.isoformat() + OFFSET
+    """Local time (minutes, ``+07:00``) encoded in an 18-digit id ``197yyMMddHHmmssSSS``; None
+    for other ids (issue 11 takes the fallback time from the 18-digit form only). The decoding
+    is the portal's (:func:`crawler.portals.mst.id_published_at`)."""
+    return mst_portal.id_published_at(site_id) if len(str(site_id)) == 18 else None
 
 
 def canonical_url(page_url: str, declared: str | None = None) -> str:

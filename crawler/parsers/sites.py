@@ -100,7 +100,7 @@ MOST = SiteParser(
     canonical_url=lambda url, _root: most_portal.canonical_article_url(url),
 )
 MST = SiteParser(
-    portal="mst",
+    portal=mst.PORTAL,
     article_id=mst.article_id_from_url,
     quick=(),
     scans=mst.BODY,
