@@ -442,6 +442,157 @@ def m005_run_outcomes(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
 
 
+# --- the lean archive (issue 14): raw pages with per-portal dictionaries, contentless
+# full-text tables, revisions that do not repeat the article row.
+
+_RAW_PAGE_DICTIONARIES = """
+CREATE TABLE raw_page_dictionaries (
+    id INTEGER PRIMARY KEY,
+    portal TEXT NOT NULL,
+    codec TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    pages INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    content BLOB NOT NULL
+);
+CREATE INDEX idx_raw_page_dictionaries_portal ON raw_page_dictionaries(portal, id);
+ALTER TABLE raw_pages ADD COLUMN codec TEXT NOT NULL DEFAULT 'zlib';
+ALTER TABLE raw_pages ADD COLUMN dictionary_id INTEGER REFERENCES raw_page_dictionaries(id);
+ALTER TABLE raw_pages ADD COLUMN portal TEXT;
+CREATE INDEX idx_raw_pages_undictionaried ON raw_pages(portal) WHERE dictionary_id IS NULL
+"""
+
+
+@migrations()
+def m006_raw_page_dictionaries(db: sqlite_utils.Database) -> None:
+    """Raw pages name their codec and dictionary; existing pages are re-encoded with one
+    dictionary per portal built from the portal's own pages (byte-exact, checked)."""
+    from archive import rawpages
+    from archive.runlog import now_iso
+
+    _run_script(db, _RAW_PAGE_DICTIONARIES)
+    urls = db.execute("SELECT id, url FROM raw_pages").fetchall()
+    by_portal: dict[str, list[int]] = {}
+    for page_id, url in urls:
+        by_portal.setdefault(rawpages.portal_of(url), []).append(int(page_id))
+    for portal, ids in by_portal.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            db.execute(
+                f"UPDATE raw_pages SET portal = ? WHERE id IN ({', '.join(map(str, chunk))})",
+                [portal],
+            )
+        rawpages.train_dictionary(db, portal, created_at=now_iso(), reencode="all")
+
+
+# The exact full-text row of an article, rebuilt from what the archive stores: a contentless
+# FTS5 table keeps no copy, and deleting a row needs the values it was indexed with.
+FTS_SOURCE = """
+SELECT a.id, a.title, a.lead, a.body,
+       coalesce((SELECT group_concat(caption, char(10)) FROM (
+           SELECT caption FROM images i WHERE i.portal = a.portal AND i.site_id = a.site_id
+           AND caption IS NOT NULL AND caption != '' ORDER BY position)), '') AS captions,
+       coalesce(a.source, '') AS source
+FROM articles a
+"""
+
+_LEAN_FTS = f"""
+DROP TABLE {FTS_FOLDED};
+DROP TABLE {FTS_EXACT};
+CREATE VIRTUAL TABLE {FTS_FOLDED} USING fts5(
+    {", ".join(FTS_COLUMNS)},
+    content = '',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE {FTS_EXACT} USING fts5(
+    {", ".join(FTS_COLUMNS)},
+    content = '',
+    tokenize = 'unicode61 remove_diacritics 0'
+)
+"""
+
+
+@migrations()
+def m007_contentless_full_text(db: sqlite_utils.Database) -> None:
+    """Both FTS5 tables become contentless (search reads text from ``articles``, never from
+    the index) without prefix indexes (they doubled the index; queries keep working)."""
+    from archive.normalize import fold
+
+    _run_script(db, _LEAN_FTS)
+    cols = ", ".join(("rowid", *FTS_COLUMNS))
+    marks = ", ".join("?" * (len(FTS_COLUMNS) + 1))
+    last = -1
+    while rows := db.execute(
+        FTS_SOURCE + " WHERE a.id > ? ORDER BY a.id LIMIT 2000", [last]
+    ).fetchall():
+        last = int(rows[-1][0])
+        db.conn.executemany(f"INSERT INTO {FTS_EXACT} ({cols}) VALUES ({marks})", rows)
+        db.conn.executemany(
+            f"INSERT INTO {FTS_FOLDED} ({cols}) VALUES ({marks})",
+            ([r[0], *(fold(t or "") for t in r[1:])] for r in rows),
+        )
+
+
+REVISION_STORAGES = ("plain", "article", "zlib")
+_REVISION_STORAGE = """
+ALTER TABLE revisions ADD COLUMN storage TEXT NOT NULL DEFAULT 'plain';
+ALTER TABLE revisions ADD COLUMN packed BLOB;
+ALTER TABLE articles ADD COLUMN body_html_packed BLOB
+"""
+
+
+@migrations()
+def m008_revision_deltas(db: sqlite_utils.Database) -> None:
+    """A version's lead, body and body_html are kept once: the current revision's in the
+    ``articles`` row (storage ``article``; its HTML zlib-compressed in ``body_html_packed``),
+    older ones packed with zlib (storage ``zlib``). See :mod:`archive.revisions`."""
+    from archive.revisions import pack, pack_html
+
+    _run_script(db, _REVISION_STORAGE)
+    db.execute(
+        "UPDATE revisions SET storage = 'article', lead = '', body = '', body_html = NULL "
+        "WHERE EXISTS (SELECT 1 FROM articles a WHERE a.portal = revisions.portal "
+        "AND a.site_id = revisions.site_id "
+        "AND a.revision = revisions.revision AND a.lead = revisions.lead "
+        "AND a.body = revisions.body AND a.body_html IS revisions.body_html)"
+    )
+    older = db.execute(
+        "SELECT id, lead, body, body_html FROM revisions WHERE storage = 'plain'"
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE revisions SET storage = 'zlib', packed = ?, lead = '', body = '', "
+        "body_html = NULL WHERE id = ?",
+        ((pack(lead, body, html), rid) for rid, lead, body, html in older),
+    )
+    last = -1
+    while rows := db.execute(
+        "SELECT id, body_html, lead, body FROM articles WHERE id > ? "
+        "AND body_html IS NOT NULL ORDER BY id LIMIT 2000",
+        [last],
+    ).fetchall():
+        last = int(rows[-1][0])
+        db.conn.executemany(
+            "UPDATE articles SET body_html_packed = ?, body_html = NULL WHERE id = ?",
+            ((pack_html(html, lead or "", body or ""), sid) for sid, html, lead, body in rows),
+        )
+
+
+_LEAN_INDEXES = """
+DROP INDEX idx_files_sha256;
+DROP INDEX idx_raw_pages_url;
+CREATE INDEX idx_raw_pages_url ON raw_pages(url)
+"""
+
+
+@migrations()
+def m009_lean_indexes(db: sqlite_utils.Database) -> None:
+    """Indexes no query uses go: files by sha256 (nothing looks a file up by its digest) and
+    the digest in the raw pages' URL index (a URL has a handful of rows; the digest is
+    compared on those)."""
+    _run_script(db, _LEAN_INDEXES)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending step; return the names applied (``[]`` when already current)."""
     if not migrations.pending(db):

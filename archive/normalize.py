@@ -7,6 +7,7 @@ same function before matching, so "dien", "Điện" and "ĐIỆN" all meet.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -19,8 +20,10 @@ if TYPE_CHECKING:
 
 # Letters that carry no decomposable accent in Unicode but are accented letters to a reader.
 _EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ı": "i"})
-_SPACE = re.compile(r"\s+")
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Runs of white space to write as one space: two or more, or one that is not already " "
+# (matching only those leaves the many single spaces of a text alone: much faster than \s+).
+_SPACE = re.compile(r"\s{2,}|[^\S ]")
+_INVISIBLE_CHARS = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def nfc(text: str) -> str:
@@ -60,6 +63,32 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).lower().translate(_FOLD)
 
 
+def fold_sql(value: object) -> str | None:
+    """:func:`fold` as an SQL function (``most_fold``): text folded, anything else NULL."""
+    return fold(value) if isinstance(value, str) else None
+
+
+@functools.cache
+def _same_length_table() -> dict[int, str]:
+    """Precomposed Latin letters -> their folded letter (one character each), from fold's
+    own table."""
+    table: dict[int, str] = {}
+    for cp in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        folded = fold(chr(cp))
+        if len(folded) == 1 and folded != chr(cp):
+            table[cp] = folded
+    return table
+
+
+def fold_in_place(text: str) -> str:
+    """:func:`fold` for NFC text at C speed, keeping every character's offset.
+
+    The precomposed Latin letters (Vietnamese included, đ -> d) folded one for one, then
+    ``str.lower``: what snippets use to find a folded match and mark it in the original.
+    """
+    return text.translate(_same_length_table()).lower()
+
+
 def clean(text: str | None) -> str:
     """NFC, zero-width characters dropped, NBSP and all white space collapsed to one space, trimmed.
 
@@ -67,7 +96,9 @@ def clean(text: str | None) -> str:
     """
     if not text:
         return ""
-    return _SPACE.sub(" ", nfc(text).translate(_INVISIBLE).replace("\u00a0", " ")).strip()
+    if not text.isascii():  # NBSP is white space to the pattern below, so it collapses too
+        text = _INVISIBLE_CHARS.sub("", nfc(text))
+    return _SPACE.sub(" ", text).strip()
 
 
 def join_body(paragraphs: Iterable[str]) -> str:

@@ -30,7 +30,8 @@ from typing import Any, NamedTuple
 import sqlite_utils
 
 from archive.migrations import FTS_EXACT, FTS_FOLDED
-from archive.normalize import fold, nfc, split_body
+from archive.normalize import fold, fold_sql, nfc, split_body
+from archive.revisions import texts as revision_texts
 from archive.search import Node, parse_query, quick_fold, snippet, split_tokens, to_fts
 from crawler.portals import portal_for_article_url
 
@@ -175,11 +176,7 @@ _SOURCE_IDS = f"SELECT rowid FROM {FTS_FOLDED} WHERE {FTS_FOLDED} MATCH :f_sourc
 
 def prepare(db: sqlite_utils.Database) -> None:
     """Register the SQL function the filters use (``most_fold`` = archive.normalize.fold)."""
-    db.conn.create_function(FOLD_FUNCTION, 1, _sql_fold, deterministic=True)
-
-
-def _sql_fold(value: object) -> str | None:
-    return fold(value) if isinstance(value, str) else None
+    db.conn.create_function(FOLD_FUNCTION, 1, fold_sql, deterministic=True)
 
 
 # --- search ----------------------------------------------------------------------------------
@@ -327,7 +324,8 @@ WHERE ac.portal = :portal AND ac.site_id = :site_id ORDER BY c.id
 """
 ARTICLE_REVISIONS = """
 SELECT revision, content_hash, title, lead, body, published_at, category, source, images_json,
-       attachments_json, parser, reason, first_seen, last_seen, author, tags
+       attachments_json, parser, reason, first_seen, last_seen, author, tags, storage,
+       packed, body_html, portal
 FROM revisions WHERE portal = :portal AND site_id = :site_id ORDER BY revision
 """
 
@@ -410,7 +408,7 @@ def get_article(
     row = next(iter(db.query(ARTICLE_BY_ID, p)), None)
     if row is None:
         return None
-    article = {k: v for k, v in row.items() if k not in ("id", "body_html")}
+    article = {k: v for k, v in row.items() if k not in ("id", "body_html", "body_html_packed")}
     article["tags"] = _json_list(article.get("tags"))
     article["categories"] = list(db.query(ARTICLE_CATEGORIES, p))
     article["images"] = list(db.query(ARTICLE_IMAGES, p))
@@ -426,6 +424,9 @@ def get_revisions(
     revisions = []
     for r in db.query(ARTICLE_REVISIONS, {"portal": portal, "site_id": site_id}):
         rev = dict(r)
+        rev["lead"], rev["body"], _html = revision_texts(db, site_id, rev)
+        for key in ("storage", "packed", "body_html", "portal"):
+            rev.pop(key)
         rev["images"] = _json_list(rev.pop("images_json"))
         rev["attachments"] = _json_list(rev.pop("attachments_json"))
         rev["tags"] = _json_list(rev.get("tags"))

@@ -1,7 +1,7 @@
 """Re-parse the archive from its stored raw pages, without re-crawling.
 
 Each article's current raw page (``articles.page_id``) is run through the parser again; a
-changed result is recorded by :func:`archive.store.save_article` as a new revision with reason
+changed result is recorded by :func:`archive.store.reparse_article` as a new revision with reason
 ``"reparse:<parser>"`` (the old revisions stay), an identical one changes nothing but the
 article's ``parser`` name. Nothing is deleted: a page the parser now rejects is counted and
 left as it was.
@@ -16,7 +16,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from archive.store import now_iso, page_body, save_article
+from archive.rawpages import page_body
+from archive.store import now_iso, reparse_article
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -119,12 +120,8 @@ def reparse(
         if (article.portal, article.site_id) != (row["portal"], row["site_id"]):
             counts["mismatch"] += 1
             continue
-        outcome = save_article(
-            db,
-            article,
-            page_id=int(row["page_id"]),
-            fetched_at=now_iso(),
-            reason=f"reparse:{article.parser or 'unknown'}",
+        outcome = reparse_article(
+            db, article, page_id=int(row["page_id"]), parsed_at=now_iso()
         )
         counts[outcome] += 1
     return dict(counts)

@@ -24,11 +24,12 @@ message meant for the user.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from archive.normalize import fold_in_place
 
 __all__ = [
     "And",
@@ -329,26 +330,7 @@ SNIPPET_BEFORE = 60  # of which before the first match in the window
 MARK_OPEN, MARK_CLOSE = "[", "]"
 
 
-@functools.cache
-def _fold_table() -> dict[int, str]:
-    """Precomposed Latin letters → their folded letter (one character each), from ``fold``."""
-    from archive.normalize import fold
-
-    table: dict[int, str] = {}
-    for cp in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
-        folded = fold(chr(cp))
-        if len(folded) == 1 and folded != chr(cp):
-            table[cp] = folded
-    return table
-
-
-def quick_fold(text: str) -> str:
-    """``archive.normalize.fold`` for NFC text at C speed, keeping every character's offset.
-
-    A translation table of the precomposed Latin letters (Vietnamese included, đ → d) and
-    ``str.lower``; used to find matches in a text and mark them in the original.
-    """
-    return text.translate(_fold_table()).lower()
+quick_fold = fold_in_place  # the offset-keeping fold (archive.normalize), under its old name
 
 
 def _term_patterns(terms: list[Term], key: Callable[[str], str]) -> list[re.Pattern[str]]:

@@ -13,15 +13,19 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from archive import migrations as m
+from archive import rawpages
+from archive.batch import defer_fts
 from archive.db import write_transaction
 from archive.files import FileRecord, write_blob
 from archive.normalize import content_hash, fold, join_body, nfc
+from archive.rawpages import page_body
+from archive.revisions import article_texts, pack_html
+from archive.revisions import pack as pack_revision
 from archive.runlog import (
     RUN_COUNT_COLUMNS,
     finish_run,
@@ -50,6 +54,7 @@ __all__ = [
     "now_iso",
     "page_body",
     "record_error",
+    "reparse_article",
     "resolve_error",
     "save_article",
     "save_category",
@@ -95,52 +100,43 @@ def save_page(
     fetched_at: str,
     run_id: int | None,
     content_type: str | None = None,
+    portal: str | None = None,
 ) -> int:
-    """Store a raw HTTP response (zlib-compressed body) and return its ``raw_pages.id``.
+    """Store a raw HTTP response (body compressed, see :mod:`archive.rawpages`); return its id.
 
     ``headers``: a mapping (values may be lists, bytes are decoded as latin-1) or a sequence of
     ``(name, value)`` pairs; kept in order as a JSON list of pairs. ``content_type`` defaults to
-    the Content-Type header. An identical body already stored for the same URL and status is
-    not stored again: the existing id is returned.
+    the Content-Type header; ``portal`` to :func:`archive.rawpages.portal_of` of the URL. An
+    identical body already stored for the same URL and status is not stored again: the
+    existing id is returned. The portal's first pages make its compression dictionary
+    (written in the same transaction as the page that completes the sample).
     """
     sha = hashlib.sha256(body).hexdigest()
-    existing = next(
-        db.query(
+    with write_transaction(db):
+        existing = db.conn.execute(
             "SELECT id FROM raw_pages WHERE url = ? AND body_sha256 = ? AND status = ? "
             "ORDER BY id LIMIT 1",
             [url, sha, status],
-        ),
-        None,
-    )
-    if existing:
-        return int(existing["id"])
-    pairs = _header_pairs(headers)
-    if content_type is None:
-        content_type = next((v for k, v in pairs if k.lower() == "content-type"), None)
-    cursor = db.execute(
-        "INSERT INTO raw_pages (url, status, headers_json, body, body_sha256, content_type, "
-        "fetched_at, run_id, size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            url,
-            status,
-            json.dumps(pairs, ensure_ascii=False),
-            zlib.compress(body, 6),
-            sha,
-            content_type,
-            fetched_at,
-            run_id,
-            len(body),
-        ],
-    )
-    return int(cursor.lastrowid or 0)
-
-
-def page_body(db: sqlite_utils.Database, page_id: int) -> bytes | None:
-    """The decompressed body of a stored raw page (``None`` if there is no such page)."""
-    row = next(db.query("SELECT body FROM raw_pages WHERE id = ?", [page_id]), None)
-    if row is None or row["body"] is None:
-        return None
-    return zlib.decompress(row["body"])
+        ).fetchone()
+        if existing:
+            return int(existing[0])
+        pairs = _header_pairs(headers)
+        if content_type is None:
+            content_type = next((v for k, v in pairs if k.lower() == "content-type"), None)
+        portal = portal or rawpages.portal_of(url)
+        encoded = rawpages.encode(db, body, portal)
+        cursor = db.conn.execute(
+            "INSERT INTO raw_pages (url, status, headers_json, body, body_sha256, content_type, "
+            "fetched_at, run_id, size, codec, dictionary_id, portal) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [url, status, json.dumps(pairs, ensure_ascii=False), encoded.body, sha,
+             content_type, fetched_at, run_id, len(body), encoded.codec, encoded.dictionary_id,
+             portal],
+        )  # fmt: skip
+        page_id = int(cursor.lastrowid or 0)
+        if encoded.dictionary_id is None and rawpages.ready_to_train(db, portal):
+            rawpages.train_dictionary(db, portal, created_at=fetched_at)
+    return page_id
 
 
 # --------------------------------------------------------------------------- categories
@@ -206,113 +202,206 @@ def add_listing(
 # --------------------------------------------------------------------------- articles
 
 _ARTICLE_COLUMNS = (
-    "url, title, lead, body, body_html, published_at, category, source, parser, content_hash, "
-    "author, tags"
+    "url", "title", "lead", "body", "body_html", "published_at", "category", "source", "parser",
+    "content_hash", "body_html_packed", "author", "tags",
+)  # fmt: skip
+_ARTICLE_MARKS = ", ".join("?" * len(_ARTICLE_COLUMNS))
+_FTS_COLS = ", ".join(("rowid", *m.FTS_COLUMNS))
+_FTS_MARKS = ", ".join("?" * (len(m.FTS_COLUMNS) + 1))
+_FTS_INSERT_EXACT = f"INSERT INTO {m.FTS_EXACT} ({_FTS_COLS}) VALUES ({_FTS_MARKS})"
+_FTS_INSERT_FOLDED = f"INSERT INTO {m.FTS_FOLDED} ({_FTS_COLS}) VALUES ({_FTS_MARKS})"
+# Contentless FTS5: a row is deleted by giving back the values it was indexed with.
+_FTS_DELETE_EXACT = (
+    f"INSERT INTO {m.FTS_EXACT} ({m.FTS_EXACT}, {_FTS_COLS}) VALUES ('delete', {_FTS_MARKS})"
 )
-_ARTICLE_MARKS = ", ".join("?" * len(_ARTICLE_COLUMNS.split(",")))
+_FTS_DELETE_FOLDED = (
+    f"INSERT INTO {m.FTS_FOLDED} ({m.FTS_FOLDED}, {_FTS_COLS}) VALUES ('delete', {_FTS_MARKS})"
+)
+_INSERT_ARTICLE = (
+    f"INSERT INTO articles (id, portal, site_id, {', '.join(_ARTICLE_COLUMNS)}, revision, "
+    "first_seen, last_seen, last_checked, last_changed, page_id, etag, last_modified) "
+    # id = site_id unless another portal's article holds it (then SQLite picks one)
+    "VALUES ((SELECT CASE WHEN count(*) THEN NULL ELSE ? END FROM articles WHERE id = ?), "
+    f"?, ?, {_ARTICLE_MARKS}, 1, ?, ?, ?, ?, ?, ?, ?)"
+)
+_REPLACE_ARTICLE = (
+    f"UPDATE articles SET {', '.join(f'{c} = ?' for c in _ARTICLE_COLUMNS)}, revision = ?, "
+    "last_seen = ?, last_checked = coalesce(?, last_checked), last_changed = ?, "
+    "page_id = coalesce(?, page_id), etag = CASE WHEN ? THEN etag ELSE ? END, "
+    "last_modified = CASE WHEN ? THEN last_modified ELSE ? END WHERE id = ?"
+)
+_INSERT_REVISION = (
+    "INSERT INTO revisions (site_id, revision, content_hash, title, lead, body, published_at, "
+    "category, source, images_json, attachments_json, parser, reason, first_seen, last_seen, "
+    "page_id, body_html, url, storage, portal, author, tags) "
+    "VALUES (?, ?, ?, ?, '', '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, 'article', ?, ?, ?)"
+)
+_CURRENT = (
+    "SELECT content_hash, revision, last_seen, id, url FROM articles "
+    "WHERE portal = ? AND site_id = ?"
+)
 
 
-def _article_values(article: Article, digest: str) -> list[object]:
-    return [
-        article.url,
-        nfc(article.title),
-        nfc(article.lead or ""),
-        nfc(join_body(article.body)),
-        article.body_html,
-        article.published_at,
-        article.category,
-        None if article.source is None else nfc(article.source),
-        article.parser,
-        digest,
-        _author(article),
-        _tags(article),
-    ]
+def _current(db: sqlite_utils.Database, stored: _Stored) -> tuple[Any, ...] | None:
+    """The archived row of the article (content hash, revision, last seen, id, url), or None.
+
+    The URL the article keeps is the portal's rule (``crawler.portals.recorded_article_url``):
+    when it keeps the archived one, ``stored`` takes it, for crawls and re-parses alike.
+    """
+    a = stored.article
+    current: tuple[Any, ...] | None = db.conn.execute(_CURRENT, [a.portal, a.site_id]).fetchone()
+    if current is not None:
+        url = recorded_article_url(current[4], a.url)
+        if url != a.url:
+            stored.article = dataclasses.replace(a, url=url)
+            stored.columns[0] = url
+    return current
 
 
-def _author(article: Article) -> str | None:
-    return None if article.author is None else nfc(article.author)
+class _Stored:
+    """An article in the forms the archive stores it, each computed once (NFC, folding)."""
+
+    __slots__ = ("article", "attachments", "attachments_json", "columns", "digest", "exact",
+                 "folded", "images", "images_json")  # fmt: skip
+
+    def __init__(self, article: Article) -> None:
+        a = article
+        self.article = a
+        self.digest = content_hash(a)
+        title, lead, body = nfc(a.title), nfc(a.lead or ""), nfc(join_body(a.body))
+        source = None if a.source is None else nfc(a.source)
+        self.columns: list[object] = [
+            a.url, title, lead, body, None, a.published_at, a.category, source, a.parser,
+            self.digest, pack_html(a.body_html, lead, body),
+            None if a.author is None else nfc(a.author),
+            json.dumps([nfc(t) for t in a.tags], ensure_ascii=False),
+        ]  # fmt: skip
+        captions = [None if i.caption is None else nfc(i.caption) for i in a.images]
+        self.images = [
+            (a.portal, a.site_id, pos, i.url, cap, i.alt or "")
+            for pos, (i, cap) in enumerate(zip(a.images, captions, strict=True))
+        ]
+        self.attachments = [
+            (a.portal, a.site_id, pos, t.url, nfc(t.title or ""))
+            for pos, t in enumerate(a.attachments)
+        ]
+        self.exact = [title, lead, body, "\n".join(c for c in captions if c), source or ""]
+        self.folded = [fold(t) for t in self.exact]
+        self.images_json = json.dumps(
+            [{"url": i.url, "caption": i.caption, "alt": i.alt} for i in a.images],
+            ensure_ascii=False,
+        )
+        self.attachments_json = json.dumps(
+            [{"url": t.url, "title": t.title} for t in a.attachments], ensure_ascii=False
+        )
 
 
-def _tags(article: Article) -> str:
-    return json.dumps([nfc(t) for t in article.tags], ensure_ascii=False)
-
-
-def _write_children(db: sqlite_utils.Database, article: Article, row_id: int) -> None:
-    key = [article.portal, article.site_id]
-    db.execute("DELETE FROM images WHERE portal = ? AND site_id = ?", key)
-    db.execute("DELETE FROM attachments WHERE portal = ? AND site_id = ?", key)
-    for pos, img in enumerate(article.images):
-        db.execute(
+def _write_children(db: sqlite_utils.Database, stored: _Stored, row_id: int) -> None:
+    """Images, attachments and both full-text rows (rowid ``articles.id``) of an article that
+    has none yet."""
+    conn = db.conn
+    if stored.images:
+        conn.executemany(
             "INSERT INTO images (portal, site_id, position, url, caption, alt) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [*key, pos, img.url, None if img.caption is None else nfc(img.caption),
-             img.alt or ""],
-        )  # fmt: skip
-    for pos, att in enumerate(article.attachments):
-        db.execute(
+            stored.images,
+        )
+    if stored.attachments:
+        conn.executemany(
             "INSERT INTO attachments (portal, site_id, position, url, title) "
             "VALUES (?, ?, ?, ?, ?)",
-            [*key, pos, att.url, nfc(att.title or "")],
+            stored.attachments,
         )
-    fts_texts = [
-        nfc(article.title),
-        nfc(article.lead or ""),
-        nfc(join_body(article.body)),
-        "\n".join(nfc(i.caption) for i in article.images if i.caption),
-        nfc(article.source or ""),
-    ]
-    cols = ", ".join(("rowid", *m.FTS_COLUMNS))
-    marks = ", ".join("?" * (len(m.FTS_COLUMNS) + 1))
-    for table, texts in (
-        (m.FTS_EXACT, fts_texts),
-        (m.FTS_FOLDED, [fold(t) for t in fts_texts]),
-    ):
-        db.execute(f"DELETE FROM {table} WHERE rowid = ?", [row_id])
-        db.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", [row_id, *texts])
+    defer_fts(db, _FTS_INSERT_EXACT, [row_id, *stored.exact])
+    defer_fts(db, _FTS_INSERT_FOLDED, [row_id, *stored.folded])
 
 
-def _write_revision(
-    db: sqlite_utils.Database,
-    article: Article,
-    *,
-    revision: int,
-    digest: str,
-    reason: str,
-    first_seen: str,
-    last_seen: str,
-    page_id: int | None,
-) -> None:
-    images = [{"url": i.url, "caption": i.caption, "alt": i.alt} for i in article.images]
-    attachments = [{"url": a.url, "title": a.title} for a in article.attachments]
-    db.execute(
-        "INSERT INTO revisions (site_id, revision, content_hash, title, lead, body, published_at, "
-        "category, source, images_json, attachments_json, parser, reason, first_seen, last_seen, "
-        "page_id, body_html, url, portal, author, tags) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            article.site_id,
-            revision,
-            digest,
-            nfc(article.title),
-            nfc(article.lead or ""),
-            nfc(join_body(article.body)),
-            article.published_at,
-            article.category,
-            None if article.source is None else nfc(article.source),
-            json.dumps(images, ensure_ascii=False),
-            json.dumps(attachments, ensure_ascii=False),
-            article.parser,
-            reason,
-            first_seen,
-            last_seen,
-            page_id,
-            article.body_html,
-            article.url,
-            article.portal,
-            _author(article),
-            _tags(article),
-        ],
+def _drop_children(db: sqlite_utils.Database, portal: str, site_id: int, row_id: int) -> None:
+    """Remove an article's images, attachments and full-text rows (before new ones).
+
+    The full-text tables are contentless: a row is deleted by giving back the values it was
+    indexed with, rebuilt from the article row and its images (``migrations.FTS_SOURCE``).
+    """
+    conn = db.conn
+    old = conn.execute(m.FTS_SOURCE + " WHERE a.id = ?", [row_id]).fetchone()
+    if old is not None:
+        texts = [t or "" for t in old[1:]]
+        defer_fts(db, _FTS_DELETE_EXACT, [row_id, *texts])
+        defer_fts(db, _FTS_DELETE_FOLDED, [row_id, *(fold(t) for t in texts)])
+    conn.execute("DELETE FROM images WHERE portal = ? AND site_id = ?", [portal, site_id])
+    conn.execute("DELETE FROM attachments WHERE portal = ? AND site_id = ?", [portal, site_id])
+
+
+def _add_revision(
+    db: sqlite_utils.Database, stored: _Stored, *, revision: int, reason: str,
+    first_seen: str, last_seen: str, page_id: int | None,
+) -> None:  # fmt: skip
+    """Append the article's current version as revision ``revision`` (its long texts are the
+    article row's: storage ``article``, see :mod:`archive.revisions`)."""
+    a, c = stored.article, stored.columns
+    db.conn.execute(
+        _INSERT_REVISION,
+        [a.site_id, revision, stored.digest, c[1], a.published_at, a.category, c[7],
+         stored.images_json, stored.attachments_json, a.parser, reason, first_seen, last_seen,
+         page_id, a.url, a.portal, c[-2], c[-1]],
+    )  # fmt: skip
+
+
+def _retire_revision(db: sqlite_utils.Database, portal: str, site_id: int, revision: int) -> None:
+    """The current revision stops being current: its long texts, until now the article
+    row's, are packed into the revision row before the article row changes."""
+    lead, body, html = article_texts(db, site_id, portal)
+    db.conn.execute(
+        "UPDATE revisions SET storage = 'zlib', packed = ?, lead = '', body = '', "
+        "body_html = NULL WHERE portal = ? AND site_id = ? AND revision = ? "
+        "AND storage = 'article'",
+        [pack_revision(lead, body, html), portal, site_id, revision],
     )
+
+
+ListedIn = Iterable[Listed | tuple[int, str | None, str | None]]
+
+
+def _link_all(db: sqlite_utils.Database, portal: str, site_id: int, listed_in: ListedIn) -> None:
+    for listed in listed_in:
+        _link(db, portal, site_id, Listed(*listed))
+
+
+def _insert_article(
+    db: sqlite_utils.Database, stored: _Stored, *, reason: str, at: str,
+    checked: bool, page_id: int | None, etag: str | None, last_modified: str | None,
+) -> None:  # fmt: skip
+    a = stored.article
+    cursor = db.conn.execute(
+        _INSERT_ARTICLE,
+        [a.site_id, a.site_id, a.portal, a.site_id, *stored.columns, at, at,
+         at if checked else None, at, page_id, etag, last_modified],
+    )  # fmt: skip
+    _write_children(db, stored, int(cursor.lastrowid or 0))
+    _add_revision(db, stored, revision=1, reason=reason, first_seen=at, last_seen=at,
+                  page_id=page_id)  # fmt: skip
+
+
+def _replace_article(
+    db: sqlite_utils.Database, stored: _Stored, current: tuple[Any, ...], *,
+    reason: str,
+    at: str, last_seen: str, checked: bool, page_id: int | None, etag: str | None,
+    last_modified: str | None,
+) -> None:  # fmt: skip
+    """A changed version: the old one becomes a packed revision, the new one the article."""
+    portal, sid, row_id = stored.article.portal, stored.article.site_id, int(current[3])
+    revision = int(current[1]) + 1
+    _retire_revision(db, portal, sid, int(current[1]))
+    _drop_children(db, portal, sid, row_id)
+    keep_validators = not checked
+    db.conn.execute(
+        _REPLACE_ARTICLE,
+        [*stored.columns, revision, last_seen, at if checked else None, at, page_id,
+         keep_validators, etag, keep_validators, last_modified, row_id],
+    )  # fmt: skip
+    _write_children(db, stored, row_id)
+    _add_revision(db, stored, revision=revision, reason=reason, first_seen=at,
+                  last_seen=last_seen, page_id=page_id)  # fmt: skip
 
 
 def save_article(
@@ -320,18 +409,16 @@ def save_article(
     article: Article,
     *,
     page_id: int | None,
-    listed_in: Iterable[Listed | tuple[int, str | None, str | None]] = (),
+    listed_in: ListedIn = (),
     fetched_at: str,
-    run_id: int | None = None,
-    reason: str = "crawl",
     etag: str | None = None,
     last_modified: str | None = None,
 ) -> ArticleOutcome:
-    """Archive one parsed article with its images, attachments, categories, FTS rows, revision.
+    """Archive one crawled article with its images, attachments, categories, FTS rows, revision.
 
-    All in ONE transaction: either everything below is written or nothing is. An article is
-    known by ``(article.portal, article.site_id)``: the same number on two portals is two
-    articles.
+    All in ONE transaction (a savepoint when the caller has one open): either everything
+    below is written or nothing is. An article is known by ``(article.portal,
+    article.site_id)``: the same number on two portals is two articles.
 
     - ``"new"``: first capture; ``articles`` row with ``revision = 1``, revision 1 recorded.
     - ``"unchanged"``: the content hash (title, lead, body, captions, source, image URLs,
@@ -339,115 +426,76 @@ def save_article(
       :func:`archive.normalize.content_hash_fields`) equals the current one.
       Only ``last_seen``/``last_checked`` (and the current revision's ``last_seen``) move, plus
       the latest ``page_id`` (when given), ``url`` and ``etag``/``last_modified`` (the
-      validators of this response: ``None`` clears them). For a re-parse
-      (``reason`` starting with ``"reparse"``) nothing moves but the article's ``parser``.
+      validators of this response: ``None`` clears them).
     - ``"updated"``: a new revision (previous number + 1) is appended, the old ones are kept
-      untouched, and the article row, images, attachments and FTS rows become the new version
-      (``first_seen`` of the article is kept, ``last_changed = fetched_at``).
+      (packed, see :mod:`archive.revisions`), and the article row, images, attachments and
+      FTS rows become the new version (``first_seen`` of the article is kept,
+      ``last_changed = fetched_at``).
 
     ``listed_in``: listings the article was found in (:class:`Listed` or
     ``(category_id, name, url)`` tuples; entries with ``category_id=None`` are skipped); links
-    are added, never removed. ``run_id`` is accepted for symmetry (the raw page row carries
-    the run). ``reason`` is stored on a new revision: ``"crawl"`` or ``"reparse:<parser>"``;
-    a re-parse never touches ``last_checked`` or the validators.
+    are added, never removed. A new revision's reason is ``"crawl"``.
     """
-    del run_id  # the raw page row already names the run that fetched it
-    digest = content_hash(article)
+    stored = _Stored(article)
     sid = article.site_id
-    is_reparse = reason.startswith("reparse")
     with write_transaction(db):
-        current = next(
-            db.query(
-                "SELECT id, content_hash, revision, last_seen, url FROM articles "
-                "WHERE portal = ? AND site_id = ?",
-                [article.portal, sid],
-            ),
-            None,
-        )
-        if current is not None:
-            url = recorded_article_url(current["url"], article.url)
-            if url != article.url:
-                article = dataclasses.replace(article, url=url)
+        current = _current(db, stored)
         outcome: ArticleOutcome
         if current is None:
-            cursor = db.execute(
-                f"INSERT INTO articles (id, portal, site_id, {_ARTICLE_COLUMNS}, revision, "
-                "first_seen, last_seen, last_checked, last_changed, page_id, etag, last_modified) "
-                # id = site_id unless another portal's article holds it (then SQLite picks one)
-                "VALUES ((SELECT CASE WHEN count(*) THEN NULL ELSE ? END FROM articles "
-                f"WHERE id = ?), ?, ?, {_ARTICLE_MARKS}, 1, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    sid,
-                    sid,
-                    article.portal,
-                    sid,
-                    *_article_values(article, digest),
-                    fetched_at,
-                    fetched_at,
-                    None if is_reparse else fetched_at,
-                    fetched_at,
-                    page_id,
-                    etag,
-                    last_modified,
-                ],
-            )
-            _write_children(db, article, int(cursor.lastrowid or 0))
-            _write_revision(
-                db, article, revision=1, digest=digest, reason=reason,
-                first_seen=fetched_at, last_seen=fetched_at, page_id=page_id,
-            )  # fmt: skip
+            _insert_article(db, stored, reason="crawl", at=fetched_at, checked=True,
+                            page_id=page_id, etag=etag, last_modified=last_modified)  # fmt: skip
             outcome = "new"
-        elif current["content_hash"] == digest:
-            if is_reparse:
-                db.execute(
-                    "UPDATE articles SET parser = ? WHERE id = ?", [article.parser, current["id"]]
-                )
-            else:
-                db.execute(
-                    "UPDATE articles SET last_seen = max(last_seen, :t), "
-                    "last_checked = :t, url = :url, page_id = coalesce(:page, page_id), "
-                    "etag = :etag, last_modified = :lm WHERE id = :id",
-                    {"t": fetched_at, "url": article.url, "page": page_id, "etag": etag,
-                     "lm": last_modified, "id": current["id"]},
-                )  # fmt: skip
-                db.execute(
-                    "UPDATE revisions SET last_seen = max(last_seen, ?) "
-                    "WHERE portal = ? AND site_id = ? AND revision = ?",
-                    [fetched_at, article.portal, sid, current["revision"]],
-                )
+        elif current[0] == stored.digest:
+            db.conn.execute(
+                "UPDATE articles SET last_seen = max(last_seen, :t), "
+                "last_checked = :t, url = :url, page_id = coalesce(:page, page_id), "
+                "etag = :etag, last_modified = :lm WHERE id = :id",
+                {"t": fetched_at, "url": stored.article.url, "page": page_id, "etag": etag,
+                 "lm": last_modified, "id": current[3]},
+            )  # fmt: skip
+            db.conn.execute(
+                "UPDATE revisions SET last_seen = max(last_seen, ?) "
+                "WHERE portal = ? AND site_id = ? AND revision = ?",
+                [fetched_at, article.portal, sid, current[1]],
+            )
             outcome = "unchanged"
         else:
-            revision = int(current["revision"]) + 1
-            last_seen = max(str(current["last_seen"]), fetched_at) if is_reparse else fetched_at
-            sets = ", ".join(f"{c.strip()} = ?" for c in _ARTICLE_COLUMNS.split(","))
-            db.execute(
-                f"UPDATE articles SET {sets}, revision = ?, last_seen = ?, "
-                "last_checked = coalesce(?, last_checked), last_changed = ?, "
-                "page_id = coalesce(?, page_id), etag = CASE WHEN ? THEN etag ELSE ? END, "
-                "last_modified = CASE WHEN ? THEN last_modified ELSE ? END WHERE id = ?",
-                [
-                    *_article_values(article, digest),
-                    revision,
-                    last_seen,
-                    None if is_reparse else fetched_at,
-                    fetched_at,
-                    page_id,
-                    is_reparse,
-                    etag,
-                    is_reparse,
-                    last_modified,
-                    current["id"],
-                ],
-            )
-            _write_children(db, article, int(current["id"]))
-            _write_revision(
-                db, article, revision=revision, digest=digest, reason=reason,
-                first_seen=fetched_at, last_seen=last_seen, page_id=page_id,
-            )  # fmt: skip
+            _replace_article(db, stored, current, reason="crawl", at=fetched_at,
+                             last_seen=fetched_at, checked=True, page_id=page_id, etag=etag,
+                             last_modified=last_modified)  # fmt: skip
             outcome = "updated"
-        for listed in listed_in:
-            _link(db, article.portal, sid, Listed(*listed))
+        _link_all(db, article.portal, sid, listed_in)
     return outcome
+
+
+def reparse_article(
+    db: sqlite_utils.Database, article: Article, *, page_id: int | None, parsed_at: str
+) -> ArticleOutcome:
+    """Record a re-parse of a stored page (see :mod:`archive.reparse`); one transaction.
+
+    Unlike a crawl, a re-parse saw nothing on the site: it never moves ``last_checked``, the
+    validators or ``last_seen`` (a changed version's revision starts at ``parsed_at`` and is
+    last seen when the article was). ``"unchanged"`` moves only the article's ``parser``;
+    ``"updated"`` appends a revision with reason ``"reparse:<parser>"``; an article not yet
+    archived is stored as ``"new"`` (never checked).
+    """
+    stored = _Stored(article)
+    reason = f"reparse:{article.parser or 'unknown'}"
+    with write_transaction(db):
+        current = _current(db, stored)
+        if current is None:
+            _insert_article(db, stored, reason=reason, at=parsed_at, checked=False,
+                            page_id=page_id, etag=None, last_modified=None)  # fmt: skip
+            return "new"
+        if current[0] == stored.digest:
+            db.conn.execute(
+                "UPDATE articles SET parser = ? WHERE id = ?", [article.parser, current[3]]
+            )
+            return "unchanged"
+        _replace_article(db, stored, current, reason=reason, at=parsed_at,
+                         last_seen=max(str(current[2]), parsed_at), checked=False,
+                         page_id=page_id, etag=None, last_modified=None)  # fmt: skip
+        return "updated"
 
 
 def mark_checked(

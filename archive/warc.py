@@ -18,13 +18,14 @@ import datetime as dt
 import http
 import io
 import json
-import zlib
 from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from archive.rawpages import decode
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -34,7 +35,8 @@ DROPPED_HEADERS = ("content-encoding", "transfer-encoding")
 ORIG_PREFIX = "X-Archive-Orig-"
 
 PAGES_SQL = """
-SELECT rp.id, rp.url, rp.status, rp.headers_json, rp.body, rp.content_type, rp.fetched_at
+SELECT rp.id, rp.url, rp.status, rp.headers_json, rp.body, rp.codec, rp.dictionary_id,
+       rp.content_type, rp.fetched_at
 FROM raw_pages rp
 {where}
 ORDER BY rp.id
@@ -159,7 +161,9 @@ def write_warc(
     writer.write_record(writer.create_warcinfo_record(filename or "", info))
     written = 1
     for page in _pages(db, since, until, category, portal):
-        body = zlib.decompress(page["body"]) if page["body"] is not None else b""
+        body = b"" if page["body"] is None else decode(
+            db, bytes(page["body"]), page["codec"], page["dictionary_id"]
+        )
         headers = http_headers(
             int(page["status"] or 200), header_pairs(page["headers_json"]), len(body),
             page["content_type"],

@@ -58,6 +58,21 @@ def load_average() -> str:
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
+def load_1min() -> float | None:
+    """The 1-minute load average (None where the system does not tell)."""
+    try:
+        return os.getloadavg()[0]
+    except OSError:
+        return None
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or (os.cpu_count() or 0)
+    return os.cpu_count() or 0
+
+
 @dataclass(frozen=True)
 class Machine:
     cores: int

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import Page
-from benchmarks.results import REPORT_ONLY, BenchmarkError, Goal, GoalKind, Row
+from benchmarks.results import REPORT_ONLY, BenchmarkError, Goal, GoalKind, Row, spread_of
 from benchmarks.stats import median, one_core, profile_top
 
 
@@ -152,6 +152,11 @@ def parsing_rows(result: ParseResult, portal: str = "most") -> list[Row]:
         "ours_name": ours_name,
         "runs": result.runs,
     }
+    def rounds(baseline: str) -> tuple[float, float] | None:
+        ratios = [o / b for o, b in zip(result.per_run[ours_name], result.per_run[baseline],
+                                        strict=True)]  # fmt: skip
+        return spread_of(ratios)
+
     traf_ms = 1000 / result.rates[traf_name]
     floor_ms = 1000 / result.rates[floor_name]
     return [
@@ -159,6 +164,7 @@ def parsing_rows(result: ParseResult, portal: str = "most") -> list[Row]:
             metric=f"articles/s on one core, {result.pages} {pages}, vs trafilatura",
             baseline=result.rates[traf_name],
             baseline_name=traf_name,
+            spread=rounds(traf_name),
             goal=Goal(GoalKind.RATIO_AT_LEAST, 10.0, "≥ 10× trafilatura"),
             note=f"where parse_article's time goes (cProfile, own time): {result.profile}",
             remedy=_budget(result, traf_ms / 10, f"trafilatura takes {traf_ms:.2f} ms per page"),
@@ -168,6 +174,7 @@ def parsing_rows(result: ParseResult, portal: str = "most") -> list[Row]:
             metric=f"articles/s on one core, {result.pages} {pages}, vs the lxml floor",
             baseline=result.rates[floor_name],
             baseline_name=floor_name,
+            spread=rounds(floor_name),
             # The 3× budget is the SharePoint portal's (issue 3); issue 11 sets mst.gov.vn only
             # the 10× trafilatura goal, so its floor row is reported, not judged.
             goal=Goal(GoalKind.RATIO_AT_LEAST, 1 / 3, "within 3× of the floor (ratio ≥ 0.33)")

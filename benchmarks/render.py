@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from benchmarks.machine import Machine
-from benchmarks.results import BenchmarkError, Row
+from benchmarks.results import BenchmarkError, GoalKind, Row
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,23 @@ def number(value: float) -> str:
 
 
 def _met(row: Row) -> str:
-    met = row.met
-    if met is None:
-        return "—"
-    return "**yes**" if met else "**no**"
+    verdict = row.verdict
+    return "—" if verdict is None else f"**{verdict}**"
+
+
+def _ratio(row: Row) -> str:
+    text = f"{number(row.ratio)}×"
+    if row.spread is not None:
+        low, high = row.spread
+        text += f"<br>({number(low)}–{number(high)})"
+    return text
+
+
+def _load(row: Row) -> str:
+    if row.load_before is None or row.load_after is None:
+        return ""
+    text = f"{row.load_before:.1f} → {row.load_after:.1f}"
+    return f"⚠ {text}" if row.loaded else text
 
 
 def _escape(text: str) -> str:
@@ -48,8 +61,9 @@ def results_table(rows: Sequence[Row]) -> str:
     if not rows:
         raise BenchmarkError("no rows to render")
     lines = [
-        "| Section | Measure | Ours | Baseline | Ours / baseline | Goal | Met | Runs |",
-        "|---|---|---:|---:|---:|---|---|---:|",
+        "| Section | Measure | Ours | Baseline | Ours / baseline<br>(spread) | Goal | Met | Runs "
+        "| Load |",
+        "|---|---|---:|---:|---:|---|---|---:|---|",
     ]
     for row in rows:
         lines.append(
@@ -60,10 +74,11 @@ def results_table(rows: Sequence[Row]) -> str:
                     _escape(row.metric),
                     f"{number(row.ours)} {row.unit}<br>{_escape(row.ours_name)}",
                     f"{number(row.baseline)} {row.unit}<br>{_escape(row.baseline_name)}",
-                    f"{number(row.ratio)}×",
+                    _ratio(row),
                     _escape(row.goal.text),
                     _met(row),
                     _escape(row.runs_label or str(row.runs)),
+                    _load(row),
                 ]
             )
             + " |"
@@ -97,10 +112,24 @@ def render(report: Report) -> str:
         "Every figure is a median over the runs shown, and every baseline was measured in the "
         "same run on the same machine, so the ratios hold on a shared, noisy machine where "
         "the absolute figures do not.",
+        "",
+        "The ratio column shows, under the median, its spread: the lowest and highest ratio of "
+        "the single rounds. A goal is met (**yes**) or missed (**no**) only when every round "
+        "agrees; a row whose spread straddles its goal says **inconclusive**. The load column "
+        "is the 1-minute load average when the row's section started → ended; ⚠ marks a row "
+        "measured while the load exceeded the usable cores (other work competed for the CPU: "
+        "absolute figures suffer most, ratios less, since both sides ran in turns).",
     ]
     if report.quick:
         parts += ["", "**Quick mode: tiny inputs, for testing the harness. Not a measurement.**"]
     parts += ["", "## Machine", "", machine_table(report.machine, report.load_at_end)]
+    loaded = [row for row in report.rows if row.loaded]
+    if loaded:
+        parts += [
+            "",
+            f"**{len(loaded)} of {len(report.rows)} rows were measured while the load average "
+            f"exceeded the {report.machine.cores_usable} usable cores** (marked ⚠ below).",
+        ]
     parts += ["", "## Results", "", results_table(report.rows)]
     missed = [row for row in report.rows if row.met is False]
     parts += ["", "## Goals missed", ""]
@@ -111,6 +140,20 @@ def render(report: Report) -> str:
         if row.remedy:
             line += f" What would close it: {row.remedy.rstrip('.')}."
         parts.append(line)
+    unsure = [row for row in report.rows if row.verdict == "inconclusive"]
+    if unsure:
+        parts += ["", "## Inconclusive", ""]
+        for row in unsure:
+            if row.goal.kind is GoalKind.OURS_AT_MOST and row.ours_spread is not None:
+                low, high = row.ours_spread
+                where = f"{number(low)}–{number(high)} {row.unit} (median {number(row.ours)})"
+            else:
+                low, high = row.spread or (row.ratio, row.ratio)
+                where = f"{number(low)}–{number(high)}× (median {number(row.ratio)}×)"
+            parts.append(
+                f"- **{row.section} — {row.metric}**: the rounds range over {where}, on both "
+                f"sides of the goal ({row.goal.text}); a quieter machine would decide it."
+            )
     notes = [row for row in report.rows if row.note]
     if notes:
         parts += ["", "## Notes on rows", ""]

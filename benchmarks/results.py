@@ -38,6 +38,29 @@ class Goal:
             return ours <= self.value
         return None
 
+    def verdict(
+        self,
+        ours: float,
+        ratio: float,
+        ratio_spread: tuple[float, float] | None = None,
+        ours_spread: tuple[float, float] | None = None,
+    ) -> str | None:
+        """"yes", "no", "inconclusive" (the per-round spread straddles the goal) or None.
+
+        The median decides only when every round agrees with it: a row whose rounds fall on
+        both sides of the goal cannot say yes or no on a noisy machine.
+        """
+        met = self.met(ours, ratio)
+        if met is None:
+            return None
+        spread = ours_spread if self.kind is GoalKind.OURS_AT_MOST else ratio_spread
+        if spread is not None:
+            low, high = spread
+            ends = {self.met(low, low), self.met(high, high)}
+            if len(ends) > 1:
+                return "inconclusive"
+        return "yes" if met else "no"
+
     def shortfall(self, ours: float, ratio: float) -> str:
         """By how much a missed goal is missed, in words; "" when met or not applicable."""
         if self.met(ours, ratio) is not False:
@@ -59,6 +82,11 @@ def _check_figure(label: str, value: float) -> None:
         raise BenchmarkError(f"{label} must be a finite positive number, got {value!r}")
 
 
+def spread_of(values: list[float]) -> tuple[float, float] | None:
+    """(min, max) of per-round values; None for a single round (nothing to spread)."""
+    return (min(values), max(values)) if len(values) > 1 else None
+
+
 @dataclass(frozen=True)
 class Row:
     """One line of the table."""
@@ -75,6 +103,11 @@ class Row:
     note: str = ""  # a caveat printed under the table (e.g. a capped crawl)
     remedy: str = ""  # what would close the gap, printed only when the goal is missed
     runs_label: str = ""  # how `runs` reads in the table when it is not plain runs
+    spread: tuple[float, float] | None = None  # min and max of the per-round ratios
+    ours_spread: tuple[float, float] | None = None  # min and max of our per-round figure
+    load_before: float | None = None  # 1-minute load average when the row's section started
+    load_after: float | None = None  # … and when it ended
+    cores: int = 0  # usable cores: a load above this means the rows waited for a CPU
 
     def __post_init__(self) -> None:
         _check_figure(f"{self.section} / {self.metric}: ours ({self.ours_name})", self.ours)
@@ -90,7 +123,19 @@ class Row:
 
     @property
     def met(self) -> bool | None:
-        return self.goal.met(self.ours, self.ratio)
+        """False only when the goal is missed without doubt (see :attr:`verdict`)."""
+        verdict = self.verdict
+        return None if verdict in (None, "inconclusive") else verdict == "yes"
+
+    @property
+    def verdict(self) -> str | None:
+        return self.goal.verdict(self.ours, self.ratio, self.spread, self.ours_spread)
+
+    @property
+    def loaded(self) -> bool:
+        """Measured while the load average exceeded the usable cores."""
+        loads = [x for x in (self.load_before, self.load_after) if x is not None]
+        return bool(self.cores) and any(x > self.cores for x in loads)
 
     @property
     def shortfall(self) -> str:

@@ -23,7 +23,7 @@ import click
 
 from benchmarks import crawl_suite, crawling, parsing, scrapy_bench, searching, size, storing
 from benchmarks.corpus import mst_replica_pages, parsed_articles, replica_pages
-from benchmarks.machine import describe, load_average
+from benchmarks.machine import describe, load_1min, load_average, usable_cores
 from benchmarks.render import Report, render
 from benchmarks.results import BenchmarkError, Row
 
@@ -85,11 +85,20 @@ def measure(
     """Run the chosen sections; rows come back in the issue's order."""
     deadline = time.monotonic() + cfg.total_seconds - cfg.after_crawls_seconds
     rows: dict[str, list[Row]] = {}
+    cores = usable_cores()
+    loads: dict[str, tuple[float | None, float | None]] = {}
+
+    def started(section: str) -> None:
+        loads[section] = (load_1min(), None)
+
+    def ended(section: str) -> None:
+        loads[section] = (loads[section][0], load_1min())
     pages = None
     if "parsing" in sections:
         progress(f"parsing: rendering {cfg.parse_pages:,} replica pages")
         pages = replica_pages(cfg.parse_pages, seed=cfg.seed)
         progress("parsing: timing parse_article, trafilatura, lxml")
+        started("parsing")
         rows["parsing"] = parsing.parsing_rows(parsing.measure_parsing(pages, runs=cfg.parse_runs))
         progress(f"parsing: rendering {cfg.parse_pages:,} mst replica pages")
         mst_pages = mst_replica_pages(cfg.parse_pages, seed=cfg.seed)
@@ -97,15 +106,28 @@ def measure(
         rows["parsing"] += parsing.parsing_rows(
             parsing.measure_parsing(mst_pages, runs=cfg.parse_runs), portal="mst"
         )
+        ended("parsing")
     if "storing" in sections:
         if pages is None or len(pages) < cfg.store_articles:
             pages = replica_pages(cfg.store_articles, seed=cfg.seed)
         items = parsed_articles(pages[: cfg.store_articles])
         progress(f"storing: {len(items):,} articles, save_article vs bare executemany")
+        started("storing")
         rows["storing"] = storing.storing_rows(
             storing.measure_storing(items, runs=cfg.store_runs, work_dir=work_dir)
         )
+        progress(f"storing: compressing {len(pages):,} raw pages beside parsing them")
+        from archive.rawpages import TRAIN_PAGES
+
+        if len(pages) < 2 * TRAIN_PAGES:  # the dictionary's sample, then pages to compress
+            pages = replica_pages(2 * TRAIN_PAGES, seed=cfg.seed)
+        rows["storing"] += storing.compression_rows(
+            storing.measure_compression(pages, rounds=cfg.parse_runs, work_dir=work_dir)
+        )
+        ended("storing")
     if {"crawling", "rerun", "size"} & set(sections):
+        for section in ("crawling", "rerun", "size"):
+            started(section)
         progress("crawling: scrapy bench")
         bench = scrapy_bench.measure_scrapy_bench(
             seconds=cfg.scrapy_bench_seconds, runs=cfg.scrapy_bench_runs
@@ -122,6 +144,8 @@ def measure(
                 seed=cfg.seed,
                 progress=lambda text: progress(f"crawling: {text}"),
             )
+            for section in ("crawling", "rerun"):
+                ended(section)
             if "crawling" in sections:
                 rows["crawling"] = crawl_suite.crawling_rows(suite, bench)
             if "rerun" in sections:
@@ -131,12 +155,14 @@ def measure(
                 rows["size"] = size.size_rows(
                     size.measure_size(suite.files_db, articles=cfg.files_articles, seed=cfg.seed)
                 )
+                ended("size")
     if "searching" in sections:
         progress(f"searching: archive of {cfg.search_articles:,} articles (cached in {work_dir})")
         db_path, built = searching.cached_archive(
             work_dir, articles=cfg.search_articles, seed=cfg.seed
         )
         progress("searching: timing queries")
+        started("searching")
         rows["searching"] = searching.searching_rows(
             searching.measure_search(
                 db_path,
@@ -145,7 +171,13 @@ def measure(
                 budget_seconds=cfg.search_budget_seconds,
             )
         )
-    return [row for s in SECTIONS if s in rows for row in rows[s]]
+        ended("searching")
+    return [
+        replace(row, load_before=loads[s][0], load_after=loads[s][1], cores=cores)
+        for s in SECTIONS
+        if s in rows
+        for row in rows[s]
+    ]
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]}, help=__doc__)

@@ -5,7 +5,10 @@ included). The database figure
 is the SQLite file plus its WAL (if any is left); the files folder is `<db stem>-files/`
 (downloaded images and attachments). The baseline is the raw HTML of the same articles' pages
 as the replica serves them (rendered in-process, so it does not depend on what the archive
-chose to keep). The per-table split comes from SQLite's `dbstat`.
+chose to keep). The per-table split comes from SQLite's `dbstat`. The database's goal
+(issue 14): at most half the raw HTML of the pages it archives, raw pages and every revision
+included, files apart. One crawl, one figure (a size does not depend on the machine's load):
+no spread.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.corpus import REPLICA_BASE, path_of
-from benchmarks.results import REPORT_ONLY, BenchmarkError, Row
+from benchmarks.results import REPORT_ONLY, BenchmarkError, Goal, GoalKind, Row
 
 TABLE_BYTES_SQL = "SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC"
 
@@ -87,13 +90,17 @@ def size_rows(result: SizeResult) -> list[Row]:
         "goal": REPORT_ONLY,
         "runs": 1,
     }
+    db_row = {**common, "goal": Goal(GoalKind.RATIO_AT_MOST, 0.5, "≤ 0.5× raw HTML")}
     return [
         Row(
-            metric=f"database, {per:,} crawled articles",
+            metric=f"database, {per:,} crawled articles (raw pages and every revision included)",
             ours=result.db_bytes / per,
             ours_name="SQLite file (+ WAL)",
             note=f"largest tables, KiB per article: {split}" if split else "",
-            **common,  # type: ignore[arg-type]
+            remedy="see the largest tables in the notes: raw pages are compressed with a "
+            "dictionary per portal (archive.rawpages), the full-text tables keep no text, the "
+            "current version's HTML is packed against its own text (archive.revisions)",
+            **db_row,  # type: ignore[arg-type]
         ),
         Row(
             metric=f"files folder, {per:,} crawled articles ({result.files_count:,} files)",

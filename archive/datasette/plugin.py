@@ -38,7 +38,7 @@ from datasette.utils.asgi import NotFound, Response, asgi_send_file
 from markupsafe import Markup, escape
 
 from archive.files import CONTENT_TYPE_EXTENSIONS, resolve
-from archive.normalize import fold
+from archive.normalize import fold, fold_sql
 from archive.queries import AmbiguousArticle, ArticleRef, resolve_article
 from archive.search import QueryError, check_nesting, parse_query, to_fts
 
@@ -50,8 +50,9 @@ NOTHING = '""'  # an FTS5 expression that is valid and matches no row
 # Columns left out of the default views of a table (the JSON/CSV too); ?_col= brings them back.
 HIDDEN_BY_DEFAULT: dict[str, tuple[str, ...]] = {
     "raw_pages": ("body",),
-    "articles": ("body_html",),
-    "revisions": ("body_html",),
+    "articles": ("body_html", "body_html_packed"),
+    "revisions": ("body_html", "packed"),
+    "raw_page_dictionaries": ("content",),
 }
 _TABLE_PATH = re.compile(rf"^/{DATABASE}/(?P<table>[a-z_]+)(?:\.(?:json|csv))?$")
 
@@ -107,10 +108,6 @@ def query_problem(query: str | None) -> str | None:
     return None
 
 
-def fold_or_none(text: str | None) -> str | None:
-    return None if text is None else fold(str(text))
-
-
 @hookimpl_last
 def prepare_connection(conn: sqlite3.Connection, database: str) -> None:
     if database != DATABASE:
@@ -119,7 +116,7 @@ def prepare_connection(conn: sqlite3.Connection, database: str) -> None:
     conn.execute("PRAGMA query_only = 1")
     conn.create_function("most_match", 1, match_folded, deterministic=True)
     conn.create_function("most_match_exact", 1, match_exact, deterministic=True)
-    conn.create_function("most_fold", 1, fold_or_none, deterministic=True)
+    conn.create_function("most_fold", 1, fold_sql, deterministic=True)
     # Datasette's table search box sends ?_search= through escape_fts(); ours folds it.
     conn.create_function("escape_fts", 1, match_folded, deterministic=True)
 

@@ -98,7 +98,7 @@ def build_archive(db_path: Path) -> Path:
             db, url=a.url, status=200, headers={"Content-Type": "text/html; charset=utf-8"},
             body=f"<html><h1>{a.title}</h1></html>".encode(), fetched_at=T1, run_id=run1,
         )  # fmt: skip
-        store.save_article(db, a, page_id=page_id, fetched_at=T1, run_id=run1,
+        store.save_article(db, a, page_id=page_id, fetched_at=T1,
                            listed_in=LISTED.get(a.site_id, ()))  # fmt: skip
     store.save_file(db, files_dir_for(db_path), url=ELECTRIC_V1.images[0].url,
                     body=IMAGE_BYTES, content_type="image/jpeg", fetched_at=T1)  # fmt: skip
@@ -107,7 +107,7 @@ def build_archive(db_path: Path) -> Path:
     store.finish_run(db, run1, outcome="partial",
                      counts={"pages_fetched": 10, "articles_new": len(ARTICLES), "errors": 1})
     run2 = store.start_run(db, site=BASE, mode="incremental")
-    store.save_article(db, ELECTRIC_V2, page_id=None, fetched_at=T2, run_id=run2)
+    store.save_article(db, ELECTRIC_V2, page_id=None, fetched_at=T2)
     store.finish_run(db, run2, outcome="ok", counts={"pages_fetched": 3, "articles_updated": 1})
     db.conn.close()
     return db_path

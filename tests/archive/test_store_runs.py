@@ -108,7 +108,7 @@ def test_recheck_schedule_decays_with_age(db: sqlite_utils.Database) -> None:
             db, article(sid, NOW - age), page_id=None, fetched_at=iso(NOW - since_check),
             etag=f'"{sid}"',
         )  # fmt: skip
-    store.save_article(db, article(7, None), page_id=None, fetched_at=iso(NOW), reason="reparse:x")
+    store.reparse_article(db, article(7, None), page_id=None, parsed_at=iso(NOW))
     due = crawlstate.due_for_recheck(db, now=NOW)
     assert sorted(d.site_id for d in due) == [2, 4, 6, 7]
     assert due[0].site_id == 7  # never checked comes first

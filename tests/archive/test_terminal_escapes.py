@@ -125,11 +125,10 @@ def hostile_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _hostile(900),
         page_id=None,
         fetched_at=T1,
-        run_id=run,
         listed_in=[(77, f"Chuyên mục {EVIL}", "http://127.0.0.1:8765/c/77")],
     )
     store.save_article(db, _hostile(900, body=[f"Đoạn mới {EVIL}"], title=f"Mới {EVIL}"),
-                       page_id=None, fetched_at=T2, run_id=run)  # fmt: skip
+                       page_id=None, fetched_at=T2)  # fmt: skip
     store.record_error(db, url=f"http://127.0.0.1:8765/e{EVIL}", kind="article", status=500,
                        reason=f"HTTP 500 {EVIL}", run_id=run, at=T1)  # fmt: skip
     store.finish_run(db, run, outcome="partial", counts={"errors": 1})

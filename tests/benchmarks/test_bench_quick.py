@@ -34,6 +34,7 @@ EXPECTED_ROWS = [
     ("Crawling", "peak memory, 40-article site vs 20-article site", ""),
     ("Crawling", "peak memory, 80-article site vs 20-article site", ""),
     ("Storing", "articles/s written", ""),
+    ("Storing", "raw pages compressed per second", "beside parsing them"),
     ("Re-running", "requests", ""),
     ("Re-running", "seconds", ""),
     ("Searching", "median latency", ""),
@@ -62,7 +63,10 @@ def _check_rows(rows: list[list[str]], expected: list[tuple[str, str, str]]) -> 
         ours, baseline, ratio = _figure(row[2]), _figure(row[3]), _figure(row[4])
         for value in (ours, baseline, ratio):
             assert math.isfinite(value) and value > 0, row
-        assert row[6] in ("**yes**", "**no**", "—"), row
+        assert row[6] in ("**yes**", "**no**", "**inconclusive**", "—"), row
+        if row[7] != "1" and not row[7].startswith(("1 ", "9 s")) and "crawl" not in row[7]:
+            assert re.search(r"\(([0-9.,]+)–([0-9.,]+)\)", row[4]), f"no spread: {row}"
+        assert re.fullmatch(r"(⚠ )?[0-9.]+ → [0-9.]+", row[8]), f"no load: {row}"
 
 
 def test_quick_storing_and_searching_rows_in_process(tmp_path: Path) -> None:

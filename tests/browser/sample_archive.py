@@ -137,7 +137,7 @@ def save(db_path: Path, sample: Sample, *, version: int = 1, run_id: int | None 
             fetched_at=fetched_at, run_id=run_id,
         )  # fmt: skip
         store.save_article(
-            db, article, page_id=page_id, fetched_at=fetched_at, run_id=run_id,
+            db, article, page_id=page_id, fetched_at=fetched_at,
             listed_in=[(CATEGORY_IDS[sample.category], sample.category, None)],
         )  # fmt: skip
         if sample.downloaded and version == 1:
