@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlite_utils
 from click.testing import CliRunner
 
 from archive import migrations, store
@@ -26,6 +27,9 @@ from archive.cli import main
 from archive.db import open_archive
 from archive.files import files_dir_for, resolve
 from archive.queries import get_article, resolve_article, search
+from archive.rawpages import decode
+from archive.revisions import texts as revision_texts
+from archive.revisions import unpack_html
 from crawler.items import Article
 from tests.archive import release_archive as release
 
@@ -64,12 +68,26 @@ def _write_with_release(dest: Path) -> bool:
 
 
 def _rows(path: Path, table: str) -> list[dict[str, Any]]:
+    """The rows as the archive means them: what the lean format (issue 14) stores compressed
+    or once (raw page bodies, the article's HTML, older versions' texts) read back, and the
+    contentless full-text tables by rowid (they keep no text)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
+    db = sqlite_utils.Database(conn)
     try:
-        cols = "rowid, *" if table.startswith("articles_fts") else "*"
-        rows = conn.execute(f"SELECT {cols} FROM {table} ORDER BY {TABLES[table]}")
-        return [dict(r) for r in rows]
+        if table.startswith("articles_fts"):
+            return [{"rowid": r[0]} for r in conn.execute(f"SELECT rowid FROM {table} ORDER BY 1")]
+        rows = [dict(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY {TABLES[table]}")]
+        for row in rows:
+            if table == "raw_pages" and row["body"] is not None:
+                row["body"] = decode(db, row["body"], row.get("codec"), row.get("dictionary_id"))
+            if table == "articles" and row.get("body_html_packed") is not None:
+                row["body_html"] = unpack_html(row["body_html_packed"], row["lead"], row["body"])
+            if table == "revisions":
+                row["lead"], row["body"], row["body_html"] = revision_texts(
+                    db, int(row["site_id"]), row
+                )
+        return rows
     finally:
         conn.close()
 
@@ -219,7 +237,7 @@ def test_rebuild_keeps_columns_and_indexes_it_does_not_know(tmp_path: Path) -> N
     db = sqlite_utils.Database(path)
     migrations.migrations.apply(db, stop_before="m004_two_portals")
     db.execute("ALTER TABLE revisions ADD COLUMN delta BLOB")
-    db.execute("ALTER TABLE revisions ADD COLUMN storage TEXT NOT NULL DEFAULT 'plain'")
+    db.execute("ALTER TABLE revisions ADD COLUMN variant TEXT NOT NULL DEFAULT 'plain'")
     db.execute("CREATE INDEX idx_revisions_reason ON revisions(reason)")
     db.execute(
         "INSERT INTO articles (site_id, url, title, content_hash, first_seen, last_seen, "
@@ -240,7 +258,7 @@ def test_rebuild_keeps_columns_and_indexes_it_does_not_know(tmp_path: Path) -> N
         "INSERT INTO revisions (site_id, revision, content_hash, title, first_seen, last_seen) "
         "VALUES (5, 2, 'h', 't', 'x', 'x')"
     )  # the column keeps its default and its NOT NULL
-    assert [r["storage"] for r in db.query("SELECT storage FROM revisions")] == ["plain"] * 2
+    assert [r["variant"] for r in db.query("SELECT variant FROM revisions")] == ["plain"] * 2
     with pytest.raises(sqlite3.IntegrityError):
-        db.execute("UPDATE revisions SET storage = NULL")
+        db.execute("UPDATE revisions SET variant = NULL")
     db.conn.close()
