@@ -19,7 +19,7 @@ How it goes, per portal (:func:`portal_of`: ``"most"``, ``"mst"``, as ``crawler.
 Each row names its codec and dictionary, and dictionaries are never changed or deleted, so a
 row stays readable whatever is trained later; :func:`train_dictionary` makes a new one (say,
 after the portal's templates changed) and new pages use it. Codec ``"zlib"`` is the archive's
-first format (rows written before migration ``m005``), still read.
+first format (rows written before migration ``m006``), still read.
 
 The body is byte-exact: ``decode(encode(body)) == body``, checked against ``body_sha256``.
 """

@@ -4,14 +4,14 @@ The current version's ``lead`` and ``body`` are plain text in the ``articles`` r
 snippets and ``show`` read them); its sanitised ``body_html`` is zlib-compressed UTF-8 in
 ``articles.body_html_packed``, with the lead and body as preset dictionary (see
 :func:`pack_html`), and ``articles.body_html`` is NULL (rows written before migration
-``m007`` kept it there). :func:`article_html` reads it either way.
+``m008`` kept it there). :func:`article_html` reads it either way.
 
 ``revisions.storage`` says where a revision's ``lead``, ``body`` and ``body_html`` are:
 
 - ``"article"``: the revision is the article's current one and its texts are the ``articles``
   row's (the revision row holds ``''``/NULL there);
 - ``"zlib"``: an older revision; the three texts are in ``packed``, zlib-compressed JSON;
-- ``"plain"``: in the row's own columns (rows written before migration ``m007``, if any were
+- ``"plain"``: in the row's own columns (rows written before migration ``m008``, if any were
   left so).
 
 Every other column of a revision (title, hash, dates, images, attachments, parser, reason,

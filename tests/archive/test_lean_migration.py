@@ -110,7 +110,7 @@ def test_an_old_archive_is_converted_in_place_and_loses_nothing(tmp_path: Path) 
     path = tmp_path / "old.db"
     before = old_format(path)
     db = open_archive(path)  # migrates
-    assert "m005_raw_page_dictionaries" in migrations.applied(db)
+    assert "m006_raw_page_dictionaries" in migrations.applied(db)
     counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     assert counts == before["counts"]
     bodies = before["bodies"]
