@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["BATCH_ITEMS", "BATCH_SECONDS", "WriteBatch", "defer_fts"]
 
 BATCH_ITEMS = 200  # writes per transaction at most
-BATCH_SECONDS = 2.0  # an open batch is committed this long after it opened, at the latest
+BATCH_SECONDS = 0.5  # an open batch is committed this long after it opened, at the latest
 
 T = TypeVar("T")
 Statement = tuple[str, list[Any]]

@@ -1,7 +1,7 @@
 """Storing speed: articles per second written by `archive.store.save_article`, FTS included.
 
-Ours: `save_article` called once per parsed replica article, as the crawler calls it: through
-an `archive.batch.WriteBatch` with the crawl's own limits (a transaction per 200 writes, each
+Ours: `save_article` called once per parsed replica article, through an `archive.batch.WriteBatch`
+with its default limits (a transaction per 200 writes, each
 write in a savepoint: the article row, its images, attachments, category links, revision 1 and
 both full-text rows), into a fresh archive. Baseline: the very rows that run wrote, read
 back from every table it touched and inserted into another fresh archive (same schema, same

@@ -15,10 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from twisted.internet.task import LoopingCall
 
 from archive import store
-from archive.batch import BATCH_SECONDS, WriteBatch
 from archive.db import open_archive
 from archive.files import files_dir_for, sweep_temporaries
 from archive.lock import crawl_lock
@@ -100,8 +98,7 @@ class WriterThread:
         return deferToThreadPool(reactor, self.pool, func, *args)  # type: ignore[arg-type]
 
     def stop(self) -> None:
-        if self.pool.started:
-            self.pool.stop()  # waits for the queued writes
+        self.pool.stop()  # waits for the queued writes
 
 
 class ArchivePipeline:
@@ -140,9 +137,6 @@ class ArchivePipeline:
             self._lock = crawl_lock(self.db_path)
             self._lock.__enter__()
         self.db = open_archive(self.db_path)
-        self._batch = WriteBatch(self.db)
-        self._commit_timer = LoopingCall(self._writer.run, self._batch.commit_if_due)
-        self._commit_timer.start(BATCH_SECONDS, now=False)
         # The crawl lock is held (by us or by crawler.run): no other writer of files is alive.
         swept = sweep_temporaries(self.files_dir)
         if swept:
@@ -153,13 +147,9 @@ class ArchivePipeline:
             self.run_id = store.start_run(self.db, site=site, mode=self.mode)
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        try:
-            self._commit_timer.stop()
-            self._writer.stop()  # waits for a write still queued (the timer's commit)
-            self._batch.close()  # commits what the last batch holds
-        finally:
-            if not self.own_run:
-                self.db.close()
+        self._writer.stop()
+        if not self.own_run:
+            self.db.close()
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """``scrapy crawl most`` only: record the run's outcome, then let the archive go."""
@@ -190,9 +180,7 @@ class ArchivePipeline:
         if handler is None:
             raise TypeError(f"unexpected item {type(item).__name__}")
         try:
-            # Many items per transaction (archive.batch): a kill loses at most the open batch,
-            # which the next crawl fetches again, since nothing says it was stored.
-            await maybe_deferred_to_future(self._writer.run(self._batch.run, handler, item))
+            await maybe_deferred_to_future(self._writer.run(handler, item))
         except Exception as exc:  # whatever the store raised, the run has failed
             self._storage_failed(item, exc)
         return item
