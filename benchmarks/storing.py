@@ -176,7 +176,7 @@ def storing_rows(result: StoreResult) -> list[Row]:
             f"({result.rows_written:,} rows) into a fresh archive",
             unit="articles/s",
             ours=result.ours_per_s,
-            ours_name="archive.store.save_article (batched as the crawl does)",
+            ours_name="archive.store.save_article (WriteBatch, 200 per transaction)",
             baseline=result.bare_per_s,
             baseline_name="bare executemany of the same rows, one transaction",
             goal=Goal(GoalKind.RATIO_AT_LEAST, 0.5, "≥ 50% of the bare rate"),
