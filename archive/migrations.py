@@ -8,6 +8,8 @@ and the read side (docs/schema.md): add, never rename.
 
 from __future__ import annotations
 
+import re
+
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
@@ -21,9 +23,11 @@ FTS_FOLDED = "articles_fts"  # text passed through archive.normalize.fold (no ac
 FTS_EXACT = "articles_fts_exact"  # the NFC text as stored, accents kept
 
 # Run outcomes (crawler/outcome.py decides them). m001 made the CHECK with the first six;
-# m005_run_outcomes widens it to the whole tuple.
+# m005_run_outcomes widens it to the tuple of its day; m006_drift_run_outcomes adds whatever
+# an archive's CHECK still lacks (drift).
 OUTCOMES = (
     "running", "ok", "partial", "failed", "died", "interrupted", "limited", "unreachable",
+    "drift",
 )  # fmt: skip
 _FIRST_OUTCOMES = OUTCOMES[:6]
 ERROR_KINDS = ("listing", "article", "file", "discovery")
@@ -400,7 +404,6 @@ def m004_two_portals(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE {table} ADD COLUMN portal TEXT")
         db.execute(f"UPDATE {table} SET portal = ?", [DEFAULT_PORTAL])  # all were most's
 
-
 def _widen_check(db: sqlite_utils.Database, table: str, old: str, new: str) -> None:
     """Replace the text ``old`` by ``new`` in ``table``'s CHECK constraint, rows untouched.
 
@@ -461,6 +464,20 @@ ALTER TABLE raw_pages ADD COLUMN codec TEXT NOT NULL DEFAULT 'zlib';
 ALTER TABLE raw_pages ADD COLUMN dictionary_id INTEGER REFERENCES raw_page_dictionaries(id);
 ALTER TABLE raw_pages ADD COLUMN portal TEXT;
 CREATE INDEX idx_raw_pages_undictionaried ON raw_pages(portal) WHERE dictionary_id IS NULL
+
+_PARSE_SAMPLES = """
+CREATE TABLE parse_samples (
+    id INTEGER PRIMARY KEY,
+    portal TEXT NOT NULL,
+    url TEXT NOT NULL,
+    site_id INTEGER,
+    parser TEXT,
+    missing TEXT NOT NULL DEFAULT '',
+    degraded INTEGER NOT NULL CHECK (degraded IN (0, 1)),
+    run_id INTEGER REFERENCES runs(id),
+    parsed_at TEXT NOT NULL
+);
+CREATE INDEX idx_parse_samples_portal ON parse_samples(portal, id)
 """
 
 
@@ -591,6 +608,52 @@ def m009_lean_indexes(db: sqlite_utils.Database) -> None:
     the digest in the raw pages' URL index (a URL has a handful of rows; the digest is
     compared on those)."""
     _run_script(db, _LEAN_INDEXES)
+
+def m005_drift_parse_samples(db: sqlite_utils.Database) -> None:
+    """One row per article page a crawl parsed: its portal, parser and missing fields, for the
+    markup-drift alarm (archive.drift)."""
+    _run_script(db, _PARSE_SAMPLES)
+
+
+def _allow_outcomes(db: sqlite_utils.Database) -> None:
+    """Let the runs CHECK accept every value of ``OUTCOMES``, rows untouched.
+
+    SQLite cannot alter a constraint; a CHECK that accepts more than before changes nothing on
+    disk, so the table's definition is edited in place as SQLite documents for such changes
+    (lang_altertable.html, "other kinds of table schema changes"): ``writable_schema``, the new
+    text, ``schema_version`` + 1, then an integrity check. The values missing from the CHECK
+    are added as ``OR outcome IN (...)`` after the existing list, which stays as written (so a
+    step that rewrites that list still finds it); a no-op when none is missing.
+    """
+    row = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'runs'")
+    sql = str(row.fetchone()[0])
+    match = re.search(r"outcome IN \(([^)]*)\)", sql)
+    if match is None:
+        raise RuntimeError("unexpected definition of runs: no CHECK on outcome")
+    missing = [o for o in OUTCOMES if f"'{o}'" not in sql]
+    if not missing:
+        return
+    extra = ", ".join(f"'{o}'" for o in missing)
+    new_sql = sql[: match.end()] + f" OR outcome IN ({extra})" + sql[match.end() :]
+    version = int(db.execute("PRAGMA schema_version").fetchone()[0])
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute(
+            "UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = 'runs'", [new_sql]
+        )
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+    problems = [r[0] for r in db.execute("PRAGMA quick_check").fetchall()]
+    if problems != ["ok"]:
+        raise RuntimeError(f"runs after widening its CHECK: {problems}")
+
+
+@migrations()
+def m006_drift_run_outcomes(db: sqlite_utils.Database) -> None:
+    """Run outcomes ``drift`` (markup drift, issue 11) and ``limited`` (``--max-duration``):
+    the runs CHECK accepts them."""
+    _allow_outcomes(db)
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 
 import sqlite_utils
 
+from archive import drift
 from archive.migrations import FTS_EXACT, FTS_FOLDED
 from archive.normalize import fold, fold_sql, nfc, split_body
 from archive.revisions import texts as revision_texts
@@ -542,6 +543,8 @@ def stats(
     p = {"portal": portal}
     totals = dict(next(iter(db.query(STATS_TOTALS, p))))
     open_by_kind = {r["kind"]: r["count"] for r in db.query(STATS_OPEN_ERRORS, p)}
+    rule = drift.DriftRule()
+    quality = drift.portal_quality(db, rule, portals=[portal] if portal else ())
     return {
         **totals,
         "by_portal": list(db.query(STATS_BY_PORTAL)),
@@ -552,5 +555,11 @@ def stats(
             "count": sum(open_by_kind.values()),
             "by_kind": open_by_kind,
             "recent": list(db.query(STATS_RECENT_ERRORS, {**p, "limit": errors})),
+        },
+        "parse_quality": {
+            "rule": {"window": rule.window, "threshold": rule.threshold,
+                     "min_samples": rule.min_samples},
+            "portals": [q.to_dict() for q in quality],
+            "drifted": [q.portal for q in quality if q.drifted],
         },
     }

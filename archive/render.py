@@ -264,4 +264,27 @@ def stats(s: dict[str, Any]) -> str:
         lines.append(table(["kind", "status", "attempts", "last failed", "url"],
                            [(e["kind"], e["status"] or "-", e["attempts"], e["last_failed"],
                              e["url"]) for e in errs["recent"]], max_width=80))
+    lines += _parse_quality(s.get("parse_quality"))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _parse_quality(q: dict[str, Any] | None) -> list[str]:
+    """The ``stats`` section on markup drift: each portal's recent parses, alarms first."""
+    if not q or not q["portals"]:
+        return []
+    rule = q["rule"]
+    lines = [
+        "",
+        f"Parse quality (last {rule['window']} articles per portal; drift at "
+        f">= {rule['threshold']:.0%} degraded, {rule['min_samples']}+ samples):",
+        table(
+            ["portal", "samples", "degraded", "fallback", "share", "state"],
+            [(p["portal"], p["samples"], p["degraded"], p["fallback"], f"{p['share']:.0%}",
+              "MARKUP DRIFT" if p["drifted"] else "ok") for p in q["portals"]],
+        ),
+    ]
+    for p in q["portals"]:
+        if p["drifted"]:
+            lines.append(f"Markup drift on portal {p['portal']}, e.g.:")
+            lines += [f"  {e['url']}  ({e['reason']})" for e in p["examples"]]
+    return lines

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from archive import drift
 from archive import migrations as m
 from archive import rawpages
 from archive.batch import defer_fts
@@ -35,7 +36,11 @@ from archive.runlog import (
     resolve_error,
     start_run,
 )
-from crawler.portals import is_legacy_article_url, recorded_article_url
+from crawler.portals import (
+    is_legacy_article_url,
+    portal_for_article_url,
+    recorded_article_url,
+)
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -55,6 +60,8 @@ __all__ = [
     "page_body",
     "record_error",
     "reparse_article",
+    "record_parse_sample",
+    "reject_article",
     "resolve_error",
     "save_article",
     "save_category",
@@ -413,6 +420,7 @@ def save_article(
     fetched_at: str,
     etag: str | None = None,
     last_modified: str | None = None,
+    run_id: int | None = None,
 ) -> ArticleOutcome:
     """Archive one crawled article with its images, attachments, categories, FTS rows, revision.
 
@@ -434,7 +442,9 @@ def save_article(
 
     ``listed_in``: listings the article was found in (:class:`Listed` or
     ``(category_id, name, url)`` tuples; entries with ``category_id=None`` are skipped); links
-    are added, never removed. A new revision's reason is ``"crawl"``.
+    are added, never removed. A new revision's reason is ``"crawl"``. ``run_id`` names the
+    crawl's run in the article's parse sample (:mod:`archive.drift`: a crawled article leaves
+    one, a re-parse none).
     """
     stored = _Stored(article)
     sid = article.site_id
@@ -465,6 +475,10 @@ def save_article(
                              last_modified=last_modified)  # fmt: skip
             outcome = "updated"
         _link_all(db, article.portal, sid, listed_in)
+        record_parse_sample(
+            db, portal=_portal_of(article), url=article.url, site_id=sid,
+            parser=article.parser, missing=(), run_id=run_id, at=fetched_at,
+        )  # fmt: skip
     return outcome
 
 
@@ -496,6 +510,76 @@ def reparse_article(
                          last_seen=max(str(current[2]), parsed_at), checked=False,
                          page_id=page_id, etag=None, last_modified=None)  # fmt: skip
         return "updated"
+
+
+def _portal_of(article: Article) -> str | None:
+    """The portal of a parsed article: its own ``portal`` field (None: its URL's portal)."""
+    portal = getattr(article, "portal", None)
+    return portal if isinstance(portal, str) and portal else None
+
+
+def record_parse_sample(
+    db: sqlite_utils.Database,
+    *,
+    portal: str | None,
+    url: str,
+    site_id: int | None,
+    parser: str | None,
+    missing: Iterable[str],
+    run_id: int | None,
+    at: str | None = None,
+) -> None:
+    """Record how an article page parsed, for the markup-drift alarm (:mod:`archive.drift`).
+
+    ``parser``: the parser that read it (``None`` when none did); ``missing``: the required
+    fields it lacked (``title``, ``date``, ``body``). :func:`save_article` records the stored
+    articles of a crawl itself; the crawl calls this for pages that gave no storable article,
+    beside :func:`record_error`. Samples beyond :data:`archive.drift.KEEP_PER_PORTAL` per
+    portal are pruned now and then.
+    """
+    missing = sorted(set(missing))
+    if not portal:
+        found = portal_for_article_url(url)
+        portal = found[0].name if found else m.DEFAULT_PORTAL
+    degraded = drift.degraded_reason(parser, missing) is not None
+    cursor = db.execute(
+        "INSERT INTO parse_samples (portal, url, site_id, parser, missing, degraded, run_id, "
+        "parsed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [portal, url, site_id, parser, ",".join(missing), int(degraded), run_id,
+         at or now_iso()],
+    )  # fmt: skip
+    if (cursor.lastrowid or 0) % 100 == 0:
+        db.execute(
+            "DELETE FROM parse_samples WHERE portal = :p AND id <= (SELECT id FROM parse_samples "
+            "WHERE portal = :p ORDER BY id DESC LIMIT 1 OFFSET :keep)",
+            {"p": portal, "keep": drift.KEEP_PER_PORTAL},
+        )
+
+
+def reject_article(
+    db: sqlite_utils.Database,
+    *,
+    url: str,
+    site_id: int | None,
+    portal: str | None,
+    parser: str | None,
+    missing: Iterable[str],
+    status: int | None,
+    reason: str,
+    run_id: int | None,
+    at: str | None = None,
+) -> None:
+    """An article page that gave no storable article: its fetch error (kind ``article``) and
+    its parse sample, in one transaction (``portal=None``: the URL's portal)."""
+    t = at or now_iso()
+    if not portal:
+        found = portal_for_article_url(url)
+        portal = found[0].name if found else m.DEFAULT_PORTAL
+    with write_transaction(db):
+        record_error(db, url=url, kind="article", status=status, reason=reason,
+                     run_id=run_id, at=t, portal=portal)  # fmt: skip
+        record_parse_sample(db, portal=portal, url=url, site_id=site_id, parser=parser,
+                            missing=missing, run_id=run_id, at=t)  # fmt: skip
 
 
 def mark_checked(

@@ -15,16 +15,20 @@ outcome          when                                                           
 ``unreachable``  the site never answered: every entry point refused the connection or has     1
                  no DNS name
 ``partial``      the crawl finished but some listings, articles or files failed              1
-(drift)          reserved: a parser-drift alarm ranks here (another release adds it)          1
+``drift``        finished, but a portal's recent articles parse badly: markup drift           1
+                 (``archive.drift``, docs/crawling.md: the portal is named with example URLs)
 ``limited``      the crawl finished, but a page limit stopped at least one category's walk:   0/1
                  0 for a limit the user set (``--max-pages``, ``ARCHIVE_MAX_PAGES``), 1 when
-                 the default safety bound (``ARCHIVE_MAX_PAGES_BOUND``) was hit
+                 the default safety bound (``ARCHIVE_MAX_PAGES_BOUND``) was hit; or
+                 ``--max-duration`` (``ARCHIVE_MAX_DURATION``) ended the run: exit 0, and the
+                 next run goes on from the walk's frontier (``crawler.spiders.frontier``)
 ``ok``           the crawl finished and no listing, article or file failed                    0
 ``died``         the process vanished; marked by the next run                                 1
 ===============  ==========================================================================  ====
 
 A run after a ``limited``, ``interrupted``, ``failed`` or ``died`` one (or after any run whose
-walk a limit cut short) walks every listing page, so nothing the earlier run skipped is left.
+walk a limit cut short) walks every listing page, so nothing the earlier run skipped is left;
+after a run its time limit ended, it goes on from that run's frontier instead.
 
 Exit codes of ``most-archive crawl`` besides: 2 bad usage (click), 75 another crawl holds the
 database's lock. ``scrapy crawl most`` keeps Scrapy's own exit code (0 once the crawl ran).
@@ -45,14 +49,19 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
 FINISHED = "finished"
 SHUTDOWN = "shutdown"
 STORAGE_FAILED = "storage_failed"
+# Ours: the spider closed itself when its time limit (--max-duration) ran out.
+TIME_LIMIT = "time_limit"
 
 # Final outcomes, worst first: when several apply, the first wins. "died" is decided by the
-# next run, never here. A drift alarm, when added, goes between "partial" and "limited".
-ORDER: tuple[str, ...] = ("failed", "interrupted", "unreachable", "partial", "limited", "ok")
+# next run, never here.
+ORDER: tuple[str, ...] = (
+    "failed", "interrupted", "unreachable", "partial", "drift", "limited", "ok",
+)  # fmt: skip
 
 EXIT_CODES: Mapping[str, int] = {
     "ok": EXIT_OK,
     "limited": EXIT_OK,  # a limit the user set; the safety bound's: exit 1 (exit_code)
+    "drift": EXIT_PARTIAL,
     "partial": EXIT_PARTIAL,
     "unreachable": EXIT_PARTIAL,
     "interrupted": EXIT_PARTIAL,
@@ -65,6 +74,8 @@ STORAGE_ERRORS = "storage_errors"  # items the archive failed to store
 CATEGORIES_LIMITED = "categories_limited"  # walks stopped by the user's page limit
 CATEGORIES_BOUNDED = "categories_bounded"  # walks stopped by the default safety bound
 SITE_UNREACHABLE = "site_unreachable"  # the home page failed at the connection level
+DRIFT_ALARMS = "drift_alarms"  # portals whose markup drifted (archive.drift)
+TIME_LIMITED = "time_limited"  # --max-duration / ARCHIVE_MAX_DURATION ended the walk
 
 
 def _count(stats: Mapping[str, object], key: str) -> int:
@@ -78,6 +89,7 @@ def decide(
     *,
     storage_errors: int = 0,
     unreachable: bool = False,
+    drift: bool = False,
     limited: bool = False,
 ) -> str:
     """The outcome of a run that ended with Scrapy's ``finish_reason``.
@@ -85,18 +97,23 @@ def decide(
     ``errors`` counts the failed listings, articles and files (``archive/errors``); optional
     discovery sources and articles gone from the site do not count. ``storage_errors``: items
     the archive could not store. ``unreachable``: nothing ever came back from the site.
-    ``limited``: a page limit stopped a category's walk.
+    ``drift``: a portal's markup drifted. ``limited``: a page limit stopped a category's walk
+    (the finish reason ``time_limit`` says the run's time limit ended it).
     """
     if storage_errors or finish_reason == STORAGE_FAILED:
         return "failed"
     if finish_reason == SHUTDOWN:
         return "interrupted"
-    if finish_reason != FINISHED:
+    if finish_reason == TIME_LIMIT:
+        limited = True
+    elif finish_reason != FINISHED:
         return "failed"
     if unreachable:
         return "unreachable"
     if errors:
         return "partial"
+    if drift:
+        return "drift"
     return "limited" if limited else "ok"
 
 
@@ -109,7 +126,9 @@ def decide_from_stats(stats: Mapping[str, object], finish_reason: str | None = N
         _count(stats, "errors"),
         storage_errors=_count(stats, STORAGE_ERRORS),
         unreachable=bool(_count(stats, SITE_UNREACHABLE)) and not responses,
-        limited=bool(_count(stats, CATEGORIES_LIMITED) or _count(stats, CATEGORIES_BOUNDED)),
+        drift=bool(_count(stats, DRIFT_ALARMS)),
+        limited=bool(_count(stats, CATEGORIES_LIMITED) or _count(stats, CATEGORIES_BOUNDED)
+                     or _count(stats, TIME_LIMITED)),
     )
 
 

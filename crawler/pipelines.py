@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
-from archive import store
+from archive import drift, store
 from archive.db import open_archive
 from archive.files import files_dir_for, sweep_temporaries
 from archive.lock import crawl_lock
@@ -35,7 +35,7 @@ from crawler.records import (
 
 if TYPE_CHECKING:
     import contextlib
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from typing import Self
 
     import sqlite_utils
@@ -48,6 +48,20 @@ if TYPE_CHECKING:
     from crawler.items import Article
 
 logger = logging.getLogger(__name__)
+
+# The drift alarms' details (portal, share, example URLs) in the stats; the run's counts keep
+# them under "drift".
+DRIFT_REPORT = "archive/drift_report"
+
+
+def drift_rule(settings: BaseSettings) -> drift.DriftRule:
+    """The drift alarm's rule from ``ARCHIVE_DRIFT_*`` (defaults: :mod:`archive.drift`)."""
+    return drift.DriftRule(
+        window=settings.getint("ARCHIVE_DRIFT_WINDOW"),
+        threshold=settings.getfloat("ARCHIVE_DRIFT_THRESHOLD"),
+        min_samples=settings.getint("ARCHIVE_DRIFT_MIN_SAMPLES"),
+    )
+
 
 # Fetch errors of these kinds make a run "partial" (crawler.outcome); discovery sources are
 # optional.
@@ -115,6 +129,7 @@ class ArchivePipeline:
         self.mode = run_mode(s)
         self.own_run = self.run_id is None
         self.stopping = False  # a storage failure has asked the crawl to stop
+        self.drift_rule = drift_rule(s)
         self._lock: contextlib.AbstractContextManager[Path] | None = None
         self.db: sqlite_utils.Database
         self._writer: WriterThread
@@ -148,8 +163,26 @@ class ArchivePipeline:
 
     def close_spider(self, spider: Spider | None = None) -> None:
         self._writer.stop()
-        if not self.own_run:
-            self.db.close()
+        try:
+            self._check_drift()
+        finally:
+            if not self.own_run:
+                self.db.close()
+
+    def _check_drift(self) -> None:
+        """The markup-drift alarm (:mod:`archive.drift`) for the portals this run crawled:
+        logged, and counted in the stats (``archive/drift_alarms``) for the run's outcome."""
+        portals = drift.portals_sampled_by(self.db, self.run_id) if self.run_id else set()
+        scope = getattr(self.crawler.spider, "scope", None)
+        portal = getattr(getattr(scope, "portal", None), "name", None)
+        if isinstance(portal, str):
+            portals.add(portal)
+        alarms = drift.drifted_portals(self.db, self.drift_rule, portals=portals)
+        for alarm in alarms:
+            logger.warning("%s", alarm.message(self.drift_rule))
+        if alarms:
+            self.stats.set_value(f"archive/{outcomes.DRIFT_ALARMS}", len(alarms))
+            self.stats.set_value(DRIFT_REPORT, [a.to_dict() for a in alarms])
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """``scrapy crawl most`` only: record the run's outcome, then let the archive go."""
@@ -222,13 +255,12 @@ class ArchivePipeline:
         page_id = self._save_raw(item.raw)
         article = item.article
         if article is None:
-            self._error(item.url, "article", "not an article page (no parser matched)",
-                        item.raw.status)  # fmt: skip
+            self._reject(item, None, ("title", "date", "body"),
+                         "not an article page (no parser matched)")  # fmt: skip
             return
         missing = missing_fields(article)
         if missing:
-            self._error(item.url, "article", "article without " + ", ".join(missing),
-                        item.raw.status)  # fmt: skip
+            self._reject(item, article, missing, "article without " + ", ".join(missing))
             return
         article.url = item.url
         outcome = store.save_article(
@@ -259,11 +291,25 @@ class ArchivePipeline:
     def _on_FetchFailure(self, item: FetchFailure) -> None:
         self._error(item.url, item.kind, item.reason, item.status, counted=item.counted)
 
+    def _reject(
+        self, item: ArticlePage, article: Article | None, missing: Sequence[str], reason: str
+    ) -> None:
+        """An article page without a storable article: its error and its parse sample."""
+        store.reject_article(
+            self.db, url=item.url, site_id=item.site_id,
+            portal=getattr(article, "portal", None), parser=article.parser if article else None,
+            missing=missing, status=item.raw.status, reason=reason, run_id=self.run_id,
+        )  # fmt: skip
+        self._count_error("article", counted=True)
+
     def _error(
         self, url: str, kind: str, reason: str, status: int | None, *, counted: bool = True
     ) -> None:
         store.record_error(self.db, url=url, kind=kind, status=status, reason=reason,
                            run_id=self.run_id)  # fmt: skip
+        self._count_error(kind, counted=counted)
+
+    def _count_error(self, kind: str, *, counted: bool) -> None:
         if not counted:
             self.stats.inc_value(f"archive/{kind}_gone")
         elif kind in COUNTED_ERROR_KINDS:
@@ -294,5 +340,7 @@ def run_counts(stats: dict[str, Any]) -> dict[str, Any]:
     for key, value in stats.items():
         if key.startswith("archive/") and isinstance(value, int | float):
             counts.setdefault(key.removeprefix("archive/"), value)
+    if stats.get(DRIFT_REPORT):
+        counts["drift"] = stats[DRIFT_REPORT]
     counts["finish_reason"] = stats.get("finish_reason")
     return counts

@@ -93,11 +93,28 @@ class CrawlSummary:
             f"  files:              {c.get('files', 0)}",
             f"  errors:             {c.get('errors', 0)}"
             + ("  (see `most-archive stats`)" if c.get("errors") else ""),
-        ] + (
-            [f"  storage errors:     {c[outcomes.STORAGE_ERRORS]}  (the archive could not "
-             "store what was fetched: disk full? see the log)"]
-            if c.get(outcomes.STORAGE_ERRORS) else []
-        )  # fmt: skip
+            *(
+                [f"  storage errors:     {c[outcomes.STORAGE_ERRORS]}  (the archive could not "
+                 "store what was fetched: disk full? see the log)"]
+                if c.get(outcomes.STORAGE_ERRORS) else []
+            ),
+            *_drift_lines(c.get("drift")),
+        ]  # fmt: skip
+
+
+def _drift_lines(report: object) -> list[str]:
+    """The summary's lines for the drift alarms of a run (``counts["drift"]``)."""
+    if not isinstance(report, list):
+        return []
+    lines = []
+    for alarm in report:
+        lines.append(
+            f"  MARKUP DRIFT on portal {alarm['portal']}: {alarm['degraded']} of the last "
+            f"{alarm['samples']} articles parsed by the fallback or missing a title, date or "
+            "body (see `most-archive stats`); e.g."
+        )
+        lines += [f"    {e['url']}  ({e['reason']})" for e in alarm.get("examples", [])]
+    return lines
 
 
 def build_settings(opts: CrawlOptions, run_id: int) -> Settings:

@@ -8,6 +8,7 @@ Everything else is a stock Scrapy setting, chosen to be polite to a ministry's w
 
 from __future__ import annotations
 
+from archive import drift
 from archive.defaults import DEFAULT_DB
 from crawler.portals import most
 
@@ -75,6 +76,16 @@ ARCHIVE_RETRY_MAX_WAIT = 120.0
 ARCHIVE_RUN_ID = 0
 # Seconds between progress lines in the log (0 = none).
 ARCHIVE_PROGRESS_INTERVAL = 10.0
+# Markup-drift alarm (archive/drift.py, docs/crawling.md): a portal drifted when, among its last
+# ARCHIVE_DRIFT_WINDOW parsed articles (across runs), at least ARCHIVE_DRIFT_MIN_SAMPLES exist and
+# a share of at least ARCHIVE_DRIFT_THRESHOLD went to the fallback parser or lack a title, a
+# date or a body; the run then logs it, names it in its summary and ends "drift" (exit 1).
+# The drift alarm looks at this many of each portal's last parsed articles.
+ARCHIVE_DRIFT_WINDOW = drift.DEFAULT_WINDOW  # 50
+# The share of degraded articles in that window (0 < x <= 1) that is drift.
+ARCHIVE_DRIFT_THRESHOLD = drift.DEFAULT_THRESHOLD  # 0.2
+# Fewer samples than this in the window never raise the alarm.
+ARCHIVE_DRIFT_MIN_SAMPLES = drift.DEFAULT_MIN_SAMPLES  # 20
 
 # --------------------------------------------------------------------------- politeness
 

@@ -26,6 +26,7 @@ RATE_FLAGS = (
     ("not_found_rate", "share of answers that are a 404 page"),
     ("oversize_rate", "share of answers of --oversize-bytes"),
     ("friendly_500_rate", "share of articles whose /vn/tin-tuc/ URL answers 500 (legacy works)"),
+    ("drift_rate", "share of article answers in a body markup the parsers do not know"),
 )
 
 

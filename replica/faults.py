@@ -35,6 +35,7 @@ KINDS = (
     "oversize",
     "hang",
     "drip",
+    "drift",
 )
 _FRIENDLY = re.compile(r"^/vn/tin-tuc/(\d+)/", re.IGNORECASE)
 # article URLs of both portals (mst: /{slug}-{6+ digit id}.htm)
@@ -78,6 +79,7 @@ class Faults:
     oversize_rate: float = 0.0  # an answer of oversize_bytes
     oversize_bytes: int = 12 * 1024 * 1024
     friendly_500_rate: float = 0.0  # share of articles whose /vn/tin-tuc/ URL answers 500
+    drift_rate: float = 0.0  # share of article answers whose body markup the parsers do not know
     sticky_requests: int | None = None  # see the module docstring
     path_pattern: str = ""  # a regex: only matching paths are faulted ("" = all)
 
@@ -134,7 +136,7 @@ def decide(faults: Faults, path: str, n: int) -> Decision | None:
             ):
                 return Decision(kind, 500)
             continue
-        if kind == "pdf" and not _ARTICLE.match(path):
+        if kind in ("pdf", "drift") and not _ARTICLE.match(path):
             continue
         if kind == "endless_pager" and not _LISTING.match(path):
             continue
@@ -150,6 +152,24 @@ def decide(faults: Faults, path: str, n: int) -> Decision | None:
         statuses = {"not_found": 404, "redirect_loop": 302, "offsite_redirect": 302, "reset": 0}
         return Decision(kind, statuses.get(kind, 200))
     return None
+
+
+# Markup drift: the article body's container renamed, as a new theme of either CMS would do;
+# title, date and the rest keep their markup, so the fallback parser reads these pages.
+DRIFT_RENAMES = (
+    (b'id="divArticleDescription2"', b'id="divArticleBodyV2"'),  # SharePoint portal
+    (b'class="Around_News_Content"', b'class="News_Content_V2"'),
+    (b'class="ExternalClass', b'class="RichText'),
+    (b"detail-content", b"detail-body-v2"),  # mst.gov.vn
+    (b'data-role="content"', b'data-role="body-v2"'),
+)
+
+
+def drift_markup(body: bytes) -> bytes:
+    """An article page as a template change would serve it: the body's markers renamed."""
+    for old, new in DRIFT_RENAMES:
+        body = body.replace(old, new)
+    return body
 
 
 def latency_seconds(faults: Faults, path: str, n: int) -> float:

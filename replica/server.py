@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from replica import files
-from replica.faults import Decision, Faults, decide, latency_seconds, loop_target
+from replica.faults import (
+    Decision,
+    Faults,
+    decide,
+    drift_markup,
+    latency_seconds,
+    loop_target,
+)
 from replica.site import Site
 
 if TYPE_CHECKING:
@@ -320,6 +327,10 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             self._send_oversize(out, body, faults.oversize_bytes)
         elif kind == "drip":
             self._send_drip(out, body, faults.drip_seconds)
+        elif kind == "drift":
+            body = drift_markup(body)
+            out["Content-Length"] = str(len(body))
+            self._send(status, out, body)
         else:
             self._send(status, out, body)
 

@@ -93,3 +93,25 @@ def test_stats_json_lists_the_outcomes() -> None:
     names = [row["outcome"] for row in outcome.table()]
     assert names == [*outcome.ORDER, "died"]
     assert {row["outcome"]: row["exit"] for row in outcome.table()} == dict(outcome.EXIT_CODES)
+
+
+@pytest.mark.parametrize(
+    ("reason", "errors", "drift", "limited", "expected"),
+    [
+        ("finished", 0, True, False, "drift"),
+        ("finished", 0, True, True, "drift"),  # drift ranks above limited
+        ("time_limit", 0, True, False, "drift"),
+        ("finished", 2, True, False, "partial"),  # partial ranks above drift
+        ("shutdown", 0, True, False, "interrupted"),
+        ("time_limit", 0, False, False, "limited"),  # --max-duration ran out
+        ("finished", 0, False, True, "limited"),
+        ("time_limit", 1, False, False, "partial"),
+    ],
+)
+def test_drift_and_time_limit_in_the_order(
+    reason: str, errors: int, drift: bool, limited: bool, expected: str
+) -> None:
+    assert outcome.decide(reason, errors, drift=drift, limited=limited) == expected
+    stats = {"finish_reason": reason, "archive/errors": errors,
+             "archive/drift_alarms": int(drift), "archive/time_limited": int(limited)}
+    assert outcome.decide_from_stats(stats) == expected
