@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from archive.runlog import FrontierEntry, read_frontier
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -191,6 +193,8 @@ class Snapshot:
     downloaded_files: frozenset[str] = frozenset()  # image/attachment URLs with a files row
     open_errors: tuple[OpenError, ...] = ()  # unresolved fetch errors, oldest first
     last_run: dict[str, object] | None = None  # the newest finished run: id, mode, outcome
+    # site -> the requests a time-limited run left (its walk goes on from them)
+    frontier: dict[str, tuple[FrontierEntry, ...]] = field(default_factory=dict)
 
 
 def read_snapshot(
@@ -228,6 +232,7 @@ def read_snapshot(
             downloaded_files=downloaded_file_urls(db) if fetch_files else frozenset(),
             open_errors=tuple(open_errors(db)),
             last_run=last_finished_run(db, except_run=except_run, site=site),
+            frontier=read_frontier(db),
         )
     finally:
         db.close()

@@ -656,6 +656,27 @@ def m006_drift_run_outcomes(db: sqlite_utils.Database) -> None:
     _allow_outcomes(db)
 
 
+_WALK_FRONTIER = """
+CREATE TABLE walk_frontier (
+    id INTEGER PRIMARY KEY,
+    site TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    url TEXT NOT NULL,
+    site_id INTEGER,
+    request_json TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs(id),
+    saved_at TEXT NOT NULL
+);
+CREATE INDEX idx_walk_frontier_site ON walk_frontier(site)
+"""
+
+
+@migrations()
+def m007_drift_walk_frontier(db: sqlite_utils.Database) -> None:
+    """Where a time-limited run stopped its walk (per site), for the next run to go on from."""
+    _run_script(db, _WALK_FRONTIER)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending step; return the names applied (``[]`` when already current)."""
     if not migrations.pending(db):

@@ -9,8 +9,8 @@ import datetime as dt
 import json
 import os
 import socket
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 from archive import migrations as m
 from archive.db import write_transaction
@@ -163,3 +163,57 @@ def resolve_error(db: sqlite_utils.Database, url: str, *, at: str | None = None)
         [at or now_iso(), url],
     )
     return cursor.rowcount > 0
+
+
+# --------------------------------------------------------------------------- walk frontier
+
+
+class FrontierEntry(NamedTuple):
+    """A request a time-limited run left unfetched: its kind (``listing``, ``article``), URL,
+    and how to make it again (the crawler's JSON; the archive keeps it as it is)."""
+
+    kind: str
+    url: str
+    request_json: str
+    site_id: int | None = None  # an article's id
+
+
+def save_frontier(
+    db: sqlite_utils.Database,
+    site: str,
+    entries: Iterable[FrontierEntry],
+    *,
+    run_id: int | None,
+    at: str | None = None,
+) -> int:
+    """Replace ``site``'s walk frontier by ``entries`` (one transaction); return how many."""
+    t = at or now_iso()
+    count = 0
+    with write_transaction(db):
+        db.execute("DELETE FROM walk_frontier WHERE site = ?", [site])
+        for entry in entries:
+            db.execute(
+                "INSERT INTO walk_frontier (site, kind, url, site_id, request_json, run_id, "
+                "saved_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [site, entry.kind, entry.url, entry.site_id, entry.request_json, run_id, t],
+            )
+            count += 1
+    return count
+
+
+def clear_frontier(db: sqlite_utils.Database, site: str) -> int:
+    """Forget ``site``'s walk frontier (its walk was completed); return how many rows went."""
+    return int(db.execute("DELETE FROM walk_frontier WHERE site = ?", [site]).rowcount or 0)
+
+
+def read_frontier(db: sqlite_utils.Database) -> dict[str, tuple[FrontierEntry, ...]]:
+    """Every site's walk frontier, in the order it was saved."""
+    result: dict[str, list[FrontierEntry]] = {}
+    if "walk_frontier" not in db.table_names():
+        return {}
+    rows = db.query("SELECT site, kind, url, request_json, site_id FROM walk_frontier ORDER BY id")
+    for r in rows:
+        result.setdefault(str(r["site"]), []).append(
+            FrontierEntry(str(r["kind"]), str(r["url"]), str(r["request_json"]), r["site_id"])
+        )
+    return {site: tuple(entries) for site, entries in result.items()}

@@ -29,11 +29,14 @@ from archive.revisions import article_texts, pack_html
 from archive.revisions import pack as pack_revision
 from archive.runlog import (
     RUN_COUNT_COLUMNS,
+    FrontierEntry,
+    clear_frontier,
     finish_run,
     mark_dead_runs,
     now_iso,
     record_error,
     resolve_error,
+    save_frontier,
     start_run,
 )
 from crawler.portals import (
@@ -51,8 +54,10 @@ __all__ = [
     "RUN_COUNT_COLUMNS",
     "ArticleOutcome",
     "FileRecord",
+    "FrontierEntry",
     "Listed",
     "add_listing",
+    "clear_frontier",
     "finish_run",
     "mark_checked",
     "mark_dead_runs",
@@ -66,6 +71,7 @@ __all__ = [
     "save_article",
     "save_category",
     "save_file",
+    "save_frontier",
     "save_page",
     "start_run",
 ]

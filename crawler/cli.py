@@ -4,11 +4,32 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from archive.defaults import DB_ENV, DEFAULT_DB
 from crawler.portals import default_sites
+
+
+class DurationType(click.ParamType):  # type: ignore[type-arg]
+    """A duration: ``90m``, ``2h``, ``1h30m``, ``45s`` or seconds (crawler.durations)."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from crawler.durations import parse_duration
+
+        try:
+            seconds = parse_duration(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+        if seconds <= 0:
+            self.fail(f"{value!r} is no time at all", param, ctx)
+        return seconds
+
+
+DURATION = DurationType()
 
 
 @click.command("crawl")
@@ -27,6 +48,9 @@ from crawler.portals import default_sites
 @click.option("--max-pages", type=click.IntRange(min=1), default=None, metavar="N",
               help="Walk at most N listing pages per category (the run is 'limited'; the "
               "next run walks everything) [default: a safety bound of 5000].")
+@click.option("--max-duration", type=DURATION, default=None, metavar="DURATION",
+              help="End the run cleanly after DURATION (90m, 2h, 1h30m, or seconds); the next "
+              "run goes on with the walk where it stopped. Outcome 'limited', exit 0.")
 @click.option("--full", is_flag=True,
               help="Walk every listing page and re-fetch every article (default: incremental).")
 @click.option("--log-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
@@ -39,6 +63,7 @@ def crawl_command(
     db_path: str,
     delay: float | None,
     max_pages: int | None,
+    max_duration: float | None,
     full: bool,
     log_file: str | None,
     verbose: bool,
@@ -49,8 +74,10 @@ def crawl_command(
     Without --site, both portals of the ministry: mst.gov.vn and the SharePoint portal
     www.most.gov.vn. A site's portal is recognised from its pages, never from its host.
     Takes this database's crawl lock; prints progress on stderr and a summary per site at the
-    end. Exit codes (the worst of the sites'): 0 the run is ok, or limited by --max-pages; 1 any
-    other outcome (partial: some pages failed, see `most-archive stats`; interrupted;
+    end. Exit codes (the worst of the sites'): 0 the run is ok, or limited by --max-pages or
+    --max-duration (then the next run goes on with the walk where it stopped); 1 any other
+    outcome (partial: some pages failed, see `most-archive stats`; drift: a portal's markup
+    drifted; interrupted;
     unreachable; failed: the archive could not store; limited by the safety bound); 2 bad
     usage; 75 another crawl holds this database's lock. Outcomes: docs/cli.md.
 
@@ -60,6 +87,7 @@ def crawl_command(
         most-archive crawl --site http://127.0.0.1:8765 --db demo.db --delay 0
         most-archive crawl --site https://mst.gov.vn --site https://www.most.gov.vn
         most-archive crawl --full --log-file crawl.log
+        most-archive crawl --max-duration 50m   # a long backfill, over several cron runs
     """
     from crawler.urls import normalise_site
 
@@ -88,6 +116,7 @@ def crawl_command(
         db=Path(db_path),
         delay=delay,
         max_pages=max_pages,
+        max_duration=max_duration,
         full=full,
         log_file=Path(log_file) if log_file else None,
         verbose=verbose,

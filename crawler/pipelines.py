@@ -165,9 +165,34 @@ class ArchivePipeline:
         self._writer.stop()
         try:
             self._check_drift()
+            self._keep_frontier()
         finally:
             if not self.own_run:
                 self.db.close()
+
+    def _keep_frontier(self) -> None:
+        """A run its time limit ended keeps its walk's frontier for the next run; a run that
+        completed its walk forgets any earlier one (``crawler.spiders.frontier``)."""
+        spider = self.crawler.spider
+        frontier = getattr(spider, "frontier", None)
+        site = getattr(spider, "frontier_site", None)
+        if frontier is None or not isinstance(site, str):
+            return
+        if self.stats.get_value(f"archive/{outcomes.TIME_LIMITED}"):
+            entries = frontier.entries(getattr(spider, "frontier_meta", None))
+            kept = store.save_frontier(self.db, site, entries, run_id=self.run_id)
+            listings = sum(1 for e in entries if e.kind == "listing")
+            self.stats.set_value("archive/frontier_listings", listings)
+            self.stats.set_value("archive/frontier_articles", kept - listings)
+            logger.info("walk frontier kept for the next run: %d listing pages, %d articles",
+                        listings, kept - listings)  # fmt: skip
+        else:
+            done = list(getattr(spider, "finished_sites", []))
+            if getattr(spider, "walk_finished", False):
+                done.append(site)
+            for finished in done:
+                if store.clear_frontier(self.db, finished):
+                    logger.info("the walk an earlier run left of %s is complete", finished)
 
     def _check_drift(self) -> None:
         """The markup-drift alarm (:mod:`archive.drift`) for the portals this run crawled:

@@ -60,6 +60,7 @@ class CrawlOptions:
     db: Path
     delay: float | None = None  # seconds between requests; None = the settings' default
     max_pages: int | None = None  # listing pages per category; None/0 = no limit
+    max_duration: float | None = None  # seconds before the run ends itself; None = no limit
     full: bool = False
     log_file: Path | None = None
     verbose: bool = False
@@ -99,6 +100,11 @@ class CrawlSummary:
                 if c.get(outcomes.STORAGE_ERRORS) else []
             ),
             *_drift_lines(c.get("drift")),
+            *(
+                [f"  time limit reached: {c.get('frontier_listings', 0)} listing pages and "
+                 f"{c.get('frontier_articles', 0)} articles left for the next run"]
+                if c.get(outcomes.TIME_LIMITED) else []
+            ),
         ]  # fmt: skip
 
 
@@ -131,6 +137,8 @@ def build_settings(opts: CrawlOptions, run_id: int) -> Settings:
     }
     if opts.max_pages:
         values["ARCHIVE_MAX_PAGES"] = opts.max_pages
+    if opts.max_duration:
+        values["ARCHIVE_MAX_DURATION"] = opts.max_duration
     if opts.delay is not None:
         values["DOWNLOAD_DELAY"] = opts.delay
         values["AUTOTHROTTLE_START_DELAY"] = max(opts.delay, 0.1)

@@ -76,6 +76,9 @@ ARCHIVE_RETRY_MAX_WAIT = 120.0
 ARCHIVE_RUN_ID = 0
 # Seconds between progress lines in the log (0 = none).
 ARCHIVE_PROGRESS_INTERVAL = 10.0
+# End the run cleanly after this long: seconds, or "90m", "2h", "1h30m" (0 or "" = no limit).
+# Its outcome is "limited" (exit 0) and the next run goes on with its walk where it stopped.
+ARCHIVE_MAX_DURATION = ""
 # Markup-drift alarm (archive/drift.py, docs/crawling.md): a portal drifted when, among its last
 # ARCHIVE_DRIFT_WINDOW parsed articles (across runs), at least ARCHIVE_DRIFT_MIN_SAMPLES exist and
 # a share of at least ARCHIVE_DRIFT_THRESHOLD went to the fallback parser or lack a title, a
@@ -136,7 +139,10 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
-EXTENSIONS = {"crawler.middlewares.ProgressLog": 500}
+EXTENSIONS = {
+    "crawler.middlewares.ProgressLog": 500,
+    "crawler.timelimit.TimeLimit": 510,  # ARCHIVE_MAX_DURATION
+}
 
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 0.0  # ProgressLog reports instead

@@ -47,6 +47,7 @@ from crawler.records import (
     ListingPage,
     NotModified,
 )
+from crawler.spiders.frontier import WalkFrontier
 from crawler.spiders.mst_walk import MstWalk
 from crawler.spiders.paging import PagingGuard
 from crawler.spiders.sites import SiteStart, other_hosts
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from twisted.python.failure import Failure
 
     from archive.crawlstate import OpenError, Recheck, Snapshot
+    from archive.runlog import FrontierEntry
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +105,12 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     fallbacks: list[str]
     pending_sites: list[str]
     default_set: bool
+    frontier: WalkFrontier
+    frontier_site: str
+    walk_finished: bool
+    finished_sites: list[str]
+    resume: tuple[FrontierEntry, ...]
+    walk_known: frozenset[int]
 
     def __init__(
         self, site: str | None = None, snapshot: Snapshot | None = None, **kwargs: Any
@@ -140,6 +148,12 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         if spider.default_set and not s.getlist("ARCHIVE_SITES"):
             spider.fallbacks = other_hosts(spider.scope.base)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        # where the walk stands, kept for the next run when a time limit ends this one
+        spider.frontier = WalkFrontier()
+        spider.frontier.connect(crawler)
+        spider.frontier_site = spider.scope.base
+        spider.walk_finished = False
+        spider.finished_sites = []  # sites of a set whose walk is complete (scrapy crawl most)
         return spider
 
     # ------------------------------------------------------------------ state from the archive
@@ -166,8 +180,15 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         self.downloaded_files = view.downloaded_files
         self.open_errors = view.open_errors
         self.walk_complete_before = view.walk_complete_before
+        self.resume = view.frontier
+        # A walk that goes on from a time-limited run's frontier re-checks only the first pages
+        # of each category (the frontier holds the rest); its queued articles count as known.
+        resumed_ids = {e.site_id for e in self.resume if e.site_id is not None}
+        self.walk_known = self.known | frozenset(resumed_ids)
         self.early_stop = (
-            self.incremental and self.walk_complete_before and not view.recent_article_errors
+            self.incremental
+            and (self.walk_complete_before or bool(self.resume))
+            and not view.recent_article_errors
         )
         logger.info(
             "archive holds %d articles; %s run; %d re-checks due; %d files missing; "
@@ -216,6 +237,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             for url in self.scope.entry_urls("sitemap"):
                 yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
                                      meta={"kind": "discovery"}, priority=PRIO_LISTING)  # fmt: skip
+        yield from self._resumed_requests()
         yield from self._retry_open_errors()
         for check in self.rechecks:
             if getattr(check, "portal", self.scope.portal.name) != self.scope.portal.name:
@@ -382,7 +404,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                                  (site_id in self.known and site_id not in self.scheduled)):
                     yield CategoryLink(site_id, category_id, url,
                                        self.scope.portal.name)  # fmt: skip
-            if site_id not in self.known:
+            if site_id not in self.walk_known:
                 all_known = False
             if site_id in self.known and self.incremental:
                 continue  # archived: only re-checked when the schedule says so
@@ -534,8 +556,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         crawl of several sites (``scrapy crawl most`` without a site), go on with the next."""
         if self.discovery_flushed:
             if self.pending_sites:
-                self.next_site()
+                self._next_site_of_set()
                 raise DontCloseSpider
+            self.walk_finished = True
             return
         self.discovery_flushed = True
         added = 0
@@ -551,5 +574,31 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             logger.info("%d articles found only by RSS / web service", added)
             raise DontCloseSpider
         if self.pending_sites:
-            self.next_site()
+            self._next_site_of_set()
             raise DontCloseSpider
+        self.walk_finished = True
+
+    def _next_site_of_set(self) -> None:
+        """This site's walk is complete: the next site of the set, with its own frontier."""
+        self.finished_sites.append(self.frontier_site)
+        self.next_site()
+        self.frontier_site = self.scope.base
+
+    def _resumed_requests(self) -> Iterator[scrapy.Request]:
+        """The requests a time-limited run left (its walk's frontier), once."""
+        resume, self.resume = self.resume, ()
+        if resume:
+            logger.info("going on from the last run's frontier: %d requests", len(resume))
+        for request in WalkFrontier.restore(resume, self):
+            site_id = request.meta.get("site_id")
+            if request.meta.get("kind") == "article" and isinstance(site_id, int):
+                self.scheduled.add(site_id)
+                self.cats_of.setdefault(site_id, set()).update(request.meta.get("categories", ()))
+            yield request
+
+    def frontier_meta(self, request: scrapy.Request) -> dict[str, Any]:
+        """What a kept article request needs besides its own meta: the listings it was in."""
+        site_id = request.meta.get("site_id")
+        if request.meta.get("kind") != "article" or not isinstance(site_id, int):
+            return {}
+        return {"categories": sorted(self.cats_of.get(site_id, ()))}

@@ -69,6 +69,7 @@ class MstWalk:
     paging: PagingGuard
     discovery: bool
     known: Any
+    walk_known: Any
     scheduled: set[int]
     done: set[int]
     cats_of: dict[int, set[int]]
@@ -193,7 +194,7 @@ class MstWalk:
             if new_link and (site_id in self.done
                              or (site_id in self.known and site_id not in self.scheduled)):
                 yield CategoryLink(site_id, zone_id, url, self.scope.portal.name)  # fmt: skip
-            if site_id not in self.known:
+            if site_id not in self.walk_known:  # queued by the frontier: known too
                 all_known = False
             if site_id in self.known and self.incremental:
                 continue

@@ -17,6 +17,7 @@ from scrapy.exceptions import DownloadCancelledError
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from archive import crawlstate
+from archive.runlog import FrontierEntry
 from crawler import outcome
 from crawler.records import RawPage
 
@@ -53,6 +54,8 @@ class ArchiveView:
     walk_complete_before: bool = False  # the last finished run walked every category
     # articles that failed recently: their listings must be walked again to know their categories
     recent_article_errors: int = 0
+    # the requests a time-limited run of this site left: the walk goes on from them
+    frontier: tuple[FrontierEntry, ...] = ()
 
     @classmethod
     def of(cls, snapshot: crawlstate.Snapshot, scope: SiteScope) -> ArchiveView:
@@ -66,6 +69,7 @@ class ArchiveView:
             downloaded_files=snapshot.downloaded_files,
             open_errors=snapshot.open_errors,
             walk_complete_before=walk_was_complete(last),
+            frontier=snapshot.frontier.get(scope.base, ()),
             recent_article_errors=sum(
                 1 for e in snapshot.open_errors
                 if e.kind == "article" and e.attempts <= RECENT_ERROR_ATTEMPTS

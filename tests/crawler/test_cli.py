@@ -29,6 +29,9 @@ def test_bad_usage_exits_2(tmp_path: Path) -> None:
         ["crawl", "--site", "not a url", "--db", db],
         ["crawl", "--delay", "-1", "--db", db],
         ["crawl", "--max-pages", "0", "--db", db],
+        ["crawl", "--max-duration", "soon", "--db", db],
+        ["crawl", "--max-duration", "0", "--db", db],
+        ["crawl", "--max-duration", "-5m", "--db", db],
         ["crawl", "--set", "NOEQUALS", "--db", db],
         ["crawl", "--no-such-option"],
     ):

@@ -1,0 +1,48 @@
+"""``--max-duration``: a run ends cleanly when its time is up (outcome ``limited``, exit 0), and
+the next run goes on with the walk where it stopped: a backfill completes over several runs,
+and no listing page is fetched twice but the first pages each run re-checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from replica.testing import running_replica
+from tests.e2e.support import crawl, query
+
+ARTICLES = 90
+LISTINGS = "/vn/chuyen-muc/"  # the SharePoint portal's category listings, any page
+
+
+def test_a_time_limited_walk_is_continued_by_the_next_run(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    # every answer 40 ms late: the whole walk takes several seconds, the limit is 2 s
+    with running_replica(articles=ARTICLES, seed=4, faults={"latency_ms": 40}) as replica:
+        first = crawl(replica.base_url, db, "--max-duration", "2s")
+        assert first.returncode == 0, first.stderr[-2000:]
+        assert "run 1: limited" in first.stderr and "time limit of 2s reached" in first.stderr
+        assert "left for the next run" in first.stderr
+        archived = query(db, "SELECT count(*) FROM articles")[0][0]
+        assert 0 < archived < ARTICLES, "the limit should stop the walk half-way"
+        kept = dict(query(db, "SELECT kind, count(*) FROM walk_frontier GROUP BY kind"))
+        assert kept.get("listing", 0) + kept.get("article", 0) > 0
+        first_paths = [e["path"] for e in replica.requests() if e["status"] == 200]
+
+        replica.reset_requests()
+        replica.set_faults(None)
+        second = crawl(replica.base_url, db)
+        assert second.returncode == 0, second.stderr[-2000:]
+        assert "run 2: ok" in second.stderr
+        assert "going on from the last run's frontier" in second.stderr
+        second_paths = [e["path"] for e in replica.requests()]
+
+    assert query(db, "SELECT count(*) FROM articles")[0][0] == ARTICLES
+    assert query(db, "SELECT count(*) FROM walk_frontier") == [(0,)]  # the walk is complete
+    assert query(db, "SELECT outcome FROM runs ORDER BY id") == [("limited",), ("ok",)]
+    twice = {p for p in first_paths if p.startswith(LISTINGS)} & set(second_paths)
+    # only first pages were fetched again (the incremental re-check of each category)
+    assert twice and all("page=" not in p.lower() for p in twice), sorted(twice)
+    assert {p for p in second_paths if p.startswith(LISTINGS) and "page=" in p.lower()}, (
+        "the second run should have walked on past the first pages"
+    )
+    articles_twice = {p for p in first_paths if p.startswith("/vn/tin-tuc/")} & set(second_paths)
+    assert not articles_twice
