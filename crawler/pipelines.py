@@ -322,7 +322,8 @@ class ArchivePipeline:
         """An article page without a storable article: its error and its parse sample."""
         store.reject_article(
             self.db, url=item.url, site_id=item.site_id,
-            portal=getattr(article, "portal", None), parser=article.parser if article else None,
+            portal=getattr(article, "portal", None) or getattr(item, "portal", None),
+            parser=article.parser if article else None,
             missing=missing, status=item.raw.status, reason=reason, run_id=self.run_id,
         )  # fmt: skip
         self._count_error("article", counted=True)

@@ -259,6 +259,18 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             if file_request is not None:
                 yield file_request
 
+    def _resumed_requests(self) -> Iterator[scrapy.Request]:
+        """The requests a time-limited run left (its walk's frontier), once."""
+        resume, self.resume = self.resume, ()
+        if resume:
+            logger.info("going on from the last run's frontier: %d requests", len(resume))
+        for request in WalkFrontier.restore(resume, self):
+            site_id = request.meta.get("site_id")
+            if request.meta.get("kind") == "article" and isinstance(site_id, int):
+                self.scheduled.add(site_id)
+                self.cats_of.setdefault(site_id, set()).update(request.meta.get("categories", ()))
+            yield request
+
     def _retry_open_errors(self) -> Iterator[scrapy.Request]:
         for err in self.open_errors:
             if err.kind == "listing":
@@ -583,18 +595,6 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         self.finished_sites.append(self.frontier_site)
         self.next_site()
         self.frontier_site = self.scope.base
-
-    def _resumed_requests(self) -> Iterator[scrapy.Request]:
-        """The requests a time-limited run left (its walk's frontier), once."""
-        resume, self.resume = self.resume, ()
-        if resume:
-            logger.info("going on from the last run's frontier: %d requests", len(resume))
-        for request in WalkFrontier.restore(resume, self):
-            site_id = request.meta.get("site_id")
-            if request.meta.get("kind") == "article" and isinstance(site_id, int):
-                self.scheduled.add(site_id)
-                self.cats_of.setdefault(site_id, set()).update(request.meta.get("categories", ()))
-            yield request
 
     def frontier_meta(self, request: scrapy.Request) -> dict[str, Any]:
         """What a kept article request needs besides its own meta: the listings it was in."""
