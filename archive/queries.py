@@ -531,6 +531,20 @@ WHERE resolved_at IS NULL AND {_P} ORDER BY last_failed DESC LIMIT :limit
 """
 
 
+STATS_FRONTIER = """
+SELECT site, sum(kind = 'listing') AS listings, sum(kind = 'article') AS articles,
+       max(saved_at) AS saved_at, max(run_id) AS run_id
+FROM walk_frontier GROUP BY site ORDER BY site
+"""
+
+
+def unfinished_walks(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Sites whose walk a time-limited run left for the next (``walk_frontier``)."""
+    if "walk_frontier" not in db.table_names():
+        return []
+    return list(db.query(STATS_FRONTIER))
+
+
 def stats(
     db: sqlite_utils.Database, *, runs: int = 5, errors: int = 10, portal: str | None = None
 ) -> dict[str, Any]:
@@ -556,6 +570,7 @@ def stats(
             "by_kind": open_by_kind,
             "recent": list(db.query(STATS_RECENT_ERRORS, {**p, "limit": errors})),
         },
+        "unfinished_walks": unfinished_walks(db),
         "parse_quality": {
             "rule": {"window": rule.window, "threshold": rule.threshold,
                      "min_samples": rule.min_samples},

@@ -264,6 +264,10 @@ def stats(s: dict[str, Any]) -> str:
         lines.append(table(["kind", "status", "attempts", "last failed", "url"],
                            [(e["kind"], e["status"] or "-", e["attempts"], e["last_failed"],
                              e["url"]) for e in errs["recent"]], max_width=80))
+    for walk in s.get("unfinished_walks") or []:
+        lines += ["", f"Unfinished walk of {walk['site']} (run {walk['run_id']} ran out of time): "
+                  f"{walk['listings']} listing pages and {walk['articles']} articles left for "
+                  "the next run"]  # fmt: skip
     lines += _parse_quality(s.get("parse_quality"))
     return "\n".join(lines).rstrip() + "\n"
 

@@ -4,8 +4,12 @@ and no listing page is fetched twice but the first pages each run re-checks."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from archive.cli import main
 from replica.testing import running_replica
 from tests.e2e.support import crawl, query
 
@@ -26,6 +30,12 @@ def test_a_time_limited_walk_is_continued_by_the_next_run(tmp_path: Path) -> Non
         kept = dict(query(db, "SELECT kind, count(*) FROM walk_frontier GROUP BY kind"))
         assert kept.get("listing", 0) + kept.get("article", 0) > 0
         first_paths = [e["path"] for e in replica.requests() if e["status"] == 200]
+        shown = CliRunner().invoke(main, ["stats", "--json", "--db", str(db)])
+        (walk,) = json.loads(shown.output)["unfinished_walks"]
+        assert walk["site"] == replica.base_url and walk["run_id"] == 1
+        assert walk["listings"] + walk["articles"] == sum(kept.values())
+        text = CliRunner().invoke(main, ["stats", "--db", str(db)]).output
+        assert f"Unfinished walk of {replica.base_url} (run 1 ran out of time)" in text
 
         replica.reset_requests()
         replica.set_faults(None)
@@ -37,6 +47,8 @@ def test_a_time_limited_walk_is_continued_by_the_next_run(tmp_path: Path) -> Non
 
     assert query(db, "SELECT count(*) FROM articles")[0][0] == ARTICLES
     assert query(db, "SELECT count(*) FROM walk_frontier") == [(0,)]  # the walk is complete
+    shown = CliRunner().invoke(main, ["stats", "--db", str(db)])
+    assert shown.exit_code == 0 and "Unfinished walk" not in shown.output
     assert query(db, "SELECT outcome FROM runs ORDER BY id") == [("limited",), ("ok",)]
     twice = {p for p in first_paths if p.startswith(LISTINGS)} & set(second_paths)
     # only first pages were fetched again (the incremental re-check of each category)
