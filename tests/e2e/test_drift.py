@@ -14,6 +14,8 @@ from archive.cli import main
 from replica.testing import ReplicaHandle, running_replica
 from tests.e2e.support import crawl, query
 
+pytestmark = pytest.mark.e2e
+
 ARTICLES = 25
 
 

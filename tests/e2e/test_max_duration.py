@@ -7,11 +7,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from archive.cli import main
 from replica.testing import running_replica
 from tests.e2e.support import crawl, query
+
+pytestmark = pytest.mark.e2e
 
 ARTICLES = 90
 LISTINGS = "/vn/chuyen-muc/"  # the SharePoint portal's category listings, any page
