@@ -166,6 +166,8 @@ class ArchivePipeline:
         try:
             self._check_drift()
             self._keep_frontier()
+        except (sqlite3.Error, OSError) as exc:  # e.g. the disk that stopped the crawl
+            logger.error("could not check the markup drift or keep the walk's frontier: %s", exc)
         finally:
             if not self.own_run:
                 self.db.close()
