@@ -23,7 +23,7 @@ FTS_FOLDED = "articles_fts"  # text passed through archive.normalize.fold (no ac
 FTS_EXACT = "articles_fts_exact"  # the NFC text as stored, accents kept
 
 # Run outcomes (crawler/outcome.py decides them). m001 made the CHECK with the first six;
-# m005_run_outcomes widens it to the tuple of its day; m006_drift_run_outcomes adds whatever
+# m005_run_outcomes widens it to the tuple of its day; m011_drift_run_outcomes adds whatever
 # an archive's CHECK still lacks (drift).
 OUTCOMES = (
     "running", "ok", "partial", "failed", "died", "interrupted", "limited", "unreachable",
@@ -609,7 +609,7 @@ def m009_lean_indexes(db: sqlite_utils.Database) -> None:
     compared on those)."""
     _run_script(db, _LEAN_INDEXES)
 
-def m005_drift_parse_samples(db: sqlite_utils.Database) -> None:
+def m010_drift_parse_samples(db: sqlite_utils.Database) -> None:
     """One row per article page a crawl parsed: its portal, parser and missing fields, for the
     markup-drift alarm (archive.drift)."""
     _run_script(db, _PARSE_SAMPLES)
@@ -650,9 +650,9 @@ def _allow_outcomes(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m006_drift_run_outcomes(db: sqlite_utils.Database) -> None:
-    """Run outcomes ``drift`` (markup drift, issue 11) and ``limited`` (``--max-duration``):
-    the runs CHECK accepts them."""
+def m011_drift_run_outcomes(db: sqlite_utils.Database) -> None:
+    """Run outcome ``drift`` (markup drift, issue 11): the runs CHECK accepts it (and any other
+    value of ``OUTCOMES`` an archive's CHECK still lacks)."""
     _allow_outcomes(db)
 
 
@@ -672,7 +672,7 @@ CREATE INDEX idx_walk_frontier_site ON walk_frontier(site)
 
 
 @migrations()
-def m007_drift_walk_frontier(db: sqlite_utils.Database) -> None:
+def m012_drift_walk_frontier(db: sqlite_utils.Database) -> None:
     """Where a time-limited run stopped its walk (per site), for the next run to go on from."""
     _run_script(db, _WALK_FRONTIER)
 
