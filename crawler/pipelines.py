@@ -182,6 +182,8 @@ class ArchivePipeline:
             return
         if self.stats.get_value(f"archive/{outcomes.TIME_LIMITED}"):
             entries = frontier.entries(getattr(spider, "frontier_meta", None))
+            # a frontier this run had not taken up yet (the time ran out first) is kept too
+            entries += list(getattr(spider, "resume", ()))
             kept = store.save_frontier(self.db, site, entries, run_id=self.run_id)
             listings = sum(1 for e in entries if e.kind == "listing")
             self.stats.set_value("archive/frontier_listings", listings)

@@ -237,6 +237,11 @@ def exit_code_of(summaries: list[CrawlSummary]) -> int:
     return max((s.exit_code for s in summaries), default=EXIT_OK)
 
 
+# A site started after --max-duration ran out still gets this long (seconds): its run is
+# recorded ``limited`` and keeps the walk's frontier it started from.
+MIN_SITE_TIME = 1.0
+
+
 def run_crawl(opts: CrawlOptions) -> CrawlSummary:
     """Crawl ``opts.site`` into ``opts.db``; raises ``LockHeld`` if another crawl holds the db."""
     return run_crawls(opts, [opts.site])[0]
@@ -268,13 +273,16 @@ def run_crawls(opts: CrawlOptions, sites: list[str]) -> list[CrawlSummary]:
             logger.warning("%d earlier run(s) had died; marked as such", dead)
         signals = StopSignals(process)
         pending = list(bases)
+        # --max-duration is the whole command's: each site gets what the sites before it left
+        deadline = time.monotonic() + opts.max_duration if opts.max_duration else None
 
         def crawl_next(_: object = None) -> Any:
             if not pending or signals.received:
                 return None
             site = pending.pop(0)
             first = len(pending) == len(bases) - 1  # the first crawler installs the reactor
-            crawler, run_id, started = _start_site(opts, site, init_reactor=first)
+            left = None if deadline is None else max(deadline - time.monotonic(), MIN_SITE_TIME)
+            crawler, run_id, started = _start_site(opts, site, init_reactor=first, time_left=left)
             # The archive's state, read once, read-only, before the site's crawl: the spider
             # never reads the database while it runs.
             done = process.crawl(crawler, site=site, snapshot=read_snapshot(crawler.settings))
@@ -295,10 +303,10 @@ def run_crawls(opts: CrawlOptions, sites: list[str]) -> list[CrawlSummary]:
 
 
 def _start_site(
-    opts: CrawlOptions, site: str, *, init_reactor: bool
+    opts: CrawlOptions, site: str, *, init_reactor: bool, time_left: float | None = None
 ) -> tuple[Crawler, int, float]:
-    """The run row and the Scrapy crawler of one site."""
-    site_opts = replace(opts, site=site)
+    """The run row and the Scrapy crawler of one site (``time_left``: of --max-duration)."""
+    site_opts = replace(opts, site=site, max_duration=time_left)
     owner = portal_of_host(site)
     if opts.default_sites and owner is not None:  # the portal's other hosts, in order
         others = [b for b in (SiteScope.of(d).base for d in owner.default_sites) if b != site]
