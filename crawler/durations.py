@@ -40,7 +40,7 @@ def format_duration(seconds: float) -> str:
     """``5400`` -> ``1h30m``; ``42`` -> ``42s``."""
     whole = round(seconds)
     if whole < 60:
-        return f"{seconds:g}s"
+        return f"{whole}s" if seconds >= 1 else f"{seconds:.1f}s"
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return "".join(f"{n}{u}" for n, u in ((hours, "h"), (minutes, "m"), (secs, "s")) if n)

@@ -23,4 +23,6 @@ def test_not_durations(text: str) -> None:
 
 
 def test_format() -> None:
-    assert [format_duration(s) for s in (2, 5400, 7260)] == ["2s", "1h30m", "2h1m"]
+    assert [format_duration(s) for s in (2, 1.9997, 0.5, 5400, 7260)] == [
+        "2s", "2s", "0.5s", "1h30m", "2h1m",
+    ]  # fmt: skip
