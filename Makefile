@@ -10,7 +10,7 @@ DB     ?= archive.db
 .PHONY: help venv demo crawl test lint eval bench bench-quick reliability clean
 
 help:
-	@echo "make demo         serve the replica on 127.0.0.1, crawl it into demo/archive.db, summarise, search"
+	@echo "make demo         serve both portals of the replica on 127.0.0.1, crawl them into demo/archive.db, summarise, search"
 	@echo "make test         run the test suite (offline, against the replica)"
 	@echo "make crawl        crawl the real site www.most.gov.vn into $(DB)"
 	@echo "make lint         ruff + mypy"
