@@ -45,7 +45,7 @@ class TimeLimit:
         except ValueError as exc:
             raise NotConfigured(f"ARCHIVE_MAX_DURATION: {exc}") from None
         if seconds <= 0:
-            raise NotConfigured("no ARCHIVE_MAX_DURATION")
+            raise NotConfigured  # no limit: off without a word (Scrapy logs a message)
         ext = cls(crawler, seconds)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
