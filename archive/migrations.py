@@ -404,6 +404,7 @@ def m004_two_portals(db: sqlite_utils.Database) -> None:
         db.execute(f"ALTER TABLE {table} ADD COLUMN portal TEXT")
         db.execute(f"UPDATE {table} SET portal = ?", [DEFAULT_PORTAL])  # all were most's
 
+
 def _widen_check(db: sqlite_utils.Database, table: str, old: str, new: str) -> None:
     """Replace the text ``old`` by ``new`` in ``table``'s CHECK constraint, rows untouched.
 
@@ -464,20 +465,6 @@ ALTER TABLE raw_pages ADD COLUMN codec TEXT NOT NULL DEFAULT 'zlib';
 ALTER TABLE raw_pages ADD COLUMN dictionary_id INTEGER REFERENCES raw_page_dictionaries(id);
 ALTER TABLE raw_pages ADD COLUMN portal TEXT;
 CREATE INDEX idx_raw_pages_undictionaried ON raw_pages(portal) WHERE dictionary_id IS NULL
-
-_PARSE_SAMPLES = """
-CREATE TABLE parse_samples (
-    id INTEGER PRIMARY KEY,
-    portal TEXT NOT NULL,
-    url TEXT NOT NULL,
-    site_id INTEGER,
-    parser TEXT,
-    missing TEXT NOT NULL DEFAULT '',
-    degraded INTEGER NOT NULL CHECK (degraded IN (0, 1)),
-    run_id INTEGER REFERENCES runs(id),
-    parsed_at TEXT NOT NULL
-);
-CREATE INDEX idx_parse_samples_portal ON parse_samples(portal, id)
 """
 
 
@@ -609,6 +596,24 @@ def m009_lean_indexes(db: sqlite_utils.Database) -> None:
     compared on those)."""
     _run_script(db, _LEAN_INDEXES)
 
+
+_PARSE_SAMPLES = """
+CREATE TABLE parse_samples (
+    id INTEGER PRIMARY KEY,
+    portal TEXT NOT NULL,
+    url TEXT NOT NULL,
+    site_id INTEGER,
+    parser TEXT,
+    missing TEXT NOT NULL DEFAULT '',
+    degraded INTEGER NOT NULL CHECK (degraded IN (0, 1)),
+    run_id INTEGER REFERENCES runs(id),
+    parsed_at TEXT NOT NULL
+);
+CREATE INDEX idx_parse_samples_portal ON parse_samples(portal, id)
+"""
+
+
+@migrations()
 def m010_drift_parse_samples(db: sqlite_utils.Database) -> None:
     """One row per article page a crawl parsed: its portal, parser and missing fields, for the
     markup-drift alarm (archive.drift)."""

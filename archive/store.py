@@ -17,9 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from archive import drift
+from archive import drift, rawpages
 from archive import migrations as m
-from archive import rawpages
 from archive.batch import defer_fts
 from archive.db import write_transaction
 from archive.files import FileRecord, write_blob
@@ -64,9 +63,9 @@ __all__ = [
     "now_iso",
     "page_body",
     "record_error",
-    "reparse_article",
     "record_parse_sample",
     "reject_article",
+    "reparse_article",
     "resolve_error",
     "save_article",
     "save_category",

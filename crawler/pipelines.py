@@ -296,6 +296,7 @@ class ArchivePipeline:
             self.db, article, page_id=page_id,
             listed_in=[store.Listed(c) for c in item.categories],
             fetched_at=store.now_iso(), etag=item.etag, last_modified=item.last_modified,
+            run_id=self.run_id,
         )  # fmt: skip
         self.stats.inc_value(f"archive/articles_{outcome}")
 

@@ -47,8 +47,7 @@ def test_save_article_records_a_sample_in_its_transaction(db: sqlite_utils.Datab
         {"portal": "most", "site_id": 2, "parser": FALLBACK, "degraded": 1, "run_id": run_id},
     ]
     # a re-parse is no crawl: no sample
-    store.save_article(db, _article(1, "most/2"), page_id=None, fetched_at=store.now_iso(),
-                       reason="reparse:most/2")  # fmt: skip
+    store.reparse_article(db, _article(1, "most/2"), page_id=None, parsed_at=store.now_iso())
     assert db.execute("SELECT count(*) FROM parse_samples").fetchone()[0] == 2
 
 
