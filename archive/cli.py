@@ -98,6 +98,7 @@ def _date_callback(end: bool) -> Callable[[click.Context, click.Parameter, str |
             return None
         from archive.queries import parse_date
 
+        ctx.meta[f"most.typed.{param.name}"] = value  # for check_dates' message
         try:
             return parse_date(value, end=end)
         except ValueError as exc:
@@ -116,7 +117,10 @@ def portal_option(f: F) -> F:
 
 
 def filter_options(f: F) -> F:
-    """``--since``, ``--until``, ``--category``, ``--portal``: shared by search and export."""
+    """``--since``, ``--until``, ``--category``, ``--portal``, ``--source``: shared by search
+    and export."""
+    f = click.option("--source", metavar="TEXT", help="Only articles whose source line contains "
+                     "the words of TEXT, in order (accents and case optional).")(f)
     f = portal_option(f)
     f = click.option("--category", metavar="NAME",
                      help="Only articles in a category whose name contains NAME (accents "
@@ -127,6 +131,22 @@ def filter_options(f: F) -> F:
     f = click.option("--since", metavar="DATE", callback=_date_callback(end=False),
                      help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")(f)
     return f
+
+
+def check_dates(since: str | None, until: str | None) -> None:
+    """``--since`` after ``--until`` is a usage error (exit 2), not an empty result."""
+    if since and until and since >= until:
+        meta = click.get_current_context().meta
+        raise click.UsageError(
+            f"--since {meta.get('most.typed.since', since)} is after --until "
+            f"{meta.get('most.typed.until', until)}: no date can be both"
+        )
+
+
+def echo_reasons(reasons: list[str]) -> None:
+    """Why a selection is empty, on standard error (standard output stays the result)."""
+    for reason in reasons:
+        click.echo(f"  {reason}", err=True)
 
 
 @contextlib.contextmanager
@@ -196,14 +216,20 @@ def echo_json(value: Any) -> None:
 @main.command("search")
 @click.argument("query")
 @filter_options
-@click.option("--source", metavar="TEXT", help="Only articles whose source line contains the "
-              "words of TEXT, in order (accents and case optional).")
-@click.option("--limit", "-n", type=click.IntRange(1, 1000), default=20, show_default=True,
-              help="At most this many results.")
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=20, show_default=True,
+              help="At most this many results; 0: all of them.")
+@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Skip this many results first (the next page of -n 20 is --offset 20).")
+@click.option("--count", "count_only", is_flag=True,
+              help="Print only the number of matching articles, one number on one line.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
+@click.option("--json-object", "as_json_object", is_flag=True,
+              help='Print a JSON object {"total", "offset", "results"}: the exact number of '
+                   "matching articles beside the page of results.")
 @db_option
 def search_command(query: str, since: str | None, until: str | None, category: str | None,
-                   portal: str | None, source: str | None, limit: int, as_json: bool,
+                   portal: str | None, source: str | None, limit: int, offset: int,
+                   count_only: bool, as_json: bool, as_json_object: bool,
                    db_path: Path) -> None:
     """Full-text search of the archive, with or without diacritics.
 
@@ -211,7 +237,8 @@ def search_command(query: str, since: str | None, until: str | None, category: s
     finds "Đảng". Order: words with the diacritics exactly as typed first (folded-only
     matches are starred), then matches in the title, then the lead, then anywhere; newest
     first among equals. Syntax: words (all must appear), "a phrase", prefix*, OR, NOT, AND,
-    parentheses (operators in capitals).
+    parentheses (operators in capitals), -word to exclude (after `--` when the query starts
+    with it). The table says how many articles match in all and which of them it shows.
 
     \b
     Example:
@@ -219,11 +246,20 @@ def search_command(query: str, since: str | None, until: str | None, category: s
         most-archive search '"bộ khoa học" OR đổi*' --since 2024-01 --category "Tin tổng hợp"
         most-archive search dien --source "Báo" --limit 5 --json
         most-archive search "chuyển đổi số" --portal mst
+        most-archive search "khoa học" --count
+        most-archive search "khoa học" -n 0 --json-object > all-hits.json
+        most-archive search -- -điện
     """
-    from archive.queries import ArticleFilter, search
+    from archive.queries import ArticleFilter
     from archive.render import search_results
     from archive.search import QueryError, parse_query
+    from archive.totals import empty_reasons, search_page
 
+    flags = [f for f, on in (("--count", count_only), ("--json", as_json),
+                              ("--json-object", as_json_object)) if on]
+    if len(flags) > 1:
+        raise click.UsageError(f"{' and '.join(flags)} cannot be used together")
+    check_dates(since, until)
     try:
         node = parse_query(query)
     except QueryError as exc:
@@ -231,11 +267,25 @@ def search_command(query: str, since: str | None, until: str | None, category: s
     filters = ArticleFilter(since=since, until=until, category=category, source=source,
                             portal=portal)
     with open_db(db_path) as db:
-        hits = search(db, node, filters=filters, limit=limit)
-    if as_json:
-        echo_json([h.to_dict() for h in hits])
+        if count_only:
+            from archive.queries import count_matches
+
+            total = count_matches(db, node, filters=filters)
+            page = None
+        else:
+            page = search_page(db, node, filters=filters, limit=limit, offset=offset)
+            total = page.total
+        reasons = empty_reasons(db, filters, node) if total == 0 else []
+    if page is None:
+        click.echo(str(total))
+    elif as_json:
+        echo_json([h.to_dict() for h in page.hits])
+    elif as_json_object:
+        echo_json(page.to_dict())
     else:
-        echo_safe(search_results(hits, query), nl=False)
+        echo_safe(search_results(page.hits, query, total=page.total, offset=page.offset),
+                  nl=False)
+    echo_reasons(reasons)
 
 
 # --- show / diff ----------------------------------------------------------------------------
@@ -380,12 +430,21 @@ def _output(path: str, binary: bool) -> Iterator[IO[Any]]:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
               show_default=True, help="jsonl: one JSON object per article; csv: one row per "
               "article; warc: the archived raw responses as a WARC file.")
+@click.option("--query", "-q", metavar="QUERY",
+              help="Only the articles this search query finds (the syntax and matching of "
+                   "`most-archive search`: every match, not a page of them).")
 @filter_options
+@click.option("--revisions", is_flag=True,
+              help="Every stored revision of each article, one JSON object each, with "
+                   "revision and fetched_at (JSON Lines only).")
+@click.option("--excel", is_flag=True,
+              help="CSV for Excel on Windows: a UTF-8 byte order mark and CRLF line ends.")
 @click.option("-o", "--output", default="-", metavar="FILE",
               help="Write to FILE (replaced only when complete) instead of standard output.")
 @db_option
-def export_command(fmt: str, since: str | None, until: str | None, category: str | None,
-                   portal: str | None, output: str, db_path: Path) -> None:
+def export_command(fmt: str, query: str | None, since: str | None, until: str | None,
+                   category: str | None, portal: str | None, source: str | None,
+                   revisions: bool, excel: bool, output: str, db_path: Path) -> None:
     """Export articles as JSON Lines, CSV or WARC.
 
     JSON Lines objects have site_id, url, title, lead, body (paragraphs separated by a blank
@@ -393,7 +452,8 @@ def export_command(fmt: str, since: str | None, until: str | None, category: str
     attachments [{url, title, path}], parser, revision, first_seen, last_seen, last_changed,
     portal, author, tags and key ("portal:site_id", a string: use it where an 18-digit
     site_id would be rounded, as in JavaScript or a spreadsheet); path is relative to the
-    files folder beside the database, null if not downloaded.
+    files folder beside the database, null if not downloaded. With --revisions, one object
+    per revision: revision, fetched_at and the article's fields as they were then.
 
     \b
     Example:
@@ -401,25 +461,54 @@ def export_command(fmt: str, since: str | None, until: str | None, category: str
         most-archive export --format csv --since 2024 --category "Tin tổng hợp" -o 2024.csv
         most-archive export --format warc -o archive.warc.gz
         most-archive export --portal mst -o mst.jsonl
+        most-archive export --query "chuyển đổi số" --source "Báo" -o hits.jsonl
+        most-archive export --revisions -o revisions.jsonl
+        most-archive export --format csv --excel -o articles.csv
     """
-    from archive.export import write_csv, write_jsonl
+    from archive.export import write_csv, write_jsonl, write_revisions_jsonl
     from archive.queries import ArticleFilter
+    from archive.search import QueryError, parse_query
+    from archive.totals import empty_reasons
 
-    filters = ArticleFilter(since=since, until=until, category=category, portal=portal)
-    with open_db(db_path) as db, _output(output, binary=fmt == "warc") as out:
-        if fmt == "warc":
-            from archive.warc import write_warc
+    if excel and fmt != "csv":
+        raise click.UsageError("--excel is for --format csv")
+    if revisions and fmt != "jsonl":
+        raise click.UsageError("--revisions writes JSON Lines: use it with --format jsonl")
+    check_dates(since, until)
+    node = None
+    if query is not None:
+        try:
+            node = parse_query(query)
+        except QueryError as exc:
+            raise click.BadParameter(f"malformed query: {exc}", param_hint="--query") from None
+    filters = ArticleFilter(since=since, until=until, category=category, portal=portal,
+                            source=source, query=query)
+    with open_db(db_path) as db:
+        with _output(output, binary=fmt == "warc") as out:
+            if fmt == "warc":
+                from archive.warc import write_warc
 
-            name = None if output == "-" else Path(output).name
-            n = write_warc(db, cast(BinaryIO, out), since=since, until=until, category=category,
-                           filename=name, portal=portal)
-            what = f"{n} WARC records"
-        else:
-            writer = write_jsonl if fmt == "jsonl" else write_csv
-            n = writer(db, cast(TextIO, out), filters)
-            what = f"{n} article{'s' if n != 1 else ''}"
+                name = None if output == "-" else Path(output).name
+                n = write_warc(db, cast(BinaryIO, out), filename=name, filters=filters)
+                what = f"{n} WARC records"
+            elif revisions:
+                n = write_revisions_jsonl(db, cast(TextIO, out), filters)
+                what = f"{n} revision{'s' if n != 1 else ''}"
+            elif fmt == "csv":
+                n = write_csv(db, cast(TextIO, out), filters, excel=excel)
+                what = f"{n} article{'s' if n != 1 else ''}"
+            else:
+                n = write_jsonl(db, cast(TextIO, out), filters)
+                what = f"{n} article{'s' if n != 1 else ''}"
+        empty = fmt != "warc" and n == 0 and filters != ArticleFilter()
+        reasons = (empty_reasons(db, ArticleFilter(since=since, until=until, category=category,
+                                                   portal=portal, source=source), node)
+                   if empty else [])
     click.echo(f"exported {what} ({fmt}) to {'standard output' if output == '-' else output}",
                err=True)
+    if empty and node is not None and not reasons:
+        reasons = [f"--query {query!r}: no article matches it"]
+    echo_reasons(reasons)
 
 
 # --- stats ----------------------------------------------------------------------------------

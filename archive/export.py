@@ -15,6 +15,17 @@ values are separated by a newline inside the cell (``image_urls``, ``image_capti
 ``image_paths``, …: line *n* of each belongs to image *n*); ``categories`` and ``tags`` joined by
 ``; ``.
 
+With ``excel=True`` the CSV starts with a UTF-8 byte order mark and ends its rows with CRLF,
+so Excel on Windows opens it with the Vietnamese text intact.
+
+Revisions (``export --revisions``): JSON Lines, one object per stored revision of each
+selected article, oldest first within an article, keys in this order: ``revision,
+fetched_at, site_id, url, title, lead, body, published_at, category, source, images,
+attachments, parser, content_hash, reason, first_seen, last_seen, current, portal, author,
+tags, key`` — the article's fields as that revision archived them (``images`` ``[{url,
+caption, alt, path}]``, ``attachments`` ``[{url, title, path}]``; ``current`` is true for the
+article's current revision).
+
 The WARC format is written by :mod:`archive.warc` from the stored raw responses.
 """
 
@@ -41,6 +52,14 @@ CSV_COLUMNS = (
     "attachment_titles", "attachment_paths", "parser", "revision", "first_seen", "last_seen",
     "last_changed", "portal", "author", "tags", "key",
 )  # fmt: skip
+
+
+REVISION_KEYS = (
+    "revision", "fetched_at", "site_id", "url", "title", "lead", "body", "published_at",
+    "category", "source", "images", "attachments", "parser", "content_hash", "reason",
+    "first_seen", "last_seen", "current", "portal", "author", "tags", "key",
+)  # fmt: skip
+EXCEL_BOM = "\ufeff"
 
 
 def article_record(article: dict[str, Any]) -> dict[str, Any]:
@@ -70,9 +89,17 @@ def _cell(values: list[Any]) -> str:
     return "\n".join("" if v is None else str(v) for v in values)
 
 
-def write_csv(db: sqlite_utils.Database, out: TextIO, filters: ArticleFilter | None = None) -> int:
-    """Write a header and one CSV row per article to ``out``; return the number of rows."""
-    writer = csv.writer(out, lineterminator="\n")
+def write_csv(
+    db: sqlite_utils.Database, out: TextIO, filters: ArticleFilter | None = None,
+    *, excel: bool = False,
+) -> int:  # fmt: skip
+    """Write a header and one CSV row per article to ``out``; return the number of rows.
+
+    ``excel``: a UTF-8 byte order mark first and CRLF after each row (line breaks inside a
+    cell stay LF, as Excel writes them)."""
+    if excel:
+        out.write(EXCEL_BOM)
+    writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
     writer.writerow(CSV_COLUMNS)
     n = 0
     for article in _snapshot(db, filters):
@@ -90,6 +117,38 @@ def write_csv(db: sqlite_utils.Database, out: TextIO, filters: ArticleFilter | N
         }
         writer.writerow(["" if flat[c] is None else flat[c] for c in CSV_COLUMNS])
         n += 1
+    return n
+
+
+def revision_record(rev: dict[str, Any]) -> dict[str, Any]:
+    """The export form of one revision of :func:`archive.history.iter_revisions`."""
+    from archive.queries import article_key
+
+    record = {k: rev.get(k) for k in REVISION_KEYS}
+    record["key"] = article_key(rev["portal"], rev["site_id"])
+    record["images"] = [
+        {"url": i.get("url"), "caption": i.get("caption"), "alt": i.get("alt"),
+         "path": i.get("path")} for i in rev["images"] if isinstance(i, dict)
+    ]  # fmt: skip
+    record["attachments"] = [
+        {"url": t.get("url"), "title": t.get("title"), "path": t.get("path")}
+        for t in rev["attachments"] if isinstance(t, dict)
+    ]  # fmt: skip
+    return record
+
+
+def write_revisions_jsonl(
+    db: sqlite_utils.Database, out: TextIO, filters: ArticleFilter | None = None
+) -> int:
+    """Write one JSON object per revision of the selected articles; return the number."""
+    from archive.history import iter_revisions
+    from archive.totals import read_snapshot
+
+    n = 0
+    with read_snapshot(db):
+        for rev in iter_revisions(db, filters):
+            out.write(json.dumps(revision_record(rev), ensure_ascii=False) + "\n")
+            n += 1
     return n
 
 

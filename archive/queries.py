@@ -33,7 +33,18 @@ from archive import drift
 from archive.migrations import FTS_EXACT, FTS_FOLDED
 from archive.normalize import fold, fold_sql, nfc, split_body
 from archive.revisions import texts as revision_texts
-from archive.search import Node, parse_query, quick_fold, snippet, split_tokens, to_fts
+from archive.search import (
+    And,
+    Node,
+    Not,
+    Or,
+    only_exclusions,
+    parse_query,
+    quick_fold,
+    snippet,
+    split_tokens,
+    to_fts,
+)
 from crawler.portals import portal_for_article_url
 
 __all__ = [
@@ -41,6 +52,7 @@ __all__ = [
     "ArticleFilter",
     "ArticleRef",
     "SearchHit",
+    "count_matches",
     "get_article",
     "iter_articles",
     "parse_date",
@@ -51,7 +63,6 @@ __all__ = [
 ]
 
 FOLD_FUNCTION = "most_fold"  # SQL function registered by prepare(): archive.normalize.fold
-MAX_LIMIT = 1000
 
 _KEY = re.compile(r"([a-z][a-z0-9_-]*):(\d+)", re.IGNORECASE)  # "mst:197250704101929995"
 
@@ -104,6 +115,8 @@ class ArticleFilter:
     category: str | None = None  # part of a category name, its id or portal:id
     source: str | None = None  # words of the source line (accents/case optional)
     portal: str | None = None  # "most" or "mst"
+    query: str | None = None  # a search query (archive.search syntax): the articles it finds
+
 
     def sql(self, column: str = "a") -> tuple[str, dict[str, Any]]:
         """`` AND ...`` conditions on an article's row id, and their parameters.
@@ -138,6 +151,16 @@ class ArticleFilter:
         if self.source:
             where.append(f"{id_column} IN ({_SOURCE_IDS})")
             params["f_source"] = self.source_match()
+        if self.query:
+            # The articles search finds: the folded index decides (see count_matches).
+            node = parse_query(self.query)
+            excluded = only_exclusions(node)
+            if excluded is None:
+                where.append(f"{id_column} IN ({_QUERY_IDS})")
+                params["f_query"] = to_fts(node, fold)
+            else:
+                where.append(f"{id_column} NOT IN ({_QUERY_IDS})")
+                params["f_query"] = to_fts(excluded, fold)
         return "".join(f" AND {w}" for w in where), params
 
     def source_match(self) -> str:
@@ -173,6 +196,7 @@ _CATEGORY_NAME_COND = (
     + ")))"
 )
 _SOURCE_IDS = f"SELECT rowid FROM {FTS_FOLDED} WHERE {FTS_FOLDED} MATCH :f_source"
+_QUERY_IDS = f"SELECT rowid FROM {FTS_FOLDED} WHERE {FTS_FOLDED} MATCH :f_query"
 
 
 def prepare(db: sqlite_utils.Database) -> None:
@@ -198,6 +222,21 @@ WHERE {fts} MATCH :match{filters}
 ORDER BY {fts}.rowid DESC
 LIMIT :limit
 """
+_FOLDED_IDS = f"SELECT rowid FROM {FTS_FOLDED} WHERE {FTS_FOLDED} MATCH :folded"
+COUNT_MATCHES = """
+SELECT count(*) FROM {fts} WHERE {fts} MATCH :match{filters}
+"""
+EVERY_ARTICLE_BUT = """
+SELECT a.id FROM articles AS a
+WHERE a.id NOT IN (SELECT rowid FROM {fts} WHERE {fts} MATCH :drop){filters}
+ORDER BY a.id DESC
+LIMIT :limit
+"""
+COUNT_EVERY_ARTICLE_BUT = """
+SELECT count(*) FROM articles AS a
+WHERE a.id NOT IN (SELECT rowid FROM {fts} WHERE {fts} MATCH :drop){filters}
+"""
+HIT_BATCH = 500  # articles read per query when building hits (SQLite's IN list stays short)
 SEARCH_ROWS = """
 SELECT a.id, a.portal, a.site_id, a.url, a.title, a.lead, a.body, a.published_at, a.category,
        a.source,
@@ -249,57 +288,118 @@ def search(
     *,
     filters: ArticleFilter | None = None,
     limit: int = 20,
+    offset: int = 0,
 ) -> list[SearchHit]:
     """Full-text search over title, lead, body, captions and source; best hits first.
 
     ``query`` uses the syntax of :mod:`archive.search` (raises ``archive.search.QueryError``
     when malformed). Order: articles holding the words with the diacritics as typed, then
     those holding them only accent-folded; within each, matches in the title, then in the
-    lead, then anywhere; within each of those, newest first.
+    lead, then anywhere; within each of those, newest first. ``offset`` hits are skipped;
+    ``limit=0`` returns every hit after them. Which articles match is decided by the folded
+    index alone (:func:`count_matches` counts them); the exact index only ranks.
     """
     node = parse_query(query) if isinstance(query, str) else query
-    limit = max(1, min(int(limit), MAX_LIMIT))
-    flt = filters or ArticleFilter()
+    limit, offset = max(0, int(limit)), max(0, int(offset))
     prepare(db)
-    found: list[tuple[int, int, bool, str]] = []  # row id, score, exact, where
+    found = ranked_ids(db, node, filters or ArticleFilter(), None if limit == 0 else offset + limit)
+    found = found[offset:] if limit == 0 else found[offset : offset + limit]
+    return _hits(db, node, found)
+
+
+def ranked_ids(
+    db: sqlite_utils.Database, node: Node, flt: ArticleFilter, wanted: int | None
+) -> list[tuple[int, int, bool, str]]:
+    """The first ``wanted`` matches (all when None) in search order, as (row id, score, exact,
+    where); :func:`prepare` must have been called."""
+    found: list[tuple[int, int, bool, str]] = []
     seen: set[int] = set()
-    tiers = ((FTS_EXACT, to_fts(node, nfc), True), (FTS_FOLDED, to_fts(node, fold), False))
+    excluded = only_exclusions(node)
+    if excluded is not None:  # "-a -b": every article but those, newest first
+        where, params = flt.sql("a.id")
+        sql = EVERY_ARTICLE_BUT.format(fts=FTS_FOLDED, filters=where)
+        rows = db.execute(sql, {**params, "drop": to_fts(excluded, fold),
+                                "limit": -1 if wanted is None else wanted})
+        return [(int(r[0]), 1, False, "text") for r in rows]
+    folded = to_fts(node, fold)
+    tiers = ((FTS_EXACT, to_fts(node, nfc), True), (FTS_FOLDED, folded, False))
     score = len(tiers) * len(RANK_STEPS)
     for fts, expression, exact in tiers:
         for step, columns in RANK_STEPS:
-            room = limit - len(found)
-            if room <= 0:
+            if wanted is not None and len(found) >= wanted:
                 break
             # "+": the sets filter FTS rows as they stream by; without it SQLite would walk
             # the set and run the MATCH once per article in it (seconds on a large archive).
             where, params = flt.sql(f"+{fts}.rowid")
-            if seen:
-                where += f" AND {fts}.rowid NOT IN ({', '.join(map(str, sorted(seen)))})"
+            if exact and _has_not(node):
+                # The folded index decides what matches: "a NOT điện" leaves out "dien" too.
+                where += f" AND {fts}.rowid IN ({_FOLDED_IDS})"
+                params["folded"] = folded
             sql = SEARCH_STEP.format(fts=fts, filters=where)
-            rows = db.query(sql, {**params, "match": _step_match(expression, columns),
-                                  "limit": room})
-            for r in rows:
-                found.append((int(r["id"]), score, exact, step))
-                seen.add(int(r["id"]))
+            # Rows found by an earlier step come again here: skipped, so ask for that many more.
+            room = -1 if wanted is None else wanted - len(found) + len(seen)
+            rows = db.execute(sql, {**params, "match": _step_match(expression, columns),
+                                    "limit": room})
+            for (row_id,) in rows:
+                if row_id in seen:
+                    continue
+                found.append((int(row_id), score, exact, step))
+                seen.add(int(row_id))
+                if wanted is not None and len(found) >= wanted:
+                    break
             score -= 1
-    if not found:
-        return []
-    ids = ", ".join(str(f[0]) for f in found)
-    articles = {int(r["id"]): r for r in db.query(SEARCH_ROWS.format(ids=ids))}
-    hits = []
-    for row_id, rank, exact, step in found:
-        a = articles.get(row_id)
-        if a is None:  # an index row without its article: nothing to show
-            continue
-        texts = [a["lead"] or "", *split_body(a["body"]), a["captions"] or "", a["source"] or ""]
-        hits.append(SearchHit(
-            site_id=int(a["site_id"]), portal=a["portal"], url=a["url"], title=a["title"],
-            published_at=a["published_at"],
-            category=a["category"], source=a["source"],
-            snippet=snippet(texts, node, str.lower, quick_fold) if exact
-            else snippet(texts, node, quick_fold),
-            score=rank, exact=exact, where=step,
-        ))
+    return found
+
+
+def _has_not(node: Node) -> bool:
+    if isinstance(node, Not):
+        return True
+    if isinstance(node, And | Or):
+        return any(_has_not(p) for p in node.parts)
+    return False
+
+
+def count_matches(
+    db: sqlite_utils.Database, query: str | Node, *, filters: ArticleFilter | None = None
+) -> int:
+    """How many articles :func:`search` finds for ``query`` with ``filters``, exactly (what
+    ``search(..., limit=0)`` would return, counted in the folded index without ranking)."""
+    node = parse_query(query) if isinstance(query, str) else query
+    prepare(db)
+    flt = filters or ArticleFilter()
+    excluded = only_exclusions(node)
+    if excluded is not None:
+        where, params = flt.sql("a.id")
+        sql = COUNT_EVERY_ARTICLE_BUT.format(fts=FTS_FOLDED, filters=where)
+        return int(db.execute(sql, {**params, "drop": to_fts(excluded, fold)}).fetchone()[0])
+    where, params = flt.sql(f"+{FTS_FOLDED}.rowid")
+    sql = COUNT_MATCHES.format(fts=FTS_FOLDED, filters=where)
+    return int(db.execute(sql, {**params, "match": to_fts(node, fold)}).fetchone()[0])
+
+
+def _hits(
+    db: sqlite_utils.Database, node: Node, found: list[tuple[int, int, bool, str]]
+) -> list[SearchHit]:
+    """The hits of ``found`` with their article fields and snippets, in that order."""
+    hits: list[SearchHit] = []
+    for first in range(0, len(found), HIT_BATCH):
+        chunk = found[first : first + HIT_BATCH]
+        ids = ", ".join(str(f[0]) for f in chunk)
+        articles = {int(r["id"]): r for r in db.query(SEARCH_ROWS.format(ids=ids))}
+        for row_id, rank, exact, step in chunk:
+            a = articles.get(row_id)
+            if a is None:  # an index row without its article: nothing to show
+                continue
+            texts = [a["lead"] or "", *split_body(a["body"]), a["captions"] or "",
+                     a["source"] or ""]
+            hits.append(SearchHit(
+                site_id=int(a["site_id"]), portal=a["portal"], url=a["url"], title=a["title"],
+                published_at=a["published_at"],
+                category=a["category"], source=a["source"],
+                snippet=snippet(texts, node, str.lower, quick_fold) if exact
+                else snippet(texts, node, quick_fold),
+                score=rank, exact=exact, where=step,
+            ))  # fmt: skip
     return hits
 
 

@@ -88,20 +88,39 @@ def article_label(portal: str, site_id: int) -> str:
 
 
 
-def search_results(hits: Sequence[SearchHit], query: str) -> str:
-    """Hits as a numbered table (id or key, date, category, title), each followed by its snippet."""
-    if not hits:
+def matches_line(total: int, query: str) -> str:
+    """``"1 article matches 'q'"`` / ``"N articles match 'q'"`` (N with thousands separators)."""
+    if total == 1:
+        return f"1 article matches {query!r}"
+    return f"{total:,} articles match {query!r}"
+
+
+def search_results(
+    hits: Sequence[SearchHit], query: str, *, total: int | None = None, offset: int = 0
+) -> str:
+    """Hits as a numbered table (id or key, date, category, title), each followed by its snippet.
+
+    ``total`` is the number of matching articles in all (default: ``len(hits)``) and
+    ``offset`` the number of hits before these; the first line says both ("N articles match
+    'q', showing A–B").
+    """
+    total = len(hits) if total is None else total
+    if total == 0:
         return f"No articles match {query!r}.\n"
-    lines = [f"{len(hits)} article{'s' if len(hits) != 1 else ''} match {query!r} "
-             "(exact-diacritic matches first; * = matched only without diacritics)", ""]
+    if not hits:
+        return f"{matches_line(total, query)}; none after the first {offset:,}.\n"
+    first, last = offset + 1, offset + len(hits)
+    lines = [f"{matches_line(total, query)}, showing {first:,}–{last:,} (exact-diacritic "
+             "matches first; * = matched only without diacritics)", ""]
     id_w = max(len(article_label(h.portal, h.site_id)) for h in hits)
-    for n, h in enumerate(hits, 1):
+    num_w = max(3, len(str(last)))
+    for n, h in enumerate(hits, first):
         date = (h.published_at or "")[:10] or "----------"
         mark = " " if h.exact else "*"
         label = article_label(h.portal, h.site_id)
-        head = f"{n:>3}{mark} {label:>{id_w}}  {date}  {_cut(h.category or '-', 24)}"
+        head = f"{n:>{num_w}}{mark} {label:>{id_w}}  {date}  {_cut(h.category or '-', 24)}"
         lines.append(head)
-        indent = " " * 6
+        indent = " " * (num_w + 3)
         lines.append(indent + _cut(h.title, WIDTH - len(indent)))
         if h.snippet:
             lines += textwrap.wrap(h.snippet, WIDTH, initial_indent=indent,

@@ -12,7 +12,10 @@ Syntax (a superset of what people type into search boxes):
 - ``"bộ khoa học"`` — the words next to each other, in that order;
 - ``khoa*`` — any word starting with "khoa" (also ``"bộ khoa"*``: last word as a prefix);
 - ``a OR b``, ``a AND b``, ``a NOT b``, and parentheses ``(a OR b) c``; the operators are
-  upper-case, as in FTS5, so the lower-case words "or"/"and"/"not" are searched for as words.
+  upper-case, as in FTS5, so the lower-case words "or"/"and"/"not" are searched for as words;
+- ``-b`` (a minus right before a word, phrase or parenthesis) excludes, as in web search
+  engines: ``a -b`` is ``a NOT b``; a query of exclusions only (``-điện``) means every article
+  but those (:class:`Everything` ``NOT`` …).
 
 A word is cut where the FTS tokenizer cuts it (at anything that is not a letter or a digit),
 so ``KH&CN`` becomes the phrase ``"kh cn"``, exactly as the text was indexed.
@@ -28,17 +31,20 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from archive.normalize import fold_in_place
 
 __all__ = [
     "And",
+    "Everything",
     "Node",
     "Not",
     "Or",
     "QueryError",
     "Term",
     "check_nesting",
+    "only_exclusions",
     "parse_query",
     "query_words",
     "quick_fold",
@@ -83,7 +89,20 @@ class Not:
     drop: Node
 
 
-Node = Term | And | Or | Not
+@dataclass(frozen=True)
+class Everything:
+    """Every article: what a query made only of exclusions (``-b``) keeps. Only ever the
+    ``keep`` side of the root :class:`Not`; it has no FTS5 form."""
+
+
+Node = Term | And | Or | Not | Everything
+
+
+@dataclass(frozen=True)
+class _Excluded:
+    """A part of an AND group written ``-part``: the group keeps the rest NOT this."""
+
+    node: Node
 
 
 # --- tokenising ---------------------------------------------------------------------------
@@ -113,7 +132,7 @@ def split_tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class _Lexeme:
-    kind: str  # "term", "op", "(", ")"
+    kind: str  # "term", "op", "(", ")", "-" (the next part is excluded)
     value: str = ""
     term: Term | None = None
     position: int = 0  # 1-based character position, for messages
@@ -165,6 +184,10 @@ def _lex(query: str) -> list[_Lexeme]:
                 raise QueryError(f"empty phrase at character {end - len(inner)}: put words "
                                  "between the quotes")
             out.append(_Lexeme("term", term=Term(tuple(tokens), prefix), position=end + 1))
+        elif ch == "-" and _starts_exclusion(query, i):
+            out.append(_Lexeme("-", position=i + 1))
+            while i < n and query[i] == "-":
+                i += 1
         else:
             start = i
             while i < n and not query[i].isspace() and query[i] not in "()" + QUOTES:
@@ -179,6 +202,16 @@ def _lex(query: str) -> list[_Lexeme]:
                 out.append(_Lexeme("term", term=Term(tuple(tokens), prefix), position=start + 1))
             # A "word" made only of punctuation (e.g. "-" or "&") matches nothing: drop it.
     return out
+
+
+def _starts_exclusion(query: str, i: int) -> bool:
+    """A ``-`` at the start of a word, right before a word, a phrase or a parenthesis."""
+    if i > 0 and not (query[i - 1].isspace() or query[i - 1] == "("):
+        return False
+    j = i
+    while j < len(query) and query[j] == "-":
+        j += 1
+    return j < len(query) and (query[j] in "(" + QUOTES or _is_token_char(query[j]))
 
 
 def _closing_quote(query: str, start: int) -> int:
@@ -208,6 +241,10 @@ class _Parser:
 
     def parse(self) -> Node:
         node = self.or_expr()
+        inner = node.drop if isinstance(node, Not) and isinstance(node.keep, Everything) else node
+        if _has_everything(inner):
+            raise QueryError("a group of exclusions only (-word) excludes from nothing: put a "
+                             "word to search for beside it, or exclude at the top level only")
         extra = self.peek()
         if extra is not None:
             if extra.kind == ")":
@@ -230,13 +267,21 @@ class _Parser:
             if lx.kind == "op" and lx.value == "AND":
                 self.take()
                 parts.append(self.not_expr("AND"))
-            elif lx.kind in ("term", "("):
+            elif lx.kind in ("term", "(", "-"):
                 parts.append(self.not_expr())
             else:
                 break
-        return parts[0] if len(parts) == 1 else And(tuple(parts))
+        keep = [p for p in parts if not isinstance(p, _Excluded)]
+        drop = [p.node for p in parts if isinstance(p, _Excluded)]
+        kept: Node = keep[0] if len(keep) == 1 else And(tuple(keep)) if keep else Everything()
+        if not drop:
+            return kept
+        return Not(kept, drop[0] if len(drop) == 1 else Or(tuple(drop)))
 
     def not_expr(self, after: str | None = None) -> Node:
+        if (lx := self.peek()) is not None and lx.kind == "-":
+            self.take()
+            return cast(Node, _Excluded(self.primary("-")))
         node = self.primary(after)
         while (lx := self.peek()) is not None and lx.kind == "op" and lx.value == "NOT":
             self.take()
@@ -272,6 +317,23 @@ class _Parser:
         raise QueryError(f"unbalanced parenthesis: ')' at character {lx.position} has no '('")
 
 
+def _has_everything(node: Node) -> bool:
+    if isinstance(node, Everything):
+        return True
+    if isinstance(node, And | Or):
+        return any(_has_everything(p) for p in node.parts)
+    if isinstance(node, Not):
+        return _has_everything(node.keep) or _has_everything(node.drop)
+    return False
+
+
+def only_exclusions(node: Node) -> Node | None:
+    """What a query of exclusions only (``-a -b``) drops, or None for any other query."""
+    if isinstance(node, Not) and isinstance(node.keep, Everything):
+        return node.drop
+    return None
+
+
 def parse_query(query: str) -> Node:
     """Parse ``query`` into a tree; raise :class:`QueryError` when it is malformed."""
     if len(query) > MAX_QUERY_LENGTH:
@@ -301,6 +363,8 @@ def to_fts(node: Node, transform: Callable[[str], str]) -> str:
     Tokens are re-split after the transform and quoted; only letters and digits survive, so
     the result is safe whatever the user typed.
     """
+    if isinstance(node, Everything):
+        raise ValueError("Everything has no FTS5 form: search the exclusions and subtract")
     if isinstance(node, Term):
         tokens = [t for tok in node.tokens for t in split_tokens(transform(tok))]
         if not tokens:  # a transform that erased everything: keep the tokens as typed
@@ -318,6 +382,8 @@ def query_words(node: Node) -> list[Term]:
     """The terms a result should show (everything but what NOT excludes), for snippets."""
     if isinstance(node, Term):
         return [node]
+    if isinstance(node, Everything):
+        return []
     if isinstance(node, And | Or):
         return [t for p in node.parts for t in query_words(p)]
     return query_words(node.keep)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.queries import ArticleFilter
 from archive.rawpages import decode
 
 if TYPE_CHECKING:
@@ -115,15 +116,11 @@ def http_headers(
     return StatusAndHeaders(status_line(status), fixed, protocol="HTTP/1.1")
 
 
-def _pages(
-    db: sqlite_utils.Database, since: str | None, until: str | None, category: str | None,
-    portal: str | None = None,
-) -> Iterator[dict[str, Any]]:  # fmt: skip
-    if since or until or category or portal:
-        from archive.queries import ArticleFilter, prepare
+def _pages(db: sqlite_utils.Database, flt: ArticleFilter) -> Iterator[dict[str, Any]]:
+    if flt != ArticleFilter():
+        from archive.queries import prepare
 
         prepare(db)  # the category filter folds names with the most_fold SQL function
-        flt = ArticleFilter(since=since, until=until, category=category, portal=portal)
         filters, params = flt.sql("a")
         sql = PAGES_SQL.format(where=SELECTED_PAGES.format(filters=filters))
     else:
@@ -140,27 +137,33 @@ def write_warc(
     category: str | None = None,
     filename: str | None = None,
     portal: str | None = None,
+    filters: ArticleFilter | None = None,
 ) -> int:
     """Write the archive's raw pages to ``out`` as a gzipped WARC; return the records written.
 
     The count includes the one ``warcinfo`` record (so it is pages + 1). Without filters every
     stored page is written (listings too); with ``since``/``until``/``category``/``portal``
     (the bounds :func:`archive.queries.parse_date` makes, the category and portal as
-    :class:`archive.queries.ArticleFilter` takes them) only the pages of the matching articles.
+    :class:`archive.queries.ArticleFilter` takes them), or ``filters`` (which then replaces
+    them, and may also select by query and source), only the pages of the matching articles.
     Each page's body is streamed one at a time; ``out`` is any writable binary file.
     """
+    flt = filters or ArticleFilter(since=since, until=until, category=category, portal=portal)
     writer = WARCWriter(out, gzip=True)
     info = {
         "software": _software(),
         "format": "WARC File Format 1.0",
         "description": "Raw responses archived by most-archive from mst.gov.vn and www.most.gov.vn",
     }
-    if since or until or category or portal:
-        chosen = {"since": since, "until": until, "category": category}
-        info["filters"] = json.dumps({**chosen, "portal": portal} if portal else chosen)
+    if flt != ArticleFilter():
+        chosen: dict[str, str | None] = {"since": flt.since, "until": flt.until,
+                                         "category": flt.category}
+        extra = {"portal": flt.portal, "query": flt.query, "source": flt.source}
+        chosen.update({k: v for k, v in extra.items() if v})
+        info["filters"] = json.dumps(chosen)
     writer.write_record(writer.create_warcinfo_record(filename or "", info))
     written = 1
-    for page in _pages(db, since, until, category, portal):
+    for page in _pages(db, flt):
         body = b"" if page["body"] is None else decode(
             db, bytes(page["body"]), page["codec"], page["dictionary_id"]
         )

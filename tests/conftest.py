@@ -15,6 +15,9 @@ Fixtures (session-scoped: built once per xdist worker, on first use)
                  Its users live in tests/e2e/test_incremental.py: ``make test`` runs ``--dist
                  loadfile`` (a file's tests go to one worker), so the crawl is made once; a user
                  in another file works too, at the price of a second crawl in another worker.
+    ``replica_archive_1000``  an archive of 1,000 replica articles written through the store
+                 (no crawl, a few seconds), READ only: search totals and paging
+                 (tests/archive/test_search_totals.py, its users).
     Tests that switch a shared replica's generation or faults must put them back (``try/finally``),
     or start their own with ``replica.testing.running_replica``.
 
@@ -39,6 +42,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -62,6 +66,18 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
         result = crawl(rep.base_url, db)
         assert result.returncode == 0, result.stderr[-3000:]
         yield Crawled(rep, db, result)
+
+
+@pytest.fixture(scope="session")
+def replica_archive_1000(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive of 1,000 replica articles (seed 5), written through ``archive.store`` as the
+    search benchmark builds its archive (a few seconds; no crawl). Read it only: copy it to
+    write."""
+    from benchmarks.searching import build_archive
+
+    path = tmp_path_factory.mktemp("replica1000") / "archive.db"
+    build_archive(path, articles=1000, seed=5)
+    return path
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

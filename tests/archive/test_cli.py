@@ -89,7 +89,10 @@ def test_malformed_query_exits_2(archive_path: Path, query: str, why: str) -> No
     assert why in result.stderr
 
 
-@pytest.mark.parametrize("args", [["--limit", "0"], ["--since", "May"], ["--nope"], []])
+@pytest.mark.parametrize("args", [
+    ["--limit", "-1"], ["--offset", "-1"], ["--since", "May"], ["--nope"], [],
+    ["--since", "2024-05", "--until", "2024-04"], ["--count", "--json"],
+])
 def test_bad_usage_exits_2(archive_path: Path, args: list[str]) -> None:
     result = run("search", *(["x"] if args else []), *args, "--db", str(archive_path))
     assert result.exit_code == 2

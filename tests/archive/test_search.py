@@ -70,7 +70,10 @@ def ids(db: sqlite_utils.Database, query: str, **filters: str) -> list[int]:
         ("KH&CN", '"KH CN"'),  # cut where the index cuts, kept together as a phrase
         ("title:x", '"title x"'),  # no column filters from user input
         ("NEAR(a b)", '("NEAR" AND ("a" AND "b"))'),
-        ("^a -b +c", '("a" AND "b" AND "c")'),
+        ("^a +c", '("a" AND "c")'),  # FTS5's ^ and + are not syntax here
+        ("^a -b +c", '(("a" AND "c") NOT "b")'),  # a leading minus excludes (issue 12)
+        ("a -\"b c\" -(d OR e)", '("a" NOT ("b c" OR ("d" OR "e")))'),
+        ("KH-CN a - b", '("KH CN" AND "a" AND "b")'),  # a minus inside or alone is no operator
     ],
 )
 def test_queries_compile_to_quoted_fts(query: str, expected: str) -> None:
