@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +75,9 @@ def backup(db_path: str | Path, dest: str | Path, *, overwrite: bool = False) ->
             )
         finally:
             out.close()
+        # mkstemp made the copy private (0600): give it the archive's own permissions, so a
+        # backup of an archive its group may read is readable by that group too.
+        os.chmod(tmp, stat.S_IMODE(src_path.stat().st_mode))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, dest)

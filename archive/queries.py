@@ -625,6 +625,12 @@ STATS_OPEN_ERRORS = f"""
 SELECT kind, count(*) AS count FROM fetch_errors WHERE resolved_at IS NULL AND {_P}
 GROUP BY kind ORDER BY kind
 """
+STATS_ERROR_REASONS = f"""
+SELECT coalesce(nullif(reason, ''), 'HTTP ' || status, '(no reason recorded)') AS reason,
+       count(*) AS count
+FROM fetch_errors WHERE resolved_at IS NULL AND {_P}
+GROUP BY 1 ORDER BY count DESC, reason
+"""
 STATS_RECENT_ERRORS = f"""
 SELECT url, kind, status, reason, attempts, first_failed, last_failed, portal FROM fetch_errors
 WHERE resolved_at IS NULL AND {_P} ORDER BY last_failed DESC LIMIT :limit
@@ -669,6 +675,7 @@ def stats(
             "count": sum(open_by_kind.values()),
             "by_kind": open_by_kind,
             "recent": list(db.query(STATS_RECENT_ERRORS, {**p, "limit": errors})),
+            "by_reason": list(db.query(STATS_ERROR_REASONS, p)),
         },
         "unfinished_walks": unfinished_walks(db),
         "parse_quality": {

@@ -279,10 +279,15 @@ def stats(s: dict[str, Any]) -> str:
     errs = s["open_errors"]
     kinds = ", ".join(f"{k} {v}" for k, v in errs["by_kind"].items())
     lines += ["", f"Open fetch errors: {errs['count']}" + (f" ({kinds})" if kinds else "")]
+    if errs.get("by_reason"):
+        lines.append(table(["reason", "errors"], [(r["reason"], r["count"])
+                                                  for r in errs["by_reason"]], max_width=80))
+        lines += ["", f"Most recent {len(errs['recent'])}:"]
     if errs["recent"]:
-        lines.append(table(["kind", "status", "attempts", "last failed", "url"],
+        lines.append(table(["kind", "status", "attempts", "last failed", "url", "reason"],
                            [(e["kind"], e["status"] or "-", e["attempts"], e["last_failed"],
-                             e["url"]) for e in errs["recent"]], max_width=80))
+                             e["url"], e.get("reason") or "-") for e in errs["recent"]],
+                           max_width=80))
     for walk in s.get("unfinished_walks") or []:
         lines += ["", f"Unfinished walk of {walk['site']} (run {walk['run_id']} ran out of time): "
                   f"{walk['listings']} listing pages and {walk['articles']} articles left for "

@@ -11,6 +11,7 @@ otherwise.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 import sqlite3
 import threading
@@ -148,6 +149,23 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def exposure_warning(host: str, address: str) -> str | None:
+    """A warning when the server listens on ``address`` (bound for ``--host host``) beyond
+    this machine's loopback, or None. The archive has no login: whoever reaches the port
+    reads all of it."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:  # pragma: no cover - a bound socket always has an address
+        return None
+    if ip.is_loopback:
+        return None
+    where = ("every network this machine is on" if ip.is_unspecified
+             else f"the network of {address}")  # fmt: skip
+    return (f"Warning: --host {host} makes the archive visible to {where}: anyone who can "
+            "reach this port can read all of it (there is no login). Use --host 127.0.0.1 "
+            "to keep it on this machine.")
+
+
 def serve(db_path: Path, host: str, port: int, open_browser: bool) -> None:
     """Run Datasette over the archive until interrupted (Ctrl+C or SIGTERM)."""
     import uvicorn
@@ -157,6 +175,9 @@ def serve(db_path: Path, host: str, port: int, open_browser: bool) -> None:
     sock = bind(host, port)
     bound_port = sock.getsockname()[1]
     url = f"http://{host if ':' not in host else f'[{host}]'}:{bound_port}/"
+    warning = exposure_warning(host, str(sock.getsockname()[0]))
+    if warning:
+        click.echo(click.style(warning, fg="yellow"), err=True)
     click.echo(f"Serving {db_path} read-only at {url} (Ctrl+C to stop)", err=True)
     if open_browser:
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
