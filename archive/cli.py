@@ -341,19 +341,26 @@ def show_command(id_or_url: str, as_json: bool, db_path: Path) -> None:
 @main.command("diff")
 @click.argument("id_or_url")
 @click.argument("revisions", nargs=-1, type=click.IntRange(min=1), metavar="[REV_A [REV_B]]")
+@click.option("--word/--line", "word", default=None,
+              help="Show changed paragraphs word by word (removed words [-so-], added {+so+}; "
+                   "in colour on a terminal) or as whole lines (a unified diff). Default: "
+                   "--word on a terminal, --line otherwise.")
 @db_option
-def diff_command(id_or_url: str, revisions: tuple[int, ...], db_path: Path) -> None:
+def diff_command(id_or_url: str, revisions: tuple[int, ...], word: bool | None,
+                 db_path: Path) -> None:
     """Show what changed between two revisions of an article.
 
     Compares title, lead, body paragraphs, image captions, attachments, source, author and
     tags. With no revision numbers: the last two; with one: that revision against the current
-    one. ID_OR_URL as for show: a key, a bare id or a URL.
+    one. ID_OR_URL as for show: a key, a bare id or a URL. On a terminal, changed paragraphs
+    are shown word by word; piped, as a unified diff (unless --word).
 
     \b
     Example:
         most-archive diff 13245 --db archive.db
         most-archive diff 13245 1 3
         most-archive diff mst:197250704101929995
+        most-archive diff 13245 --word | less -R
     """
     from archive.queries import get_revisions
     from archive.render import article_label, escape_controls, revision_diff
@@ -378,6 +385,10 @@ def diff_command(id_or_url: str, revisions: tuple[int, ...], db_path: Path) -> N
     if missing:
         raise click.ClickException(f"article {site_id} has no revision {missing[0]} "
                                    f"(it has {', '.join(map(str, numbers))})")
+    terminal = sys.stdout.isatty()
+    if word if word is not None else terminal:
+        _echo_word_diff(site_id, revs[wanted[0]], revs[wanted[1]], colour=terminal)
+        return
     lines = revision_diff(site_id, revs[wanted[0]], revs[wanted[1]])
     if not lines:
         click.echo(f"revisions {wanted[0]} and {wanted[1]} of article {site_id} have the same "
@@ -387,6 +398,30 @@ def diff_command(id_or_url: str, revisions: tuple[int, ...], db_path: Path) -> N
         colour = None if line.startswith(("+++", "---")) else colours.get(line[:1])
         safe = escape_controls(line)
         click.echo(click.style(safe, fg=colour) if colour else safe)
+
+
+def _echo_word_diff(article: str, old: dict[str, Any], new: dict[str, Any], *,
+                    colour: bool) -> None:
+    from archive.render import plain_word_line, revision_word_diff
+
+    lines = revision_word_diff(article, old, new)
+    if not lines:
+        click.echo(f"revisions {old['revision']} and {new['revision']} of article {article} "
+                   "have the same text", err=True)
+    for prefix, segments in lines:
+        if not colour:
+            click.echo(plain_word_line(prefix, segments))
+            continue
+        whole = {"-": "red", "+": "green", "@@": "cyan"}.get(prefix)
+        if prefix == "~":
+            styled = {"=": {}, "-": {"fg": "red", "strikethrough": True},
+                      "+": {"fg": "green", "underline": True}}
+            text = "".join(click.style(t, **styled[op]) if styled[op] else t  # type: ignore[arg-type]
+                           for op, t in segments)
+            click.echo(click.style("~", fg="yellow") + text)
+        else:
+            line = plain_word_line(prefix, segments)
+            click.echo(click.style(line, fg=whole) if whole else line)
 
 
 # --- export ---------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.normalize import split_body
+from archive.worddiff import Segment, line_changes
 
 if TYPE_CHECKING:
     from archive.queries import SearchHit
@@ -225,11 +226,56 @@ def revision_diff(article: int | str, old: dict[str, Any], new: dict[str, Any]) 
 
     ``article`` names it in the labels: its key (``mst:197…``) or site id.
     """
-    def label(r: dict[str, Any]) -> str:
-        return f"article {article} revision {r['revision']} (first seen {r['first_seen']})"
-
     return list(difflib.unified_diff(revision_lines(old), revision_lines(new),
-                                     fromfile=label(old), tofile=label(new), lineterm="", n=1))
+                                     fromfile=_revision_label(article, old),
+                                     tofile=_revision_label(article, new), lineterm="", n=1))
+
+
+def _revision_label(article: int | str, r: dict[str, Any]) -> str:
+    return f"article {article} revision {r['revision']} (first seen {r['first_seen']})"
+
+
+def revision_word_diff(
+    article: int | str, old: dict[str, Any], new: dict[str, Any], context: int = 1
+) -> list[tuple[str, list[Segment]]]:
+    """Two revisions compared word by word within changed lines, as ``(prefix, segments)``.
+
+    The prefixes: ``---`` and ``+++`` (the two labels, as in a unified diff), ``@@`` (a gap
+    in the unchanged lines), ``' '`` kept, ``-`` removed, ``+`` added, ``~`` changed (its
+    segments say which words went and came). ``context`` unchanged lines are kept around each
+    change. Empty when the revisions have the same text.
+    """
+    changes = line_changes(revision_lines(old), revision_lines(new))
+    changed = [i for i, c in enumerate(changes) if c.kind != "="]
+    if not changed:
+        return []
+    keep = {j for i in changed for j in range(i - context, i + context + 1)}
+    out: list[tuple[str, list[Segment]]] = [
+        ("---", [("=", _revision_label(article, old))]),
+        ("+++", [("=", _revision_label(article, new))]),
+    ]
+    last = -2
+    for i, c in enumerate(changes):
+        if i not in keep:
+            continue
+        if i != last + 1:
+            out.append(("@@", []))
+        last = i
+        if c.kind == "~":
+            out.append(("~", c.segments))
+        else:
+            text = c.new if c.kind == "+" else c.old
+            out.append((" " if c.kind == "=" else c.kind, [("=", text or "")]))
+    return out
+
+
+def plain_word_line(prefix: str, segments: list[Segment]) -> str:
+    """One line of :func:`revision_word_diff` as text without colour: removed words
+    ``[-like this-]``, added ``{+like this+}`` (git's ``--word-diff=plain``)."""
+    marks = {"=": ("", ""), "-": ("[-", "-]"), "+": ("{+", "+}")}
+    body = "".join(f"{marks[op][0]}{text}{marks[op][1]}" for op, text in segments)
+    return prefix if prefix == "@@" else f"{prefix} {body}" if prefix in ("---", "+++") \
+        else f"{prefix}{body}"  # fmt: skip
 
 
 # --- stats ----------------------------------------------------------------------------------
