@@ -17,7 +17,9 @@ Registered by :func:`archive.serve.build_datasette` (never through an entry poin
 - ``asgi_wrapper``: raw blobs and HTML copies are left out of the default table views; a
   search nested too deeply (``q``, ``_search``, ``_search_COLUMN``, raw mode included) is
   refused with HTTP 400 and the parser's message before any SQL runs;
-- ``menu_links``: "Latest articles" and "Search articles" in the menu.
+- ``menu_links``: "Latest articles" and "Search articles" (every hit, page by page:
+  :mod:`archive.datasette.pages`, which also shows any revision and a word-level diff) in the
+  menu.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from datasette.utils import escape_sqlite, path_with_added_args, path_with_remov
 from datasette.utils.asgi import NotFound, Response, asgi_send_file
 from markupsafe import Markup, escape
 
+from archive.datasette import pages
 from archive.files import CONTENT_TYPE_EXTENSIONS, resolve
 from archive.normalize import fold, fold_sql
 from archive.queries import AmbiguousArticle, ArticleRef, resolve_article
@@ -354,6 +357,7 @@ def register_routes() -> list[tuple[str, Callable[..., Awaitable[Any]]]]:
         (r"^/-/article/(?P<ref>(?:[a-z][a-z0-9_-]*:)?[0-9]{1,19})$", article_view),
         (r"^/-/article$", article_view),
         (r"^/-/files/(?P<path>[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}\.[a-z]{2,4})$", file_view),
+        *pages.ROUTES,  # /-/search, /-/article/{ref}/revision/{n}, /-/article/{ref}/diff/{a}/{b}
     ]
 
 
@@ -390,7 +394,7 @@ def render_cell(
 def menu_links(datasette: Any) -> list[dict[str, str]]:
     return [
         {"href": datasette.urls.path(f"/{DATABASE}/latest"), "label": "Latest articles"},
-        {"href": datasette.urls.path(f"/{DATABASE}/search"), "label": "Search articles"},
+        {"href": datasette.urls.path("/-/search"), "label": "Search articles"},
     ]
 
 
