@@ -157,6 +157,7 @@ def open_db(db_path: Path, *, check_schema: bool = True) -> Iterator[sqlite_util
     ``most-archive migrate`` unless ``check_schema=False``.
     """
     from archive.db import ArchiveMissing, open_archive, unusable_message
+    from archive.readonly import StaleWal
 
     try:
         db = open_archive(db_path, readonly=True)
@@ -165,6 +166,8 @@ def open_db(db_path: Path, *, check_schema: bool = True) -> Iterator[sqlite_util
             f"no archive at {db_path} (crawl one with `most-archive crawl --db {db_path}`, "
             f"or point --db / ${DB_ENV} at an existing archive)"
         ) from None
+    except StaleWal as exc:
+        raise click.ClickException(str(exc)) from None
     except sqlite3.Error as exc:
         raise click.ClickException(unusable_message(db_path, exc)) from None
     try:
@@ -196,14 +199,11 @@ def echo_safe(text: str, **kwargs: Any) -> None:
 def _check_schema(db: sqlite_utils.Database, db_path: Path) -> None:
     """A clean error for an archive an earlier release wrote: readers never migrate."""
     from archive.migrations import pending
+    from archive.readonly import upgrade_message
 
     steps = pending(db)
     if steps:
-        raise click.ClickException(
-            f"{db_path} was written by an earlier release of most-archive: upgrade it first "
-            f"with `most-archive migrate --db {db_path}` (schema steps {', '.join(steps)}; "
-            "nothing is lost, and the next crawl would do it too)"
-        )
+        raise click.ClickException(upgrade_message(db_path, steps))
 
 
 def echo_json(value: Any) -> None:

@@ -17,7 +17,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import sqlite_utils
 
@@ -54,8 +53,9 @@ def unusable_message(path: str | Path, exc: sqlite3.Error) -> str:
         return (f"cannot write {path} ({text}): the file and its folder must be writable "
                 f"(SQLite keeps {name}-wal and {name}-shm beside it)")
     if "unable to open" in low:
-        return (f"cannot open {path} ({text}): its folder must be writable, even to read it "
-                f"(SQLite keeps {name}-wal and {name}-shm beside it)")
+        return (f"cannot open {path} ({text}): check that it can be read; to write it (a crawl) "
+                f"its folder must be writable too (SQLite keeps {name}-wal and {name}-shm "
+                "beside it)")
     return f"cannot use {path} as the archive: {text}"
 
 
@@ -141,8 +141,11 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
       ``application_id`` set. Raises :class:`NotAnArchive` for another application's database
       (nothing is written to it) and :class:`ArchiveUnusable` for a file that is not SQLite, is
       damaged or cannot be written, with a message for the user.
-    - ``readonly=True`` (search, show, export, serve): opened with ``mode=ro``; never creates
-      the file (raises :class:`ArchiveMissing`), never migrates, never takes a write lock.
+    - ``readonly=True`` (search, show, export, serve): opened with ``mode=ro``, or
+      ``immutable=1`` on media it cannot write (:mod:`archive.readonly`: an archive whose WAL
+      holds changes that would then be missed raises :class:`archive.readonly.StaleWal`);
+      never creates the file (raises :class:`ArchiveMissing`), never migrates, never takes a
+      write lock.
       If the file was never opened by a writer it has no schema: open it once for writing.
 
     The connection is made with ``check_same_thread=False`` so it can be handed to a worker
@@ -152,10 +155,9 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
     if readonly:
         if not path.exists():
             raise ArchiveMissing(f"no archive at {path}")
-        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-        conn = sqlite3.connect(
-            uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-        )
+        from archive.readonly import open_reader
+
+        conn, _immutable = open_reader(path, BUSY_TIMEOUT_MS / 1000)
         _configure(conn, readonly=True)
         return sqlite_utils.Database(conn, execute_plugins=False)
     try:

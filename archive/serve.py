@@ -1,8 +1,11 @@
 """``most-archive serve``: browse the archive in Datasette, read-only, safe while a crawl writes.
 
 The database is opened the way every reader here opens it: ``mode=ro`` (Datasette's "mutable"
-mode), never ``immutable=1`` — immutable mode tells SQLite the file cannot change, so on a live
-WAL database it would skip the WAL and read torn or stale pages. A ``mode=ro`` reader in WAL
+mode), not ``immutable=1`` — immutable mode tells SQLite the file cannot change, so on a live
+WAL database it would skip the WAL and read torn or stale pages. Only on media the server
+cannot write (where no crawl can be running and ``mode=ro`` cannot open a WAL database) is the
+archive served immutable, after :mod:`archive.readonly` has checked that its WAL holds
+nothing the file lacks. A ``mode=ro`` reader in WAL
 mode never blocks the crawler and is never blocked by it; each connection also gets a busy
 timeout and ``query_only`` (archive/datasette/plugin.py). The server binds 127.0.0.1 unless told
 otherwise.
@@ -18,7 +21,6 @@ import threading
 import webbrowser
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import click
 import sqlite_utils
@@ -28,6 +30,7 @@ from archive.db import APPLICATION_ID
 from archive.defaults import DB_ENV, DEFAULT_DB
 from archive.files import files_dir_for
 from archive.migrations import pending
+from archive.readonly import StaleWal, open_reader, upgrade_message
 
 HERE = Path(__file__).resolve().parent / "datasette"
 METADATA = HERE / "metadata.yaml"
@@ -56,10 +59,11 @@ def load_metadata(files_dir: Path) -> dict[str, Any]:
     return metadata
 
 
-def check_archive(db_path: Path) -> None:
-    """Raise ClickException unless ``db_path`` is a readable most-archive database.
+def check_archive(db_path: Path) -> bool:
+    """Raise ClickException unless ``db_path`` is a readable most-archive database; return
+    whether it must be read ``immutable`` (media that cannot be written, :mod:`archive.readonly`).
 
-    Read-only: opened ``mode=ro`` and closed again; never creates or migrates anything.
+    Read-only: opened and closed again; never creates or migrates anything.
     """
     if not db_path.is_file():
         raise click.ClickException(
@@ -69,19 +73,21 @@ def check_archive(db_path: Path) -> None:
         raise click.ClickException(
             f"Datasette cannot open a path containing ?, # or %: {db_path} (link or move it)"
         )
-    uri = f"file:{quote(str(db_path))}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=5)
-        try:
-            names = {r[0] for r in conn.execute("select name from sqlite_master")}
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            steps = pending(
-                sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
-            )
-        finally:
-            conn.close()
+        conn, immutable = open_reader(db_path, timeout=5)
+    except StaleWal as exc:
+        raise click.ClickException(str(exc)) from None
     except sqlite3.DatabaseError as exc:
         raise click.ClickException(f"{db_path} is not a readable SQLite database: {exc}") from exc
+    try:
+        names = {r[0] for r in conn.execute("select name from sqlite_master")}
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        steps = pending(sqlite_utils.Database(conn, execute_plugins=False,
+                                              recursive_triggers=False))
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"{db_path} is not a readable SQLite database: {exc}") from exc
+    finally:
+        conn.close()
     if app_id not in (0, APPLICATION_ID):
         raise click.ClickException(
             f"{db_path} is not a most-archive database (it belongs to another application: "
@@ -94,10 +100,8 @@ def check_archive(db_path: Path) -> None:
             f"a crawl creates one: `most-archive crawl --db {db_path}`"
         )
     if steps:  # served read-only, so never migrated here
-        raise click.ClickException(
-            f"{db_path} was written by an earlier release of most-archive: upgrade it first "
-            f"with `most-archive migrate --db {db_path}` (schema steps {', '.join(steps)})"
-        )
+        raise click.ClickException(upgrade_message(db_path, steps))
+    return immutable
 
 
 def build_datasette(db_path: str | Path) -> Any:
@@ -110,7 +114,7 @@ def build_datasette(db_path: str | Path) -> Any:
     from datasette.plugins import pm
 
     path = Path(db_path).resolve()
-    check_archive(path)
+    immutable = check_archive(path)
     if not pm.is_registered(plugin):
         pm.register(plugin, name=plugin.PLUGIN)
     ds = Datasette(
@@ -122,7 +126,10 @@ def build_datasette(db_path: str | Path) -> Any:
     # Datasette adds an in-memory "_memory" database when given no files: not ours to show.
     if "_memory" in ds.databases:
         ds.remove_database("_memory")
-    ds.add_database(Database(ds, path=str(path), is_mutable=True), name=plugin.DATABASE)
+    # mode=ro ("mutable": it may change under a crawl), or immutable=1 on media that cannot be
+    # written, where no crawl can run and the WAL was checked (archive.readonly).
+    ds.add_database(Database(ds, path=str(path), is_mutable=not immutable),
+                    name=plugin.DATABASE)
     return ds
 
 

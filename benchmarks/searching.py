@@ -31,9 +31,12 @@ from crawler.items import Article
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from archive.queries import ArticleFilter
+
 BUILD_BATCH = 2000
 SEARCH_LIMIT = 20
 GOAL_P95_MS = 20.0
+GOAL_COUNT_P95_MS = 100.0  # the exact total of a search (`search --count`), issue 12
 BUILD_VERSION = 2  # bump when the way this module builds the archive changes
 FOLD_PROBE = "Điện Biên Phủ, KH&CN: “Đổi mới sáng tạo” — Thừa Thiên Huế\u00a0NĂNG LƯỢNG"
 SEARCH_REMEDY = (
@@ -42,6 +45,12 @@ SEARCH_REMEDY = (
     "filter to a set of ids first (an indexed lookup) bounds that walk"
 )
 BM25_SQL = "SELECT rowid FROM {fts} WHERE {fts} MATCH :match ORDER BY rank LIMIT :limit"
+COUNT_SQL = "SELECT count(*) FROM {fts} WHERE {fts} MATCH :match"
+COUNT_REMEDY = (
+    "the count walks every matching row of the folded index with the filters: a filter "
+    "checked row by row (category by name) costs per matching article; resolving it to a set "
+    "of ids first, or counting the unfiltered match once and the filter's complement, bounds it"
+)
 
 
 @dataclass(frozen=True)
@@ -165,15 +174,19 @@ class SearchResult:
     ours_ms: list[float]
     baseline_ms: list[float]
     per_query_p95: dict[str, float] = field(default_factory=dict)
+    count_ms: list[float] = field(default_factory=list)  # archive.queries.count_matches
+    count_baseline_ms: list[float] = field(default_factory=list)  # plain FTS5 count(*)
+    count_per_query_p95: dict[str, float] = field(default_factory=dict)
 
     def _per_round(self, values: list[float], p: float) -> list[float]:
         size = self.queries
         return [percentile(values[i : i + size], p) for i in range(0, len(values), size)]
 
-    def round_spreads(self, p: float) -> tuple[Spread, Spread]:
-        """(ratio spread, our spread) of the rounds' p-th percentiles (50: medians)."""
-        ours = self._per_round(self.ours_ms, p)
-        base = self._per_round(self.baseline_ms, p)
+    def round_spreads(self, p: float, *, count: bool = False) -> tuple[Spread, Spread]:
+        """(ratio spread, our spread) of the rounds' p-th percentiles (50: medians), of the
+        search or (``count``) of its exact total."""
+        ours = self._per_round(self.count_ms if count else self.ours_ms, p)
+        base = self._per_round(self.count_baseline_ms if count else self.baseline_ms, p)
         return spread_of([o / b for o, b in zip(ours, base, strict=True)]), spread_of(ours)
 
     @property
@@ -193,16 +206,37 @@ class SearchResult:
         return percentile(self.baseline_ms, 95)
 
 
-def _ours(db: sqlite_utils.Database, query: Query, category: str) -> int:
-    from archive.queries import ArticleFilter, parse_date, search
+def _filters(query: Query, category: str) -> ArticleFilter:
+    from archive.queries import ArticleFilter, parse_date
 
-    filters = ArticleFilter(
+    return ArticleFilter(
         since=parse_date(query.since, end=False) if query.since else None,
         until=parse_date(query.until, end=True) if query.until else None,
         category=category if query.category == "" else query.category,
         source=query.source,
     )
-    return len(search(db, query.text, filters=filters, limit=SEARCH_LIMIT))
+
+
+def _ours(db: sqlite_utils.Database, query: Query, category: str) -> int:
+    from archive.queries import search
+
+    return len(search(db, query.text, filters=_filters(query, category), limit=SEARCH_LIMIT))
+
+
+def _our_count(db: sqlite_utils.Database, query: Query, category: str) -> int:
+    from archive.queries import count_matches
+
+    return count_matches(db, query.text, filters=_filters(query, category))
+
+
+def fts_count(db: sqlite_utils.Database, query: Query) -> int:
+    """The count baseline: one FTS5 ``count(*)`` of the folded words, no filter."""
+    from archive.migrations import FTS_FOLDED
+    from archive.normalize import fold
+    from archive.search import parse_query, to_fts
+
+    match = to_fts(parse_query(query.text), fold)
+    return int(db.execute(COUNT_SQL.format(fts=FTS_FOLDED), {"match": match}).fetchone()[0])
 
 
 def fts_bm25(db: sqlite_utils.Database, query: Query) -> int:
@@ -227,12 +261,20 @@ def measure_search(
     ours: list[float] = []
     baseline: list[float] = []
     per_query: dict[str, list[float]] = {q.label: [] for q in QUERIES}
+    counts: list[float] = []
+    count_baseline: list[float] = []
+    count_per_query: dict[str, list[float]] = {q.label: [] for q in QUERIES}
     try:
         for query in QUERIES:  # warm-up, and every query must find something
             if _ours(db, query, category) == 0:
                 raise BenchmarkError(f"search found nothing for {query.label}: {query.text!r}")
             if baseline_fn(db, query) == 0:
                 raise BenchmarkError(f"the bm25 baseline found nothing for {query.text!r}")
+            total = _our_count(db, query, category)
+            if total < _ours(db, query, category) or (query.label.startswith(("two", "three"))
+                                                      and total <= SEARCH_LIMIT):
+                raise BenchmarkError(f"the count of {query.text!r} ({total}) is not the total")
+            fts_count(db, query)
         articles = db["articles"].count
         started = time.perf_counter()
         done = 0
@@ -249,6 +291,14 @@ def measure_search(
                 start = time.perf_counter()
                 baseline_fn(db, query)
                 baseline.append((time.perf_counter() - start) * 1000)
+                start = time.perf_counter()
+                _our_count(db, query, category)
+                elapsed = (time.perf_counter() - start) * 1000
+                counts.append(elapsed)
+                count_per_query[query.label].append(elapsed)
+                start = time.perf_counter()
+                fts_count(db, query)
+                count_baseline.append((time.perf_counter() - start) * 1000)
     finally:
         db.close()
     return SearchResult(
@@ -259,6 +309,9 @@ def measure_search(
         ours_ms=ours,
         baseline_ms=baseline,
         per_query_p95={label: percentile(v, 95) for label, v in per_query.items()},
+        count_ms=counts,
+        count_baseline_ms=count_baseline,
+        count_per_query_p95={label: percentile(v, 95) for label, v in count_per_query.items()},
     )
 
 
@@ -270,6 +323,8 @@ def baseline_fn(db: sqlite_utils.Database, query: Query) -> int:
 def searching_rows(result: SearchResult) -> list[Row]:
     slowest = sorted(result.per_query_p95.items(), key=lambda kv: kv[1], reverse=True)[:3]
     slow_text = ", ".join(f"{label} {ms:.1f} ms" for label, ms in slowest)
+    slow_counts = sorted(result.count_per_query_p95.items(), key=lambda kv: kv[1], reverse=True)
+    count_slow = ", ".join(f"{label} {ms:.1f} ms" for label, ms in slow_counts[:3])
     built = (
         f"archive built in {result.build_seconds:.0f} s this run"
         if result.build_seconds
@@ -305,5 +360,21 @@ def searching_rows(result: SearchResult) -> list[Row]:
             note=f"slowest queries by p95: {slow_text}",
             remedy=SEARCH_REMEDY,
             **common,  # type: ignore[arg-type]
+        ),
+        Row(
+            metric=f"95th-percentile latency of the exact total, {what}",
+            ours=percentile(result.count_ms, 95),
+            baseline=percentile(result.count_baseline_ms, 95),
+            spread=result.round_spreads(95, count=True)[0],
+            ours_spread=result.round_spreads(95, count=True)[1],
+            goal=Goal(GoalKind.OURS_AT_MOST, GOAL_COUNT_P95_MS,
+                      f"p95 < {GOAL_COUNT_P95_MS:.0f} ms"),
+            note=f"median {median(result.count_ms):.1f} ms; slowest counts by p95: "
+                 f"{count_slow}",
+            remedy=COUNT_REMEDY,
+            **{**common,  # type: ignore[arg-type]
+               "ours_name": "archive.queries.count_matches (search --count: filters, folded "
+                            "index)",
+               "baseline_name": "FTS5 SELECT count(*) … MATCH (folded words, no filter)"},
         ),
     ]
