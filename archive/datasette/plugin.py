@@ -43,7 +43,7 @@ from archive.datasette import pages
 from archive.files import CONTENT_TYPE_EXTENSIONS, resolve
 from archive.normalize import fold, fold_sql
 from archive.queries import AmbiguousArticle, ArticleRef, resolve_article
-from archive.search import QueryError, check_nesting, parse_query, to_fts
+from archive.search import QueryError, check_nesting, only_exclusions, parse_query, to_fts
 
 DATABASE = "archive"  # the name the archive is always served under
 PLUGIN = "most-archive"  # key of this plugin's settings in the metadata ("files_dir")
@@ -88,7 +88,7 @@ def match_folded(query: str | None) -> str:
     """
     try:
         return to_fts(parse_query(query or ""), fold)
-    except QueryError:
+    except ValueError:  # QueryError, or exclusions only ("-dien"): no single FTS5 expression
         return NOTHING
 
 
@@ -96,7 +96,7 @@ def match_exact(query: str | None) -> str:
     """The FTS5 expression for ``query`` against the exact index (``articles_fts_exact``)."""
     try:
         return to_fts(parse_query(query or ""), lambda token: token)
-    except QueryError:
+    except ValueError:
         return NOTHING
 
 
@@ -105,9 +105,12 @@ def query_problem(query: str | None) -> str | None:
     if not query or not query.strip():
         return None
     try:
-        parse_query(query)
+        node = parse_query(query)
     except QueryError as exc:
         return str(exc)
+    if only_exclusions(node) is not None:
+        return ("a query of exclusions only (-word) lists every article but those: the full "
+                "search page (/-/search) runs it")
     return None
 
 

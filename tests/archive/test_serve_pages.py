@@ -95,3 +95,12 @@ def test_diff_page_marks_words(samples: Client) -> None:
     article = samples.html("/-/article/most:104")
     assert 'href="/-/article/most:104/diff/1/2"' in article
     assert 'href="/-/article/most:104/revision/1"' in article
+
+
+def test_exclusions_only_run_on_the_full_search_page(samples: Client) -> None:
+    html = samples.html("/-/search?q=-%C4%91i%E1%BB%87n")  # "-điện"
+    assert "6 articles match “-điện”" in html and "most:104" not in html
+    stored = samples.html("/archive/search?q=-dien")
+    assert "Cannot search: a query of exclusions only" in stored
+    rows = samples.get("/archive/search.json?q=-dien&_shape=array").json()
+    assert rows == []  # the SQL function matches nothing rather than fail
