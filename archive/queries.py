@@ -118,7 +118,7 @@ class ArticleFilter:
     query: str | None = None  # a search query (archive.search syntax): the articles it finds
 
 
-    def sql(self, column: str = "a") -> tuple[str, dict[str, Any]]:
+    def sql(self, column: str = "a", *, sets: bool = False) -> tuple[str, dict[str, Any]]:
         """`` AND ...`` conditions on an article's row id, and their parameters.
 
         ``column`` is the row-id expression (``"articles_fts.rowid"``, ``"a.id"``) or just a
@@ -127,6 +127,11 @@ class ArticleFilter:
         article_categories, categories, the folded FTS table), so filtering reads no articles
         row (with its long body). The connection needs :func:`prepare` first (the category
         names are folded in SQL).
+
+        ``sets=True`` checks the category as ``id IN (the category's articles)``, a set built
+        once from the indexes: for counting every match, where checking row by row would cost
+        a lookup per matching article (a search walking only until it has a page keeps the
+        row-by-row form).
         """
         id_column = column if "." in column else f"{column}.id"
         where: list[str] = []
@@ -141,7 +146,14 @@ class ArticleFilter:
         if self.category:
             cat = self.category.strip()
             key = split_key(cat)
-            if cat.isdigit() or key:
+            if (cat.isdigit() or key) and sets:
+                where.append(f"{id_column} IN ({_CATEGORY_ID_IDS})")
+                params["f_category_portal"], params["f_category_id"] = key or (None, int(cat))
+            elif sets:
+                where.append(f"{id_column} IN ({_CATEGORY_NAME_IDS})")
+                params["f_category"] = fold(cat)
+                params["f_category_name"] = nfc(cat)
+            elif cat.isdigit() or key:
                 where.append(_CATEGORY_ID_COND.format(id=id_column))
                 params["f_category_portal"], params["f_category_id"] = key or (None, int(cat))
             else:
@@ -194,6 +206,20 @@ _CATEGORY_NAME_COND = (
     + " AND portal = x.portal)) OR x.category = :f_category_name OR x.category IN ("
     + _MATCHING_LISTINGS.format(col="name")
     + ")))"
+)
+# The same conditions as sets of article ids (ArticleFilter.sql(sets=True), for counting).
+_CATEGORY_ID_IDS = (
+    "SELECT x.id FROM article_categories ac JOIN articles x ON x.portal = ac.portal "
+    "AND x.site_id = ac.site_id WHERE ac.category_id = :f_category_id "
+    "AND (:f_category_portal IS NULL OR ac.portal = :f_category_portal)"
+)
+_CATEGORY_NAME_IDS = (
+    "SELECT x.id FROM article_categories ac JOIN articles x ON x.portal = ac.portal "
+    "AND x.site_id = ac.site_id WHERE (ac.portal, ac.category_id) IN ("
+    + _MATCHING_LISTINGS.format(col="portal, id")
+    + ") UNION SELECT id FROM articles WHERE category = :f_category_name OR category IN ("
+    + _MATCHING_LISTINGS.format(col="name")
+    + ")"
 )
 _SOURCE_IDS = f"SELECT rowid FROM {FTS_FOLDED} WHERE {FTS_FOLDED} MATCH :f_source"
 _QUERY_IDS = f"SELECT rowid FROM {FTS_FOLDED} WHERE {FTS_FOLDED} MATCH :f_query"
@@ -369,10 +395,10 @@ def count_matches(
     flt = filters or ArticleFilter()
     excluded = only_exclusions(node)
     if excluded is not None:
-        where, params = flt.sql("a.id")
+        where, params = flt.sql("a.id", sets=True)
         sql = COUNT_EVERY_ARTICLE_BUT.format(fts=FTS_FOLDED, filters=where)
         return int(db.execute(sql, {**params, "drop": to_fts(excluded, fold)}).fetchone()[0])
-    where, params = flt.sql(f"+{FTS_FOLDED}.rowid")
+    where, params = flt.sql(f"+{FTS_FOLDED}.rowid", sets=True)
     sql = COUNT_MATCHES.format(fts=FTS_FOLDED, filters=where)
     return int(db.execute(sql, {**params, "match": to_fts(node, fold)}).fetchone()[0])
 

@@ -96,7 +96,7 @@ def search_page(
 def count_selected(db: sqlite_utils.Database, filters: ArticleFilter) -> int:
     """How many articles ``filters`` select (no query): what ``export`` writes."""
     prepare(db)
-    where, params = filters.sql("a.id")
+    where, params = filters.sql("a.id", sets=True)
     return int(db.execute(COUNT_SELECTED.format(filters=where), params).fetchone()[0])
 
 

@@ -111,3 +111,29 @@ def test_export_by_query_writes_every_match(replica_archive_1000: Path, exported
     keys = [json.loads(line)["key"] for line in result.stdout.splitlines()]
     assert set(keys) == expected and len(keys) == len(expected)
     assert f"exported {len(expected)} articles" in result.stderr
+
+
+@pytest.mark.parametrize("filters", [
+    {"category": "tin tong hop"}, {"category": "570"}, {"category": "most:492"},
+    {"since": "2025-06-01"}, {"source": "KH&CN"}, {"portal": "most"},
+    {"category": "tin", "since": "2024-01-01", "until": "2025-09-01"},
+])
+def test_count_with_filters_equals_every_hit(replica_archive_1000: Path,
+                                            filters: dict[str, str]) -> None:
+    """The count checks a category as a set, search row by row: both select the same."""
+    from archive.db import open_archive
+    from archive.queries import ArticleFilter, count_matches, prepare, ranked_ids
+    from archive.search import parse_query
+
+    db = open_archive(replica_archive_1000, readonly=True)
+    try:
+        prepare(db)
+        flt = ArticleFilter(**filters)
+        for query in ("dien", "-nafosted", "ha -noi"):
+            node = parse_query(query)
+            every = ranked_ids(db, node, flt, None)
+            assert count_matches(db, node, filters=flt) == len(every)
+            assert every or query != "dien"
+            assert len({row_id for row_id, *_ in every}) == len(every)
+    finally:
+        db.conn.close()
