@@ -145,8 +145,10 @@ def check_dates(since: str | None, until: str | None) -> None:
 
 def echo_reasons(reasons: list[str]) -> None:
     """Why a selection is empty, on standard error (standard output stays the result)."""
+    from archive.render import escape_controls
+
     for reason in reasons:
-        click.echo(f"  {reason}", err=True)
+        click.echo(f"  {escape_controls(reason)}", err=True)
 
 
 @contextlib.contextmanager
@@ -402,21 +404,24 @@ def diff_command(id_or_url: str, revisions: tuple[int, ...], word: bool | None,
 
 def _echo_word_diff(article: str, old: dict[str, Any], new: dict[str, Any], *,
                     colour: bool) -> None:
-    from archive.render import plain_word_line, revision_word_diff
+    from archive.render import escape_controls, plain_word_line, revision_word_diff
 
     lines = revision_word_diff(article, old, new)
     if not lines:
         click.echo(f"revisions {old['revision']} and {new['revision']} of article {article} "
                    "have the same text", err=True)
-    for prefix, segments in lines:
+    for prefix, raw in lines:
+        segments = [(op, escape_controls(t)) for op, t in raw]  # archived text: no controls
         if not colour:
             click.echo(plain_word_line(prefix, segments))
             continue
         whole = {"-": "red", "+": "green", "@@": "cyan"}.get(prefix)
         if prefix == "~":
-            styled = {"=": {}, "-": {"fg": "red", "strikethrough": True},
-                      "+": {"fg": "green", "underline": True}}
-            text = "".join(click.style(t, **styled[op]) if styled[op] else t  # type: ignore[arg-type]
+            styled: dict[str, dict[str, Any]] = {
+                "=": {}, "-": {"fg": "red", "strikethrough": True},
+                "+": {"fg": "green", "underline": True},
+            }  # fmt: skip
+            text = "".join(click.style(t, **styled[op]) if styled[op] else t
                            for op, t in segments)
             click.echo(click.style("~", fg="yellow") + text)
         else:

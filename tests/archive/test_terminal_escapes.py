@@ -149,6 +149,7 @@ def _run(*args: str) -> Result:
         ["search", "doan", "--json"],
         ["diff", "900"],
         ["diff", "900", "1", "2"],
+        ["diff", "900", "--word"],
         ["stats"],
         ["stats", "--json"],
     ],
