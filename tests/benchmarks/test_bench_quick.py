@@ -39,6 +39,7 @@ EXPECTED_ROWS = [
     ("Re-running", "seconds", ""),
     ("Searching", "median latency", ""),
     ("Searching", "95th-percentile latency", ""),
+    ("Searching", "95th-percentile latency of the exact total", ""),
     ("Size", "database", ""),
     ("Size", "files folder", ""),
 ]
