@@ -8,6 +8,7 @@ queries, and paging with ``--offset`` returns every hit exactly once.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,28 @@ def test_count_with_filters_equals_every_hit(replica_archive_1000: Path,
             assert len({row_id for row_id, *_ in every}) == len(every)
     finally:
         db.conn.close()
+
+
+def test_web_search_pages_through_every_hit(replica_archive_1000: Path) -> None:
+    from tests.archive.test_serve_pages import Client
+
+    client = Client(replica_archive_1000)
+    total = int(run("search", "--count", "dien", "--db", str(replica_archive_1000)).stdout)
+    keys: list[str] = []
+    page = 1
+    while True:
+        html = client.html(f"/-/search?q=dien&size=200&page={page}")
+        count = re.search(r'data-total="(\d+)" data-first="(\d+)" data-last="(\d+)"', html)
+        assert count and int(count[1]) == total
+        found = re.findall(r'<li data-key="([^"]+)">', html)
+        if not found:
+            assert "is past the last one" in html
+            break
+        assert int(count[2]) == len(keys) + 1 and int(count[3]) == len(keys) + len(found)
+        keys += found
+        if 'rel="next"' not in html:
+            break
+        page += 1
+    assert len(keys) == len(set(keys)) == total > 200
+    assert f"{total:,} articles match “dien”, showing 1–200" in client.html(
+        "/-/search?q=dien&size=200").replace("\n", " ").replace("  ", " ")
