@@ -682,6 +682,44 @@ def m012_drift_walk_frontier(db: sqlite_utils.Database) -> None:
     _run_script(db, _WALK_FRONTIER)
 
 
+# The folded full-text table names ``articles`` as its content, exactly as sqlite-utils'
+# ``enable_fts`` writes it (``content="articles"``): the convention by which sqlite-utils'
+# ``detect_fts`` and Datasette find a table's full-text index, so ``sqlite-utils search
+# archive.db articles dien`` and ``datasette archive.db`` search it. The archive still writes
+# its rows itself (folded text: a row is deleted with the values it was indexed with, as in a
+# contentless table); its columns cannot be read back through it (``articles`` holds the text
+# unfolded and has no ``captions``), and ``rebuild`` would fail rather than index unfolded text.
+_PLAIN_TOOLS_FTS = f"""
+DROP TABLE {FTS_FOLDED};
+CREATE VIRTUAL TABLE {FTS_FOLDED} USING fts5(
+    {", ".join(FTS_COLUMNS)},
+    content="articles",
+    tokenize = 'unicode61 remove_diacritics 2'
+)
+"""
+
+
+@migrations()
+def m013_full_text_for_plain_tools(db: sqlite_utils.Database) -> None:
+    """The folded full-text table becomes an external-content table of ``articles``
+    (``content="articles"``), so sqlite-utils and Datasette find it; its rows, the folded
+    text as before, are written again."""
+    from archive.normalize import fold
+
+    _run_script(db, _PLAIN_TOOLS_FTS)
+    cols = ", ".join(("rowid", *FTS_COLUMNS))
+    marks = ", ".join("?" * (len(FTS_COLUMNS) + 1))
+    last = -1
+    while rows := db.execute(
+        FTS_SOURCE + " WHERE a.id > ? ORDER BY a.id LIMIT 2000", [last]
+    ).fetchall():
+        last = int(rows[-1][0])
+        db.conn.executemany(
+            f"INSERT INTO {FTS_FOLDED} ({cols}) VALUES ({marks})",
+            ([r[0], *(fold(t or "") for t in r[1:])] for r in rows),
+        )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending step; return the names applied (``[]`` when already current)."""
     if not migrations.pending(db):

@@ -27,7 +27,9 @@ _NO_ARTICLE = (
     "SELECT count(*) FROM {} c WHERE NOT EXISTS (SELECT 1 FROM articles a "
     "WHERE a.portal = c.portal AND a.site_id = c.site_id)"
 )
-_NO_ARTICLE_ROW = "SELECT count(*) FROM {} WHERE rowid NOT IN (SELECT id FROM articles)"
+# The rows a full-text index holds are its docsize table's (one per indexed article, ``id`` =
+# rowid): a scan of the FTS table itself would read its content table instead.
+_NO_ARTICLE_ROW = "SELECT count(*) FROM {}_docsize WHERE id NOT IN (SELECT id FROM articles)"
 ORPHANS = {
     "images without article": _NO_ARTICLE.format("images"),
     "attachments without article": _NO_ARTICLE.format("attachments"),
@@ -45,8 +47,8 @@ ORPHANS = {
         "AND r.content_hash = a.content_hash)"
     ),
     "articles without FTS row": (
-        "SELECT count(*) FROM articles WHERE id NOT IN (SELECT rowid FROM articles_fts) "
-        "OR id NOT IN (SELECT rowid FROM articles_fts_exact)"
+        "SELECT count(*) FROM articles WHERE id NOT IN (SELECT id FROM articles_fts_docsize) "
+        "OR id NOT IN (SELECT id FROM articles_fts_exact_docsize)"
     ),
     "runs left running": "SELECT count(*) FROM runs WHERE outcome = 'running'",
 }

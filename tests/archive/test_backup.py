@@ -49,7 +49,7 @@ def consistent_count(path: Path) -> int:
         ).fetchone()[0]
         assert per_article == 0, "an article without all of its rows"
         for fts in ("articles_fts", "articles_fts_exact"):
-            assert conn.execute(f"SELECT count(*) FROM {fts}").fetchone()[0] == n
+            assert conn.execute(f"SELECT count(*) FROM {fts}_docsize").fetchone()[0] == n
         return int(n)
     finally:
         conn.close()

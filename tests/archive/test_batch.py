@@ -33,6 +33,8 @@ def article(site_id: int, title: str = "Điện lực miền Trung") -> Article:
 def count(path: Path, table: str) -> int:
     conn = sqlite3.connect(path)  # another connection: sees only what was committed
     try:
+        if table.startswith("articles_fts"):  # the rows an FTS index holds: its docsize table
+            table += "_docsize"
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
     finally:
         conn.close()

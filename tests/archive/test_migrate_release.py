@@ -41,7 +41,11 @@ TABLES = {
     "runs": "id", "categories": "id", "raw_pages": "id", "articles": "site_id",
     "article_categories": "site_id, category_id", "images": "site_id, position",
     "attachments": "site_id, position", "files": "url", "revisions": "id",
-    "fetch_errors": "id", "articles_fts": "rowid", "articles_fts_exact": "rowid",
+    "fetch_errors": "id",
+    # What the full-text indexes hold: one docsize row per indexed article (id = rowid, the
+    # token count of each column). The FTS tables themselves cannot be scanned for it: the
+    # exact one is contentless, the folded one reads its content table (articles).
+    "articles_fts_docsize": "id", "articles_fts_exact_docsize": "id",
 }  # fmt: skip
 
 
@@ -70,13 +74,11 @@ def _write_with_release(dest: Path) -> bool:
 def _rows(path: Path, table: str) -> list[dict[str, Any]]:
     """The rows as the archive means them: what the lean format (issue 14) stores compressed
     or once (raw page bodies, the article's HTML, older versions' texts) read back, and the
-    contentless full-text tables by rowid (they keep no text)."""
+    full-text tables by their _docsize rows (they keep no text)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     db = sqlite_utils.Database(conn)
     try:
-        if table.startswith("articles_fts"):
-            return [{"rowid": r[0]} for r in conn.execute(f"SELECT rowid FROM {table} ORDER BY 1")]
         rows = [dict(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY {TABLES[table]}")]
         for row in rows:
             if table == "raw_pages" and row["body"] is not None:

@@ -153,7 +153,7 @@ def test_failure_mid_write_leaves_nothing(db: sqlite_utils.Database) -> None:
         store.save_article(db, bad, page_id=None, fetched_at=T1, listed_in=bad_listing)
     for table in ("articles", "images", "revisions", "article_categories", "categories"):
         assert rows(db, f"SELECT count(*) AS n FROM {table}") == [{"n": 0}], table
-    assert rows(db, "SELECT count(*) AS n FROM articles_fts") == [{"n": 0}]
+    assert rows(db, "SELECT count(*) AS n FROM articles_fts_docsize") == [{"n": 0}]
     # and a failing update leaves the previous version whole
     store.save_article(db, make_article(), page_id=None, fetched_at=T1)
     with pytest.raises(sqlite3.IntegrityError):
@@ -191,8 +191,8 @@ def test_fts_is_folded_exact_and_in_sync(db: sqlite_utils.Database) -> None:
     )
     assert fts(db, "articles_fts", "luc") == []
     assert fts(db, "articles_fts", "thuy") == [101]
-    assert rows(db, "SELECT count(*) AS n FROM articles_fts") == [{"n": 2}]
-    assert rows(db, "SELECT count(*) AS n FROM articles_fts_exact") == [{"n": 2}]
+    assert rows(db, "SELECT count(*) AS n FROM articles_fts_docsize") == [{"n": 2}]
+    assert rows(db, "SELECT count(*) AS n FROM articles_fts_exact_docsize") == [{"n": 2}]
 
 
 def test_save_page_compresses_and_dedupes(db: sqlite_utils.Database) -> None:

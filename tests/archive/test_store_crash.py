@@ -48,7 +48,7 @@ CHECKS = {
         SELECT count(*) FROM articles a LEFT JOIN temp.title_terms t ON t.doc = a.site_id
         WHERE t.terms IS NOT lower(a.title)""",
     "folded FTS rows not matching articles": """
-        SELECT (SELECT count(*) FROM articles_fts) - (SELECT count(*) FROM articles)""",
+        SELECT (SELECT count(*) FROM articles_fts_docsize) - (SELECT count(*) FROM articles)""",
     "articles without their listing": """
         SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM article_categories c
         WHERE c.site_id = a.site_id AND c.category_id = a.site_id % 3)""",
