@@ -142,3 +142,21 @@ def test_serve_on_all_interfaces_prints_the_warning(archive_path: Path) -> None:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=10)
+
+
+def test_warc_export_selects_by_query(archive_path: Path, tmp_path: Path) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    out = tmp_path / "dien.warc.gz"
+    result = run("export", "--format", "warc", "--query", "điện", "-o", str(out),
+                 "--db", str(archive_path))
+    assert result.exit_code == 0, result.output
+    urls, info = [], ""
+    with open(out, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type == "response":
+                urls.append(record.rec_headers.get_header("WARC-Target-URI"))
+            elif record.rec_type == "warcinfo":
+                info = record.content_stream().read().decode()
+    assert urls == ["http://127.0.0.1:8765/vn/tin-tuc/104/bai-viet-104.aspx"]
+    assert '"query": "\\u0111i\\u1ec7n"' in info  # the selection is recorded
