@@ -16,6 +16,12 @@ order and stopped by ``LIMIT`` (well under 1 ms each):
    same three steps, leaving out what step 1 returned;
 newest article first within a step. An article holding the words with the diacritics as typed
 always comes before one that holds them only without (or with other) diacritics.
+
+Which articles match is the folded index's answer alone (the exact one only orders them; for
+a query with NOT its steps are kept inside the folded answer), so :func:`count_matches` counts
+every match exactly with one ``count(*)`` over the folded index, and a search with an offset,
+or ``limit=0`` for all, walks the same steps further: paging gives every hit exactly once. A
+query of exclusions only (``-điện``) is every article but the folded index's matches.
 """
 
 from __future__ import annotations
