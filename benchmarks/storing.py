@@ -108,11 +108,19 @@ def bare_executemany(db_path: Path, dump: TableDump) -> float:
 
 
 def row_counts(db_path: Path) -> dict[str, int]:
+    """Rows per table; a full-text table's are the rows of its ``_docsize`` table (one per
+    indexed article): scanning the table itself would read its content table (articles)."""
     from archive.db import open_archive
+    from archive.migrations import FTS_EXACT, FTS_FOLDED
 
     db = open_archive(db_path)
     try:
-        return {t: int(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in _tables()}
+        return {
+            t: int(db.execute(
+                f"SELECT count(*) FROM {t}{'_docsize' if t in (FTS_EXACT, FTS_FOLDED) else ''}"
+            ).fetchone()[0])
+            for t in _tables()
+        }  # fmt: skip
     finally:
         db.close()
 

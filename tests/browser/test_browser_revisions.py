@@ -46,8 +46,8 @@ def test_reader_opens_an_old_revision_and_its_diff(page: Page, served: Served) -
     page.evaluate("document.querySelector('a.diff-last').click()")
     page.wait_for("location.pathname === '/-/article/most:104/diff/1/2'")
     marks = page.evaluate(
-        "({removed: [...document.querySelectorAll('.most-diff del')].map(d => d.textContent),"
-        " added: [...document.querySelectorAll('.most-diff ins')].map(i => i.textContent)})"
+        "({removed: [...document.querySelectorAll('div.most-diff del')].map(d => d.textContent),"
+        " added: [...document.querySelectorAll('div.most-diff ins')].map(i => i.textContent)})"
     )
     assert marks == {"removed": [" hạt nhân."], "added": [" năm 2025", " gió."]}
 
