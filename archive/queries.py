@@ -365,7 +365,7 @@ def ranked_ids(
             where, params = flt.sql(f"+{fts}.rowid")
             if exact and _has_not(node):
                 # The folded index decides what matches: "a NOT điện" leaves out "dien" too.
-                where += f" AND {fts}.rowid IN ({_FOLDED_IDS})"
+                where += f" AND +{fts}.rowid IN ({_FOLDED_IDS})"
                 params["folded"] = folded
             sql = SEARCH_STEP.format(fts=fts, filters=where)
             # Rows found by an earlier step come again here: skipped, so ask for that many more.
