@@ -55,7 +55,9 @@ def test_stats_gives_the_reason_of_each_open_error(archive_path: Path) -> None:
     text = run("stats", "--db", str(archive_path)).stdout
     block = text[text.index("Open fetch errors: 1"):]
     assert "HTTP 404" in block.splitlines()[3]  # the by-reason table
-    assert block.splitlines()[-1].rstrip().endswith("HTTP 404")  # the recent error's reason
+    recent = block[block.index("Most recent 1:"):].splitlines()
+    assert recent[1].rstrip().endswith("reason")
+    assert recent[3].rstrip().endswith("HTTP 404")  # the recent error's own reason
     figures = json.loads(run("stats", "--json", "--db", str(archive_path)).stdout)
     assert figures["open_errors"]["by_reason"] == [{"reason": "HTTP 404", "count": 1}]
 
