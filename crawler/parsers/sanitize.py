@@ -8,6 +8,7 @@ made absolute with the same rule as ``Image.url`` (on-site URLs moved onto the p
 
 from __future__ import annotations
 
+import contextlib
 from html import escape
 
 import nh3
@@ -57,7 +58,8 @@ def body_html(body: etree._Element, page_url: str) -> str:
     body.attrib.clear()
     tail, body.tail = body.tail, None
     html = etree.tostring(body, encoding="unicode", method="html")
-    body.tail = tail
+    with contextlib.suppress(ValueError):  # a tail lxml read but will not write (control chars)
+        body.tail = tail
     start, end = f"<{body.tag}>", f"</{body.tag}>"
     if html.startswith(start) and html.endswith(end):
         inner = html[len(start) : -len(end)]

@@ -83,3 +83,11 @@ def test_any_url_never_raises(url: str) -> None:
     parse_article(REAL[0], url)
     parse_listing(REAL[3], url)
     parse_home(REAL[3], url)
+
+
+def test_a_control_character_after_the_body_does_not_raise() -> None:
+    """Found by hypothesis: lxml reads a tail holding U+0001 but refuses to write it back."""
+    from crawler.parsers import parse_article
+
+    page = b"<div id=divArticleDescription2></div>\x01"
+    parse_article(page, "https://www.most.gov.vn/vn/tin-tuc/123/x.aspx")  # must not raise
