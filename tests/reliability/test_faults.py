@@ -91,6 +91,37 @@ def test_checks_catch_a_broken_archive(
         assert expected in found
 
 
+# mst.gov.vn (issue 11): one row of the site and one of its media host in `make test`
+MST_IN_MAKE_TEST = {"mst-500-503-on-articles-every-try", "mst-500-503-on-media-files-every-try"}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        pytest.param(s, id=s.key, marks=[] if s.key in MST_IN_MAKE_TEST else [pytest.mark.slow])
+        for s in rel.MST_SCENARIOS
+    ],
+)
+def test_mst_fault(
+    scenario: rel.Scenario,
+    mst_fault_replica: Any,
+    mst_clean_snapshot: dict[str, Any],
+    mst_trap: tuple[str, list[str]],
+    tmp_path: Path,
+) -> None:
+    """The same promises on the mst replica: its zone pages, timeline fragments, articles and
+    the files of its media host."""
+    outcome = rel.run_scenario(
+        mst_fault_replica, scenario, tmp_path, mst_clean_snapshot, mst_trap[1]
+    )
+    print("\n" + outcome.figure())
+    assert outcome.violations == [], "\n".join([*outcome.violations, outcome.log_tail])
+    assert outcome.faulted > 0, "the fault never fired: the test proved nothing"
+    if scenario.media_faults:
+        assert outcome.recorded > 0, "no file failure recorded: the media faults proved nothing"
+
+
 @pytest.mark.e2e
 def test_an_article_that_failed_keeps_every_listing_it_was_seen_in(tmp_path: Path) -> None:
     """An article on page 2 of a category fails (404) in the first run; the next run (fault
@@ -169,3 +200,7 @@ def test_make_test_keeps_a_scenario_of_every_kind() -> None:
     """``IN_MAKE_TEST`` names real scenarios (a renamed one would silently leave `make test`)."""
     keys = {s.key for s in rel.SCENARIOS}
     assert keys >= IN_MAKE_TEST, sorted(IN_MAKE_TEST - keys)
+    mst_keys = {s.key for s in rel.MST_SCENARIOS}
+    assert mst_keys >= MST_IN_MAKE_TEST, sorted(MST_IN_MAKE_TEST - mst_keys)
+    assert all(s.portal == "mst" and s.name.startswith("mst: ") for s in rel.MST_SCENARIOS)
+    assert not keys & mst_keys, "a row name of both tables: the docs table could not tell them"
