@@ -283,7 +283,8 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                     if mst.is_zone_url(url):  # the zone's walk again; its later pages follow
                         yield self.zone_request(url, zone_id=None, zone_url=url, name=None,
                                                  page=1, known_streak=0)  # fmt: skip
-                elif url and url != self.scope.home_url:
+                elif url and url not in (self.scope.home_url, self.scope.base + "/"):
+                    # (the root and the home page are asked again by every run anyway)
                     cat = parsers.category_id_from_url(url)
                     yield self._listing_request(url, cat, page=0, known_streak=0)
             elif err.kind == "article":

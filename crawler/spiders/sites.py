@@ -21,7 +21,7 @@ from scrapy.exceptions import IgnoreRequest
 
 from crawler import outcome, parsers
 from crawler.portals import mst, portal_named, portal_of_host
-from crawler.records import NEXT_SITE, FetchFailure
+from crawler.records import NEXT_SITE, FetchFailure, FetchSuccess
 from crawler.spiders.state import failure_reason
 from crawler.urls import SiteScope
 
@@ -86,6 +86,8 @@ class SiteStart:
                     f"{self.scope.portal.name}")  # fmt: skip
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("archive/portal", self.scope.portal.name)
+        # the root answered: its failure of an earlier run (unreachable, redirected out) is over
+        yield FetchSuccess((response.meta.get("redirect_urls") or [response.url])[0])
         yield from self._portal_requests()
         if self.scope.portal.name == mst.NAME:
             yield from self.mst_start(response)
