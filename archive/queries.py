@@ -650,7 +650,8 @@ FROM articles WHERE {_P} GROUP BY 1 ORDER BY year
 """
 STATS_RUNS = f"""
 SELECT id, started_at, finished_at, mode, outcome, pages_fetched, articles_new,
-       articles_updated, articles_unchanged, files, errors, portal
+       articles_updated, articles_unchanged, files, errors, portal, site,
+       json_extract(counts_json, '$.site_served') AS site_served
 FROM runs WHERE {_P} ORDER BY id DESC LIMIT :limit
 """
 STATS_OPEN_ERRORS = f"""

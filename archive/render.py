@@ -320,6 +320,9 @@ def stats(s: dict[str, Any]) -> str:
               r["mode"] or "-", r["outcome"], r["pages_fetched"], r["articles_new"],
               r["articles_updated"], r["errors"])
              for r in s["runs"]]))
+        # a site that moved host (a fallback host, or a redirect within its portal's hosts)
+        lines += [f"  run {r['id']}: {r['site']} was served by {r['site_served']}"
+                  for r in s["runs"] if r.get("site_served") not in (None, r.get("site"))]
     else:
         lines.append("  (no runs recorded)")
     errs = s["open_errors"]

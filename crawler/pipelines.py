@@ -22,6 +22,7 @@ from archive.files import files_dir_for, sweep_temporaries
 from archive.lock import crawl_lock
 from crawler import outcome as outcomes
 from crawler.records import (
+    NEXT_SITE,
     ArticlePage,
     CategoryLink,
     CategorySeen,
@@ -32,6 +33,7 @@ from crawler.records import (
     NotModified,
     RawPage,
 )
+from crawler.urls import SiteScope
 
 if TYPE_CHECKING:
     import contextlib
@@ -131,6 +133,7 @@ class ArchivePipeline:
         self.stopping = False  # a storage failure has asked the crawl to stop
         self.drift_rule = drift_rule(s)
         self._lock: contextlib.AbstractContextManager[Path] | None = None
+        self._stats_before: dict[str, Any] = {}  # the stats when the current site's run began
         self.db: sqlite_utils.Database
         self._writer: WriterThread
 
@@ -141,6 +144,7 @@ class ArchivePipeline:
             # The run's outcome needs Scrapy's finish reason, known only once the spider closed
             # (after the pipelines): the run is finished then.
             crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+            crawler.signals.connect(pipeline.next_site, signal=NEXT_SITE)
         return pipeline
 
     # ------------------------------------------------------------------ lifecycle
@@ -213,17 +217,31 @@ class ArchivePipeline:
             self.stats.set_value(f"archive/{outcomes.DRIFT_ALARMS}", len(alarms))
             self.stats.set_value(DRIFT_REPORT, [a.to_dict() for a in alarms])
 
+    def next_site(self, site: str) -> None:
+        """``scrapy crawl most`` over a set of sites: the site just done gets its run recorded,
+        and ``site`` its own run, as ``most-archive crawl`` records one run per site."""
+        if self.run_id is None:
+            return
+        self._finish_run("finished")
+        self.run_id = store.start_run(self.db, site=site, mode=self.mode)
+        self._stats_before = dict(self.stats.get_stats())
+
+    def _finish_run(self, reason: str) -> None:
+        """Record the outcome and counts of the current site's run (its share of the stats)."""
+        assert self.run_id is not None
+        stats = {**stats_since(self.stats.get_stats(), self._stats_before), "finish_reason": reason}
+        outcome = outcomes.decide_from_stats(stats)
+        counts = {**run_counts(stats), **served_by(self.crawler.spider)}
+        try:
+            store.finish_run(self.db, self.run_id, outcome=outcome, counts=counts)
+        except (sqlite3.Error, OSError) as exc:  # a full disk: the next run says died
+            logger.error("could not record run %s as %s: %s", self.run_id, outcome, exc)
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """``scrapy crawl most`` only: record the run's outcome, then let the archive go."""
         try:
             if self.run_id is not None:
-                stats = {**self.stats.get_stats(), "finish_reason": reason}
-                outcome = outcomes.decide_from_stats(stats)
-                try:
-                    store.finish_run(self.db, self.run_id, outcome=outcome,
-                                     counts=run_counts(stats))  # fmt: skip
-                except (sqlite3.Error, OSError) as exc:  # a full disk: the next run says died
-                    logger.error("could not record run %s as %s: %s", self.run_id, outcome, exc)
+                self._finish_run(reason)
         finally:
             self.db.close()
             if self._lock is not None:
@@ -355,6 +373,29 @@ def run_mode(settings: BaseSettings) -> str:
     limit is set, however it was set (``--max-pages``, ``-s ARCHIVE_MAX_PAGES``)."""
     mode = "incremental" if settings.getbool("ARCHIVE_INCREMENTAL") else "full"
     return mode + ("-limited" if settings.getint("ARCHIVE_MAX_PAGES") > 0 else "")
+
+
+def stats_since(now: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
+    """The stats of one site of a crawl of several: the numbers counted since ``before``;
+    the other values (finish reason, portal, times) as they are now."""
+    since: dict[str, Any] = {}
+    for key, value in now.items():
+        old = before.get(key)
+        numbers = (int, float)
+        if isinstance(value, numbers) and isinstance(old, numbers) and not isinstance(value, bool):
+            since[key] = value - old
+        else:
+            since[key] = value
+    return since
+
+
+def served_by(spider: Any) -> dict[str, Any]:
+    """Which host served the site (after fallbacks and moves within its family) and which
+    portal it is: part of a run's counts."""
+    scope = getattr(spider, "scope", None)
+    if not isinstance(scope, SiteScope):
+        return {}
+    return {"site_served": scope.base, "portal": scope.portal.name}
 
 
 def run_counts(stats: dict[str, Any]) -> dict[str, Any]:

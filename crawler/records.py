@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 
 from crawler.items import Article
 
+# A signal (Scrapy's signal manager), sent by the spider of ``scrapy crawl most`` without a site
+# when one site of its set is done and the next begins (keyword ``site``: the next site's base
+# URL): the pipeline closes the finished site's run and opens the next one's.
+NEXT_SITE = object()
+
 
 @dataclass(frozen=True)
 class RawPage:

@@ -29,7 +29,7 @@ from archive.db import open_archive
 from archive.lock import crawl_lock
 from crawler import outcome as outcomes
 from crawler.outcome import EXIT_LOCKED, EXIT_OK, EXIT_PARTIAL, EXIT_USAGE
-from crawler.pipelines import DaemonThread, run_counts, run_mode
+from crawler.pipelines import DaemonThread, run_counts, run_mode, served_by
 from crawler.portals import default_sites, portal_of_host
 from crawler.spiders.most import MostSpider
 from crawler.spiders.state import read_snapshot
@@ -336,11 +336,7 @@ def _finish_site(
     if result is not None and hasattr(result, "getErrorMessage"):
         logger.error("crawl of %s failed: %s", site or opts.site, result.getErrorMessage())
         outcome = "failed"
-    counts = run_counts(stats)
-    scope = getattr(crawler.spider, "scope", None)
-    if isinstance(scope, SiteScope):  # which host served, and which portal it is
-        counts["site_served"] = scope.base
-        counts["portal"] = scope.portal.name
+    counts = {**run_counts(stats), **served_by(crawler.spider)}
     _record_outcome(opts.db, run_id, outcome, counts)
     summaries.append(CrawlSummary(run_id, outcome, counts, time.monotonic() - started, dead,
                                   forced=signals.forced, site=site))  # fmt: skip

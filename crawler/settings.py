@@ -27,6 +27,10 @@ ARCHIVE_FALLBACK_SITES = ""
 # The sites a plain `scrapy crawl most` (no -a site, no -s ARCHIVE_SITE) crawls one after the
 # other (comma-separated); empty = every portal's default site. `most-archive crawl` uses --site.
 ARCHIVE_SITES = ""
+# Further hosts (names, comma-separated) whose images and attachments are the site's own, as its
+# portal's media hosts are (mic.mediacdn.vn for mst.gov.vn): a file failing there is recorded and
+# fetched again by the next run. Files on any other host are a third party's: best effort.
+ARCHIVE_MEDIA_HOSTS = ""
 # The SQLite archive the crawl writes (created if missing).
 ARCHIVE_DB = DEFAULT_DB  # "archive.db"
 # Folder for downloaded images and attachments; empty = "<db stem>-files" beside the database.

@@ -408,7 +408,8 @@ def make_mst_servers(
     """Bind the media host (the stand-in for mic.mediacdn.vn), then the mst site that links to it.
 
     ``options`` are ``MstSite``'s keyword options (validators, robots, paging, rss_dates,
-    alias_redirect, alias_hosts). The media host is never faulted.
+    alias_redirect, alias_hosts). The media host serves no fault unless its own control endpoint
+    ``/__replica__/faults`` is given some (``MstReplicaHandle.set_media_faults``).
     """
     from replica.mst.site import MediaSite, MstSite
 

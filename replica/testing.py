@@ -208,6 +208,10 @@ class MstReplicaHandle:
     def set_faults(self, faults: Faults | dict[str, Any] | None) -> None:
         self._call("POST", "faults", json.dumps(_faults_dict(faults)).encode("utf-8"))
 
+    def set_media_faults(self, faults: Faults | dict[str, Any] | None) -> None:
+        """Faults of the media host (images, attachments); none unless set here."""
+        _control(self.media_url, "POST", "faults", json.dumps(_faults_dict(faults)).encode("utf-8"))
+
     def requests(self) -> list[dict[str, Any]]:
         """The site's request log (pages, feeds, sitemaps)."""
         result: list[dict[str, Any]] = self._call("GET", "requests")

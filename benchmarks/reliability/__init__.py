@@ -5,8 +5,10 @@
 For each fault scenario a replica runs with the fault on (a trap server sits at its
 ``offsite_base``); ``most-archive crawl`` runs once with the fault and once without. Then the
 crawl is killed with SIGKILL at seeded random moments (at least ``--kills`` times), re-run after
-each kill, and the final archive is compared with a clean crawl of the same replica. Each row of
-the table is measured, and the command exits 1 if anything was lost, duplicated or inconsistent.
+each kill, and the final archive is compared with a clean crawl of the same replica. The same is
+done on an mst.gov.vn replica (``MST_SCENARIOS``, ``--mst-kills``; ``--portals`` picks them).
+Each row of the table is measured, and the command exits 1 if anything was lost, duplicated or
+inconsistent.
 
 Modules: ``running`` (the crawl subprocess, the trap server), ``checks`` (integrity, orphans,
 snapshots), ``faults`` (the scenarios), ``crashloop`` (kill -9), ``report`` (table and page),
@@ -25,7 +27,15 @@ from benchmarks.reliability.checks import (
     snapshot,
 )
 from benchmarks.reliability.crashloop import CrashOutcome, crash_loop
-from benchmarks.reliability.faults import QUICK, SCENARIOS, STICKY, Outcome, Scenario, run_scenario
+from benchmarks.reliability.faults import (
+    MST_SCENARIOS,
+    QUICK,
+    SCENARIOS,
+    STICKY,
+    Outcome,
+    Scenario,
+    run_scenario,
+)
 from benchmarks.reliability.report import HEADER, report, table
 from benchmarks.reliability.running import (
     MOST_ARCHIVE,
@@ -35,6 +45,7 @@ from benchmarks.reliability.running import (
     crawl_args,
     env,
     page_hits,
+    site_settings,
     trap_server,
 )
 
@@ -42,6 +53,7 @@ __all__ = [
     "ARTICLE_COLUMNS",
     "HEADER",
     "MOST_ARCHIVE",
+    "MST_SCENARIOS",
     "QUICK",
     "ROOT",
     "SCENARIOS",
@@ -61,6 +73,7 @@ __all__ = [
     "problems",
     "report",
     "run_scenario",
+    "site_settings",
     "snapshot",
     "table",
     "trap_server",

@@ -13,7 +13,11 @@ from pathlib import Path
 from typing import Any
 
 COUNTED_KINDS = ("listing", "article", "file")
-_ARTICLE_ID = re.compile(r"/tin-tuc/(\d+)/|[?&]IDNews=(\d+)", re.IGNORECASE)
+# SharePoint: /vn/tin-tuc/{id}/… or …?IDNews={id}; mst.gov.vn: /{slug}-{id}.htm (a path or a URL)
+_ARTICLE_ID = re.compile(
+    r"/tin-tuc/(\d+)/|[?&]IDNews=(\d+)|(?:^|//[^/]+)/[^/?]*-(\d{6,})\.htm(?:[?#]|$)",
+    re.IGNORECASE,
+)
 
 
 def connect(db: Path) -> sqlite3.Connection:
@@ -213,4 +217,4 @@ def counts(db: Path) -> dict[str, Any]:
 
 def article_id(path: str) -> int | None:
     m = _ARTICLE_ID.search(path)
-    return int(m.group(1) or m.group(2)) if m else None
+    return int(m.group(1) or m.group(2) or m.group(3)) if m else None

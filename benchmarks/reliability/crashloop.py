@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.reliability.checks import connect, counts, differences, problems, snapshot
-from benchmarks.reliability.running import crawl, crawl_args, env
+from benchmarks.reliability.running import crawl, crawl_args, env, site_settings
 
 
 @dataclass
 class CrashOutcome:
+    portal: str = "most"  # the replica's portal: "most" (SharePoint) or "mst" (mst.gov.vn)
     kills: int = 0
     completed: int = 0  # runs that finished before their kill time came
     expected: int = 0
@@ -28,6 +29,12 @@ class CrashOutcome:
     clean_seconds: float = 0.0
     points: list[float] = field(default_factory=list)  # seconds after start of each kill
     violations: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The row's name in the table: the SharePoint one keeps its name of before issue 11."""
+        name = "kill -9 at random moments"
+        return name if self.portal == "most" else f"{self.portal}: {name}"
 
 
 def _last_run_id(db: Path) -> int:
@@ -44,8 +51,10 @@ def _last_run_id(db: Path) -> int:
     return int(row[0] or 0)
 
 
-def _start_crawl(site: str, db: Path, *extra: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(crawl_args(site, db, None, *extra), cwd=db.parent, env=env(),
+def _start_crawl(
+    site: str, db: Path, settings: dict[str, Any], *extra: str
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(crawl_args(site, db, settings, *extra), cwd=db.parent, env=env(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
@@ -68,12 +77,13 @@ def crash_loop(replica: Any, workdir: Path, kills: int, seed: int) -> CrashOutco
     a random time after the run is recorded, within the time a clean run spends crawling. Runs
     alternate between incremental and ``--full``, so every run has articles to write."""
     ids = set(replica.site.article_ids())
-    out = CrashOutcome(expected=len(ids))
+    out = CrashOutcome(getattr(replica.site, "portal", "most"), expected=len(ids))
     (workdir / "clean").mkdir(parents=True, exist_ok=True)
     (workdir / "killed").mkdir(parents=True, exist_ok=True)
     clean_db, db = workdir / "clean" / "archive.db", workdir / "killed" / "archive.db"
     started = time.monotonic()
-    proc = _start_crawl(replica.base_url, clean_db)
+    settings = site_settings(replica)
+    proc = _start_crawl(replica.base_url, clean_db, settings)
     startup = _until_running(clean_db, 0, proc) or 0.0
     returncode = proc.wait()
     out.clean_seconds = time.monotonic() - started
@@ -90,7 +100,7 @@ def crash_loop(replica: Any, workdir: Path, kills: int, seed: int) -> CrashOutco
         attempt += 1
         delay = rng.uniform(0.1, startup + 0.5) if early else rng.uniform(0.0, working)
         before = _last_run_id(db)
-        proc = _start_crawl(replica.base_url, db, *extra)
+        proc = _start_crawl(replica.base_url, db, settings, *extra)
         waited = 0.0 if early else _until_running(db, before, proc)
         if waited is None:  # it finished (or died) before recording its run
             proc.wait()
@@ -111,7 +121,7 @@ def crash_loop(replica: Any, workdir: Path, kills: int, seed: int) -> CrashOutco
                 for p in problems(db, live=True)
             ]
     for label in ("final run", "idle run"):
-        run = crawl(replica.base_url, db)
+        run = crawl(replica.base_url, db, settings)
         if run.returncode != 0:
             out.violations.append(f"{label} exit {run.returncode}: {run.stderr[-800:]}")
     c = counts(db)

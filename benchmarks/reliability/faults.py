@@ -22,7 +22,7 @@ from benchmarks.reliability.checks import (
     problems,
     snapshot,
 )
-from benchmarks.reliability.running import TIMEOUT, crawl, page_hits
+from benchmarks.reliability.running import TIMEOUT, crawl, page_hits, site_settings
 
 ARTICLE_PAGES = r"^/vn/tin-tuc/"
 STICKY = {"sticky_requests": 1000, "path_pattern": ARTICLE_PAGES}  # every request of the run
@@ -39,6 +39,9 @@ class Scenario:
     # a dripped answer slower than the timeout is a timeout, a faster one is only slow
     slow_is_clean: bool = False
     slow: bool = False  # too slow for `make test`: run by `make reliability` only
+    portal: str = "most"  # the replica it runs on: "most" (SharePoint) or "mst" (mst.gov.vn)
+    # faults of the mst replica's media host (images, attachments), besides the site's
+    media_faults: dict[str, Any] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -129,12 +132,50 @@ SCENARIOS: tuple[Scenario, ...] = (
 )
 QUICK = ("500/503 on articles, every try",)
 
+# mst.gov.vn (issue 11): articles are /{slug}-{id}.htm, zone pages /tin-tuc-su-kien/{zone}.htm,
+# their later pages /timelinelist/{zoneId}/{n}.htm or /{zone}/trang-{n}.htm; images and
+# attachments come from the media host (mic.mediacdn.vn), a server of its own in the replica.
+MST_ARTICLE_PAGES = r"^/[^/?]*-\d{6,}\.htm"
+MST_ZONE_PAGES = r"^/(tin-tuc-su-kien/[^/?]+\.htm|timelinelist/|[^/?]+/trang-\d+\.htm)"
+MST_STICKY = {"sticky_requests": 1000, "path_pattern": MST_ARTICLE_PAGES}
+MEDIA_STICKY = {"sticky_requests": 1000}
+_RESET = r"(?i)connection|lost|reset|never"
+_TRUNCATED = r"(?i)loss|lost|truncat|incomplete"
+MST_SCENARIOS: tuple[Scenario, ...] = tuple(
+    Scenario(f"mst: {name}", faults, reason, settings, portal="mst", media_faults=media, slow=slow)
+    for name, faults, media, reason, settings, slow in (
+        ("500/503 on articles, every try",
+         {"error_rate": 0.25, "retry_after": False, **MST_STICKY}, {}, r"HTTP 50[03]", {}, False),
+        ("500/503 on zone pages and timeline fragments",
+         {"error_rate": 0.3, "retry_after_seconds": 1, "path_pattern": MST_ZONE_PAGES}, {},
+         r"HTTP 50[03]", {}, True),
+        ("resets on articles, every try", {"reset_rate": 0.2, **MST_STICKY}, {}, _RESET, {}, True),
+        ("timeouts on articles (drip 4 s), every try",
+         {"drip_rate": 0.2, "drip_seconds": 4.0, **MST_STICKY}, {}, r"(?i)time",
+         {"RETRY_TIMES": 1, "ARCHIVE_MAX_TRANSFER_SECONDS": TIMEOUT}, True),
+        ("truncated articles, every try", {"truncate_rate": 0.2, **MST_STICKY}, {}, _TRUNCATED,
+         {}, True),
+        ("truncated zone pages and timeline fragments",
+         {"truncate_rate": 0.3, "path_pattern": MST_ZONE_PAGES}, {}, _TRUNCATED, {}, True),
+        ("redirect loops", {"redirect_loop_rate": 0.2, **MST_STICKY}, {}, r"(?i)redirect", {},
+         True),
+        ("offsite redirects", {"offsite_redirect_rate": 0.2}, {}, r"(?i)offsite|redirect", {},
+         False),
+        ("wrong charset / content type", {"charset_rate": 0.5}, {}, r"^$", {}, False),
+        ("500/503 on media files, every try", {},
+         {"error_rate": 0.2, "retry_after": False, **MEDIA_STICKY}, r"HTTP 50[03]", {}, False),
+        ("resets and truncated media files", {},
+         {"reset_rate": 0.15, "truncate_rate": 0.15}, _RESET + "|" + _TRUNCATED, {}, True),
+    )
+)  # fmt: skip
+
 
 @dataclass
 class Outcome:
     """What one scenario did: the figures of the table, and every broken promise."""
 
     scenario: str
+    portal: str = "most"
     requests: int = 0  # answers the replica served during the faulty run
     faulted: int = 0  # of which faulted
     retries: int = 0  # repeated requests of one URL during that run
@@ -270,18 +311,25 @@ def run_scenario(
 ) -> Outcome:
     """Crawl ``replica`` with the scenario's faults, then without; check every promise."""
     ids = set(replica.site.article_ids())
-    out = Outcome(scenario.name, expected=len(ids))
+    out = Outcome(scenario.name, scenario.portal, expected=len(ids))
     db = workdir / "archive.db"
     replica.set_faults({"seed": 7, **scenario.faults})
+    if scenario.media_faults:
+        replica.set_media_faults({"seed": 7, **scenario.media_faults})
     try:
         replica.reset_requests()
-        first = crawl(replica.base_url, db, {**FAST, **scenario.settings})
+        first = crawl(replica.base_url, db, {**site_settings(replica), **FAST, **scenario.settings})
         log = replica.requests()
+        # the media host's answers count as the run's, not as articles (its paths are files)
+        media_log = replica.media_requests() if scenario.media_faults else []
     finally:
         replica.set_faults(None)
-    paths = [e["path"] for e in log]
-    out.requests = len(log)
+        if scenario.media_faults:
+            replica.set_media_faults(None)
+    paths = [e["path"] for e in log] + ["media:" + e["path"] for e in media_log]
+    out.requests = len(paths)
     out.faulted = sum(1 for e in log if e.get("fault") or _late(e, scenario))
+    out.faulted += sum(1 for e in media_log if e.get("fault"))
     out.retries = len(paths) - len(set(paths))
     _check_first_run(scenario, log, ids, counts(db), first.returncode, out)
     out.violations += [f"after the faulty run: {p}" for p in problems(db)]
@@ -291,7 +339,7 @@ def run_scenario(
         if not d.startswith("categories")
     ]
     replica.reset_requests()
-    second = crawl(replica.base_url, db, FAST)
+    second = crawl(replica.base_url, db, {**site_settings(replica), **FAST})
     c = counts(db)
     out.exit_codes = (first.returncode, second.returncode)
     out.archived_after, out.duplicates = len(c["articles"]), c["duplicates"]

@@ -35,6 +35,15 @@ class Run:
     stderr: str
 
 
+def site_settings(replica: Any) -> dict[str, Any]:
+    """The crawl settings a replica needs: the mst replica's media host (on loopback, another
+    port) is the site's own media host, as mic.mediacdn.vn is the real site's."""
+    from urllib.parse import urlsplit
+
+    media = getattr(replica, "media_url", None)
+    return {"ARCHIVE_MEDIA_HOSTS": urlsplit(media).hostname} if media else {}
+
+
 def crawl_args(
     site: str, db: Path, settings: dict[str, Any] | None = None, *extra: str
 ) -> list[str]:

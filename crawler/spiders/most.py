@@ -94,6 +94,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     paging: PagingGuard
     discovery: bool
     fetch_files: bool
+    extra_media_hosts: frozenset[str]
     known: frozenset[int]
     rechecks: tuple[Recheck, ...]
     validators: dict[int, tuple[str | None, str | None]]
@@ -143,6 +144,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         )
         spider.discovery = s.getbool("ARCHIVE_DISCOVERY")
         spider.fetch_files = s.getbool("ARCHIVE_FETCH_FILES")
+        spider.extra_media_hosts = frozenset(
+            h.strip().lower().rstrip(".") for h in s.getlist("ARCHIVE_MEDIA_HOSTS") if h.strip()
+        )
         spider.fallbacks = [normalise_site(u) for u in s.getlist("ARCHIVE_FALLBACK_SITES")
                             if u.strip()]  # fmt: skip
         if spider.default_set and not s.getlist("ARCHIVE_SITES"):
@@ -251,7 +255,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                                             validators=validators)  # fmt: skip
             if recheck is not None:
                 yield recheck
-        media = self.scope.portal.media_hosts  # now that the portal is known: its media too
+        media = self.media_hosts  # now that the portal is known: its media too
         extra = [u for u in (self.snapshot.missing_files if self.snapshot else ())
                  if host_of(u) in media and u not in self.missing_files]  # fmt: skip
         for url in [*self.missing_files, *extra]:
@@ -279,7 +283,8 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                     if mst.is_zone_url(url):  # the zone's walk again; its later pages follow
                         yield self.zone_request(url, zone_id=None, zone_url=url, name=None,
                                                  page=1, known_streak=0)  # fmt: skip
-                elif url and url != self.scope.home_url:
+                elif url and url not in (self.scope.home_url, self.scope.base + "/"):
+                    # (the root and the home page are asked again by every run anyway)
                     cat = parsers.category_id_from_url(url)
                     yield self._listing_request(url, cat, page=0, known_streak=0)
             elif err.kind == "article":
@@ -346,13 +351,18 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                   "handle_httpstatus_list": [304] if headers else []},
         )  # fmt: skip
 
+    @property
+    def media_hosts(self) -> frozenset[str]:
+        """The hosts whose files are the site's own: its portal's, and ARCHIVE_MEDIA_HOSTS."""
+        return self.scope.portal.media_hosts | self.extra_media_hosts
+
     def _file_request(self, url: str, site_id: int | None) -> scrapy.Request | None:
         """An image or attachment: a page requisite, fetched from whichever http(s) host serves
         it (on-site ones moved onto the base; internal addresses refused: crawler.requisites)."""
         target = self.scope.onsite(url)
         # on neither the site's hosts nor the portal's media hosts: a third party's file, tried
         # once more at most; its failure is not the site's (not recorded, the run not partial)
-        foreign = target is None and host_of(url) not in self.scope.portal.media_hosts
+        foreign = target is None and host_of(url) not in self.media_hosts
         if target is None and is_web_url(url):
             target = url.split("#", 1)[0]
         if target is None or url in self.files_requested:

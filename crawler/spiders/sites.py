@@ -21,7 +21,7 @@ from scrapy.exceptions import IgnoreRequest
 
 from crawler import outcome, parsers
 from crawler.portals import mst, portal_named, portal_of_host
-from crawler.records import FetchFailure
+from crawler.records import NEXT_SITE, FetchFailure, FetchSuccess
 from crawler.spiders.state import failure_reason
 from crawler.urls import SiteScope
 
@@ -86,6 +86,8 @@ class SiteStart:
                     f"{self.scope.portal.name}")  # fmt: skip
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("archive/portal", self.scope.portal.name)
+        # the root answered: its failure of an earlier run (unreachable, redirected out) is over
+        yield FetchSuccess((response.meta.get("redirect_urls") or [response.url])[0])
         yield from self._portal_requests()
         if self.scope.portal.name == mst.NAME:
             yield from self.mst_start(response)
@@ -137,6 +139,8 @@ class SiteStart:
     def next_site(self) -> None:
         """``scrapy crawl most`` without a site: the next site of the set."""
         site = self.pending_sites.pop(0)
+        # the finished site's run is closed while the spider is still on it (its served host)
+        self.crawler.signals.send_catch_log(signal=NEXT_SITE, site=site)
         self.scope = SiteScope.of(site)
         if self.default_set and not self.crawler.settings.getlist("ARCHIVE_SITES"):
             self.fallbacks = other_hosts(site)

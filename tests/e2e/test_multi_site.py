@@ -152,4 +152,8 @@ def test_scrapy_crawl_most_without_a_site_crawls_the_set_one_after_the_other(
     assert done.returncode == 0, done.stderr[-2000:]
     assert {r["site_id"] for r in export(db)} == ids
     assert f"next site: {mst.base_url}" in done.stderr
-    assert query(db, "SELECT outcome FROM runs") == [("ok",)]
+    # each site of the crawl its own row in `runs`, as `most-archive crawl` records them
+    runs = query(db, "SELECT site, outcome, articles_new, counts_json FROM runs ORDER BY id")
+    assert [r[:3] for r in runs] == [(sharepoint.base_url, "ok", 20), (mst.base_url, "ok", 20)]
+    served = [(json.loads(r[3])["site_served"], json.loads(r[3])["portal"]) for r in runs]
+    assert served == [(sharepoint.base_url, "most"), (mst.base_url, "mst")]

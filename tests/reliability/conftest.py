@@ -48,6 +48,39 @@ def clean_snapshot(fault_replica: Any, tmp_path_factory: pytest.TempPathFactory)
     return shot
 
 
+MST_ARTICLES = 20
+
+
+@pytest.fixture(scope="session")
+def mst_trap() -> Iterator[tuple[str, list[str]]]:
+    with rel.trap_server() as trap:
+        yield trap
+
+
+@pytest.fixture(scope="session")
+def mst_fault_replica(mst_trap: tuple[str, list[str]]) -> Iterator[Any]:
+    """An mst.gov.vn replica (site and media host) for the mst rows of the fault table."""
+    from replica.testing import running_mst_replica
+
+    with running_mst_replica(articles=MST_ARTICLES, seed=SEED, offsite_base=mst_trap[0]) as rep:
+        yield rep
+
+
+@pytest.fixture(scope="session")
+def mst_clean_snapshot(
+    mst_fault_replica: Any, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """A clean crawl of the mst replica: what every faulty mst crawl must end up equal to."""
+    db = tmp_path_factory.mktemp("mst-clean") / "archive.db"
+    run = rel.crawl(mst_fault_replica.base_url, db, rel.site_settings(mst_fault_replica))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert rel.problems(db) == []
+    shot = rel.snapshot(db)
+    assert set(shot["articles"]) == set(mst_fault_replica.site.article_ids())
+    assert shot["files"], "the clean mst crawl fetched no file from the media host"
+    return shot
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``slow`` here are skipped unless asked for (``-m slow`` or
     ``MOST_ARCHIVE_SLOW=1``): ``make reliability`` runs the same scenarios."""

@@ -58,6 +58,26 @@ def test_quick_crash_loop(tmp_path: Path) -> None:
     assert "## Broken promises\n\nNone." in text
 
 
+@pytest.mark.e2e
+@pytest.mark.slow  # 20 s: the same write path as test_quick_crash_loop; `make reliability` runs 8
+def test_quick_mst_crash_loop(tmp_path: Path) -> None:
+    """The kill loop on the mst replica (its media host included): nothing lost, nothing
+    duplicated, the archive equals a clean crawl's."""
+    out = tmp_path / "reliability.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.reliability", "--quick", "--only", "--portals", "mst",
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env=clean_env(),
+    )  # fmt: skip
+    print("\n" + done.stdout)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = table_rows(out.read_text(encoding="utf-8"))
+    assert [r[:2] for r in rows] == [["mst: kill -9 at random moments", "3 kills"]], rows
+    row = rows[0]
+    assert row[-3:] == ["0", "0", "0"] and row[2] == row[5], row
+    assert int(row[2]) > 0
+
+
 def test_docs_page_is_the_commands_output() -> None:
     page = ROOT / "docs" / "reliability.md"
     if not page.exists():
@@ -67,8 +87,12 @@ def test_docs_page_is_the_commands_output() -> None:
     rows = table_rows(text)
     names = {r[0] for r in rows}
     assert {s.name for s in rel.SCENARIOS} <= names, "a fault is missing from the docs table"
-    kills = int(re.match(r"(\d+) kills", rows[-1][1]).group(1))  # type: ignore[union-attr]
-    assert kills >= 20
+    assert {s.name for s in rel.MST_SCENARIOS} <= names, "an mst fault is missing from the table"
+    by_name = {r[0]: r for r in rows}
+    for label, least in (("kill -9 at random moments", 20), ("mst: kill -9 at random moments", 8)):
+        assert label in by_name, f"the docs table has no row {label!r}"
+        kills = int(re.match(r"(\d+) kills", by_name[label][1]).group(1))  # type: ignore[union-attr]
+        assert kills >= least, by_name[label]
     assert all(r[-3:] == ["0", "0", "0"] for r in rows), "the docs table reports broken promises"
 
 

@@ -91,6 +91,37 @@ def test_checks_catch_a_broken_archive(
         assert expected in found
 
 
+# mst.gov.vn (issue 11): one row of the site and one of its media host in `make test`
+MST_IN_MAKE_TEST = {"mst-500-503-on-articles-every-try", "mst-500-503-on-media-files-every-try"}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        pytest.param(s, id=s.key, marks=[] if s.key in MST_IN_MAKE_TEST else [pytest.mark.slow])
+        for s in rel.MST_SCENARIOS
+    ],
+)
+def test_mst_fault(
+    scenario: rel.Scenario,
+    mst_fault_replica: Any,
+    mst_clean_snapshot: dict[str, Any],
+    mst_trap: tuple[str, list[str]],
+    tmp_path: Path,
+) -> None:
+    """The same promises on the mst replica: its zone pages, timeline fragments, articles and
+    the files of its media host."""
+    outcome = rel.run_scenario(
+        mst_fault_replica, scenario, tmp_path, mst_clean_snapshot, mst_trap[1]
+    )
+    print("\n" + outcome.figure())
+    assert outcome.violations == [], "\n".join([*outcome.violations, outcome.log_tail])
+    assert outcome.faulted > 0, "the fault never fired: the test proved nothing"
+    if scenario.media_faults:
+        assert outcome.recorded > 0, "no file failure recorded: the media faults proved nothing"
+
+
 @pytest.mark.e2e
 def test_an_article_that_failed_keeps_every_listing_it_was_seen_in(tmp_path: Path) -> None:
     """An article on page 2 of a category fails (404) in the first run; the next run (fault
@@ -169,3 +200,30 @@ def test_make_test_keeps_a_scenario_of_every_kind() -> None:
     """``IN_MAKE_TEST`` names real scenarios (a renamed one would silently leave `make test`)."""
     keys = {s.key for s in rel.SCENARIOS}
     assert keys >= IN_MAKE_TEST, sorted(IN_MAKE_TEST - keys)
+    mst_keys = {s.key for s in rel.MST_SCENARIOS}
+    assert mst_keys >= MST_IN_MAKE_TEST, sorted(MST_IN_MAKE_TEST - mst_keys)
+    assert all(s.portal == "mst" and s.name.startswith("mst: ") for s in rel.MST_SCENARIOS)
+    assert not keys & mst_keys, "a row name of both tables: the docs table could not tell them"
+
+
+@pytest.mark.e2e
+def test_a_root_that_redirected_offsite_once_is_resolved_when_it_answers(
+    tmp_path: Path, fault_replica: Any
+) -> None:
+    """The root page redirects offsite in one run (the run says so, nothing archived); the next
+    run, the root answering, archives everything and leaves no open error (seen in the
+    "offsite redirects" row of `make reliability`: the root's error stayed open, and retrying
+    it as a listing recorded the home page as "not a listing page")."""
+    db = tmp_path / "archive.db"
+    fault_replica.set_faults({"offsite_redirect_rate": 1.0, "sticky_requests": 1000,
+                              "path_pattern": r"^/$"})  # fmt: skip
+    try:
+        first = rel.crawl(fault_replica.base_url, db)
+    finally:
+        fault_replica.set_faults(None)
+    second = rel.crawl(fault_replica.base_url, db)
+    c = rel.counts(db)
+    print(f"\nexit {first.returncode} then {second.returncode}; open errors {c['errors']}")
+    assert first.returncode == 1
+    assert c["errors"] == [] and second.returncode == 0, second.stderr[-2000:]
+    assert c["articles"] == set(fault_replica.site.article_ids())
