@@ -17,7 +17,7 @@ help:
 	@echo "make eval         parser accuracy against the replica's ground truth, beside trafilatura"
 	@echo "make bench        benchmarks; writes docs/benchmarks.md"
 	@echo "make bench-quick  the benchmark harness on tiny inputs, scrapy bench included (CI runs it)"
-	@echo "make reliability  the long crash loop and fault table; writes docs/reliability.md"
+	@echo "make reliability  the crash loop, fault table and hostile-server table; writes docs/reliability.md"
 
 venv: $(STAMP)
 
