@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from archive.migrations import OUTCOMES
@@ -77,8 +79,6 @@ def test_the_crawl_command_reports_the_outcomes_exit_code() -> None:
 
 def test_the_outcomes_are_documented_with_their_exit_codes() -> None:
     """docs/cli.md and docs/cron.md list every outcome, in crawler.outcome's order."""
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[2]
     for doc in ("docs/cli.md", "docs/cron.md"):
         text = (root / doc).read_text("utf-8")
@@ -115,3 +115,18 @@ def test_drift_and_time_limit_in_the_order(
     stats = {"finish_reason": reason, "archive/errors": errors,
              "archive/drift_alarms": int(drift), "archive/time_limited": int(limited)}
     assert outcome.decide_from_stats(stats) == expected
+
+
+def test_stats_json_has_the_outcomes_key(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from archive.cli import main
+    from archive.db import open_archive
+
+    db = tmp_path / "a.db"
+    open_archive(db).close()
+    result = CliRunner().invoke(main, ["stats", "--json", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["outcomes"] == outcome.table()
