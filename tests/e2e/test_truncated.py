@@ -48,13 +48,15 @@ def test_truncated_pages_are_failed_fetches_retried_next_run(tmp_path: Path, fra
 def test_a_home_page_cut_short_is_retried_and_resolved_next_run(tmp_path: Path) -> None:
     """The home page's failure is recorded like any listing's, and resolved once it answers."""
     db = tmp_path / "a.db"
-    faults = {"cut_rate": 1.0, "sticky_requests": 2, "path_pattern": r"^/vn/Pages/Trangchu"}
+    faults = {"cut_rate": 1.0, "path_pattern": r"^/vn/Pages/Trangchu"}
     quiet = ("-s", "ARCHIVE_FETCH_FILES=0", "-s", "ARCHIVE_DISCOVERY=0")
     with running_replica(articles=6, seed=8, faults=faults) as rep:
         first = crawl(rep.base_url, db, "-s", "RETRY_TIMES=1", *quiet)
         assert first.returncode == 1, first.stderr[-2000:]
         errors = query(db, "SELECT kind, reason FROM fetch_errors WHERE resolved_at IS NULL")
-        assert [k for k, _ in errors] == ["listing"] and "truncated" in errors[0][1], errors
+        assert "listing" in {k for k, _ in errors}, errors
+        assert all("truncated" in reason for _, reason in errors), errors
+        rep.set_faults(None)  # the home page answers whole again
         second = crawl(rep.base_url, db, *quiet)
     assert second.returncode == 0, second.stderr[-2000:]
     assert query(db, "SELECT count(*) FROM fetch_errors WHERE resolved_at IS NULL") == [(0,)]
