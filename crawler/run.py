@@ -17,6 +17,7 @@ import signal
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -275,6 +276,7 @@ def run_crawls(opts: CrawlOptions, sites: list[str]) -> list[CrawlSummary]:
         pending = list(bases)
         # --max-duration is the whole command's: each site gets what the sites before it left
         deadline = time.monotonic() + opts.max_duration if opts.max_duration else None
+        unfinished: dict[int, Callable[..., None]] = {}  # run id -> how to record it finished
 
         def crawl_next(_: object = None) -> Any:
             if not pending or signals.received:
@@ -287,8 +289,14 @@ def run_crawls(opts: CrawlOptions, sites: list[str]) -> list[CrawlSummary]:
             # never reads the database while it runs.
             done = process.crawl(crawler, site=site, snapshot=read_snapshot(crawler.settings))
             named = site if len(bases) > 1 else ""  # a summary names its site when several
-            done.addBoth(_finish_site, opts, crawler, run_id, started, named, summaries,
-                         dead if not summaries else 0, signals)  # fmt: skip
+
+            def finish(result: object = None) -> None:
+                if unfinished.pop(run_id, None) is not None:
+                    _finish_site(result, opts, crawler, run_id, started, named, summaries,
+                                 dead if not summaries else 0, signals)  # fmt: skip
+
+            unfinished[run_id] = finish
+            done.addBoth(finish)
             done.addBoth(crawl_next)
             return done
 
@@ -299,6 +307,10 @@ def run_crawls(opts: CrawlOptions, sites: list[str]) -> list[CrawlSummary]:
             process.start(install_signal_handlers=False)  # StopSignals handles them
         finally:
             signals.restore()
+            # A second signal stops the reactor before the crawl's own end: its run is still
+            # recorded (interrupted) and summarised.
+            for finish in list(unfinished.values()):
+                finish()
     return summaries
 
 
