@@ -54,3 +54,16 @@ def test_a_pager_inventing_items_stops_at_the_bound(tmp_path: Path) -> None:
     assert pages and max(pages.values()) <= 4, pages
     (counts,) = query(db, "SELECT counts_json FROM runs")[0]
     assert json.loads(counts)["categories_bounded"] == len(pages)
+
+
+def test_the_mst_walk_has_the_same_safety_bound(tmp_path: Path) -> None:
+    """One mechanism for both portals: mst.gov.vn's zone paging stops at the same bound."""
+    from replica.testing import running_mst_replica
+
+    db = tmp_path / "a.db"
+    with running_mst_replica(articles=60, seed=5, paging="trang") as rep:
+        done = crawl(rep.base_url, db, *QUIET, "-s", "ARCHIVE_MAX_PAGES_BOUND=1", timeout=90)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "safety bound of 1 listing pages reached" in done.stderr
+    (outcome, counts) = query(db, "SELECT outcome, counts_json FROM runs")[0]
+    assert outcome == "limited" and json.loads(counts)["categories_bounded"] > 0
