@@ -31,3 +31,20 @@ def test_an_unreachable_site_is_its_own_outcome(tmp_path: Path) -> None:
     assert query(db, "SELECT outcome FROM runs") == [("unreachable",)]
     errors = [line for line in done.stderr.splitlines() if " ERROR: " in line]
     assert errors == [], errors
+
+
+def test_a_root_that_redirected_offsite_is_resolved_once_it_answers(tmp_path: Path) -> None:
+    """The root page redirected out of the site in one run; the next run, where it answers,
+    resolves that error and adds no other (the root is no category listing to retry)."""
+    from replica.testing import running_replica
+
+    db = tmp_path / "a.db"
+    quiet = ("-s", "ARCHIVE_FETCH_FILES=0", "-s", "ARCHIVE_DISCOVERY=0")
+    faults = {"offsite_redirect_rate": 1.0, "path_pattern": r"^/$"}
+    with running_replica(articles=6, seed=8, faults=faults) as rep:
+        first = crawl(rep.base_url, db, *quiet)
+        assert first.returncode == 1, first.stderr[-2000:]
+        rep.set_faults(None)
+        second = crawl(rep.base_url, db, *quiet)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert query(db, "SELECT url, reason FROM fetch_errors WHERE resolved_at IS NULL") == []
