@@ -18,7 +18,9 @@ from most_archive.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 CLI_MD = ROOT / "docs" / "cli.md"
 ARCHIVISTS_MD = ROOT / "docs" / "archivists.md"
-ARCHIVIST_COMMANDS = ("search", "show", "diff", "export", "stats", "serve", "backup", "reparse")
+ARCHIVIST_COMMANDS = (
+    "search", "show", "diff", "export", "stats", "serve", "backup", "reparse", "verify",
+)
 
 
 def command_names() -> list[str]:
