@@ -3,10 +3,12 @@
 JSON Lines: one object per article, UTF-8 (``ensure_ascii=False``), keys in this order:
 ``site_id, url, title, lead, body, published_at, category, categories, source, images,
 attachments, parser, revision, first_seen, last_seen, last_changed, portal, author, tags,
-key``. ``site_id`` is a JSON number as it always was (exact in the text, but an 18-digit mst
-id is rounded by JavaScript and spreadsheets); ``key`` is the string ``portal:site_id``
-(``"mst:197250704101929995"``) for them. ``body`` is the
-paragraphs separated by one blank line; ``images`` is ``[{url, caption, path}]`` and
+key, withdrawn_at``. ``withdrawn_at`` is when a re-check found the article gone from the site
+(HTTP 404 or 410, or a redirect to the home page), null while it is live.
+``site_id`` is a JSON number as it always was (exact in the text, but an 18-digit mst id is
+rounded by JavaScript and spreadsheets);
+``key`` is the string ``portal:site_id`` (``"mst:197250704101929995"``) for them. ``body`` is
+the paragraphs separated by one blank line; ``images`` is ``[{url, caption, path}]`` and
 ``attachments`` ``[{url, title, path}]``, where ``path`` is the file's path relative to the
 files folder beside the database (``<db stem>-files/``), or null when it was not downloaded.
 
@@ -44,13 +46,13 @@ if TYPE_CHECKING:
 JSON_KEYS = (
     "site_id", "url", "title", "lead", "body", "published_at", "category", "categories",
     "source", "images", "attachments", "parser", "revision", "first_seen", "last_seen",
-    "last_changed", "portal", "author", "tags", "key",
+    "last_changed", "portal", "author", "tags", "key", "withdrawn_at",
 )  # fmt: skip
 CSV_COLUMNS = (
     "site_id", "url", "title", "lead", "body", "published_at", "category", "categories",
     "source", "image_urls", "image_captions", "image_paths", "attachment_urls",
     "attachment_titles", "attachment_paths", "parser", "revision", "first_seen", "last_seen",
-    "last_changed", "portal", "author", "tags", "key",
+    "last_changed", "portal", "author", "tags", "key", "withdrawn_at",
 )  # fmt: skip
 
 

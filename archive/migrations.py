@@ -720,6 +720,51 @@ def m013_full_text_for_plain_tools(db: sqlite_utils.Database) -> None:
         )
 
 
+# --- archived responses (issue 12): files' status and headers, re-fetches, withdrawn articles
+
+_RESPONSES = """
+CREATE TABLE file_responses (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    headers_json TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content_type TEXT,
+    fetched_at TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs(id)
+);
+CREATE INDEX idx_file_responses_url ON file_responses(url);
+CREATE TABLE revisits (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    status INTEGER,
+    page_id INTEGER REFERENCES raw_pages(id),
+    file_response_id INTEGER REFERENCES file_responses(id),
+    run_id INTEGER REFERENCES runs(id),
+    CHECK ((page_id IS NULL) <> (file_response_id IS NULL))
+)
+"""
+
+
+@migrations()
+def m014_archived_responses(db: sqlite_utils.Database) -> None:
+    """Every downloaded file's response as received (``file_responses``: status, headers,
+    fetch time, the stored file), and the re-fetches that found identical content
+    (``revisits``: a page or file response fetched again unchanged, or a 304). Files stored
+    before this step have only their ``files`` row: exports synthesise their headers."""
+    _run_script(db, _RESPONSES)
+
+
+@migrations()
+def m015_withdrawn_articles(db: sqlite_utils.Database) -> None:
+    """``articles.withdrawn_at``: when a re-check found the article gone from the site (HTTP
+    404 or 410, or a redirect to the home page); NULL while it is live."""
+    db.execute("ALTER TABLE articles ADD COLUMN withdrawn_at TEXT")
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending step; return the names applied (``[]`` when already current)."""
     if not migrations.pending(db):

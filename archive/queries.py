@@ -271,7 +271,7 @@ WHERE a.id NOT IN (SELECT rowid FROM {fts} WHERE {fts} MATCH :drop){filters}
 HIT_BATCH = 500  # articles read per query when building hits (SQLite's IN list stays short)
 SEARCH_ROWS = """
 SELECT a.id, a.portal, a.site_id, a.url, a.title, a.lead, a.body, a.published_at, a.category,
-       a.source,
+       a.source, a.withdrawn_at,
        (SELECT group_concat(coalesce(caption, ''), ' ') FROM images i
         WHERE i.portal = a.portal AND i.site_id = a.site_id) AS captions
 FROM articles AS a WHERE a.id IN ({ids})
@@ -291,6 +291,7 @@ class SearchHit:
     exact: bool  # the words matched with the diacritics as typed
     where: str  # "title", "lead" (title or lead) or "text" (anywhere)
     portal: str = "most"
+    withdrawn_at: str | None = None  # when a re-check found it gone from the site (None: live)
 
     @property
     def key(self) -> str:
@@ -302,7 +303,7 @@ class SearchHit:
             "published_at": self.published_at, "category": self.category,
             "source": self.source, "snippet": self.snippet, "score": self.score,
             "match": "exact" if self.exact else "folded", "where": self.where,
-            "portal": self.portal, "key": self.key,
+            "portal": self.portal, "key": self.key, "withdrawn_at": self.withdrawn_at,
         }
 
 
@@ -430,7 +431,7 @@ def _hits(
                 category=a["category"], source=a["source"],
                 snippet=snippet(texts, node, str.lower, quick_fold) if exact
                 else snippet(texts, node, quick_fold),
-                score=rank, exact=exact, where=step,
+                score=rank, exact=exact, where=step, withdrawn_at=a["withdrawn_at"],
             ))  # fmt: skip
     return hits
 
@@ -580,7 +581,7 @@ def _json_list(text: str | None) -> list[Any]:
 EXPORT_ARTICLES = """
 SELECT a.site_id, a.url, a.title, a.lead, a.body, a.published_at, a.category, a.source,
        a.parser, a.revision, a.first_seen, a.last_seen, a.last_changed, a.portal, a.author,
-       a.tags, a.key,
+       a.tags, a.key, a.withdrawn_at,
        (SELECT json_group_array(c.name) FROM article_categories ac
         JOIN categories c ON c.portal = ac.portal AND c.id = ac.category_id
         WHERE ac.portal = a.portal AND ac.site_id = a.site_id) AS categories

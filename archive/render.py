@@ -89,6 +89,9 @@ def article_label(portal: str, site_id: int) -> str:
 
 
 
+WITHDRAWN_MARK = "[WITHDRAWN from the site]"
+
+
 def matches_line(total: int, query: str) -> str:
     """``"1 article matches 'q'"`` / ``"N articles match 'q'"`` (N with thousands separators)."""
     if total == 1:
@@ -122,7 +125,8 @@ def search_results(
         head = f"{n:>{num_w}}{mark} {label:>{id_w}}  {date}  {_cut(h.category or '-', 24)}"
         lines.append(head)
         indent = " " * (num_w + 3)
-        lines.append(indent + _cut(h.title, WIDTH - len(indent)))
+        title = h.title if not h.withdrawn_at else f"{WITHDRAWN_MARK} {h.title}"
+        lines.append(indent + _cut(title, WIDTH - len(indent)))
         if h.snippet:
             lines += textwrap.wrap(h.snippet, WIDTH, initial_indent=indent,
                                    subsequent_indent=indent)
@@ -164,6 +168,9 @@ def article(a: dict[str, Any], files_dir: Path | None = None) -> str:
         f"last seen {a.get('last_seen')}, last changed {a.get('last_changed')})",
         "",
     ]
+    if a.get("withdrawn_at"):
+        lines[2:2] = [WITHDRAWN_MARK + f" (a re-check found it gone on {a['withdrawn_at']}; "
+                      "the archived copy is kept)", ""]
     if a.get("lead"):
         lines += ["Lead:", *_wrap(a["lead"]), ""]
     paragraphs = split_body(a.get("body"))

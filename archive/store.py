@@ -59,6 +59,7 @@ __all__ = [
     "clear_frontier",
     "finish_run",
     "mark_checked",
+    "mark_withdrawn",
     "mark_dead_runs",
     "now_iso",
     "page_body",
@@ -120,8 +121,9 @@ def save_page(
     ``(name, value)`` pairs; kept in order as a JSON list of pairs. ``content_type`` defaults to
     the Content-Type header; ``portal`` to :func:`archive.rawpages.portal_of` of the URL. An
     identical body already stored for the same URL and status is not stored again: the
-    existing id is returned. The portal's first pages make its compression dictionary
-    (written in the same transaction as the page that completes the sample).
+    existing id is returned, and the re-fetch is recorded in ``revisits`` (its time; a WARC
+    export writes it as a ``revisit`` record). The portal's first pages make its compression
+    dictionary (written in the same transaction as the page that completes the sample).
     """
     sha = hashlib.sha256(body).hexdigest()
     with write_transaction(db):
@@ -131,6 +133,8 @@ def save_page(
             [url, sha, status],
         ).fetchone()
         if existing:
+            _revisit(db, url=url, fetched_at=fetched_at, status=status,
+                     page_id=int(existing[0]), run_id=run_id)  # fmt: skip
             return int(existing[0])
         pairs = _header_pairs(headers)
         if content_type is None:
@@ -149,6 +153,18 @@ def save_page(
         if encoded.dictionary_id is None and rawpages.ready_to_train(db, portal):
             rawpages.train_dictionary(db, portal, created_at=fetched_at)
     return page_id
+
+
+def _revisit(
+    db: sqlite_utils.Database, *, url: str, fetched_at: str, status: int | None,
+    page_id: int | None = None, file_response_id: int | None = None, run_id: int | None = None,
+) -> None:  # fmt: skip
+    """Record a re-fetch of ``url`` that found the content already archived."""
+    db.conn.execute(
+        "INSERT INTO revisits (url, fetched_at, status, page_id, file_response_id, run_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [url, fetched_at, status, page_id, file_response_id, run_id],
+    )
 
 
 # --------------------------------------------------------------------------- categories
@@ -484,7 +500,42 @@ def save_article(
             db, portal=_portal_of(article), url=article.url, site_id=sid,
             parser=article.parser, missing=(), run_id=run_id, at=fetched_at,
         )  # fmt: skip
+        _back_on_site(db, article.portal, sid)  # fetched: on the site, whatever it was before
     return outcome
+
+
+def _back_on_site(db: sqlite_utils.Database, portal: str, site_id: int) -> None:
+    db.conn.execute(
+        "UPDATE articles SET withdrawn_at = NULL WHERE portal = ? AND site_id = ? "
+        "AND withdrawn_at IS NOT NULL",
+        [portal, site_id],
+    )
+
+
+def mark_withdrawn(
+    db: sqlite_utils.Database, site_id: int, *, at: str, url: str | None = None,
+    status: int | None = None, portal: str = m.DEFAULT_PORTAL,
+) -> bool:  # fmt: skip
+    """A re-check found archived article ``site_id`` gone from the site (``status``: 404, 410,
+    or the code of a redirect to the home page): record when it was withdrawn.
+
+    ``withdrawn_at`` keeps the first time it was found gone; ``last_checked`` moves, so the
+    article is re-checked on its schedule like any other (and is live again, with a revision
+    if it changed, when it comes back: :func:`save_article`, :func:`mark_checked`). An open
+    fetch error of ``url`` is resolved: a withdrawn article is not an error to retry. Returns
+    False when no such article is archived. ``status`` is accepted for the log; the archive
+    keeps the time only.
+    """
+    del status
+    with write_transaction(db):
+        cursor = db.conn.execute(
+            "UPDATE articles SET withdrawn_at = coalesce(withdrawn_at, :t), last_checked = :t "
+            "WHERE portal = :portal AND site_id = :sid",
+            {"t": at, "portal": portal, "sid": site_id},
+        )
+        if url:
+            resolve_error(db, url, at=at)
+    return cursor.rowcount > 0
 
 
 def reparse_article(
@@ -589,18 +640,28 @@ def reject_article(
 
 def mark_checked(
     db: sqlite_utils.Database, site_id: int, *, fetched_at: str, etag: str | None = None,
-    last_modified: str | None = None, portal: str = m.DEFAULT_PORTAL,
+    last_modified: str | None = None, portal: str = m.DEFAULT_PORTAL, url: str | None = None,
+    run_id: int | None = None,
 ) -> None:  # fmt: skip
     """A re-check answered 304 Not Modified: the article was seen unchanged at ``fetched_at``.
 
     Moves ``last_checked``/``last_seen`` of the article and ``last_seen`` of its current
-    revision; stores new validators when the 304 carried them.
+    revision; stores new validators when the 304 carried them; a withdrawn article is live
+    again. With ``url`` (the URL re-checked), the 304 is recorded in ``revisits`` against the
+    article's current raw page.
     """
     with write_transaction(db):
+        if url:
+            row = db.execute(
+                "SELECT page_id FROM articles WHERE portal = ? AND site_id = ?", [portal, site_id]
+            ).fetchone()
+            if row is not None and row[0] is not None:
+                _revisit(db, url=url, fetched_at=fetched_at, status=304, page_id=int(row[0]),
+                         run_id=run_id)  # fmt: skip
         db.execute(
             "UPDATE articles SET last_checked = :t, last_seen = max(last_seen, :t), "
-            "etag = coalesce(:etag, etag), last_modified = coalesce(:lm, last_modified) "
-            "WHERE portal = :portal AND site_id = :sid",
+            "etag = coalesce(:etag, etag), last_modified = coalesce(:lm, last_modified), "
+            "withdrawn_at = NULL WHERE portal = :portal AND site_id = :sid",
             {"t": fetched_at, "etag": etag, "lm": last_modified, "sid": site_id,
              "portal": portal},
         )  # fmt: skip
@@ -623,19 +684,49 @@ def save_file(
     body: bytes,
     content_type: str | None,
     fetched_at: str,
+    status: int = 200,
+    headers: Headers = (),
+    run_id: int | None = None,
 ) -> FileRecord:
     """Store a downloaded image/attachment content-addressed and record it in ``files``.
 
-    The bytes are written (atomically) before the row, so a row always has its file. A URL
-    fetched again replaces its row (new hash/path if the content changed; the old file stays).
+    The bytes are written (atomically) before the rows, so a row always has its file. A URL
+    fetched again replaces its ``files`` row (new hash/path if the content changed; the old
+    file stays). The response itself (``status``, ``headers`` as for :func:`save_page`, fetch
+    time) is kept in ``file_responses``, one row per distinct content of the URL; a re-fetch
+    that finds the same content as the URL's latest response is a ``revisits`` row instead.
     """
     sha, rel = write_blob(files_dir, body, url=url, content_type=content_type)
     record = FileRecord(url, sha, rel, len(body), content_type, fetched_at)
-    db.execute(
+    with write_transaction(db):
+        _save_file_rows(db, record, status=status, headers=headers, run_id=run_id)
+    return record
+
+
+def _save_file_rows(
+    db: sqlite_utils.Database, record: FileRecord, *, status: int, headers: Headers,
+    run_id: int | None,
+) -> None:  # fmt: skip
+    latest = db.conn.execute(
+        "SELECT id, sha256, status FROM file_responses WHERE url = ? ORDER BY id DESC LIMIT 1",
+        [record.url],
+    ).fetchone()
+    if latest is not None and latest[1] == record.sha256 and latest[2] == status:
+        _revisit(db, url=record.url, fetched_at=record.fetched_at, status=status,
+                 file_response_id=int(latest[0]), run_id=run_id)  # fmt: skip
+    else:
+        db.conn.execute(
+            "INSERT INTO file_responses (url, status, headers_json, sha256, path, size, "
+            "content_type, fetched_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [record.url, status, json.dumps(_header_pairs(headers), ensure_ascii=False),
+             record.sha256, record.path, record.size, record.content_type, record.fetched_at,
+             run_id],
+        )  # fmt: skip
+    db.conn.execute(
         "INSERT INTO files (url, sha256, path, size, content_type, fetched_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET sha256 = excluded.sha256, "
         "path = excluded.path, size = excluded.size, content_type = excluded.content_type, "
         "fetched_at = excluded.fetched_at",
-        [record.url, record.sha256, record.path, record.size, record.content_type, fetched_at],
+        [record.url, record.sha256, record.path, record.size, record.content_type,
+         record.fetched_at],
     )
-    return record

@@ -23,6 +23,7 @@ from archive.lock import crawl_lock
 from crawler import outcome as outcomes
 from crawler.records import (
     NEXT_SITE,
+    ArticleGone,
     ArticlePage,
     CategoryLink,
     CategorySeen,
@@ -323,12 +324,19 @@ class ArchivePipeline:
                           article_url=item.url, portal=item.portal)  # fmt: skip
 
     def _on_NotModified(self, item: NotModified) -> None:
-        store.mark_checked(self.db, item.site_id, fetched_at=store.now_iso(), portal=item.portal)
+        store.mark_checked(self.db, item.site_id, fetched_at=store.now_iso(), portal=item.portal,
+                           url=item.url, run_id=self.run_id)  # fmt: skip
         self.stats.inc_value("archive/not_modified")
+
+    def _on_ArticleGone(self, item: ArticleGone) -> None:
+        store.mark_withdrawn(self.db, item.site_id, at=store.now_iso(), url=item.url,
+                             status=item.status, portal=item.portal)  # fmt: skip
+        self.stats.inc_value("archive/article_gone")
 
     def _on_FileDownload(self, item: FileDownload) -> None:
         store.save_file(self.db, self.files_dir, url=item.url, body=item.body,
-                        content_type=item.content_type, fetched_at=store.now_iso())  # fmt: skip
+                        content_type=item.content_type, fetched_at=store.now_iso(),
+                        status=item.status, headers=item.headers, run_id=self.run_id)  # fmt: skip
         self.stats.inc_value("archive/files")
         self.stats.inc_value("archive/file_bytes", len(item.body))
 

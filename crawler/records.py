@@ -66,6 +66,18 @@ class ArticlePage:
 
 
 @dataclass(frozen=True)
+class ArticleGone:
+    """A re-check found an archived article gone from the site: HTTP 404 or 410, or a
+    redirect to the home page (``status``: that answer's code). Recorded as withdrawn, not as
+    an error: the archived copy is kept and the article is re-checked on its schedule."""
+
+    site_id: int
+    url: str
+    status: int | None
+    portal: str = "most"  # the article is (portal, site_id)
+
+
+@dataclass(frozen=True)
 class CategoryLink:
     """An archived article seen in a listing without being re-fetched."""
 
@@ -92,6 +104,8 @@ class FileDownload:
     body: bytes
     content_type: str | None
     site_id: int | None = None
+    status: int = 200  # the response's status and headers, kept for the WARC export
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,17 @@ class SiteScope:
     def home_url(self) -> str:
         return self.base + self.portal.home_path
 
+    def is_home(self, url: str) -> bool:
+        """True for the site's home page: ``/`` or the portal's home path (letter case and a
+        trailing ``/`` ignored), on any of the site's hosts."""
+        if not self.contains(url):
+            return False
+        try:
+            path = urlsplit(url).path
+        except ValueError:
+            return False
+        return path.rstrip("/").lower() in ("", self.portal.home_path.rstrip("/").lower())
+
     def entry_urls(self, kind: str) -> list[str]:
         """The portal's discovery entry points of ``kind`` (``"rss"``…) on this site."""
         return [e.url(self.base) for e in self.portal.entry_points if e.kind == kind]

@@ -23,6 +23,7 @@ RATE_FLAGS = (
     ("pdf_rate", "share of article answers that are a PDF instead"),
     ("redirect_loop_rate", "share of answers that start a redirect loop"),
     ("offsite_redirect_rate", "share of answers redirecting to the offsite base"),
+    ("home_redirect_rate", "share of answers redirecting to the home page (a withdrawn page)"),
     ("not_found_rate", "share of answers that are a 404 page"),
     ("oversize_rate", "share of answers of --oversize-bytes"),
     ("friendly_500_rate", "share of articles whose /vn/tin-tuc/ URL answers 500 (legacy works)"),

@@ -27,6 +27,7 @@ KINDS = (
     "not_found",
     "redirect_loop",
     "offsite_redirect",
+    "home_redirect",
     "pdf",
     "endless_pager",
     "charset",
@@ -75,6 +76,7 @@ class Faults:
     endless_pager_invent: bool = False
     redirect_loop_rate: float = 0.0  # 302 to path?__loop=1, which 302s back
     offsite_redirect_rate: float = 0.0  # 302 to the offsite base
+    home_redirect_rate: float = 0.0  # 302 to "/" (the home page): how a site drops a page
     not_found_rate: float = 0.0  # the SharePoint 404 page
     oversize_rate: float = 0.0  # an answer of oversize_bytes
     oversize_bytes: int = 12 * 1024 * 1024
@@ -149,7 +151,8 @@ def decide(faults: Faults, path: str, n: int) -> Decision | None:
             return Decision(
                 kind, status, faults.retry_after_seconds if faults.retry_after else None
             )
-        statuses = {"not_found": 404, "redirect_loop": 302, "offsite_redirect": 302, "reset": 0}
+        statuses = {"not_found": 404, "redirect_loop": 302, "offsite_redirect": 302,
+                    "home_redirect": 302, "reset": 0}
         return Decision(kind, statuses.get(kind, 200))
     return None
 

@@ -276,12 +276,12 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                 headers["Content-Length"] = str(len(body))
                 self._send(decision.status, headers, body)
                 return
-            if decision.kind in ("redirect_loop", "offsite_redirect"):
+            if decision.kind in ("redirect_loop", "offsite_redirect", "home_redirect"):
                 target = (
-                    loop_target(raw)
-                    if decision.kind == "redirect_loop"
+                    loop_target(raw) if decision.kind == "redirect_loop"
+                    else "/" if decision.kind == "home_redirect"
                     else srv.site.hosts.offsite + raw
-                )
+                )  # fmt: skip
                 self._send(302, {"Location": target, "Content-Length": "0"}, b"")
                 return
             if decision.kind == "endless_pager":

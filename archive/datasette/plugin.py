@@ -244,7 +244,7 @@ async def _rows(datasette: Any, sql: str, params: dict[str, Any]) -> list[Row]:
 
 ARTICLE_SQL = """
 select id, site_id, url, title, lead, body, published_at, category, source, parser, revision,
-       first_seen, last_seen, last_changed, portal, author, tags, key
+       first_seen, last_seen, last_changed, portal, author, tags, key, withdrawn_at
 from articles where portal = :portal and site_id = :site_id
 """
 IMAGES_SQL = """

@@ -38,6 +38,7 @@ from crawler.parsers.urls import is_web_url
 from crawler.portals import default_sites, most, mst
 from crawler.portals.mst import host_of
 from crawler.records import (
+    ArticleGone,
     ArticlePage,
     CategoryLink,
     CategorySeen,
@@ -467,6 +468,14 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                                f"redirected to article {landed} ({response.url})",
                                response.status)  # fmt: skip
             return
+        if site_id in self.known and meta.get("redirect_urls") and self.scope.is_home(response.url):
+            # the site sends an article it no longer has to its home page: withdrawn
+            logger.warning("archived article %s is gone from the site (redirected to the home "
+                           "page)", canonical)  # fmt: skip
+            status = (meta.get("redirect_reasons") or [302])[-1]
+            yield ArticleGone(site_id, canonical, status if isinstance(status, int) else 302,
+                              self.scope.portal.name)  # fmt: skip
+            return
         yield FetchSuccess(canonical)
         if response.status == 304:
             self.done.add(site_id)
@@ -495,8 +504,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
 
     def parse_file(self, response: Response) -> Iterator[Any]:
         url = response.meta["file_url"]
+        raw = raw_page(response)
         yield FileDownload(url, response.body, header(response, b"Content-Type"),
-                           response.meta.get("site_id"))  # fmt: skip
+                           response.meta.get("site_id"), raw.status, raw.headers)  # fmt: skip
         yield FetchSuccess(url)
 
     def parse_rss(self, response: Response) -> Iterator[Any]:
@@ -564,8 +574,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         elif kind == "article" and status in (404, 410) and meta.get("site_id") in self.known:
             # an archived article the site no longer serves: its archived copy is kept
             logger.warning("archived article %s is gone from the site (HTTP %s)", url, status)
-            yield FetchFailure(url, kind, f"gone from the site (HTTP {status})", status,
-                               counted=False)  # fmt: skip
+            yield ArticleGone(meta["site_id"], url, status, self.scope.portal.name)
             return
         else:
             logger.warning("failed %s %s: %s", kind, url, reason)

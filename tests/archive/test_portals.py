@@ -236,7 +236,8 @@ def test_export_jsonl_keeps_site_id_a_number_and_adds_keys(archive_path: Path) -
     assert big["site_id"] == BIG and isinstance(big["site_id"], int)
     assert f'"site_id": {BIG},' in lines[-1] and ROUNDED not in lines[-1]
     assert (big["portal"], big["author"], big["tags"]) == ("mst", "Hà Vy", ["khoa học"])
-    assert list(records[0])[-4:] == ["portal", "author", "tags", "key"]  # added at the end
+    assert list(records[0])[-5:-1] == ["portal", "author", "tags", "key"]  # added at the end
+    assert list(records[0])[-1] == "withdrawn_at"  # issue 12, after them
     assert records[0]["author"] is None and records[0]["tags"] == []
     only_most = cli(archive_path, "export", "--portal", "most").stdout.splitlines()
     assert [json.loads(line)["key"] for line in only_most] == ["most:102", "most:13245"]

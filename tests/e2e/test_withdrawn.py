@@ -1,0 +1,78 @@
+"""Withdrawn articles (issue 12): an archived article the site drops is marked, not an error.
+
+A small replica is crawled; then one article answers 404 (the replica's ``not_found`` fault
+on its path) and another redirects to the home page (``home_redirect``). A re-check marks both
+withdrawn (``withdrawn_at``) in show, search and export, records no fetch error, and the run
+stays ok. When the site serves the first again, the next re-check makes it live again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from replica.testing import running_replica
+
+from .support import FAR_FUTURE, MOST_ARCHIVE, ROOT, crawl, export, query, show
+
+pytestmark = pytest.mark.e2e
+
+
+def _run(*args: str) -> str:
+    out = subprocess.run([MOST_ARCHIVE, *args], capture_output=True, timeout=60, cwd=ROOT,
+                         check=True)  # fmt: skip
+    return out.stdout.decode("utf-8")
+
+
+def _path_pattern(url: str) -> str:
+    return "^" + re.escape(urlsplit(url).path) + "$"
+
+
+def _recheck(base_url: str, db: Path) -> None:
+    result = crawl(base_url, db, "-s", f"ARCHIVE_RECHECK_AT={FAR_FUTURE}")
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_an_article_gone_from_the_site_is_withdrawn_then_live_again(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with running_replica(articles=10, seed=12) as rep:
+        first = crawl(rep.base_url, db)
+        assert first.returncode == 0, first.stderr[-3000:]
+        before = {r["site_id"]: r for r in export(db)}
+        assert all(r["withdrawn_at"] is None for r in before.values())
+        gone_404, gone_home = sorted(before)[2], sorted(before)[6]
+
+        # 1. one article answers 404: withdrawn; no open fetch error; the run is ok
+        rep.set_faults({"not_found_rate": 1.0,
+                        "path_pattern": _path_pattern(before[gone_404]["url"])})  # fmt: skip
+        _recheck(rep.base_url, db)
+        article = show(db, gone_404)
+        assert article["withdrawn_at"], "a 404 on re-check did not mark the article withdrawn"
+        assert article["revision"] == 1 and article["title"] == before[gone_404]["title"]
+        assert query(db, "SELECT count(*) FROM fetch_errors WHERE resolved_at IS NULL") == [(0,)]
+        assert query(db, "SELECT outcome FROM runs ORDER BY id DESC LIMIT 1") == [("ok",)]
+        exported = {r["site_id"]: r for r in export(db)}
+        assert exported[gone_404]["withdrawn_at"] == article["withdrawn_at"]
+        assert [k for k, r in exported.items() if r["withdrawn_at"]] == [gone_404]
+        text = _run("show", str(gone_404), "--db", str(db))
+        assert "[WITHDRAWN from the site]" in text
+        words = before[gone_404]["title"].split()[:3]
+        hits = json.loads(_run("search", " ".join(words), "--json", "-n", "50", "--db", str(db)))
+        hit = next(h for h in hits if h["site_id"] == gone_404)
+        assert hit["withdrawn_at"] == article["withdrawn_at"]
+        listing = _run("search", " ".join(words), "-n", "50", "--db", str(db))
+        assert "[WITHDRAWN from the site] " + before[gone_404]["title"][:40] in listing
+
+        # 2. the first comes back; another now redirects to the home page
+        rep.set_faults({"home_redirect_rate": 1.0,
+                        "path_pattern": _path_pattern(before[gone_home]["url"])})  # fmt: skip
+        _recheck(rep.base_url, db)
+        back = show(db, gone_404)
+        assert back["withdrawn_at"] is None and back["revision"] == 1
+        assert show(db, gone_home)["withdrawn_at"], "a redirect home did not withdraw it"
+        assert query(db, "SELECT count(*) FROM fetch_errors WHERE resolved_at IS NULL") == [(0,)]
