@@ -529,7 +529,11 @@ def export_command(fmt: str, query: str | None, since: str | None, until: str | 
                 from archive.warc import write_warc
 
                 name = None if output == "-" else Path(output).name
-                n = write_warc(db, cast(BinaryIO, out), filename=name, filters=filters)
+                from archive.files import files_dir_for
+
+                n = write_warc(db, cast(BinaryIO, out), filename=name, filters=filters,
+                               files_dir=files_dir_for(db_path),
+                               warn=lambda line: click.echo(f"warning: {line}", err=True))
                 what = f"{n} WARC records"
             elif revisions:
                 n = write_revisions_jsonl(db, cast(TextIO, out), filters)

@@ -378,6 +378,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     # ------------------------------------------------------------------ callbacks
 
     def parse_home(self, response: Response) -> Iterator[Any]:
+        yield ListingPage(raw_page(response), None, 0)  # archived as fetched (WARC export)
         urls = parsers.parse_home(response.body, response.url)
         seen: set[int] = set()
         for href in urls:

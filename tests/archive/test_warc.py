@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive import store
 from archive.db import open_archive
+from archive.files import files_dir_for
 from archive.queries import parse_date
 from archive.rawpages import page_body
 from archive.warc import status_line, warc_date, write_warc
@@ -55,6 +57,14 @@ def stored_pages(path: Path, where: str = "1 = 1") -> list[dict[str, Any]]:
         for page in pages:  # the body as fetched, whatever the codec it is stored with
             page["body"] = page_body(db, int(page["id"]))
         return pages
+    finally:
+        db.conn.close()
+
+
+def stored_files(path: Path) -> list[dict[str, Any]]:
+    db = open_archive(path, readonly=True)
+    try:
+        return list(db.query("select * from files order by rowid"))
     finally:
         db.conn.close()
 
@@ -178,7 +188,8 @@ def test_export_command_writes_a_valid_warc(archive_path: Path, tmp_path: Path) 
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert warcio_check(out).returncode == 0
-    assert len(read_records(out)) == len(stored_pages(archive_path)) + 1
+    files = len(stored_files(archive_path))
+    assert files and len(read_records(out)) == len(stored_pages(archive_path)) + files + 1
 
 
 def test_empty_archive_gives_a_valid_warc_with_only_warcinfo(tmp_path: Path) -> None:
@@ -194,3 +205,127 @@ def test_warc_dates_are_utc() -> None:
     assert warc_date("2026-11-20T10:05:00+07:00") == "2026-11-20T03:05:00Z"
     assert warc_date("2026-11-20T03:05:00") == "2026-11-20T03:05:00Z"
     assert status_line(599) == "599 "
+
+
+# --- files, revisits, synthesised headers (issue 12) -----------------------------------------
+
+
+def export_all(path: Path, out: Path, **filters: str | None) -> int:
+    db = open_archive(path, readonly=True)
+    try:
+        with out.open("wb") as fh:
+            return write_warc(db, fh, files_dir=files_dir_for(path), **filters)  # type: ignore[arg-type]
+    finally:
+        db.conn.close()
+
+
+def warc_fields(path: Path) -> list[dict[str, Any]]:
+    """Every record's WARC header fields (a dict) with its payload."""
+    found = []
+    with path.open("rb") as fh:
+        for record in ArchiveIterator(fh):
+            fields = dict(record.rec_headers.headers)
+            fields["payload"] = record.content_stream().read()
+            fields["http"] = record.http_headers.headers if record.http_headers else None
+            found.append(fields)
+    return found
+
+
+@pytest.fixture(scope="module")
+def revisited(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample archive, then a crawl that found an article page and an image unchanged,
+    a 304 re-check, and one image whose response headers were kept."""
+    path: Path = tmp_path_factory.mktemp("revisits") / "archive.db"
+    sample.fill_archive(path)
+    db = open_archive(path)
+    try:
+        page = next(db.query("select * from raw_pages where url like '%/101/%' order by id"))
+        body = store.page_body(db, page["id"])
+        assert body is not None
+        store.save_page(db, url=page["url"], status=200, headers=[("Content-Type", "text/html")],
+                        body=body, fetched_at="2026-11-25T00:00:00+00:00", run_id=None)
+        store.mark_checked(db, 101, fetched_at="2026-11-26T00:00:00+00:00", url=page["url"])
+        data = sample.png(12, 12, (1, 2, 3))
+        url = sample.BASE + "/Images/kept-headers.png"
+        store.save_file(db, files_dir_for(path), url=url, body=data,
+                        content_type="image/png", fetched_at="2026-11-27T00:00:00+00:00",
+                        status=200, headers={"Content-Type": "image/png", "ETag": '"abc"'})
+        store.save_file(db, files_dir_for(path), url=url, body=data,
+                        content_type="image/png", fetched_at="2026-11-28T00:00:00+00:00",
+                        status=200, headers={"Content-Type": "image/png", "ETag": '"abc"'})
+        # an archive of an earlier release: one file with no kept response at all
+        db.execute("delete from file_responses where url = (select url from files "
+                   "order by rowid limit 1)")
+        db.conn.commit()
+    finally:
+        db.conn.close()
+    return path
+
+
+def test_every_file_is_a_response_record_with_its_bytes(revisited: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.warc.gz"
+    export_all(revisited, out)
+    check = warcio_check(out)
+    assert check.returncode == 0, check.stdout + check.stderr
+    records = warc_fields(out)
+    responses = [r for r in records if r["WARC-Type"] == "response"]
+    for f in stored_files(revisited):
+        data = (files_dir_for(revisited) / f["path"]).read_bytes()
+        mine = [r for r in responses if r["WARC-Target-URI"] == f["url"]]
+        assert mine and all(r["payload"] == data for r in mine), f["url"]
+    assert {r["WARC-Target-URI"] for r in responses} >= {p["url"] for p in stored_pages(revisited)}
+
+
+def test_kept_headers_are_written_and_synthesised_ones_are_marked(
+    revisited: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "h.warc.gz"
+    export_all(revisited, out)
+    records = warc_fields(out)
+    assert "Synthesized-Headers" in records[0]["payload"].decode()  # the warcinfo says so
+    files = {f["url"] for f in stored_files(revisited)}
+    file_records = [r for r in records if r["WARC-Type"] == "response"
+                    and r["WARC-Target-URI"] in files]  # fmt: skip
+    kept = [r for r in file_records if ("ETag", '"abc"') in r["http"]]
+    assert len(kept) == 1 and "WARC-Synthesized-Headers" not in kept[0]
+    synthesised = [r for r in file_records if r.get("WARC-Synthesized-Headers") == "true"]
+    assert synthesised, "a file of an earlier release must be marked"
+    for r in synthesised:
+        names = [n.lower() for n, _ in r["http"]]
+        assert names == ["content-type", "content-length"]
+
+
+def test_identical_refetches_are_revisit_records(revisited: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.warc.gz"
+    export_all(revisited, out)
+    records = warc_fields(out)
+    by_id = {r["WARC-Record-ID"]: r for r in records}
+    revisits = [r for r in records if r["WARC-Type"] == "revisit"]
+    assert [r["WARC-Date"] for r in revisits] == [
+        "2026-11-25T00:00:00Z", "2026-11-26T00:00:00Z", "2026-11-28T00:00:00Z",
+    ]
+    for r in revisits:
+        original = by_id[r["WARC-Refers-To"]]
+        assert original["WARC-Type"] == "response"
+        assert r["WARC-Profile"].endswith("/revisit/identical-payload-digest")
+        assert r["WARC-Refers-To-Target-URI"] == original["WARC-Target-URI"]
+        assert r["WARC-Refers-To-Date"] == original["WARC-Date"]
+        assert r["WARC-Payload-Digest"] == original["WARC-Payload-Digest"]
+
+
+def test_a_filtered_export_holds_the_files_of_the_chosen_articles(
+    revisited: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "f.warc.gz"
+    export_all(revisited, out, category="Hoạt động của Đảng ủy")
+    records = warc_fields(out)
+    uris = {r["WARC-Target-URI"] for r in records if r["WARC-Type"] == "response"}
+    db = open_archive(revisited, readonly=True)
+    try:
+        wanted = {r["url"] for r in db.query(
+            "select f.url from files f join images i on i.url = f.url where i.site_id = 102")}
+    finally:
+        db.conn.close()
+    assert wanted and wanted <= uris
+    assert all("/102/" in u or u in wanted for u in uris)
+    assert warcio_check(out).returncode == 0
