@@ -13,6 +13,7 @@ from test_queries_samples import ARTICLES, ELECTRIC_V2, IMAGE_BYTES, build_archi
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.cli import main
+from archive.db import open_archive
 from archive.export import CSV_COLUMNS
 from archive.files import files_dir_for, resolve
 from archive.normalize import join_body
@@ -121,9 +122,17 @@ def test_warc_branch_writes_the_raw_pages(archive_path: Path, tmp_path: Path) ->
         records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
                    for r in ArchiveIterator(fh)]
     assert records[0][0] == "warcinfo"
-    assert sorted(uri for kind, uri in records if kind == "response") == sorted(
-        a.url for a in ARTICLES)
+    db = open_archive(archive_path, readonly=True)
+    files = {r["url"]: r["path"] for r in db.query("select url, path from files")}
+    db.conn.close()
+    responses = [uri for kind, uri in records if kind == "response"]
+    # every article page, then every downloaded file (issue 12)
+    assert sorted(u for u in responses if u not in files) == sorted(a.url for a in ARTICLES)
+    assert sorted(u for u in responses if u in files) == sorted(files)
     code, out, _ = export(archive_path, "--format", "warc", "--category", "570")
     uris = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(io.BytesIO(out))
             if r.rec_type == "response"]
-    assert uris == [a.url for a in ARTICLES if a.site_id == 107]
+    chosen = next(a for a in ARTICLES if a.site_id == 107)
+    assert [u for u in uris if u not in files] == [chosen.url]
+    assert {u for u in uris if u in files} == {i.url for i in chosen.images if i.url in files} | {
+        t.url for t in chosen.attachments if t.url in files}
