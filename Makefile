@@ -7,7 +7,7 @@ PORT   ?= 8765
 DEMO_ARTICLES ?= 200
 DB     ?= archive.db
 
-.PHONY: help venv demo crawl test lint eval bench bench-quick reliability clean
+.PHONY: help venv replay-venv demo crawl test lint eval bench bench-quick reliability clean
 
 help:
 	@echo "make demo         serve both portals of the replica on 127.0.0.1, crawl them into demo/archive.db, summarise, search"
@@ -24,7 +24,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,compare]'
+	$(BIN)/pip install -q -e '.[dev,compare,wacz]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -39,7 +39,21 @@ crawl: $(STAMP)
 TEST_WORKERS ?= auto
 PYTEST_ARGS  ?=
 
-test: $(STAMP)
+# pywb (the replay test of the WARC/WACZ export, tests/replay) pins dependencies that clash with
+# ours (cryptography, pyOpenSSL): it gets its own virtualenv, from tests/replay/requirements.txt.
+REPLAY_VENV  := .venv-replay
+REPLAY_STAMP := $(REPLAY_VENV)/.installed
+
+replay-venv: $(REPLAY_STAMP)
+
+$(REPLAY_STAMP): tests/replay/requirements.txt
+	test -d $(REPLAY_VENV) || $(PYTHON) -m venv $(REPLAY_VENV)
+	$(REPLAY_VENV)/bin/pip install -q --upgrade pip
+	$(REPLAY_VENV)/bin/pip install -q -r tests/replay/requirements.txt
+	touch $(REPLAY_STAMP)
+
+test: $(STAMP) $(REPLAY_STAMP)
+	MOST_ARCHIVE_REPLAY_PYTHON="$(CURDIR)/$(REPLAY_VENV)/bin/python" \
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)

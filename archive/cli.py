@@ -27,7 +27,7 @@ from archive.defaults import DB_ENV, DEFAULT_DB
 if TYPE_CHECKING:
     import sqlite_utils
 
-    from archive.queries import ArticleRef
+    from archive.queries import ArticleFilter, ArticleRef
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -467,9 +467,12 @@ def _output(path: str, binary: bool) -> Iterator[IO[Any]]:
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl",
-              show_default=True, help="jsonl: one JSON object per article; csv: one row per "
-              "article; warc: the archived raw responses as a WARC file.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc", "wacz"]),
+              default="jsonl", show_default=True,
+              help="jsonl: one JSON object per article; csv: one row per article; warc: every "
+              "archived response (pages, listing and home pages, images, attachments, "
+              "revisits) as a WARC file; wacz: that WARC packaged as WACZ 1.1 (needs "
+              "Webrecorder's wacz program, $MOST_ARCHIVE_WACZ or on PATH).")
 @click.option("--query", "-q", metavar="QUERY",
               help="Only the articles this search query finds (the syntax and matching of "
                    "`most-archive search`: every match, not a page of them).")
@@ -500,6 +503,7 @@ def export_command(fmt: str, query: str | None, since: str | None, until: str | 
         most-archive export --db archive.db -o articles.jsonl
         most-archive export --format csv --since 2024 --category "Tin tổng hợp" -o 2024.csv
         most-archive export --format warc -o archive.warc.gz
+        most-archive export --format wacz -o archive.wacz
         most-archive export --portal mst -o mst.jsonl
         most-archive export --query "chuyển đổi số" --source "Báo" -o hits.jsonl
         most-archive export --revisions -o revisions.jsonl
@@ -523,6 +527,9 @@ def export_command(fmt: str, query: str | None, since: str | None, until: str | 
             raise click.BadParameter(f"malformed query: {exc}", param_hint="--query") from None
     filters = ArticleFilter(since=since, until=until, category=category, portal=portal,
                             source=source, query=query)
+    if fmt == "wacz":
+        _export_wacz(db_path, output, filters)
+        return
     with open_db(db_path) as db:
         with _output(output, binary=fmt == "warc") as out:
             if fmt == "warc":
@@ -553,6 +560,32 @@ def export_command(fmt: str, query: str | None, since: str | None, until: str | 
     if empty and node is not None and not reasons:
         reasons = [f"--query {query!r}: no article matches it"]
     echo_reasons(reasons)
+
+
+def _export_wacz(db_path: Path, output: str, filters: ArticleFilter) -> None:
+    """``export --format wacz``: py-wacz writes a file; it is then moved (or copied to stdout)."""
+    import shutil
+    import tempfile
+
+    from archive import wacz
+    from archive.files import files_dir_for
+
+    if not wacz.available():
+        raise click.ClickException(f"the WACZ format needs the wacz package: {wacz.INSTALL_HINT}")
+    with open_db(db_path) as db, _output(output, binary=True) as out, \
+            tempfile.TemporaryDirectory(prefix="most-wacz-") as tmp:  # fmt: skip
+        built = Path(tmp) / "export.wacz"
+        try:
+            records, pages = wacz.write_wacz(
+                db, built, files_dir=files_dir_for(db_path),
+                warn=lambda line: click.echo(f"warning: {line}", err=True), filters=filters,
+            )  # fmt: skip
+        except wacz.WaczFailed as exc:
+            raise click.ClickException(f"WACZ packaging failed: {exc}") from None
+        with built.open("rb") as fh:
+            shutil.copyfileobj(fh, out)
+    where = "standard output" if output == "-" else output
+    click.echo(f"exported {records} WARC records, {pages} pages (wacz) to {where}", err=True)
 
 
 # --- stats ----------------------------------------------------------------------------------
