@@ -17,6 +17,9 @@ class Image:
     url: str  # absolute URL, as the site writes it (percent-encoding kept)
     caption: str | None  # the caption under/beside the image, None when it has none
     alt: str = ""
+    # the URL the page displays (its <img src>) when it is not ``url``, e.g. mst's
+    # /thumb_w/730/… of a full-size image; fetched with ARCHIVE_FETCH_DISPLAYED_IMAGES
+    display_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,11 @@ class Article:
         return f"{self.portal}:{self.site_id}"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        for image in data["images"]:  # only where the page displays another form
+            if image.get("display_url") is None:
+                image.pop("display_url", None)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Article:

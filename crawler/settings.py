@@ -71,6 +71,10 @@ ARCHIVE_RECHECK_AT = ""
 ARCHIVE_DISCOVERY = True
 # Download the images and attachments of articles (same hosts only).
 ARCHIVE_FETCH_FILES = True
+# Also download the form of each image the page displays when it differs from the full-size
+# one the archive keeps (mst.gov.vn shows /thumb_w/730/... of a full image), so a replay of the
+# archived page (WARC/WACZ) shows its images. Off: only the full-size images are downloaded.
+ARCHIVE_FETCH_DISPLAYED_IMAGES = False
 # First retry waits this many seconds, doubling each time (a Retry-After header wins).
 ARCHIVE_RETRY_BACKOFF = 1.0
 # Longest wait (seconds) before a retry, whatever Retry-After or the backoff asks.

@@ -96,6 +96,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     discovery: bool
     fetch_files: bool
     extra_media_hosts: frozenset[str]
+    fetch_displayed: bool
     known: frozenset[int]
     rechecks: tuple[Recheck, ...]
     validators: dict[int, tuple[str | None, str | None]]
@@ -152,6 +153,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                             if u.strip()]  # fmt: skip
         if spider.default_set and not s.getlist("ARCHIVE_SITES"):
             spider.fallbacks = other_hosts(spider.scope.base)
+        spider.fetch_displayed = s.getbool("ARCHIVE_FETCH_DISPLAYED_IMAGES")
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         # where the walk stands, kept for the next run when a time limit ends this one
         spider.frontier = WalkFrontier()
@@ -496,7 +498,11 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         )
         if article is None or not self.fetch_files:
             return
-        for url in [i.url for i in article.images] + [a.url for a in article.attachments]:
+        urls = [i.url for i in article.images] + [a.url for a in article.attachments]
+        if self.fetch_displayed:  # the forms the page shows, for replay (docs/settings.md)
+            urls += [i.display_url for i in article.images if i.display_url
+                     and i.display_url != i.url]  # fmt: skip
+        for url in urls:
             if url in self.downloaded_files:
                 continue
             request = self._file_request(url, site_id)
