@@ -24,7 +24,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,compare,wacz]'
+	$(BIN)/pip install -q -e '.[dev,compare]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -40,7 +40,9 @@ TEST_WORKERS ?= auto
 PYTEST_ARGS  ?=
 
 # pywb (the replay test of the WARC/WACZ export, tests/replay) pins dependencies that clash with
-# ours (cryptography, pyOpenSSL): it gets its own virtualenv, from tests/replay/requirements.txt.
+# ours (cryptography, pyOpenSSL), and py-wacz (export --format wacz) brings rich, which breaks
+# Datasette's error pages: both get their own virtualenv, from tests/replay/requirements.txt;
+# the tests find wacz through MOST_ARCHIVE_WACZ.
 REPLAY_VENV  := .venv-replay
 REPLAY_STAMP := $(REPLAY_VENV)/.installed
 
@@ -54,6 +56,7 @@ $(REPLAY_STAMP): tests/replay/requirements.txt
 
 test: $(STAMP) $(REPLAY_STAMP)
 	MOST_ARCHIVE_REPLAY_PYTHON="$(CURDIR)/$(REPLAY_VENV)/bin/python" \
+	MOST_ARCHIVE_WACZ="$(CURDIR)/$(REPLAY_VENV)/bin/wacz" \
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)

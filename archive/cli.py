@@ -570,8 +570,10 @@ def _export_wacz(db_path: Path, output: str, filters: ArticleFilter) -> None:
     from archive import wacz
     from archive.files import files_dir_for
 
-    if not wacz.available():
-        raise click.ClickException(f"the WACZ format needs the wacz package: {wacz.INSTALL_HINT}")
+    if wacz.wacz_program() is None:
+        raise click.ClickException(
+            f"the WACZ format needs Webrecorder's wacz program: {wacz.INSTALL_HINT}"
+        )
     with open_db(db_path) as db, _output(output, binary=True) as out, \
             tempfile.TemporaryDirectory(prefix="most-wacz-") as tmp:  # fmt: skip
         built = Path(tmp) / "export.wacz"
@@ -580,7 +582,7 @@ def _export_wacz(db_path: Path, output: str, filters: ArticleFilter) -> None:
                 db, built, files_dir=files_dir_for(db_path),
                 warn=lambda line: click.echo(f"warning: {line}", err=True), filters=filters,
             )  # fmt: skip
-        except wacz.WaczFailed as exc:
+        except (wacz.WaczFailed, wacz.WaczUnavailable) as exc:
             raise click.ClickException(f"WACZ packaging failed: {exc}") from None
         with built.open("rb") as fh:
             shutil.copyfileobj(fh, out)

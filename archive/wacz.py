@@ -1,12 +1,17 @@
-"""WACZ export: the WARC of :mod:`archive.warc` packaged by the ``wacz`` package (py-wacz).
+"""WACZ export: the WARC of :mod:`archive.warc` packaged by Webrecorder's ``wacz`` tool.
 
 WACZ 1.1 (https://specs.webrecorder.net/wacz/1.1.1/) is a ZIP holding the WARC
 (``archive/``), a CDXJ index of it (``indexes/``), the list of pages a replay tool offers
 (``pages/pages.jsonl``) and ``datapackage.json`` with the SHA-256 of every part; ReplayWeb.page
 and pywb open it as it is. The format is written by the Webrecorder project's own ``wacz``
-package, not by hand: it is an optional dependency (``pip install 'most-archive[wacz]'``;
-``make venv`` installs it), since it brings frictionless and its dependencies, which nothing
-else here needs.
+command (py-wacz), not by hand.
+
+py-wacz runs as a separate program, never imported: it installs cleanly beside our packages,
+but brings ``rich``, and with ``rich`` importable Datasette's error handler fails on every
+error page (``rich.get_console().print_exception()`` outside an ``except`` block: a 404 of
+``serve`` becomes a ``ValueError``). So it lives in its own environment (``pipx install
+wacz``, or the replay virtualenv ``make replay-venv`` makes for the tests), found as
+``$MOST_ARCHIVE_WACZ``, else ``wacz`` on ``PATH``.
 
 The pages list holds one entry per exported article: the URL of the raw page its current
 version was parsed from, its fetch time and the article's title.
@@ -14,14 +19,15 @@ version was parsed from, its fetch time and the article's title.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
+import os
+import shutil
+import subprocess
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from archive.warc import warc_date, write_warc
+from archive.warc import _selection, warc_date, write_warc
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,33 +36,36 @@ if TYPE_CHECKING:
 
     from archive.queries import ArticleFilter
 
+WACZ_ENV = "MOST_ARCHIVE_WACZ"
 PAGES_SQL = """
 SELECT rp.url, rp.fetched_at, a.title FROM articles a JOIN raw_pages rp ON rp.id = a.page_id
 WHERE 1 = 1{filters}
 ORDER BY a.published_at, a.id
 """
 DESCRIPTION = "Articles of mst.gov.vn and www.most.gov.vn archived by most-archive"
-INSTALL_HINT = "pip install 'most-archive[wacz]'"
+INSTALL_HINT = (
+    f"install it apart from most-archive (`pipx install wacz`) or point ${WACZ_ENV} at it"
+)
 
 
 class WaczUnavailable(RuntimeError):
-    """The ``wacz`` package is not installed."""
+    """No ``wacz`` program was found."""
 
 
 class WaczFailed(RuntimeError):
     """py-wacz refused to package the export (its own messages are the text)."""
 
 
-def available() -> bool:
-    try:
-        import wacz.main  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def wacz_program() -> str | None:
+    """The ``wacz`` program: ``$MOST_ARCHIVE_WACZ``, else ``wacz`` on ``PATH`` (None: none)."""
+    chosen = os.environ.get(WACZ_ENV)
+    if chosen:
+        return chosen if Path(chosen).is_file() else None
+    return shutil.which("wacz")
 
 
 def write_pages(
-    db: sqlite_utils.Database, out: io.TextIOBase | Any, filters: tuple[str, dict[str, Any]] | None
+    db: sqlite_utils.Database, out: IO[str], filters: tuple[str, dict[str, Any]] | None
 ) -> int:
     """The WACZ pages list (``json-pages-1.0``) of the selected articles; return how many."""
     where, params = filters if filters is not None else ("", {})
@@ -84,16 +93,11 @@ def write_wacz(
     """Write a WACZ file at ``target``; return ``(WARC records, pages listed)``.
 
     The filters are those of :func:`archive.warc.write_warc`. Raises :class:`WaczUnavailable`
-    without the ``wacz`` package and :class:`WaczFailed` when it fails.
+    without a ``wacz`` program and :class:`WaczFailed` when it fails.
     """
-    try:
-        from wacz.main import main as wacz_main
-    except ImportError:
-        raise WaczUnavailable(
-            f"the WACZ format needs the wacz package: {INSTALL_HINT}"
-        ) from None
-    from archive.warc import _selection
-
+    program = wacz_program()
+    if program is None:
+        raise WaczUnavailable(f"the WACZ format needs Webrecorder's wacz program: {INSTALL_HINT}")
     with tempfile.TemporaryDirectory(prefix="most-wacz-") as tmp:
         warc = Path(tmp) / "most-archive.warc.gz"
         with warc.open("wb") as fh:
@@ -103,14 +107,13 @@ def write_wacz(
         pages_file = Path(tmp) / "pages.jsonl"
         with pages_file.open("w", encoding="utf-8") as fh:
             pages = write_pages(db, fh, _selection(db, since, until, category, portal, filters))
-        said = io.StringIO()
-        args = ["create", "-o", str(target), str(warc), "-p", str(pages_file),
-                "--title", "most-archive export", "--desc", DESCRIPTION]  # fmt: skip
+        command = [program, "create", "-o", str(target), str(warc), "-p", str(pages_file),
+                   "--title", "most-archive export", "--desc", DESCRIPTION]  # fmt: skip
         try:
-            with contextlib.redirect_stdout(said):  # py-wacz reports on stdout
-                code = wacz_main(args)
-        except (OSError, ValueError, KeyError) as exc:
-            raise WaczFailed(f"{exc}\n{said.getvalue()}") from None
-        if code not in (0, None):
-            raise WaczFailed(said.getvalue().strip() or f"wacz create exited {code}")
+            done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise WaczFailed(f"{program}: {exc}") from None
+        if done.returncode != 0 or not target.is_file():
+            said = (done.stderr or done.stdout).strip()[-2000:]
+            raise WaczFailed(said or f"{program} create exited {done.returncode}")
     return records, pages

@@ -322,3 +322,24 @@ def test_custom_sql_can_use_the_search_functions(client: Client) -> None:
     fold_sql = quote("select most_fold('Đảng') as f")
     folded = client.json(f"/archive.json?sql={fold_sql}&_shape=array")
     assert folded == [{"f": "dang"}]
+
+
+def test_a_withdrawn_article_is_marked_on_its_page_and_in_search(tmp_path: Path) -> None:
+    from archive import store
+    from archive.db import open_archive
+
+    path = tmp_path / "archive.db"
+    sample.fill_archive(path)
+    db = open_archive(path)
+    try:
+        assert store.mark_withdrawn(db, 102, at="2026-11-27T05:00:00+00:00", status=404)
+    finally:
+        db.conn.close()
+    web = Client(path)
+    gone = web.get("/-/article/102").text
+    assert "Withdrawn" in gone and "2026-11-27T05:00:00+00:00" in gone
+    assert "Withdrawn" not in web.get("/-/article/101").text
+    rows = web.json("/archive/search.json?q=dang&_shape=objects")["rows"]
+    marks = {r["site_id"]: r["withdrawn_at"] for r in rows}
+    assert marks[102] == "2026-11-27T05:00:00+00:00"
+    assert all(v is None for k, v in marks.items() if k != 102)

@@ -329,3 +329,20 @@ def test_a_filtered_export_holds_the_files_of_the_chosen_articles(
     assert wanted and wanted <= uris
     assert all("/102/" in u or u in wanted for u in uris)
     assert warcio_check(out).returncode == 0
+
+
+def test_wacz_without_the_wacz_program_is_a_clean_error(
+    archive_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from archive.cli import main
+
+    monkeypatch.setenv("MOST_ARCHIVE_WACZ", str(tmp_path / "no-such-wacz"))
+    out = tmp_path / "x.wacz"
+    result = CliRunner().invoke(main, ["export", "--format", "wacz", "--db", str(archive_path),
+                                       "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 1
+    assert "needs Webrecorder's wacz program" in result.output and "pipx install wacz" in (
+        result.output)
+    assert not out.exists()

@@ -4,7 +4,7 @@ byte for byte from the WARC and from the WACZ export.
 A small replica is crawled for real (a subprocess), exported with ``most-archive export
 --format warc`` and ``--format wacz``, and both are replayed by pywb, which runs in its own
 virtualenv (its pins clash with ours: ``make replay-venv``, which ``make test`` runs first)
-through tests/replay/pywb_replay.py. Both exports also hold a response record for every
+through tests/replay/pywb_replay.py; the WACZ is made by py-wacz from that venv too. Both exports also hold a response record for every
 archived page and every downloaded file.
 """
 
@@ -53,9 +53,12 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     with running_replica(articles=8, seed=5) as rep:
         result = crawl(rep.base_url, db)
         assert result.returncode == 0, result.stderr[-3000:]
+    # py-wacz lives in the replay venv (archive/wacz.py says why)
+    env = {**os.environ, "MOST_ARCHIVE_WACZ": str(replay_python().parent / "wacz")}
     for fmt, name in (("warc", "archive.warc.gz"), ("wacz", "archive.wacz")):
         command = [MOST_ARCHIVE, "export", "--format", fmt, "--db", str(db), "-o", str(work / name)]
-        subprocess.run(command, check=True, capture_output=True, timeout=120)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+        assert done.returncode == 0, done.stderr[-3000:]
     return {"db": db, "work": work, "articles": export(db)}
 
 
