@@ -153,3 +153,17 @@ def test_no_archive_is_a_clean_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["verify", "--db", str(tmp_path / "none.db")])
     code, out = result.exit_code, result.output
     assert code == 1 and "no archive at" in out and "Traceback" not in out
+
+
+def test_progress_goes_to_stderr_and_quiet_silences_it(
+    archive: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive import fixity
+
+    monkeypatch.setattr(fixity, "PROGRESS_SECONDS", 0.0)  # as if every check took long
+    result = CliRunner().invoke(main, ["verify", "--json", "--db", str(archive)])
+    assert result.exit_code == 0
+    assert "raw pages checked" in result.stderr and "files checked" in result.stderr
+    assert json.loads(result.stdout)["ok"] is True  # stdout stays one JSON document
+    quiet = CliRunner().invoke(main, ["verify", "-q", "--db", str(archive)])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
