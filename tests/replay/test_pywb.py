@@ -4,8 +4,8 @@ byte for byte from the WARC and from the WACZ export.
 A small replica is crawled for real (a subprocess), exported with ``most-archive export
 --format warc`` and ``--format wacz``, and both are replayed by pywb, which runs in its own
 virtualenv (its pins clash with ours: ``make replay-venv``, which ``make test`` runs first)
-through tests/replay/pywb_replay.py; the WACZ is made by py-wacz from that venv too. Both exports also hold a response record for every
-archived page and every downloaded file.
+through tests/replay/pywb_replay.py; the WACZ is made by py-wacz from that venv too. Both
+exports also hold a response record for every archived page and every downloaded file.
 """
 
 from __future__ import annotations
