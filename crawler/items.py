@@ -18,8 +18,9 @@ class Image:
     caption: str | None  # the caption under/beside the image, None when it has none
     alt: str = ""
     # the URL the page displays (its <img src>) when it is not ``url``, e.g. mst's
-    # /thumb_w/730/… of a full-size image; fetched with ARCHIVE_FETCH_DISPLAYED_IMAGES
-    display_url: str | None = None
+    # /thumb_w/730/… of a full-size image; fetched with ARCHIVE_FETCH_DISPLAYED_IMAGES. What
+    # to fetch, not what the article says: left out of equality and of to_dict()
+    display_url: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,8 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for image in data["images"]:  # only where the page displays another form
-            if image.get("display_url") is None:
-                image.pop("display_url", None)
+        for image in data["images"]:  # what to fetch, not content (Image.display_url)
+            image.pop("display_url", None)
         return data
 
     @classmethod

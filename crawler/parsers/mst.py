@@ -368,6 +368,15 @@ def _image_url(img: etree._Element, link: str | None, page_url: str) -> str:
     return ""
 
 
+def _displayed_url(img: etree._Element, url: str, page_url: str) -> str | None:
+    """The URL the page displays (``src``, e.g. ``/thumb_w/730/…``) when it is not ``url``."""
+    value = (img.get("src") or "").strip()
+    if not value:
+        return None
+    shown = absolute_url(value, page_url)
+    return shown if is_web_url(shown) and shown != url else None
+
+
 def _caption(block: etree._Element | None) -> str | None:
     """The text of the block's caption; None for an empty or placeholder caption."""
     if block is None:
@@ -417,12 +426,14 @@ def find_images(index: PageIndex, body: etree._Element, page_url: str) -> list[I
             continue
         if block is not None:
             last_in_block[block] = len(images)
-        images.append(Image(url=url, caption=None, alt=clean(img.get("alt"))))
+        images.append(Image(url=url, caption=None, alt=clean(img.get("alt")),
+                            display_url=_displayed_url(img, url, page_url)))
     for block, at in last_in_block.items():
         caption = _caption(block)
         if caption:
             image = images[at]
-            images[at] = Image(url=image.url, caption=caption, alt=image.alt)
+            images[at] = Image(url=image.url, caption=caption, alt=image.alt,
+                               display_url=image.display_url)
     return images
 
 
