@@ -114,19 +114,19 @@ def integrity_messages(db: sqlite_utils.Database) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def _page_ids(db: sqlite_utils.Database) -> Iterator[tuple[int, str, str | None]]:
+def _pages(db: sqlite_utils.Database) -> Iterator[tuple[int, str, str | None, bytes, Any, Any]]:
     last = -1
     while True:
         rows = db.execute(
-            "SELECT id, url, body_sha256 FROM raw_pages WHERE id > ? AND body IS NOT NULL "
-            "ORDER BY id LIMIT 500",
+            "SELECT id, url, body_sha256, body, codec, dictionary_id FROM raw_pages "
+            "WHERE id > ? AND body IS NOT NULL ORDER BY id LIMIT 200",
             [last],
         ).fetchall()
         if not rows:
             return
-        for page_id, url, sha in rows:
+        for page_id, url, sha, body, codec, dictionary_id in rows:
             last = int(page_id)
-            yield last, str(url), sha
+            yield last, str(url), sha, bytes(body), codec, dictionary_id
 
 
 def _decode_errors() -> tuple[type[BaseException], ...]:
@@ -141,20 +141,20 @@ def _decode_errors() -> tuple[type[BaseException], ...]:
 
 
 def _check_pages(db: sqlite_utils.Database, report: Report, tick: _Ticker) -> None:
-    from archive.store import page_body  # the one reader of a stored body, whatever its codec
+    from archive.rawpages import decode  # the one reader of a stored body, whatever its codec
 
     total = db.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
     errors = _decode_errors()
-    for page_id, url, sha in _page_ids(db):
+    for page_id, url, sha, stored, codec, dictionary_id in _pages(db):
         report.pages_checked += 1
         try:
-            body = page_body(db, page_id)
+            body = decode(db, stored, codec, dictionary_id)
         except errors as exc:
             report.corrupt_pages.append(
                 {"id": page_id, "url": url, "problem": f"does not decompress: {exc}"}
             )
             continue
-        if sha and hashlib.sha256(body or b"").hexdigest() != sha:
+        if sha and hashlib.sha256(body).hexdigest() != sha:
             report.corrupt_pages.append(
                 {"id": page_id, "url": url, "problem": "body does not match body_sha256"}
             )

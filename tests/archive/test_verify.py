@@ -167,3 +167,14 @@ def test_progress_goes_to_stderr_and_quiet_silences_it(
     assert json.loads(result.stdout)["ok"] is True  # stdout stays one JSON document
     quiet = CliRunner().invoke(main, ["verify", "-q", "--db", str(archive)])
     assert quiet.exit_code == 0 and quiet.stderr == ""
+
+
+def test_a_raw_page_that_does_not_decompress_is_corrupt(archive: Path) -> None:
+    conn = sqlite3.connect(archive)
+    with conn:
+        conn.execute("UPDATE raw_pages SET body = ? WHERE id = 2", [b"\x28\xb5\x2f\xfd garbage"])
+    conn.close()
+    code, found = report(archive)
+    assert code == 1
+    [page] = found["raw_pages"]["corrupt"]
+    assert page["id"] == 2 and page["problem"].startswith("does not decompress")
