@@ -299,7 +299,7 @@ def write_warc(
             chosen["source"] = flt.source
         if flt.query:
             chosen["query"] = flt.query
-        info["filters"] = json.dumps(chosen, ensure_ascii=False)
+        info["filters"] = json.dumps(chosen)
     w.writer.write_record(w.writer.create_warcinfo_record(filename or "", info))
     w.written += 1
     selection = _selection(db, since, until, category, portal, filters)
