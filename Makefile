@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pywb and py-wacz live apart (see replay-venv below)
+REPLAY_VENV  := .venv-replay
+REPLAY_STAMP := $(REPLAY_VENV)/.installed
 PORT   ?= 8765
 DEMO_ARTICLES ?= 200
 DB     ?= archive.db
@@ -19,7 +22,7 @@ help:
 	@echo "make bench-quick  the benchmark harness on tiny inputs, scrapy bench included (CI runs it)"
 	@echo "make reliability  the crash loop, fault table and hostile-server table; writes docs/reliability.md"
 
-venv: $(STAMP)
+venv: $(STAMP) $(REPLAY_STAMP)
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -43,9 +46,6 @@ PYTEST_ARGS  ?=
 # ours (cryptography, pyOpenSSL), and py-wacz (export --format wacz) brings rich, which breaks
 # Datasette's error pages: both get their own virtualenv, from tests/replay/requirements.txt;
 # the tests find wacz through MOST_ARCHIVE_WACZ.
-REPLAY_VENV  := .venv-replay
-REPLAY_STAMP := $(REPLAY_VENV)/.installed
-
 replay-venv: $(REPLAY_STAMP)
 
 $(REPLAY_STAMP): tests/replay/requirements.txt
