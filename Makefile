@@ -61,6 +61,7 @@ test: $(STAMP) $(REPLAY_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check most_archive crawler archive replica tests benchmarks
+	$(BIN)/ruff format --check most_archive crawler archive replica tests benchmarks
 	$(BIN)/mypy
 
 eval: $(STAMP)

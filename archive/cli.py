@@ -87,9 +87,15 @@ def main() -> None:
 def db_option(f: F) -> F:
     """``--db PATH``: default ``./archive.db`` or ``$MOST_ARCHIVE_DB``."""
     return click.option(
-        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-        envvar=DB_ENV, show_default=True, show_envvar=True, help="The archive database.",
-    )(f)  # fmt: skip
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=DEFAULT_DB,
+        envvar=DB_ENV,
+        show_default=True,
+        show_envvar=True,
+        help="The archive database.",
+    )(f)
 
 
 def _date_callback(end: bool) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
@@ -111,25 +117,43 @@ def portal_option(f: F) -> F:
     """``--portal most|mst``: only that portal's articles."""
     from crawler.portals import portal_names  # the registry of portals (pure, no Scrapy)
 
-    return click.option("--portal", type=click.Choice(portal_names()),
-                        help="Only articles of this portal: most (www.most.gov.vn) or mst "
-                             "(mst.gov.vn). Default: every portal.")(f)  # fmt: skip
+    return click.option(
+        "--portal",
+        type=click.Choice(portal_names()),
+        help="Only articles of this portal: most (www.most.gov.vn) or mst "
+        "(mst.gov.vn). Default: every portal.",
+    )(f)
 
 
 def filter_options(f: F) -> F:
     """``--since``, ``--until``, ``--category``, ``--portal``, ``--source``: shared by search
     and export."""
-    f = click.option("--source", metavar="TEXT", help="Only articles whose source line contains "
-                     "the words of TEXT, in order (accents and case optional).")(f)
+    f = click.option(
+        "--source",
+        metavar="TEXT",
+        help="Only articles whose source line contains "
+        "the words of TEXT, in order (accents and case optional).",
+    )(f)
     f = portal_option(f)
-    f = click.option("--category", metavar="NAME",
-                     help="Only articles in a category whose name contains NAME (accents "
-                          "and case optional), whose id is NAME, or NAME = portal:id (e.g. "
-                          "mst:1); every listing the article appears in counts.")(f)  # fmt: skip
-    f = click.option("--until", metavar="DATE", callback=_date_callback(end=True),
-                     help="Published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).")(f)
-    f = click.option("--since", metavar="DATE", callback=_date_callback(end=False),
-                     help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).")(f)
+    f = click.option(
+        "--category",
+        metavar="NAME",
+        help="Only articles in a category whose name contains NAME (accents "
+        "and case optional), whose id is NAME, or NAME = portal:id (e.g. "
+        "mst:1); every listing the article appears in counts.",
+    )(f)
+    f = click.option(
+        "--until",
+        metavar="DATE",
+        callback=_date_callback(end=True),
+        help="Published on or before DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
+    )(f)
+    f = click.option(
+        "--since",
+        metavar="DATE",
+        callback=_date_callback(end=False),
+        help="Published on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD).",
+    )(f)
     return f
 
 
@@ -177,11 +201,14 @@ def open_db(db_path: Path, *, check_schema: bool = True) -> Iterator[sqlite_util
 
         app_id = db.conn.execute("PRAGMA application_id").fetchone()[0]
         if app_id not in (0, APPLICATION_ID):
-            raise click.ClickException(f"{db_path} is not a most-archive database (it belongs to "
-                                       f"another application: application_id {app_id})")
+            raise click.ClickException(
+                f"{db_path} is not a most-archive database (it belongs to "
+                f"another application: application_id {app_id})"
+            )
         if not db.table_names() or "articles" not in db.table_names():
-            raise click.ClickException(f"{db_path} is not a most-archive database (no articles "
-                                       "table)")
+            raise click.ClickException(
+                f"{db_path} is not a most-archive database (no articles table)"
+            )
         if check_schema:
             _check_schema(db, db_path)
         yield db
@@ -218,21 +245,50 @@ def echo_json(value: Any) -> None:
 @main.command("search")
 @click.argument("query")
 @filter_options
-@click.option("--limit", "-n", type=click.IntRange(min=0), default=20, show_default=True,
-              help="At most this many results; 0: all of them.")
-@click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Skip this many results first (the next page of -n 20 is --offset 20).")
-@click.option("--count", "count_only", is_flag=True,
-              help="Print only the number of matching articles, one number on one line.")
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    help="At most this many results; 0: all of them.",
+)
+@click.option(
+    "--offset",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Skip this many results first (the next page of -n 20 is --offset 20).",
+)
+@click.option(
+    "--count",
+    "count_only",
+    is_flag=True,
+    help="Print only the number of matching articles, one number on one line.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")
-@click.option("--json-object", "as_json_object", is_flag=True,
-              help='Print a JSON object {"total", "offset", "results"}: the exact number of '
-                   "matching articles beside the page of results.")
+@click.option(
+    "--json-object",
+    "as_json_object",
+    is_flag=True,
+    help='Print a JSON object {"total", "offset", "results"}: the exact number of '
+    "matching articles beside the page of results.",
+)
 @db_option
-def search_command(query: str, since: str | None, until: str | None, category: str | None,
-                   portal: str | None, source: str | None, limit: int, offset: int,
-                   count_only: bool, as_json: bool, as_json_object: bool,
-                   db_path: Path) -> None:
+def search_command(
+    query: str,
+    since: str | None,
+    until: str | None,
+    category: str | None,
+    portal: str | None,
+    source: str | None,
+    limit: int,
+    offset: int,
+    count_only: bool,
+    as_json: bool,
+    as_json_object: bool,
+    db_path: Path,
+) -> None:
     """Full-text search of the archive, with or without diacritics.
 
     Searches title, lead, body, image captions and source. "dien" finds "điện", "Dang"
@@ -257,8 +313,15 @@ def search_command(query: str, since: str | None, until: str | None, category: s
     from archive.search import QueryError, parse_query
     from archive.totals import empty_reasons, search_page
 
-    flags = [f for f, on in (("--count", count_only), ("--json", as_json),
-                              ("--json-object", as_json_object)) if on]
+    flags = [
+        f
+        for f, on in (
+            ("--count", count_only),
+            ("--json", as_json),
+            ("--json-object", as_json_object),
+        )
+        if on
+    ]
     if len(flags) > 1:
         raise click.UsageError(f"{' and '.join(flags)} cannot be used together")
     check_dates(since, until)
@@ -266,8 +329,9 @@ def search_command(query: str, since: str | None, until: str | None, category: s
         node = parse_query(query)
     except QueryError as exc:
         raise click.BadParameter(f"malformed query: {exc}", param_hint="QUERY") from None
-    filters = ArticleFilter(since=since, until=until, category=category, source=source,
-                            portal=portal)
+    filters = ArticleFilter(
+        since=since, until=until, category=category, source=source, portal=portal
+    )
     with open_db(db_path) as db:
         if count_only:
             from archive.queries import count_matches
@@ -285,8 +349,7 @@ def search_command(query: str, since: str | None, until: str | None, category: s
     elif as_json_object:
         echo_json(page.to_dict())
     else:
-        echo_safe(search_results(page.hits, query, total=page.total, offset=page.offset),
-                  nl=False)
+        echo_safe(search_results(page.hits, query, total=page.total, offset=page.offset), nl=False)
     echo_reasons(reasons)
 
 
@@ -343,13 +406,18 @@ def show_command(id_or_url: str, as_json: bool, db_path: Path) -> None:
 @main.command("diff")
 @click.argument("id_or_url")
 @click.argument("revisions", nargs=-1, type=click.IntRange(min=1), metavar="[REV_A [REV_B]]")
-@click.option("--word/--line", "word", default=None,
-              help="Show changed paragraphs word by word (removed words [-so-], added {+so+}; "
-                   "in colour on a terminal) or as whole lines (a unified diff). Default: "
-                   "--word on a terminal, --line otherwise.")
+@click.option(
+    "--word/--line",
+    "word",
+    default=None,
+    help="Show changed paragraphs word by word (removed words [-so-], added {+so+}; "
+    "in colour on a terminal) or as whole lines (a unified diff). Default: "
+    "--word on a terminal, --line otherwise.",
+)
 @db_option
-def diff_command(id_or_url: str, revisions: tuple[int, ...], word: bool | None,
-                 db_path: Path) -> None:
+def diff_command(
+    id_or_url: str, revisions: tuple[int, ...], word: bool | None, db_path: Path
+) -> None:
     """Show what changed between two revisions of an article.
 
     Compares title, lead, body paragraphs, image captions, attachments, source, author and
@@ -385,16 +453,20 @@ def diff_command(id_or_url: str, revisions: tuple[int, ...], word: bool | None,
         wanted = [revisions[0], revisions[1] if len(revisions) == 2 else numbers[-1]]
     missing = [n for n in wanted if n not in revs]
     if missing:
-        raise click.ClickException(f"article {site_id} has no revision {missing[0]} "
-                                   f"(it has {', '.join(map(str, numbers))})")
+        raise click.ClickException(
+            f"article {site_id} has no revision {missing[0]} "
+            f"(it has {', '.join(map(str, numbers))})"
+        )
     terminal = sys.stdout.isatty()
     if word if word is not None else terminal:
         _echo_word_diff(site_id, revs[wanted[0]], revs[wanted[1]], colour=terminal)
         return
     lines = revision_diff(site_id, revs[wanted[0]], revs[wanted[1]])
     if not lines:
-        click.echo(f"revisions {wanted[0]} and {wanted[1]} of article {site_id} have the same "
-                   "text", err=True)
+        click.echo(
+            f"revisions {wanted[0]} and {wanted[1]} of article {site_id} have the same text",
+            err=True,
+        )
     colours = {"+": "green", "-": "red", "@": "cyan"}
     for line in lines:
         colour = None if line.startswith(("+++", "---")) else colours.get(line[:1])
@@ -402,14 +474,18 @@ def diff_command(id_or_url: str, revisions: tuple[int, ...], word: bool | None,
         click.echo(click.style(safe, fg=colour) if colour else safe)
 
 
-def _echo_word_diff(article: str, old: dict[str, Any], new: dict[str, Any], *,
-                    colour: bool) -> None:
+def _echo_word_diff(
+    article: str, old: dict[str, Any], new: dict[str, Any], *, colour: bool
+) -> None:
     from archive.render import escape_controls, plain_word_line, revision_word_diff
 
     lines = revision_word_diff(article, old, new)
     if not lines:
-        click.echo(f"revisions {old['revision']} and {new['revision']} of article {article} "
-                   "have the same text", err=True)
+        click.echo(
+            f"revisions {old['revision']} and {new['revision']} of article {article} "
+            "have the same text",
+            err=True,
+        )
     for prefix, raw in lines:
         segments = [(op, escape_controls(t)) for op, t in raw]  # archived text: no controls
         if not colour:
@@ -418,11 +494,11 @@ def _echo_word_diff(article: str, old: dict[str, Any], new: dict[str, Any], *,
         whole = {"-": "red", "+": "green", "@@": "cyan"}.get(prefix)
         if prefix == "~":
             styled: dict[str, dict[str, Any]] = {
-                "=": {}, "-": {"fg": "red", "strikethrough": True},
+                "=": {},
+                "-": {"fg": "red", "strikethrough": True},
                 "+": {"fg": "green", "underline": True},
-            }  # fmt: skip
-            text = "".join(click.style(t, **styled[op]) if styled[op] else t
-                           for op, t in segments)
+            }
+            text = "".join(click.style(t, **styled[op]) if styled[op] else t for op, t in segments)
             click.echo(click.style("~", fg="yellow") + text)
         else:
             line = plain_word_line(prefix, segments)
@@ -437,8 +513,7 @@ def _output(path: str, binary: bool) -> Iterator[IO[Any]]:
     """``-`` is stdout; a file is written beside itself and renamed into place when complete."""
     if path == "-":
         stream = sys.stdout.buffer
-        out: IO[Any] = stream if binary else io.TextIOWrapper(stream, encoding="utf-8",
-                                                              newline="")
+        out: IO[Any] = stream if binary else io.TextIOWrapper(stream, encoding="utf-8", newline="")
         try:
             yield out
             out.flush()
@@ -467,27 +542,57 @@ def _output(path: str, binary: bool) -> Iterator[IO[Any]]:
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "warc", "wacz"]),
-              default="jsonl", show_default=True,
-              help="jsonl: one JSON object per article; csv: one row per article; warc: every "
-              "archived response (pages, listing and home pages, images, attachments, "
-              "revisits) as a WARC file; wacz: that WARC packaged as WACZ 1.1 (needs "
-              "Webrecorder's wacz program, $MOST_ARCHIVE_WACZ or on PATH).")
-@click.option("--query", "-q", metavar="QUERY",
-              help="Only the articles this search query finds (the syntax and matching of "
-                   "`most-archive search`: every match, not a page of them).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "warc", "wacz"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one JSON object per article; csv: one row per article; warc: every "
+    "archived response (pages, listing and home pages, images, attachments, "
+    "revisits) as a WARC file; wacz: that WARC packaged as WACZ 1.1 (needs "
+    "Webrecorder's wacz program, $MOST_ARCHIVE_WACZ or on PATH).",
+)
+@click.option(
+    "--query",
+    "-q",
+    metavar="QUERY",
+    help="Only the articles this search query finds (the syntax and matching of "
+    "`most-archive search`: every match, not a page of them).",
+)
 @filter_options
-@click.option("--revisions", is_flag=True,
-              help="Every stored revision of each article, one JSON object each, with "
-                   "revision and fetched_at (JSON Lines only).")
-@click.option("--excel", is_flag=True,
-              help="CSV for Excel on Windows: a UTF-8 byte order mark and CRLF line ends.")
-@click.option("-o", "--output", default="-", metavar="FILE",
-              help="Write to FILE (replaced only when complete) instead of standard output.")
+@click.option(
+    "--revisions",
+    is_flag=True,
+    help="Every stored revision of each article, one JSON object each, with "
+    "revision and fetched_at (JSON Lines only).",
+)
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="CSV for Excel on Windows: a UTF-8 byte order mark and CRLF line ends.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    metavar="FILE",
+    help="Write to FILE (replaced only when complete) instead of standard output.",
+)
 @db_option
-def export_command(fmt: str, query: str | None, since: str | None, until: str | None,
-                   category: str | None, portal: str | None, source: str | None,
-                   revisions: bool, excel: bool, output: str, db_path: Path) -> None:
+def export_command(
+    fmt: str,
+    query: str | None,
+    since: str | None,
+    until: str | None,
+    category: str | None,
+    portal: str | None,
+    source: str | None,
+    revisions: bool,
+    excel: bool,
+    output: str,
+    db_path: Path,
+) -> None:
     """Export articles as JSON Lines, CSV or WARC.
 
     JSON Lines objects have site_id, url, title, lead, body (paragraphs separated by a blank
@@ -525,8 +630,9 @@ def export_command(fmt: str, query: str | None, since: str | None, until: str | 
             node = parse_query(query)
         except QueryError as exc:
             raise click.BadParameter(f"malformed query: {exc}", param_hint="--query") from None
-    filters = ArticleFilter(since=since, until=until, category=category, portal=portal,
-                            source=source, query=query)
+    filters = ArticleFilter(
+        since=since, until=until, category=category, portal=portal, source=source, query=query
+    )
     if fmt == "wacz":
         _export_wacz(db_path, output, filters)
         return
@@ -538,9 +644,14 @@ def export_command(fmt: str, query: str | None, since: str | None, until: str | 
                 name = None if output == "-" else Path(output).name
                 from archive.files import files_dir_for
 
-                n = write_warc(db, cast(BinaryIO, out), filename=name, filters=filters,
-                               files_dir=files_dir_for(db_path),
-                               warn=lambda line: click.echo(f"warning: {line}", err=True))
+                n = write_warc(
+                    db,
+                    cast(BinaryIO, out),
+                    filename=name,
+                    filters=filters,
+                    files_dir=files_dir_for(db_path),
+                    warn=lambda line: click.echo(f"warning: {line}", err=True),
+                )
                 what = f"{n} WARC records"
             elif revisions:
                 n = write_revisions_jsonl(db, cast(TextIO, out), filters)
@@ -552,11 +663,20 @@ def export_command(fmt: str, query: str | None, since: str | None, until: str | 
                 n = write_jsonl(db, cast(TextIO, out), filters)
                 what = f"{n} article{'s' if n != 1 else ''}"
         empty = fmt != "warc" and n == 0 and filters != ArticleFilter()
-        reasons = (empty_reasons(db, ArticleFilter(since=since, until=until, category=category,
-                                                   portal=portal, source=source), node)
-                   if empty else [])
-    click.echo(f"exported {what} ({fmt}) to {'standard output' if output == '-' else output}",
-               err=True)
+        reasons = (
+            empty_reasons(
+                db,
+                ArticleFilter(
+                    since=since, until=until, category=category, portal=portal, source=source
+                ),
+                node,
+            )
+            if empty
+            else []
+        )
+    click.echo(
+        f"exported {what} ({fmt}) to {'standard output' if output == '-' else output}", err=True
+    )
     if empty and node is not None and not reasons:
         reasons = [f"--query {query!r}: no article matches it"]
     echo_reasons(reasons)
@@ -574,14 +694,20 @@ def _export_wacz(db_path: Path, output: str, filters: ArticleFilter) -> None:
         raise click.ClickException(
             f"the WACZ format needs Webrecorder's wacz program: {wacz.INSTALL_HINT}"
         )
-    with open_db(db_path) as db, _output(output, binary=True) as out, \
-            tempfile.TemporaryDirectory(prefix="most-wacz-") as tmp:  # fmt: skip
+    with (
+        open_db(db_path) as db,
+        _output(output, binary=True) as out,
+        tempfile.TemporaryDirectory(prefix="most-wacz-") as tmp,
+    ):
         built = Path(tmp) / "export.wacz"
         try:
             records, pages = wacz.write_wacz(
-                db, built, files_dir=files_dir_for(db_path),
-                warn=lambda line: click.echo(f"warning: {line}", err=True), filters=filters,
-            )  # fmt: skip
+                db,
+                built,
+                files_dir=files_dir_for(db_path),
+                warn=lambda line: click.echo(f"warning: {line}", err=True),
+                filters=filters,
+            )
         except (wacz.WaczFailed, wacz.WaczUnavailable) as exc:
             raise click.ClickException(f"WACZ packaging failed: {exc}") from None
         with built.open("rb") as fh:
@@ -651,8 +777,9 @@ def backup_command(dest: Path, force: bool, db_path: Path) -> None:
         raise click.ClickException(f"{dest} exists (pass --force to replace it)") from None
     except (BackupError, OSError, sqlite3.Error) as exc:
         raise click.ClickException(f"backup failed: {exc}") from None
-    click.echo(f"backed up {db_path} to {result.dest}: {result.articles} articles, "
-               f"{result.size} bytes")
+    click.echo(
+        f"backed up {db_path} to {result.dest}: {result.articles} articles, {result.size} bytes"
+    )
 
 
 LOCK_HELD_EXIT = 75  # EX_TEMPFAIL, as for crawl: another process holds the crawl lock
@@ -690,8 +817,9 @@ def migrate_command(db_path: Path) -> None:
         click.echo(f"Error: {exc}; try again when it has finished", err=True)
         sys.exit(LOCK_HELD_EXIT)
     except sqlite3.Error as exc:
-        raise click.ClickException(f"migrating {db_path} failed (nothing was changed): "
-                                   f"{exc}") from None
+        raise click.ClickException(
+            f"migrating {db_path} failed (nothing was changed): {exc}"
+        ) from None
     if steps:
         click.echo(f"upgraded {db_path}: {', '.join(steps)}")
     else:
@@ -700,8 +828,11 @@ def migrate_command(db_path: Path) -> None:
 
 @main.command("verify")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--strict", is_flag=True,
-              help="Stray files (in the files folder, referred to by no row) fail too.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Stray files (in the files folder, referred to by no row) fail too.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines on standard error.")
 @db_option
 def verify_command(as_json: bool, strict: bool, quiet: bool, db_path: Path) -> None:
@@ -736,9 +867,12 @@ def verify_command(as_json: bool, strict: bool, quiet: bool, db_path: Path) -> N
 
 
 @main.command("reparse")
-@click.option("--parser-version", metavar="V",
-              help="Only articles last parsed by this parser (e.g. most/1); a version no "
-              "parser writes and no article carries is refused, naming the known ones.")
+@click.option(
+    "--parser-version",
+    metavar="V",
+    help="Only articles last parsed by this parser (e.g. most/1); a version no "
+    "parser writes and no article carries is refused, naming the known ones.",
+)
 @db_option
 def reparse_command(parser_version: str | None, db_path: Path) -> None:
     """Re-parse the stored raw pages; changes become revisions.
@@ -776,9 +910,11 @@ def reparse_command(parser_version: str | None, db_path: Path) -> None:
         where = f": {exc.filename}" if exc.filename else ""
         raise click.ClickException(f"reparse failed: {exc.strerror or exc}{where}") from None
     problems = {k: v for k, v in counts.items() if k not in ("articles", "updated", "unchanged")}
-    click.echo(f"re-parsed {counts.get('articles', 0)} articles: {counts.get('updated', 0)} "
-               f"updated, {counts.get('unchanged', 0)} unchanged"
-               + "".join(f", {v} {k.replace('_', ' ')}" for k, v in problems.items() if v))
+    click.echo(
+        f"re-parsed {counts.get('articles', 0)} articles: {counts.get('updated', 0)} "
+        f"updated, {counts.get('unchanged', 0)} unchanged"
+        + "".join(f", {v} {k.replace('_', ' ')}" for k, v in problems.items() if v)
+    )
     if any(problems.values()):
         sys.exit(1)
 

@@ -93,9 +93,12 @@ ORDER BY overdue DESC, id DESC
 
 
 def due_for_recheck(
-    db: sqlite_utils.Database, *, now: dt.datetime | str, limit: int | None = None,
+    db: sqlite_utils.Database,
+    *,
+    now: dt.datetime | str,
+    limit: int | None = None,
     portal: str | None = None,
-) -> list[Recheck]:  # fmt: skip
+) -> list[Recheck]:
     """Articles (of ``portal``; ``None``: of every portal) due for a re-check at ``now`` under
     the decaying schedule, most overdue first."""
     sql = _DUE_SQL + (" LIMIT :limit" if limit is not None else "")

@@ -46,16 +46,22 @@ def unusable_message(path: str | Path, exc: sqlite3.Error) -> str:
     if "not a database" in low:
         return f"{path} is not an SQLite database ({text})"
     if "malformed" in low or "corrupt" in low:
-        return (f"{path} is damaged ({text}): restore it from a backup "
-                f"(`most-archive backup` makes them), or try `sqlite3 {path} .recover`")
+        return (
+            f"{path} is damaged ({text}): restore it from a backup "
+            f"(`most-archive backup` makes them), or try `sqlite3 {path} .recover`"
+        )
     name = Path(path).name
     if "readonly" in low or "read-only" in low:
-        return (f"cannot write {path} ({text}): the file and its folder must be writable "
-                f"(SQLite keeps {name}-wal and {name}-shm beside it)")
+        return (
+            f"cannot write {path} ({text}): the file and its folder must be writable "
+            f"(SQLite keeps {name}-wal and {name}-shm beside it)"
+        )
     if "unable to open" in low:
-        return (f"cannot open {path} ({text}): check that it can be read; to write it (a crawl) "
-                f"its folder must be writable too (SQLite keeps {name}-wal and {name}-shm "
-                "beside it)")
+        return (
+            f"cannot open {path} ({text}): check that it can be read; to write it (a crawl) "
+            f"its folder must be writable too (SQLite keeps {name}-wal and {name}-shm "
+            "beside it)"
+        )
     return f"cannot use {path} as the archive: {text}"
 
 
@@ -89,10 +95,13 @@ def _claim(conn: sqlite3.Connection, path: Path) -> None:
 
 def _check_tables(conn: sqlite3.Connection, path: Path) -> None:
     """An unmarked database is ours if it is empty or holds our migration records."""
-    names = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' "
-        "ESCAPE '!' ORDER BY name"
-    )]  # fmt: skip
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' "
+            "ESCAPE '!' ORDER BY name"
+        )
+    ]
     if not names:
         return
     if MIGRATIONS_TABLE in names:

@@ -44,23 +44,81 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 JSON_KEYS = (
-    "site_id", "url", "title", "lead", "body", "published_at", "category", "categories",
-    "source", "images", "attachments", "parser", "revision", "first_seen", "last_seen",
-    "last_changed", "portal", "author", "tags", "key", "withdrawn_at",
-)  # fmt: skip
+    "site_id",
+    "url",
+    "title",
+    "lead",
+    "body",
+    "published_at",
+    "category",
+    "categories",
+    "source",
+    "images",
+    "attachments",
+    "parser",
+    "revision",
+    "first_seen",
+    "last_seen",
+    "last_changed",
+    "portal",
+    "author",
+    "tags",
+    "key",
+    "withdrawn_at",
+)
 CSV_COLUMNS = (
-    "site_id", "url", "title", "lead", "body", "published_at", "category", "categories",
-    "source", "image_urls", "image_captions", "image_paths", "attachment_urls",
-    "attachment_titles", "attachment_paths", "parser", "revision", "first_seen", "last_seen",
-    "last_changed", "portal", "author", "tags", "key", "withdrawn_at",
-)  # fmt: skip
+    "site_id",
+    "url",
+    "title",
+    "lead",
+    "body",
+    "published_at",
+    "category",
+    "categories",
+    "source",
+    "image_urls",
+    "image_captions",
+    "image_paths",
+    "attachment_urls",
+    "attachment_titles",
+    "attachment_paths",
+    "parser",
+    "revision",
+    "first_seen",
+    "last_seen",
+    "last_changed",
+    "portal",
+    "author",
+    "tags",
+    "key",
+    "withdrawn_at",
+)
 
 
 REVISION_KEYS = (
-    "revision", "fetched_at", "site_id", "url", "title", "lead", "body", "published_at",
-    "category", "source", "images", "attachments", "parser", "content_hash", "reason",
-    "first_seen", "last_seen", "current", "portal", "author", "tags", "key",
-)  # fmt: skip
+    "revision",
+    "fetched_at",
+    "site_id",
+    "url",
+    "title",
+    "lead",
+    "body",
+    "published_at",
+    "category",
+    "source",
+    "images",
+    "attachments",
+    "parser",
+    "content_hash",
+    "reason",
+    "first_seen",
+    "last_seen",
+    "current",
+    "portal",
+    "author",
+    "tags",
+    "key",
+)
 EXCEL_BOM = "\ufeff"
 
 
@@ -92,9 +150,12 @@ def _cell(values: list[Any]) -> str:
 
 
 def write_csv(
-    db: sqlite_utils.Database, out: TextIO, filters: ArticleFilter | None = None,
-    *, excel: bool = False,
-) -> int:  # fmt: skip
+    db: sqlite_utils.Database,
+    out: TextIO,
+    filters: ArticleFilter | None = None,
+    *,
+    excel: bool = False,
+) -> int:
     """Write a header and one CSV row per article to ``out``; return the number of rows.
 
     ``excel``: a UTF-8 byte order mark first and CRLF after each row (line breaks inside a
@@ -129,13 +190,20 @@ def revision_record(rev: dict[str, Any]) -> dict[str, Any]:
     record = {k: rev.get(k) for k in REVISION_KEYS}
     record["key"] = article_key(rev["portal"], rev["site_id"])
     record["images"] = [
-        {"url": i.get("url"), "caption": i.get("caption"), "alt": i.get("alt"),
-         "path": i.get("path")} for i in rev["images"] if isinstance(i, dict)
-    ]  # fmt: skip
+        {
+            "url": i.get("url"),
+            "caption": i.get("caption"),
+            "alt": i.get("alt"),
+            "path": i.get("path"),
+        }
+        for i in rev["images"]
+        if isinstance(i, dict)
+    ]
     record["attachments"] = [
         {"url": t.get("url"), "title": t.get("title"), "path": t.get("path")}
-        for t in rev["attachments"] if isinstance(t, dict)
-    ]  # fmt: skip
+        for t in rev["attachments"]
+        if isinstance(t, dict)
+    ]
     return record
 
 
@@ -154,9 +222,7 @@ def write_revisions_jsonl(
     return n
 
 
-def _snapshot(
-    db: sqlite_utils.Database, filters: ArticleFilter | None
-) -> Iterator[dict[str, Any]]:
+def _snapshot(db: sqlite_utils.Database, filters: ArticleFilter | None) -> Iterator[dict[str, Any]]:
     """Iterate inside one read transaction, so a crawl writing meanwhile cannot make the
     export mix two states of the archive (WAL gives the reader a fixed snapshot)."""
     own = not db.conn.in_transaction

@@ -52,9 +52,11 @@ class Report:
     def problems(self, *, strict: bool = False) -> int:
         """How many problems make the check fail (strays count only when ``strict``)."""
         found = (
-            len(self.database) + len(self.corrupt_pages) + len(self.missing_files)
+            len(self.database)
+            + len(self.corrupt_pages)
+            + len(self.missing_files)
             + len(self.corrupt_files)
-        )  # fmt: skip
+        )
         return found + (len(self.stray_files) if strict else 0)
 
     def to_dict(self, *, strict: bool = False) -> dict[str, Any]:
@@ -183,9 +185,7 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_files(
-    db: sqlite_utils.Database, files_dir: Path, report: Report, tick: _Ticker
-) -> None:
+def _check_files(db: sqlite_utils.Database, files_dir: Path, report: Report, tick: _Ticker) -> None:
     wanted = _file_rows(db)
     total = len(wanted)
     for rel, (sha, size, url) in wanted.items():
@@ -206,9 +206,13 @@ def _check_files(
             continue
         if actual != sha:
             report.corrupt_files.append(
-                {**entry, "problem": f"sha256 is {actual}", "size": target.stat().st_size,
-                 "recorded_size": size}
-            )  # fmt: skip
+                {
+                    **entry,
+                    "problem": f"sha256 is {actual}",
+                    "size": target.stat().st_size,
+                    "recorded_size": size,
+                }
+            )
         tick(lambda: f"verify: {report.files_checked}/{total} files checked")
     if files_dir.is_dir():
         for found in sorted(p for p in files_dir.rglob("*") if p.is_file()):

@@ -29,8 +29,10 @@ REVISION_FETCHES = """
 SELECT r.revision, p.fetched_at FROM revisions r LEFT JOIN raw_pages p ON p.id = r.page_id
 WHERE r.portal = :portal AND r.site_id = :site_id
 """
-REVISION_URLS = "SELECT url FROM revisions WHERE portal = :portal AND site_id = :site_id " \
-                "AND revision = :revision"  # fmt: skip
+REVISION_URLS = (
+    "SELECT url FROM revisions WHERE portal = :portal AND site_id = :site_id "
+    "AND revision = :revision"
+)
 FILE_PATH = "SELECT path FROM files WHERE url = :url"
 
 

@@ -26,9 +26,16 @@ FTS_EXACT = "articles_fts_exact"  # the NFC text as stored, accents kept
 # m005_run_outcomes widens it to the tuple of its day; m011_drift_run_outcomes adds whatever
 # an archive's CHECK still lacks (drift).
 OUTCOMES = (
-    "running", "ok", "partial", "failed", "died", "interrupted", "limited", "unreachable",
+    "running",
+    "ok",
+    "partial",
+    "failed",
+    "died",
+    "interrupted",
+    "limited",
+    "unreachable",
     "drift",
-)  # fmt: skip
+)
 _FIRST_OUTCOMES = OUTCOMES[:6]
 ERROR_KINDS = ("listing", "article", "file", "discovery")
 
@@ -441,9 +448,11 @@ def _quoted(values: tuple[str, ...]) -> str:
 def m005_run_outcomes(db: sqlite_utils.Database) -> None:
     """Run outcomes ``limited`` and ``unreachable`` (issue 13): the runs CHECK accepts them."""
     _widen_check(
-        db, "runs",
-        f"outcome IN ({_quoted(_FIRST_OUTCOMES)})", f"outcome IN ({_quoted(OUTCOMES)})",
-    )  # fmt: skip
+        db,
+        "runs",
+        f"outcome IN ({_quoted(_FIRST_OUTCOMES)})",
+        f"outcome IN ({_quoted(OUTCOMES)})",
+    )
 
 
 # --- the lean archive (issue 14): raw pages with per-portal dictionaries, contentless

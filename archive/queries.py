@@ -123,7 +123,6 @@ class ArticleFilter:
     portal: str | None = None  # "most" or "mst"
     query: str | None = None  # a search query (archive.search syntax): the articles it finds
 
-
     def sql(self, column: str = "a", *, sets: bool = False) -> tuple[str, dict[str, Any]]:
         """`` AND ...`` conditions on an article's row id, and their parameters.
 
@@ -184,7 +183,7 @@ class ArticleFilter:
     def source_match(self) -> str:
         """The FTS5 expression "these words, in this order, in the source column" (folded)."""
         tokens = split_tokens(fold(self.source or "")) or ["\u2400"]
-        return "{source} : \"" + " ".join(tokens) + "\""
+        return '{source} : "' + " ".join(tokens) + '"'
 
 
 _PORTAL_IDS = "SELECT id FROM articles WHERE portal = :f_portal"
@@ -299,11 +298,19 @@ class SearchHit:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "site_id": self.site_id, "url": self.url, "title": self.title,
-            "published_at": self.published_at, "category": self.category,
-            "source": self.source, "snippet": self.snippet, "score": self.score,
-            "match": "exact" if self.exact else "folded", "where": self.where,
-            "portal": self.portal, "key": self.key, "withdrawn_at": self.withdrawn_at,
+            "site_id": self.site_id,
+            "url": self.url,
+            "title": self.title,
+            "published_at": self.published_at,
+            "category": self.category,
+            "source": self.source,
+            "snippet": self.snippet,
+            "score": self.score,
+            "match": "exact" if self.exact else "folded",
+            "where": self.where,
+            "portal": self.portal,
+            "key": self.key,
+            "withdrawn_at": self.withdrawn_at,
         }
 
 
@@ -351,8 +358,10 @@ def ranked_ids(
     if excluded is not None:  # "-a -b": every article but those, newest first
         where, params = flt.sql("a.id")
         sql = EVERY_ARTICLE_BUT.format(fts=FTS_FOLDED, filters=where)
-        rows = db.execute(sql, {**params, "drop": to_fts(excluded, fold),
-                                "limit": -1 if wanted is None else wanted})
+        rows = db.execute(
+            sql,
+            {**params, "drop": to_fts(excluded, fold), "limit": -1 if wanted is None else wanted},
+        )
         return [(int(r[0]), 1, False, "text") for r in rows]
     folded = to_fts(node, fold)
     tiers = ((FTS_EXACT, to_fts(node, nfc), True), (FTS_FOLDED, folded, False))
@@ -371,8 +380,9 @@ def ranked_ids(
             sql = SEARCH_STEP.format(fts=fts, filters=where)
             # Rows found by an earlier step come again here: skipped, so ask for that many more.
             room = -1 if wanted is None else wanted - len(found) + len(seen)
-            rows = db.execute(sql, {**params, "match": _step_match(expression, columns),
-                                    "limit": room})
+            rows = db.execute(
+                sql, {**params, "match": _step_match(expression, columns), "limit": room}
+            )
             for (row_id,) in rows:
                 if row_id in seen:
                     continue
@@ -423,16 +433,30 @@ def _hits(
             a = articles.get(row_id)
             if a is None:  # an index row without its article: nothing to show
                 continue
-            texts = [a["lead"] or "", *split_body(a["body"]), a["captions"] or "",
-                     a["source"] or ""]
-            hits.append(SearchHit(
-                site_id=int(a["site_id"]), portal=a["portal"], url=a["url"], title=a["title"],
-                published_at=a["published_at"],
-                category=a["category"], source=a["source"],
-                snippet=snippet(texts, node, str.lower, quick_fold) if exact
-                else snippet(texts, node, quick_fold),
-                score=rank, exact=exact, where=step, withdrawn_at=a["withdrawn_at"],
-            ))  # fmt: skip
+            texts = [
+                a["lead"] or "",
+                *split_body(a["body"]),
+                a["captions"] or "",
+                a["source"] or "",
+            ]
+            hits.append(
+                SearchHit(
+                    site_id=int(a["site_id"]),
+                    portal=a["portal"],
+                    url=a["url"],
+                    title=a["title"],
+                    published_at=a["published_at"],
+                    category=a["category"],
+                    source=a["source"],
+                    snippet=snippet(texts, node, str.lower, quick_fold)
+                    if exact
+                    else snippet(texts, node, quick_fold),
+                    score=rank,
+                    exact=exact,
+                    where=step,
+                    withdrawn_at=a["withdrawn_at"],
+                )
+            )
     return hits
 
 
@@ -500,8 +524,10 @@ def resolve_article(db: sqlite_utils.Database, ref: str) -> ArticleRef | None:
     if key:
         candidate = ArticleRef(*key)
     elif text.isdigit():
-        found = [ArticleRef(r["portal"], int(r["site_id"]))
-                 for r in db.query(ARTICLES_BY_SITE_ID, [int(text)])]  # fmt: skip
+        found = [
+            ArticleRef(r["portal"], int(r["site_id"]))
+            for r in db.query(ARTICLES_BY_SITE_ID, [int(text)])
+        ]
         if len(found) > 1:
             raise AmbiguousArticle(int(text), [f.key for f in found])
         return found[0] if found else None
@@ -513,9 +539,10 @@ def resolve_article(db: sqlite_utils.Database, ref: str) -> ArticleRef | None:
         candidate = ArticleRef(named[0].name, named[1]) if named else None
     if candidate is None:
         return None
-    found_row = next(iter(db.query(
-        "SELECT 1 FROM articles WHERE portal = ? AND site_id = ?", list(candidate)
-    )), None)  # fmt: skip
+    found_row = next(
+        iter(db.query("SELECT 1 FROM articles WHERE portal = ? AND site_id = ?", list(candidate))),
+        None,
+    )
     return candidate if found_row else None
 
 
@@ -713,8 +740,11 @@ def stats(
         },
         "unfinished_walks": unfinished_walks(db),
         "parse_quality": {
-            "rule": {"window": rule.window, "threshold": rule.threshold,
-                     "min_samples": rule.min_samples},
+            "rule": {
+                "window": rule.window,
+                "threshold": rule.threshold,
+                "min_samples": rule.min_samples,
+            },
             "portals": [q.to_dict() for q in quality],
             "drifted": [q.portal for q in quality if q.drifted],
         },

@@ -55,7 +55,6 @@ SAMPLE_BYTES = 3 << 20  # the dictionary: the newest pages, this many bytes at m
 DICTIONARY_LEVEL = 19  # the dictionary's own bytes are stored compressed, once
 
 
-
 def portal_of(url: str | None) -> str:
     """The portal a page belongs to, asked of :mod:`crawler.portals` (the one place that knows
     them): by the shape of an article URL, else by the host family; ``"most"`` otherwise (a
@@ -92,9 +91,7 @@ _CACHE: dict[tuple[int, str], _Dictionary] = {}
 _PLAIN = zstandard.ZstdCompressor(level=LEVEL)
 _PLAIN_D = zstandard.ZstdDecompressor()
 
-_LATEST = (
-    "SELECT id, sha256 FROM raw_page_dictionaries WHERE portal = ? ORDER BY id DESC LIMIT 1"
-)
+_LATEST = "SELECT id, sha256 FROM raw_page_dictionaries WHERE portal = ? ORDER BY id DESC LIMIT 1"
 
 
 def _load(db: sqlite_utils.Database, dictionary_id: int, sha256: str | None) -> _Dictionary:
@@ -174,7 +171,7 @@ def train_dictionary(
     """
     sample: list[bytes] = []
     size = 0
-    for page_id, in db.execute(
+    for (page_id,) in db.execute(
         "SELECT id FROM raw_pages WHERE portal = ? AND body IS NOT NULL ORDER BY id DESC",
         [portal],
     ).fetchall():

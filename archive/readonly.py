@@ -123,8 +123,10 @@ def unread_wal_frames(db_path: Path) -> int:
     except FileNotFoundError:
         return 0
     found = _committed(wal)
-    if found.last_commit == 0 or _backfilled(Path(f"{db_path}-shm"), found.salt) >= \
-            found.last_commit:  # fmt: skip
+    if (
+        found.last_commit == 0
+        or _backfilled(Path(f"{db_path}-shm"), found.salt) >= found.last_commit
+    ):
         return 0
     size = found.page_size
     missed = 0
@@ -148,16 +150,20 @@ def upgrade_message(db_path: Path, steps: list[str]) -> str:
 
     listed = ", ".join(steps)
     if writable(db_path):
-        return (f"{db_path} was written by an earlier release of most-archive: upgrade it first "
-                f"with `most-archive migrate --db {db_path}` (schema steps {listed}; nothing is "
-                "lost, and the next crawl would do it too)")
+        return (
+            f"{db_path} was written by an earlier release of most-archive: upgrade it first "
+            f"with `most-archive migrate --db {db_path}` (schema steps {listed}; nothing is "
+            "lost, and the next crawl would do it too)"
+        )
     name = db_path.name
-    return (f"{db_path} was written by an earlier release of most-archive and cannot be "
-            "upgraded where it is (the file or its folder cannot be written, and readers never "
-            f"change an archive). Upgrade a writable copy: copy {name} and its files folder "
-            f"({files_dir_for(db_path).name}/) to a writable place, then run `most-archive "
-            f"migrate --db COPY/{name}` there and read the copy (schema steps {listed}; "
-            "nothing is lost)")
+    return (
+        f"{db_path} was written by an earlier release of most-archive and cannot be "
+        "upgraded where it is (the file or its folder cannot be written, and readers never "
+        f"change an archive). Upgrade a writable copy: copy {name} and its files folder "
+        f"({files_dir_for(db_path).name}/) to a writable place, then run `most-archive "
+        f"migrate --db COPY/{name}` there and read the copy (schema steps {listed}; "
+        "nothing is lost)"
+    )
 
 
 def _connect(db_path: Path, query: str, timeout: float) -> sqlite3.Connection:

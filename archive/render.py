@@ -68,12 +68,15 @@ def _pad(text: str, width: int) -> str:
 def table(headers: Sequence[str], rows: Iterable[Sequence[object]], max_width: int = 60) -> str:
     """A left-aligned text table, each column as wide as its widest cell (capped)."""
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
-    widths = [min(max_width, max([_width(h)] + [_width(r[i]) for r in cells]))
-              for i, h in enumerate(headers)]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
-              for r in cells]
+    widths = [
+        min(max_width, max([_width(h)] + [_width(r[i]) for r in cells]))
+        for i, h in enumerate(headers)
+    ]
+    lines = [
+        "  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     return "\n".join(lines)
 
 
@@ -86,7 +89,6 @@ def article_label(portal: str, site_id: int) -> str:
     """How text output names an article: the bare id on the legacy portal (as it always did),
     the key (``mst:197…``) on the others. Either is accepted by show and diff."""
     return str(site_id) if portal == LEGACY_PORTAL else f"{portal}:{site_id}"
-
 
 
 WITHDRAWN_MARK = "[WITHDRAWN from the site]"
@@ -114,8 +116,11 @@ def search_results(
     if not hits:
         return f"{matches_line(total, query)}; none after the first {offset:,}.\n"
     first, last = offset + 1, offset + len(hits)
-    lines = [f"{matches_line(total, query)}, showing {first:,}–{last:,} (exact-diacritic "
-             "matches first; * = matched only without diacritics)", ""]
+    lines = [
+        f"{matches_line(total, query)}, showing {first:,}–{last:,} (exact-diacritic "
+        "matches first; * = matched only without diacritics)",
+        "",
+    ]
     id_w = max(len(article_label(h.portal, h.site_id)) for h in hits)
     num_w = max(3, len(str(last)))
     for n, h in enumerate(hits, first):
@@ -128,8 +133,9 @@ def search_results(
         title = h.title if not h.withdrawn_at else f"{WITHDRAWN_MARK} {h.title}"
         lines.append(indent + _cut(title, WIDTH - len(indent)))
         if h.snippet:
-            lines += textwrap.wrap(h.snippet, WIDTH, initial_indent=indent,
-                                   subsequent_indent=indent)
+            lines += textwrap.wrap(
+                h.snippet, WIDTH, initial_indent=indent, subsequent_indent=indent
+            )
         lines.append(indent + h.url)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
@@ -169,8 +175,11 @@ def article(a: dict[str, Any], files_dir: Path | None = None) -> str:
         "",
     ]
     if a.get("withdrawn_at"):
-        lines[2:2] = [WITHDRAWN_MARK + f" (a re-check found it gone on {a['withdrawn_at']}; "
-                      "the archived copy is kept)", ""]
+        lines[2:2] = [
+            WITHDRAWN_MARK + f" (a re-check found it gone on {a['withdrawn_at']}; "
+            "the archived copy is kept)",
+            "",
+        ]
     if a.get("lead"):
         lines += ["Lead:", *_wrap(a["lead"]), ""]
     paragraphs = split_body(a.get("body"))
@@ -196,8 +205,10 @@ def article(a: dict[str, Any], files_dir: Path | None = None) -> str:
     revisions = a.get("revisions", [])
     lines += ["", f"Revisions ({len(revisions)}, oldest first):"]
     for r in revisions:
-        lines.append(f"  {r['revision']:>3}  first seen {r['first_seen']}  last seen "
-                     f"{r['last_seen']}  {r.get('reason') or ''}  {r.get('parser') or ''}".rstrip())
+        lines.append(
+            f"  {r['revision']:>3}  first seen {r['first_seen']}  last seen "
+            f"{r['last_seen']}  {r.get('reason') or ''}  {r.get('parser') or ''}".rstrip()
+        )
         lines.append(f"       {_cut(r['title'], WIDTH - 7)}")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -216,8 +227,11 @@ def revision_lines(rev: dict[str, Any]) -> list[str]:
     attachments = rev.get("attachments") or []
     if attachments:
         lines.append("attachments:")
-        lines += [f"  {t.get('title') or '(no title)'}  <{t.get('url', '')}>"
-                  for t in attachments if isinstance(t, dict)]
+        lines += [
+            f"  {t.get('title') or '(no title)'}  <{t.get('url', '')}>"
+            for t in attachments
+            if isinstance(t, dict)
+        ]
     lines.append(f"source: {rev.get('source') or ''}")
     # Only where present, so two revisions from before there were authors and tags (or of a
     # portal without them) compare as they always did.
@@ -233,9 +247,16 @@ def revision_diff(article: int | str, old: dict[str, Any], new: dict[str, Any]) 
 
     ``article`` names it in the labels: its key (``mst:197…``) or site id.
     """
-    return list(difflib.unified_diff(revision_lines(old), revision_lines(new),
-                                     fromfile=_revision_label(article, old),
-                                     tofile=_revision_label(article, new), lineterm="", n=1))
+    return list(
+        difflib.unified_diff(
+            revision_lines(old),
+            revision_lines(new),
+            fromfile=_revision_label(article, old),
+            tofile=_revision_label(article, new),
+            lineterm="",
+            n=1,
+        )
+    )
 
 
 def _revision_label(article: int | str, r: dict[str, Any]) -> str:
@@ -281,8 +302,13 @@ def plain_word_line(prefix: str, segments: list[Segment]) -> str:
     ``[-like this-]``, added ``{+like this+}`` (git's ``--word-diff=plain``)."""
     marks = {"=": ("", ""), "-": ("[-", "-]"), "+": ("{+", "+}")}
     body = "".join(f"{marks[op][0]}{text}{marks[op][1]}" for op, text in segments)
-    return prefix if prefix == "@@" else f"{prefix} {body}" if prefix in ("---", "+++") \
-        else f"{prefix}{body}"  # fmt: skip
+    return (
+        prefix
+        if prefix == "@@"
+        else f"{prefix} {body}"
+        if prefix in ("---", "+++")
+        else f"{prefix}{body}"
+    )
 
 
 # --- stats ----------------------------------------------------------------------------------
@@ -307,9 +333,13 @@ def stats(s: dict[str, Any]) -> str:
         f"Raw pages:    {s['raw_pages']}",
         "",
         "By portal:",
-        table(["portal", "articles", "oldest", "newest"],
-              [(r["portal"], r["articles"], (r["oldest"] or "-")[:10], (r["newest"] or "-")[:10])
-               for r in s.get("by_portal", [])]),
+        table(
+            ["portal", "articles", "oldest", "newest"],
+            [
+                (r["portal"], r["articles"], (r["oldest"] or "-")[:10], (r["newest"] or "-")[:10])
+                for r in s.get("by_portal", [])
+            ],
+        ),
         "",
         "By category:",
         table(["category", "articles"], [(r["category"], r["articles"]) for r in s["by_category"]]),
@@ -320,34 +350,82 @@ def stats(s: dict[str, Any]) -> str:
         "Last runs:",
     ]
     if s["runs"]:
-        lines.append(table(
-            ["run", "started", "finished", "portal", "mode", "outcome", "pages", "new", "updated",
-             "errors"],
-            [(r["id"], r["started_at"], r["finished_at"] or "-", r.get("portal") or "-",
-              r["mode"] or "-", r["outcome"], r["pages_fetched"], r["articles_new"],
-              r["articles_updated"], r["errors"])
-             for r in s["runs"]]))
+        lines.append(
+            table(
+                [
+                    "run",
+                    "started",
+                    "finished",
+                    "portal",
+                    "mode",
+                    "outcome",
+                    "pages",
+                    "new",
+                    "updated",
+                    "errors",
+                ],
+                [
+                    (
+                        r["id"],
+                        r["started_at"],
+                        r["finished_at"] or "-",
+                        r.get("portal") or "-",
+                        r["mode"] or "-",
+                        r["outcome"],
+                        r["pages_fetched"],
+                        r["articles_new"],
+                        r["articles_updated"],
+                        r["errors"],
+                    )
+                    for r in s["runs"]
+                ],
+            )
+        )
         # a site that moved host (a fallback host, or a redirect within its portal's hosts)
-        lines += [f"  run {r['id']}: {r['site']} was served by {r['site_served']}"
-                  for r in s["runs"] if r.get("site_served") not in (None, r.get("site"))]
+        lines += [
+            f"  run {r['id']}: {r['site']} was served by {r['site_served']}"
+            for r in s["runs"]
+            if r.get("site_served") not in (None, r.get("site"))
+        ]
     else:
         lines.append("  (no runs recorded)")
     errs = s["open_errors"]
     kinds = ", ".join(f"{k} {v}" for k, v in errs["by_kind"].items())
     lines += ["", f"Open fetch errors: {errs['count']}" + (f" ({kinds})" if kinds else "")]
     if errs.get("by_reason"):
-        lines.append(table(["reason", "errors"], [(r["reason"], r["count"])
-                                                  for r in errs["by_reason"]], max_width=80))
+        lines.append(
+            table(
+                ["reason", "errors"],
+                [(r["reason"], r["count"]) for r in errs["by_reason"]],
+                max_width=80,
+            )
+        )
         lines += ["", f"Most recent {len(errs['recent'])}:"]
     if errs["recent"]:
-        lines.append(table(["kind", "status", "attempts", "last failed", "url", "reason"],
-                           [(e["kind"], e["status"] or "-", e["attempts"], e["last_failed"],
-                             e["url"], e.get("reason") or "-") for e in errs["recent"]],
-                           max_width=80))
+        lines.append(
+            table(
+                ["kind", "status", "attempts", "last failed", "url", "reason"],
+                [
+                    (
+                        e["kind"],
+                        e["status"] or "-",
+                        e["attempts"],
+                        e["last_failed"],
+                        e["url"],
+                        e.get("reason") or "-",
+                    )
+                    for e in errs["recent"]
+                ],
+                max_width=80,
+            )
+        )
     for walk in s.get("unfinished_walks") or []:
-        lines += ["", f"Unfinished walk of {walk['site']} (run {walk['run_id']} ran out of time): "
-                  f"{walk['listings']} listing pages and {walk['articles']} articles left for "
-                  "the next run"]  # fmt: skip
+        lines += [
+            "",
+            f"Unfinished walk of {walk['site']} (run {walk['run_id']} ran out of time): "
+            f"{walk['listings']} listing pages and {walk['articles']} articles left for "
+            "the next run",
+        ]
     lines += _parse_quality(s.get("parse_quality"))
     return "\n".join(lines).rstrip() + "\n"
 
@@ -363,8 +441,17 @@ def _parse_quality(q: dict[str, Any] | None) -> list[str]:
         f">= {rule['threshold']:.0%} degraded, {rule['min_samples']}+ samples):",
         table(
             ["portal", "samples", "degraded", "fallback", "share", "state"],
-            [(p["portal"], p["samples"], p["degraded"], p["fallback"], f"{p['share']:.0%}",
-              "MARKUP DRIFT" if p["drifted"] else "ok") for p in q["portals"]],
+            [
+                (
+                    p["portal"],
+                    p["samples"],
+                    p["degraded"],
+                    p["fallback"],
+                    f"{p['share']:.0%}",
+                    "MARKUP DRIFT" if p["drifted"] else "ok",
+                )
+                for p in q["portals"]
+            ],
         ),
     ]
     for p in q["portals"]:

@@ -120,8 +120,6 @@ def reparse(
         if (article.portal, article.site_id) != (row["portal"], row["site_id"]):
             counts["mismatch"] += 1
             continue
-        outcome = reparse_article(
-            db, article, page_id=int(row["page_id"]), parsed_at=now_iso()
-        )
+        outcome = reparse_article(db, article, page_id=int(row["page_id"]), parsed_at=now_iso())
         counts[outcome] += 1
     return dict(counts)

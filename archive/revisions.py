@@ -28,7 +28,13 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 __all__ = [
-    "article_html", "article_texts", "pack", "pack_html", "texts", "unpack", "unpack_html",
+    "article_html",
+    "article_texts",
+    "pack",
+    "pack_html",
+    "texts",
+    "unpack",
+    "unpack_html",
 ]
 
 LEVEL = 9  # older revisions: written once, when a version is superseded
@@ -72,8 +78,7 @@ def unpack_html(packed: bytes, lead: str, body: str) -> str:
 
 
 _ARTICLE_TEXTS = (
-    "SELECT lead, body, body_html, body_html_packed FROM articles "
-    "WHERE portal = ? AND site_id = ?"
+    "SELECT lead, body, body_html, body_html_packed FROM articles WHERE portal = ? AND site_id = ?"
 )
 
 

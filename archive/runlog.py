@@ -36,9 +36,7 @@ def now_iso() -> str:
 # --------------------------------------------------------------------------- runs
 
 
-def start_run(
-    db: sqlite_utils.Database, *, site: str, mode: str, portal: str | None = None
-) -> int:
+def start_run(db: sqlite_utils.Database, *, site: str, mode: str, portal: str | None = None) -> int:
     """Record a crawl run as ``running`` (with this pid and host) and return its id.
 
     Marks runs left ``running`` by dead processes first (:func:`mark_dead_runs`).
@@ -151,8 +149,15 @@ def record_error(
         "reason = excluded.reason, run_id = excluded.run_id, last_failed = excluded.last_failed, "
         "attempts = attempts + 1, resolved_at = NULL, "
         "portal = coalesce(excluded.portal, portal)",
-        {"url": url, "kind": kind, "status": status, "reason": reason, "run": run_id, "t": t,
-         "portal": portal},
+        {
+            "url": url,
+            "kind": kind,
+            "status": status,
+            "reason": reason,
+            "run": run_id,
+            "t": t,
+            "portal": portal,
+        },
     )
 
 

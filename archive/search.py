@@ -58,7 +58,7 @@ MAX_TERMS = 64  # words + phrases; more is not a search, it is a paste
 # Parentheses inside parentheses, at most. Bounds the parser's recursion (Python's stack) and
 # the FTS5 expression written out (FTS5's own parser overflows at about 100 levels).
 MAX_NESTING = 20
-QUOTES = "\"“”"  # straight and typographic quotes open and close a phrase
+QUOTES = '"“”'  # straight and typographic quotes open and close a phrase
 
 
 class QueryError(ValueError):
@@ -153,8 +153,10 @@ def check_nesting(query: str, quotes: str = QUOTES) -> None:
         elif ch == "(":
             depth += 1
             if depth > MAX_NESTING:
-                raise QueryError(f"parentheses nested too deeply at character {i + 1} "
-                                 f"(at most {MAX_NESTING} levels)")
+                raise QueryError(
+                    f"parentheses nested too deeply at character {i + 1} "
+                    f"(at most {MAX_NESTING} levels)"
+                )
         elif ch == ")":
             depth = max(0, depth - 1)
 
@@ -172,8 +174,9 @@ def _lex(query: str) -> list[_Lexeme]:
         elif ch in QUOTES:
             end = _closing_quote(query, i + 1)
             if end < 0:
-                raise QueryError(f"unbalanced quote: the phrase opened at character {i + 1} "
-                                 "is never closed")
+                raise QueryError(
+                    f"unbalanced quote: the phrase opened at character {i + 1} is never closed"
+                )
             inner = query[i + 1 : end]
             i = end + 1
             prefix = i < n and query[i] == "*"
@@ -181,8 +184,9 @@ def _lex(query: str) -> list[_Lexeme]:
                 i += 1
             tokens = split_tokens(inner)
             if not tokens:
-                raise QueryError(f"empty phrase at character {end - len(inner)}: put words "
-                                 "between the quotes")
+                raise QueryError(
+                    f"empty phrase at character {end - len(inner)}: put words between the quotes"
+                )
             out.append(_Lexeme("term", term=Term(tuple(tokens), prefix), position=end + 1))
         elif ch == "-" and _starts_exclusion(query, i):
             out.append(_Lexeme("-", position=i + 1))
@@ -243,15 +247,19 @@ class _Parser:
         node = self.or_expr()
         inner = node.drop if isinstance(node, Not) and isinstance(node.keep, Everything) else node
         if _has_everything(inner):
-            raise QueryError("a group of exclusions only (-word) excludes from nothing: put a "
-                             "word to search for beside it, or exclude at the top level only")
+            raise QueryError(
+                "a group of exclusions only (-word) excludes from nothing: put a "
+                "word to search for beside it, or exclude at the top level only"
+            )
         extra = self.peek()
         if extra is not None:
             if extra.kind == ")":
-                raise QueryError(f"unbalanced parenthesis: ')' at character {extra.position} "
-                                 "has no '('")
-            raise QueryError(f"unexpected {extra.value or extra.kind!r} at character "
-                             f"{extra.position}")
+                raise QueryError(
+                    f"unbalanced parenthesis: ')' at character {extra.position} has no '('"
+                )
+            raise QueryError(
+                f"unexpected {extra.value or extra.kind!r} at character {extra.position}"
+            )
         return node
 
     def or_expr(self) -> Node:
@@ -305,14 +313,17 @@ class _Parser:
             node = self.or_expr()
             close = self.peek()
             if close is None or close.kind != ")":
-                raise QueryError(f"unbalanced parenthesis: '(' at character {lx.position} "
-                                 "is never closed")
+                raise QueryError(
+                    f"unbalanced parenthesis: '(' at character {lx.position} is never closed"
+                )
             self.take()
             return node
         if lx.kind == "op":
             if after:
-                raise QueryError(f"{after} followed by {lx.value} at character {lx.position}: "
-                                 "put a term between them")
+                raise QueryError(
+                    f"{after} followed by {lx.value} at character {lx.position}: "
+                    "put a term between them"
+                )
             raise QueryError(f"{lx.value} at character {lx.position} needs a term before it")
         raise QueryError(f"unbalanced parenthesis: ')' at character {lx.position} has no '('")
 
@@ -337,8 +348,7 @@ def only_exclusions(node: Node) -> Node | None:
 def parse_query(query: str) -> Node:
     """Parse ``query`` into a tree; raise :class:`QueryError` when it is malformed."""
     if len(query) > MAX_QUERY_LENGTH:
-        raise QueryError(f"query too long ({len(query)} characters, at most "
-                         f"{MAX_QUERY_LENGTH})")
+        raise QueryError(f"query too long ({len(query)} characters, at most {MAX_QUERY_LENGTH})")
     text = unicodedata.normalize("NFC", query)
     if not text.strip():
         raise QueryError("empty query: type at least one word")
@@ -449,8 +459,9 @@ def snippet(texts: list[str], node: Node, *keys: Callable[[str], str]) -> str:
             folded = key(text)
             if len(folded) != len(text):
                 continue  # a character changed length: offsets unusable, try the next text
-            found = [(m.start(), m.end(), k) for k, p in enumerate(patterns)
-                     for m in p.finditer(folded)]
+            found = [
+                (m.start(), m.end(), k) for k, p in enumerate(patterns) for m in p.finditer(folded)
+            ]
             for anchor, anchor_end, _ in found:
                 start = max(0, anchor - SNIPPET_BEFORE)
                 end = min(len(text), max(start + SNIPPET_CHARS, anchor_end))

@@ -82,8 +82,9 @@ def check_archive(db_path: Path) -> bool:
     try:
         names = {r[0] for r in conn.execute("select name from sqlite_master")}
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        steps = pending(sqlite_utils.Database(conn, execute_plugins=False,
-                                              recursive_triggers=False))
+        steps = pending(
+            sqlite_utils.Database(conn, execute_plugins=False, recursive_triggers=False)
+        )
     except sqlite3.DatabaseError as exc:
         raise click.ClickException(f"{db_path} is not a readable SQLite database: {exc}") from exc
     finally:
@@ -128,8 +129,7 @@ def build_datasette(db_path: str | Path) -> Any:
         ds.remove_database("_memory")
     # mode=ro ("mutable": it may change under a crawl), or immutable=1 on media that cannot be
     # written, where no crawl can run and the WAL was checked (archive.readonly).
-    ds.add_database(Database(ds, path=str(path), is_mutable=not immutable),
-                    name=plugin.DATABASE)
+    ds.add_database(Database(ds, path=str(path), is_mutable=not immutable), name=plugin.DATABASE)
     return ds
 
 
@@ -166,11 +166,12 @@ def exposure_warning(host: str, address: str) -> str | None:
         return None
     if ip.is_loopback:
         return None
-    where = ("every network this machine is on" if ip.is_unspecified
-             else f"the network of {address}")  # fmt: skip
-    return (f"Warning: --host {host} makes the archive visible to {where}: anyone who can "
-            "reach this port can read all of it (there is no login). Use --host 127.0.0.1 "
-            "to keep it on this machine.")
+    where = "every network this machine is on" if ip.is_unspecified else f"the network of {address}"
+    return (
+        f"Warning: --host {host} makes the archive visible to {where}: anyone who can "
+        "reach this port can read all of it (there is no login). Use --host 127.0.0.1 "
+        "to keep it on this machine."
+    )
 
 
 def serve(db_path: Path, host: str, port: int, open_browser: bool) -> None:
@@ -197,17 +198,28 @@ def serve(db_path: Path, host: str, port: int, open_browser: bool) -> None:
 
 @click.command(name="serve", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-    envvar=DB_ENV, show_default=True, show_envvar=True, help="The archive database.",
-)  # fmt: skip
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_DB,
+    envvar=DB_ENV,
+    show_default=True,
+    show_envvar=True,
+    help="The archive database.",
+)
 @click.option(
-    "--host", default="127.0.0.1", show_default=True,
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
     help="Address to bind; anything but loopback exposes the archive to the network.",
-)  # fmt: skip
+)
 @click.option(
-    "--port", default=8001, show_default=True, type=click.IntRange(0, 65535),
+    "--port",
+    default=8001,
+    show_default=True,
+    type=click.IntRange(0, 65535),
     help="Port to listen on (0: any free port; the address is printed).",
-)  # fmt: skip
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the archive in a web browser.")
 def serve_command(db_path: Path, host: str, port: int, open_browser: bool) -> None:
     """Browse the archive in Datasette (read-only; safe while a crawl writes).

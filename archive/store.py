@@ -133,8 +133,14 @@ def save_page(
             [url, sha, status],
         ).fetchone()
         if existing:
-            _revisit(db, url=url, fetched_at=fetched_at, status=status,
-                     page_id=int(existing[0]), run_id=run_id)  # fmt: skip
+            _revisit(
+                db,
+                url=url,
+                fetched_at=fetched_at,
+                status=status,
+                page_id=int(existing[0]),
+                run_id=run_id,
+            )
             return int(existing[0])
         pairs = _header_pairs(headers)
         if content_type is None:
@@ -145,10 +151,21 @@ def save_page(
             "INSERT INTO raw_pages (url, status, headers_json, body, body_sha256, content_type, "
             "fetched_at, run_id, size, codec, dictionary_id, portal) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [url, status, json.dumps(pairs, ensure_ascii=False), encoded.body, sha,
-             content_type, fetched_at, run_id, len(body), encoded.codec, encoded.dictionary_id,
-             portal],
-        )  # fmt: skip
+            [
+                url,
+                status,
+                json.dumps(pairs, ensure_ascii=False),
+                encoded.body,
+                sha,
+                content_type,
+                fetched_at,
+                run_id,
+                len(body),
+                encoded.codec,
+                encoded.dictionary_id,
+                portal,
+            ],
+        )
         page_id = int(cursor.lastrowid or 0)
         if encoded.dictionary_id is None and rawpages.ready_to_train(db, portal):
             rawpages.train_dictionary(db, portal, created_at=fetched_at)
@@ -156,9 +173,15 @@ def save_page(
 
 
 def _revisit(
-    db: sqlite_utils.Database, *, url: str, fetched_at: str, status: int | None,
-    page_id: int | None = None, file_response_id: int | None = None, run_id: int | None = None,
-) -> None:  # fmt: skip
+    db: sqlite_utils.Database,
+    *,
+    url: str,
+    fetched_at: str,
+    status: int | None,
+    page_id: int | None = None,
+    file_response_id: int | None = None,
+    run_id: int | None = None,
+) -> None:
     """Record a re-fetch of ``url`` that found the content already archived."""
     db.conn.execute(
         "INSERT INTO revisits (url, fetched_at, status, page_id, file_response_id, run_id) "
@@ -171,9 +194,13 @@ def _revisit(
 
 
 def save_category(
-    db: sqlite_utils.Database, category_id: int, name: str | None, url: str | None,
-    *, portal: str = m.DEFAULT_PORTAL,
-) -> None:  # fmt: skip
+    db: sqlite_utils.Database,
+    category_id: int,
+    name: str | None,
+    url: str | None,
+    *,
+    portal: str = m.DEFAULT_PORTAL,
+) -> None:
     """Insert or update a category of ``portal`` (a known name/url is never replaced by None)."""
     db.execute(
         "INSERT INTO categories (portal, id, name, url) VALUES (?, ?, ?, ?) "
@@ -188,8 +215,7 @@ def _link(db: sqlite_utils.Database, portal: str, site_id: int, listed: Listed) 
         return False
     save_category(db, listed.category_id, listed.name, listed.url, portal=portal)
     cursor = db.execute(
-        "INSERT OR IGNORE INTO article_categories (portal, site_id, category_id) "
-        "VALUES (?, ?, ?)",
+        "INSERT OR IGNORE INTO article_categories (portal, site_id, category_id) VALUES (?, ?, ?)",
         [portal, site_id, listed.category_id],
     )
     return cursor.rowcount > 0
@@ -230,9 +256,20 @@ def add_listing(
 # --------------------------------------------------------------------------- articles
 
 _ARTICLE_COLUMNS = (
-    "url", "title", "lead", "body", "body_html", "published_at", "category", "source", "parser",
-    "content_hash", "body_html_packed", "author", "tags",
-)  # fmt: skip
+    "url",
+    "title",
+    "lead",
+    "body",
+    "body_html",
+    "published_at",
+    "category",
+    "source",
+    "parser",
+    "content_hash",
+    "body_html_packed",
+    "author",
+    "tags",
+)
 _ARTICLE_MARKS = ", ".join("?" * len(_ARTICLE_COLUMNS))
 _FTS_COLS = ", ".join(("rowid", *m.FTS_COLUMNS))
 _FTS_MARKS = ", ".join("?" * (len(m.FTS_COLUMNS) + 1))
@@ -289,8 +326,17 @@ def _current(db: sqlite_utils.Database, stored: _Stored) -> tuple[Any, ...] | No
 class _Stored:
     """An article in the forms the archive stores it, each computed once (NFC, folding)."""
 
-    __slots__ = ("article", "attachments", "attachments_json", "columns", "digest", "exact",
-                 "folded", "images", "images_json")  # fmt: skip
+    __slots__ = (
+        "article",
+        "attachments",
+        "attachments_json",
+        "columns",
+        "digest",
+        "exact",
+        "folded",
+        "images",
+        "images_json",
+    )
 
     def __init__(self, article: Article) -> None:
         a = article
@@ -299,11 +345,20 @@ class _Stored:
         title, lead, body = nfc(a.title), nfc(a.lead or ""), nfc(join_body(a.body))
         source = None if a.source is None else nfc(a.source)
         self.columns: list[object] = [
-            a.url, title, lead, body, None, a.published_at, a.category, source, a.parser,
-            self.digest, pack_html(a.body_html, lead, body),
+            a.url,
+            title,
+            lead,
+            body,
+            None,
+            a.published_at,
+            a.category,
+            source,
+            a.parser,
+            self.digest,
+            pack_html(a.body_html, lead, body),
             None if a.author is None else nfc(a.author),
             json.dumps([nfc(t) for t in a.tags], ensure_ascii=False),
-        ]  # fmt: skip
+        ]
         captions = [None if i.caption is None else nfc(i.caption) for i in a.images]
         self.images = [
             (a.portal, a.site_id, pos, i.url, cap, i.alt or "")
@@ -361,18 +416,41 @@ def _drop_children(db: sqlite_utils.Database, portal: str, site_id: int, row_id:
 
 
 def _add_revision(
-    db: sqlite_utils.Database, stored: _Stored, *, revision: int, reason: str,
-    first_seen: str, last_seen: str, page_id: int | None,
-) -> None:  # fmt: skip
+    db: sqlite_utils.Database,
+    stored: _Stored,
+    *,
+    revision: int,
+    reason: str,
+    first_seen: str,
+    last_seen: str,
+    page_id: int | None,
+) -> None:
     """Append the article's current version as revision ``revision`` (its long texts are the
     article row's: storage ``article``, see :mod:`archive.revisions`)."""
     a, c = stored.article, stored.columns
     db.conn.execute(
         _INSERT_REVISION,
-        [a.site_id, revision, stored.digest, c[1], a.published_at, a.category, c[7],
-         stored.images_json, stored.attachments_json, a.parser, reason, first_seen, last_seen,
-         page_id, a.url, a.portal, c[-2], c[-1]],
-    )  # fmt: skip
+        [
+            a.site_id,
+            revision,
+            stored.digest,
+            c[1],
+            a.published_at,
+            a.category,
+            c[7],
+            stored.images_json,
+            stored.attachments_json,
+            a.parser,
+            reason,
+            first_seen,
+            last_seen,
+            page_id,
+            a.url,
+            a.portal,
+            c[-2],
+            c[-1],
+        ],
+    )
 
 
 def _retire_revision(db: sqlite_utils.Database, portal: str, site_id: int, revision: int) -> None:
@@ -396,26 +474,53 @@ def _link_all(db: sqlite_utils.Database, portal: str, site_id: int, listed_in: L
 
 
 def _insert_article(
-    db: sqlite_utils.Database, stored: _Stored, *, reason: str, at: str,
-    checked: bool, page_id: int | None, etag: str | None, last_modified: str | None,
-) -> None:  # fmt: skip
+    db: sqlite_utils.Database,
+    stored: _Stored,
+    *,
+    reason: str,
+    at: str,
+    checked: bool,
+    page_id: int | None,
+    etag: str | None,
+    last_modified: str | None,
+) -> None:
     a = stored.article
     cursor = db.conn.execute(
         _INSERT_ARTICLE,
-        [a.site_id, a.site_id, a.portal, a.site_id, *stored.columns, at, at,
-         at if checked else None, at, page_id, etag, last_modified],
-    )  # fmt: skip
+        [
+            a.site_id,
+            a.site_id,
+            a.portal,
+            a.site_id,
+            *stored.columns,
+            at,
+            at,
+            at if checked else None,
+            at,
+            page_id,
+            etag,
+            last_modified,
+        ],
+    )
     _write_children(db, stored, int(cursor.lastrowid or 0))
-    _add_revision(db, stored, revision=1, reason=reason, first_seen=at, last_seen=at,
-                  page_id=page_id)  # fmt: skip
+    _add_revision(
+        db, stored, revision=1, reason=reason, first_seen=at, last_seen=at, page_id=page_id
+    )
 
 
 def _replace_article(
-    db: sqlite_utils.Database, stored: _Stored, current: tuple[Any, ...], *,
+    db: sqlite_utils.Database,
+    stored: _Stored,
+    current: tuple[Any, ...],
+    *,
     reason: str,
-    at: str, last_seen: str, checked: bool, page_id: int | None, etag: str | None,
+    at: str,
+    last_seen: str,
+    checked: bool,
+    page_id: int | None,
+    etag: str | None,
     last_modified: str | None,
-) -> None:  # fmt: skip
+) -> None:
     """A changed version: the old one becomes a packed revision, the new one the article."""
     portal, sid, row_id = stored.article.portal, stored.article.site_id, int(current[3])
     revision = int(current[1]) + 1
@@ -424,12 +529,30 @@ def _replace_article(
     keep_validators = not checked
     db.conn.execute(
         _REPLACE_ARTICLE,
-        [*stored.columns, revision, last_seen, at if checked else None, at, page_id,
-         keep_validators, etag, keep_validators, last_modified, row_id],
-    )  # fmt: skip
+        [
+            *stored.columns,
+            revision,
+            last_seen,
+            at if checked else None,
+            at,
+            page_id,
+            keep_validators,
+            etag,
+            keep_validators,
+            last_modified,
+            row_id,
+        ],
+    )
     _write_children(db, stored, row_id)
-    _add_revision(db, stored, revision=revision, reason=reason, first_seen=at,
-                  last_seen=last_seen, page_id=page_id)  # fmt: skip
+    _add_revision(
+        db,
+        stored,
+        revision=revision,
+        reason=reason,
+        first_seen=at,
+        last_seen=last_seen,
+        page_id=page_id,
+    )
 
 
 def save_article(
@@ -473,17 +596,31 @@ def save_article(
         current = _current(db, stored)
         outcome: ArticleOutcome
         if current is None:
-            _insert_article(db, stored, reason="crawl", at=fetched_at, checked=True,
-                            page_id=page_id, etag=etag, last_modified=last_modified)  # fmt: skip
+            _insert_article(
+                db,
+                stored,
+                reason="crawl",
+                at=fetched_at,
+                checked=True,
+                page_id=page_id,
+                etag=etag,
+                last_modified=last_modified,
+            )
             outcome = "new"
         elif current[0] == stored.digest:
             db.conn.execute(
                 "UPDATE articles SET last_seen = max(last_seen, :t), "
                 "last_checked = :t, url = :url, page_id = coalesce(:page, page_id), "
                 "etag = :etag, last_modified = :lm WHERE id = :id",
-                {"t": fetched_at, "url": stored.article.url, "page": page_id, "etag": etag,
-                 "lm": last_modified, "id": current[3]},
-            )  # fmt: skip
+                {
+                    "t": fetched_at,
+                    "url": stored.article.url,
+                    "page": page_id,
+                    "etag": etag,
+                    "lm": last_modified,
+                    "id": current[3],
+                },
+            )
             db.conn.execute(
                 "UPDATE revisions SET last_seen = max(last_seen, ?) "
                 "WHERE portal = ? AND site_id = ? AND revision = ?",
@@ -491,15 +628,30 @@ def save_article(
             )
             outcome = "unchanged"
         else:
-            _replace_article(db, stored, current, reason="crawl", at=fetched_at,
-                             last_seen=fetched_at, checked=True, page_id=page_id, etag=etag,
-                             last_modified=last_modified)  # fmt: skip
+            _replace_article(
+                db,
+                stored,
+                current,
+                reason="crawl",
+                at=fetched_at,
+                last_seen=fetched_at,
+                checked=True,
+                page_id=page_id,
+                etag=etag,
+                last_modified=last_modified,
+            )
             outcome = "updated"
         _link_all(db, article.portal, sid, listed_in)
         record_parse_sample(
-            db, portal=_portal_of(article), url=article.url, site_id=sid,
-            parser=article.parser, missing=(), run_id=run_id, at=fetched_at,
-        )  # fmt: skip
+            db,
+            portal=_portal_of(article),
+            url=article.url,
+            site_id=sid,
+            parser=article.parser,
+            missing=(),
+            run_id=run_id,
+            at=fetched_at,
+        )
         _back_on_site(db, article.portal, sid)  # fetched: on the site, whatever it was before
     return outcome
 
@@ -513,9 +665,14 @@ def _back_on_site(db: sqlite_utils.Database, portal: str, site_id: int) -> None:
 
 
 def mark_withdrawn(
-    db: sqlite_utils.Database, site_id: int, *, at: str, url: str | None = None,
-    status: int | None = None, portal: str = m.DEFAULT_PORTAL,
-) -> bool:  # fmt: skip
+    db: sqlite_utils.Database,
+    site_id: int,
+    *,
+    at: str,
+    url: str | None = None,
+    status: int | None = None,
+    portal: str = m.DEFAULT_PORTAL,
+) -> bool:
     """A re-check found archived article ``site_id`` gone from the site (``status``: 404, 410,
     or the code of a redirect to the home page): record when it was withdrawn.
 
@@ -554,17 +711,34 @@ def reparse_article(
     with write_transaction(db):
         current = _current(db, stored)
         if current is None:
-            _insert_article(db, stored, reason=reason, at=parsed_at, checked=False,
-                            page_id=page_id, etag=None, last_modified=None)  # fmt: skip
+            _insert_article(
+                db,
+                stored,
+                reason=reason,
+                at=parsed_at,
+                checked=False,
+                page_id=page_id,
+                etag=None,
+                last_modified=None,
+            )
             return "new"
         if current[0] == stored.digest:
             db.conn.execute(
                 "UPDATE articles SET parser = ? WHERE id = ?", [article.parser, current[3]]
             )
             return "unchanged"
-        _replace_article(db, stored, current, reason=reason, at=parsed_at,
-                         last_seen=max(str(current[2]), parsed_at), checked=False,
-                         page_id=page_id, etag=None, last_modified=None)  # fmt: skip
+        _replace_article(
+            db,
+            stored,
+            current,
+            reason=reason,
+            at=parsed_at,
+            last_seen=max(str(current[2]), parsed_at),
+            checked=False,
+            page_id=page_id,
+            etag=None,
+            last_modified=None,
+        )
         return "updated"
 
 
@@ -601,9 +775,8 @@ def record_parse_sample(
     cursor = db.execute(
         "INSERT INTO parse_samples (portal, url, site_id, parser, missing, degraded, run_id, "
         "parsed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [portal, url, site_id, parser, ",".join(missing), int(degraded), run_id,
-         at or now_iso()],
-    )  # fmt: skip
+        [portal, url, site_id, parser, ",".join(missing), int(degraded), run_id, at or now_iso()],
+    )
     if (cursor.lastrowid or 0) % 100 == 0:
         db.execute(
             "DELETE FROM parse_samples WHERE portal = :p AND id <= (SELECT id FROM parse_samples "
@@ -632,17 +805,39 @@ def reject_article(
         found = portal_for_article_url(url)
         portal = found[0].name if found else m.DEFAULT_PORTAL
     with write_transaction(db):
-        record_error(db, url=url, kind="article", status=status, reason=reason,
-                     run_id=run_id, at=t, portal=portal)  # fmt: skip
-        record_parse_sample(db, portal=portal, url=url, site_id=site_id, parser=parser,
-                            missing=missing, run_id=run_id, at=t)  # fmt: skip
+        record_error(
+            db,
+            url=url,
+            kind="article",
+            status=status,
+            reason=reason,
+            run_id=run_id,
+            at=t,
+            portal=portal,
+        )
+        record_parse_sample(
+            db,
+            portal=portal,
+            url=url,
+            site_id=site_id,
+            parser=parser,
+            missing=missing,
+            run_id=run_id,
+            at=t,
+        )
 
 
 def mark_checked(
-    db: sqlite_utils.Database, site_id: int, *, fetched_at: str, etag: str | None = None,
-    last_modified: str | None = None, portal: str = m.DEFAULT_PORTAL, url: str | None = None,
+    db: sqlite_utils.Database,
+    site_id: int,
+    *,
+    fetched_at: str,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    portal: str = m.DEFAULT_PORTAL,
+    url: str | None = None,
     run_id: int | None = None,
-) -> None:  # fmt: skip
+) -> None:
     """A re-check answered 304 Not Modified: the article was seen unchanged at ``fetched_at``.
 
     Moves ``last_checked``/``last_seen`` of the article and ``last_seen`` of its current
@@ -656,15 +851,20 @@ def mark_checked(
                 "SELECT page_id FROM articles WHERE portal = ? AND site_id = ?", [portal, site_id]
             ).fetchone()
             if row is not None and row[0] is not None:
-                _revisit(db, url=url, fetched_at=fetched_at, status=304, page_id=int(row[0]),
-                         run_id=run_id)  # fmt: skip
+                _revisit(
+                    db,
+                    url=url,
+                    fetched_at=fetched_at,
+                    status=304,
+                    page_id=int(row[0]),
+                    run_id=run_id,
+                )
         db.execute(
             "UPDATE articles SET last_checked = :t, last_seen = max(last_seen, :t), "
             "etag = coalesce(:etag, etag), last_modified = coalesce(:lm, last_modified), "
             "withdrawn_at = NULL WHERE portal = :portal AND site_id = :sid",
-            {"t": fetched_at, "etag": etag, "lm": last_modified, "sid": site_id,
-             "portal": portal},
-        )  # fmt: skip
+            {"t": fetched_at, "etag": etag, "lm": last_modified, "sid": site_id, "portal": portal},
+        )
         db.execute(
             "UPDATE revisions SET last_seen = max(last_seen, :t) WHERE portal = :portal AND "
             "site_id = :sid AND revision = (SELECT revision FROM articles WHERE portal = :portal "
@@ -704,29 +904,53 @@ def save_file(
 
 
 def _save_file_rows(
-    db: sqlite_utils.Database, record: FileRecord, *, status: int, headers: Headers,
+    db: sqlite_utils.Database,
+    record: FileRecord,
+    *,
+    status: int,
+    headers: Headers,
     run_id: int | None,
-) -> None:  # fmt: skip
+) -> None:
     latest = db.conn.execute(
         "SELECT id, sha256, status FROM file_responses WHERE url = ? ORDER BY id DESC LIMIT 1",
         [record.url],
     ).fetchone()
     if latest is not None and latest[1] == record.sha256 and latest[2] == status:
-        _revisit(db, url=record.url, fetched_at=record.fetched_at, status=status,
-                 file_response_id=int(latest[0]), run_id=run_id)  # fmt: skip
+        _revisit(
+            db,
+            url=record.url,
+            fetched_at=record.fetched_at,
+            status=status,
+            file_response_id=int(latest[0]),
+            run_id=run_id,
+        )
     else:
         db.conn.execute(
             "INSERT INTO file_responses (url, status, headers_json, sha256, path, size, "
             "content_type, fetched_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [record.url, status, json.dumps(_header_pairs(headers), ensure_ascii=False),
-             record.sha256, record.path, record.size, record.content_type, record.fetched_at,
-             run_id],
-        )  # fmt: skip
+            [
+                record.url,
+                status,
+                json.dumps(_header_pairs(headers), ensure_ascii=False),
+                record.sha256,
+                record.path,
+                record.size,
+                record.content_type,
+                record.fetched_at,
+                run_id,
+            ],
+        )
     db.conn.execute(
         "INSERT INTO files (url, sha256, path, size, content_type, fetched_at) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET sha256 = excluded.sha256, "
         "path = excluded.path, size = excluded.size, content_type = excluded.content_type, "
         "fetched_at = excluded.fetched_at",
-        [record.url, record.sha256, record.path, record.size, record.content_type,
-         record.fetched_at],
+        [
+            record.url,
+            record.sha256,
+            record.path,
+            record.size,
+            record.content_type,
+            record.fetched_at,
+        ],
     )

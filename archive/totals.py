@@ -60,8 +60,11 @@ class SearchPage:
 
     def to_dict(self) -> dict[str, Any]:
         """The ``--json-object`` form: ``{"total", "offset", "results"}``."""
-        return {"total": self.total, "offset": self.offset,
-                "results": [h.to_dict() for h in self.hits]}  # fmt: skip
+        return {
+            "total": self.total,
+            "offset": self.offset,
+            "results": [h.to_dict() for h in self.hits],
+        }
 
 
 @contextlib.contextmanager

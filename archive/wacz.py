@@ -101,14 +101,34 @@ def write_wacz(
     with tempfile.TemporaryDirectory(prefix="most-wacz-") as tmp:
         warc = Path(tmp) / "most-archive.warc.gz"
         with warc.open("wb") as fh:
-            records = write_warc(db, fh, since=since, until=until, category=category,
-                                 portal=portal, filename=warc.name, files_dir=files_dir,
-                                 warn=warn, filters=filters)  # fmt: skip
+            records = write_warc(
+                db,
+                fh,
+                since=since,
+                until=until,
+                category=category,
+                portal=portal,
+                filename=warc.name,
+                files_dir=files_dir,
+                warn=warn,
+                filters=filters,
+            )
         pages_file = Path(tmp) / "pages.jsonl"
         with pages_file.open("w", encoding="utf-8") as fh:
             pages = write_pages(db, fh, _selection(db, since, until, category, portal, filters))
-        command = [program, "create", "-o", str(target), str(warc), "-p", str(pages_file),
-                   "--title", "most-archive export", "--desc", DESCRIPTION]  # fmt: skip
+        command = [
+            program,
+            "create",
+            "-o",
+            str(target),
+            str(warc),
+            "-p",
+            str(pages_file),
+            "--title",
+            "most-archive export",
+            "--desc",
+            DESCRIPTION,
+        ]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
         except (OSError, subprocess.TimeoutExpired) as exc:

@@ -181,17 +181,24 @@ def _pages(
 
 
 def _filter(
-    since: str | None, until: str | None, category: str | None, portal: str | None,
+    since: str | None,
+    until: str | None,
+    category: str | None,
+    portal: str | None,
     filters: ArticleFilter | None = None,
-) -> ArticleFilter:  # fmt: skip
+) -> ArticleFilter:
     """``filters`` when given (it may select by query and source too), else the four bounds."""
     return filters or ArticleFilter(since=since, until=until, category=category, portal=portal)
 
 
 def _selection(
-    db: sqlite_utils.Database, since: str | None, until: str | None, category: str | None,
-    portal: str | None, filters: ArticleFilter | None = None,
-) -> tuple[str, dict[str, Any]] | None:  # fmt: skip
+    db: sqlite_utils.Database,
+    since: str | None,
+    until: str | None,
+    category: str | None,
+    portal: str | None,
+    filters: ArticleFilter | None = None,
+) -> tuple[str, dict[str, Any]] | None:
     flt = _filter(since, until, category, portal, filters)
     if flt == ArticleFilter():
         return None
@@ -214,18 +221,27 @@ class _Writer:
         self.files: dict[int, tuple[str, str, str, str]] = {}
 
     def response(
-        self, url: str, body: bytes, *, status: int, headers: list[tuple[str, str]],
-        content_type: str | None, fetched_at: str,
-    ) -> tuple[str, str, str, str]:  # fmt: skip
+        self,
+        url: str,
+        body: bytes,
+        *,
+        status: int,
+        headers: list[tuple[str, str]],
+        content_type: str | None,
+        fetched_at: str,
+    ) -> tuple[str, str, str, str]:
         date = warc_date(fetched_at)
         extra = {"WARC-Date": date}
         if not headers:
             extra[SYNTHESIZED] = "true"
         record = self.writer.create_warc_record(
-            url, "response", payload=io.BytesIO(body), length=len(body),
+            url,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
             http_headers=http_headers(status, headers, len(body), content_type),
             warc_headers_dict=extra,
-        )  # fmt: skip
+        )
         self.writer.write_record(record)
         self.written += 1
         record_id = record.rec_headers.get_header("WARC-Record-ID")
@@ -242,18 +258,25 @@ class _Writer:
             self.warn(f"file of {url} not exported: {rel_path}: {exc}")
             return None
         if hashlib.sha256(body).hexdigest() != sha256:
-            self.warn(f"file of {url} not exported: {rel_path} does not match its sha256 "
-                      "(run most-archive verify)")  # fmt: skip
+            self.warn(
+                f"file of {url} not exported: {rel_path} does not match its sha256 "
+                "(run most-archive verify)"
+            )
             return None
         return body
 
     def revisit(self, row: dict[str, Any], original: tuple[str, str, str, str]) -> None:
         record_id, uri, date, digest = original
         record = self.writer.create_revisit_record(
-            row["url"], digest, uri, date,
-            warc_headers_dict={"WARC-Date": warc_date(row["fetched_at"]),
-                               "WARC-Refers-To": record_id},
-        )  # fmt: skip
+            row["url"],
+            digest,
+            uri,
+            date,
+            warc_headers_dict={
+                "WARC-Date": warc_date(row["fetched_at"]),
+                "WARC-Refers-To": record_id,
+            },
+        )
         self.writer.write_record(record)
         self.written += 1
 
@@ -304,20 +327,26 @@ def write_warc(
     w.written += 1
     selection = _selection(db, since, until, category, portal, filters)
     for page in _pages(db, selection):
-        body = b"" if page["body"] is None else decode(
-            db, bytes(page["body"]), page["codec"], page["dictionary_id"]
+        body = (
+            b""
+            if page["body"] is None
+            else decode(db, bytes(page["body"]), page["codec"], page["dictionary_id"])
         )
         w.pages[int(page["id"])] = w.response(
-            page["url"], body, status=int(page["status"] or 200),
-            headers=header_pairs(page["headers_json"]), content_type=page["content_type"],
+            page["url"],
+            body,
+            status=int(page["status"] or 200),
+            headers=header_pairs(page["headers_json"]),
+            content_type=page["content_type"],
             fetched_at=page["fetched_at"],
-        )  # fmt: skip
+        )
     _write_files(db, w, selection)
     for row in db.query(REVISITS_SQL):
         original = (
-            w.pages.get(row["page_id"]) if row["page_id"] is not None
+            w.pages.get(row["page_id"])
+            if row["page_id"] is not None
             else w.files.get(row["file_response_id"])
-        )  # fmt: skip
+        )
         if original is not None:  # its response is in this export
             w.revisit(row, original)
     return w.written
@@ -338,12 +367,21 @@ def _write_files(
         body = w.file_body(row["path"], row["url"], row["sha256"])
         if body is not None:
             w.files[int(row["id"])] = w.response(
-                row["url"], body, status=int(row["status"]),
+                row["url"],
+                body,
+                status=int(row["status"]),
                 headers=header_pairs(row["headers_json"]),
-                content_type=row["content_type"], fetched_at=row["fetched_at"],
-            )  # fmt: skip
+                content_type=row["content_type"],
+                fetched_at=row["fetched_at"],
+            )
     for row in db.query(LEGACY_FILES_SQL.format(also=also), params):
         body = w.file_body(row["path"], row["url"], row["sha256"])
         if body is not None:
-            w.response(row["url"], body, status=200, headers=[],
-                       content_type=row["content_type"], fetched_at=row["fetched_at"])  # fmt: skip
+            w.response(
+                row["url"],
+                body,
+                status=200,
+                headers=[],
+                content_type=row["content_type"],
+                fetched_at=row["fetched_at"],
+            )

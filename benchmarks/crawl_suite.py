@@ -92,9 +92,12 @@ def run_crawls(
             )
         progress("no-change incremental re-run")
         rerun = crawl(
-            handle, work_dir / "main-0.db", site_articles=main_articles, mode="rerun",
+            handle,
+            work_dir / "main-0.db",
+            site_articles=main_articles,
+            mode="rerun",
             files=False,
-        )  # fmt: skip
+        )
     if rerun.articles_archived != main[0].articles_archived:
         raise BenchmarkError(
             f"the no-change re-run changed the article count: {main[0].articles_archived} → "
@@ -116,13 +119,20 @@ def run_crawls(
         progress(f"crawl of a {size:,}-article replica{capped}")
         with replica(size, seed=seed) as handle:
             by_size[size] = crawl(
-                handle, work_dir / f"size-{size}.db", site_articles=size, max_pages=cap,
+                handle,
+                work_dir / f"size-{size}.db",
+                site_articles=size,
+                max_pages=cap,
                 files=False,
-            )  # fmt: skip
+            )
     return CrawlSuite(
-        main=main, rerun=rerun, with_files=with_files, by_size=by_size,
-        main_articles=main_articles, files_db=files_db,
-    )  # fmt: skip
+        main=main,
+        rerun=rerun,
+        with_files=with_files,
+        by_size=by_size,
+        main_articles=main_articles,
+        files_db=files_db,
+    )
 
 
 def _kinds(run: CrawlRun) -> str:
@@ -143,9 +153,7 @@ def _rate_remedy(rate: float, bench: ScrapyBench) -> str:
     )
 
 
-def _rate_row(
-    metric: str, runs: list[CrawlRun], bench: ScrapyBench, name: str, note: str
-) -> Row:
+def _rate_row(metric: str, runs: list[CrawlRun], bench: ScrapyBench, name: str, note: str) -> Row:
     seconds = sum(len(run.rates) for run in runs)
     rate = median([run.pages_per_s for run in runs])
     return Row(
@@ -243,9 +251,7 @@ def _memory_remedy(run: CrawlRun, smallest: CrawlRun) -> str:
 def _memory_row(
     size: int, run: CrawlRun, smallest_size: int, smallest: CrawlRun, largest_site: int
 ) -> Row:
-    goal = Goal(
-        GoalKind.RATIO_AT_MOST, FLAT_MEMORY, f"flat (≤ {FLAT_MEMORY}× the smallest site's)"
-    )
+    goal = Goal(GoalKind.RATIO_AT_MOST, FLAT_MEMORY, f"flat (≤ {FLAT_MEMORY}× the smallest site's)")
     note = ""
     if run.max_pages is not None:
         # A capped crawl archives fewer articles than the site holds: its peak says little
@@ -260,8 +266,7 @@ def _memory_row(
     note = "; ".join(part for part in (note, growth) if part)
     return Row(
         section="Crawling",
-        metric=f"peak memory, {size:,}-article site vs {smallest_size:,}-article site "
-        "(pages only)",
+        metric=f"peak memory, {size:,}-article site vs {smallest_size:,}-article site (pages only)",
         unit="MiB",
         ours=run.peak_rss_bytes / MIB,
         ours_name=f"crawl of {size:,} articles (max RSS)",

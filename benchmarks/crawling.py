@@ -41,8 +41,21 @@ def request_kind(path: str) -> str:
         return "listing"
     if low.startswith("/images/") or any(
         low.split("?")[0].endswith(ext)
-        for ext in (".jpg", ".jpeg", ".png", ".gif", ".pdf", ".doc", ".docx", ".xls", ".xlsx",
-                    ".ppt", ".pptx", ".zip", ".rar")
+        for ext in (
+            ".jpg",
+            ".jpeg",
+            ".png",
+            ".gif",
+            ".pdf",
+            ".doc",
+            ".docx",
+            ".xls",
+            ".xlsx",
+            ".ppt",
+            ".pptx",
+            ".zip",
+            ".rar",
+        )
     ):
         return "file"
     return "other"
@@ -129,9 +142,15 @@ def crawl(
     `files=False` adds `-s ARCHIVE_FETCH_FILES=false` (articles and listings only).
     """
     argv = [
-        console_script("most-archive"), "crawl",
-        "--site", str(handle.base_url), "--db", str(db_path), "--delay", "0",
-    ]  # fmt: skip
+        console_script("most-archive"),
+        "crawl",
+        "--site",
+        str(handle.base_url),
+        "--db",
+        str(db_path),
+        "--delay",
+        "0",
+    ]
     if max_pages is not None:
         argv += ["--max-pages", str(max_pages)]
     if not files:

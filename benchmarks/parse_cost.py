@@ -89,14 +89,18 @@ def lines(title: str, rates: dict[str, float]) -> list[str]:
     traf, floor = rates["trafilatura.extract"], rates["lxml.html.fromstring"]
     out = [f"{title}: 10x trafilatura leaves {floor / traf / 10:.1f} parses per page"]
     for name, rate in rates.items():
-        out.append(f"  {name:30s} {rate:8.0f} pages/s  {rate / traf:5.1f}x trafilatura  "
-                   f"{floor / rate:5.1f} parses")
+        out.append(
+            f"  {name:30s} {rate:8.0f} pages/s  {rate / traf:5.1f}x trafilatura  "
+            f"{floor / rate:5.1f} parses"
+        )
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.parse_cost",
-                                     description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.parse_cost",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
     parser.add_argument("--pages", type=int, default=200, help="mst replica pages")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
     args = parser.parse_args(argv)
@@ -106,8 +110,14 @@ def main(argv: list[str] | None = None) -> int:
     fixtures = fixture_pages()
     repeat = max(1, len(replica) // max(len(fixtures), 1))
     print("\n".join(lines(f"{len(replica)} mst replica pages", measure(replica, args.rounds))))
-    print("\n".join(lines(f"{len(fixtures)} mst fixture pages (x{repeat})",
-                          measure(fixtures * repeat, args.rounds))))
+    print(
+        "\n".join(
+            lines(
+                f"{len(fixtures)} mst fixture pages (x{repeat})",
+                measure(fixtures * repeat, args.rounds),
+            )
+        )
+    )
     return 0
 
 

@@ -152,9 +152,11 @@ def parsing_rows(result: ParseResult, portal: str = "most") -> list[Row]:
         "ours_name": ours_name,
         "runs": result.runs,
     }
+
     def rounds(baseline: str) -> tuple[float, float] | None:
-        ratios = [o / b for o, b in zip(result.per_run[ours_name], result.per_run[baseline],
-                                        strict=True)]  # fmt: skip
+        ratios = [
+            o / b for o, b in zip(result.per_run[ours_name], result.per_run[baseline], strict=True)
+        ]
         return spread_of(ratios)
 
     traf_ms = 1000 / result.rates[traf_name]
@@ -178,7 +180,8 @@ def parsing_rows(result: ParseResult, portal: str = "most") -> list[Row]:
             # The 3× budget is the SharePoint portal's (issue 3); issue 11 sets mst.gov.vn only
             # the 10× trafilatura goal, so its floor row is reported, not judged.
             goal=Goal(GoalKind.RATIO_AT_LEAST, 1 / 3, "within 3× of the floor (ratio ≥ 0.33)")
-            if portal == "most" else REPORT_ONLY,
+            if portal == "most"
+            else REPORT_ONLY,
             remedy=_budget(result, 3 * floor_ms, "to stay within 3× of the floor"),
             **common,  # type: ignore[arg-type]
         ),

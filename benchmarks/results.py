@@ -45,7 +45,7 @@ class Goal:
         ratio_spread: tuple[float, float] | None = None,
         ours_spread: tuple[float, float] | None = None,
     ) -> str | None:
-        """"yes", "no", "inconclusive" (the per-round spread straddles the goal) or None.
+        """ "yes", "no", "inconclusive" (the per-round spread straddles the goal) or None.
 
         The median decides only when every round agrees with it: a row whose rounds fall on
         both sides of the goal cannot say yes or no on a noisy machine.

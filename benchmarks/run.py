@@ -30,9 +30,13 @@ from benchmarks.results import BenchmarkError, Row
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("parsing", "crawling", "storing", "rerun", "searching", "size")
 TITLES = {
-    "parsing": "Parsing", "crawling": "Crawling", "storing": "Storing", "rerun": "Re-running",
-    "searching": "Searching", "size": "Size",
-}  # fmt: skip
+    "parsing": "Parsing",
+    "crawling": "Crawling",
+    "storing": "Storing",
+    "rerun": "Re-running",
+    "searching": "Searching",
+    "size": "Size",
+}
 
 
 @dataclass(frozen=True)
@@ -57,10 +61,19 @@ class Config:
 
 FULL = Config()
 QUICK = Config(
-    parse_pages=12, parse_runs=2, store_articles=30, store_runs=2, crawl_articles=40,
-    files_articles=20, memory_sizes=(20, 40, 80), total_seconds=300.0, scrapy_bench_seconds=2,
-    scrapy_bench_runs=1, search_articles=300, search_rounds=2,
-)  # fmt: skip
+    parse_pages=12,
+    parse_runs=2,
+    store_articles=30,
+    store_runs=2,
+    crawl_articles=40,
+    files_articles=20,
+    memory_sizes=(20, 40, 80),
+    total_seconds=300.0,
+    scrapy_bench_seconds=2,
+    scrapy_bench_runs=1,
+    search_articles=300,
+    search_rounds=2,
+)
 
 
 def methods(sections: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -93,6 +106,7 @@ def measure(
 
     def ended(section: str) -> None:
         loads[section] = (loads[section][0], load_1min())
+
     pages = None
     if "parsing" in sections:
         progress(f"parsing: rendering {cfg.parse_pages:,} replica pages")
@@ -181,20 +195,40 @@ def measure(
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]}, help=__doc__)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the Markdown report here (e.g. docs/benchmarks.md).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the Markdown report here (e.g. docs/benchmarks.md).",
+)
 @click.option("--quick", is_flag=True, help="Tiny inputs: tests the harness, measures nothing.")
-@click.option("--only", "only", multiple=True, type=click.Choice(SECTIONS),
-              help="Run only these sections (repeatable).")
-@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=ROOT / "bench-out", show_default=True,
-              help="Scratch space and the search archive cache.")
-@click.option("--search-articles", type=int, default=None,
-              help="Size of the search archive (default 100,000; 300 with --quick).")
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    type=click.Choice(SECTIONS),
+    help="Run only these sections (repeatable).",
+)
+@click.option(
+    "--work-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=ROOT / "bench-out",
+    show_default=True,
+    help="Scratch space and the search archive cache.",
+)
+@click.option(
+    "--search-articles",
+    type=int,
+    default=None,
+    help="Size of the search archive (default 100,000; 300 with --quick).",
+)
 def main(
-    out: Path | None, quick: bool, only: tuple[str, ...], work_dir: Path,
+    out: Path | None,
+    quick: bool,
+    only: tuple[str, ...],
+    work_dir: Path,
     search_articles: int | None,
-) -> None:  # fmt: skip
+) -> None:
     cfg = QUICK if quick else FULL
     if search_articles is not None:
         cfg = replace(cfg, search_articles=search_articles)

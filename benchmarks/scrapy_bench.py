@@ -57,9 +57,14 @@ def measure_scrapy_bench(*, seconds: int, runs: int) -> ScrapyBench:
         with tempfile.TemporaryDirectory(prefix="scrapy-bench-") as tmp:
             result = run_measured(
                 [
-                    sys.executable, "-m", "scrapy", "bench",
-                    "-s", f"CLOSESPIDER_TIMEOUT={seconds}",
-                    "-s", "LOGSTATS_INTERVAL=1",
+                    sys.executable,
+                    "-m",
+                    "scrapy",
+                    "bench",
+                    "-s",
+                    f"CLOSESPIDER_TIMEOUT={seconds}",
+                    "-s",
+                    "LOGSTATS_INTERVAL=1",
                 ],
                 cwd=Path(tmp),
                 env=_clean_env(),

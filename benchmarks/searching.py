@@ -138,9 +138,13 @@ def build_archive(path: Path, *, articles: int, seed: int) -> float:
                 if n in by_name
             ]
             batch.run(
-                save_article, db, _article_from_truth(truth), page_id=None, listed_in=listed,
+                save_article,
+                db,
+                _article_from_truth(truth),
+                page_id=None,
+                listed_in=listed,
                 fetched_at="2026-01-01T00:00:00+00:00",
-            )  # fmt: skip
+            )
         batch.close()
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -271,8 +275,9 @@ def measure_search(
             if baseline_fn(db, query) == 0:
                 raise BenchmarkError(f"the bm25 baseline found nothing for {query.text!r}")
             total = _our_count(db, query, category)
-            if total < _ours(db, query, category) or (query.label.startswith(("two", "three"))
-                                                      and total <= SEARCH_LIMIT):
+            if total < _ours(db, query, category) or (
+                query.label.startswith(("two", "three")) and total <= SEARCH_LIMIT
+            ):
                 raise BenchmarkError(f"the count of {query.text!r} ({total}) is not the total")
             fts_count(db, query)
         articles = db["articles"].count
@@ -337,9 +342,7 @@ def searching_rows(result: SearchResult) -> list[Row]:
         "baseline_name": "FTS5 MATCH ORDER BY rank (bm25), limit 20",
         "runs": result.rounds,
     }
-    what = (
-        f"{result.queries} queries × {result.rounds} rounds on {result.articles:,} articles"
-    )
+    what = f"{result.queries} queries × {result.rounds} rounds on {result.articles:,} articles"
     return [
         Row(
             metric=f"median latency, {what}",
@@ -367,14 +370,16 @@ def searching_rows(result: SearchResult) -> list[Row]:
             baseline=percentile(result.count_baseline_ms, 95),
             spread=result.round_spreads(95, count=True)[0],
             ours_spread=result.round_spreads(95, count=True)[1],
-            goal=Goal(GoalKind.OURS_AT_MOST, GOAL_COUNT_P95_MS,
-                      f"p95 < {GOAL_COUNT_P95_MS:.0f} ms"),
-            note=f"median {median(result.count_ms):.1f} ms; slowest counts by p95: "
-                 f"{count_slow}",
+            goal=Goal(
+                GoalKind.OURS_AT_MOST, GOAL_COUNT_P95_MS, f"p95 < {GOAL_COUNT_P95_MS:.0f} ms"
+            ),
+            note=f"median {median(result.count_ms):.1f} ms; slowest counts by p95: {count_slow}",
             remedy=COUNT_REMEDY,
-            **{**common,  # type: ignore[arg-type]
-               "ours_name": "archive.queries.count_matches (search --count: filters, folded "
-                            "index)",
-               "baseline_name": "FTS5 SELECT count(*) … MATCH (folded words, no filter)"},
+            **{
+                **common,  # type: ignore[arg-type]
+                "ours_name": "archive.queries.count_matches (search --count: filters, folded "
+                "index)",
+                "baseline_name": "FTS5 SELECT count(*) … MATCH (folded words, no filter)",
+            },
         ),
     ]

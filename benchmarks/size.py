@@ -62,9 +62,7 @@ def measure_size(db_path: Path, *, articles: int, seed: int) -> SizeResult:
 
     if not db_path.exists():
         raise BenchmarkError(f"no archive at {db_path}")
-    db_bytes = sum(
-        p.stat().st_size for p in (db_path, Path(f"{db_path}-wal")) if p.exists()
-    )
+    db_bytes = sum(p.stat().st_size for p in (db_path, Path(f"{db_path}-wal")) if p.exists())
     files_dir = files_dir_for(db_path)
     files = [p for p in files_dir.rglob("*") if p.is_file()] if files_dir.exists() else []
     return SizeResult(

@@ -33,8 +33,14 @@ def _tables() -> list[str]:
 
     # Parents before children (foreign keys are on).
     return [
-        "categories", "articles", "article_categories", "images", "attachments", "revisions",
-        FTS_EXACT, FTS_FOLDED,
+        "categories",
+        "articles",
+        "article_categories",
+        "images",
+        "attachments",
+        "revisions",
+        FTS_EXACT,
+        FTS_FOLDED,
     ]
 
 
@@ -53,8 +59,9 @@ def save_with_store(db_path: Path, items: list[tuple[Article, list[Listed]]]) ->
         start = time.perf_counter()
         batch = WriteBatch(db)
         for article, listed in items:
-            batch.run(save_article, db, article, page_id=None, listed_in=listed,
-                      fetched_at=FETCHED_AT)  # fmt: skip
+            batch.run(
+                save_article, db, article, page_id=None, listed_in=listed, fetched_at=FETCHED_AT
+            )
         batch.close()
         return time.perf_counter() - start
     finally:
@@ -98,9 +105,7 @@ def bare_executemany(db_path: Path, dump: TableDump) -> float:
         conn.execute("BEGIN")
         for table, (columns, rows) in dump.items():
             marks = ", ".join("?" * len(columns))
-            conn.executemany(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
-            )
+            conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
         conn.execute("COMMIT")
         return time.perf_counter() - start
     finally:
@@ -116,11 +121,13 @@ def row_counts(db_path: Path) -> dict[str, int]:
     db = open_archive(db_path)
     try:
         return {
-            t: int(db.execute(
-                f"SELECT count(*) FROM {t}{'_docsize' if t in (FTS_EXACT, FTS_FOLDED) else ''}"
-            ).fetchone()[0])
+            t: int(
+                db.execute(
+                    f"SELECT count(*) FROM {t}{'_docsize' if t in (FTS_EXACT, FTS_FOLDED) else ''}"
+                ).fetchone()[0]
+            )
             for t in _tables()
-        }  # fmt: skip
+        }
     finally:
         db.close()
 
@@ -231,8 +238,15 @@ def measure_compression(pages: list[Any], *, rounds: int, work_dir: Path) -> Com
         db = open_archive(Path(tmp) / "pages.db")
         try:
             for page in pages[: rawpages.TRAIN_PAGES]:  # what the archive trains on
-                store.save_page(db, url=page.url, status=200, headers={}, body=page.html,
-                                fetched_at=FETCHED_AT, run_id=None)  # fmt: skip
+                store.save_page(
+                    db,
+                    url=page.url,
+                    status=200,
+                    headers={},
+                    body=page.html,
+                    fetched_at=FETCHED_AT,
+                    run_id=None,
+                )
             (dictionary_bytes,) = db.execute(
                 "SELECT length(content) FROM raw_page_dictionaries"
             ).fetchone()
@@ -250,18 +264,23 @@ def measure_compression(pages: list[Any], *, rounds: int, work_dir: Path) -> Com
                 if any(e.codec != "zstd-dict" for e in encoded) or not all(parsed):
                     raise BenchmarkError("a page was not compressed with the dictionary")
                 stored = sum(len(e.body) for e in encoded)
-            back = rawpages.decode(db, encoded[-1].body, encoded[-1].codec,
-                                   encoded[-1].dictionary_id)  # fmt: skip
+            back = rawpages.decode(
+                db, encoded[-1].body, encoded[-1].codec, encoded[-1].dictionary_id
+            )
             if back != pages[-1].html:
                 raise BenchmarkError("a compressed page did not come back byte-exact")
         finally:
             db.close()
     return CompressResult(
-        pages=len(pages), rounds=rounds, compress_per_s=median(compress),
-        parse_per_s=median(parse), raw_bytes=sum(len(p.html) for p in pages) / len(pages),
-        stored_bytes=stored / len(pages), dictionary_bytes=int(dictionary_bytes),
+        pages=len(pages),
+        rounds=rounds,
+        compress_per_s=median(compress),
+        parse_per_s=median(parse),
+        raw_bytes=sum(len(p.html) for p in pages) / len(pages),
+        stored_bytes=stored / len(pages),
+        dictionary_bytes=int(dictionary_bytes),
         ratios=tuple(c / p for c, p in zip(compress, parse, strict=True)),
-    )  # fmt: skip
+    )
 
 
 def compression_rows(result: CompressResult) -> list[Row]:

@@ -33,31 +33,71 @@ DURATION = DurationType()
 
 
 @click.command("crawl")
-@click.option("--site", "sites", multiple=True, metavar="URL",
-              help="Base URL of a site (scheme + host[:port]); its pages come only from its "
-              "portal's hosts. Repeatable: the sites are crawled one after the other, each "
-              "recorded as its own run. [default: every portal's site: "
-              + ", ".join(default_sites()) + "]")
-@click.option("--db", "db_path", default=DEFAULT_DB, envvar=DB_ENV,
-              show_default=True, show_envvar=True, metavar="PATH",
-              type=click.Path(dir_okay=False),
-              help="The SQLite archive to write (created if missing).")
-@click.option("--delay", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
-              help="Seconds between requests to the site [default: 1, AutoThrottle on; "
-              "0 turns AutoThrottle off]. A robots.txt Crawl-delay wins if longer.")
-@click.option("--max-pages", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Walk at most N listing pages per category (the run is 'limited'; the "
-              "next run walks everything) [default: a safety bound of 5000].")
-@click.option("--max-duration", type=DURATION, default=None, metavar="DURATION",
-              help="End the run cleanly after DURATION (90m, 2h, 1h30m, or seconds); the next "
-              "run goes on with the walk where it stopped. Outcome 'limited', exit 0.")
-@click.option("--full", is_flag=True,
-              help="Walk every listing page and re-fetch every article (default: incremental).")
-@click.option("--log-file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
-              help="Append the crawl's log to FILE instead of stderr (for cron).")
+@click.option(
+    "--site",
+    "sites",
+    multiple=True,
+    metavar="URL",
+    help="Base URL of a site (scheme + host[:port]); its pages come only from its "
+    "portal's hosts. Repeatable: the sites are crawled one after the other, each "
+    "recorded as its own run. [default: every portal's site: " + ", ".join(default_sites()) + "]",
+)
+@click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    envvar=DB_ENV,
+    show_default=True,
+    show_envvar=True,
+    metavar="PATH",
+    type=click.Path(dir_okay=False),
+    help="The SQLite archive to write (created if missing).",
+)
+@click.option(
+    "--delay",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Seconds between requests to the site [default: 1, AutoThrottle on; "
+    "0 turns AutoThrottle off]. A robots.txt Crawl-delay wins if longer.",
+)
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Walk at most N listing pages per category (the run is 'limited'; the "
+    "next run walks everything) [default: a safety bound of 5000].",
+)
+@click.option(
+    "--max-duration",
+    type=DURATION,
+    default=None,
+    metavar="DURATION",
+    help="End the run cleanly after DURATION (90m, 2h, 1h30m, or seconds); the next "
+    "run goes on with the walk where it stopped. Outcome 'limited', exit 0.",
+)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Walk every listing page and re-fetch every article (default: incremental).",
+)
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Append the crawl's log to FILE instead of stderr (for cron).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Also show Scrapy's own log lines.")
-@click.option("-s", "--set", "extra", multiple=True, metavar="NAME=VALUE",
-              help="Override a Scrapy or ARCHIVE_* setting (docs/settings.md); repeatable.")
+@click.option(
+    "-s",
+    "--set",
+    "extra",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy or ARCHIVE_* setting (docs/settings.md); repeatable.",
+)
 def crawl_command(
     sites: tuple[str, ...],
     db_path: str,
@@ -156,8 +196,11 @@ def _exit_now(code: int) -> None:
     import os
     import threading
 
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
-           if t is not threading.main_thread()):  # fmt: skip
+    if any(
+        t.is_alive() and not t.daemon
+        for t in threading.enumerate()
+        if t is not threading.main_thread()
+    ):
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()

@@ -87,12 +87,20 @@ class SiteGuardMiddleware:
         stats = self.crawler.stats
         assert stats is not None
         spider = self.crawler.spider
-        if (request.meta.get("redirect_urls") and request.meta.get("kind") != "file"
-                and hasattr(spider, "scope") and scope.redirect_kind(request.url) == "family"):
+        if (
+            request.meta.get("redirect_urls")
+            and request.meta.get("kind") != "file"
+            and hasattr(spider, "scope")
+            and scope.redirect_kind(request.url) == "family"
+        ):
             # the site moved to another host of its portal: the crawl goes on there
             moved = scope.moved_to(request.url)
-            logger.warning("%s redirects to %s, a host of the same portal: the crawl goes on "
-                           "at %s", scope.base, request.url, moved.base)  # fmt: skip
+            logger.warning(
+                "%s redirects to %s, a host of the same portal: the crawl goes on at %s",
+                scope.base,
+                request.url,
+                moved.base,
+            )
             stats.inc_value("archive/moved_within_family")
             spider.scope = scope = moved  # type: ignore[union-attr]
         target = scope.onsite(request.url)
@@ -202,8 +210,11 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
         if is_robots_request(request) and is_error_page(response):
-            logger.info("robots.txt of %s is an error page (HTTP %s): no rules",
-                        urlparse_cached(request).netloc, response.status)  # fmt: skip
+            logger.info(
+                "robots.txt of %s is an error page (HTTP %s): no rules",
+                urlparse_cached(request).netloc,
+                response.status,
+            )
             return response.replace(body=b"")
         return response
 
@@ -292,8 +303,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("archive/slow_transfers")
-        logger.info("slow transfer of %s (%d bytes in %.0f s): trying again with %.0f s",
-                    request.url, got, current, longer)  # fmt: skip
+        logger.info(
+            "slow transfer of %s (%d bytes in %.0f s): trying again with %.0f s",
+            request.url,
+            got,
+            current,
+            longer,
+        )
         meta = {**request.meta, "download_timeout": longer, BYTES_RECEIVED: 0}
         return request.replace(meta=meta, dont_filter=True)
 

@@ -55,8 +55,14 @@ TIME_LIMIT = "time_limit"
 # Final outcomes, worst first: when several apply, the first wins. "died" is decided by the
 # next run, never here.
 ORDER: tuple[str, ...] = (
-    "failed", "interrupted", "unreachable", "partial", "drift", "limited", "ok",
-)  # fmt: skip
+    "failed",
+    "interrupted",
+    "unreachable",
+    "partial",
+    "drift",
+    "limited",
+    "ok",
+)
 
 EXIT_CODES: Mapping[str, int] = {
     "ok": EXIT_OK,
@@ -127,8 +133,11 @@ def decide_from_stats(stats: Mapping[str, object], finish_reason: str | None = N
         storage_errors=_count(stats, STORAGE_ERRORS),
         unreachable=bool(_count(stats, SITE_UNREACHABLE)) and not responses,
         drift=bool(_count(stats, DRIFT_ALARMS)),
-        limited=bool(_count(stats, CATEGORIES_LIMITED) or _count(stats, CATEGORIES_BOUNDED)
-                     or _count(stats, TIME_LIMITED)),
+        limited=bool(
+            _count(stats, CATEGORIES_LIMITED)
+            or _count(stats, CATEGORIES_BOUNDED)
+            or _count(stats, TIME_LIMITED)
+        ),
     )
 
 

@@ -193,8 +193,11 @@ class ArchivePipeline:
             listings = sum(1 for e in entries if e.kind == "listing")
             self.stats.set_value("archive/frontier_listings", listings)
             self.stats.set_value("archive/frontier_articles", kept - listings)
-            logger.info("walk frontier kept for the next run: %d listing pages, %d articles",
-                        listings, kept - listings)  # fmt: skip
+            logger.info(
+                "walk frontier kept for the next run: %d listing pages, %d articles",
+                listings,
+                kept - listings,
+            )
         else:
             done = list(getattr(spider, "finished_sites", []))
             if getattr(spider, "walk_finished", False):
@@ -274,8 +277,10 @@ class ArchivePipeline:
         self.stopping = True
         logger.error(
             "storage failed, stopping the crawl: %s: %s (while storing a %s)",
-            type(exc).__name__, exc, type(item).__name__,
-        )  # fmt: skip
+            type(exc).__name__,
+            exc,
+            type(item).__name__,
+        )
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:
             from twisted.internet import reactor
@@ -288,9 +293,15 @@ class ArchivePipeline:
 
     def _save_raw(self, raw: RawPage) -> int:
         return store.save_page(
-            self.db, url=raw.url, status=raw.status, headers=raw.headers, body=raw.body,
-            fetched_at=store.now_iso(), run_id=self.run_id, content_type=raw.content_type,
-        )  # fmt: skip
+            self.db,
+            url=raw.url,
+            status=raw.status,
+            headers=raw.headers,
+            body=raw.body,
+            fetched_at=store.now_iso(),
+            run_id=self.run_id,
+            content_type=raw.content_type,
+        )
 
     def _on_CategorySeen(self, item: CategorySeen) -> None:
         store.save_category(self.db, item.category_id, item.name, item.url, portal=item.portal)
@@ -303,8 +314,9 @@ class ArchivePipeline:
         page_id = self._save_raw(item.raw)
         article = item.article
         if article is None:
-            self._reject(item, None, ("title", "date", "body"),
-                         "not an article page (no parser matched)")  # fmt: skip
+            self._reject(
+                item, None, ("title", "date", "body"), "not an article page (no parser matched)"
+            )
             return
         missing = missing_fields(article)
         if missing:
@@ -312,31 +324,62 @@ class ArchivePipeline:
             return
         article.url = item.url
         outcome = store.save_article(
-            self.db, article, page_id=page_id,
+            self.db,
+            article,
+            page_id=page_id,
             listed_in=[store.Listed(c) for c in item.categories],
-            fetched_at=store.now_iso(), etag=item.etag, last_modified=item.last_modified,
+            fetched_at=store.now_iso(),
+            etag=item.etag,
+            last_modified=item.last_modified,
             run_id=self.run_id,
-        )  # fmt: skip
+        )
         self.stats.inc_value(f"archive/articles_{outcome}")
 
     def _on_CategoryLink(self, item: CategoryLink) -> None:
-        store.add_listing(self.db, item.site_id, item.category_id, None, None,
-                          article_url=item.url, portal=item.portal)  # fmt: skip
+        store.add_listing(
+            self.db,
+            item.site_id,
+            item.category_id,
+            None,
+            None,
+            article_url=item.url,
+            portal=item.portal,
+        )
 
     def _on_NotModified(self, item: NotModified) -> None:
-        store.mark_checked(self.db, item.site_id, fetched_at=store.now_iso(), portal=item.portal,
-                           url=item.url, run_id=self.run_id)  # fmt: skip
+        store.mark_checked(
+            self.db,
+            item.site_id,
+            fetched_at=store.now_iso(),
+            portal=item.portal,
+            url=item.url,
+            run_id=self.run_id,
+        )
         self.stats.inc_value("archive/not_modified")
 
     def _on_ArticleGone(self, item: ArticleGone) -> None:
-        store.mark_withdrawn(self.db, item.site_id, at=store.now_iso(), url=item.url,
-                             status=item.status, portal=item.portal)  # fmt: skip
+        store.mark_withdrawn(
+            self.db,
+            item.site_id,
+            at=store.now_iso(),
+            url=item.url,
+            status=item.status,
+            portal=item.portal,
+        )
         self.stats.inc_value("archive/article_gone")
 
     def _on_FileDownload(self, item: FileDownload) -> None:
-        store.save_file(self.db, self.files_dir, url=item.url, body=item.body,
-                        content_type=item.content_type, fetched_at=store.now_iso(),
-                        status=item.status, headers=item.headers, run_id=self.run_id)  # fmt: skip
+        store.save_file(
+            self.db,
+            self.files_dir,
+            url=item.url,
+            body=item.body,
+            content_type=item.content_type,
+            fetched_at=store.now_iso(),
+            status=item.status,
+            headers=item.headers,
+            run_id=self.run_id,
+        )
         self.stats.inc_value("archive/files")
         self.stats.inc_value("archive/file_bytes", len(item.body))
 
@@ -352,18 +395,24 @@ class ArchivePipeline:
     ) -> None:
         """An article page without a storable article: its error and its parse sample."""
         store.reject_article(
-            self.db, url=item.url, site_id=item.site_id,
+            self.db,
+            url=item.url,
+            site_id=item.site_id,
             portal=getattr(article, "portal", None) or getattr(item, "portal", None),
             parser=article.parser if article else None,
-            missing=missing, status=item.raw.status, reason=reason, run_id=self.run_id,
-        )  # fmt: skip
+            missing=missing,
+            status=item.raw.status,
+            reason=reason,
+            run_id=self.run_id,
+        )
         self._count_error("article", counted=True)
 
     def _error(
         self, url: str, kind: str, reason: str, status: int | None, *, counted: bool = True
     ) -> None:
-        store.record_error(self.db, url=url, kind=kind, status=status, reason=reason,
-                           run_id=self.run_id)  # fmt: skip
+        store.record_error(
+            self.db, url=url, kind=kind, status=status, reason=reason, run_id=self.run_id
+        )
         self._count_error(kind, counted=counted)
 
     def _count_error(self, kind: str, *, counted: bool) -> None:

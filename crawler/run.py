@@ -96,17 +96,23 @@ class CrawlSummary:
             f"  errors:             {c.get('errors', 0)}"
             + ("  (see `most-archive stats`)" if c.get("errors") else ""),
             *(
-                [f"  storage errors:     {c[outcomes.STORAGE_ERRORS]}  (the archive could not "
-                 "store what was fetched: disk full? see the log)"]
-                if c.get(outcomes.STORAGE_ERRORS) else []
+                [
+                    f"  storage errors:     {c[outcomes.STORAGE_ERRORS]}  (the archive could not "
+                    "store what was fetched: disk full? see the log)"
+                ]
+                if c.get(outcomes.STORAGE_ERRORS)
+                else []
             ),
             *_drift_lines(c.get("drift")),
             *(
-                [f"  time limit reached: {c.get('frontier_listings', 0)} listing pages and "
-                 f"{c.get('frontier_articles', 0)} articles left for the next run"]
-                if c.get(outcomes.TIME_LIMITED) else []
+                [
+                    f"  time limit reached: {c.get('frontier_listings', 0)} listing pages and "
+                    f"{c.get('frontier_articles', 0)} articles left for the next run"
+                ]
+                if c.get(outcomes.TIME_LIMITED)
+                else []
             ),
-        ]  # fmt: skip
+        ]
 
 
 def _drift_lines(report: object) -> list[str]:
@@ -292,8 +298,17 @@ def run_crawls(opts: CrawlOptions, sites: list[str]) -> list[CrawlSummary]:
 
             def finish(result: object = None) -> None:
                 if unfinished.pop(run_id, None) is not None:
-                    _finish_site(result, opts, crawler, run_id, started, named, summaries,
-                                 dead if not summaries else 0, signals)  # fmt: skip
+                    _finish_site(
+                        result,
+                        opts,
+                        crawler,
+                        run_id,
+                        started,
+                        named,
+                        summaries,
+                        dead if not summaries else 0,
+                        signals,
+                    )
 
             unfinished[run_id] = finish
             done.addBoth(finish)
@@ -337,9 +352,16 @@ def _start_site(
 
 
 def _finish_site(
-    result: object, opts: CrawlOptions, crawler: Crawler, run_id: int, started: float,
-    site: str, summaries: list[CrawlSummary], dead: int, signals: StopSignals,
-) -> None:  # fmt: skip
+    result: object,
+    opts: CrawlOptions,
+    crawler: Crawler,
+    run_id: int,
+    started: float,
+    site: str,
+    summaries: list[CrawlSummary],
+    dead: int,
+    signals: StopSignals,
+) -> None:
     """Record a site's run as finished (whatever happened) and keep its summary."""
     stats: dict[str, Any] = dict(crawler.stats.get_stats()) if crawler.stats else {}
     if signals.received and stats.get("finish_reason") is None:
@@ -350,8 +372,17 @@ def _finish_site(
         outcome = "failed"
     counts = {**run_counts(stats), **served_by(crawler.spider)}
     _record_outcome(opts.db, run_id, outcome, counts)
-    summaries.append(CrawlSummary(run_id, outcome, counts, time.monotonic() - started, dead,
-                                  forced=signals.forced, site=site))  # fmt: skip
+    summaries.append(
+        CrawlSummary(
+            run_id,
+            outcome,
+            counts,
+            time.monotonic() - started,
+            dead,
+            forced=signals.forced,
+            site=site,
+        )
+    )
 
 
 def _record_outcome(db_path: Path, run_id: int, outcome: str, counts: dict[str, Any]) -> None:

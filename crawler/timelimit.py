@@ -63,8 +63,9 @@ class TimeLimit:
             return
         logger.warning(
             "time limit of %s reached: the run stops here and the next one goes on from "
-            "where this one stopped", format_duration(self.seconds),
-        )  # fmt: skip
+            "where this one stopped",
+            format_duration(self.seconds),
+        )
         if self.crawler.stats is not None:
             self.crawler.stats.set_value(f"archive/{TIME_LIMITED}", 1)
         deferred_from_coro(engine.close_spider_async(reason=TIME_LIMIT))

@@ -121,8 +121,9 @@ class SiteScope:
     def moved_to(self, url: str) -> SiteScope:
         """This scope on the scheme and host[:port] of ``url`` (a redirect within the family)."""
         parts = urlsplit(url.strip())
-        return replace(self, base=urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "",
-                                              "")))  # fmt: skip
+        return replace(
+            self, base=urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "", ""))
+        )
 
     def onsite(self, href: str | None, page_url: str | None = None) -> str | None:
         """``href`` made absolute and moved onto the base scheme+host; None when offsite.

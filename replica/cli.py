@@ -13,10 +13,16 @@ RATE_FLAGS = (
     ("throttle_rate", "share of answers that are HTTP 429 (with Retry-After unless switched off)"),
     ("hang_rate", "share of answers held back --hang-seconds (client timeouts)"),
     ("truncate_rate", "share of answers cut off half-way (Content-Length kept)"),
-    ("cut_rate", "share of answers cut half-way but framed as whole (Content-Length of the half; "
-     "close-delimited with cut_close_delimited in --faults-json)"),
-    ("endless_pager_rate", "share of listing pages whose pager never ends (past the last page "
-     "the same items; new ids with endless_pager_invent in --faults-json)"),
+    (
+        "cut_rate",
+        "share of answers cut half-way but framed as whole (Content-Length of the half; "
+        "close-delimited with cut_close_delimited in --faults-json)",
+    ),
+    (
+        "endless_pager_rate",
+        "share of listing pages whose pager never ends (past the last page "
+        "the same items; new ids with endless_pager_invent in --faults-json)",
+    ),
     ("reset_rate", "share of connections reset before any byte"),
     ("drip_rate", "share of answers sent slowly in small pieces"),
     ("charset_rate", "share of answers with a wrong charset or content type"),

@@ -151,8 +151,13 @@ def decide(faults: Faults, path: str, n: int) -> Decision | None:
             return Decision(
                 kind, status, faults.retry_after_seconds if faults.retry_after else None
             )
-        statuses = {"not_found": 404, "redirect_loop": 302, "offsite_redirect": 302,
-                    "home_redirect": 302, "reset": 0}
+        statuses = {
+            "not_found": 404,
+            "redirect_loop": 302,
+            "offsite_redirect": 302,
+            "home_redirect": 302,
+            "reset": 0,
+        }
         return Decision(kind, statuses.get(kind, 200))
     return None
 

@@ -278,10 +278,12 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                 return
             if decision.kind in ("redirect_loop", "offsite_redirect", "home_redirect"):
                 target = (
-                    loop_target(raw) if decision.kind == "redirect_loop"
-                    else "/" if decision.kind == "home_redirect"
+                    loop_target(raw)
+                    if decision.kind == "redirect_loop"
+                    else "/"
+                    if decision.kind == "home_redirect"
                     else srv.site.hosts.offsite + raw
-                )  # fmt: skip
+                )
                 self._send(302, {"Location": target, "Content-Length": "0"}, b"")
                 return
             if decision.kind == "endless_pager":
@@ -291,8 +293,14 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                 )
                 if listing is not None:
                     entry["status"] = 200
-                    self._send(200, {"Content-Type": "text/html; charset=utf-8",
-                                     "Content-Length": str(len(listing))}, listing)  # fmt: skip
+                    self._send(
+                        200,
+                        {
+                            "Content-Type": "text/html; charset=utf-8",
+                            "Content-Length": str(len(listing)),
+                        },
+                        listing,
+                    )
                     return
                 decision = None  # not a listing of this site: answered normally
             if decision is not None and decision.kind == "pdf":
@@ -418,8 +426,9 @@ def make_mst_servers(
         media_url = media_base_url or media.base_url
 
         def factory(bound: str) -> MstSite:
-            return MstSite(articles, seed, generation, base_url or bound, offsite_base,
-                           media_url, **options)  # fmt: skip
+            return MstSite(
+                articles, seed, generation, base_url or bound, offsite_base, media_url, **options
+            )
 
         return ReplicaServer((host, port), factory, faults), media
     except BaseException:

@@ -262,7 +262,7 @@ class Site:
             items.append(listing_page.item(spec, self.listing_href(spec), None, True))
         if invent and page > last:
             items = [
-                "<div class=\"listnews_item\"><div class=\"listnews_item_title\">"
+                '<div class="listnews_item"><div class="listnews_item_title">'
                 f"<a href='/vn/tin-tuc/{n}/bai-moi-{n}.aspx'>Bài {n}</a></div></div>"
                 for n in range(900_000 + page * 10, 900_000 + page * 10 + 10)
             ]

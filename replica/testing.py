@@ -275,13 +275,36 @@ def running_mst_replica(
 ) -> Iterator[MstReplicaHandle]:
     """Serve an mst replica and its media host in a subprocess on free ports; kill it on exit."""
     cmd = [
-        sys.executable, "-m", "replica", "--portal", "mst",
-        "--host", "127.0.0.1", "--port", "0", "--media-port", "0",
-        "--articles", str(articles), "--seed", str(seed), "--generation", str(generation),
-        "--offsite-base", offsite_base, "--robots", robots, "--paging", paging,
-        "--rss-dates", rss_dates, "--parent-pid", str(os.getpid()),
-        "--faults-json", json.dumps(_faults_dict(faults)),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "replica",
+        "--portal",
+        "mst",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--media-port",
+        "0",
+        "--articles",
+        str(articles),
+        "--seed",
+        str(seed),
+        "--generation",
+        str(generation),
+        "--offsite-base",
+        offsite_base,
+        "--robots",
+        robots,
+        "--paging",
+        paging,
+        "--rss-dates",
+        rss_dates,
+        "--parent-pid",
+        str(os.getpid()),
+        "--faults-json",
+        json.dumps(_faults_dict(faults)),
+    ]
     if not validators:
         cmd.append("--no-validators")
     if alias_redirect:
@@ -299,11 +322,20 @@ def running_mst_replica(
         base_url, media_url = _read_urls(proc, lines, timeout)
         _wait_healthy(proc, base_url, lines, timeout)
         site = MstSite(
-            articles, seed, generation, base_url, offsite_base, media_url,
-            validators=validators, robots=robots, paging=paging, rss_dates=rss_dates,
-            alias_redirect=alias_redirect, alias_hosts=alias_hosts,
+            articles,
+            seed,
+            generation,
+            base_url,
+            offsite_base,
+            media_url,
+            validators=validators,
+            robots=robots,
+            paging=paging,
+            rss_dates=rss_dates,
+            alias_redirect=alias_redirect,
+            alias_hosts=alias_hosts,
             timeline_referer=timeline_referer,
-        )  # fmt: skip
+        )
         yield MstReplicaHandle(base_url, media_url, site, proc, lines)
     finally:
         _stop(proc)

@@ -167,8 +167,11 @@ def test_replica_imports_none_of_the_other_packages() -> None:
 
 @pytest.mark.parametrize("package", ["crawler", "archive", "replica", "benchmarks"])
 def test_only_the_top_assembles_the_command_line(package: str) -> None:
-    offenders = [p for p, names in _our_imports(package).items() if any(
-        _is_under(n, ("most_archive",)) for n in names)]
+    offenders = [
+        p
+        for p, names in _our_imports(package).items()
+        if any(_is_under(n, ("most_archive",)) for n in names)
+    ]
     assert offenders == [], f"{package} imports most_archive: {offenders}"
 
 

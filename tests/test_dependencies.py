@@ -95,8 +95,12 @@ def undeclared(imports: dict[str, set[str]], allowed: set[str]) -> dict[str, str
 
 
 def _sources(*packages: str) -> list[Path]:
-    return [p for package in packages for p in sorted((ROOT / package).rglob("*.py"))
-            if p.relative_to(ROOT).as_posix() not in OTHER_ENVIRONMENTS]  # fmt: skip
+    return [
+        p
+        for package in packages
+        for p in sorted((ROOT / package).rglob("*.py"))
+        if p.relative_to(ROOT).as_posix() not in OTHER_ENVIRONMENTS
+    ]
 
 
 def _distributions_of(imports: dict[str, set[str]]) -> set[str]:
@@ -140,7 +144,9 @@ def test_scripts_of_other_environments_declare_their_main_package(
     script: str, requirements: str
 ) -> None:
     imports = third_party_imports([ROOT / script])
-    listed = {normalise(_requirement_name(line)) for line in
-              (ROOT / requirements).read_text(encoding="utf-8").splitlines()
-              if line.strip() and not line.startswith("#")}  # fmt: skip
+    listed = {
+        normalise(_requirement_name(line))
+        for line in (ROOT / requirements).read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
     assert imports and {normalise(top) for top in imports} & listed

@@ -48,8 +48,9 @@ def _int_arg(request: Any, name: str, default: int, low: int, high: int) -> int:
 def page_numbers(current: int, last: int) -> list[int | None]:
     """The page numbers to link: the first, the last, and a few around ``current``
     (``None`` where numbers are left out)."""
-    shown = sorted({1, last, *range(max(1, current - PAGE_LINKS), min(last, current + PAGE_LINKS)
-                                    + 1)})  # fmt: skip
+    shown = sorted(
+        {1, last, *range(max(1, current - PAGE_LINKS), min(last, current + PAGE_LINKS) + 1)}
+    )
     out: list[int | None] = []
     for n in shown:
         if out and out[-1] is not None and n != out[-1] + 1:
@@ -64,8 +65,14 @@ async def search_view(datasette: Any, request: Any) -> Response:
     query = (request.args.get("q") or "").strip()
     size = _int_arg(request, "size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
     page = _int_arg(request, "page", 1, 1, 10**9)
-    context: dict[str, Any] = {"q": query, "size": size, "page": page, "problem": None,
-                               "result": None, "database": DATABASE}  # fmt: skip
+    context: dict[str, Any] = {
+        "q": query,
+        "size": size,
+        "page": page,
+        "problem": None,
+        "result": None,
+        "database": DATABASE,
+    }
     if query:
         try:
             node = parse_query(query)
@@ -107,8 +114,10 @@ async def _article_revisions(
     try:
         got = await datasette.get_database(DATABASE).execute_fn(read)
     except AmbiguousArticle as exc:
-        raise NotFound(f"Id {exc.site_id} is an article of several portals: use its key "
-                       f"({', '.join(exc.keys)})") from None
+        raise NotFound(
+            f"Id {exc.site_id} is an article of several portals: use its key "
+            f"({', '.join(exc.keys)})"
+        ) from None
     if got is None:
         raise NotFound(f"No archived article matches {ref}")
     found, article, revisions = got

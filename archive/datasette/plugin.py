@@ -109,8 +109,10 @@ def query_problem(query: str | None) -> str | None:
     except QueryError as exc:
         return str(exc)
     if only_exclusions(node) is not None:
-        return ("a query of exclusions only (-word) lists every article but those: the full "
-                "search page (/-/search) runs it")
+        return (
+            "a query of exclusions only (-word) lists every article but those: the full "
+            "search page (/-/search) runs it"
+        )
     return None
 
 
@@ -291,11 +293,12 @@ async def article_view(datasette: Any, request: Any) -> Response:
         ).join(links)
         return Response.html(
             await datasette.render_template(
-                "error.html", {"ok": False, "error": message, "status": 400,
-                               "title": "Which article?"}, request=request,
+                "error.html",
+                {"ok": False, "error": message, "status": 400, "title": "Which article?"},
+                request=request,
             ),
             status=400,
-        )  # fmt: skip
+        )
     if found_ref is None:
         raise NotFound(f"No archived article matches {ref}")
     params: dict[str, Any] = {"portal": found_ref.portal, "site_id": found_ref.site_id}
@@ -458,9 +461,13 @@ async def _bad_request(datasette: Any, scope: Scope, send: Any, message: str) ->
     else:
         template = datasette.jinja_env.select_template(["400.html", "error.html"])
         html = await template.render_async(
-            dict(info, urls=datasette.urls, app_css_hash=datasette.app_css_hash(),
-                 menu_links=lambda: [])
-        )  # fmt: skip
+            dict(
+                info,
+                urls=datasette.urls,
+                app_css_hash=datasette.app_css_hash(),
+                menu_links=lambda: [],
+            )
+        )
         response = Response.html(html, status=400)
     await response.asgi_send(send)
 

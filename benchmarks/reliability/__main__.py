@@ -34,16 +34,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=20, help="SIGKILLs in the crash loop")
     parser.add_argument("--articles", type=int, default=60, help="articles of the replica")
     parser.add_argument("--seed", type=int, default=7, help="seed of the replica and kill points")
-    parser.add_argument("--mst-kills", type=int, default=8,
-                        help="SIGKILLs in the crash loop of the mst replica")  # fmt: skip
-    parser.add_argument("--mst-articles", type=int, default=60,
-                        help="articles of the mst replica")  # fmt: skip
-    parser.add_argument("--portals", nargs="+", choices=("most", "mst"), default=None,
-                        help="replicas to run (default: both; --quick: most)")  # fmt: skip
+    parser.add_argument(
+        "--mst-kills", type=int, default=8, help="SIGKILLs in the crash loop of the mst replica"
+    )
+    parser.add_argument("--mst-articles", type=int, default=60, help="articles of the mst replica")
+    parser.add_argument(
+        "--portals",
+        nargs="+",
+        choices=("most", "mst"),
+        default=None,
+        help="replicas to run (default: both; --quick: most)",
+    )
     parser.add_argument("--quick", action="store_true", help="tiny site, 3 faults, 3 kills")
     parser.add_argument("--only", nargs="*", default=None, metavar="KEY", help="fault keys to run")
-    parser.add_argument("--no-hostile", action="store_true",
-                        help="skip the hostile-server table (also skipped by --quick)")  # fmt: skip
+    parser.add_argument(
+        "--no-hostile",
+        action="store_true",
+        help="skip the hostile-server table (also skipped by --quick)",
+    )
     args_list = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(args_list)
     if args.quick:

@@ -54,8 +54,13 @@ def _last_run_id(db: Path) -> int:
 def _start_crawl(
     site: str, db: Path, settings: dict[str, Any], *extra: str
 ) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(crawl_args(site, db, settings, *extra), cwd=db.parent, env=env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    return subprocess.Popen(
+        crawl_args(site, db, settings, *extra),
+        cwd=db.parent,
+        env=env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _until_running(db: Path, before: int, proc: subprocess.Popen[bytes]) -> float | None:

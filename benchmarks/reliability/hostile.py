@@ -39,78 +39,174 @@ MACHINE = E2E + "test_hostile_machine.py::"
 LIMITS = E2E + "test_limits.py::"
 SLOW = E2E + "test_slow_server.py::"
 ATTACKS: tuple[Attack, ...] = (
-    Attack("a pager that repeats its items forever", "13.1",
-           "the category ends at the first repeated page; run ok, not interrupted",
-           (PAGER + "test_a_pager_repeating_its_items_ends",)),
-    Attack("a pager that invents new items forever", "13.1",
-           "stopped at the safety bound, logged; run limited, exit 1",
-           (PAGER + "test_a_pager_inventing_items_stops_at_the_bound",
-            PAGER + "test_the_mst_walk_has_the_same_safety_bound")),
-    Attack("disk full while storing (RLIMIT_FSIZE)", "13.2",
-           "counted, crawl stopped at once; run failed, exit 1",
-           (MACHINE + "test_storage_failures_fail_the_run_and_stop_it_early",)),
-    Attack("a page limit set as a setting (-s, scrapy crawl -s)", "13.3",
-           "run limited, exit 0; the next run walks the gap",
-           (LIMITS + "test_a_limit_makes_the_run_limited_and_the_next_run_fills_the_gap",)),
-    Attack("the lock bypassed through a symlinked --db", "13.4",
-           "one lock per database file; the second crawl waits or exits 75",
-           ("tests/archive/test_symlinked_database.py",)),
-    Attack("two quick Ctrl-C's", "13.5",
-           "the process ends promptly; run interrupted, exit 1",
-           (MACHINE + "test_two_quick_signals_end_the_crawl_promptly_as_interrupted",)),
-    Attack("terminal escapes and bidi overrides in page text", "13.6",
-           "never in parsed fields; escaped by show, search, diff, stats",
-           ("tests/archive/test_terminal_escapes.py",)),
-    Attack("a query nested 250 parentheses deep", "13.7",
-           "exit 2 in the CLI, HTTP 400 in serve",
-           ("tests/archive/test_query_nesting.py",)),
-    Attack("pages cut short (Content-Length of the half, close-delimited)", "13.8",
-           "a failed fetch, never stored; the next run gets it",
-           (E2E + "test_truncated.py", "tests/parsers/test_completeness.py")),
-    Attack("a URL that hangs", "13.9", "two tries, about a minute in all (2 x DOWNLOAD_TIMEOUT)",
-           (SLOW + "test_a_hanging_url_is_tried_twice_then_given_up",)),
-    Attack("a large file arriving slowly but steadily", "13.9",
-           "not cut short: a longer try while bytes arrive",
-           (SLOW + "test_a_large_file_arriving_steadily_is_not_cut_short",)),
-    Attack("a listing of thousands of links / over 8 MiB", "13.9",
-           "at most 1,000 links followed; a page over 8 MiB refused",
-           (SLOW + "test_a_huge_listing_is_bounded",)),
-    Attack("bad --site, corrupt / read-only / foreign databases", "13.10",
-           "one-line errors, exit 2 or 1, no traceback; a foreign database untouched",
-           ("tests/archive/test_unusable_databases.py",)),
-    Attack("an unreachable site", "13.10",
-           "one log line, no traceback; run unreachable, exit 1",
-           (E2E + "test_unreachable.py",)),
-    Attack("re-parse of a page fetched through the legacy URL", "13.11",
-           "the friendly URL is kept",
-           ("tests/archive/test_reparse.py::test_reparse_keeps_the_friendly_url_of_a_page_fetched_"
-            "through_the_legacy_form",)),
-    Attack("reparse --parser-version nonsense", "13.11", "usage error, exit 2",
-           ("tests/archive/test_reparse_usage.py",)),
-    Attack("a decompression bomb (gzip)", "held", "cut off at the size limit, recorded",
-           ("tests/reliability/test_hostile_held.py::test_a_gzip_bomb_is_cut_off",)),
-    Attack("an oversized answer", "held", "cut off at the size limit, recorded",
-           (SEC + "test_oversized_response_is_cut_off_at_the_limit",)),
-    Attack("a slow drip", "held", "archived when in time, a recorded timeout otherwise",
-           ("tests/reliability/test_faults.py::test_fault[slow-drip-0-5-s]",)),
-    Attack("redirects to another article, offsite or metadata addresses", "held",
-           "never followed off the site, never filed under another article",
-           (SEC + "test_a_redirect_never_files_one_article_under_another",
-            SEC + "test_offsite_links_and_redirects_are_never_fetched")),
-    Attack("wrong or missing charsets", "held", "the text read right",
-           tuple(f"tests/parsers/test_fixtures.py::test_fixture[charset-{c}]" for c in (
-               "latin1-bytes", "none-declared-utf8-bom", "utf8-with-bad-bytes",
-               "wrong-declaration"))),
-    Attack("script, event handlers, javascript: URLs in pages (XSS)", "held",
-           "never stored active, never served active",
-           (SEC + "test_stored_body_html_has_no_active_content",
-            SEC + "test_serve_article_page_shows_no_active_content")),
-    Attack("writes through Datasette (serve)", "held", "refused; the file is unchanged",
-           ("tests/archive/test_serve.py::test_serving_writes_nothing",)),
-    Attack("SQL in search input", "held", "never alters the query",
-           (SEC + "test_search_input_cannot_alter_sql",
-            SEC + "test_serve_search_input_cannot_alter_sql")),
-)  # fmt: skip
+    Attack(
+        "a pager that repeats its items forever",
+        "13.1",
+        "the category ends at the first repeated page; run ok, not interrupted",
+        (PAGER + "test_a_pager_repeating_its_items_ends",),
+    ),
+    Attack(
+        "a pager that invents new items forever",
+        "13.1",
+        "stopped at the safety bound, logged; run limited, exit 1",
+        (
+            PAGER + "test_a_pager_inventing_items_stops_at_the_bound",
+            PAGER + "test_the_mst_walk_has_the_same_safety_bound",
+        ),
+    ),
+    Attack(
+        "disk full while storing (RLIMIT_FSIZE)",
+        "13.2",
+        "counted, crawl stopped at once; run failed, exit 1",
+        (MACHINE + "test_storage_failures_fail_the_run_and_stop_it_early",),
+    ),
+    Attack(
+        "a page limit set as a setting (-s, scrapy crawl -s)",
+        "13.3",
+        "run limited, exit 0; the next run walks the gap",
+        (LIMITS + "test_a_limit_makes_the_run_limited_and_the_next_run_fills_the_gap",),
+    ),
+    Attack(
+        "the lock bypassed through a symlinked --db",
+        "13.4",
+        "one lock per database file; the second crawl waits or exits 75",
+        ("tests/archive/test_symlinked_database.py",),
+    ),
+    Attack(
+        "two quick Ctrl-C's",
+        "13.5",
+        "the process ends promptly; run interrupted, exit 1",
+        (MACHINE + "test_two_quick_signals_end_the_crawl_promptly_as_interrupted",),
+    ),
+    Attack(
+        "terminal escapes and bidi overrides in page text",
+        "13.6",
+        "never in parsed fields; escaped by show, search, diff, stats",
+        ("tests/archive/test_terminal_escapes.py",),
+    ),
+    Attack(
+        "a query nested 250 parentheses deep",
+        "13.7",
+        "exit 2 in the CLI, HTTP 400 in serve",
+        ("tests/archive/test_query_nesting.py",),
+    ),
+    Attack(
+        "pages cut short (Content-Length of the half, close-delimited)",
+        "13.8",
+        "a failed fetch, never stored; the next run gets it",
+        (E2E + "test_truncated.py", "tests/parsers/test_completeness.py"),
+    ),
+    Attack(
+        "a URL that hangs",
+        "13.9",
+        "two tries, about a minute in all (2 x DOWNLOAD_TIMEOUT)",
+        (SLOW + "test_a_hanging_url_is_tried_twice_then_given_up",),
+    ),
+    Attack(
+        "a large file arriving slowly but steadily",
+        "13.9",
+        "not cut short: a longer try while bytes arrive",
+        (SLOW + "test_a_large_file_arriving_steadily_is_not_cut_short",),
+    ),
+    Attack(
+        "a listing of thousands of links / over 8 MiB",
+        "13.9",
+        "at most 1,000 links followed; a page over 8 MiB refused",
+        (SLOW + "test_a_huge_listing_is_bounded",),
+    ),
+    Attack(
+        "bad --site, corrupt / read-only / foreign databases",
+        "13.10",
+        "one-line errors, exit 2 or 1, no traceback; a foreign database untouched",
+        ("tests/archive/test_unusable_databases.py",),
+    ),
+    Attack(
+        "an unreachable site",
+        "13.10",
+        "one log line, no traceback; run unreachable, exit 1",
+        (E2E + "test_unreachable.py",),
+    ),
+    Attack(
+        "re-parse of a page fetched through the legacy URL",
+        "13.11",
+        "the friendly URL is kept",
+        (
+            "tests/archive/test_reparse.py::test_reparse_keeps_the_friendly_url_of_a_page_fetched_"
+            "through_the_legacy_form",
+        ),
+    ),
+    Attack(
+        "reparse --parser-version nonsense",
+        "13.11",
+        "usage error, exit 2",
+        ("tests/archive/test_reparse_usage.py",),
+    ),
+    Attack(
+        "a decompression bomb (gzip)",
+        "held",
+        "cut off at the size limit, recorded",
+        ("tests/reliability/test_hostile_held.py::test_a_gzip_bomb_is_cut_off",),
+    ),
+    Attack(
+        "an oversized answer",
+        "held",
+        "cut off at the size limit, recorded",
+        (SEC + "test_oversized_response_is_cut_off_at_the_limit",),
+    ),
+    Attack(
+        "a slow drip",
+        "held",
+        "archived when in time, a recorded timeout otherwise",
+        ("tests/reliability/test_faults.py::test_fault[slow-drip-0-5-s]",),
+    ),
+    Attack(
+        "redirects to another article, offsite or metadata addresses",
+        "held",
+        "never followed off the site, never filed under another article",
+        (
+            SEC + "test_a_redirect_never_files_one_article_under_another",
+            SEC + "test_offsite_links_and_redirects_are_never_fetched",
+        ),
+    ),
+    Attack(
+        "wrong or missing charsets",
+        "held",
+        "the text read right",
+        tuple(
+            f"tests/parsers/test_fixtures.py::test_fixture[charset-{c}]"
+            for c in (
+                "latin1-bytes",
+                "none-declared-utf8-bom",
+                "utf8-with-bad-bytes",
+                "wrong-declaration",
+            )
+        ),
+    ),
+    Attack(
+        "script, event handlers, javascript: URLs in pages (XSS)",
+        "held",
+        "never stored active, never served active",
+        (
+            SEC + "test_stored_body_html_has_no_active_content",
+            SEC + "test_serve_article_page_shows_no_active_content",
+        ),
+    ),
+    Attack(
+        "writes through Datasette (serve)",
+        "held",
+        "refused; the file is unchanged",
+        ("tests/archive/test_serve.py::test_serving_writes_nothing",),
+    ),
+    Attack(
+        "SQL in search input",
+        "held",
+        "never alters the query",
+        (
+            SEC + "test_search_input_cannot_alter_sql",
+            SEC + "test_serve_search_input_cannot_alter_sql",
+        ),
+    ),
+)
 
 
 @dataclass
@@ -165,11 +261,25 @@ def run_hostile(attacks: tuple[Attack, ...] = ATTACKS) -> tuple[list[Observed], 
         report = Path(tmp) / "junit.xml"
         workers = ["-n", "auto", "--dist", "loadfile"] if _have_xdist() else []
         subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *workers,
-             f"--junitxml={report}", "-o", "junit_family=xunit1", *_selection(attacks)],
-            cwd=ROOT, capture_output=True, text=True, timeout=1800,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                *workers,
+                f"--junitxml={report}",
+                "-o",
+                "junit_family=xunit1",
+                *_selection(attacks),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=1800,
             env={**os.environ, "MOST_ARCHIVE_SLOW": "1"},  # tests marked slow run too
-        )  # fmt: skip
+        )
         cases = ET.parse(report).getroot().iter("testcase") if report.exists() else iter(())
         for case in cases:
             node = _node_id(case)

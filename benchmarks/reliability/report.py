@@ -23,23 +23,41 @@ HEADER = (
 )
 
 
-def table(
-    outcomes: list[Outcome], crash: CrashOutcome | Sequence[CrashOutcome] | None
-) -> str:
+def table(outcomes: list[Outcome], crash: CrashOutcome | Sequence[CrashOutcome] | None) -> str:
     """The fault table (markdown): per portal, its fault rows, then its kill loop's row."""
     crashes = [] if crash is None else [crash] if isinstance(crash, CrashOutcome) else list(crash)
     rows: list[list[object]] = []
     for portal in dict.fromkeys([o.portal for o in outcomes] + [c.portal for c in crashes]):
         rows += [
-            [o.scenario, f"{o.faulted} answers", o.expected, o.archived, o.recorded,
-             o.archived_after, o.duplicates, o.lost, len(o.violations)]
-            for o in outcomes if o.portal == portal
-        ]  # fmt: skip
+            [
+                o.scenario,
+                f"{o.faulted} answers",
+                o.expected,
+                o.archived,
+                o.recorded,
+                o.archived_after,
+                o.duplicates,
+                o.lost,
+                len(o.violations),
+            ]
+            for o in outcomes
+            if o.portal == portal
+        ]
         rows += [
-            [c.label, f"{c.kills} kills", c.expected, "—", "—",
-             c.archived, c.duplicates, c.lost, len(c.violations)]
-            for c in crashes if c.portal == portal
-        ]  # fmt: skip
+            [
+                c.label,
+                f"{c.kills} kills",
+                c.expected,
+                "—",
+                "—",
+                c.archived,
+                c.duplicates,
+                c.lost,
+                len(c.violations),
+            ]
+            for c in crashes
+            if c.portal == portal
+        ]
     lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)

@@ -92,14 +92,33 @@ class _Trap(BaseHTTPRequestHandler):
 
 # Images and attachments are page requisites, fetched from whichever host serves them (issue 11):
 # a trap may see those; a page (anything else) must never be asked of it.
-REQUISITE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".bmp", ".pdf", ".doc",
-                      ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".zip", ".rar")  # fmt: skip
+REQUISITE_SUFFIXES = (
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".gif",
+    ".webp",
+    ".svg",
+    ".bmp",
+    ".pdf",
+    ".doc",
+    ".docx",
+    ".xls",
+    ".xlsx",
+    ".ppt",
+    ".pptx",
+    ".zip",
+    ".rar",
+)
 
 
 def page_hits(paths: Iterable[str]) -> list[str]:
     """The hits of a trap that are neither requisites (images, attachments) nor robots.txt."""
-    return [p for p in paths
-            if not p.split("?", 1)[0].lower().endswith((*REQUISITE_SUFFIXES, "/robots.txt"))]
+    return [
+        p
+        for p in paths
+        if not p.split("?", 1)[0].lower().endswith((*REQUISITE_SUFFIXES, "/robots.txt"))
+    ]
 
 
 @contextmanager

@@ -81,6 +81,14 @@ from crawler.parsers.portal_pages import portal_of_page  # noqa: E402
 from crawler.parsers.sitemaps import Sitemap, SitemapEntry, parse_sitemap  # noqa: E402
 
 __all__ += [
-    "FeedItem", "PageLink", "Sitemap", "SitemapEntry", "feed_links", "page_links",
-    "parse_feed_items", "parse_sitemap", "parse_zone", "portal_of_page",
-]  # fmt: skip
+    "FeedItem",
+    "PageLink",
+    "Sitemap",
+    "SitemapEntry",
+    "feed_links",
+    "page_links",
+    "parse_feed_items",
+    "parse_sitemap",
+    "parse_zone",
+    "portal_of_page",
+]

@@ -17,17 +17,63 @@ from lxml import etree
 from crawler.parsers.document import elements, strings, text_of
 from crawler.parsers.text import clean
 
-BLOCK_TAGS = frozenset((
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-    "blockquote", "section", "article", "center", "pre", "figure", "figcaption", "header",
-    "footer", "address", "hr", "form", "main", "nav", "aside", "caption",
-))
+BLOCK_TAGS = frozenset(
+    (
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "blockquote",
+        "section",
+        "article",
+        "center",
+        "pre",
+        "figure",
+        "figcaption",
+        "header",
+        "footer",
+        "address",
+        "hr",
+        "form",
+        "main",
+        "nav",
+        "aside",
+        "caption",
+    )
+)
 # Elements whose content is never text of the article. Not <embed>: it is void in HTML but
 # libxml2 does not know that, so the paragraphs after a bare <embed> end up inside it.
-SKIP_TAGS = frozenset((
-    "script", "style", "noscript", "iframe", "object", "template", "button", "input",
-    "select", "textarea", "option", "head", "title", "meta", "link", "svg", "map",
-))
+SKIP_TAGS = frozenset(
+    (
+        "script",
+        "style",
+        "noscript",
+        "iframe",
+        "object",
+        "template",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "option",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "svg",
+        "map",
+    )
+)
 EMPHASIS_TAGS = frozenset(("em", "i"))
 # Share of a block's letters that must sit inside <em>/<i> to call it all-italic.
 EMPHASIS_SHARE = 0.9

@@ -63,8 +63,20 @@ def parse_day_first_date(text: str) -> str | None:
 _MONTHS = {
     name: number
     for number, name in enumerate(
-        ("january", "february", "march", "april", "may", "june", "july", "august",
-         "september", "october", "november", "december"),
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
         start=1,
     )
 }
@@ -107,8 +119,9 @@ def parse_iso_local(text: str) -> str | None:
         return None
     year, month, day, hour, minute, second, zone = match.groups()
     try:
-        moment = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
-                          int(second or 0))
+        moment = datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+        )
     except ValueError:
         return None
     if zone:

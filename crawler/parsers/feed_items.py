@@ -64,8 +64,9 @@ def parse_pubdate(value: str) -> str | None:
                 return None
             hours = hours % 12 + (12 if ampm.lower() == "pm" else 0)
         try:
-            moment = datetime(int(year), int(month), int(day), hours, int(minute),
-                              int(second or 0), tzinfo=VN)  # fmt: skip
+            moment = datetime(
+                int(year), int(month), int(day), hours, int(minute), int(second or 0), tzinfo=VN
+            )
         except ValueError:
             return None
     else:

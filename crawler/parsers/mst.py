@@ -58,13 +58,25 @@ BODY = xpaths(
 )
 # Fields around the body: selectors as data (crawler.parsers.markers), looked up in an index of
 # the page's classes and data-roles; a dozen XPath scans of the page cost more than the parse.
-TITLE = (Sel("h1", cls="detail-title"), Sel("h1", role="title"), Sel("h1", cls="article-title"),
-         Sel(role="title"))
+TITLE = (
+    Sel("h1", cls="detail-title"),
+    Sel("h1", role="title"),
+    Sel("h1", cls="article-title"),
+    Sel(role="title"),
+)
 TITLE_META = ("og:title",)  # then <title> without its site-name suffix
-LEAD = (Sel("h2", cls="detail-sapo"), Sel("h2", cls="sapo"), Sel("p", cls="detail-sapo"),
-        Sel(role="sapo"))
-DATE = (Sel(role="publishdate"), Sel("div", cls="detail-time"), Sel("p", cls="detail-time"),
-        Sel(cls="detail-time"))
+LEAD = (
+    Sel("h2", cls="detail-sapo"),
+    Sel("h2", cls="sapo"),
+    Sel("p", cls="detail-sapo"),
+    Sel(role="sapo"),
+)
+DATE = (
+    Sel(role="publishdate"),
+    Sel("div", cls="detail-time"),
+    Sel("p", cls="detail-time"),
+    Sel(cls="detail-time"),
+)
 DATE_META = ("article:published_time", "datepublished", "pubdate")
 # The zone: a link of div.detail-cate (the one marked cate-name, else the last, most specific
 # one, else the div's text), else the breadcrumb's [data-role=cate-name].
@@ -84,10 +96,20 @@ CANONICAL_META = "og:url"  # after link[rel=canonical]
 # Inside the body, recognised in one walk over its elements (names as data, in the order the
 # walk asks): blocks that hold no text of the article, removed before anything is read —
 # related-news boxes, video blocks, ad slots —
-NOISE_TYPES = frozenset(("RelatedNewsBox", "RelatedOneNews", "Video", "VideoStream",
-                         "insertembedcode", "video", "videostream"))
-NOISE_CLASSES = frozenset(("kbwscwl-relatedbox", "tindnd", "link-content-footer", "admzone",
-                           "adsbygoogle"))
+NOISE_TYPES = frozenset(
+    (
+        "RelatedNewsBox",
+        "RelatedOneNews",
+        "Video",
+        "VideoStream",
+        "insertembedcode",
+        "video",
+        "videostream",
+    )
+)
+NOISE_CLASSES = frozenset(
+    ("kbwscwl-relatedbox", "tindnd", "link-content-footer", "admzone", "adsbygoogle")
+)
 NOISE_TAGS = frozenset(("video", "iframe", "zone", "ins"))
 NOISE_ATTR = "data-check-position"  # the CMS's empty body_start/body_end markers
 # Blocks named by part of an id or class: the ad slots #adbro, wrapper-inimage-pos-sponsor-…,
@@ -257,8 +279,11 @@ def find_byline(index: PageIndex) -> str | None:
 def find_tags(index: PageIndex) -> list[str]:
     for sel, links in TAGS:
         for box in index.find(sel):
-            tags = [clean(text_of(a)) for a in box.iter("a")
-                    if links is None or links in (a.get("class") or "").split()]
+            tags = [
+                clean(text_of(a))
+                for a in box.iter("a")
+                if links is None or links in (a.get("class") or "").split()
+            ]
             tags = [t for t in tags if t]
             if tags:
                 return tags
@@ -331,8 +356,10 @@ def body_parts(body: etree._Element) -> tuple[list[etree._Element], set[etree._E
         elif (
             tag in CAPTION_TAGS
             or not CAPTION_CLASSES.isdisjoint(tokens)
-            or (not BYLINE_CLASSES.isdisjoint(tokens)
-                and (tag == "div" or "detail-author" not in tokens))
+            or (
+                not BYLINE_CLASSES.isdisjoint(tokens)
+                and (tag == "div" or "detail-author" not in tokens)
+            )
             or ((tag == "figure" or kind or "media" in tokens) and _is_photo_block(el))
         ):
             left_out.add(el)
@@ -381,9 +408,11 @@ def _caption(block: etree._Element | None) -> str | None:
     """The text of the block's caption; None for an empty or placeholder caption."""
     if block is None:
         return None
-    found = [el for el in block.iter(etree.Element)
-             if el.tag in CAPTION_TAGS
-             or not CAPTION_CLASSES.isdisjoint((el.get("class") or "").split())]
+    found = [
+        el
+        for el in block.iter(etree.Element)
+        if el.tag in CAPTION_TAGS or not CAPTION_CLASSES.isdisjoint((el.get("class") or "").split())
+    ]
     after = block.getnext()
     while after is not None and not isinstance(after.tag, str):
         after = after.getnext()
@@ -413,7 +442,9 @@ def find_images(index: PageIndex, body: etree._Element, page_url: str) -> list[I
     """Every photo in document order: a cover image outside the body first, then the body's;
     within one photo block the caption goes to its last image."""
     imgs: list[tuple[etree._Element, etree._Element | None]] = [
-        (img, None) for role in COVER_ROLES for img in index.roles.get(role, [])
+        (img, None)
+        for role in COVER_ROLES
+        for img in index.roles.get(role, [])
         if img.tag == "img" and _cover(img) and not _inside(img, body)
     ]
     imgs.extend((img, body) for img in body.iter("img"))
@@ -426,14 +457,21 @@ def find_images(index: PageIndex, body: etree._Element, page_url: str) -> list[I
             continue
         if block is not None:
             last_in_block[block] = len(images)
-        images.append(Image(url=url, caption=None, alt=clean(img.get("alt")),
-                            display_url=_displayed_url(img, url, page_url)))
+        images.append(
+            Image(
+                url=url,
+                caption=None,
+                alt=clean(img.get("alt")),
+                display_url=_displayed_url(img, url, page_url),
+            )
+        )
     for block, at in last_in_block.items():
         caption = _caption(block)
         if caption:
             image = images[at]
-            images[at] = Image(url=image.url, caption=caption, alt=image.alt,
-                               display_url=image.display_url)
+            images[at] = Image(
+                url=image.url, caption=caption, alt=image.alt, display_url=image.display_url
+            )
     return images
 
 

@@ -24,8 +24,23 @@ DROP_WITH_CONTENT = frozenset(("script", "style", "iframe", "object", "embed", "
 # Presentational wrappers and attributes that nh3 would keep or drop anyway; removing them with
 # lxml's C-level helpers first halves what nh3 has to parse (CKEditor nests spans 8 deep).
 UNWRAP = ("span", "font", "{urn:schemas-microsoft-com:office:office}p", "o:p")
-PRESENTATION = ("style", "class", "id", "width", "height", "border", "cellpadding",
-                "cellspacing", "face", "size", "color", "lang", "dir", "valign", "bgcolor")
+PRESENTATION = (
+    "style",
+    "class",
+    "id",
+    "width",
+    "height",
+    "border",
+    "cellpadding",
+    "cellspacing",
+    "face",
+    "size",
+    "color",
+    "lang",
+    "dir",
+    "valign",
+    "bgcolor",
+)
 
 
 _CLEANER = nh3.Cleaner(clean_content_tags=set(DROP_WITH_CONTENT), url_schemes=set(URL_SCHEMES))

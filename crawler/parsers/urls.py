@@ -87,8 +87,13 @@ def absolute_url(href: str, page_url: str) -> str:
             return urljoin(page_url, href)
         except ValueError:
             return href
-    if (href.startswith("/") and not href.startswith("//") and "/." not in href
-            and "?" not in href and "#" not in href):
+    if (
+        href.startswith("/")
+        and not href.startswith("//")
+        and "/." not in href
+        and "?" not in href
+        and "#" not in href
+    ):
         return f"{scheme}://{netloc}{href}"  # root-relative, the site's usual form
     try:
         target = href if href[:5].lower() in ("http:", "https") else urljoin(page_url, href)

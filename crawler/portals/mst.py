@@ -272,8 +272,9 @@ def shard_sort_key(url: str, lastmod: str | None) -> tuple[str, tuple[int, int, 
     """Newest shard first when sorted in reverse: by ``lastmod``, then by the date in its name
     (``sitemaps-2026-6-21-25.xml``; months and days are not zero-padded)."""
     found = SHARD_DATE.search(url)
-    named = (int(found.group(1)), int(found.group(2)), int(found.group(3) or 0)) if found else (
-        0, 0, 0)
+    named = (
+        (int(found.group(1)), int(found.group(2)), int(found.group(3) or 0)) if found else (0, 0, 0)
+    )
     return lastmod or "", named
 
 

@@ -73,14 +73,20 @@ def to_entry(request: scrapy.Request, extra_meta: dict[str, Any] | None = None) 
     # the first URL asked (a redirect's target is found again by asking it)
     url = (request.meta.get("redirect_urls") or [request.url])[0]
     data = {
-        "callback": callback, "errback": errback, "priority": request.priority,
-        "meta": meta, "headers": headers, "dont_filter": request.dont_filter,
-    }  # fmt: skip
+        "callback": callback,
+        "errback": errback,
+        "priority": request.priority,
+        "meta": meta,
+        "headers": headers,
+        "dont_filter": request.dont_filter,
+    }
     site_id = meta.get("site_id")
     return FrontierEntry(
-        str(meta.get("kind")), url, json.dumps(data, ensure_ascii=False),
+        str(meta.get("kind")),
+        url,
+        json.dumps(data, ensure_ascii=False),
         site_id if isinstance(site_id, int) else None,
-    )  # fmt: skip
+    )
 
 
 def to_request(entry: FrontierEntry, spider: scrapy.Spider) -> scrapy.Request | None:
@@ -94,10 +100,14 @@ def to_request(entry: FrontierEntry, spider: scrapy.Spider) -> scrapy.Request | 
     if not callable(callback):
         return None
     return scrapy.Request(
-        entry.url, callback=callback, errback=errback if callable(errback) else None,
-        priority=int(data.get("priority") or 0), meta=dict(data.get("meta") or {}),
-        headers=data.get("headers") or None, dont_filter=bool(data.get("dont_filter")),
-    )  # fmt: skip
+        entry.url,
+        callback=callback,
+        errback=errback if callable(errback) else None,
+        priority=int(data.get("priority") or 0),
+        meta=dict(data.get("meta") or {}),
+        headers=data.get("headers") or None,
+        dont_filter=bool(data.get("dont_filter")),
+    )
 
 
 class WalkFrontier:

@@ -131,9 +131,13 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         # `scrapy crawl most` without -a site (and without -s ARCHIVE_SITE): the default set,
         # one site after the other (ARCHIVE_SITES, else every portal's default site)
         explicit = bool(spider.site_arg) or (
-            (s.getpriority("ARCHIVE_SITE") or 0) > SETTINGS_PRIORITIES["project"])
-        sites = [spider.site_arg or s.get("ARCHIVE_SITE") or most.DEFAULT_SITE] if explicit else (
-            [u for u in s.getlist("ARCHIVE_SITES") if u.strip()] or default_sites())
+            (s.getpriority("ARCHIVE_SITE") or 0) > SETTINGS_PRIORITIES["project"]
+        )
+        sites = (
+            [spider.site_arg or s.get("ARCHIVE_SITE") or most.DEFAULT_SITE]
+            if explicit
+            else ([u for u in s.getlist("ARCHIVE_SITES") if u.strip()] or default_sites())
+        )
         spider.scope = SiteScope.of(sites[0])
         spider.pending_sites = [SiteScope.of(u).base for u in sites[1:]]
         spider.default_set = not explicit
@@ -149,8 +153,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         spider.extra_media_hosts = frozenset(
             h.strip().lower().rstrip(".") for h in s.getlist("ARCHIVE_MEDIA_HOSTS") if h.strip()
         )
-        spider.fallbacks = [normalise_site(u) for u in s.getlist("ARCHIVE_FALLBACK_SITES")
-                            if u.strip()]  # fmt: skip
+        spider.fallbacks = [
+            normalise_site(u) for u in s.getlist("ARCHIVE_FALLBACK_SITES") if u.strip()
+        ]
         if spider.default_set and not s.getlist("ARCHIVE_SITES"):
             spider.fallbacks = other_hosts(spider.scope.base)
         spider.fetch_displayed = s.getbool("ARCHIVE_FETCH_DISPLAYED_IMAGES")
@@ -177,7 +182,8 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
 
             settings = self.crawler.settings
             snapshot = await maybe_deferred_to_future(
-                deferToThread(read_snapshot, settings, self.scope.base))
+                deferToThread(read_snapshot, settings, self.scope.base)
+            )
             self.snapshot = snapshot
         view = ArchiveView.of(snapshot, self.scope)
         self.known = view.known
@@ -200,12 +206,16 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         logger.info(
             "archive holds %d articles; %s run; %d re-checks due; %d files missing; "
             "%d open errors%s",
-            len(self.known), "incremental" if self.incremental else "full",
-            len(self.rechecks), len(self.missing_files), len(self.open_errors),
-            "" if self.early_stop or not self.incremental
+            len(self.known),
+            "incremental" if self.incremental else "full",
+            len(self.rechecks),
+            len(self.missing_files),
+            len(self.open_errors),
+            ""
+            if self.early_stop or not self.incremental
             else " (last run did not finish its walk, or articles failed recently: "
             "every listing page is walked)",
-        )  # fmt: skip
+        )
 
     # ------------------------------------------------------------------ start
 
@@ -228,22 +238,40 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
 
     def _home_request(self) -> scrapy.Request:
         return scrapy.Request(
-            self.scope.home_url, callback=self.parse_home, errback=self.failed,
-            priority=PRIO_HOME, meta={"kind": "listing"},
-        )  # fmt: skip
+            self.scope.home_url,
+            callback=self.parse_home,
+            errback=self.failed,
+            priority=PRIO_HOME,
+            meta={"kind": "listing"},
+        )
 
     def _portal_requests(self) -> Iterator[scrapy.Request]:
         """Once the portal is known: its feeds, retries of open errors, re-checks, files."""
         if self.discovery:
             for url in self.scope.entry_urls("rss"):
-                yield scrapy.Request(url, callback=self.parse_rss, errback=self.failed,
-                                     meta={"kind": "discovery"}, priority=PRIO_LISTING)  # fmt: skip
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_rss,
+                    errback=self.failed,
+                    meta={"kind": "discovery"},
+                    priority=PRIO_LISTING,
+                )
             for url in self.scope.entry_urls("webservice"):
-                yield scrapy.Request(url, callback=self.parse_webservice, errback=self.failed,
-                                     meta={"kind": "discovery"}, priority=PRIO_LISTING)  # fmt: skip
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_webservice,
+                    errback=self.failed,
+                    meta={"kind": "discovery"},
+                    priority=PRIO_LISTING,
+                )
             for url in self.scope.entry_urls("sitemap"):
-                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
-                                     meta={"kind": "discovery"}, priority=PRIO_LISTING)  # fmt: skip
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_sitemap,
+                    errback=self.failed,
+                    meta={"kind": "discovery"},
+                    priority=PRIO_LISTING,
+                )
         yield from self._resumed_requests()
         yield from self._retry_open_errors()
         for check in self.rechecks:
@@ -254,13 +282,15 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             if found is None and self.scope.portal.article_id(check.url) is None:
                 continue  # not an article URL of this portal
             url = found[1] if found else check.url
-            recheck = self._article_request(check.site_id, url, PRIO_RECHECK,
-                                            validators=validators)  # fmt: skip
+            recheck = self._article_request(check.site_id, url, PRIO_RECHECK, validators=validators)
             if recheck is not None:
                 yield recheck
         media = self.media_hosts  # now that the portal is known: its media too
-        extra = [u for u in (self.snapshot.missing_files if self.snapshot else ())
-                 if host_of(u) in media and u not in self.missing_files]  # fmt: skip
+        extra = [
+            u
+            for u in (self.snapshot.missing_files if self.snapshot else ())
+            if host_of(u) in media and u not in self.missing_files
+        ]
         for url in [*self.missing_files, *extra]:
             file_request = self._file_request(url, None)
             if file_request is not None:
@@ -284,8 +314,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                 url = self.scope.onsite(err.url)
                 if url and self.scope.portal.name == mst.NAME:
                     if mst.is_zone_url(url):  # the zone's walk again; its later pages follow
-                        yield self.zone_request(url, zone_id=None, zone_url=url, name=None,
-                                                 page=1, known_streak=0)  # fmt: skip
+                        yield self.zone_request(
+                            url, zone_id=None, zone_url=url, name=None, page=1, known_streak=0
+                        )
                 elif url and url not in (self.scope.home_url, self.scope.base + "/"):
                     # (the root and the home page are asked again by every run anyway)
                     cat = parsers.category_id_from_url(url)
@@ -304,14 +335,27 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     # ------------------------------------------------------------------ requests
 
     def _listing_request(
-        self, url: str, category_id: int | None, *, page: int, known_streak: int,
+        self,
+        url: str,
+        category_id: int | None,
+        *,
+        page: int,
+        known_streak: int,
         last_page: int | None = None,
-    ) -> scrapy.Request:  # fmt: skip
+    ) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=self.parse_listing, errback=self.failed, priority=PRIO_LISTING,
-            meta={"kind": "listing", "category_id": category_id, "page": page,
-                  "known_streak": known_streak, "last_page": last_page},
-        )  # fmt: skip
+            url,
+            callback=self.parse_listing,
+            errback=self.failed,
+            priority=PRIO_LISTING,
+            meta={
+                "kind": "listing",
+                "category_id": category_id,
+                "page": page,
+                "known_streak": known_streak,
+                "last_page": last_page,
+            },
+        )
 
     def _skip_failed_listing(self, request: scrapy.Request) -> scrapy.Request | None:
         """After a listing page failed for good, go on with the page after it (if known)."""
@@ -323,8 +367,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         if not self.paging.may_fetch(page + 1):
             return None
         following = PAGE_PARAM.sub(lambda m: f"{m.group(1)}{page + 1}", url, count=1)
-        return self._listing_request(following, meta.get("category_id"), page=page + 1,
-                                     known_streak=0, last_page=last)  # fmt: skip
+        return self._listing_request(
+            following, meta.get("category_id"), page=page + 1, known_streak=0, last_page=last
+        )
 
     def _article_request(
         self,
@@ -348,11 +393,19 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             if modified:
                 headers["If-Modified-Since"] = modified
         return scrapy.Request(
-            url, callback=self.parse_article, errback=self.failed, priority=priority,
-            headers=headers or None, dont_filter=True,
-            meta={"kind": "article", "site_id": site_id, "canonical": url,
-                  "handle_httpstatus_list": [304] if headers else []},
-        )  # fmt: skip
+            url,
+            callback=self.parse_article,
+            errback=self.failed,
+            priority=priority,
+            headers=headers or None,
+            dont_filter=True,
+            meta={
+                "kind": "article",
+                "site_id": site_id,
+                "canonical": url,
+                "handle_httpstatus_list": [304] if headers else [],
+            },
+        )
 
     @property
     def media_hosts(self) -> frozenset[str]:
@@ -374,8 +427,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         meta: dict[str, Any] = {"kind": "file", "file_url": url, "site_id": site_id}
         if foreign:
             meta.update(foreign=True, max_retry_times=FOREIGN_FILE_RETRIES)
-        return scrapy.Request(target, callback=self.parse_file, errback=self.failed,
-                              priority=PRIO_FILE, meta=meta)  # fmt: skip
+        return scrapy.Request(
+            target, callback=self.parse_file, errback=self.failed, priority=PRIO_FILE, meta=meta
+        )
 
     # ------------------------------------------------------------------ callbacks
 
@@ -392,8 +446,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             yield CategorySeen(category_id, None, url, self.scope.portal.name)
             yield self._listing_request(url, category_id, page=1, known_streak=0)
         if not seen:
-            yield FetchFailure(response.url, "listing", "home page lists no category",
-                               response.status)  # fmt: skip
+            yield FetchFailure(
+                response.url, "listing", "home page lists no category", response.status
+            )
         else:
             yield FetchSuccess(response.url)  # resolves the home page's earlier failure
         logger.info("home page: %d categories", len(seen))
@@ -411,8 +466,12 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         yield ListingPage(raw_page(response), category_id, page)
         yield FetchSuccess(response.url)
         if category_id is not None:
-            yield CategorySeen(category_id, listing.category, self._listing_base(response.url),
-                               self.scope.portal.name)  # fmt: skip
+            yield CategorySeen(
+                category_id,
+                listing.category,
+                self._listing_base(response.url),
+                self.scope.portal.name,
+            )
         all_known = bool(listing.items)
         item_ids: list[int | str] = []
         for item in self.paging.take(category_id, page, listing.items):
@@ -426,10 +485,11 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                 cats = self.cats_of.setdefault(site_id, set())
                 new_link = category_id not in cats
                 cats.add(category_id)
-                if new_link and (site_id in self.done or
-                                 (site_id in self.known and site_id not in self.scheduled)):
-                    yield CategoryLink(site_id, category_id, url,
-                                       self.scope.portal.name)  # fmt: skip
+                if new_link and (
+                    site_id in self.done
+                    or (site_id in self.known and site_id not in self.scheduled)
+                ):
+                    yield CategoryLink(site_id, category_id, url, self.scope.portal.name)
             if site_id not in self.walk_known:
                 all_known = False
             if site_id in self.known and self.incremental:
@@ -453,8 +513,13 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         assert listing.next_url is not None
         next_url = self.scope.onsite(listing.next_url, response.url)
         if next_url:
-            yield self._listing_request(next_url, category_id, page=page + 1, known_streak=streak,
-                                        last_page=listing.last_page)  # fmt: skip
+            yield self._listing_request(
+                next_url,
+                category_id,
+                page=page + 1,
+                known_streak=streak,
+                last_page=listing.last_page,
+            )
 
     @staticmethod
     def _listing_base(url: str) -> str:
@@ -467,17 +532,25 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         landed = self.scope.portal.article_id(response.url)
         if landed is not None and landed != site_id:
             # a redirect to another article's page: never file one article under another
-            yield FetchFailure(canonical, "article",
-                               f"redirected to article {landed} ({response.url})",
-                               response.status)  # fmt: skip
+            yield FetchFailure(
+                canonical,
+                "article",
+                f"redirected to article {landed} ({response.url})",
+                response.status,
+            )
             return
         if site_id in self.known and meta.get("redirect_urls") and self.scope.is_home(response.url):
             # the site sends an article it no longer has to its home page: withdrawn
-            logger.warning("archived article %s is gone from the site (redirected to the home "
-                           "page)", canonical)  # fmt: skip
+            logger.warning(
+                "archived article %s is gone from the site (redirected to the home page)", canonical
+            )
             status = (meta.get("redirect_reasons") or [302])[-1]
-            yield ArticleGone(site_id, canonical, status if isinstance(status, int) else 302,
-                              self.scope.portal.name)  # fmt: skip
+            yield ArticleGone(
+                site_id,
+                canonical,
+                status if isinstance(status, int) else 302,
+                self.scope.portal.name,
+            )
             return
         yield FetchSuccess(canonical)
         if response.status == 304:
@@ -500,8 +573,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             return
         urls = [i.url for i in article.images] + [a.url for a in article.attachments]
         if self.fetch_displayed:  # the forms the page shows, for replay (docs/settings.md)
-            urls += [i.display_url for i in article.images if i.display_url
-                     and i.display_url != i.url]  # fmt: skip
+            urls += [
+                i.display_url for i in article.images if i.display_url and i.display_url != i.url
+            ]
         for url in urls:
             if url in self.downloaded_files:
                 continue
@@ -512,8 +586,14 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     def parse_file(self, response: Response) -> Iterator[Any]:
         url = response.meta["file_url"]
         raw = raw_page(response)
-        yield FileDownload(url, response.body, header(response, b"Content-Type"),
-                           response.meta.get("site_id"), raw.status, raw.headers)  # fmt: skip
+        yield FileDownload(
+            url,
+            response.body,
+            header(response, b"Content-Type"),
+            response.meta.get("site_id"),
+            raw.status,
+            raw.headers,
+        )
         yield FetchSuccess(url)
 
     def parse_rss(self, response: Response) -> Iterator[Any]:

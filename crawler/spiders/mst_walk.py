@@ -100,12 +100,12 @@ class MstWalk:
                 continue
             self.zones_seen.add(slug)
             zones += 1
-            yield self.zone_request(url, zone_id=None, zone_url=url, name=link.text or None,
-                                     page=1, known_streak=0)  # fmt: skip
+            yield self.zone_request(
+                url, zone_id=None, zone_url=url, name=link.text or None, page=1, known_streak=0
+            )
         logger.info("home page: %d zones", zones)
         if not zones:
-            yield FetchFailure(response.url, "listing", "home page lists no zone",
-                               response.status)  # fmt: skip
+            yield FetchFailure(response.url, "listing", "home page lists no zone", response.status)
             return
         yield FetchSuccess(response.url)
         if not self.discovery:
@@ -115,24 +115,45 @@ class MstWalk:
             url = self.scope.onsite(href, response.url)
             if url and mst.is_feed_url(url) and url not in known_feeds:
                 known_feeds.add(url)
-                yield scrapy.Request(url, callback=self.parse_rss, errback=self.failed,
-                                     priority=PRIO_SITEMAP, meta={"kind": "discovery"})  # fmt: skip
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_rss,
+                    errback=self.failed,
+                    priority=PRIO_SITEMAP,
+                    meta={"kind": "discovery"},
+                )
 
     # ------------------------------------------------------------------ zones
 
     def zone_request(
-        self, url: str, *, zone_id: int | None, zone_url: str, name: str | None, page: int,
-        known_streak: int, alternatives: tuple[str, ...] = (),
-    ) -> scrapy.Request:  # fmt: skip
+        self,
+        url: str,
+        *,
+        zone_id: int | None,
+        zone_url: str,
+        name: str | None,
+        page: int,
+        known_streak: int,
+        alternatives: tuple[str, ...] = (),
+    ) -> scrapy.Request:
         # the timeline fragment is the zone page's AJAX call: sent with the zone page as Referer
         headers = {"Referer": zone_url} if url != zone_url else None
         return scrapy.Request(
-            url, callback=self.mst_zone, errback=self.mst_zone_failed, priority=PRIO_LISTING,
+            url,
+            callback=self.mst_zone,
+            errback=self.mst_zone_failed,
+            priority=PRIO_LISTING,
             headers=headers,
-            meta={"kind": "listing", "category_id": zone_id, "zone_url": zone_url,
-                  "zone_name": name, "page": page, "known_streak": known_streak,
-                  "alternatives": alternatives},
-        )  # fmt: skip
+            meta={
+                "kind": "listing",
+                "category_id": zone_id,
+                "zone_url": zone_url,
+                "zone_name": name,
+                "page": page,
+                "known_streak": known_streak,
+                "alternatives": alternatives,
+            },
+        )
 
     @staticmethod
     def _form(url: str) -> str:
@@ -191,9 +212,10 @@ class MstWalk:
             cats = self.cats_of.setdefault(site_id, set())
             new_link = zone_id not in cats
             cats.add(zone_id)
-            if new_link and (site_id in self.done
-                             or (site_id in self.known and site_id not in self.scheduled)):
-                yield CategoryLink(site_id, zone_id, url, self.scope.portal.name)  # fmt: skip
+            if new_link and (
+                site_id in self.done or (site_id in self.known and site_id not in self.scheduled)
+            ):
+                yield CategoryLink(site_id, zone_id, url, self.scope.portal.name)
             if site_id not in self.walk_known:  # queued by the frontier: known too
                 all_known = False
             if site_id in self.known and self.incremental:
@@ -217,8 +239,9 @@ class MstWalk:
             given = self.scope.onsite(listing.next_url, response.url)
             if given:
                 candidates.append(given)
-        candidates += [u for u in self._next_candidates(response.url, zone_id)
-                       if u not in candidates]  # fmt: skip
+        candidates += [
+            u for u in self._next_candidates(response.url, zone_id) if u not in candidates
+        ]
         if page > 1:  # this zone answered in this form: its next page is in the same form
             form = self._form(response.url)
             candidates = [u for u in candidates if self._form(u) == form] or candidates
@@ -226,10 +249,14 @@ class MstWalk:
             logger.info("zone %s: no next page after page %d", zone_id, page)
             return
         yield self.zone_request(
-            candidates[0], zone_id=zone_id, zone_url=meta["zone_url"],
-            name=meta.get("zone_name"), page=page + 1, known_streak=streak,
+            candidates[0],
+            zone_id=zone_id,
+            zone_url=meta["zone_url"],
+            name=meta.get("zone_name"),
+            page=page + 1,
+            known_streak=streak,
             alternatives=tuple(candidates[1:]),
-        )  # fmt: skip
+        )
 
     def mst_zone_failed(self, failure: Failure) -> Iterator[Any]:
         """A zone page that failed: a missing page form makes way for the next form; past the
@@ -243,13 +270,20 @@ class MstWalk:
             alternatives: tuple[str, ...] = meta.get("alternatives") or ()
             if alternatives:
                 yield self.zone_request(
-                    alternatives[0], zone_id=meta.get("category_id"), zone_url=meta["zone_url"],
-                    name=meta.get("zone_name"), page=page, known_streak=meta["known_streak"],
+                    alternatives[0],
+                    zone_id=meta.get("category_id"),
+                    zone_url=meta["zone_url"],
+                    name=meta.get("zone_name"),
+                    page=page,
+                    known_streak=meta["known_streak"],
                     alternatives=alternatives[1:],
-                )  # fmt: skip
+                )
             else:
-                logger.info("zone %s: no page %d in any form: end of the zone",
-                            meta.get("category_id"), page)  # fmt: skip
+                logger.info(
+                    "zone %s: no page %d in any form: end of the zone",
+                    meta.get("category_id"),
+                    page,
+                )
             return
         yield from self.failed(failure)
 
@@ -258,14 +292,22 @@ class MstWalk:
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         sitemap = parsers.parse_sitemap(response.body, response.url)
         if sitemap.kind == "index":
-            shards = [(url, e.lastmod) for e in sitemap.entries
-                      if (url := self.scope.onsite(e.loc, response.url))]  # fmt: skip
+            shards = [
+                (url, e.lastmod)
+                for e in sitemap.entries
+                if (url := self.scope.onsite(e.loc, response.url))
+            ]
             shards.sort(key=lambda s: mst.shard_sort_key(s[0], s[1]), reverse=True)
             wanted = shards[:1] if self.early_stop else shards
             logger.info("sitemap index: %d shards, reading %d", len(shards), len(wanted))
             for url, _ in wanted:
-                yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.failed,
-                                     priority=PRIO_SITEMAP, meta={"kind": "discovery"})  # fmt: skip
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_sitemap,
+                    errback=self.failed,
+                    priority=PRIO_SITEMAP,
+                    meta={"kind": "discovery"},
+                )
         elif sitemap.kind == "urlset":
             self._note_discovered((e.loc for e in sitemap.entries), response.url, "sitemap")
         else:

@@ -64,8 +64,12 @@ class PagingGuard:
         self._count("listing_links_capped")
         logger.warning(
             "category %s: page %d lists %d articles; only the first %d are followed "
-            "(ARCHIVE_MAX_LINKS_PER_PAGE)", category, page, len(items), self.links,
-        )  # fmt: skip
+            "(ARCHIVE_MAX_LINKS_PER_PAGE)",
+            category,
+            page,
+            len(items),
+            self.links,
+        )
         return items[: self.links]
 
     def stop(self, category: Hashable, page: int, items: Iterable[Hashable]) -> str | None:
@@ -80,8 +84,10 @@ class PagingGuard:
             # INFO: a site may serve its last page again past the end (mst.gov.vn does)
             logger.info(
                 "category %s: page %d lists only articles already seen on its earlier pages "
-                "(a pager that repeats itself): its walk ends here", category, page,
-            )  # fmt: skip
+                "(a pager that repeats itself): its walk ends here",
+                category,
+                page,
+            )
             return "page repeats earlier items"
         if self.user_limit and page >= self.user_limit:
             self._count(outcome.CATEGORIES_LIMITED)
@@ -90,8 +96,10 @@ class PagingGuard:
             self._count(outcome.CATEGORIES_BOUNDED)
             logger.warning(
                 "category %s: safety bound of %d listing pages reached (ARCHIVE_MAX_PAGES_BOUND): "
-                "its walk ends here; the run is 'limited' (exit 1)", category, self.bound,
-            )  # fmt: skip
+                "its walk ends here; the run is 'limited' (exit 1)",
+                category,
+                self.bound,
+            )
             return f"safety bound {self.bound}"
         return None
 

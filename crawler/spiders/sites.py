@@ -72,18 +72,26 @@ class SiteStart:
 
     def root_request(self) -> scrapy.Request:
         return scrapy.Request(
-            self.scope.base + "/", callback=self.parse_root, errback=self.root_failed,
-            priority=PRIO_HOME, meta={"kind": "listing"}, dont_filter=True,
-        )  # fmt: skip
+            self.scope.base + "/",
+            callback=self.parse_root,
+            errback=self.root_failed,
+            priority=PRIO_HOME,
+            meta={"kind": "listing"},
+            dont_filter=True,
+        )
 
     def parse_root(self, response: Response) -> Iterator[Any]:
         """The site's root page: which portal it is, then that portal's walk."""
         name = parsers.portal_of_page(response.body, response.url)
         if name is not None and name != self.scope.portal.name:
             self.scope = replace(self.scope, portal=portal_named(name))
-        logger.info("%s: %s portal", self.scope.base,
-                    self.scope.portal.name if name else f"no known portal's markup; trying the "
-                    f"{self.scope.portal.name}")  # fmt: skip
+        logger.info(
+            "%s: %s portal",
+            self.scope.base,
+            self.scope.portal.name
+            if name
+            else f"no known portal's markup; trying the {self.scope.portal.name}",
+        )
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("archive/portal", self.scope.portal.name)
         # the root answered: its failure of an earlier run (unreachable, redirected out) is over
@@ -129,8 +137,12 @@ class SiteStart:
             logger.error("%s %s: nothing archived from it", self.scope.base, problem)
             yield FetchFailure(first_url, "listing", f"the site {problem}")
             return
-        logger.info("root page of %s did not answer (%s); trying %s", self.scope.base, reason,
-                    self.scope.home_url)  # fmt: skip
+        logger.info(
+            "root page of %s did not answer (%s); trying %s",
+            self.scope.base,
+            reason,
+            self.scope.home_url,
+        )
         yield from self._portal_requests()
         yield self._home_request()
 

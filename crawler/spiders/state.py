@@ -30,10 +30,18 @@ if TYPE_CHECKING:
 
 # Meta keys Scrapy's middlewares keep per request (retries, redirects, timing): a new request
 # made from a failed one must not inherit them.
-PER_REQUEST_META = frozenset({
-    "retry_times", "redirect_times", "redirect_ttl", "redirect_urls", "redirect_reasons",
-    "download_latency", "download_slot", "depth",
-})  # fmt: skip
+PER_REQUEST_META = frozenset(
+    {
+        "retry_times",
+        "redirect_times",
+        "redirect_ttl",
+        "redirect_urls",
+        "redirect_reasons",
+        "download_latency",
+        "download_slot",
+        "depth",
+    }
+)
 
 
 # An article that failed at most this many times makes the next run walk every listing page
@@ -71,10 +79,11 @@ class ArchiveView:
             walk_complete_before=walk_was_complete(last),
             frontier=snapshot.frontier.get(scope.base, ()),
             recent_article_errors=sum(
-                1 for e in snapshot.open_errors
+                1
+                for e in snapshot.open_errors
                 if e.kind == "article" and e.attempts <= RECENT_ERROR_ATTEMPTS
             ),
-        )  # fmt: skip
+        )
 
 
 def walk_was_complete(last: dict[str, object] | None) -> bool:
@@ -146,8 +155,12 @@ def failure_reason(failure: Failure) -> tuple[str, int | None]:
     if isinstance(exc, HttpError):
         return f"HTTP {exc.response.status}", int(exc.response.status)
     text = str(exc) or type(exc).__name__
-    if isinstance(exc, DownloadCancelledError) or "larger than" in text or (
-        "maxsize" in text.lower()  # also a decompression bomb: "exceeded DOWNLOAD_MAXSIZE"
+    if (
+        isinstance(exc, DownloadCancelledError)
+        or "larger than" in text
+        or (
+            "maxsize" in text.lower()  # also a decompression bomb: "exceeded DOWNLOAD_MAXSIZE"
+        )
     ):
         # Scrapy cancels a download only when it passes the size limit (download_maxsize)
         return f"response too large, cut off at the size limit: {text}"[:300], None

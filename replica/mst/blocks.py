@@ -164,11 +164,20 @@ def documents(r: random.Random, when_ms: int, count: int, legacy: bool) -> list[
 # Area codes as the press release of 2025-07-04 tabulates them (SITE-mst.md §8.1: the tables
 # are evidenced, the figures here are the long-standing codes, not the release's).
 AREA_CODES = (
-    ("Hà Nội", "24"), ("TP. Hồ Chí Minh", "28"), ("Hải Phòng", "225"), ("Đà Nẵng", "236"),
-    ("Cần Thơ", "292"), ("Huế", "234"), ("Quảng Ninh", "203"), ("Thanh Hóa", "237"),
-    ("Nghệ An", "238"), ("Khánh Hòa", "258"), ("Lâm Đồng", "263"), ("Đồng Nai", "251"),
+    ("Hà Nội", "24"),
+    ("TP. Hồ Chí Minh", "28"),
+    ("Hải Phòng", "225"),
+    ("Đà Nẵng", "236"),
+    ("Cần Thơ", "292"),
+    ("Huế", "234"),
+    ("Quảng Ninh", "203"),
+    ("Thanh Hóa", "237"),
+    ("Nghệ An", "238"),
+    ("Khánh Hòa", "258"),
+    ("Lâm Đồng", "263"),
+    ("Đồng Nai", "251"),
     ("An Giang", "296"),
-)  # fmt: skip
+)
 
 
 def area_code_rows(r: random.Random) -> list[list[str]]:

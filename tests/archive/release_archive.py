@@ -80,43 +80,75 @@ def write(path: Path) -> None:
     files = files_dir_for(path)
     run = store.start_run(db, site=BASE, mode="full")
     listing = store.save_page(
-        db, url=f"{BASE}/vn/chuyen-muc/493/tin-tong-hop.aspx", status=200,
-        headers={"Content-Type": "text/html; charset=utf-8"}, body=b"<html>listing</html>",
-        fetched_at=T[0], run_id=run,
-    )  # fmt: skip
+        db,
+        url=f"{BASE}/vn/chuyen-muc/493/tin-tong-hop.aspx",
+        status=200,
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        body=b"<html>listing</html>",
+        fetched_at=T[0],
+        run_id=run,
+    )
     assert listing
     store.save_category(db, 570, "Điểm báo về KH&CN", f"{BASE}/vn/chuyen-muc/570/diem-bao.aspx")
     for n, data in enumerate(ARTICLES):
         page = store.save_page(
-            db, url=data["url"], status=200, headers=[("Content-Type", "text/html"),
-                                                      ("ETag", f'"e{n}"')],
-            body=f"<html>{data['title']}</html>".encode(), fetched_at=T[0], run_id=run,
-        )  # fmt: skip
+            db,
+            url=data["url"],
+            status=200,
+            headers=[("Content-Type", "text/html"), ("ETag", f'"e{n}"')],
+            body=f"<html>{data['title']}</html>".encode(),
+            fetched_at=T[0],
+            run_id=run,
+        )
         store.save_article(
-            db, Article.from_dict(data), page_id=page, fetched_at=T[0], run_id=run,
+            db,
+            Article.from_dict(data),
+            page_id=page,
+            fetched_at=T[0],
+            run_id=run,
             listed_in=[(493, "Tin tổng hợp", f"{BASE}/vn/chuyen-muc/493/tin-tong-hop.aspx")],
             etag=f'"e{n}"',
-        )  # fmt: skip
+        )
     # A second capture: 13245 changed (revision 2), 102 unchanged, 7 re-checked (304).
     page = store.save_page(
-        db, url=REVISED["url"], status=200, headers={"Content-Type": "text/html"},
-        body=b"<html>revised</html>", fetched_at=T[1], run_id=run,
-    )  # fmt: skip
+        db,
+        url=REVISED["url"],
+        status=200,
+        headers={"Content-Type": "text/html"},
+        body=b"<html>revised</html>",
+        fetched_at=T[1],
+        run_id=run,
+    )
     store.save_article(db, Article.from_dict(REVISED), page_id=page, fetched_at=T[1])
     store.save_article(db, Article.from_dict(ARTICLES[1]), page_id=None, fetched_at=T[1])
     store.mark_checked(db, 7, fetched_at=T[2], etag='"e2b"')
     store.add_listing(db, 13245, 570, "Điểm báo về KH&CN", None)
-    store.add_listing(db, 102, 493, None, None,
-                      article_url=f"{BASE}/vn/tin-tuc/102/dang-uy-bo-hop.aspx")  # fmt: skip
+    store.add_listing(
+        db, 102, 493, None, None, article_url=f"{BASE}/vn/tin-tuc/102/dang-uy-bo-hop.aspx"
+    )
     for url, body, ctype in (
         (ARTICLES[0]["images"][0]["url"], b"\xff\xd8jpeg bytes", "image/jpeg"),
         (ARTICLES[0]["attachments"][0]["url"], b"%PDF-1.4 pdf bytes", "application/pdf"),
     ):
         store.save_file(db, files, url=url, body=body, content_type=ctype, fetched_at=T[2])
-    store.record_error(db, url=f"{BASE}/vn/tin-tuc/999/x.aspx", kind="article", status=500,
-                       reason="HTTP 500", run_id=run, at=T[2])  # fmt: skip
-    store.record_error(db, url=f"{BASE}/Images/gone.jpg", kind="file", status=404,
-                       reason="HTTP 404", run_id=run, at=T[2])  # fmt: skip
+    store.record_error(
+        db,
+        url=f"{BASE}/vn/tin-tuc/999/x.aspx",
+        kind="article",
+        status=500,
+        reason="HTTP 500",
+        run_id=run,
+        at=T[2],
+    )
+    store.record_error(
+        db,
+        url=f"{BASE}/Images/gone.jpg",
+        kind="file",
+        status=404,
+        reason="HTTP 404",
+        run_id=run,
+        at=T[2],
+    )
     store.resolve_error(db, f"{BASE}/Images/gone.jpg", at=T[3])
     store.finish_run(db, run, outcome="partial", counts={"pages_fetched": 5, "errors": 1})
     db.conn.close()

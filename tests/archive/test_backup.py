@@ -58,8 +58,12 @@ def consistent_count(path: Path) -> int:
 def test_backup_during_concurrent_writes(tmp_path: Path) -> None:
     db_path, stop = tmp_path / "archive.db", tmp_path / "stop"
     open_archive(db_path).close()
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), str(stop)], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(db_path), str(stop)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert writer.stdout is not None and writer.stdout.readline().strip() == "started"
         counts = []

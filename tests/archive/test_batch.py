@@ -23,11 +23,18 @@ T1 = "2026-01-01T00:00:00+00:00"
 
 def article(site_id: int, title: str = "Điện lực miền Trung") -> Article:
     return Article(
-        site_id=site_id, url=f"http://h/vn/tin-tuc/{site_id}/a.aspx", title=title,
-        lead="Sapo", body=["Đoạn một.", f"Bài {site_id}."], body_html="<p>Đoạn một.</p>",
-        published_at="2026-01-01T10:00:00+07:00", category=None, source=None, parser="t",
+        site_id=site_id,
+        url=f"http://h/vn/tin-tuc/{site_id}/a.aspx",
+        title=title,
+        lead="Sapo",
+        body=["Đoạn một.", f"Bài {site_id}."],
+        body_html="<p>Đoạn một.</p>",
+        published_at="2026-01-01T10:00:00+07:00",
+        category=None,
+        source=None,
+        parser="t",
         images=[Image(f"http://h/{site_id}.jpg", "Ảnh toàn cảnh")],
-    )  # fmt: skip
+    )
 
 
 def count(path: Path, table: str) -> int:
@@ -63,8 +70,9 @@ def test_a_failing_write_undoes_only_itself(tmp_path: Path) -> None:
     batch.run(store.save_article, db, article(1), page_id=None, fetched_at=T1)
     bad: list[Any] = [(1, "c", None), ("not-a-number", "x", None)]
     with pytest.raises(sqlite3.IntegrityError):
-        batch.run(store.save_article, db, article(2, "Khác"), page_id=None, fetched_at=T1,
-                  listed_in=bad)  # fmt: skip
+        batch.run(
+            store.save_article, db, article(2, "Khác"), page_id=None, fetched_at=T1, listed_in=bad
+        )
     batch.run(store.save_article, db, article(1, "Thủy sản"), page_id=None, fetched_at=T1)
     batch.close()
     assert [r["site_id"] for r in db.query("SELECT site_id FROM articles")] == [1]
@@ -103,8 +111,9 @@ while True:
 def test_sigkill_loses_at_most_the_open_batch(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
     open_archive(path).close()
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], cwd=ROOT,
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     assert writer.stdout is not None
     committed = 0
     for _ in range(5):

@@ -54,8 +54,16 @@ def test_search_json(archive_path: Path) -> None:
     assert result.exit_code == 0, result.output
     hits = json.loads(result.stdout)
     assert [h["site_id"] for h in hits] == [104]
-    assert set(hits[0]) >= {"site_id", "url", "title", "published_at", "category", "source",
-                            "snippet", "score"}
+    assert set(hits[0]) >= {
+        "site_id",
+        "url",
+        "title",
+        "published_at",
+        "category",
+        "source",
+        "snippet",
+        "score",
+    }
     assert hits[0]["title"] == ELECTRIC_V2.title and "[Điện]" in hits[0]["snippet"]
 
 
@@ -68,7 +76,7 @@ def test_search_filters_from_the_command_line(archive_path: Path) -> None:
     assert by("--since", "2024-02", "--category", "diem bao khcn") == [105, 107]
     assert by("--until", "2024-01-31") == [106]
     assert by("--source", "khoa hoc") == [101]
-    assert by('--category', "Không có") == []
+    assert by("--category", "Không có") == []
 
 
 def test_search_without_hits(archive_path: Path) -> None:
@@ -80,8 +88,14 @@ def test_search_without_hits(archive_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("query", "why"),
-    [('"bộ khoa', "unbalanced quote"), ("khoa OR", "OR at the end"), ("", "empty query"),
-     ("(a", "never closed"), ("OR OR", "no words"), ("a NOT", "NOT at the end")],
+    [
+        ('"bộ khoa', "unbalanced quote"),
+        ("khoa OR", "OR at the end"),
+        ("", "empty query"),
+        ("(a", "never closed"),
+        ("OR OR", "no words"),
+        ("a NOT", "NOT at the end"),
+    ],
 )
 def test_malformed_query_exits_2(archive_path: Path, query: str, why: str) -> None:
     result = run("search", query, "--db", str(archive_path))
@@ -89,10 +103,18 @@ def test_malformed_query_exits_2(archive_path: Path, query: str, why: str) -> No
     assert why in result.stderr
 
 
-@pytest.mark.parametrize("args", [
-    ["--limit", "-1"], ["--offset", "-1"], ["--since", "May"], ["--nope"], [],
-    ["--since", "2024-05", "--until", "2024-04"], ["--count", "--json"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--limit", "-1"],
+        ["--offset", "-1"],
+        ["--since", "May"],
+        ["--nope"],
+        [],
+        ["--since", "2024-05", "--until", "2024-04"],
+        ["--count", "--json"],
+    ],
+)
 def test_bad_usage_exits_2(archive_path: Path, args: list[str]) -> None:
     result = run("search", *(["x"] if args else []), *args, "--db", str(archive_path))
     assert result.exit_code == 2
@@ -101,8 +123,9 @@ def test_bad_usage_exits_2(archive_path: Path, args: list[str]) -> None:
 # --- databases ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", [["search", "x"], ["show", "1"], ["diff", "1"], ["export"],
-                                     ["stats"]])
+@pytest.mark.parametrize(
+    "command", [["search", "x"], ["show", "1"], ["diff", "1"], ["export"], ["stats"]]
+)
 def test_missing_database_is_an_error_not_a_new_file(tmp_path: Path, command: list[str]) -> None:
     missing = tmp_path / "nope.db"
     clean_error(run(*command, "--db", str(missing)), 1, f"no archive at {missing}")
@@ -208,8 +231,9 @@ def test_backup(archive_path: Path, tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM articles").fetchone() == (7,)
     clean_error(run("backup", str(dest), "--db", str(archive_path)), 1, "--force")
     assert run("backup", str(dest), "--force", "--db", str(archive_path)).exit_code == 0
-    clean_error(run("backup", str(tmp_path / "c2.db"), "--db", str(tmp_path / "x.db")), 1,
-                "no archive at")
+    clean_error(
+        run("backup", str(tmp_path / "c2.db"), "--db", str(tmp_path / "x.db")), 1, "no archive at"
+    )
 
 
 def test_reparse_exits_75_while_a_crawl_holds_the_lock(tmp_path: Path) -> None:
@@ -234,15 +258,29 @@ def test_reparse_runs(tmp_path: Path) -> None:
 
 def test_real_subprocess(archive_path: Path) -> None:
     assert EXE.exists(), f"console script missing at {EXE} (pip install -e .)"
-    out = subprocess.run([str(EXE), "search", "Dang", "--json", "--db", str(archive_path)],
-                         capture_output=True, text=True, timeout=60, check=False)
+    out = subprocess.run(
+        [str(EXE), "search", "Dang", "--json", "--db", str(archive_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 0, out.stderr
     assert [h["site_id"] for h in json.loads(out.stdout)] == [104]
-    bad = subprocess.run([str(EXE), "search", '"unbalanced', "--db", str(archive_path)],
-                         capture_output=True, text=True, timeout=60, check=False)
+    bad = subprocess.run(
+        [str(EXE), "search", '"unbalanced', "--db", str(archive_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert bad.returncode == 2
     assert "malformed query: unbalanced quote" in bad.stderr and "Traceback" not in bad.stderr
-    export = subprocess.run([str(EXE), "export", "--db", str(archive_path)],
-                            capture_output=True, timeout=60, check=False)
+    export = subprocess.run(
+        [str(EXE), "export", "--db", str(archive_path)],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert export.returncode == 0
     assert len(export.stdout.decode("utf-8").splitlines()) == 7

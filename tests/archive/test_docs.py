@@ -19,7 +19,15 @@ ROOT = Path(__file__).resolve().parents[2]
 CLI_MD = ROOT / "docs" / "cli.md"
 ARCHIVISTS_MD = ROOT / "docs" / "archivists.md"
 ARCHIVIST_COMMANDS = (
-    "search", "show", "diff", "export", "stats", "serve", "backup", "reparse", "verify",
+    "search",
+    "show",
+    "diff",
+    "export",
+    "stats",
+    "serve",
+    "backup",
+    "reparse",
+    "verify",
 )
 
 
@@ -75,8 +83,13 @@ def test_commands_have_help_with_an_example(name: str, flag: str) -> None:
 @pytest.mark.parametrize("name", command_names())
 def test_commands_are_documented_with_every_option(name: str) -> None:
     text = section(CLI_MD.read_text(encoding="utf-8"), name)
-    options = [o for p in command(name).params if isinstance(p, click.Option) and not p.hidden
-               for o in p.opts if o.startswith("--") and o != "--help"]
+    options = [
+        o
+        for p in command(name).params
+        if isinstance(p, click.Option) and not p.hidden
+        for o in p.opts
+        if o.startswith("--") and o != "--help"
+    ]
     missing = [o for o in options if o not in text]
     assert not missing, f"docs/cli.md, most-archive {name}: undocumented {missing}"
     assert "Exit codes" in text or "exit code" in text.lower()
@@ -85,7 +98,7 @@ def test_commands_are_documented_with_every_option(name: str) -> None:
 
 def test_exit_codes_documented() -> None:
     text = CLI_MD.read_text(encoding="utf-8")
-    table = text[text.index("## Exit codes"):text.index("## `most-archive crawl`")]
+    table = text[text.index("## Exit codes") : text.index("## `most-archive crawl`")]
     for code in ("| 0 |", "| 1 |", "| 2 |", "| 75 |"):
         assert code in table
     assert "malformed search query" in table.lower()

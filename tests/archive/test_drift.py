@@ -23,18 +23,30 @@ def db(tmp_path: Path) -> sqlite_utils.Database:
 
 def _article(site_id: int, parser: str = "most/1") -> Article:
     return Article(
-        site_id=site_id, url=f"http://127.0.0.1:1/vn/tin-tuc/{site_id}/a.aspx",
-        title=f"T{site_id}", lead="", body=[f"body {site_id}"], body_html="<p>b</p>",
-        published_at="2026-01-01T10:00:00+07:00", category=None, source=None, parser=parser,
-    )  # fmt: skip
+        site_id=site_id,
+        url=f"http://127.0.0.1:1/vn/tin-tuc/{site_id}/a.aspx",
+        title=f"T{site_id}",
+        lead="",
+        body=[f"body {site_id}"],
+        body_html="<p>b</p>",
+        published_at="2026-01-01T10:00:00+07:00",
+        category=None,
+        source=None,
+        parser=parser,
+    )
 
 
 def _run(db: sqlite_utils.Database, parsers: list[str], first_id: int) -> int:
     """One crawl run that stores an article per parser name."""
     run_id = store.start_run(db, site="http://127.0.0.1:1", mode="incremental")
     for i, parser in enumerate(parsers):
-        store.save_article(db, _article(first_id + i, parser), page_id=None,
-                           fetched_at=store.now_iso(), run_id=run_id)  # fmt: skip
+        store.save_article(
+            db,
+            _article(first_id + i, parser),
+            page_id=None,
+            fetched_at=store.now_iso(),
+            run_id=run_id,
+        )
     store.finish_run(db, run_id, outcome="ok", counts={})
     return run_id
 
@@ -53,9 +65,17 @@ def test_save_article_records_a_sample_in_its_transaction(db: sqlite_utils.Datab
 
 def test_a_rejected_page_leaves_its_error_and_a_degraded_sample(db: sqlite_utils.Database) -> None:
     url = "http://127.0.0.1:1/vn/tin-tuc/9/a.aspx"
-    store.reject_article(db, url=url, site_id=9, portal=None, parser="most/1",
-                         missing=["date"], status=200, reason="article without date",
-                         run_id=None)  # fmt: skip
+    store.reject_article(
+        db,
+        url=url,
+        site_id=9,
+        portal=None,
+        parser="most/1",
+        missing=["date"],
+        status=200,
+        reason="article without date",
+        run_id=None,
+    )
     (sample,) = db.query("SELECT portal, missing, degraded FROM parse_samples")
     assert sample == {"portal": "most", "missing": "date", "degraded": 1}
     assert db.execute("SELECT kind FROM fetch_errors WHERE url = ?", [url]).fetchone() == (
@@ -114,8 +134,9 @@ def test_portals_are_judged_apart(db: sqlite_utils.Database) -> None:
     run_id = store.start_run(db, site="http://127.0.0.1:2", mode="incremental")
     for i in range(25):
         url = f"http://127.0.0.1:2/a-{i}.htm"
-        store.record_parse_sample(db, portal="mst", url=url, site_id=i, parser=FALLBACK,
-                                  missing=(), run_id=run_id)  # fmt: skip
+        store.record_parse_sample(
+            db, portal="mst", url=url, site_id=i, parser=FALLBACK, missing=(), run_id=run_id
+        )
     assert [q.portal for q in drift.drifted_portals(db)] == ["mst"]
     assert drift.drifted_portals(db, portals=["most"]) == []
     assert drift.portals_sampled_by(db, run_id) == {"mst"}
@@ -136,7 +157,8 @@ def test_a_custom_rule(db: sqlite_utils.Database) -> None:
 
 def test_old_samples_are_pruned(db: sqlite_utils.Database) -> None:
     for i in range(drift.KEEP_PER_PORTAL + 150):
-        store.record_parse_sample(db, portal="most", url=f"u{i}", site_id=i, parser="most/1",
-                                  missing=(), run_id=None)  # fmt: skip
+        store.record_parse_sample(
+            db, portal="most", url=f"u{i}", site_id=i, parser="most/1", missing=(), run_id=None
+        )
     kept = db.execute("SELECT count(*) FROM parse_samples").fetchone()[0]
     assert drift.KEEP_PER_PORTAL <= kept < drift.KEEP_PER_PORTAL + 100

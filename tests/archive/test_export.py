@@ -18,8 +18,18 @@ from archive.export import CSV_COLUMNS
 from archive.files import files_dir_for, resolve
 from archive.normalize import join_body
 
-REQUIRED_KEYS = {"site_id", "url", "title", "lead", "body", "published_at", "category",
-                 "source", "images", "attachments"}
+REQUIRED_KEYS = {
+    "site_id",
+    "url",
+    "title",
+    "lead",
+    "body",
+    "published_at",
+    "category",
+    "source",
+    "images",
+    "attachments",
+}
 
 
 @pytest.fixture(scope="module")
@@ -46,14 +56,18 @@ def test_jsonl_has_every_article_with_the_contract_keys(archive_path: Path) -> N
     assert r["title"] == ELECTRIC_V2.title and r["lead"] == ELECTRIC_V2.lead
     assert r["body"] == join_body(ELECTRIC_V2.body) and "\n\n" in r["body"]
     assert (r["published_at"], r["category"], r["source"]) == (
-        ELECTRIC_V2.published_at, ELECTRIC_V2.category, ELECTRIC_V2.source)
+        ELECTRIC_V2.published_at,
+        ELECTRIC_V2.category,
+        ELECTRIC_V2.source,
+    )
     assert [set(i) for i in r["images"]] == [{"url", "caption", "path"}] * 2
     assert [i["caption"] for i in r["images"]] == ["Toàn cảnh Hội nghị tập huấn.", None]
     path = r["images"][0]["path"]
     assert resolve(files_dir_for(archive_path), path).read_bytes() == IMAGE_BYTES
     assert r["images"][1]["path"] is None
-    assert r["attachments"] == [{"url": ELECTRIC_V2.attachments[0].url,
-                                 "title": "Quyết định số 01", "path": None}]
+    assert r["attachments"] == [
+        {"url": ELECTRIC_V2.attachments[0].url, "title": "Quyết định số 01", "path": None}
+    ]
 
 
 def test_decomposed_input_is_exported_nfc(archive_path: Path) -> None:
@@ -119,8 +133,9 @@ def test_warc_branch_writes_the_raw_pages(archive_path: Path, tmp_path: Path) ->
     code, _, err = export(archive_path, "--format", "warc", "-o", str(target))
     assert code == 0, err
     with target.open("rb") as fh:
-        records = [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
-                   for r in ArchiveIterator(fh)]
+        records = [
+            (r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(fh)
+        ]
     assert records[0][0] == "warcinfo"
     db = open_archive(archive_path, readonly=True)
     files = {r["url"]: r["path"] for r in db.query("select url, path from files")}
@@ -130,9 +145,13 @@ def test_warc_branch_writes_the_raw_pages(archive_path: Path, tmp_path: Path) ->
     assert sorted(u for u in responses if u not in files) == sorted(a.url for a in ARTICLES)
     assert sorted(u for u in responses if u in files) == sorted(files)
     code, out, _ = export(archive_path, "--format", "warc", "--category", "570")
-    uris = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(io.BytesIO(out))
-            if r.rec_type == "response"]
+    uris = [
+        r.rec_headers.get_header("WARC-Target-URI")
+        for r in ArchiveIterator(io.BytesIO(out))
+        if r.rec_type == "response"
+    ]
     chosen = next(a for a in ARTICLES if a.site_id == 107)
     assert [u for u in uris if u not in files] == [chosen.url]
     assert {u for u in uris if u in files} == {i.url for i in chosen.images if i.url in files} | {
-        t.url for t in chosen.attachments if t.url in files}
+        t.url for t in chosen.attachments if t.url in files
+    }

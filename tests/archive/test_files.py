@@ -106,13 +106,14 @@ def test_save_file_records_the_row(tmp_path: Path) -> None:
     db = open_archive(tmp_path / "a.db")
     files_dir = files_dir_for(tmp_path / "a.db")
     jpeg = "image/jpeg"
-    rec = store.save_file(db, files_dir, url="http://h/i.jpg", body=b"v1", content_type=jpeg,
-                          fetched_at="t1")  # fmt: skip
+    rec = store.save_file(
+        db, files_dir, url="http://h/i.jpg", body=b"v1", content_type=jpeg, fetched_at="t1"
+    )
     assert (files_dir / rec.path).read_bytes() == b"v1" and rec.size == 2
-    rec2 = store.save_file(db, files_dir, url="http://h/i.jpg", body=b"v2", content_type=jpeg,
-                           fetched_at="t2")  # fmt: skip
+    rec2 = store.save_file(
+        db, files_dir, url="http://h/i.jpg", body=b"v2", content_type=jpeg, fetched_at="t2"
+    )
     rows = list(db.query("SELECT * FROM files"))
     assert len(rows) == 1 and rows[0]["sha256"] == rec2.sha256 and rows[0]["fetched_at"] == "t2"
     assert (files_dir / rec.path).exists()  # the old content is kept
     assert os.path.commonpath([files_dir, files_dir / rec2.path]) == str(files_dir)
-

@@ -27,8 +27,10 @@ def test_a_frontier_is_replaced_whole_read_back_in_order_and_cleared(
     assert store.save_frontier(db, SITE, first, run_id=run_id) == 2
     other = [store.FrontierEntry("article", "http://127.0.0.1:2/a-1.htm", "{}", 1)]
     store.save_frontier(db, "http://127.0.0.1:2", other, run_id=run_id)
-    second = [store.FrontierEntry("article", f"{SITE}/vn/tin-tuc/7/a.aspx", '{"x": 1}', 7),
-              store.FrontierEntry("listing", f"{SITE}/l?page=5", "{}")]  # fmt: skip
+    second = [
+        store.FrontierEntry("article", f"{SITE}/vn/tin-tuc/7/a.aspx", '{"x": 1}', 7),
+        store.FrontierEntry("listing", f"{SITE}/l?page=5", "{}"),
+    ]
     store.save_frontier(db, SITE, second, run_id=run_id)
     snapshot = crawlstate.read_snapshot(tmp_path / "archive.db")
     assert snapshot.frontier == {SITE: tuple(second), "http://127.0.0.1:2": tuple(other)}
@@ -73,10 +75,12 @@ def test_an_archive_without_drift_is_widened_with_its_rows(tmp_path: Path) -> No
         db.execute("INSERT INTO runs (started_at, outcome) VALUES ('t', 'drift')")
     with db.conn:
         migrations._allow_outcomes(db)
-    assert "OR outcome IN ('drift')" in db.execute(
-        "SELECT sql FROM sqlite_master WHERE name = 'runs'"
-    ).fetchone()[0]
+    assert (
+        "OR outcome IN ('drift')"
+        in db.execute("SELECT sql FROM sqlite_master WHERE name = 'runs'").fetchone()[0]
+    )
     db.execute("INSERT INTO runs (started_at, outcome) VALUES ('t', 'drift')")
     assert [r["outcome"] for r in db.query("SELECT outcome FROM runs ORDER BY id")] == [
-        "ok", "drift",
-    ]  # fmt: skip
+        "ok",
+        "drift",
+    ]

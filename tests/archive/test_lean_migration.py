@@ -29,8 +29,16 @@ from crawler.items import Article, Image
 
 T1, T2 = "2026-01-01T00:00:00+00:00", "2026-01-02T00:00:00+00:00"
 BASE = "http://www.most.gov.vn/vn/tin-tuc"
-TABLES = ("articles", "revisions", "images", "attachments", "raw_pages", "categories",
-          "article_categories", "runs")  # fmt: skip
+TABLES = (
+    "articles",
+    "revisions",
+    "images",
+    "attachments",
+    "raw_pages",
+    "categories",
+    "article_categories",
+    "runs",
+)
 
 
 POOL = base64.b64encode(random.Random(0).randbytes(24_000)).decode()  # a shared __VIEWSTATE
@@ -41,8 +49,10 @@ def page_bytes(i: int, r: random.Random) -> bytes:
     text = " ".join(r.choices(["Điện", "lực", "khoa", "học", "công", "nghệ", str(i)], k=300))
     return (
         '<html><head><meta charset="utf-8"><title>Bài</title></head><body><form>'
-        f'<input type="hidden" name="__VIEWSTATE" value="/wEPDwUK{POOL[start:start + 3000]}" />'
-        + "<div class='menu'>" + "<a href='/vn/Pages/x.aspx'>Mục</a>" * 60 + "</div>"
+        f'<input type="hidden" name="__VIEWSTATE" value="/wEPDwUK{POOL[start : start + 3000]}" />'
+        + "<div class='menu'>"
+        + "<a href='/vn/Pages/x.aspx'>Mục</a>" * 60
+        + "</div>"
         + f"<h1>Bài {i}</h1><p>{text}</p></form></body></html>"
     ).encode()
 
@@ -60,9 +70,15 @@ def old_format(path: Path) -> dict[str, object]:
         cur = db.execute(
             "INSERT INTO raw_pages (url, status, headers_json, body, body_sha256, content_type, "
             "fetched_at, run_id, size) VALUES (?, 200, ?, ?, ?, 'text/html', ?, 1, ?)",
-            [url, json.dumps([["Content-Type", "text/html"]]), zlib.compress(body, 6),
-             hashlib.sha256(body).hexdigest(), T1, len(body)],
-        )  # fmt: skip
+            [
+                url,
+                json.dumps([["Content-Type", "text/html"]]),
+                zlib.compress(body, 6),
+                hashlib.sha256(body).hexdigest(),
+                T1,
+                len(body),
+            ],
+        )
         bodies[int(cur.lastrowid or 0)] = body
     db.execute("INSERT INTO categories (id, name, url) VALUES (7, 'Tin', '/c/7')")
     current: list[tuple[int, str, str, str, str]] = [
@@ -75,17 +91,38 @@ def old_format(path: Path) -> dict[str, object]:
             "parser, content_hash, revision, first_seen, last_seen, last_checked, "
             "last_changed, page_id) VALUES (?, ?, ?, ?, ?, ?, '2026-01-01', 'most/1', ?, ?, ?, "
             "?, ?, ?, ?)",
-            [sid, f"{BASE}/{sid}/bai.aspx", title, lead, text, html, f"h{sid}b", sid, T1, T2,
-             T2, T2, sid],
-        )  # fmt: skip
-        db.execute("INSERT INTO images (site_id, position, url, caption, alt) VALUES "
-                   "(?, 0, ?, 'Ảnh toàn cảnh', '')", [sid, f"http://h/{sid}.jpg"])  # fmt: skip
+            [
+                sid,
+                f"{BASE}/{sid}/bai.aspx",
+                title,
+                lead,
+                text,
+                html,
+                f"h{sid}b",
+                sid,
+                T1,
+                T2,
+                T2,
+                T2,
+                sid,
+            ],
+        )
+        db.execute(
+            "INSERT INTO images (site_id, position, url, caption, alt) VALUES "
+            "(?, 0, ?, 'Ảnh toàn cảnh', '')",
+            [sid, f"http://h/{sid}.jpg"],
+        )
         db.execute("INSERT INTO article_categories (site_id, category_id) VALUES (?, 7)", [sid])
         texts = [title, lead, text, "Ảnh toàn cảnh", ""]
-        for table, values in (("articles_fts_exact", texts),
-                              ("articles_fts", [fold(t) for t in texts])):  # fmt: skip
-            db.execute(f"INSERT INTO {table} (rowid, title, lead, body, captions, source) "
-                       "VALUES (?, ?, ?, ?, ?, ?)", [sid, *values])  # fmt: skip
+        for table, values in (
+            ("articles_fts_exact", texts),
+            ("articles_fts", [fold(t) for t in texts]),
+        ):
+            db.execute(
+                f"INSERT INTO {table} (rowid, title, lead, body, captions, source) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [sid, *values],
+            )
     revisions = [  # site, revision, title, lead, body, html
         (1, 1, "Điện lực miền Trung", "Sapo một", "Đoạn một.\n\nĐoạn hai.", "<p>Đoạn một.</p>"),
         (2, 1, "Khoa học", "Sapo cũ", "Thủy sản cũ.", "<p>Thủy sản cũ.</p>"),
@@ -97,9 +134,20 @@ def old_format(path: Path) -> dict[str, object]:
             "images_json, attachments_json, parser, reason, first_seen, last_seen, page_id, "
             "body_html, url) VALUES (?, ?, ?, ?, ?, ?, '[]', '[]', 'most/1', 'crawl', ?, ?, ?, "
             "?, ?)",
-            [sid, rev, f"h{sid}{'ab'[rev - 1]}", title, lead, text, T1, T2, sid, html,
-             f"{BASE}/{sid}/bai.aspx"],
-        )  # fmt: skip
+            [
+                sid,
+                rev,
+                f"h{sid}{'ab'[rev - 1]}",
+                title,
+                lead,
+                text,
+                T1,
+                T2,
+                sid,
+                html,
+                f"{BASE}/{sid}/bai.aspx",
+            ],
+        )
     counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
     db.conn.commit()
     db.close()
@@ -142,19 +190,33 @@ def test_an_old_archive_is_converted_in_place_and_loses_nothing(tmp_path: Path) 
     assert [h.site_id for h in search(db, "toan canh")] == [2, 1]
     # A later change replaces the indexed words (the old ones are deleted from the index).
     changed = Article(
-        site_id=1, url=f"{BASE}/1/bai.aspx", title="Năng lượng", lead="Sapo mới",
-        body=["Gió."], body_html="<p>Gió.</p>", published_at="2026-01-03", category=None,
-        source=None, parser="most/1", images=[Image("http://h/1.jpg", "Tua bin")],
-    )  # fmt: skip
+        site_id=1,
+        url=f"{BASE}/1/bai.aspx",
+        title="Năng lượng",
+        lead="Sapo mới",
+        body=["Gió."],
+        body_html="<p>Gió.</p>",
+        published_at="2026-01-03",
+        category=None,
+        source=None,
+        parser="most/1",
+        images=[Image("http://h/1.jpg", "Tua bin")],
+    )
     assert store.save_article(db, changed, page_id=None, fetched_at=T2) == "updated"
     assert search(db, "điện lực") == [] and search(db, "toan canh")[0].site_id == 2
     assert [h.site_id for h in search(db, "tua bin")] == [1]
     history = get_revisions(db, 1)
     assert [(r["revision"], r["lead"]) for r in history] == [(1, "Sapo một"), (2, "Sapo mới")]
     # New pages of a portal with a dictionary use it.
-    new_id = store.save_page(db, url=f"{BASE}/99/bai.aspx", status=200, headers={},
-                             body=page_bytes(99, random.Random(1)), fetched_at=T2,
-                             run_id=None)  # fmt: skip
+    new_id = store.save_page(
+        db,
+        url=f"{BASE}/99/bai.aspx",
+        status=200,
+        headers={},
+        body=page_bytes(99, random.Random(1)),
+        fetched_at=T2,
+        run_id=None,
+    )
     (codec,) = db.execute("SELECT codec FROM raw_pages WHERE id = ?", [new_id]).fetchone()
     assert codec == "zstd-dict"
 
@@ -166,9 +228,16 @@ def test_a_portal_gets_its_dictionary_and_older_rows_stay_readable(tmp_path: Pat
 
     def save(i: int, portal: str | None = None) -> int:
         body = page_bytes(i, r)
-        page_id = store.save_page(db, url=f"http://www.most.gov.vn/vn/{i}", status=200,
-                                  headers={}, body=body, fetched_at=T1, run_id=None,
-                                  portal=portal)  # fmt: skip
+        page_id = store.save_page(
+            db,
+            url=f"http://www.most.gov.vn/vn/{i}",
+            status=200,
+            headers={},
+            body=body,
+            fetched_at=T1,
+            run_id=None,
+            portal=portal,
+        )
         pages[page_id] = body
         return page_id
 

@@ -45,8 +45,11 @@ except LockHeld as exc:
 def spawn(code: str, db_path: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", code, str(db_path)],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_second_process_is_refused_at_once_and_first_is_unharmed(tmp_path: Path) -> None:
@@ -57,8 +60,13 @@ def test_second_process_is_refused_at_once_and_first_is_unharmed(tmp_path: Path)
         with pytest.raises(LockHeld) as info, crawl_lock(db_path):
             pass
         assert info.value.pid == holder.pid
-        other = subprocess.run([sys.executable, "-c", TRY, str(db_path)], cwd=ROOT,
-                               capture_output=True, text=True, timeout=60)  # fmt: skip
+        other = subprocess.run(
+            [sys.executable, "-c", TRY, str(db_path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert other.returncode == 75 and other.stdout.strip() == f"held by {holder.pid}"
         out, _ = holder.communicate("go\n", timeout=60)
     finally:

@@ -38,25 +38,42 @@ FIXTURE = ROOT / "tests" / "fixtures" / "archives" / f"release-{release.RELEASE}
 RELEASE_STEPS = ["m001_initial_schema", "m002_full_text", "m003_search_indexes"]
 # Tables whose rows must survive, with the order that lists them the same before and after.
 TABLES = {
-    "runs": "id", "categories": "id", "raw_pages": "id", "articles": "site_id",
-    "article_categories": "site_id, category_id", "images": "site_id, position",
-    "attachments": "site_id, position", "files": "url", "revisions": "id",
+    "runs": "id",
+    "categories": "id",
+    "raw_pages": "id",
+    "articles": "site_id",
+    "article_categories": "site_id, category_id",
+    "images": "site_id, position",
+    "attachments": "site_id, position",
+    "files": "url",
+    "revisions": "id",
     "fetch_errors": "id",
     # What the full-text indexes hold: one docsize row per indexed article (id = rowid, the
     # token count of each column). The FTS tables themselves cannot be scanned for it: the
     # exact one is contentless, the folded one reads its content table (articles).
-    "articles_fts_docsize": "id", "articles_fts_exact_docsize": "id",
-}  # fmt: skip
+    "articles_fts_docsize": "id",
+    "articles_fts_exact_docsize": "id",
+}
 
 
 def _write_with_release(dest: Path) -> bool:
     """The release's code writes ``dest``; False when this checkout lacks the commit."""
     try:
         tar = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", release.RELEASE, "archive",
-             "crawler/__init__.py", "crawler/items.py"],
-            capture_output=True, check=True, timeout=60,
-        ).stdout  # fmt: skip
+            [
+                "git",
+                "-C",
+                str(ROOT),
+                "archive",
+                release.RELEASE,
+                "archive",
+                "crawler/__init__.py",
+                "crawler/items.py",
+            ],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return False
     code = dest.parent / "release-code"
@@ -65,9 +82,12 @@ def _write_with_release(dest: Path) -> bool:
     # Run from the release's folder with only it on the path: its `archive` package, not ours.
     subprocess.run(
         [sys.executable, str(Path(release.__file__)), str(dest)],
-        cwd=code, env={"PYTHONPATH": str(code), "PATH": "/usr/bin:/bin"},
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
+        cwd=code,
+        env={"PYTHONPATH": str(code), "PATH": "/usr/bin:/bin"},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return True
 
 

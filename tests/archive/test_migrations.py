@@ -65,10 +65,15 @@ def test_two_processes_creating_the_same_file_at_once(tmp_path: Path) -> None:
     path = tmp_path / "race.db"
     code = "import sys; from archive.db import open_archive; open_archive(sys.argv[1]); print('ok')"
     procs = [
-        subprocess.Popen([sys.executable, "-c", code, str(path)], cwd=ROOT, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(path)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(4)
-    ]  # fmt: skip
+    ]
     results = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0] * 4, results
     db = open_archive(path)
@@ -77,10 +82,16 @@ def test_two_processes_creating_the_same_file_at_once(tmp_path: Path) -> None:
 
 def test_pragmas(tmp_path: Path) -> None:
     db = open_archive(tmp_path / "a.db")
-    pragma = {k: next(iter(next(db.query(f"PRAGMA {k}")).values())) for k in
-              ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")}  # fmt: skip
-    assert pragma == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 30000,
-                      "synchronous": 1}  # fmt: skip
+    pragma = {
+        k: next(iter(next(db.query(f"PRAGMA {k}")).values()))
+        for k in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+    }
+    assert pragma == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": 30000,
+        "synchronous": 1,
+    }
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO images (site_id, position, url) VALUES (999, 0, 'x')")
 

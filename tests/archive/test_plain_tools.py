@@ -63,10 +63,21 @@ def test_sqlite_utils_search_finds_dien(archive_path: Path) -> None:
     expected = holding_dien(archive_path)
     assert ELECTRIC in expected
     done = subprocess.run(
-        [tool("sqlite-utils"), "search", str(archive_path), "articles", "dien",
-         "-c", "site_id", "-c", "title"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            tool("sqlite-utils"),
+            "search",
+            str(archive_path),
+            "articles",
+            "dien",
+            "-c",
+            "site_id",
+            "-c",
+            "title",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert {r["site_id"] for r in json.loads(done.stdout)} == expected
 
@@ -91,8 +102,12 @@ asyncio.run(main())
 
 
 def test_datasette_without_metadata_or_plugin_searches(archive_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-c", DATASETTE, str(archive_path)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", DATASETTE, str(archive_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     answers = json.loads(done.stdout)
     assert answers["plugins"] == []  # plain Datasette
@@ -119,9 +134,12 @@ def test_by_hand_queries_of_the_guide(archive_path: Path) -> None:
             f"SELECT count(*) FROM {FTS_FOLDED} WHERE {FTS_FOLDED} MATCH 'title : dien'"
         ).fetchone()[0]
         assert titles == 1
-        assert conn.execute(
-            f"SELECT count(*) FROM {FTS_FOLDED} WHERE {FTS_FOLDED} MATCH 'điện'"
-        ).fetchone()[0] == 0  # the plain tools do not fold what is typed: đ stays đ
+        assert (
+            conn.execute(
+                f"SELECT count(*) FROM {FTS_FOLDED} WHERE {FTS_FOLDED} MATCH 'điện'"
+            ).fetchone()[0]
+            == 0
+        )  # the plain tools do not fold what is typed: đ stays đ
     finally:
         conn.close()
 

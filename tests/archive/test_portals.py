@@ -48,22 +48,36 @@ T2 = "2026-01-02T00:00:00+00:00"
 
 def mst_article(site_id: int, **changes: Any) -> Article:
     article = Article(
-        site_id=site_id, url=f"{MST}/bo-truong-lam-viec-{site_id}.htm",
-        title="Bộ trưởng làm việc về chuyển đổi số", lead="VGP - Chuyển đổi số quốc gia.",
-        body=["Chuyển đổi số là nhiệm vụ trọng tâm.", "Hai"], body_html="<p>x</p>",
-        published_at="2025-07-04T10:19:00+07:00", category="Chuyển đổi số", source=None,
-        parser="mst/1", author="Minh Anh", tags=["chuyển đổi số", "khoa học"], portal="mst",
-    )  # fmt: skip
+        site_id=site_id,
+        url=f"{MST}/bo-truong-lam-viec-{site_id}.htm",
+        title="Bộ trưởng làm việc về chuyển đổi số",
+        lead="VGP - Chuyển đổi số quốc gia.",
+        body=["Chuyển đổi số là nhiệm vụ trọng tâm.", "Hai"],
+        body_html="<p>x</p>",
+        published_at="2025-07-04T10:19:00+07:00",
+        category="Chuyển đổi số",
+        source=None,
+        parser="mst/1",
+        author="Minh Anh",
+        tags=["chuyển đổi số", "khoa học"],
+        portal="mst",
+    )
     return replace(article, **changes)
 
 
 def most_article(site_id: int, **changes: Any) -> Article:
     article = Article(
-        site_id=site_id, url=f"{MOST}/vn/tin-tuc/{site_id}/x.aspx",
-        title="Hội nghị khoa học về điện", lead="", body=["Đoạn về chuyển đổi số."],
-        body_html="<p>x</p>", published_at="2024-04-26T10:30:00+07:00",
-        category="Tin tổng hợp", source="Báo KH&PT", parser="most/1",
-    )  # fmt: skip
+        site_id=site_id,
+        url=f"{MOST}/vn/tin-tuc/{site_id}/x.aspx",
+        title="Hội nghị khoa học về điện",
+        lead="",
+        body=["Đoạn về chuyển đổi số."],
+        body_html="<p>x</p>",
+        published_at="2024-04-26T10:30:00+07:00",
+        category="Tin tổng hợp",
+        source="Báo KH&PT",
+        parser="most/1",
+    )
     return replace(article, **changes)
 
 
@@ -71,19 +85,33 @@ def most_article(site_id: int, **changes: Any) -> Article:
 def archive_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path: Path = tmp_path_factory.mktemp("portals") / "archive.db"
     db = open_archive(path)
-    store.save_article(db, most_article(102), page_id=None, fetched_at=T1,
-                       listed_in=[(1, "Tin tổng hợp", None)])  # fmt: skip
+    store.save_article(
+        db, most_article(102), page_id=None, fetched_at=T1, listed_in=[(1, "Tin tổng hợp", None)]
+    )
     store.save_article(db, most_article(13245), page_id=None, fetched_at=T1)
-    store.save_article(db, mst_article(102, title="Tin mst trùng số"), page_id=None,
-                       fetched_at=T1, listed_in=[(1, "Chuyển đổi số", None)])  # fmt: skip
+    store.save_article(
+        db,
+        mst_article(102, title="Tin mst trùng số"),
+        page_id=None,
+        fetched_at=T1,
+        listed_in=[(1, "Chuyển đổi số", None)],
+    )
     store.save_article(db, mst_article(BIG), page_id=None, fetched_at=T1)
     # A second version of the big one: new author and tags -> revision 2.
-    store.save_article(db, mst_article(BIG, author="Hà Vy", tags=["khoa học"]), page_id=None,
-                       fetched_at=T2)  # fmt: skip
+    store.save_article(
+        db, mst_article(BIG, author="Hà Vy", tags=["khoa học"]), page_id=None, fetched_at=T2
+    )
     store.add_listing(db, BIG, 1, None, None, portal="mst")
     store.start_run(db, site=MST, mode="full", portal="mst")
-    store.record_error(db, url=f"{MST}/x-197.htm", kind="article", status=500, reason="HTTP 500",
-                       run_id=None, portal="mst")  # fmt: skip
+    store.record_error(
+        db,
+        url=f"{MST}/x-197.htm",
+        kind="article",
+        status=500,
+        reason="HTTP 500",
+        run_id=None,
+        portal="mst",
+    )
     db.conn.close()
     return path
 
@@ -103,16 +131,24 @@ def cli(archive_path: Path, *args: str) -> Any:
 
 
 def test_one_number_on_two_portals_is_two_articles(db: Any) -> None:
-    rows = list(db.query("SELECT id, portal, site_id, key FROM articles WHERE site_id = 102 "
-                         "ORDER BY portal"))  # fmt: skip
+    rows = list(
+        db.query(
+            "SELECT id, portal, site_id, key FROM articles WHERE site_id = 102 ORDER BY portal"
+        )
+    )
     assert [r["key"] for r in rows] == ["most:102", "mst:102"]
     assert rows[0]["id"] == 102 and rows[1]["id"] != 102  # the FTS rowid is the row's own
-    big = next(db.query("SELECT id, site_id FROM articles WHERE portal = 'mst' AND site_id = ?",
-                        [BIG]))  # fmt: skip
+    big = next(
+        db.query("SELECT id, site_id FROM articles WHERE portal = 'mst' AND site_id = ?", [BIG])
+    )
     assert big["id"] == big["site_id"] == BIG
     assert {h.key for h in search(db, "trung so")} == {"mst:102"}  # found through its own row
-    assert {h.key for h in search(db, "chuyen doi so")} == {"most:102", "most:13245", "mst:102",
-                                                           f"mst:{BIG}"}  # fmt: skip
+    assert {h.key for h in search(db, "chuyen doi so")} == {
+        "most:102",
+        "most:13245",
+        "mst:102",
+        f"mst:{BIG}",
+    }
 
 
 def test_resolving_keys_urls_and_bare_ids(db: Any) -> None:
@@ -160,11 +196,12 @@ def test_mst_urls_and_filter_through_the_portal_registry(db: Any, archive_path: 
     assert {h["key"] for h in json.loads(result.output)} == {"mst:102", f"mst:{BIG}"}
     result = cli(archive_path, "export", "--format", "csv", "--portal", "mst")
     assert [r["key"] for r in csv.DictReader(io.StringIO(result.stdout))] == [
-        "mst:102", f"mst:{BIG}",
-    ]  # fmt: skip
-    assert json.loads(cli(archive_path, "stats", "--portal", "mst", "--json").output)[
-        "articles"
-    ] == 2
+        "mst:102",
+        f"mst:{BIG}",
+    ]
+    assert (
+        json.loads(cli(archive_path, "stats", "--portal", "mst", "--json").output)["articles"] == 2
+    )
 
 
 # --- author and tags in revisions ----------------------------------------------------------
@@ -174,7 +211,8 @@ def test_revisions_keep_author_and_tags(db: Any, archive_path: Path) -> None:
     article = get_article(db, BIG, portal="mst")
     assert article is not None
     assert [(r["author"], r["tags"]) for r in article["revisions"]] == [
-        ("Minh Anh", ["chuyển đổi số", "khoa học"]), ("Hà Vy", ["khoa học"])
+        ("Minh Anh", ["chuyển đổi số", "khoa học"]),
+        ("Hà Vy", ["khoa học"]),
     ]
     assert article["author"] == "Hà Vy" and article["tags"] == ["khoa học"]
     out = cli(archive_path, "diff", f"mst:{BIG}").output
@@ -185,9 +223,13 @@ def test_revisions_keep_author_and_tags(db: Any, archive_path: Path) -> None:
 def test_author_and_tags_count_only_where_present() -> None:
     plain = most_article(5)
     fields: dict[str, Any] = {
-        "title": plain.title, "lead": plain.lead, "body": plain.body, "source": plain.source,
-        "images": [], "attachments": [],
-    }  # fmt: skip
+        "title": plain.title,
+        "lead": plain.lead,
+        "body": plain.body,
+        "source": plain.source,
+        "images": [],
+        "attachments": [],
+    }
     # Without author and tags the hash is the one computed before these fields existed.
     assert content_hash(plain) == content_hash_fields(**fields)
     assert content_hash(replace(plain, author="", tags=["", " "])) == content_hash(plain)
@@ -318,8 +360,9 @@ def test_datasette_links_by_key_and_facets_by_portal(ds: Any) -> None:
     assert f'href="/-/article/mst:{BIG}"' in html and ROUNDED not in html
     data = get(ds, "/archive/articles.json?_shape=objects").json()
     assert {r["value"]: r["count"] for r in data["facet_results"]["portal"]["results"]} == {
-        "most": 2, "mst": 2,
-    }  # fmt: skip
+        "most": 2,
+        "mst": 2,
+    }
     assert f"mst:{BIG}" in {r["key"] for r in data["rows"]}
     latest = get(ds, "/archive/latest.json?_shape=array").json()
     assert f"mst:{BIG}" in {r["key"] for r in latest}
@@ -331,17 +374,22 @@ def test_datasette_links_by_key_and_facets_by_portal(ds: Any) -> None:
 
 def test_writes_touch_only_their_own_portals_article(tmp_path: Path) -> None:
     db = open_archive(tmp_path / "a.db")
-    pictures = {p: [Image(f"https://{p}.example/{n}.jpg", f"{p} {n}") for n in range(2)]
-                for p in ("most", "mst")}  # fmt: skip
-    for article in (most_article(102, images=pictures["most"]),
-                    mst_article(102, images=pictures["mst"])):  # fmt: skip
+    pictures = {
+        p: [Image(f"https://{p}.example/{n}.jpg", f"{p} {n}") for n in range(2)]
+        for p in ("most", "mst")
+    }
+    for article in (
+        most_article(102, images=pictures["most"]),
+        mst_article(102, images=pictures["mst"]),
+    ):
         store.save_article(db, article, page_id=None, fetched_at=T1)
     store.mark_checked(db, 102, fetched_at=T2, etag='"m"', portal="mst")
     store.save_category(db, 1, "Chuyển đổi số", None, portal="mst")
     store.save_category(db, 1, "Tin tổng hợp", None)
     assert store.add_listing(db, 102, 1, None, None, portal="mst")
-    store.save_article(db, most_article(102, title="Sửa", images=pictures["most"]), page_id=None,
-                       fetched_at=T2)  # fmt: skip
+    store.save_article(
+        db, most_article(102, title="Sửa", images=pictures["most"]), page_id=None, fetched_at=T2
+    )
     rows = {r["key"]: r for r in db.query("SELECT key, last_checked, etag, revision FROM articles")}
     assert (rows["mst:102"]["last_checked"], rows["mst:102"]["etag"]) == (T2, '"m"')
     assert rows["most:102"]["etag"] is None and rows["most:102"]["revision"] == 2

@@ -61,8 +61,16 @@ def test_any_form_of_the_url_finds_the_article(db: sqlite_utils.Database, form: 
     assert resolve_article_id(db, form) == 104
 
 
-@pytest.mark.parametrize("form", ["999", "https://www.most.gov.vn/vn/tin-tuc/999/x.aspx",
-                                  "https://www.most.gov.vn/vn/Pages/Trangchu.aspx", "abc", ""])
+@pytest.mark.parametrize(
+    "form",
+    [
+        "999",
+        "https://www.most.gov.vn/vn/tin-tuc/999/x.aspx",
+        "https://www.most.gov.vn/vn/Pages/Trangchu.aspx",
+        "abc",
+        "",
+    ],
+)
 def test_unknown_forms_find_nothing(db: sqlite_utils.Database, form: str) -> None:
     assert resolve_article_id(db, form) is None
 
@@ -95,10 +103,14 @@ def test_revisions_oldest_first_with_their_own_fields(db: sqlite_utils.Database)
     assert first["body"] == join_body(ELECTRIC_V1.body)
     assert (first["first_seen"], first["last_seen"]) == (T1, T1)
     assert second["first_seen"] == T2
-    assert first["images"][0] == {"url": ELECTRIC_V1.images[0].url,
-                                  "caption": "Toàn cảnh Hội nghị tập huấn.", "alt": ""}
-    assert first["attachments"] == [{"url": f"{BASE}/Documents/qd-01.pdf",
-                                     "title": "Quyết định số 01"}]
+    assert first["images"][0] == {
+        "url": ELECTRIC_V1.images[0].url,
+        "caption": "Toàn cảnh Hội nghị tập huấn.",
+        "alt": "",
+    }
+    assert first["attachments"] == [
+        {"url": f"{BASE}/Documents/qd-01.pdf", "title": "Quyết định số 01"}
+    ]
     assert first["content_hash"] != second["content_hash"]
 
 
@@ -112,8 +124,11 @@ def test_iter_articles_all_and_filtered(db: sqlite_utils.Database) -> None:
     by_id = {r["site_id"]: r for r in rows}
     assert by_id[104]["categories"] == ["Tin tức sự kiện", "Tin tổng hợp"]
     assert [i["caption"] for i in by_id[104]["images"]] == ["Toàn cảnh Hội nghị tập huấn.", None]
-    flt = ArticleFilter(since=parse_date("2024", end=False), until=parse_date("2024", end=True),
-                        category="Tin tổng hợp")
+    flt = ArticleFilter(
+        since=parse_date("2024", end=False),
+        until=parse_date("2024", end=True),
+        category="Tin tổng hợp",
+    )
     assert [r["site_id"] for r in iter_articles(db, flt)] == [101, 106]
 
 
@@ -122,11 +137,20 @@ def test_stats(db: sqlite_utils.Database) -> None:
     assert (s["articles"], s["revisions"], s["images"], s["attachments"]) == (7, 8, 2, 1)
     assert (s["files"], s["file_bytes"]) == (1, len(IMAGE_BYTES))
     assert {r["category"]: r["articles"] for r in s["by_category"]} == {
-        "Tin tổng hợp": 3, "Điểm báo KHCN": 3, "Tin tức sự kiện": 1}
+        "Tin tổng hợp": 3,
+        "Điểm báo KHCN": 3,
+        "Tin tức sự kiện": 1,
+    }
     assert {r["year"]: r["articles"] for r in s["by_year"]} == {
-        "2022": 1, "2023": 1, "2024": 4, "2025": 1}
-    assert [(r["mode"], r["outcome"]) for r in s["runs"]] == [("incremental", "ok"),
-                                                              ("full", "partial")]
+        "2022": 1,
+        "2023": 1,
+        "2024": 4,
+        "2025": 1,
+    }
+    assert [(r["mode"], r["outcome"]) for r in s["runs"]] == [
+        ("incremental", "ok"),
+        ("full", "partial"),
+    ]
     assert s["open_errors"]["count"] == 1
     assert s["open_errors"]["by_kind"] == {"file": 1}
     assert s["open_errors"]["recent"][0]["status"] == 404

@@ -63,28 +63,56 @@ ELECTRIC_V2 = replace(
 )
 
 ARTICLES = [
-    article(101, "Chuyện của má", ["Má tôi kể chuyện làng quê ngày xưa."],
-            published_at="2024-03-05T09:15:00+07:00", source="Báo Khoa học và Phát triển"),
-    article(102, "Ngôi nhà có ma", ["Người ta đồn rằng ngôi nhà có ma."],
-            published_at="2023-07-01T00:00:00+07:00", category="Điểm báo KHCN",
-            source="VnExpress"),
-    article(103, "Thế mà vẫn chưa xong", ["Nhưng mà dự án vẫn chậm tiến độ."],
-            published_at="2022-12-31T23:59:00+07:00"),
+    article(
+        101,
+        "Chuyện của má",
+        ["Má tôi kể chuyện làng quê ngày xưa."],
+        published_at="2024-03-05T09:15:00+07:00",
+        source="Báo Khoa học và Phát triển",
+    ),
+    article(
+        102,
+        "Ngôi nhà có ma",
+        ["Người ta đồn rằng ngôi nhà có ma."],
+        published_at="2023-07-01T00:00:00+07:00",
+        category="Điểm báo KHCN",
+        source="VnExpress",
+    ),
+    article(
+        103,
+        "Thế mà vẫn chưa xong",
+        ["Nhưng mà dự án vẫn chậm tiến độ."],
+        published_at="2022-12-31T23:59:00+07:00",
+    ),
     ELECTRIC_V1,
-    article(105, nfd("Nghiên cứu công nghệ sinh học"),
-            [nfd("Phòng thí nghiệm phát triển giống lúa chịu mặn.")],
-            published_at="2024-06-01T08:00:00+07:00", category="Điểm báo KHCN"),
-    article(106, "Bộ Khoa học và Công nghệ tổ chức hội nghị",
-            ["Hội nghị bàn về đổi mới sáng tạo."], published_at="2024-01-15T10:00:00+07:00"),
-    article(107, "Học sinh giỏi được khen",
-            ["Em học khoa toán được bộ trưởng khen thưởng."],
-            published_at="2024-02-20T10:00:00+07:00", category="Điểm báo KHCN"),
+    article(
+        105,
+        nfd("Nghiên cứu công nghệ sinh học"),
+        [nfd("Phòng thí nghiệm phát triển giống lúa chịu mặn.")],
+        published_at="2024-06-01T08:00:00+07:00",
+        category="Điểm báo KHCN",
+    ),
+    article(
+        106,
+        "Bộ Khoa học và Công nghệ tổ chức hội nghị",
+        ["Hội nghị bàn về đổi mới sáng tạo."],
+        published_at="2024-01-15T10:00:00+07:00",
+    ),
+    article(
+        107,
+        "Học sinh giỏi được khen",
+        ["Em học khoa toán được bộ trưởng khen thưởng."],
+        published_at="2024-02-20T10:00:00+07:00",
+        category="Điểm báo KHCN",
+    ),
 ]
 # Listings each article appears in, besides its breadcrumb category.
 LISTED = {
     101: [(493, "Tin tổng hợp", f"{BASE}/vn/chuyen-muc/493/Tin-tong-hop.aspx")],
-    104: [(492, "Tin tức sự kiện", f"{BASE}/vn/chuyen-muc/492/Tin-tuc-su-kien.aspx"),
-          (493, "Tin tổng hợp", f"{BASE}/vn/chuyen-muc/493/Tin-tong-hop.aspx")],
+    104: [
+        (492, "Tin tức sự kiện", f"{BASE}/vn/chuyen-muc/492/Tin-tuc-su-kien.aspx"),
+        (493, "Tin tổng hợp", f"{BASE}/vn/chuyen-muc/493/Tin-tong-hop.aspx"),
+    ],
     107: [(570, "Điểm báo KHCN", f"{BASE}/vn/chuyen-muc/570/Diem-bao-KHCN.aspx")],
 }
 
@@ -95,17 +123,40 @@ def build_archive(db_path: Path) -> Path:
     run1 = store.start_run(db, site=BASE, mode="full")
     for a in ARTICLES:
         page_id = store.save_page(
-            db, url=a.url, status=200, headers={"Content-Type": "text/html; charset=utf-8"},
-            body=f"<html><h1>{a.title}</h1></html>".encode(), fetched_at=T1, run_id=run1,
-        )  # fmt: skip
-        store.save_article(db, a, page_id=page_id, fetched_at=T1,
-                           listed_in=LISTED.get(a.site_id, ()))  # fmt: skip
-    store.save_file(db, files_dir_for(db_path), url=ELECTRIC_V1.images[0].url,
-                    body=IMAGE_BYTES, content_type="image/jpeg", fetched_at=T1)  # fmt: skip
-    store.record_error(db, url=f"{BASE}/Documents/qd-01.pdf", kind="file", status=404,
-                       reason="HTTP 404", run_id=run1, at=T1)  # fmt: skip
-    store.finish_run(db, run1, outcome="partial",
-                     counts={"pages_fetched": 10, "articles_new": len(ARTICLES), "errors": 1})
+            db,
+            url=a.url,
+            status=200,
+            headers={"Content-Type": "text/html; charset=utf-8"},
+            body=f"<html><h1>{a.title}</h1></html>".encode(),
+            fetched_at=T1,
+            run_id=run1,
+        )
+        store.save_article(
+            db, a, page_id=page_id, fetched_at=T1, listed_in=LISTED.get(a.site_id, ())
+        )
+    store.save_file(
+        db,
+        files_dir_for(db_path),
+        url=ELECTRIC_V1.images[0].url,
+        body=IMAGE_BYTES,
+        content_type="image/jpeg",
+        fetched_at=T1,
+    )
+    store.record_error(
+        db,
+        url=f"{BASE}/Documents/qd-01.pdf",
+        kind="file",
+        status=404,
+        reason="HTTP 404",
+        run_id=run1,
+        at=T1,
+    )
+    store.finish_run(
+        db,
+        run1,
+        outcome="partial",
+        counts={"pages_fetched": 10, "articles_new": len(ARTICLES), "errors": 1},
+    )
     run2 = store.start_run(db, site=BASE, mode="incremental")
     store.save_article(db, ELECTRIC_V2, page_id=None, fetched_at=T2)
     store.finish_run(db, run2, outcome="ok", counts={"pages_fetched": 3, "articles_updated": 1})

@@ -118,8 +118,9 @@ def clean_results(read_as_nobody: Read) -> dict[str, dict[str, str]]:
     return read_as_nobody["clean"]
 
 
-@pytest.mark.parametrize("name", ["search", "count", "show", "diff", "stats", "export",
-                                  "revisions", "serve"])
+@pytest.mark.parametrize(
+    "name", ["search", "count", "show", "diff", "stats", "export", "revisions", "serve"]
+)
 def test_readers_work_in_a_folder_nobody_may_write(
     clean_results: dict[str, dict[str, str]], name: str
 ) -> None:
@@ -128,8 +129,9 @@ def test_readers_work_in_a_folder_nobody_may_write(
     assert "readonly" not in result["stderr"] and "Traceback" not in result["stdout"]
 
 
-def test_what_the_readers_read(clean_results: dict[str, dict[str, str]],
-                               folders: dict[str, Path]) -> None:
+def test_what_the_readers_read(
+    clean_results: dict[str, dict[str, str]], folders: dict[str, Path]
+) -> None:
     assert clean_results["search"]["stdout"].startswith("1 article matches 'dien'")
     assert clean_results["count"]["stdout"] == "4\n"
     assert "Điện lực miền Trung" in clean_results["show"]["stdout"]
@@ -180,5 +182,4 @@ def test_an_old_schema_on_read_only_media_says_how_to_upgrade_a_copy(
         message = results[name]["stderr"]
         assert results[name]["exit"] == 1, (name, results[name])
         assert "cannot be upgraded where it is" in message, message
-        assert "Upgrade a writable copy" in message and "most-archive migrate --db COPY/" \
-            in message
+        assert "Upgrade a writable copy" in message and "most-archive migrate --db COPY/" in message

@@ -27,8 +27,9 @@ PAGE = """<html><head><meta charset="utf-8"><title>x</title></head><body>
 def crawl(db: sqlite_utils.Database, site_id: int, title: str, para: str, at: str) -> None:
     url = f"{BASE}/vn/tin-tuc/{site_id}/Bai-viet.aspx"
     body = PAGE.format(title=title, para=para).encode()
-    page_id = store.save_page(db, url=url, status=200, headers={}, body=body, fetched_at=at,
-                              run_id=None)  # fmt: skip
+    page_id = store.save_page(
+        db, url=url, status=200, headers={}, body=body, fetched_at=at, run_id=None
+    )
     article = parse_article(body, url)
     assert article is not None and article.parser == "most/1"
     store.save_article(db, article, page_id=page_id, fetched_at=at)
@@ -78,8 +79,9 @@ def test_changed_parser_records_revisions_and_loses_nothing(db: sqlite_utils.Dat
     assert [r for r in revisions if (r["site_id"], r["revision"]) in old_keys] == old_revisions
     new = [r for r in revisions if (r["site_id"], r["revision"]) not in old_keys]
     assert [(r["site_id"], r["revision"], r["reason"]) for r in new] == [
-        (1, 2, "reparse:most/2"), (2, 3, "reparse:most/2"),
-    ]  # fmt: skip
+        (1, 2, "reparse:most/2"),
+        (2, 3, "reparse:most/2"),
+    ]
     assert all(str(r["body"]).endswith("Chú thích mới.") for r in new)
     arts = {r["site_id"]: r for r in snapshot(db, "articles")}
     assert arts[2]["title"] == "Khoa học đã sửa" and arts[2]["parser"] == "most/2"
@@ -93,8 +95,9 @@ def test_changed_parser_records_revisions_and_loses_nothing(db: sqlite_utils.Dat
 
 
 def test_rejecting_parser_loses_nothing(db: sqlite_utils.Database) -> None:
-    before = {t: snapshot(db, t) for t in ("articles", "revisions", "images",
-                                            "articles_fts_docsize")}  # the index's rows
+    before = {
+        t: snapshot(db, t) for t in ("articles", "revisions", "images", "articles_fts_docsize")
+    }  # the index's rows
     counts = reparse(db, parse=lambda body, url: None)
     assert counts["failed"] == 2
     assert {t: snapshot(db, t) for t in before} == before
@@ -116,8 +119,9 @@ def test_reparse_keeps_the_friendly_url_of_a_page_fetched_through_the_legacy_for
     legacy = f"{BASE}/vn/Pages/chitiettin.aspx?IDNews=7"
     body = PAGE.format(title="Tiêu đề", para="Đoạn hai.").encode()
     at = "2026-01-01T00:00:00+00:00"
-    page_id = store.save_page(db, url=legacy, status=200, headers={}, body=body, fetched_at=at,
-                              run_id=None)  # fmt: skip
+    page_id = store.save_page(
+        db, url=legacy, status=200, headers={}, body=body, fetched_at=at, run_id=None
+    )
     article = parse_article(body, legacy)
     assert article is not None and article.site_id == 7
     article.url = friendly  # what the crawl records (the listing's form)

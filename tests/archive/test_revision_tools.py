@@ -55,8 +55,7 @@ def test_word_segments_give_back_both_texts() -> None:
     segments = word_segments(old, new)
     assert "".join(t for op, t in segments if op != "+") == old
     assert "".join(t for op, t in segments if op != "-") == new
-    assert segments == [("=", "phát triển điện"), ("-", " hạt nhân."),
-                        ("+", " gió và mặt trời.")]
+    assert segments == [("=", "phát triển điện"), ("-", " hạt nhân."), ("+", " gió và mặt trời.")]
 
 
 def test_line_changes_pair_changed_paragraphs() -> None:

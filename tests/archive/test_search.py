@@ -73,7 +73,7 @@ def ids(db: sqlite_utils.Database, query: str, **filters: str) -> list[int]:
         ("NEAR(a b)", '("NEAR" AND ("a" AND "b"))'),
         ("^a +c", '("a" AND "c")'),  # FTS5's ^ and + are not syntax here
         ("^a -b +c", '(("a" AND "c") NOT "b")'),  # a leading minus excludes (issue 12)
-        ("a -\"b c\" -(d OR e)", '("a" NOT ("b c" OR ("d" OR "e")))'),
+        ('a -"b c" -(d OR e)', '("a" NOT ("b c" OR ("d" OR "e")))'),
         ("KH-CN a - b", '("KH CN" AND "a" AND "b")'),  # a minus inside or alone is no operator
     ],
 )
@@ -118,13 +118,24 @@ def test_tokens_split_like_the_index() -> None:
     assert split_tokens("KH,CN&ĐMST 25-26/4/2024") == ["KH", "CN", "ĐMST", "25", "26", "4", "2024"]
 
 
-QUERY_PIECES = [*'abđĐáà "“”()*^:+-.,;\'\\{}[]%_\x00ệ\u0301', "OR", "AND", "NOT", "NEAR",
-                " OR ", " NOT ", "-- ", "title:", "';DROP TABLE articles;--"]
+QUERY_PIECES = [
+    *"abđĐáà \"“”()*^:+-.,;'\\{}[]%_\x00ệ\u0301",
+    "OR",
+    "AND",
+    "NOT",
+    "NEAR",
+    " OR ",
+    " NOT ",
+    "-- ",
+    "title:",
+    "';DROP TABLE articles;--",
+]
 QUERY_TEXT = st.lists(st.sampled_from(QUERY_PIECES), max_size=20).map("".join)
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(query=QUERY_TEXT)
 def test_any_input_is_refused_cleanly_or_runs(db: sqlite_utils.Database, query: str) -> None:
     """Whatever is typed, the parser either refuses it with QueryError or yields an expression
@@ -136,8 +147,12 @@ def test_any_input_is_refused_cleanly_or_runs(db: sqlite_utils.Database, query: 
     searched = only_exclusions(node) or node  # "-a -b": the exclusions are what is matched
     for table, transform in ((FTS_EXACT, nfc), (FTS_FOLDED, fold)):
         try:
-            list(db.query(f"SELECT rowid FROM {table} WHERE {table} MATCH ?",
-                          [to_fts(searched, transform)]))
+            list(
+                db.query(
+                    f"SELECT rowid FROM {table} WHERE {table} MATCH ?",
+                    [to_fts(searched, transform)],
+                )
+            )
         except sqlite3.Error as exc:  # pragma: no cover - the failure being tested for
             pytest.fail(f"{query!r} -> {to_fts(searched, transform)!r}: {exc}")
     search(db, node, limit=3)
@@ -192,10 +207,18 @@ def test_exact_tier_beats_a_much_better_folded_score(tmp_path: Path) -> None:
 
     db = open_archive(tmp_path / "archive.db")
     filler = " ".join(f"từ{i}" for i in range(300))
-    store.save_article(db, article(1, "Ma ma ma", ["ma ma ma ma ma"], lead="ma ma"),
-                       page_id=None, fetched_at="2026-01-01T00:00:00+00:00")
-    store.save_article(db, article(2, "Chuyện làng", [filler + " má"]),
-                       page_id=None, fetched_at="2026-01-01T00:00:00+00:00")
+    store.save_article(
+        db,
+        article(1, "Ma ma ma", ["ma ma ma ma ma"], lead="ma ma"),
+        page_id=None,
+        fetched_at="2026-01-01T00:00:00+00:00",
+    )
+    store.save_article(
+        db,
+        article(2, "Chuyện làng", [filler + " má"]),
+        page_id=None,
+        fetched_at="2026-01-01T00:00:00+00:00",
+    )
     assert [h.site_id for h in search(db, "ma")] == [1, 2]  # 1 holds "ma" as typed
     hits = search(db, "má")
     assert [(h.site_id, h.exact) for h in hits] == [(2, True), (1, False)]
@@ -219,8 +242,13 @@ def test_rank_title_then_lead_then_text_newest_first(tmp_path: Path) -> None:
     hits = search(db, "gió")
     assert [h.site_id for h in hits] == [301, 302, 305, 303, 304, 306]
     assert [(h.score, h.exact, h.where) for h in hits] == [
-        (6, True, "title"), (5, True, "lead"), (4, True, "text"), (4, True, "text"),
-        (3, False, "title"), (2, False, "lead")]
+        (6, True, "title"),
+        (5, True, "lead"),
+        (4, True, "text"),
+        (4, True, "text"),
+        (3, False, "title"),
+        (2, False, "lead"),
+    ]
     # typed without diacritics: no exact hit, the same steps on the folded text
     assert [h.site_id for h in search(db, "gio")] == [304, 301, 306, 302, 305, 303]
 
@@ -245,8 +273,13 @@ def test_prefix_and_boolean(db: sqlite_utils.Database) -> None:
         ({}, [101, 105, 106, 107]),
         ({"since": parse_date("2024-02", end=False)}, [101, 105, 107]),
         ({"until": parse_date("2024-02", end=True)}, [106, 107]),
-        ({"since": parse_date("2024-02-20", end=False),
-          "until": parse_date("2024-03-05", end=True)}, [101, 107]),
+        (
+            {
+                "since": parse_date("2024-02-20", end=False),
+                "until": parse_date("2024-03-05", end=True),
+            },
+            [101, 107],
+        ),
         ({"category": "Điểm báo KHCN"}, [105, 107]),
         ({"category": "diem bao khcn"}, [105, 107]),
         ({"category": "570"}, [107]),  # a listing id: only what that listing lists
@@ -308,8 +341,13 @@ def test_quick_fold_is_fold() -> None:
 
 @pytest.mark.parametrize(
     ("value", "end", "bound"),
-    [("2024", False, "2024-01-01"), ("2024", True, "2025-01-01"), ("2024-12", True, "2025-01-01"),
-     ("2024-02-29", True, "2024-03-01"), ("2024-3-5", False, "2024-03-05")],
+    [
+        ("2024", False, "2024-01-01"),
+        ("2024", True, "2025-01-01"),
+        ("2024-12", True, "2025-01-01"),
+        ("2024-02-29", True, "2024-03-01"),
+        ("2024-3-5", False, "2024-03-05"),
+    ],
 )
 def test_parse_date(value: str, end: bool, bound: str) -> None:
     assert parse_date(value, end=end) == bound

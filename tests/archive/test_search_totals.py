@@ -50,16 +50,24 @@ def exported(replica_archive_1000: Path) -> Rows:
     rows = []
     for line in result.stdout.splitlines():
         r = json.loads(line)
-        texts = [r["title"], r["lead"], r["body"], r["source"] or "",
-                 *(i["caption"] or "" for i in r["images"])]
+        texts = [
+            r["title"],
+            r["lead"],
+            r["body"],
+            r["source"] or "",
+            *(i["caption"] or "" for i in r["images"]),
+        ]
         rows.append((r["key"], set(split_tokens(fold(" ".join(texts))))))
     assert len(rows) == 1000
     return rows
 
 
 def brute_force(rows: Rows, want: list[str], drop: list[str]) -> set[str]:
-    return {key for key, tokens in rows
-            if all(w in tokens for w in want) and not any(w in tokens for w in drop)}
+    return {
+        key
+        for key, tokens in rows
+        if all(w in tokens for w in want) and not any(w in tokens for w in drop)
+    }
 
 
 @pytest.mark.parametrize(("query", "want", "drop"), QUERIES)
@@ -81,8 +89,18 @@ def test_paging_returns_every_hit_exactly_once(
     seen: list[str] = []
     offset, page = 0, 97
     while True:
-        result = run("search", "--json-object", "-n", str(page), "--offset", str(offset),
-                     "--db", str(replica_archive_1000), "--", query)
+        result = run(
+            "search",
+            "--json-object",
+            "-n",
+            str(page),
+            "--offset",
+            str(offset),
+            "--db",
+            str(replica_archive_1000),
+            "--",
+            query,
+        )
         assert result.exit_code == 0, result.output
         data = json.loads(result.stdout)
         assert data["total"] == len(expected) and data["offset"] == offset
@@ -96,8 +114,9 @@ def test_paging_returns_every_hit_exactly_once(
     assert [h["key"] for h in json.loads(everything.stdout)] == seen  # one order, paged or not
 
 
-def test_table_says_the_total_and_the_shown_range(replica_archive_1000: Path,
-                                                  exported: Rows) -> None:
+def test_table_says_the_total_and_the_shown_range(
+    replica_archive_1000: Path, exported: Rows
+) -> None:
     total = len(brute_force(exported, ["dien"], []))
     result = run("search", "dien", "-n", "5", "--offset", "10", "--db", str(replica_archive_1000))
     first = result.stdout.splitlines()[0]
@@ -114,13 +133,21 @@ def test_export_by_query_writes_every_match(replica_archive_1000: Path, exported
     assert f"exported {len(expected)} articles" in result.stderr
 
 
-@pytest.mark.parametrize("filters", [
-    {"category": "tin tong hop"}, {"category": "570"}, {"category": "most:492"},
-    {"since": "2025-06-01"}, {"source": "KH&CN"}, {"portal": "most"},
-    {"category": "tin", "since": "2024-01-01", "until": "2025-09-01"},
-])
-def test_count_with_filters_equals_every_hit(replica_archive_1000: Path,
-                                            filters: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"category": "tin tong hop"},
+        {"category": "570"},
+        {"category": "most:492"},
+        {"since": "2025-06-01"},
+        {"source": "KH&CN"},
+        {"portal": "most"},
+        {"category": "tin", "since": "2024-01-01", "until": "2025-09-01"},
+    ],
+)
+def test_count_with_filters_equals_every_hit(
+    replica_archive_1000: Path, filters: dict[str, str]
+) -> None:
     """The count checks a category as a set, search row by row: both select the same."""
     from archive.db import open_archive
     from archive.queries import ArticleFilter, count_matches, prepare, ranked_ids
@@ -162,4 +189,5 @@ def test_web_search_pages_through_every_hit(replica_archive_1000: Path) -> None:
         page += 1
     assert len(keys) == len(set(keys)) == total > 200
     assert f"{total:,} articles match “dien”, showing 1–200" in client.html(
-        "/-/search?q=dien&size=200").replace("\n", " ").replace("  ", " ")
+        "/-/search?q=dien&size=200"
+    ).replace("\n", " ").replace("  ", " ")

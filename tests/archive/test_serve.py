@@ -186,8 +186,9 @@ def test_latest_and_by_source(client: Client) -> None:
     assert _ids(client, "/archive/by_source.json?source=") == [103]  # no source
     sources = client.json("/archive/sources.json?_shape=array")
     assert {s["source"]: s["articles"] for s in sources} == {
-        "Trung tâm Truyền thông KH&CN": 1, "Văn phòng Đảng ủy": 1,
-    }  # fmt: skip
+        "Trung tâm Truyền thông KH&CN": 1,
+        "Văn phòng Đảng ủy": 1,
+    }
 
 
 # --- the article page ---------------------------------------------------------------------
@@ -203,9 +204,11 @@ def test_article_page_has_body_images_and_captions(client: Client, archive_path:
     db = open_archive(archive_path, readonly=True)
     files = {
         r["url"]: r["path"]
-        for r in db.query("select f.url, f.path from files f join images i on i.url = f.url "
-                          "where i.site_id = 101 order by i.position")
-    }  # fmt: skip
+        for r in db.query(
+            "select f.url, f.path from files f join images i on i.url = f.url "
+            "where i.site_id = 101 order by i.position"
+        )
+    }
     assert len(files) == 2
     for rel in files.values():
         assert f'<img src="/-/files/{rel}"' in html
@@ -223,8 +226,11 @@ def test_article_without_downloaded_image_links_out_without_loading(client: Clie
 
 def test_unknown_article_and_bad_file_paths_are_404(client: Client) -> None:
     assert client.get("/-/article/999").status_code == 404
-    for path in ("/-/files/../archive.db", "/-/files/%2e%2e/%2e%2e/etc/passwd",
-                 "/-/files/00/00/" + "0" * 64 + ".png"):  # fmt: skip
+    for path in (
+        "/-/files/../archive.db",
+        "/-/files/%2e%2e/%2e%2e/etc/passwd",
+        "/-/files/00/00/" + "0" * 64 + ".png",
+    ):
         assert client.get(path, follow_redirects=True).status_code == 404, path
 
 
@@ -250,8 +256,13 @@ def test_serving_writes_nothing(tmp_path: Path) -> None:
     open_archive(path).conn.close()  # a clean close: checkpointed, no WAL left behind
     before = path.read_bytes()
     client = Client(path)
-    for url in ("/archive/articles", "/archive/search.json?q=dien", "/-/article/101",
-                "/archive/raw_pages.json", "/archive/articles.json?_search=dien"):  # fmt: skip
+    for url in (
+        "/archive/articles",
+        "/archive/search.json?q=dien",
+        "/-/article/101",
+        "/archive/raw_pages.json",
+        "/archive/articles.json?_search=dien",
+    ):
         assert client.get(url).status_code == 200
     response = client.get("/archive.json?sql=" + "delete from articles")
     assert response.status_code == 400  # refused: not a select

@@ -45,8 +45,10 @@ def test_reads_during_a_concurrent_write_never_see_locked(tmp_path: Path) -> Non
     with harness.running_serve(db, tmp_path) as served:
         writer = subprocess.Popen(
             [sys.executable, str(BROWSER / "sample_archive.py"), str(db), "--loop", "100000"],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert writer.stdout is not None
             assert writer.stdout.readline().strip() == "writing"

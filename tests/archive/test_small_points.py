@@ -45,17 +45,18 @@ def test_excel_csv_has_a_bom_and_crlf(archive_path: Path, tmp_path: Path) -> Non
     assert "Điện" in data.decode("utf-8-sig")
 
 
-@pytest.mark.parametrize("args", [["--excel"], ["--format", "warc", "--excel"],
-                                  ["--format", "csv", "--revisions"]])
+@pytest.mark.parametrize(
+    "args", [["--excel"], ["--format", "warc", "--excel"], ["--format", "csv", "--revisions"]]
+)
 def test_excel_and_revisions_need_their_format(archive_path: Path, args: list[str]) -> None:
     assert run("export", *args, "--db", str(archive_path)).exit_code == 2
 
 
 def test_stats_gives_the_reason_of_each_open_error(archive_path: Path) -> None:
     text = run("stats", "--db", str(archive_path)).stdout
-    block = text[text.index("Open fetch errors: 1"):]
+    block = text[text.index("Open fetch errors: 1") :]
     assert "HTTP 404" in block.splitlines()[3]  # the by-reason table
-    recent = block[block.index("Most recent 1:"):].splitlines()
+    recent = block[block.index("Most recent 1:") :].splitlines()
     assert recent[1].rstrip().endswith("reason")
     assert recent[3].rstrip().endswith("HTTP 404")  # the recent error's own reason
     figures = json.loads(run("stats", "--json", "--db", str(archive_path)).stdout)
@@ -68,12 +69,19 @@ def test_one_article_matches_in_the_singular(archive_path: Path) -> None:
 
 
 def test_minus_after_double_dash_excludes(archive_path: Path) -> None:
-    every = {h["site_id"] for h in json.loads(
-        run("search", "--json", "-n", "0", "--db", str(archive_path), "--", "-zzzz").stdout)}
-    with_dien = {h["site_id"] for h in json.loads(
-        run("search", "--json", "--db", str(archive_path), "điện").stdout)}
-    without = json.loads(run("search", "--json-object", "--db", str(archive_path), "--",
-                             "-điện").stdout)
+    every = {
+        h["site_id"]
+        for h in json.loads(
+            run("search", "--json", "-n", "0", "--db", str(archive_path), "--", "-zzzz").stdout
+        )
+    }
+    with_dien = {
+        h["site_id"]
+        for h in json.loads(run("search", "--json", "--db", str(archive_path), "điện").stdout)
+    }
+    without = json.loads(
+        run("search", "--json-object", "--db", str(archive_path), "--", "-điện").stdout
+    )
     assert with_dien and every == with_dien | {h["site_id"] for h in without["results"]}
     assert not with_dien & {h["site_id"] for h in without["results"]}
     assert without["total"] == len(every) - len(with_dien)
@@ -84,20 +92,22 @@ def test_minus_after_double_dash_excludes(archive_path: Path) -> None:
 def test_unknown_category_names_the_closest(archive_path: Path) -> None:
     result = run("search", "ma", "--category", "tin tuc sk", "--db", str(archive_path))
     assert result.exit_code == 0 and result.stdout == "No articles match 'ma'.\n"
-    assert "--category 'tin tuc sk': no category's name contains it (closest: Tin tức sự kiện" \
+    assert (
+        "--category 'tin tuc sk': no category's name contains it (closest: Tin tức sự kiện"
         in result.stderr
+    )
     result = run("export", "--since", "2030", "--db", str(archive_path))
     assert "exported 0 articles" in result.stderr
     assert "--since/--until: no article was published on or after 2030-01-01" in result.stderr
-    result = run("search", "ma", "--source", "Báo", "--since", "2024-06", "--db",
-                 str(archive_path))
+    result = run("search", "ma", "--source", "Báo", "--since", "2024-06", "--db", str(archive_path))
     assert "--since/--until: none of the" in result.stderr or "each selects" in result.stderr
 
 
 def test_since_after_until_is_usage_error(archive_path: Path) -> None:
     for command in (["search", "ma"], ["export"]):
-        result = run(*command, "--since", "2024-05", "--until", "2024-04", "--db",
-                     str(archive_path))
+        result = run(
+            *command, "--since", "2024-05", "--until", "2024-04", "--db", str(archive_path)
+        )
         assert result.exit_code == 2
         assert "--since 2024-05 is after --until 2024-04" in result.stderr
 
@@ -125,9 +135,21 @@ def test_serve_warns_when_the_archive_is_exposed() -> None:
 
 def test_serve_on_all_interfaces_prints_the_warning(archive_path: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "archive.cli", "serve", "--host", "0.0.0.0", "--port", "0",
-         "--db", str(archive_path)],
-        stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "archive.cli",
+            "serve",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--db",
+            str(archive_path),
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
     )
     try:
         assert proc.stderr is not None
@@ -150,8 +172,9 @@ def test_warc_export_selects_by_query(archive_path: Path, tmp_path: Path) -> Non
     from warcio.archiveiterator import ArchiveIterator
 
     out = tmp_path / "dien.warc.gz"
-    result = run("export", "--format", "warc", "--query", "điện", "-o", str(out),
-                 "--db", str(archive_path))
+    result = run(
+        "export", "--format", "warc", "--query", "điện", "-o", str(out), "--db", str(archive_path)
+    )
     assert result.exit_code == 0, result.output
     urls, info = [], ""
     with open(out, "rb") as fh:

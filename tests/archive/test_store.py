@@ -50,9 +50,14 @@ def db(tmp_path: Path) -> sqlite_utils.Database:
 
 def page(db: sqlite_utils.Database, body: bytes = b"<html>1</html>", url: str = "u") -> int:
     return store.save_page(
-        db, url=url, status=200, headers={"Content-Type": "text/html"}, body=body,
-        fetched_at=T1, run_id=None,
-    )  # fmt: skip
+        db,
+        url=url,
+        status=200,
+        headers={"Content-Type": "text/html"},
+        body=body,
+        fetched_at=T1,
+        run_id=None,
+    )
 
 
 def rows(db: sqlite_utils.Database, sql: str, params: Any = None) -> list[dict[str, Any]]:
@@ -62,9 +67,14 @@ def rows(db: sqlite_utils.Database, sql: str, params: Any = None) -> list[dict[s
 def test_new_article_writes_every_table(db: sqlite_utils.Database) -> None:
     pid = page(db)
     outcome = store.save_article(
-        db, make_article(), page_id=pid, listed_in=[(493, "Tin tổng hợp", "/c/493")],
-        fetched_at=T1, etag='"e1"', last_modified="Mon, 01 Jan 2026 00:00:00 GMT",
-    )  # fmt: skip
+        db,
+        make_article(),
+        page_id=pid,
+        listed_in=[(493, "Tin tổng hợp", "/c/493")],
+        fetched_at=T1,
+        etag='"e1"',
+        last_modified="Mon, 01 Jan 2026 00:00:00 GMT",
+    )
     assert outcome == "new"
     (a,) = rows(db, "SELECT * FROM articles")
     assert a["revision"] == 1 and a["first_seen"] == a["last_seen"] == a["last_changed"] == T1
@@ -158,9 +168,12 @@ def test_failure_mid_write_leaves_nothing(db: sqlite_utils.Database) -> None:
     store.save_article(db, make_article(), page_id=None, fetched_at=T1)
     with pytest.raises(sqlite3.IntegrityError):
         store.save_article(
-            db, make_article(title="new", images=[]), page_id=None, fetched_at=T2,
+            db,
+            make_article(title="new", images=[]),
+            page_id=None,
+            fetched_at=T2,
             listed_in=bad_listing,
-        )  # fmt: skip
+        )
     (a,) = rows(db, "SELECT title, revision FROM articles")
     assert a == {"title": make_article().title, "revision": 1}
     assert len(rows(db, "SELECT * FROM images")) == 2

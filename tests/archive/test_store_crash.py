@@ -63,12 +63,15 @@ def check(db_path: Path) -> int:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         # The full-text tables keep no text: read the title's indexed words back from the index.
-        conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, articles_fts_exact, "
-                     "instance)")  # fmt: skip
-        conn.execute("CREATE TEMP TABLE title_terms AS SELECT doc, "
-                     "group_concat(term, ' ') AS terms FROM (SELECT doc, term FROM temp.terms "
-                     "WHERE col = 'title' "
-                     "ORDER BY doc, offset) GROUP BY doc")  # fmt: skip
+        conn.execute(
+            "CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, articles_fts_exact, instance)"
+        )
+        conn.execute(
+            "CREATE TEMP TABLE title_terms AS SELECT doc, "
+            "group_concat(term, ' ') AS terms FROM (SELECT doc, term FROM temp.terms "
+            "WHERE col = 'title' "
+            "ORDER BY doc, offset) GROUP BY doc"
+        )
         for what, sql in CHECKS.items():
             assert conn.execute(sql).fetchone()[0] == 0, what
         return int(conn.execute("SELECT count(*) FROM revisions").fetchone()[0])
@@ -82,8 +85,12 @@ def test_sigkill_at_random_points_leaves_whole_articles(tmp_path: Path) -> None:
     revisions = 0
     for run in range(8):
         base = str(run * 1000)
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), base], cwd=ROOT,
-                                  stdout=subprocess.PIPE, text=True)  # fmt: skip
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(db_path), base],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert writer.stdout is not None
         for _ in range(r.randint(1, 300)):
             assert writer.stdout.readline(), "writer stopped early"

@@ -45,8 +45,14 @@ def test_nfc_and_clean() -> None:
 
 
 def _hash(**kw: object) -> str:
-    base: dict[str, object] = {"title": "T", "lead": "L", "body": ["p1", "p2"], "source": "S",
-                               "images": [("http://h/1.jpg", "c")], "attachments": []}  # fmt: skip
+    base: dict[str, object] = {
+        "title": "T",
+        "lead": "L",
+        "body": ["p1", "p2"],
+        "source": "S",
+        "images": [("http://h/1.jpg", "c")],
+        "attachments": [],
+    }
     base.update(kw)
     return content_hash_fields(**base)  # type: ignore[arg-type]
 

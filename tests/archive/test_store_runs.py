@@ -69,7 +69,10 @@ def test_last_finished_run_skips_running_and_the_current_run(db: sqlite_utils.Da
     store.finish_run(db, second, outcome="partial", counts={})
     current = store.start_run(db, site="http://127.0.0.1:1", mode="incremental")
     assert crawlstate.last_finished_run(db, except_run=current) == {
-        "id": second, "mode": "full", "outcome": "partial", "counts": {}
+        "id": second,
+        "mode": "full",
+        "outcome": "partial",
+        "counts": {},
     }
     store.finish_run(db, current, outcome="interrupted", counts={})
     assert crawlstate.last_finished_run(db, except_run=current)["id"] == second  # type: ignore[index]
@@ -77,8 +80,12 @@ def test_last_finished_run_skips_running_and_the_current_run(db: sqlite_utils.Da
 
 
 def test_dead_runs_are_marked(db: sqlite_utils.Database) -> None:
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)  # fmt: skip
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dead_pid = int(gone.stdout)
     live = store.start_run(db, site="s", mode="incremental")  # this process: alive
     db.execute(
@@ -105,9 +112,12 @@ def test_recheck_schedule_decays_with_age(db: sqlite_utils.Database) -> None:
     }
     for sid, (age, since_check) in cases.items():
         store.save_article(
-            db, article(sid, NOW - age), page_id=None, fetched_at=iso(NOW - since_check),
+            db,
+            article(sid, NOW - age),
+            page_id=None,
+            fetched_at=iso(NOW - since_check),
             etag=f'"{sid}"',
-        )  # fmt: skip
+        )
     store.reparse_article(db, article(7, None), page_id=None, parsed_at=iso(NOW))
     due = crawlstate.due_for_recheck(db, now=NOW)
     assert sorted(d.site_id for d in due) == [2, 4, 6, 7]
@@ -120,16 +130,24 @@ def test_recheck_schedule_decays_with_age(db: sqlite_utils.Database) -> None:
 
 def test_crawl_state_helpers(db: sqlite_utils.Database, tmp_path: Path) -> None:
     a = article(
-        10, NOW, images=[Image("http://h/i1.jpg", None), Image("http://h/i2.jpg", "c")],
+        10,
+        NOW,
+        images=[Image("http://h/i1.jpg", None), Image("http://h/i2.jpg", "c")],
         attachments=[Attachment("http://h/d.pdf", "d")],
-    )  # fmt: skip
+    )
     store.save_article(db, a, page_id=None, fetched_at=iso(NOW), last_modified="LM")
     assert crawlstate.known_article_ids(db) == {10}
     assert crawlstate.validators(db) == {10: (None, "LM")}
     assert crawlstate.missing_files(db) == ["http://h/d.pdf", "http://h/i1.jpg", "http://h/i2.jpg"]
     files_dir = files_dir_for(tmp_path / "archive.db")
-    store.save_file(db, files_dir, url="http://h/i1.jpg", body=b"\xff\xd8jpeg",
-                    content_type="image/jpeg", fetched_at=iso(NOW))  # fmt: skip
+    store.save_file(
+        db,
+        files_dir,
+        url="http://h/i1.jpg",
+        body=b"\xff\xd8jpeg",
+        content_type="image/jpeg",
+        fetched_at=iso(NOW),
+    )
     assert crawlstate.missing_files(db) == ["http://h/d.pdf", "http://h/i2.jpg"]
     assert crawlstate.downloaded_file_urls(db) == {"http://h/i1.jpg"}
     store.record_error(db, url="L", kind="listing", status=500, reason="x", run_id=None)
@@ -148,11 +166,18 @@ def test_snapshot_is_read_once_and_read_only(tmp_path: Path) -> None:
     path = tmp_path / "archive.db"
     db = open_archive(path)
     img = Image("http://h/i1.jpg", None)
-    store.save_article(db, article(1, NOW, images=[img]), page_id=None, fetched_at=iso(NOW),
-                       etag='"e1"')  # fmt: skip
+    store.save_article(
+        db, article(1, NOW, images=[img]), page_id=None, fetched_at=iso(NOW), etag='"e1"'
+    )
     store.save_article(db, article(2, NOW), page_id=None, fetched_at=iso(NOW))
-    store.save_file(db, files_dir_for(path), url="http://h/i1.jpg", body=b"x", content_type=None,
-                    fetched_at=iso(NOW))  # fmt: skip
+    store.save_file(
+        db,
+        files_dir_for(path),
+        url="http://h/i1.jpg",
+        body=b"x",
+        content_type=None,
+        fetched_at=iso(NOW),
+    )
     store.record_error(db, url="http://h/a", kind="article", status=500, reason="x", run_id=None)
     done = store.start_run(db, site="http://h", mode="incremental")
     store.finish_run(db, done, outcome="partial", counts={})

@@ -79,8 +79,9 @@ def test_no_parsed_field_holds_a_control_and_the_raw_page_stays_exact(tmp_path: 
     strings = _strings(asdict(article))
     assert [s for s in strings if UNSAFE.search(s)] == []
     db = open_archive(tmp_path / "archive.db")
-    page_id = store.save_page(db, url=PAGE_URL, status=200, headers={}, body=page,
-                              fetched_at=T1, run_id=None)  # fmt: skip
+    page_id = store.save_page(
+        db, url=PAGE_URL, status=200, headers={}, body=page, fetched_at=T1, run_id=None
+    )
     store.save_article(db, article, page_id=page_id, fetched_at=T1)
     assert store.page_body(db, page_id) == page  # byte for byte, controls included
     row = next(db.query("SELECT title, lead, body, body_html, source FROM articles"))
@@ -127,10 +128,21 @@ def hostile_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
         fetched_at=T1,
         listed_in=[(77, f"Chuyên mục {EVIL}", "http://127.0.0.1:8765/c/77")],
     )
-    store.save_article(db, _hostile(900, body=[f"Đoạn mới {EVIL}"], title=f"Mới {EVIL}"),
-                       page_id=None, fetched_at=T2)  # fmt: skip
-    store.record_error(db, url=f"http://127.0.0.1:8765/e{EVIL}", kind="article", status=500,
-                       reason=f"HTTP 500 {EVIL}", run_id=run, at=T1)  # fmt: skip
+    store.save_article(
+        db,
+        _hostile(900, body=[f"Đoạn mới {EVIL}"], title=f"Mới {EVIL}"),
+        page_id=None,
+        fetched_at=T2,
+    )
+    store.record_error(
+        db,
+        url=f"http://127.0.0.1:8765/e{EVIL}",
+        kind="article",
+        status=500,
+        reason=f"HTTP 500 {EVIL}",
+        run_id=run,
+        at=T1,
+    )
     store.finish_run(db, run, outcome="partial", counts={"errors": 1})
     db.conn.close()
     return path

@@ -97,9 +97,11 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 
 def warcio_check(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN / "warcio"), "check", "-v", str(path)], capture_output=True, text=True,
+        [str(BIN / "warcio"), "check", "-v", str(path)],
+        capture_output=True,
+        text=True,
         timeout=60,
-    )  # fmt: skip
+    )
 
 
 def test_full_export_passes_warcio_check_and_matches_every_page(
@@ -161,10 +163,12 @@ def test_versions_of_one_url_are_separate_records(archive_path: Path, tmp_path: 
         ({"category": "hoat dong cua dang uy"}, [102]),
         ({"since": parse_date("2024", end=False)}, [101, 103]),
         ({"until": parse_date("2023", end=True)}, [102]),
-        ({"since": parse_date("2024-01", end=False), "until": parse_date("2024-01", end=True)},
-         [103]),
+        (
+            {"since": parse_date("2024-01", end=False), "until": parse_date("2024-01", end=True)},
+            [103],
+        ),
     ],
-)  # fmt: skip
+)
 def test_filters_select_the_pages_of_the_matching_articles(
     archive_path: Path, tmp_path: Path, filters: dict[str, str], site_ids: list[int]
 ) -> None:
@@ -172,9 +176,10 @@ def test_filters_select_the_pages_of_the_matching_articles(
     written = export(archive_path, out, **filters)
     uris = [r["uri"] for r in read_records(out)[1:]]
     expected = [
-        p["url"] for p in stored_pages(archive_path)
+        p["url"]
+        for p in stored_pages(archive_path)
         if any(f"/tin-tuc/{sid}/" in p["url"] for sid in site_ids)
-    ]  # fmt: skip
+    ]
     assert uris == expected and written == len(expected) + 1
     assert warcio_check(out).returncode == 0
 
@@ -182,10 +187,20 @@ def test_filters_select_the_pages_of_the_matching_articles(
 def test_export_command_writes_a_valid_warc(archive_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "cli.warc.gz"
     result = subprocess.run(
-        [str(BIN / "most-archive"), "export", "--format", "warc", "--db", str(archive_path),
-         "-o", str(out)],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [
+            str(BIN / "most-archive"),
+            "export",
+            "--format",
+            "warc",
+            "--db",
+            str(archive_path),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert warcio_check(out).returncode == 0
     files = len(stored_files(archive_path))
@@ -242,20 +257,42 @@ def revisited(tmp_path_factory: pytest.TempPathFactory) -> Path:
         page = next(db.query("select * from raw_pages where url like '%/101/%' order by id"))
         body = store.page_body(db, page["id"])
         assert body is not None
-        store.save_page(db, url=page["url"], status=200, headers=[("Content-Type", "text/html")],
-                        body=body, fetched_at="2026-11-25T00:00:00+00:00", run_id=None)
+        store.save_page(
+            db,
+            url=page["url"],
+            status=200,
+            headers=[("Content-Type", "text/html")],
+            body=body,
+            fetched_at="2026-11-25T00:00:00+00:00",
+            run_id=None,
+        )
         store.mark_checked(db, 101, fetched_at="2026-11-26T00:00:00+00:00", url=page["url"])
         data = sample.png(12, 12, (1, 2, 3))
         url = sample.BASE + "/Images/kept-headers.png"
-        store.save_file(db, files_dir_for(path), url=url, body=data,
-                        content_type="image/png", fetched_at="2026-11-27T00:00:00+00:00",
-                        status=200, headers={"Content-Type": "image/png", "ETag": '"abc"'})
-        store.save_file(db, files_dir_for(path), url=url, body=data,
-                        content_type="image/png", fetched_at="2026-11-28T00:00:00+00:00",
-                        status=200, headers={"Content-Type": "image/png", "ETag": '"abc"'})
+        store.save_file(
+            db,
+            files_dir_for(path),
+            url=url,
+            body=data,
+            content_type="image/png",
+            fetched_at="2026-11-27T00:00:00+00:00",
+            status=200,
+            headers={"Content-Type": "image/png", "ETag": '"abc"'},
+        )
+        store.save_file(
+            db,
+            files_dir_for(path),
+            url=url,
+            body=data,
+            content_type="image/png",
+            fetched_at="2026-11-28T00:00:00+00:00",
+            status=200,
+            headers={"Content-Type": "image/png", "ETag": '"abc"'},
+        )
         # an archive of an earlier release: one file with no kept response at all
-        db.execute("delete from file_responses where url = (select url from files "
-                   "order by rowid limit 1)")
+        db.execute(
+            "delete from file_responses where url = (select url from files order by rowid limit 1)"
+        )
         db.conn.commit()
     finally:
         db.conn.close()
@@ -284,8 +321,9 @@ def test_kept_headers_are_written_and_synthesised_ones_are_marked(
     records = warc_fields(out)
     assert "Synthesized-Headers" in records[0]["payload"].decode()  # the warcinfo says so
     files = {f["url"] for f in stored_files(revisited)}
-    file_records = [r for r in records if r["WARC-Type"] == "response"
-                    and r["WARC-Target-URI"] in files]  # fmt: skip
+    file_records = [
+        r for r in records if r["WARC-Type"] == "response" and r["WARC-Target-URI"] in files
+    ]
     kept = [r for r in file_records if ("ETag", '"abc"') in r["http"]]
     assert len(kept) == 1 and "WARC-Synthesized-Headers" not in kept[0]
     synthesised = [r for r in file_records if r.get("WARC-Synthesized-Headers") == "true"]
@@ -302,7 +340,9 @@ def test_identical_refetches_are_revisit_records(revisited: Path, tmp_path: Path
     by_id = {r["WARC-Record-ID"]: r for r in records}
     revisits = [r for r in records if r["WARC-Type"] == "revisit"]
     assert [r["WARC-Date"] for r in revisits] == [
-        "2026-11-25T00:00:00Z", "2026-11-26T00:00:00Z", "2026-11-28T00:00:00Z",
+        "2026-11-25T00:00:00Z",
+        "2026-11-26T00:00:00Z",
+        "2026-11-28T00:00:00Z",
     ]
     for r in revisits:
         original = by_id[r["WARC-Refers-To"]]
@@ -322,8 +362,12 @@ def test_a_filtered_export_holds_the_files_of_the_chosen_articles(
     uris = {r["WARC-Target-URI"] for r in records if r["WARC-Type"] == "response"}
     db = open_archive(revisited, readonly=True)
     try:
-        wanted = {r["url"] for r in db.query(
-            "select f.url from files f join images i on i.url = f.url where i.site_id = 102")}
+        wanted = {
+            r["url"]
+            for r in db.query(
+                "select f.url from files f join images i on i.url = f.url where i.site_id = 102"
+            )
+        }
     finally:
         db.conn.close()
     assert wanted and wanted <= uris
@@ -340,9 +384,11 @@ def test_wacz_without_the_wacz_program_is_a_clean_error(
 
     monkeypatch.setenv("MOST_ARCHIVE_WACZ", str(tmp_path / "no-such-wacz"))
     out = tmp_path / "x.wacz"
-    result = CliRunner().invoke(main, ["export", "--format", "wacz", "--db", str(archive_path),
-                                       "-o", str(out)])  # fmt: skip
+    result = CliRunner().invoke(
+        main, ["export", "--format", "wacz", "--db", str(archive_path), "-o", str(out)]
+    )
     assert result.exit_code == 1
     assert "needs Webrecorder's wacz program" in result.output and "pipx install wacz" in (
-        result.output)
+        result.output
+    )
     assert not out.exists()

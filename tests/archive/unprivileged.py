@@ -29,8 +29,13 @@ WHY_NOT = (
 
 def environment() -> dict[str, str]:
     paths = [str(ROOT), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
-    return {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
-            "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths)), "PYTHONDONTWRITEBYTECODE": "1"}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": "/tmp",
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": os.pathsep.join(dict.fromkeys(paths)),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
 
 
 @functools.cache
@@ -45,14 +50,17 @@ def unprivileged_python() -> tuple[str, ...] | None:
         return None
     if setpriv is None:
         return None
-    prefix = (setpriv, f"--reuid={USER}", f"--regid={pwd.getpwnam(USER).pw_gid}",
-              "--clear-groups")  # fmt: skip
+    prefix = (setpriv, f"--reuid={USER}", f"--regid={pwd.getpwnam(USER).pw_gid}", "--clear-groups")
     minor = f"python3.{sys.version_info.minor}"
     for python in (sys.executable, f"/usr/bin/{minor}", f"/usr/local/bin/{minor}"):
         if not Path(python).exists():
             continue
-        probe = subprocess.run([*prefix, python, "-c", "import archive.cli, datasette"],
-                               env=environment(), capture_output=True, timeout=60)
+        probe = subprocess.run(
+            [*prefix, python, "-c", "import archive.cli, datasette"],
+            env=environment(),
+            capture_output=True,
+            timeout=60,
+        )
         if probe.returncode == 0:
             return (*prefix, python)
     return None
@@ -64,5 +72,10 @@ def run_unprivileged(
     """Run ``python -c script args…`` as the unprivileged user (see the module docstring)."""
     prefix = unprivileged_python()
     assert prefix is not None, WHY_NOT
-    return subprocess.run([*prefix, "-c", script, *args], env=environment(),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [*prefix, "-c", script, *args],
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -87,10 +87,21 @@ def test_quick_storing_and_searching_rows_in_process(tmp_path: Path) -> None:
 def test_quick_run_writes_every_row_with_finite_positive_figures(tmp_path: Path) -> None:
     out = tmp_path / "bench.md"
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--quick", "--out", str(out),
-         "--work-dir", str(tmp_path / "work")],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            "--quick",
+            "--out",
+            str(out),
+            "--work-dir",
+            str(tmp_path / "work"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = out.read_text(encoding="utf-8")
     assert text.strip() == proc.stdout.strip(), "the file must be the command's own output"

@@ -16,9 +16,16 @@ from benchmarks.stats import median, percentile
 
 def _row(ours: float = 10.0, baseline: float = 2.0, goal: Goal = REPORT_ONLY) -> Row:
     return Row(
-        section="Parsing", metric="articles/s", unit="articles/s", ours=ours, ours_name="ours",
-        baseline=baseline, baseline_name="theirs", goal=goal, runs=3,
-    )  # fmt: skip
+        section="Parsing",
+        metric="articles/s",
+        unit="articles/s",
+        ours=ours,
+        ours_name="ours",
+        baseline=baseline,
+        baseline_name="theirs",
+        goal=goal,
+        runs=3,
+    )
 
 
 @pytest.mark.parametrize("bad", [0, 0.0, -1.0, math.nan, math.inf, None, "12", True])
@@ -67,13 +74,15 @@ def test_number_format() -> None:
 
 
 def test_scrapy_bench_rates_skip_start_up_and_the_closing_interval() -> None:
-    log = "\n".join([
-        "INFO: Crawled 0 pages (at 0 pages/min), scraped 0 items (at 0 items/min)",
-        "INFO: Crawled 163 pages (at 9780 pages/min), scraped 0 items (at 0 items/min)",
-        "INFO: Crawled 327 pages (at 9840 pages/min), scraped 0 items (at 0 items/min)",
-        "INFO: Closing spider (closespider_timeout)",
-        "INFO: Crawled 400 pages (at 4380 pages/min), scraped 0 items (at 0 items/min)",
-    ])  # fmt: skip
+    log = "\n".join(
+        [
+            "INFO: Crawled 0 pages (at 0 pages/min), scraped 0 items (at 0 items/min)",
+            "INFO: Crawled 163 pages (at 9780 pages/min), scraped 0 items (at 0 items/min)",
+            "INFO: Crawled 327 pages (at 9840 pages/min), scraped 0 items (at 0 items/min)",
+            "INFO: Closing spider (closespider_timeout)",
+            "INFO: Crawled 400 pages (at 4380 pages/min), scraped 0 items (at 0 items/min)",
+        ]
+    )
     assert rates_from_log(log) == [163.0, 164.0]
     assert rates_from_log("INFO: Crawled 0 pages (at 0 pages/min)") == []
 
@@ -82,15 +91,29 @@ def test_render_shows_every_row_machine_and_missed_goals() -> None:
     rows = [
         _row(50.0, 5.0, Goal(GoalKind.RATIO_AT_LEAST, 10.0, "≥ 10× trafilatura")),
         Row(
-            section="Searching", metric="p95", unit="ms", ours=40.0, ours_name="search",
-            baseline=4.0, baseline_name="floor", goal=Goal(GoalKind.OURS_AT_MOST, 20.0, "< 20"),
-            runs=5, note="slowest: x", remedy="rank fewer rows",
+            section="Searching",
+            metric="p95",
+            unit="ms",
+            ours=40.0,
+            ours_name="search",
+            baseline=4.0,
+            baseline_name="floor",
+            goal=Goal(GoalKind.OURS_AT_MOST, 20.0, "< 20"),
+            runs=5,
+            note="slowest: x",
+            remedy="rank fewer rows",
         ),
     ]
-    text = render(Report(
-        command="python -m benchmarks.run --out x.md", machine=describe(Path(".")),
-        rows=rows, seconds=12.0, load_at_end="0.1 0.1 0.1", methods=[("Parsing", "how")],
-    ))  # fmt: skip
+    text = render(
+        Report(
+            command="python -m benchmarks.run --out x.md",
+            machine=describe(Path(".")),
+            rows=rows,
+            seconds=12.0,
+            load_at_end="0.1 0.1 0.1",
+            methods=[("Parsing", "how")],
+        )
+    )
     assert "`python -m benchmarks.run --out x.md`" in text
     assert "10.0×" in text and "**yes**" in text and "**no**" in text
     assert "2.00× over 20" in text and "rank fewer rows" in text and "slowest: x" in text

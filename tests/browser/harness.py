@@ -74,8 +74,9 @@ def running_serve(db_path: Path, log_dir: Path) -> Iterator[Served]:
     with log.open("wb") as fh:
         process = subprocess.Popen(
             [*most_archive_command(), "serve", "--db", str(db_path), "--port", "0"],
-            stdout=fh, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
     served = Served("", process, log)
     try:
         deadline = time.monotonic() + STARTUP_LIMIT_S
@@ -272,8 +273,10 @@ def chromium_page(chromium: str) -> Iterator[Page]:
     with scratch as profile:
         process = subprocess.Popen(
             [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         ws: WebSocket | None = None
         try:
             port_file = Path(profile) / "DevToolsActivePort"

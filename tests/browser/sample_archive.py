@@ -34,9 +34,11 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     row = b"\x00" + bytes(rgb) * width
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b"")
-    )  # fmt: skip
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
 
 
 @dataclass(frozen=True)
@@ -95,13 +97,19 @@ def article_for(sample: Sample, *, version: int = 1) -> Article:
         for i, caption in enumerate(sample.captions)
     ]
     return Article(
-        site_id=sample.site_id, url=url, title=sample.title + suffix, lead=sample.lead,
-        body=list(sample.body), body_html="".join(f"<p>{p}</p>" for p in sample.body),
-        published_at=sample.published_at, category=sample.category, source=sample.source,
+        site_id=sample.site_id,
+        url=url,
+        title=sample.title + suffix,
+        lead=sample.lead,
+        body=list(sample.body),
+        body_html="".join(f"<p>{p}</p>" for p in sample.body),
+        published_at=sample.published_at,
+        category=sample.category,
+        source=sample.source,
         images=images,
         attachments=[Attachment(f"{BASE}/Docs/{sample.site_id}.pdf", "Văn bản đính kèm")],
         parser="most/1",
-    )  # fmt: skip
+    )
 
 
 def page_html(article: Article) -> bytes:
@@ -127,26 +135,43 @@ WIRE_HEADERS = [
 ]
 
 
-def save(db_path: Path, sample: Sample, *, version: int = 1, run_id: int | None = None,
-         fetched_at: str = FETCHED) -> Article:  # fmt: skip
+def save(
+    db_path: Path,
+    sample: Sample,
+    *,
+    version: int = 1,
+    run_id: int | None = None,
+    fetched_at: str = FETCHED,
+) -> Article:
     db = open_archive(db_path)
     try:
         article = article_for(sample, version=version)
         page_id = store.save_page(
-            db, url=article.url, status=200, headers=WIRE_HEADERS, body=page_html(article),
-            fetched_at=fetched_at, run_id=run_id,
-        )  # fmt: skip
+            db,
+            url=article.url,
+            status=200,
+            headers=WIRE_HEADERS,
+            body=page_html(article),
+            fetched_at=fetched_at,
+            run_id=run_id,
+        )
         store.save_article(
-            db, article, page_id=page_id, fetched_at=fetched_at,
+            db,
+            article,
+            page_id=page_id,
+            fetched_at=fetched_at,
             listed_in=[(CATEGORY_IDS[sample.category], sample.category, None)],
-        )  # fmt: skip
+        )
         if sample.downloaded and version == 1:
             for i, image in enumerate(article.images):
                 store.save_file(
-                    db, files_dir_for(db_path), url=image.url,
-                    body=png(40 + 10 * i, 30, (200, 30 * i, 60)), content_type="image/png",
+                    db,
+                    files_dir_for(db_path),
+                    url=image.url,
+                    body=png(40 + 10 * i, 30, (200, 30 * i, 60)),
+                    content_type="image/png",
                     fetched_at=fetched_at,
-                )  # fmt: skip
+                )
         return article
     finally:
         db.conn.close()
@@ -158,16 +183,23 @@ def fill_archive(db_path: Path) -> list[Article]:
     try:
         run_id = store.start_run(db, site=BASE, mode="full")
         store.save_page(
-            db, url=f"{BASE}/vn/Pages/tin-tong-hop.aspx", status=200,
+            db,
+            url=f"{BASE}/vn/Pages/tin-tong-hop.aspx",
+            status=200,
             headers={"Content-Type": "text/html; charset=utf-8"},
-            body="<html><body>Tin tổng hợp</body></html>".encode(), fetched_at=FETCHED,
+            body="<html><body>Tin tổng hợp</body></html>".encode(),
+            fetched_at=FETCHED,
             run_id=run_id,
-        )  # fmt: skip
+        )
         store.save_page(
-            db, url=f"{BASE}/vn/tin-tuc/999/khong-co.aspx", status=404,
-            headers=[("Content-Type", "text/html")], body=b"<html>Not found</html>",
-            fetched_at="2026-11-20T10:05:00+07:00", run_id=run_id,
-        )  # fmt: skip
+            db,
+            url=f"{BASE}/vn/tin-tuc/999/khong-co.aspx",
+            status=404,
+            headers=[("Content-Type", "text/html")],
+            body=b"<html>Not found</html>",
+            fetched_at="2026-11-20T10:05:00+07:00",
+            run_id=run_id,
+        )
     finally:
         db.conn.close()
     articles = [save(db_path, s, run_id=run_id) for s in SAMPLES]
@@ -184,9 +216,16 @@ def write_loop(db_path: Path, rounds: int) -> None:
     db_articles = list(SAMPLES)
     for n in range(rounds):
         new = Sample(
-            1000 + n, f"Bài viết mới số {n}", "Tin mới.", ("Nội dung.",) * 20,
-            "2025-01-01T00:00:00+07:00", "Tin tổng hợp", "Báo Khoa học", ("Ảnh",), False,
-        )  # fmt: skip
+            1000 + n,
+            f"Bài viết mới số {n}",
+            "Tin mới.",
+            ("Nội dung.",) * 20,
+            "2025-01-01T00:00:00+07:00",
+            "Tin tổng hợp",
+            "Báo Khoa học",
+            ("Ảnh",),
+            False,
+        )
         save(db_path, new, fetched_at=f"2026-11-21T00:{n % 60:02d}:00+00:00")
         save(db_path, db_articles[n % len(db_articles)], version=n + 2)
 

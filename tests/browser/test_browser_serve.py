@@ -82,8 +82,9 @@ def test_reader_searches_without_diacritics_and_reads_an_article(
     assert seen["captions"] == list(SAMPLES[0].captions)
     # Both images are there and decoded: their real sizes (sample_archive.png: 40x30, 50x30).
     assert [(i["complete"], i["width"], i["height"]) for i in seen["images"]] == [
-        (True, 40, 30), (True, 50, 30),
-    ]  # fmt: skip
+        (True, 40, 30),
+        (True, 50, 30),
+    ]
     assert all(i["src"].startswith("/-/files/") for i in seen["images"])
 
 

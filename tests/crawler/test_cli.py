@@ -45,10 +45,21 @@ def test_lock_held_exits_75_without_touching_the_archive(tmp_path: Path) -> None
     with crawl_lock(db):
         # a separate process: flock is per open file, this process already holds it
         result = subprocess.run(
-            [sys.executable, "-m", "most_archive", "crawl", "--site", "http://127.0.0.1:9",
-             "--db", str(db)],
-            capture_output=True, text=True, timeout=60, cwd=ROOT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "most_archive",
+                "crawl",
+                "--site",
+                "http://127.0.0.1:9",
+                "--db",
+                str(db),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+        )
     assert result.returncode == 75, result.stderr
     assert "lock" in result.stderr
     assert "Traceback" not in result.stderr
@@ -57,6 +68,7 @@ def test_lock_held_exits_75_without_touching_the_archive(tmp_path: Path) -> None
 
 def test_importing_the_command_leaves_scrapy_unloaded() -> None:
     code = "import sys, crawler.cli; print('scrapy' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert out.stdout.strip() == "False"

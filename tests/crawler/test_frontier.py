@@ -25,11 +25,20 @@ class _Spider(scrapy.Spider):
 def test_a_request_round_trips_through_its_entry() -> None:
     spider = _Spider()
     request = scrapy.Request(
-        "http://127.0.0.1:1/timelinelist/19711/3.htm", callback=spider.parse_listing,
-        errback=spider.failed, priority=50, headers={"Referer": "http://127.0.0.1:1/z.htm"},
-        meta={"kind": "listing", "category_id": 19711, "page": 3, "retry_times": 2,
-              "download_slot": "x", "not_json": object()},
-    )  # fmt: skip
+        "http://127.0.0.1:1/timelinelist/19711/3.htm",
+        callback=spider.parse_listing,
+        errback=spider.failed,
+        priority=50,
+        headers={"Referer": "http://127.0.0.1:1/z.htm"},
+        meta={
+            "kind": "listing",
+            "category_id": 19711,
+            "page": 3,
+            "retry_times": 2,
+            "download_slot": "x",
+            "not_json": object(),
+        },
+    )
     entry = to_entry(request)
     assert entry.kind == "listing" and entry.site_id is None
     data = json.loads(entry.request_json)
@@ -43,9 +52,12 @@ def test_a_request_round_trips_through_its_entry() -> None:
 
 def test_an_article_keeps_its_listings_and_a_lost_callback_is_dropped() -> None:
     spider = _Spider()
-    request = scrapy.Request("http://127.0.0.1:1/vn/tin-tuc/7/a.aspx",
-                             callback=spider.parse_article, dont_filter=True,
-                             meta={"kind": "article", "site_id": 7})  # fmt: skip
+    request = scrapy.Request(
+        "http://127.0.0.1:1/vn/tin-tuc/7/a.aspx",
+        callback=spider.parse_article,
+        dont_filter=True,
+        meta={"kind": "article", "site_id": 7},
+    )
     entry = to_entry(request, {"categories": [492, 493]})
     assert entry.site_id == 7
     again = to_request(entry, spider)
@@ -74,5 +86,8 @@ def test_only_walk_requests_not_yet_answered_are_kept() -> None:
         frontier._scheduled(r, spider)
     frontier._gone(duplicate, spider)  # the scheduler dropped the duplicate: the first stays
     frontier._answered(done, spider)
-    assert [e.url for e in frontier.entries()] == ["http://h/l?page=2", "http://h/vn/tin-tuc/2/a.aspx"]
+    assert [e.url for e in frontier.entries()] == [
+        "http://h/l?page=2",
+        "http://h/vn/tin-tuc/2/a.aspx",
+    ]
     assert WalkFrontier.restore(frontier.entries(), spider)[0].url == "http://h/l?page=2"

@@ -13,33 +13,44 @@ from crawler.portals import mst
 VN = timezone(timedelta(hours=7))
 
 
-@pytest.mark.parametrize(("url", "site_id"), [
-    ("https://mst.gov.vn/thong-cao-bao-chi-ve-viec-thuc-hien-quy-hoach-ma-vung-dien-thoai-co-dinh-"
-     "mat-dat-ke-tu-01-7-2025-197250704101929995.htm", 197250704101929995),
-    ("https://mst.gov.vn/internet-viet-nam-da-co-nhung-buoc-tien-197136077.htm", 197136077),
-    ("https://mst.gov.vn/sach-trang-cong-nghe-thong-tin-va-truyen-thong-19724042616014143.htm",
-     19724042616014143),
-    ("https://mic.gov.vn/nghi-dinh-147-2024-197241227124622733.htm", 197241227124622733),
-    ("http://127.0.0.1:8123/any-slug-197250704101929995.htm?utm_source=x#top", 197250704101929995),
-    ("/relative-197136077.htm", 197136077),
-    ("https://mst.gov.vn/X-197136077.HTM", 197136077),
-    # not articles
-    ("https://mst.gov.vn/van-ban-phap-luat/25175.htm", None),
-    ("https://mst.gov.vn/van-ban-phap-luat/du-thao/2256.htm", None),
-    ("https://mst.gov.vn/tim-kiem.htm?keywords=197250704101929995", None),
-    ("https://mst.gov.vn/tin-tuc-su-kien/xem-theo-ngay-26-06-2026.htm", None),
-    ("https://mst.gov.vn/xem-theo-ngay-26-06-2026.htm", None),
-    ("https://mst.gov.vn/tin-tuc-su-kien/khoa-hoc-va-cong-nghe.htm", None),
-    ("https://mst.gov.vn/tin-tuc-su-kien/khoa-hoc-va-cong-nghe/trang-2.htm", None),
-    ("https://mst.gov.vn/timelinelist/1972001/2.htm", None),
-    ("https://mst.gov.vn/dir/slug-197250704101929995.htm", None),  # two segments
-    ("https://mst.gov.vn/slug-19725.htm", None),  # too short
-    ("https://mst.gov.vn/gioi-thieu-19797875.htm", None),  # a static page (8 digits)
-    ("https://mic.gov.vn/bai-172230623143050.htm", None),  # the odd 15-digit noise
-    ("https://mst.gov.vn/rss/home.rss", None),
-    ("https://mst.gov.vn/", None),
-    ("http://[::1", None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("url", "site_id"),
+    [
+        (
+            "https://mst.gov.vn/thong-cao-bao-chi-ve-viec-thuc-hien-quy-hoach-ma-vung-dien-thoai-co-dinh-"
+            "mat-dat-ke-tu-01-7-2025-197250704101929995.htm",
+            197250704101929995,
+        ),
+        ("https://mst.gov.vn/internet-viet-nam-da-co-nhung-buoc-tien-197136077.htm", 197136077),
+        (
+            "https://mst.gov.vn/sach-trang-cong-nghe-thong-tin-va-truyen-thong-19724042616014143.htm",
+            19724042616014143,
+        ),
+        ("https://mic.gov.vn/nghi-dinh-147-2024-197241227124622733.htm", 197241227124622733),
+        (
+            "http://127.0.0.1:8123/any-slug-197250704101929995.htm?utm_source=x#top",
+            197250704101929995,
+        ),
+        ("/relative-197136077.htm", 197136077),
+        ("https://mst.gov.vn/X-197136077.HTM", 197136077),
+        # not articles
+        ("https://mst.gov.vn/van-ban-phap-luat/25175.htm", None),
+        ("https://mst.gov.vn/van-ban-phap-luat/du-thao/2256.htm", None),
+        ("https://mst.gov.vn/tim-kiem.htm?keywords=197250704101929995", None),
+        ("https://mst.gov.vn/tin-tuc-su-kien/xem-theo-ngay-26-06-2026.htm", None),
+        ("https://mst.gov.vn/xem-theo-ngay-26-06-2026.htm", None),
+        ("https://mst.gov.vn/tin-tuc-su-kien/khoa-hoc-va-cong-nghe.htm", None),
+        ("https://mst.gov.vn/tin-tuc-su-kien/khoa-hoc-va-cong-nghe/trang-2.htm", None),
+        ("https://mst.gov.vn/timelinelist/1972001/2.htm", None),
+        ("https://mst.gov.vn/dir/slug-197250704101929995.htm", None),  # two segments
+        ("https://mst.gov.vn/slug-19725.htm", None),  # too short
+        ("https://mst.gov.vn/gioi-thieu-19797875.htm", None),  # a static page (8 digits)
+        ("https://mic.gov.vn/bai-172230623143050.htm", None),  # the odd 15-digit noise
+        ("https://mst.gov.vn/rss/home.rss", None),
+        ("https://mst.gov.vn/", None),
+        ("http://[::1", None),
+    ],
+)
 def test_article_id(url: str, site_id: int | None) -> None:
     assert mst.article_id(url) == site_id
     assert mst.is_article_url(url) is (site_id is not None)
@@ -58,9 +69,11 @@ def test_canonical_url_on_the_site_base() -> None:
     url = "https://www.mic.gov.vn/Slug-Cu-197136077.htm?a=1#b"
     assert mst.canonical_article_url(url) == "https://www.mic.gov.vn/Slug-Cu-197136077.htm"
     assert mst.canonical_article_url(url, "http://127.0.0.1:8000") == (
-        "http://127.0.0.1:8000/Slug-Cu-197136077.htm")
+        "http://127.0.0.1:8000/Slug-Cu-197136077.htm"
+    )
     assert mst.canonical_article_url(url, "https://mst.gov.vn/") == (
-        "https://mst.gov.vn/Slug-Cu-197136077.htm")
+        "https://mst.gov.vn/Slug-Cu-197136077.htm"
+    )
     assert mst.canonical_article_url("https://mst.gov.vn/van-ban-phap-luat/25175.htm") is None
     assert mst.article_key(197250704101929995) == "mst:197250704101929995"
 
@@ -68,11 +81,22 @@ def test_canonical_url_on_the_site_base() -> None:
 def test_hosts() -> None:
     assert mst.NAME == "mst" and mst.PARSER_VERSION == "mst/1"
     assert mst.DEFAULT_SITES == ("https://mst.gov.vn",)
-    for url in ("https://mst.gov.vn/x", "http://WWW.MST.GOV.VN:8080/", "https://mic.gov.vn.",
-                "https://www.mic.gov.vn/a"):
+    for url in (
+        "https://mst.gov.vn/x",
+        "http://WWW.MST.GOV.VN:8080/",
+        "https://mic.gov.vn.",
+        "https://www.mic.gov.vn/a",
+    ):
         assert mst.in_family(url)
-    for url in ("https://english.mst.gov.vn/", "https://most.mst.gov.vn/", "ftp://mst.gov.vn/",
-                "https://mst.gov.vn.evil.com/", "https://mic.mediacdn.vn/a.jpg", "/relative", ""):
+    for url in (
+        "https://english.mst.gov.vn/",
+        "https://most.mst.gov.vn/",
+        "ftp://mst.gov.vn/",
+        "https://mst.gov.vn.evil.com/",
+        "https://mic.mediacdn.vn/a.jpg",
+        "/relative",
+        "",
+    ):
         assert not mst.in_family(url)
     assert mst.is_media_url("https://mic.mediacdn.vn/639352410187198464/2025/7/4/a.pdf")
     assert not mst.is_media_url("https://mst.gov.vn/a.pdf")
@@ -85,8 +109,13 @@ def test_entry_points() -> None:
     assert mst.rss_urls(base) == [base + "/rss/home.rss", base + "/rss/tin-tuc-su-kien.rss"]
     assert mst.is_zone_url(base + "/tin-tuc-su-kien/chuyen-doi-so.htm")
     assert mst.zone_slug(base + "/tin-tuc-su-kien/chuyen-doi-so.htm") == "chuyen-doi-so"
-    for not_zone in ("/tin-tuc-su-kien.htm", "/tin-tuc-su-kien/xem-theo-ngay-26-06-2026.htm",
-                     "/van-ban-phap-luat.htm", "/tin-tuc-su-kien/a/trang-2.htm", "/a-19713607.htm"):
+    for not_zone in (
+        "/tin-tuc-su-kien.htm",
+        "/tin-tuc-su-kien/xem-theo-ngay-26-06-2026.htm",
+        "/van-ban-phap-luat.htm",
+        "/tin-tuc-su-kien/a/trang-2.htm",
+        "/a-19713607.htm",
+    ):
         assert not mst.is_zone_url(base + not_zone)
     assert mst.is_shard_url(base + "/sitemaps/sitemaps-2026-6-21-25.xml")
     assert not mst.is_shard_url(base + "/sitemap.xml")
@@ -106,7 +135,8 @@ def test_paging() -> None:
     assert mst.listing_page_number(timeline) == 7
     assert mst.timeline_zone_id(timeline) == 1972001
     assert mst.next_page_urls(timeline, None) == [
-        "http://127.0.0.1:8123/timelinelist/1972001/8.htm"]
+        "http://127.0.0.1:8123/timelinelist/1972001/8.htm"
+    ]
     paged = "http://127.0.0.1:8123/chuyen-doi-so/trang-3.htm"
     assert mst.listing_page_number(paged) == 3
     assert mst.next_page_urls(paged, 1972001) == ["http://127.0.0.1:8123/chuyen-doi-so/trang-4.htm"]
@@ -115,12 +145,17 @@ def test_paging() -> None:
 
 
 def test_shard_order() -> None:
-    shards = ["/sitemaps/sitemaps-2026-6-01-05.xml", "/sitemaps/sitemaps-2026-12-26-31.xml",
-              "/sitemaps/sitemaps-2026-6-21-25.xml", "/sitemaps/sitemaps-2025-12.xml"]
+    shards = [
+        "/sitemaps/sitemaps-2026-6-01-05.xml",
+        "/sitemaps/sitemaps-2026-12-26-31.xml",
+        "/sitemaps/sitemaps-2026-6-21-25.xml",
+        "/sitemaps/sitemaps-2025-12.xml",
+    ]
     newest = sorted(shards, key=lambda u: mst.shard_sort_key(u, None), reverse=True)
     assert newest[0].endswith("2026-12-26-31.xml") and newest[-1].endswith("2025-12.xml")
     assert mst.shard_sort_key(shards[0], "2026-07-01T00:00:00+07:00") > mst.shard_sort_key(
-        shards[1], "2026-06-30T00:00:00+07:00")
+        shards[1], "2026-06-30T00:00:00+07:00"
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -146,10 +181,12 @@ def test_registered_as_a_portal() -> None:
     url = "http://127.0.0.1:9/bai-197250704101929995.htm?x=1"
     assert portal_for_article_url(url) == (mst.PORTAL, 197250704101929995)
     assert mst.PORTAL.canonical_article_url(url, "https://mst.gov.vn") == (
-        "https://mst.gov.vn/bai-197250704101929995.htm")
+        "https://mst.gov.vn/bai-197250704101929995.htm"
+    )
     assert mst.PORTAL.legacy_article_url("https://mst.gov.vn", 197136077) is None
     assert [(e.kind, e.url("https://mst.gov.vn")) for e in mst.PORTAL.entry_points] == [
-        ("home", "https://mst.gov.vn/"), ("sitemap", "https://mst.gov.vn/sitemap.xml"),
+        ("home", "https://mst.gov.vn/"),
+        ("sitemap", "https://mst.gov.vn/sitemap.xml"),
         ("rss", "https://mst.gov.vn/rss/home.rss"),
         ("rss", "https://mst.gov.vn/rss/tin-tuc-su-kien.rss"),
     ]
@@ -172,7 +209,10 @@ def test_redirects_within_the_family_are_followed_out_of_it_not() -> None:
     assert current.redirect_kind("https://mic.mediacdn.vn/a.jpg") == "out"
     local = SiteScope.of("http://127.0.0.1:8000")
     assert local.redirect_kind("http://127.0.0.1:8001/") == "out"
-    assert SiteScope.of("http://127.0.0.1:8000", mst.PORTAL).redirect_kind(
-        "https://mic.gov.vn/x") == "family"
+    assert (
+        SiteScope.of("http://127.0.0.1:8000", mst.PORTAL).redirect_kind("https://mic.gov.vn/x")
+        == "family"
+    )
     assert SiteScope.of("http://127.0.0.1:8000", mst.PORTAL).onsite("https://mic.gov.vn/x") == (
-        "http://127.0.0.1:8000/x")  # a family link is rewritten onto the site
+        "http://127.0.0.1:8000/x"
+    )  # a family link is rewritten onto the site

@@ -50,10 +50,12 @@ def test_every_final_outcome_has_an_exit_code() -> None:
         ({"archive/categories_bounded": 1}, "limited"),
         ({"archive/site_unreachable": 1, "archive/errors": 4}, "unreachable"),
         # something answered: the site is reachable, the run is partial
-        ({"archive/site_unreachable": 1, "archive/errors": 4,
-          "downloader/response_count": 1}, "partial"),
+        (
+            {"archive/site_unreachable": 1, "archive/errors": 4, "downloader/response_count": 1},
+            "partial",
+        ),
     ],
-)  # fmt: skip
+)
 def test_the_worst_outcome_wins(stats: dict[str, int], expected: str) -> None:
     assert outcome.decide_from_stats({"finish_reason": "finished", **stats}) == expected
     # a signal still wins over everything but a storage failure
@@ -112,8 +114,12 @@ def test_drift_and_time_limit_in_the_order(
     reason: str, errors: int, drift: bool, limited: bool, expected: str
 ) -> None:
     assert outcome.decide(reason, errors, drift=drift, limited=limited) == expected
-    stats = {"finish_reason": reason, "archive/errors": errors,
-             "archive/drift_alarms": int(drift), "archive/time_limited": int(limited)}
+    stats = {
+        "finish_reason": reason,
+        "archive/errors": errors,
+        "archive/drift_alarms": int(drift),
+        "archive/time_limited": int(limited),
+    }
     assert outcome.decide_from_stats(stats) == expected
 
 

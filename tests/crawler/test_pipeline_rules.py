@@ -8,10 +8,16 @@ from crawler.pipelines import missing_fields, run_counts
 
 def _article(**changes: object) -> Article:
     fields: dict[str, object] = {
-        "site_id": 1, "url": "https://www.most.gov.vn/vn/tin-tuc/1/a.aspx", "title": "Tiêu đề",
-        "lead": "", "body": ["Một đoạn."], "body_html": "<p>Một đoạn.</p>",
-        "published_at": "2024-04-26T10:30:00+07:00", "category": None, "source": None,
-    }  # fmt: skip
+        "site_id": 1,
+        "url": "https://www.most.gov.vn/vn/tin-tuc/1/a.aspx",
+        "title": "Tiêu đề",
+        "lead": "",
+        "body": ["Một đoạn."],
+        "body_html": "<p>Một đoạn.</p>",
+        "published_at": "2024-04-26T10:30:00+07:00",
+        "category": None,
+        "source": None,
+    }
     fields.update(changes)
     return Article(**fields)  # type: ignore[arg-type]
 
@@ -25,16 +31,23 @@ def test_title_date_and_body_are_required() -> None:
     assert missing_fields(_article(published_at=None)) == ["date"]
     assert missing_fields(_article(body=[])) == ["body"]
     assert missing_fields(_article(body=[" "], title="", published_at="")) == [
-        "title", "date", "body",
-    ]  # fmt: skip
+        "title",
+        "date",
+        "body",
+    ]
 
 
 def test_run_counts_fold_304s_into_unchanged() -> None:
-    counts = run_counts({
-        "downloader/response_count": 12, "archive/articles_new": 3,
-        "archive/articles_unchanged": 2, "archive/not_modified": 5, "archive/errors": 1,
-        "finish_reason": "finished",
-    })  # fmt: skip
+    counts = run_counts(
+        {
+            "downloader/response_count": 12,
+            "archive/articles_new": 3,
+            "archive/articles_unchanged": 2,
+            "archive/not_modified": 5,
+            "archive/errors": 1,
+            "finish_reason": "finished",
+        }
+    )
     assert counts["pages_fetched"] == 12
     assert counts["articles_new"] == 3
     assert counts["articles_unchanged"] == 7

@@ -33,8 +33,9 @@ def crawl(
     base_url: str, db: Path, *extra: str, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
     """Run ``most-archive crawl`` to the end; the result carries its exit code and stderr."""
-    return subprocess.run(crawl_cmd(base_url, db, *extra), capture_output=True, text=True,
-                          timeout=timeout, cwd=ROOT)  # fmt: skip
+    return subprocess.run(
+        crawl_cmd(base_url, db, *extra), capture_output=True, text=True, timeout=timeout, cwd=ROOT
+    )
 
 
 def _cli(*args: str) -> bytes:
@@ -93,8 +94,11 @@ def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, .
 
 def field_mismatches(record: dict[str, Any], truth: dict[str, Any], base_url: str) -> list[str]:
     """Fields of an exported record that differ from the replica's ground truth."""
-    bad = [k for k in ("site_id", "url", "title", "lead", "published_at", "category", "source")
-           if record.get(k) != truth[k]]  # fmt: skip
+    bad = [
+        k
+        for k in ("site_id", "url", "title", "lead", "published_at", "category", "source")
+        if record.get(k) != truth[k]
+    ]
     if record.get("body") != "\n\n".join(truth["body"]):
         bad.append("body")
     if [(i["url"], i["caption"]) for i in record["images"]] != [

@@ -40,8 +40,13 @@ def _wait_for(proc: subprocess.Popen[str], db: Path, articles: int, limit: float
 def test_sigkill_then_rerun_is_consistent_and_complete(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     with running_replica(articles=60, seed=4, faults={"latency_ms": 4}) as rep:
-        proc = subprocess.Popen(crawl_cmd(rep.base_url, db), cwd=ROOT, text=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.Popen(
+            crawl_cmd(rep.base_url, db),
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             _wait_for(proc, db, 15)
         finally:
@@ -67,8 +72,13 @@ def test_second_crawl_on_same_db_exits_75_at_once(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     # few articles, each answer slow: the first crawl lasts seconds but costs little CPU
     with running_replica(articles=30, seed=6, faults={"latency_ms": 60}) as rep:
-        first = subprocess.Popen(crawl_cmd(rep.base_url, db), cwd=ROOT, text=True,
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        first = subprocess.Popen(
+            crawl_cmd(rep.base_url, db),
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         try:
             _wait_for(first, db, 3)
             second = crawl(rep.base_url, db, timeout=60)

@@ -34,8 +34,11 @@ def test_offsite_links_redirects_and_javascript_are_never_fetched(tmp_path: Path
     assert result.returncode in (0, 1), result.stderr[-3000:]
     redirects = [r for r in served if r["status"] == 302]
     assert redirects, "the replica sent no offsite redirect: the test proves nothing"
-    files = {urlsplit(part["url"]).path for site_id in site.article_ids()
-             for part in site.truth(site_id)["images"] + site.truth(site_id)["attachments"]}
+    files = {
+        urlsplit(part["url"]).path
+        for site_id in site.article_ids()
+        for part in site.truth(site_id)["images"] + site.truth(site_id)["attachments"]
+    }
     pages = [h for h in hits if urlsplit(h).path not in files]
     assert pages == [], f"offsite server was asked for pages: {pages[:10]}"
     paths = [r["path"].lower() for r in served]

@@ -86,8 +86,11 @@ def family_front(replica_url: str) -> Iterator[Front]:
             conn.request(self.command, self.path, headers=headers)
             resp = conn.getresponse()
             body = rewrite(resp.read())
-            out = {k: v for k, v in resp.getheaders()
-                   if k.lower() not in ("content-length", "connection", "transfer-encoding")}
+            out = {
+                k: v
+                for k, v in resp.getheaders()
+                if k.lower() not in ("content-length", "connection", "transfer-encoding")
+            }
             if "Location" in out:
                 out["Location"] = rewrite(out["Location"].encode()).decode()
             conn.close()
@@ -104,9 +107,11 @@ def family_front(replica_url: str) -> Iterator[Front]:
 
     def rewrite(data: bytes) -> bytes:
         port = front.port
-        for old, new in ((f"www.{replica_netloc}", f"{OLD}:{port}"),
-                         (f"https://{replica_netloc}", f"https://{BARE}:{port}"),
-                         (replica_netloc, f"{NEW}:{port}")):  # fmt: skip
+        for old, new in (
+            (f"www.{replica_netloc}", f"{OLD}:{port}"),
+            (f"https://{replica_netloc}", f"https://{BARE}:{port}"),
+            (replica_netloc, f"{NEW}:{port}"),
+        ):
             data = data.replace(old.encode(), new.encode())
         return data
 
@@ -127,11 +132,29 @@ def scrapy_crawl(site: str, db: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     env.pop("MOST_ARCHIVE_DB", None)
     return subprocess.run(
-        [str(scrapy), "crawl", "most", "-a", f"site={site}", "-s", f"ARCHIVE_DB={db}",
-         "-s", "TWISTED_DNS_RESOLVER=tests.e2e.family_dns.FamilyResolver",
-         "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO"],
-        capture_output=True, text=True, timeout=300, cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            str(scrapy),
+            "crawl",
+            "most",
+            "-a",
+            f"site={site}",
+            "-s",
+            f"ARCHIVE_DB={db}",
+            "-s",
+            "TWISTED_DNS_RESOLVER=tests.e2e.family_dns.FamilyResolver",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=0",
+            "-s",
+            "LOG_LEVEL=INFO",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def through(port: int, path: str) -> bytes:
@@ -191,9 +214,11 @@ def test_the_legacy_portal_behind_a_family_redirect_is_archived_whole(tmp_path: 
     assert query(db, "SELECT count(*) FROM revisions") == [(len(truth),)]
     assert query(db, "SELECT count(*) FROM files")[0][0] > 0
     # pages link articles with the old host, the bare one and the new one: one request each
-    for alias in (f"http://{OLD}:{front.port}/vn/tin-tuc/", f"https://{BARE}:{front.port}/vn/tin-tuc/"):
+    for alias in (
+        f"http://{OLD}:{front.port}/vn/tin-tuc/",
+        f"https://{BARE}:{front.port}/vn/tin-tuc/",
+    ):
         assert alias.encode() in pages, f"no article linked as {alias}…: the test proves nothing"
-    per_article = Counter(int(m.group(1) or m.group(2)) for p in served
-                          if (m := ARTICLE.search(p)))  # fmt: skip
+    per_article = Counter(int(m.group(1) or m.group(2)) for p in served if (m := ARTICLE.search(p)))
     assert set(per_article) == set(truth)
     assert [i for i, n in per_article.items() if n != 1] == [], per_article

@@ -33,9 +33,13 @@ def test_storage_failures_fail_the_run_and_stop_it_early(tmp_path: Path) -> None
     db = tmp_path / "a.db"
     with running_replica(articles=120, seed=13) as rep:
         result = subprocess.run(
-            crawl_cmd(rep.base_url, db), capture_output=True, text=True, timeout=120,
-            cwd=ROOT, preexec_fn=_small_disk,
-        )  # fmt: skip
+            crawl_cmd(rep.base_url, db),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            preexec_fn=_small_disk,
+        )
         answered = len(rep.requests())
     assert result.returncode == 1, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
@@ -56,8 +60,13 @@ def test_two_quick_signals_end_the_crawl_promptly_as_interrupted(
     it alive)."""
     db = tmp_path / "a.db"
     with running_replica(articles=150, seed=4, faults={"latency_ms": 30}) as rep:
-        proc = subprocess.Popen(crawl_cmd(rep.base_url, db), cwd=ROOT, text=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        proc = subprocess.Popen(
+            crawl_cmd(rep.base_url, db),
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             _wait_for(proc, db, 3)
             proc.send_signal(signal.SIGINT)

@@ -94,13 +94,16 @@ def test_no_change_rerun_fetches_listing_pages_and_due_rechecks_only(
     served = rep.requests()
     categories = len(rep.site.categories())
     listing = [r for r in served if "/chuyen-muc/" in r["path"].lower()]
-    articles = [r for r in served if "/tin-tuc/" in r["path"].lower()
-                or "chitiettin" in r["path"].lower()]  # fmt: skip
+    articles = [
+        r for r in served if "/tin-tuc/" in r["path"].lower() or "chitiettin" in r["path"].lower()
+    ]
     other = [r["path"] for r in served if r not in listing and r not in articles]
     due = query(db, "SELECT count(*) FROM articles WHERE last_checked IS NULL")[0][0]
-    print(f"\nno-change re-run on a 200-article archive: {len(served)} requests "
-          f"({len(listing)} listing pages for {categories} categories, {len(articles)} "
-          f"article re-checks, {len(other)} others: {sorted(set(other))})")  # fmt: skip
+    print(
+        f"\nno-change re-run on a 200-article archive: {len(served)} requests "
+        f"({len(listing)} listing pages for {categories} categories, {len(articles)} "
+        f"article re-checks, {len(other)} others: {sorted(set(other))})"
+    )
     assert len(listing) <= 2 * categories
     assert len(articles) == due == 0  # all were checked a moment ago: none due yet
     assert set(other) <= {

@@ -37,7 +37,7 @@ def _scrapy_crawl(base_url: str, db: Path, *settings: str) -> subprocess.Complet
     ]
     for s in settings:
         argv += ["-s", s]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=ROOT)  # fmt: skip
+    return subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=ROOT)
 
 
 @pytest.fixture(scope="module")

@@ -59,8 +59,19 @@ def mst(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MstCrawls]:
         records = export(db)
         rep.reset_requests()
         rerun = crawl(rep.base_url, db)
-        yield MstCrawls(rep.site, rep.base_url, rep.media_url, first, records, served, media,
-                        list(hits), rerun, rep.requests(), rep.media_requests())  # fmt: skip
+        yield MstCrawls(
+            rep.site,
+            rep.base_url,
+            rep.media_url,
+            first,
+            records,
+            served,
+            media,
+            list(hits),
+            rerun,
+            rep.requests(),
+            rep.media_requests(),
+        )
 
 
 def mismatches(record: dict[str, Any], truth: dict[str, Any]) -> list[str]:
@@ -108,12 +119,21 @@ def test_every_article_once_with_every_field_equal_to_truth(mst: MstCrawls) -> N
 def test_no_page_request_outside_the_family(mst: MstCrawls) -> None:
     assert mst.trap_hits == [], f"an offsite host was contacted: {mst.trap_hits[:10]}"
     files = {urlsplit(p["url"]).path for r in mst.records for p in r["images"] + r["attachments"]}
-    pages_from_media = [r["path"] for r in mst.media_served
-                        if urlsplit(r["path"]).path not in files and r["path"] != "/robots.txt"]
+    pages_from_media = [
+        r["path"]
+        for r in mst.media_served
+        if urlsplit(r["path"]).path not in files and r["path"] != "/robots.txt"
+    ]
     assert pages_from_media == [], f"the media host served non-files: {pages_from_media[:10]}"
     paths = [r["path"].lower() for r in mst.served]
-    assert not [p for p in paths if p.startswith(("/van-ban-phap-luat", "/tim-kiem"))
-                or "xem-theo-ngay" in p or "javascript" in p or "mailto" in p]  # fmt: skip
+    assert not [
+        p
+        for p in paths
+        if p.startswith(("/van-ban-phap-luat", "/tim-kiem"))
+        or "xem-theo-ngay" in p
+        or "javascript" in p
+        or "mailto" in p
+    ]
     # links written with alias hosts (mic.gov.vn, www.mst.gov.vn), other slugs or queries cost
     # no extra request: every article page was asked for once
     asked = Counter(m.group(1) for p in paths if (m := ARTICLE_ID.search(p.split("?")[0])))
@@ -128,8 +148,9 @@ def test_every_image_and_attachment_fetched_from_the_media_host(mst: MstCrawls) 
     assert parts and len(parts) > ARTICLES
     off_media = [p["url"] for p in parts if urlsplit(p["url"]).netloc != media]
     assert off_media == [], off_media[:10]
-    missing = [p["url"] for p in parts if not p.get("path")
-               or urlsplit(p["url"]).path not in fetched]  # fmt: skip
+    missing = [
+        p["url"] for p in parts if not p.get("path") or urlsplit(p["url"]).path not in fetched
+    ]
     assert missing == [], missing[:10]
 
 
@@ -137,14 +158,19 @@ def test_no_change_rerun_costs_a_request_or_two_per_zone(mst: MstCrawls) -> None
     assert mst.rerun.returncode == 0, mst.rerun.stderr[-3000:]
     assert "articles new:       0" in mst.rerun.stderr
     zones = {z["id"]: z for z in mst.site.zones()}
-    zone_pages = [r["path"] for r in mst.rerun_served if r["path"].startswith(
-        ("/tin-tuc-su-kien/", "/timelinelist/"))]  # fmt: skip
+    zone_pages = [
+        r["path"]
+        for r in mst.rerun_served
+        if r["path"].startswith(("/tin-tuc-su-kien/", "/timelinelist/"))
+    ]
     shards = [r["path"] for r in mst.rerun_served if r["path"].startswith("/sitemaps/")]
     feeds = [r["path"] for r in mst.rerun_served if r["path"].startswith("/rss/")]
     other = sorted({r["path"] for r in mst.rerun_served} - set(zone_pages + shards + feeds))
-    print(f"\nno-change mst re-run, {ARTICLES} articles: {len(mst.rerun_served)} requests "
-          f"({len(zone_pages)} zone pages for {len(zones)} zones, {len(shards)} shard, "
-          f"{len(feeds)} feeds, others {other})")  # fmt: skip
+    print(
+        f"\nno-change mst re-run, {ARTICLES} articles: {len(mst.rerun_served)} requests "
+        f"({len(zone_pages)} zone pages for {len(zones)} zones, {len(shards)} shard, "
+        f"{len(feeds)} feeds, others {other})"
+    )
     assert len(zone_pages) <= 2 * len(zones)
     assert len(shards) <= 1
     assert set(other) <= {"/", "/robots.txt", "/sitemap.xml"}
@@ -166,8 +192,11 @@ def test_zone_paging_alone_reaches_every_article(tmp_path: Path, paging: str) ->
     assert result.returncode == 0, result.stderr[-3000:]
     records = export(db)
     assert sorted(r["site_id"] for r in records) == sorted(site.article_ids())
-    wrong = [r["site_id"] for r in records
-             if sorted(r["categories"]) != sorted(site.truth(r["site_id"])["categories"])]
+    wrong = [
+        r["site_id"]
+        for r in records
+        if sorted(r["categories"]) != sorted(site.truth(r["site_id"])["categories"])
+    ]
     assert wrong == []
     paths = [r["path"] for r in served]
     assert not [p for p in paths if p.startswith(("/sitemap", "/rss/"))]
@@ -190,17 +219,22 @@ def test_next_generation_adds_new_articles_and_revises_edited_ones(tmp_path: Pat
         rep.set_generation(1)
         after_site = rep.site
         new_ids = set(after_site.article_ids()) - set(before_site.article_ids())
-        edited = {i for i in before_site.article_ids()
-                  if i in set(after_site.article_ids())
-                  and before_site.truth(i) != after_site.truth(i)}  # fmt: skip
+        edited = {
+            i
+            for i in before_site.article_ids()
+            if i in set(after_site.article_ids()) and before_site.truth(i) != after_site.truth(i)
+        }
         assert new_ids and edited, "the replica's generation changed nothing"
         second = crawl(rep.base_url, db, *no_files, "-s", f"ARCHIVE_RECHECK_AT={FAR_FUTURE}")
         served = rep.requests()
     assert second.returncode == 0, second.stderr[-3000:]
     after = {r["site_id"]: r for r in export(db)}
     assert set(after) - set(before) == new_ids
-    problems = {i: bad for i, r in after.items() if i in set(after_site.article_ids())
-                and (bad := mismatches(r, after_site.truth(i)))}
+    problems = {
+        i: bad
+        for i, r in after.items()
+        if i in set(after_site.article_ids()) and (bad := mismatches(r, after_site.truth(i)))
+    }
     assert problems == {}, json.dumps(problems, ensure_ascii=False)[:3000]
     revised = {i for i, r in after.items() if r["revision"] == 2}
     assert revised == edited

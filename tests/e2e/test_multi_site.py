@@ -29,8 +29,9 @@ def test_two_portals_in_one_command_each_its_own_run(tmp_path: Path) -> None:
         running_mst_replica(articles=30, seed=4) as mst,
     ):
         # the sites are told apart by their pages only: both are on 127.0.0.1
-        cmd = crawl_cmd(mst.base_url, db, "--site", sharepoint.base_url,
-                        "--site", "http://127.0.0.1:9")  # a site that does not answer
+        cmd = crawl_cmd(
+            mst.base_url, db, "--site", sharepoint.base_url, "--site", "http://127.0.0.1:9"
+        )  # a site that does not answer
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         records = export(db)
         mst_ids, sp_ids = set(mst.site.article_ids()), set(sharepoint.site.article_ids())
@@ -38,10 +39,18 @@ def test_two_portals_in_one_command_each_its_own_run(tmp_path: Path) -> None:
         mst.reset_requests()
         sharepoint.reset_requests()
         again = subprocess.run(
-            crawl_cmd(mst.base_url, db, "--site", sharepoint.base_url,
-                      "-s", f"ARCHIVE_RECHECK_AT={FAR_FUTURE}"),
-            capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
+            crawl_cmd(
+                mst.base_url,
+                db,
+                "--site",
+                sharepoint.base_url,
+                "-s",
+                f"ARCHIVE_RECHECK_AT={FAR_FUTURE}",
+            ),
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         mst_paths = [r["path"] for r in mst.requests()]
         sp_paths = [r["path"] for r in sharepoint.requests()]
     assert again.returncode == 0, again.stderr[-3000:]
@@ -60,8 +69,11 @@ def test_two_portals_in_one_command_each_its_own_run(tmp_path: Path) -> None:
     assert set(by_parser) == mst_ids | sp_ids
     assert {by_parser[i] for i in mst_ids} == {"mst/1"}
     assert {by_parser[i] for i in sp_ids} == {"most/1"}
-    for line in (f"({mst.base_url}): ok", f"({sharepoint.base_url}): ok",
-                 "(http://127.0.0.1:9): unreachable"):
+    for line in (
+        f"({mst.base_url}): ok",
+        f"({sharepoint.base_url}): ok",
+        "(http://127.0.0.1:9): unreachable",
+    ):
         assert line in result.stderr
 
 
@@ -143,11 +155,26 @@ def test_scrapy_crawl_most_without_a_site_crawls_the_set_one_after_the_other(
         running_mst_replica(articles=20, seed=2) as mst,
     ):
         done = subprocess.run(
-            [str(scrapy), "crawl", "most", "-s", f"ARCHIVE_SITES={sharepoint.base_url},"
-             f"{mst.base_url}", "-s", f"ARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0",
-             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "LOG_LEVEL=INFO"],
-            capture_output=True, text=True, timeout=300, cwd=ROOT,
-        )  # fmt: skip
+            [
+                str(scrapy),
+                "crawl",
+                "most",
+                "-s",
+                f"ARCHIVE_SITES={sharepoint.base_url},{mst.base_url}",
+                "-s",
+                f"ARCHIVE_DB={db}",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=0",
+                "-s",
+                "LOG_LEVEL=INFO",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
+        )
         ids = set(sharepoint.site.article_ids()) | set(mst.site.article_ids())
     assert done.returncode == 0, done.stderr[-2000:]
     assert {r["site_id"] for r in export(db)} == ids

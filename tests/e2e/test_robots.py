@@ -77,9 +77,12 @@ def test_robots_rules_are_obeyed(tmp_path: Path) -> None:
         b"User-agent: *\nDisallow: /vn/chuyen-muc/493/\nDisallow: /Images/editor/files/\n"
         b"Crawl-delay: 0.05\n"
     )
-    with running_replica(articles=15, seed=12) as rep, robots_proxy(rep.base_url, rules) as (
-        base,
-        paths,
+    with (
+        running_replica(articles=15, seed=12) as rep,
+        robots_proxy(rep.base_url, rules) as (
+            base,
+            paths,
+        ),
     ):
         result = crawl(base, db)
     assert result.returncode == 0, result.stderr[-3000:]

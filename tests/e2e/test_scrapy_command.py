@@ -26,11 +26,26 @@ def test_scrapy_crawl_most_from_the_repo_root(tmp_path: Path) -> None:
     scrapy = Path(sys.executable).parent / "scrapy"
     with running_replica(articles=50, seed=11) as rep:
         done = subprocess.run(
-            [str(scrapy), "crawl", "most", "-a", f"site={rep.base_url}",
-             "-s", f"ARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
-             "-s", "LOG_LEVEL=WARNING"],
-            capture_output=True, text=True, timeout=300, cwd=ROOT,
-        )  # fmt: skip
+            [
+                str(scrapy),
+                "crawl",
+                "most",
+                "-a",
+                f"site={rep.base_url}",
+                "-s",
+                f"ARCHIVE_DB={db}",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=0",
+                "-s",
+                "LOG_LEVEL=WARNING",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         assert compare_with_truth(export(db), rep.site, rep.base_url) == {}
     assert query(db, "SELECT outcome FROM runs") == [("ok",)]
@@ -43,11 +58,26 @@ def test_scrapy_crawl_most_interrupted_records_interrupted(tmp_path: Path) -> No
     scrapy = Path(sys.executable).parent / "scrapy"
     with running_replica(articles=150, seed=4, faults={"latency_ms": 4}) as rep:
         proc = subprocess.Popen(
-            [str(scrapy), "crawl", "most", "-a", f"site={rep.base_url}",
-             "-s", f"ARCHIVE_DB={db}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0",
-             "-s", "LOG_LEVEL=WARNING"],
-            cwd=ROOT, text=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+            [
+                str(scrapy),
+                "crawl",
+                "most",
+                "-a",
+                f"site={rep.base_url}",
+                "-s",
+                f"ARCHIVE_DB={db}",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=0",
+                "-s",
+                "LOG_LEVEL=WARNING",
+            ],
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             deadline = time.monotonic() + 120
             while _articles(db) < 5:

@@ -55,8 +55,9 @@ def test_a_large_file_arriving_steadily_is_not_cut_short(tmp_path: Path) -> None
         files = [i["url"] for a in rep.site.article_ids() for i in rep.site.truth(a)["images"]]
         path = files[0].removeprefix(rep.base_url)
         # the file arrives in 20 pieces over 1.5 x the timeout: bytes keep coming all along
-        rep.set_faults({"drip_rate": 1.0, "drip_seconds": 1.5 * TIMEOUT,
-                        "path_pattern": f"^{path}$"})  # fmt: skip
+        rep.set_faults(
+            {"drip_rate": 1.0, "drip_seconds": 1.5 * TIMEOUT, "path_pattern": f"^{path}$"}
+        )
         done = crawl(rep.base_url, db, *FAST)
         tries = _hits(rep.requests(), path)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -75,8 +76,15 @@ def test_a_huge_listing_is_bounded(tmp_path: Path) -> None:
     pages |= {article_path(i): Page(article_page(f"Bài {i}", "<p>Thân bài.</p>")) for i in ids[:5]}
     db = tmp_path / "a.db"
     with PageServer(pages) as site:
-        done = crawl(site.base_url, db, *FAST, "-s", "ARCHIVE_MAX_LINKS_PER_PAGE=5",
-                     "-s", f"ARCHIVE_MAX_PAGE_BYTES={2 * len(huge)}")  # fmt: skip
+        done = crawl(
+            site.base_url,
+            db,
+            *FAST,
+            "-s",
+            "ARCHIVE_MAX_LINKS_PER_PAGE=5",
+            "-s",
+            f"ARCHIVE_MAX_PAGE_BYTES={2 * len(huge)}",
+        )
         article_hits = [p for p in site.paths() if p.startswith("/vn/tin-tuc/")]
     assert len(article_hits) == 5, len(article_hits)
     assert "only the first 5 are followed" in done.stderr

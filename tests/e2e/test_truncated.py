@@ -28,11 +28,18 @@ FRAMINGS: dict[str, dict[str, Any]] = {
 def test_truncated_pages_are_failed_fetches_retried_next_run(tmp_path: Path, framing: str) -> None:
     db = tmp_path / "a.db"
     # article pages are cut on their first two requests only
-    faults = {**FRAMINGS[framing], "sticky_requests": 2,
-              "path_pattern": r"^/vn/tin-tuc/"}  # fmt: skip
+    faults = {**FRAMINGS[framing], "sticky_requests": 2, "path_pattern": r"^/vn/tin-tuc/"}
     with running_replica(articles=30, seed=8, faults=faults) as rep:
-        first = crawl(rep.base_url, db, "-s", "RETRY_TIMES=1", "-s", "ARCHIVE_FETCH_FILES=0",
-                      "-s", "ARCHIVE_DISCOVERY=0")  # fmt: skip
+        first = crawl(
+            rep.base_url,
+            db,
+            "-s",
+            "RETRY_TIMES=1",
+            "-s",
+            "ARCHIVE_FETCH_FILES=0",
+            "-s",
+            "ARCHIVE_DISCOVERY=0",
+        )
         assert first.returncode == 1, first.stderr[-2000:]
         assert query(db, "SELECT count(*) FROM articles") == [(0,)], "a cut page was stored"
         errors = query(db, "SELECT kind, reason FROM fetch_errors WHERE resolved_at IS NULL")

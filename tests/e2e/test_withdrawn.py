@@ -24,8 +24,9 @@ pytestmark = pytest.mark.e2e
 
 
 def _run(*args: str) -> str:
-    out = subprocess.run([MOST_ARCHIVE, *args], capture_output=True, timeout=60, cwd=ROOT,
-                         check=True)  # fmt: skip
+    out = subprocess.run(
+        [MOST_ARCHIVE, *args], capture_output=True, timeout=60, cwd=ROOT, check=True
+    )
     return out.stdout.decode("utf-8")
 
 
@@ -48,8 +49,9 @@ def test_an_article_gone_from_the_site_is_withdrawn_then_live_again(tmp_path: Pa
         gone_404, gone_home = sorted(before)[2], sorted(before)[6]
 
         # 1. one article answers 404: withdrawn; no open fetch error; the run is ok
-        rep.set_faults({"not_found_rate": 1.0,
-                        "path_pattern": _path_pattern(before[gone_404]["url"])})  # fmt: skip
+        rep.set_faults(
+            {"not_found_rate": 1.0, "path_pattern": _path_pattern(before[gone_404]["url"])}
+        )
         _recheck(rep.base_url, db)
         article = show(db, gone_404)
         assert article["withdrawn_at"], "a 404 on re-check did not mark the article withdrawn"
@@ -69,8 +71,9 @@ def test_an_article_gone_from_the_site_is_withdrawn_then_live_again(tmp_path: Pa
         assert "[WITHDRAWN from the site] " + before[gone_404]["title"][:40] in listing
 
         # 2. the first comes back; another now redirects to the home page
-        rep.set_faults({"home_redirect_rate": 1.0,
-                        "path_pattern": _path_pattern(before[gone_home]["url"])})  # fmt: skip
+        rep.set_faults(
+            {"home_redirect_rate": 1.0, "path_pattern": _path_pattern(before[gone_home]["url"])}
+        )
         _recheck(rep.base_url, db)
         back = show(db, gone_404)
         assert back["withdrawn_at"] is None and back["revision"] == 1

@@ -45,7 +45,10 @@ def test_breaks_nested_tables_and_lists() -> None:
         "<ul><li>Mục một</li><li>Mục <strong>hai</strong></li></ul>"
     )
     assert article.body == [
-        "Dòng một dòng hai", "Ô trong | bảng | ngoài", "Mục một", "Mục hai",
+        "Dòng một dòng hai",
+        "Ô trong | bảng | ngoài",
+        "Mục một",
+        "Mục hai",
     ]
 
 

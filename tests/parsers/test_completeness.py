@@ -37,25 +37,45 @@ def test_every_replica_page_is_whole_and_every_half_of_one_is_not() -> None:
     ("body", "ctype", "kind", "whole"),
     [
         (b"<!DOCTYPE html><html><body>x</body></html>\n", "text/html", "html", True),
-        (b"\xef\xbb\xbf<!-- c -->\n<HTML><body>x</body></HTML><script>1</script>", None, "html",
-         True),
+        (
+            b"\xef\xbb\xbf<!-- c -->\n<HTML><body>x</body></HTML><script>1</script>",
+            None,
+            "html",
+            True,
+        ),
         (b"<!DOCTYPE html><html><body><p>x</p><p>y", "text/html", "html", False),
-        (b"<li><a href='/a-1.htm'>a</a></li>\n<li><a href='/b-2.htm'>b</a></li>\n", "text/html",
-         "fragment", True),
+        (
+            b"<li><a href='/a-1.htm'>a</a></li>\n<li><a href='/b-2.htm'>b</a></li>\n",
+            "text/html",
+            "fragment",
+            True,
+        ),
         (b"<li><a href='/a-1.htm'>a</a></li>\n<li><a href='/b-2", "text/html", "fragment", False),
         (b"<div class='list'><img src='x.jpg'/>", "text/html", "fragment", True),
-        (b"<?xml version='1.0'?><rss><channel><item/></channel></rss>\n", "application/rss+xml",
-         "xml", True),
+        (
+            b"<?xml version='1.0'?><rss><channel><item/></channel></rss>\n",
+            "application/rss+xml",
+            "xml",
+            True,
+        ),
         (b"<?xml version='1.0'?><rss><channel><item>", "text/xml", "xml", False),
-        (b"<?xml version='1.0'?>\n<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'/>",
-         "application/xml", "xml", True),
-        (b"<?xml version='1.0'?><ns:urlset><url/></ns:urlset><!-- generated -->", "text/xml",
-         "xml", True),
+        (
+            b"<?xml version='1.0'?>\n<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'/>",
+            "application/xml",
+            "xml",
+            True,
+        ),
+        (
+            b"<?xml version='1.0'?><ns:urlset><url/></ns:urlset><!-- generated -->",
+            "text/xml",
+            "xml",
+            True,
+        ),
         (b"%PDF-1.4 half a file", "text/html", "other", True),  # judged by its parser
         (b"\x89PNG\r\n\x1a\n", "image/png", "other", True),
         (b"", "text/html", "other", True),  # empty: the parser says "no article"
     ],
-)  # fmt: skip
+)
 def test_kinds_of_body(body: bytes, ctype: str | None, kind: str, whole: bool) -> None:
     if body:
         assert kind_of(body, ctype) == kind

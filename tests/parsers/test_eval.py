@@ -30,12 +30,20 @@ def broken(html: bytes, url: str) -> Prediction | None:
     pred = ours(html, url)
     assert pred is not None
     body = [*pred.body, *(pred.captions or []), *([pred.source] if pred.source else [])]
-    return replace(pred, body=body, captions=[], lead="", published_at="2025-11-26T00:00:00+07:00",
-                   title=pred.title + " " if pred.title else pred.title, source=None)
+    return replace(
+        pred,
+        body=body,
+        captions=[],
+        lead="",
+        published_at="2025-11-26T00:00:00+07:00",
+        title=pred.title + " " if pred.title else pred.title,
+        source=None,
+    )
 
 
-EVERY = frozenset({"title", "lead", "published_at", "date", "category", "source", "author",
-                   "tags", "captions"})
+EVERY = frozenset(
+    {"title", "lead", "published_at", "date", "category", "source", "author", "tags", "captions"}
+)
 
 
 def _systems() -> list[System]:
@@ -76,8 +84,11 @@ def test_metrics() -> None:
     assert token_f1([], []) == 1.0
     assert token_f1(["x"], ["a"]) == 0.0
     assert 0 < token_f1(["a b"], ["a b c d"]) < 1
-    truth = {"images": [{"caption": "Toàn cảnh hội nghị."}], "source": "Báo KH&PT",
-             "body": ["Đoạn một."]}
+    truth = {
+        "images": [{"caption": "Toàn cảnh hội nghị."}],
+        "source": "Báo KH&PT",
+        "body": ["Đoạn một."],
+    }
     assert leaks(["Đoạn một.", "Toàn cảnh hội nghị."], truth) == 1
     assert leaks(["Đoạn một. Báo KH&PT"], truth) == 1
     assert leaks(["Đoạn một."], truth) == 0
@@ -86,9 +97,22 @@ def test_metrics() -> None:
 def test_command_prints_every_row(tmp_path: Path) -> None:
     out = tmp_path / "eval.md"
     run = subprocess.run(
-        [sys.executable, "-W", "ignore", "-m", "benchmarks.eval_parser", "--pages", "20",
-         "--out", str(out)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+        [
+            sys.executable,
+            "-W",
+            "ignore",
+            "-m",
+            "benchmarks.eval_parser",
+            "--pages",
+            "20",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
     )
     assert run.returncode == 0, run.stderr
     text = out.read_text(encoding="utf-8")
@@ -109,8 +133,12 @@ def test_parse_cost_reads_the_mst_fixtures_and_prints_parses() -> None:
 
     pages = fixture_pages()
     assert len(pages) >= 20
-    rates = {"parse_article": 2000.0, "core (tree + flatten + nh3)": 4000.0,
-             "lxml.html.fromstring": 10000.0, "trafilatura.extract": 200.0}
+    rates = {
+        "parse_article": 2000.0,
+        "core (tree + flatten + nh3)": 4000.0,
+        "lxml.html.fromstring": 10000.0,
+        "trafilatura.extract": 200.0,
+    }
     text = "\n".join(lines("x", rates))
     assert "10x trafilatura leaves 5.0 parses" in text
     assert "10.0x trafilatura" in text and "5.0 parses" in text

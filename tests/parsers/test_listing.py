@@ -37,7 +37,9 @@ def test_items_dates_and_thumbnails() -> None:
     first, second, third = listing.items
     assert first.date == "2017-12-07" and second.date == "2017-12-06"
     assert third.date is None  # the vendor prints an empty span for 01/01/1900
-    assert first.thumbnail is not None and first.thumbnail.startswith("https://www.most.gov.vn/Images/")
+    assert first.thumbnail is not None and first.thumbnail.startswith(
+        "https://www.most.gov.vn/Images/"
+    )
     assert second.thumbnail is None  # an item without an image
     assert first.title.endswith("nhà nước")  # the trailing space is gone
     assert second.url.startswith("http://www.most.gov.vn/")  # as linked, not canonicalised
@@ -45,7 +47,9 @@ def test_items_dates_and_thumbnails() -> None:
 
 
 def test_thumbnails_follow_the_page_host() -> None:
-    listing = parse_listing(_page("listing-middle-page"), "http://127.0.0.1:8765/vn/chuyen-muc/493/a.aspx")
+    listing = parse_listing(
+        _page("listing-middle-page"), "http://127.0.0.1:8765/vn/chuyen-muc/493/a.aspx"
+    )
     assert listing is not None
     assert listing.items[0].thumbnail is not None
     assert listing.items[0].thumbnail.startswith("http://127.0.0.1:8765/Images/Tintuc/m")

@@ -170,11 +170,21 @@ def test_sharepoint_pages_show_no_byline_or_tags(case: str) -> None:
 
 def test_article_dicts_written_before_the_new_fields_still_load() -> None:
     article = Article(
-        site_id=197250704101929995, url="https://mst.gov.vn/x-197250704101929995.htm",
-        title="T", lead="", body=["a"], body_html="<p>a</p>", published_at=None, category=None,
-        source=None, images=[Image("https://mic.mediacdn.vn/a.jpg", None, "")],
-        attachments=[Attachment("https://mic.mediacdn.vn/a.pdf", "A")], parser="mst/1",
-        author="Kim Loan", tags=["5G"], portal="mst",
+        site_id=197250704101929995,
+        url="https://mst.gov.vn/x-197250704101929995.htm",
+        title="T",
+        lead="",
+        body=["a"],
+        body_html="<p>a</p>",
+        published_at=None,
+        category=None,
+        source=None,
+        images=[Image("https://mic.mediacdn.vn/a.jpg", None, "")],
+        attachments=[Attachment("https://mic.mediacdn.vn/a.pdf", "A")],
+        parser="mst/1",
+        author="Kim Loan",
+        tags=["5G"],
+        portal="mst",
     )
     assert Article.from_dict(article.to_dict()) == article
     assert article.key == "mst:197250704101929995"
@@ -194,13 +204,25 @@ def test_control_characters_never_reach_mst_fields() -> None:
     page, spec = _case("mst-source-nguon-after-byline")
     hostile = "\x07\x1b\u202e\x85"
     text = page.decode("utf-8")
-    for visible in ("Nghiên cứu chế biến sâu", "Thu Hà", "Báo Khoa học và Phát triển",
-                    "Khoa học và công nghệ", "Đề tài đã làm chủ"):
+    for visible in (
+        "Nghiên cứu chế biến sâu",
+        "Thu Hà",
+        "Báo Khoa học và Phát triển",
+        "Khoa học và công nghệ",
+        "Đề tài đã làm chủ",
+    ):
         text = text.replace(visible, visible[:3] + hostile + visible[3:])
     article = parse_article(text.encode("utf-8"), spec["page_url"])
     assert article is not None
-    fields = [article.title, article.lead, article.author or "", article.source or "",
-              article.category or "", *article.body, *article.tags]
+    fields = [
+        article.title,
+        article.lead,
+        article.author or "",
+        article.source or "",
+        article.category or "",
+        *article.body,
+        *article.tags,
+    ]
     for value in fields:
         assert not any(ch in value for ch in "\x07\x1b\u202e\x85"), value
     assert article.author == "Thu Hà" and article.source == "Báo Khoa học và Phát triển"

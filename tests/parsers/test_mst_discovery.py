@@ -79,11 +79,20 @@ def test_zone_page_items_id_and_name() -> None:
     assert listing.category_id == 1972001
     assert listing.category == "Khoa học và công nghệ"
     assert [(i.url, i.title, i.summary, i.date, i.thumbnail) for i in listing.items] == [
-        (f"{BASE}/thong-cao-bao-chi-197250704101929995.htm", "Thông cáo báo chí về mã vùng",
-         "Kể từ 01/7/2025 mã vùng thay đổi.", "2025-07-04",
-         "https://mic.mediacdn.vn/zoom/240_150/639352410187198464/2025/7/4/a.jpg"),
-        ("https://mic.gov.vn/internet-viet-nam-197136077.htm", "Internet Việt Nam", "Sapo cũ.",
-         None, f"{BASE}/img/x.jpg"),
+        (
+            f"{BASE}/thong-cao-bao-chi-197250704101929995.htm",
+            "Thông cáo báo chí về mã vùng",
+            "Kể từ 01/7/2025 mã vùng thay đổi.",
+            "2025-07-04",
+            "https://mic.mediacdn.vn/zoom/240_150/639352410187198464/2025/7/4/a.jpg",
+        ),
+        (
+            "https://mic.gov.vn/internet-viet-nam-197136077.htm",
+            "Internet Việt Nam",
+            "Sapo cũ.",
+            None,
+            f"{BASE}/img/x.jpg",
+        ),
         (f"{BASE}/thong-cao-bao-chi-197250704101929995.htm?utm=1", "Lặp lại", "", None, None),
     ]  # the sidebars' items are not the zone's; a javascript: link is no item
     assert listing.next_url is None and listing.page is None
@@ -113,7 +122,8 @@ def test_timeline_fragment() -> None:
 def test_timeline_fragment_of_category_items_and_empty_page() -> None:
     url = f"{BASE}/timelinelist/1972001/9.htm"
     items = ZONE_PAGE[ZONE_PAGE.index('<div class="list__news">') :].replace(
-        '<div class="list__news">', "")
+        '<div class="list__news">', ""
+    )
     listing = parse_zone(items, url)
     assert listing is not None
     assert [i.title for i in listing.items] == ["Internet Việt Nam", "Lặp lại"]  # no sidebar's
@@ -134,14 +144,20 @@ def test_zone_without_name_element_falls_back_to_title() -> None:
 
 def test_home_links_and_feeds() -> None:
     links = page_links(HOME, BASE + "/")
-    assert PageLink(f"{BASE}/tin-tuc-su-kien/khoa-hoc-va-cong-nghe.htm",
-                    "Khoa học và công nghệ") in links
-    assert PageLink("https://www.mst.gov.vn/tin-tuc-su-kien/chuyen-doi-so.htm",
-                    "Chuyển đổi số") in links
+    assert (
+        PageLink(f"{BASE}/tin-tuc-su-kien/khoa-hoc-va-cong-nghe.htm", "Khoa học và công nghệ")
+        in links
+    )
+    assert (
+        PageLink("https://www.mst.gov.vn/tin-tuc-su-kien/chuyen-doi-so.htm", "Chuyển đổi số")
+        in links
+    )
     assert len([x for x in links if x.url.endswith("khoa-hoc-va-cong-nghe.htm")]) == 1
     assert not any(x.url.endswith("#top") for x in links)
     assert feed_links(HOME, BASE + "/") == [
-        f"{BASE}/rss/home.rss", f"{BASE}/rss/tin-tuc-su-kien/chuyen-doi-so.rss"]
+        f"{BASE}/rss/home.rss",
+        f"{BASE}/rss/tin-tuc-su-kien/chuyen-doi-so.rss",
+    ]
 
 
 INDEX = """<?xml version="1.0" encoding="UTF-8"?>
@@ -176,15 +192,22 @@ def test_sitemap_index() -> None:
         (f"{BASE}/sitemaps/sitemaps-2026-6-11-15.xml", "2026-06-15T00:00:00+07:00"),
     ]
     assert [e.loc[-11:] for e in sitemap.newest_first()] == [
-        "6-21-25.xml", "6-16-20.xml", "6-11-15.xml", "6-01-05.xml"]
+        "6-21-25.xml",
+        "6-16-20.xml",
+        "6-11-15.xml",
+        "6-01-05.xml",
+    ]
 
 
 def test_sitemap_shard_with_images() -> None:
     sitemap = parse_sitemap(SHARD, f"{BASE}/sitemaps/sitemaps-2026-6-21-25.xml")
     assert sitemap.kind == "urlset"
     assert sitemap.entries == [
-        SitemapEntry(f"{BASE}/bai-mot-197260621080000111.htm", "2026-06-21T08:00:00+07:00",
-                     ("https://mic.mediacdn.vn/1/2026/6/21/a.jpg",)),
+        SitemapEntry(
+            f"{BASE}/bai-mot-197260621080000111.htm",
+            "2026-06-21T08:00:00+07:00",
+            ("https://mic.mediacdn.vn/1/2026/6/21/a.jpg",),
+        ),
         SitemapEntry(f"{BASE}/bai-hai-197136077.htm", None),
     ]
 
@@ -194,21 +217,40 @@ def test_sitemap_without_namespace_truncated_or_not_xml() -> None:
     assert len(parse_sitemap(bare, f"{BASE}/sitemap.xml").entries) == 4
     cut = SHARD[: SHARD.index("bai-hai")]
     assert [e.loc for e in parse_sitemap(cut, BASE).entries] == [
-        f"{BASE}/bai-mot-197260621080000111.htm"]
-    for junk in (b"", b"<html><body>404</body></html>", b"\xff\xfe\x00", b"{}", b"<rss/>",
-                 b"<image:caption>x</image:caption>"):  # a prefix without its namespace
+        f"{BASE}/bai-mot-197260621080000111.htm"
+    ]
+    for junk in (
+        b"",
+        b"<html><body>404</body></html>",
+        b"\xff\xfe\x00",
+        b"{}",
+        b"<rss/>",
+        b"<image:caption>x</image:caption>",
+    ):  # a prefix without its namespace
         assert parse_sitemap(junk, BASE) == Sitemap(None)
-    assert len(parse_sitemap(SHARD.replace(' xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"', ""), BASE).entries) == 2
+    assert (
+        len(
+            parse_sitemap(
+                SHARD.replace(' xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"', ""),
+                BASE,
+            ).entries
+        )
+        == 2
+    )
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("2026-06-15T00:00:00+07:00", "2026-06-15T00:00:00+07:00"),
-    ("2026-06-15", "2026-06-15T00:00:00+07:00"),
-    ("2026-06-14T17:00:00Z", "2026-06-15T00:00:00+07:00"),
-    ("2026-06-15T08:00:00.123+07:00", "2026-06-15T08:00:00+07:00"),
-    ("2026-06-15T08:00:00", "2026-06-15T08:00:00+07:00"),
-    ("15/06/2026", None), ("", None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-06-15T00:00:00+07:00", "2026-06-15T00:00:00+07:00"),
+        ("2026-06-15", "2026-06-15T00:00:00+07:00"),
+        ("2026-06-14T17:00:00Z", "2026-06-15T00:00:00+07:00"),
+        ("2026-06-15T08:00:00.123+07:00", "2026-06-15T08:00:00+07:00"),
+        ("2026-06-15T08:00:00", "2026-06-15T08:00:00+07:00"),
+        ("15/06/2026", None),
+        ("", None),
+    ],
+)
 def test_lastmod_forms(value: str, expected: str | None) -> None:
     assert normalise_lastmod(value) == expected
 
@@ -233,12 +275,19 @@ RSS = """<?xml version="1.0" encoding="utf-8"?>
 def test_rss_items_with_both_pubdate_forms() -> None:
     items = parse_feed_items(RSS.encode(), f"{BASE}/rss/home.rss")
     assert items == [
-        FeedItem(f"{BASE}/thong-cao-bao-chi-197250704101929995.htm", "Thông cáo báo chí",
-                 "Kể từ 01/7/2025 mã vùng & số thay đổi.", "2026-07-12T07:00:00+07:00"),
-        FeedItem("https://mic.gov.vn/bai-hai-197136077.htm", "Bài hai", "Sapo hai",
-                 "2026-10-02T21:25:00+07:00"),
-        FeedItem(f"{BASE}/bai-ba-19724042616014143.htm", "Bài ba", "",
-                 "2026-07-12T00:00:00+07:00"),
+        FeedItem(
+            f"{BASE}/thong-cao-bao-chi-197250704101929995.htm",
+            "Thông cáo báo chí",
+            "Kể từ 01/7/2025 mã vùng & số thay đổi.",
+            "2026-07-12T07:00:00+07:00",
+        ),
+        FeedItem(
+            "https://mic.gov.vn/bai-hai-197136077.htm",
+            "Bài hai",
+            "Sapo hai",
+            "2026-10-02T21:25:00+07:00",
+        ),
+        FeedItem(f"{BASE}/bai-ba-19724042616014143.htm", "Bài ba", "", "2026-07-12T00:00:00+07:00"),
         FeedItem(f"{BASE}/khong-ngay-197250101000000001.htm", "Không ngày", "", None),
     ]
 
@@ -248,21 +297,28 @@ def test_atom_entries() -> None:
     <link rel="alternate" href="https://mst.gov.vn/a-197250704101929995.htm"/>
     <summary>S</summary><updated>2026-07-12T00:00:00Z</updated></entry></feed>"""
     assert parse_feed_items(atom, BASE) == [
-        FeedItem(f"{BASE}/a-197250704101929995.htm", "A", "S", "2026-07-12T07:00:00+07:00")]
+        FeedItem(f"{BASE}/a-197250704101929995.htm", "A", "S", "2026-07-12T07:00:00+07:00")
+    ]
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("Sun, 12 Jul 2026 07:00:00 +0700", "2026-07-12T07:00:00+07:00"),
-    ("Sun, 12 Jul 2026 00:00:00 GMT", "2026-07-12T07:00:00+07:00"),
-    ("12 Jul 2026 07:00 +0700", "2026-07-12T07:00:00+07:00"),
-    ("10/2/2026 9:25:00 AM", "2026-10-02T09:25:00+07:00"),
-    ("10/2/2026 12:05:00 AM", "2026-10-02T00:05:00+07:00"),
-    ("10/2/2026 12:05:00 PM", "2026-10-02T12:05:00+07:00"),
-    ("12/31/2025 23:59:59", "2025-12-31T23:59:59+07:00"),
-    ("2026-07-12T07:00:00+07:00", "2026-07-12T07:00:00+07:00"),
-    ("13/31/2025 9:00:00 AM", None), ("10/2/2026 13:05:00 PM", None),
-    ("", None), ("hôm qua", None), ("Sun, 99 Jul 2026 07:00:00 +0700", None),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Sun, 12 Jul 2026 07:00:00 +0700", "2026-07-12T07:00:00+07:00"),
+        ("Sun, 12 Jul 2026 00:00:00 GMT", "2026-07-12T07:00:00+07:00"),
+        ("12 Jul 2026 07:00 +0700", "2026-07-12T07:00:00+07:00"),
+        ("10/2/2026 9:25:00 AM", "2026-10-02T09:25:00+07:00"),
+        ("10/2/2026 12:05:00 AM", "2026-10-02T00:05:00+07:00"),
+        ("10/2/2026 12:05:00 PM", "2026-10-02T12:05:00+07:00"),
+        ("12/31/2025 23:59:59", "2025-12-31T23:59:59+07:00"),
+        ("2026-07-12T07:00:00+07:00", "2026-07-12T07:00:00+07:00"),
+        ("13/31/2025 9:00:00 AM", None),
+        ("10/2/2026 13:05:00 PM", None),
+        ("", None),
+        ("hôm qua", None),
+        ("Sun, 99 Jul 2026 07:00:00 +0700", None),
+    ],
+)
 def test_pubdate_forms(value: str, expected: str | None) -> None:
     assert parse_pubdate(value) == expected
 
@@ -273,8 +329,22 @@ def test_feed_junk() -> None:
 
 
 JUNK = st.binary(max_size=64) | st.sampled_from(
-    [b"<", b">", b"</item>", b"<loc>", b"]]>", b"<![CDATA[", b"&", b"&#x", b"\x00", b"\xff\xfe",
-     b"<pubDate>", b"</sitemap>", b"<?xml version='1.0' encoding='latin-1'?>", b'value="x"']
+    [
+        b"<",
+        b">",
+        b"</item>",
+        b"<loc>",
+        b"]]>",
+        b"<![CDATA[",
+        b"&",
+        b"&#x",
+        b"\x00",
+        b"\xff\xfe",
+        b"<pubDate>",
+        b"</sitemap>",
+        b"<?xml version='1.0' encoding='latin-1'?>",
+        b'value="x"',
+    ]
 )
 SAMPLES = [s.encode() for s in (ZONE_PAGE, TIMELINE, HOME, INDEX, SHARD, RSS)]
 

@@ -13,8 +13,21 @@ from urllib.parse import urlsplit
 from crawler.parsers import parse_article
 from replica.mst.site import MstSite
 
-FIELDS = ("site_id", "url", "title", "lead", "body", "published_at", "category", "source",
-          "images", "attachments", "author", "tags", "portal")
+FIELDS = (
+    "site_id",
+    "url",
+    "title",
+    "lead",
+    "body",
+    "published_at",
+    "category",
+    "source",
+    "images",
+    "attachments",
+    "author",
+    "tags",
+    "portal",
+)
 
 
 @cache
@@ -43,10 +56,29 @@ def test_every_article_matches_the_truth() -> None:
         variants |= site().variants(site_id)
     assert mismatches == {}
     # the replica served the variants this test is meant to cover
-    for variant in ("byline:top", "byline:tail", "byline:bare", "source:nguon", "source:theo",
-                    "cate:breadcrumb", "sapo:h2.sapo", "photo:cover", "photo:old", "boxed",
-                    "related:one", "related:type-3", "video:embed", "ad:in-figure", "table",
-                    "attachment:msonormal", "tags:ul", "tags:tab", "id:9", "id:17", "hour-shift"):
+    for variant in (
+        "byline:top",
+        "byline:tail",
+        "byline:bare",
+        "source:nguon",
+        "source:theo",
+        "cate:breadcrumb",
+        "sapo:h2.sapo",
+        "photo:cover",
+        "photo:old",
+        "boxed",
+        "related:one",
+        "related:type-3",
+        "video:embed",
+        "ad:in-figure",
+        "table",
+        "attachment:msonormal",
+        "tags:ul",
+        "tags:tab",
+        "id:9",
+        "id:17",
+        "hour-shift",
+    ):
         assert variant in variants, variant
 
 
@@ -61,7 +93,10 @@ def test_the_same_page_parses_alike_on_any_host() -> None:
         assert article is not None
         assert (article.portal, article.url) == ("mst", base + path)
         assert (article.title, article.body, article.published_at) == (
-            truth["title"], truth["body"], truth["published_at"])
+            truth["title"],
+            truth["body"],
+            truth["published_at"],
+        )
 
 
 def test_noise_pages_are_no_articles() -> None:

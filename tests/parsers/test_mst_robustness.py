@@ -14,17 +14,49 @@ from crawler.parsers import parse_article
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 REAL = [
     (PAGES / name / "page.html").read_bytes()
-    for name in ("mst-seed-area-codes", "mst-caption-variants", "mst-related-boxes",
-                 "mst-ads-in-body", "mst-boxed-content", "mst-cover-image", "mst-video-blocks",
-                 "mst-byline-top", "mst-source-nguon-after-byline")
+    for name in (
+        "mst-seed-area-codes",
+        "mst-caption-variants",
+        "mst-related-boxes",
+        "mst-ads-in-body",
+        "mst-boxed-content",
+        "mst-cover-image",
+        "mst-video-blocks",
+        "mst-byline-top",
+        "mst-source-nguon-after-byline",
+    )
 ]
 URL = "https://mst.gov.vn/thong-cao-bao-chi-197250704101929995.htm"
 JUNK = st.binary(max_size=64) | st.sampled_from(
-    [b"<", b">", b"</p>", b"</div>", b"<figure>", b"</figure>", b"<table>", b"<td>", b"&", b"&#x",
-     b"\x00", b"\xff\xfe", b"\xe1\xba", b"<!--", b"<![CDATA[", b"<img src='", b"data-original=",
-     b'type="Photo"', b'type="RelatedNewsBox"', b'class="detail-content"', b'data-role="cover"',
-     b'<p style="text-align:right"><b>', "Nguồn:".encode(), b"Theo ", b"GMT+7", b"31/02/2025 25:61",
-     b'<meta property="article:published_time" content="9999-99-99T99:99:99+99:99">']
+    [
+        b"<",
+        b">",
+        b"</p>",
+        b"</div>",
+        b"<figure>",
+        b"</figure>",
+        b"<table>",
+        b"<td>",
+        b"&",
+        b"&#x",
+        b"\x00",
+        b"\xff\xfe",
+        b"\xe1\xba",
+        b"<!--",
+        b"<![CDATA[",
+        b"<img src='",
+        b"data-original=",
+        b'type="Photo"',
+        b'type="RelatedNewsBox"',
+        b'class="detail-content"',
+        b'data-role="cover"',
+        b'<p style="text-align:right"><b>',
+        "Nguồn:".encode(),
+        b"Theo ",
+        b"GMT+7",
+        b"31/02/2025 25:61",
+        b'<meta property="article:published_time" content="9999-99-99T99:99:99+99:99">',
+    ]
 )
 
 

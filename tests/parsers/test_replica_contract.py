@@ -22,8 +22,18 @@ from crawler.parsers import (
 )
 from replica.site import Site
 
-FIELDS = ("site_id", "url", "title", "lead", "body", "published_at", "category", "source",
-          "images", "attachments")
+FIELDS = (
+    "site_id",
+    "url",
+    "title",
+    "lead",
+    "body",
+    "published_at",
+    "category",
+    "source",
+    "images",
+    "attachments",
+)
 
 
 @cache
@@ -78,12 +88,24 @@ def _listing(cat: dict[str, Any], page: int) -> None:
     listing = parse_listing(_get(path), url)
     truth = site().listing_truth(cat["id"], page)
     assert listing is not None
-    assert (listing.category_id, listing.category, listing.page, listing.last_page,
-            listing.next_url) == (truth["category_id"], truth["category"], truth["page"],
-                                  truth["last_page"], truth["next_url"])
+    assert (
+        listing.category_id,
+        listing.category,
+        listing.page,
+        listing.last_page,
+        listing.next_url,
+    ) == (
+        truth["category_id"],
+        truth["category"],
+        truth["page"],
+        truth["last_page"],
+        truth["next_url"],
+    )
     got = [(i.url, i.title, i.summary, i.date, i.thumbnail) for i in listing.items]
-    want = [(urljoin(url, i["href"]), i["title"], i["summary"], i["date"], i["thumbnail"])
-            for i in truth["items"]]
+    want = [
+        (urljoin(url, i["href"]), i["title"], i["summary"], i["date"], i["thumbnail"])
+        for i in truth["items"]
+    ]
     assert got == want
 
 

@@ -19,14 +19,33 @@ from crawler.parsers import (
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 REAL = [
     (PAGES / name / "page.html").read_bytes()
-    for name in ("seed-article", "12-caption-several-images", "14-table-p-in-td",
-                 "listing-middle-page", "16-ckeditor-entities")
+    for name in (
+        "seed-article",
+        "12-caption-several-images",
+        "14-table-p-in-td",
+        "listing-middle-page",
+        "16-ckeditor-entities",
+    )
 ]
 ARTICLE_URL = "https://www.most.gov.vn/vn/tin-tuc/13245/x.aspx"
 LISTING_URL = "https://www.most.gov.vn/vn/chuyen-muc/493/Tin-tong-hop.aspx?page=2"
 JUNK = st.binary(max_size=64) | st.sampled_from(
-    [b"<", b">", b"</p>", b"<table>", b"<td>", b"&", b"&#x", b"\x00", b"\xff\xfe", b"\xe1\xba",
-     b"<!--", b"<![CDATA[", b"<?xml version='1.0' encoding='latin-1'?>", b"<img src='"]
+    [
+        b"<",
+        b">",
+        b"</p>",
+        b"<table>",
+        b"<td>",
+        b"&",
+        b"&#x",
+        b"\x00",
+        b"\xff\xfe",
+        b"\xe1\xba",
+        b"<!--",
+        b"<![CDATA[",
+        b"<?xml version='1.0' encoding='latin-1'?>",
+        b"<img src='",
+    ]
 )
 
 

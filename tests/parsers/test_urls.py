@@ -52,11 +52,15 @@ def test_category_id(url: str, want: int | None) -> None:
 @pytest.mark.parametrize(
     ("url", "want"),
     [
-        ("https://www.most.gov.vn/vn/tin-tuc/1/Ha-Noi--.aspx?utm=x#f",
-         "https://www.most.gov.vn/vn/tin-tuc/1/Ha-Noi--.aspx"),
+        (
+            "https://www.most.gov.vn/vn/tin-tuc/1/Ha-Noi--.aspx?utm=x#f",
+            "https://www.most.gov.vn/vn/tin-tuc/1/Ha-Noi--.aspx",
+        ),
         ("http://127.0.0.1:8765/vn/tin-tuc/2/a.aspx", "http://127.0.0.1:8765/vn/tin-tuc/2/a.aspx"),
-        ("https://www.most.gov.vn/vn/Pages/chitiettin.aspx?ChuyenmucID=492&IDNews=3&tieude=x.aspx",
-         "https://www.most.gov.vn/vn/Pages/chitiettin.aspx?IDNews=3"),
+        (
+            "https://www.most.gov.vn/vn/Pages/chitiettin.aspx?ChuyenmucID=492&IDNews=3&tieude=x.aspx",
+            "https://www.most.gov.vn/vn/Pages/chitiettin.aspx?IDNews=3",
+        ),
     ],
 )
 def test_canonical_url(url: str, want: str) -> None:
@@ -66,7 +70,10 @@ def test_canonical_url(url: str, want: str) -> None:
 @pytest.mark.parametrize(
     ("href", "want"),
     [
-        ("/Images/editor/images/a%20b.JPG", "https://www.most.gov.vn/Images/editor/images/a%20b.JPG"),
+        (
+            "/Images/editor/images/a%20b.JPG",
+            "https://www.most.gov.vn/Images/editor/images/a%20b.JPG",
+        ),
         ("http://most.gov.vn/Images/x.jpg", "https://www.most.gov.vn/Images/x.jpg"),
         ("https://MOST.gov.vn:443/Images/x.jpg", "https://www.most.gov.vn/Images/x.jpg"),
         ("http://www.most.gov.vn:8080/x.jpg", "http://www.most.gov.vn:8080/x.jpg"),

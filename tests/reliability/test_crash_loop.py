@@ -65,10 +65,23 @@ def test_quick_mst_crash_loop(tmp_path: Path) -> None:
     duplicated, the archive equals a clean crawl's."""
     out = tmp_path / "reliability.md"
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.reliability", "--quick", "--only", "--portals", "mst",
-         "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, env=clean_env(),
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.reliability",
+            "--quick",
+            "--only",
+            "--portals",
+            "mst",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=clean_env(),
+    )
     print("\n" + done.stdout)
     assert done.returncode == 0, done.stderr[-3000:]
     rows = table_rows(out.read_text(encoding="utf-8"))

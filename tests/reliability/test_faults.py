@@ -146,17 +146,27 @@ def test_an_article_that_failed_keeps_every_listing_it_was_seen_in(tmp_path: Pat
             not in {i["site_id"] for i in site.listing_truth(c["id"], 1)["items"]}
         )
         path = urlsplit(site.truth(victim)["url"]).path
-        rep.set_faults({"not_found_rate": 1.0, "sticky_requests": 1000,
-                        "path_pattern": "^" + re.escape(path) + "$"})  # fmt: skip
+        rep.set_faults(
+            {
+                "not_found_rate": 1.0,
+                "sticky_requests": 1000,
+                "path_pattern": "^" + re.escape(path) + "$",
+            }
+        )
         db = tmp_path / "archive.db"
         first = rel.crawl(rep.base_url, db)
         rep.set_faults(None)
         second = rel.crawl(rep.base_url, db)
         expected = set(site.truth(victim)["categories"])
     conn = sqlite3.connect(db)
-    got = {r[0] for r in conn.execute(
-        "SELECT c.name FROM article_categories ac JOIN categories c ON c.id = ac.category_id "
-        "WHERE ac.site_id = ?", [victim])}  # fmt: skip
+    got = {
+        r[0]
+        for r in conn.execute(
+            "SELECT c.name FROM article_categories ac JOIN categories c ON c.id = ac.category_id "
+            "WHERE ac.site_id = ?",
+            [victim],
+        )
+    }
     print(
         f"\narticle {victim} (page 2 of {category['name']}): exit {first.returncode} then "
         f"{second.returncode}; categories {sorted(got)}, expected {sorted(expected)}"
@@ -182,8 +192,13 @@ def test_an_article_first_found_by_the_feed_gets_the_listings_url(tmp_path: Path
         site = rep.site
         victim = 10125  # listed in "Tin tức sự kiện" (492) only; the feed links it legacy-style
         assert site.truth(victim)["categories"] == ["Tin tức sự kiện"]
-        rep.set_faults({"not_found_rate": 1.0, "sticky_requests": 1000,
-                        "path_pattern": r"^/vn/chuyen-muc/492/|/GetListposts"})  # fmt: skip
+        rep.set_faults(
+            {
+                "not_found_rate": 1.0,
+                "sticky_requests": 1000,
+                "path_pattern": r"^/vn/chuyen-muc/492/|/GetListposts",
+            }
+        )
         db = tmp_path / "archive.db"
         first = rel.crawl(rep.base_url, db)
         rep.set_faults(None)
@@ -215,8 +230,9 @@ def test_a_root_that_redirected_offsite_once_is_resolved_when_it_answers(
     "offsite redirects" row of `make reliability`: the root's error stayed open, and retrying
     it as a listing recorded the home page as "not a listing page")."""
     db = tmp_path / "archive.db"
-    fault_replica.set_faults({"offsite_redirect_rate": 1.0, "sticky_requests": 1000,
-                              "path_pattern": r"^/$"})  # fmt: skip
+    fault_replica.set_faults(
+        {"offsite_redirect_rate": 1.0, "sticky_requests": 1000, "path_pattern": r"^/$"}
+    )
     try:
         first = rel.crawl(fault_replica.base_url, db)
     finally:

@@ -20,8 +20,9 @@ def test_a_gzip_bomb_is_cut_off(tmp_path: Path) -> None:
     bomb = gzip.compress(b"<html><body>" + b"\0" * (64 << 20), compresslevel=9)
     assert len(bomb) < 128 * 1024
     headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
-    pages = mini_site({701: Page(bomb, headers=headers),
-                       702: Page(article_page("Bình thường", "<p>Ổn.</p>"))})  # fmt: skip
+    pages = mini_site(
+        {701: Page(bomb, headers=headers), 702: Page(article_page("Bình thường", "<p>Ổn.</p>"))}
+    )
     db = tmp_path / "archive.db"
     with PageServer(pages) as site:
         result = crawl(site.base_url, db)

@@ -202,7 +202,10 @@ def test_readers_during_a_crawl(tmp_path: Path) -> None:
         rel.trap_server() as (trap, hits),
         running_replica(
             # half the articles of before, answers twice as slow: as long a crawl, less CPU
-            articles=20, seed=5, offsite_base=trap, faults={"latency_ms": 50}
+            articles=20,
+            seed=5,
+            offsite_base=trap,
+            faults={"latency_ms": 50},
         ) as replica,
     ):
         crawl = subprocess.Popen(

@@ -63,8 +63,9 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _records(stream: io.BufferedIOBase | Any) -> list[tuple[str, str | None]]:
-    return [(r.rec_type, r.rec_headers.get_header("WARC-Target-URI"))
-            for r in ArchiveIterator(stream)]  # fmt: skip
+    return [
+        (r.rec_type, r.rec_headers.get_header("WARC-Target-URI")) for r in ArchiveIterator(stream)
+    ]
 
 
 def _archived(db: Path) -> tuple[set[str], dict[str, str]]:
@@ -86,8 +87,11 @@ def test_the_exports_hold_every_archived_page_and_file(exported: dict[str, Any])
     assert pages | set(files) <= in_warc
     with (exported["work"] / "archive.warc.gz").open("rb") as fh:
         # a crawl of this release keeps every response's headers: none is synthesised
-        assert not [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)
-                    if r.rec_headers.get_header("WARC-Synthesized-Headers")]  # fmt: skip
+        assert not [
+            r.rec_headers.get_header("WARC-Target-URI")
+            for r in ArchiveIterator(fh)
+            if r.rec_headers.get_header("WARC-Synthesized-Headers")
+        ]
     with zipfile.ZipFile(exported["work"] / "archive.wacz") as z:
         names = z.namelist()
         assert {"datapackage.json", "pages/pages.jsonl", "indexes/index.cdx.gz"} <= set(names)
@@ -98,8 +102,9 @@ def test_the_exports_hold_every_archived_page_and_file(exported: dict[str, Any])
             assert resource["hash"] == f"sha256:{digest}", resource["path"]
         warcs = [n for n in names if n.startswith("archive/")]
         assert len(warcs) == 1
-        in_wacz = {uri for kind, uri in _records(io.BytesIO(z.read(warcs[0])))
-                   if kind == "response"}  # fmt: skip
+        in_wacz = {
+            uri for kind, uri in _records(io.BytesIO(z.read(warcs[0]))) if kind == "response"
+        }
         index = gzip.decompress(z.read("indexes/index.cdx.gz")).decode()
         listed = [json.loads(line) for line in z.read("pages/pages.jsonl").splitlines()[1:]]
     assert pages | set(files) <= in_wacz
@@ -111,23 +116,30 @@ def test_the_exports_hold_every_archived_page_and_file(exported: dict[str, Any])
 def test_pywb_replays_an_article_and_its_images_byte_for_byte(
     exported: dict[str, Any], name: str
 ) -> None:
-    article = next(a for a in exported["articles"]
-                   if sum(1 for i in a["images"] if i["path"]) >= 2)  # fmt: skip
+    article = next(a for a in exported["articles"] if sum(1 for i in a["images"] if i["path"]) >= 2)
     images = [i for i in article["images"] if i["path"]]
     conn = open_archive(exported["db"], readonly=True)
     try:
-        page_id = next(conn.query("select id from raw_pages where url = ? order by id desc",
-                                  [article["url"]]))["id"]  # fmt: skip
+        page_id = next(
+            conn.query("select id from raw_pages where url = ? order by id desc", [article["url"]])
+        )["id"]
         page = store.page_body(conn, page_id)
     finally:
         conn.conn.close()
     assert page
     urls = [article["url"], *(i["url"] for i in images)]
     result = subprocess.run(
-        [str(replay_python()), str(SCRIPT), str(exported["work"] / f"pywb-{name}"),
-         str(exported["work"] / name), *urls],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [
+            str(replay_python()),
+            str(SCRIPT),
+            str(exported["work"] / f"pywb-{name}"),
+            str(exported["work"] / name),
+            *urls,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     served = json.loads(result.stdout.strip().splitlines()[-1])
     assert served[article["url"]]["status"] == 200

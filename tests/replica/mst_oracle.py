@@ -18,8 +18,20 @@ DOC_EXTS = {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar"}
 ID = re.compile(r"-(\d{6,})\.htm$")
 NUMERIC = re.compile(r"(\d{2})/(\d{2})/(\d{4})\s+(\d{1,2}):(\d{2})")
 ENGLISH = re.compile(r"([A-Z][a-z]+) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}) (AM|PM)")
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December"]  # fmt: skip
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 NOT_BODY = (
     '[type="RelatedNewsBox"], [type="RelatedOneNews"], .kbwscwl-relatedbox, #listNewsInContent, '
     'div.tindnd, [type="Video"], [type="VideoStream"], [type="insertembedcode"], .admzone, '
