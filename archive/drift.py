@@ -39,6 +39,15 @@ EXAMPLES = 5  # example URLs named per drifted portal
 KEEP_PER_PORTAL = 1000  # older samples are pruned (the window never needs them)
 
 
+def is_markup(content_type: str | None) -> bool:
+    """Whether a page with this Content-Type says anything about a portal's markup: an HTML (or
+    unlabelled) page does; a PDF or an image served for an article is a fault, not drift."""
+    if not content_type:
+        return True
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind in {"", "text/html", "application/xhtml+xml"} or kind.endswith("+html")
+
+
 @dataclass(frozen=True)
 class DriftRule:
     """When a portal's recent parse quality is an alarm."""

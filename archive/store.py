@@ -797,9 +797,11 @@ def reject_article(
     reason: str,
     run_id: int | None,
     at: str | None = None,
+    content_type: str | None = None,
 ) -> None:
     """An article page that gave no storable article: its fetch error (kind ``article``) and
-    its parse sample, in one transaction (``portal=None``: the URL's portal)."""
+    its parse sample, in one transaction (``portal=None``: the URL's portal). A page that is not
+    markup (``drift.is_markup``: a PDF served for an article) leaves no parse sample."""
     t = at or now_iso()
     if not portal:
         found = portal_for_article_url(url)
@@ -815,16 +817,17 @@ def reject_article(
             at=t,
             portal=portal,
         )
-        record_parse_sample(
-            db,
-            portal=portal,
-            url=url,
-            site_id=site_id,
-            parser=parser,
-            missing=missing,
-            run_id=run_id,
-            at=t,
-        )
+        if drift.is_markup(content_type):
+            record_parse_sample(
+                db,
+                portal=portal,
+                url=url,
+                site_id=site_id,
+                parser=parser,
+                missing=missing,
+                run_id=run_id,
+                at=t,
+            )
 
 
 def mark_checked(

@@ -404,6 +404,7 @@ class ArchivePipeline:
             status=item.raw.status,
             reason=reason,
             run_id=self.run_id,
+            content_type=item.raw.content_type,
         )
         self._count_error("article", counted=True)
 

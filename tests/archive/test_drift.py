@@ -162,3 +162,39 @@ def test_old_samples_are_pruned(db: sqlite_utils.Database) -> None:
         )
     kept = db.execute("SELECT count(*) FROM parse_samples").fetchone()[0]
     assert drift.KEEP_PER_PORTAL <= kept < drift.KEEP_PER_PORTAL + 100
+
+
+def test_a_page_that_is_not_markup_leaves_its_error_but_no_sample(
+    db: sqlite_utils.Database,
+) -> None:
+    """A PDF (or image…) served for an article says nothing about the portal's markup: the fault
+    table's "PDF instead of an article" once kept a clean re-run in a drift alarm."""
+    url = "http://127.0.0.1:1/vn/tin-tuc/9/a.aspx"
+    store.reject_article(
+        db,
+        url=url,
+        site_id=9,
+        portal=None,
+        parser=None,
+        missing=["title", "date", "body"],
+        status=200,
+        reason="not an article page (no parser matched)",
+        run_id=None,
+        content_type="application/pdf",
+    )
+    assert list(db.query("SELECT count(*) AS n FROM parse_samples")) == [{"n": 0}]
+    assert [r["url"] for r in db.query("SELECT url FROM fetch_errors")] == [url]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "markup"),
+    [
+        (None, True),
+        ("text/html; charset=utf-8", True),
+        ("application/xhtml+xml", True),
+        ("application/pdf", False),
+        ("image/jpeg", False),
+    ],
+)
+def test_what_counts_as_markup(content_type: str | None, markup: bool) -> None:
+    assert drift.is_markup(content_type) is markup
