@@ -396,6 +396,7 @@ class ProgressLog:
         self.crawler = crawler
         self.interval = interval
         self.loop: task.LoopingCall | None = None
+        self.started = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -408,6 +409,7 @@ class ProgressLog:
         return ext
 
     def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
         self.loop = task.LoopingCall(self.log)
         self.loop.start(self.interval, now=False)
 
@@ -417,12 +419,38 @@ class ProgressLog:
 
     def log(self) -> None:
         stats: dict[str, Any] = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        logger.info(
-            "progress: %d pages, articles %d new / %d updated / %d unchanged, %d files, %d errors",
-            stats.get("downloader/response_count", 0),
-            stats.get("archive/articles_new", 0),
-            stats.get("archive/articles_updated", 0),
-            stats.get("archive/articles_unchanged", 0) + stats.get("archive/not_modified", 0),
-            stats.get("archive/files", 0),
-            stats.get("archive/errors", 0),
-        )
+        elapsed = time.monotonic() - self.started
+        logger.info("%s", progress_line(stats, elapsed))
+
+
+def progress_line(stats: dict[str, Any], elapsed: float) -> str:
+    """One progress line: what was done, what is known to remain (requests scheduled and not
+    yet taken, from Scrapy's ``scheduler/*`` stats) and, once a rate can be measured, about how
+    long that takes. The walk discovers more as it goes, so the estimate grows with it."""
+    pages = stats.get("downloader/response_count", 0)
+    line = (
+        f"progress: {pages} pages, articles {stats.get('archive/articles_new', 0)} new / "
+        f"{stats.get('archive/articles_updated', 0)} updated / "
+        f"{stats.get('archive/articles_unchanged', 0) + stats.get('archive/not_modified', 0)}"
+        f" unchanged, {stats.get('archive/files', 0)} files, "
+        f"{stats.get('archive/errors', 0)} errors"
+    )
+    remaining = stats.get("scheduler/enqueued", 0) - stats.get("scheduler/dequeued", 0)
+    if remaining <= 0:
+        return line
+    line += f"; {remaining} requests known to remain"
+    if pages >= PROGRESS_MIN_PAGES and elapsed > 0:
+        left = remaining * elapsed / pages
+        line += f", about {_duration(left)} left at this pace"
+    return line
+
+
+PROGRESS_MIN_PAGES = 20  # fewer answers than this give no estimate worth printing
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
