@@ -42,6 +42,7 @@ def read(db):
         "stats": ["stats", "--db", db],
         "export": ["export", "--db", db],
         "revisions": ["export", "--revisions", "--db", db],
+        "verify": ["verify", "--quiet", "--db", db],
     }
     out = {}
     for name, args in commands.items():
@@ -183,3 +184,14 @@ def test_an_old_schema_on_read_only_media_says_how_to_upgrade_a_copy(
         assert results[name]["exit"] == 1, (name, results[name])
         assert "cannot be upgraded where it is" in message, message
         assert "Upgrade a writable copy" in message and "most-archive migrate --db COPY/" in message
+
+
+def test_verify_checks_an_archive_nobody_may_write(
+    clean_results: dict[str, dict[str, str]],
+) -> None:
+    """verify reads the database and every raw page on read-only media; the sample archive names
+    one image it never stored, which verify reports (exit 1) rather than failing to open."""
+    result = clean_results["verify"]
+    assert "readonly" not in result["stderr"] and "Traceback" not in result["stdout"]
+    assert "database ok; 7 raw pages checked, 0 corrupt" in result["stdout"], result
+    assert "1 missing" in result["stdout"] and result["exit"] == 1, result
