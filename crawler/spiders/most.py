@@ -317,6 +317,19 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                         yield self.zone_request(
                             url, zone_id=None, zone_url=url, name=None, page=1, known_streak=0
                         )
+                    elif (page := mst.listing_page_number(url)) > 1:
+                        # a later page (timeline or trang-N): this run's walk may reach the
+                        # zone's pages by the other form, so that very page is asked again
+                        zone_id = mst.timeline_zone_id(url)
+                        zone_url = mst.paged_zone_url(url, 1) or self.scope.base + "/"
+                        yield self.zone_request(
+                            url,
+                            zone_id=zone_id,
+                            zone_url=zone_url,
+                            name=None,
+                            page=page,
+                            known_streak=0,
+                        )
                 elif url and url not in (self.scope.home_url, self.scope.base + "/"):
                     # (the root and the home page are asked again by every run anyway)
                     cat = parsers.category_id_from_url(url)

@@ -266,6 +266,9 @@ class MstWalk:
         status = getattr(getattr(failure.value, "response", None), "status", None)
         page: int = meta.get("page", 1)
         if status in NO_SUCH_PAGE and page > 1:
+            # an answer, not a failure: this form of the page does not exist (an earlier
+            # failure of the same URL, e.g. a redirect offsite, is closed by it)
+            yield FetchSuccess(request.url)
             self._score_form(request.url, -1)
             alternatives: tuple[str, ...] = meta.get("alternatives") or ()
             if alternatives:
