@@ -15,7 +15,7 @@ DB     ?= archive.db
 help:
 	@echo "make demo         serve both portals of the replica on 127.0.0.1, crawl them into demo/archive.db, summarise, search"
 	@echo "make test         run the test suite (offline, against the replica)"
-	@echo "make crawl        crawl the real site www.most.gov.vn into $(DB)"
+	@echo "make crawl        crawl the real sites (mst.gov.vn and www.most.gov.vn) into $(DB)"
 	@echo "make lint         ruff + mypy"
 	@echo "make eval         parser accuracy against the replica's ground truth, beside trafilatura"
 	@echo "make bench        benchmarks; writes docs/benchmarks.md"
@@ -34,7 +34,7 @@ demo: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh $(PORT) $(DEMO_ARTICLES)
 
 crawl: $(STAMP)
-	$(BIN)/most-archive crawl --site https://www.most.gov.vn --db $(DB)
+	$(BIN)/most-archive crawl --db $(DB)
 
 # pytest-xdist: one worker per core (2 on the 2-core box the suite is sized for); a file's tests
 # go to one worker (--dist loadfile), so a fixture its tests share is built once (tests/conftest.py).
