@@ -45,12 +45,11 @@ def _control(base_url: str, method: str, endpoint: str, data: bytes | None = Non
         return json.loads(resp.read().decode("utf-8"))
 
 
-@dataclass
-class ReplicaHandle:
+class _Controlled:
+    """The control endpoints (``/__replica__/…``) of a running replica, either portal."""
+
     base_url: str
-    site: Site
-    process: subprocess.Popen[str]
-    output: list[str] = field(default_factory=list)
+    site: Any  # Site or MstSite: both have with_generation()
 
     def _call(self, method: str, endpoint: str, data: bytes | None = None) -> Any:
         return _control(self.base_url, method, endpoint, data)
@@ -67,15 +66,23 @@ class ReplicaHandle:
         self.site = self.site.with_generation(n)
 
     def set_faults(self, faults: Faults | dict[str, Any] | None) -> None:
-        data = _faults_dict(faults)
-        self._call("POST", "faults", json.dumps(data).encode("utf-8"))
+        self._call("POST", "faults", json.dumps(_faults_dict(faults)).encode("utf-8"))
 
     def requests(self) -> list[dict[str, Any]]:
+        """The site's request log (pages, feeds, sitemaps)."""
         result: list[dict[str, Any]] = self._call("GET", "requests")
         return result
 
     def reset_requests(self, counters: bool = False) -> None:
         self._call("POST", "reset" + ("?counters=1" if counters else ""), b"")
+
+
+@dataclass
+class ReplicaHandle(_Controlled):
+    base_url: str
+    site: Site
+    process: subprocess.Popen[str]
+    output: list[str] = field(default_factory=list)
 
 
 def _faults_dict(faults: Faults | dict[str, Any] | None) -> dict[str, Any]:
@@ -182,7 +189,7 @@ def running_replica(
 
 
 @dataclass
-class MstReplicaHandle:
+class MstReplicaHandle(_Controlled):
     """A running mst replica: the site on ``base_url``, its media host on ``media_url``."""
 
     base_url: str
@@ -191,31 +198,9 @@ class MstReplicaHandle:
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
 
-    def _call(self, method: str, endpoint: str, data: bytes | None = None) -> Any:
-        return _control(self.base_url, method, endpoint, data)
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def health(self) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("GET", "health")
-        return result
-
-    def set_generation(self, n: int) -> None:
-        self._call("POST", f"generation?n={int(n)}", b"")
-        self.site = self.site.with_generation(n)
-
-    def set_faults(self, faults: Faults | dict[str, Any] | None) -> None:
-        self._call("POST", "faults", json.dumps(_faults_dict(faults)).encode("utf-8"))
-
     def set_media_faults(self, faults: Faults | dict[str, Any] | None) -> None:
         """Faults of the media host (images, attachments); none unless set here."""
         _control(self.media_url, "POST", "faults", json.dumps(_faults_dict(faults)).encode("utf-8"))
-
-    def requests(self) -> list[dict[str, Any]]:
-        """The site's request log (pages, feeds, sitemaps)."""
-        result: list[dict[str, Any]] = self._call("GET", "requests")
-        return result
 
     def media_requests(self) -> list[dict[str, Any]]:
         """The media host's request log (images, attachments)."""
@@ -223,9 +208,8 @@ class MstReplicaHandle:
         return result
 
     def reset_requests(self, counters: bool = False) -> None:
-        query = "?counters=1" if counters else ""
-        self._call("POST", "reset" + query, b"")
-        _control(self.media_url, "POST", "reset" + query, b"")
+        super().reset_requests(counters)
+        _control(self.media_url, "POST", "reset" + ("?counters=1" if counters else ""), b"")
 
 
 _SERVING = re.compile(r"^Serving (http://127\.0\.0\.1:\d+)")
