@@ -152,6 +152,18 @@ def last_finished_run(
     return row
 
 
+def last_finished_runs(
+    db: sqlite_utils.Database, *, except_run: int | None = None
+) -> dict[str, dict[str, object]]:
+    """``site -> last_finished_run(site=site)`` for every site the archive has a run of."""
+    sites = [
+        str(r["site"])
+        for r in db.query("SELECT DISTINCT site FROM runs WHERE site IS NOT NULL ORDER BY site")
+    ]
+    found = {s: last_finished_run(db, except_run=except_run, site=s) for s in sites}
+    return {s: run for s, run in found.items() if run is not None}
+
+
 def open_errors(db: sqlite_utils.Database, kind: str | None = None) -> list[OpenError]:
     """Unresolved fetch errors (of one ``kind`` if given), oldest failure first."""
     where = "resolved_at IS NULL" + (" AND kind = ?" if kind else "")
@@ -196,6 +208,8 @@ class Snapshot:
     downloaded_files: frozenset[str] = frozenset()  # image/attachment URLs with a files row
     open_errors: tuple[OpenError, ...] = ()  # unresolved fetch errors, oldest first
     last_run: dict[str, object] | None = None  # the newest finished run: id, mode, outcome
+    # site -> its newest finished run (a crawl of several sites judges each by its own)
+    last_runs: dict[str, dict[str, object]] = field(default_factory=dict)
     # site -> the requests a time-limited run left (its walk goes on from them)
     frontier: dict[str, tuple[FrontierEntry, ...]] = field(default_factory=dict)
 
@@ -235,6 +249,7 @@ def read_snapshot(
             downloaded_files=downloaded_file_urls(db) if fetch_files else frozenset(),
             open_errors=tuple(open_errors(db)),
             last_run=last_finished_run(db, except_run=except_run, site=site),
+            last_runs=last_finished_runs(db, except_run=except_run),
             frontier=read_frontier(db),
         )
     finally:

@@ -185,7 +185,11 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                 deferToThread(read_snapshot, settings, self.scope.base)
             )
             self.snapshot = snapshot
-        view = ArchiveView.of(snapshot, self.scope)
+        self._apply_view(ArchiveView.of(snapshot, self.scope))
+
+    def _apply_view(self, view: ArchiveView) -> None:
+        """Take the archive's state for the site about to be walked (the first site's at the
+        start; each later site's, judged by its own last run and frontier, by ``next_site``)."""
         self.known = view.known
         self.rechecks = view.rechecks
         self.validators = view.validators

@@ -22,13 +22,15 @@ from scrapy.exceptions import IgnoreRequest
 from crawler import outcome, parsers
 from crawler.portals import mst, portal_named, portal_of_host
 from crawler.records import NEXT_SITE, FetchFailure, FetchSuccess
-from crawler.spiders.state import failure_reason
+from crawler.spiders.state import ArchiveView, failure_reason
 from crawler.urls import SiteScope
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from twisted.python.failure import Failure
+
+    from archive.crawlstate import Snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +54,12 @@ class SiteStart:
     fallbacks: list[str]
     pending_sites: list[str]
     default_set: bool
+    snapshot: Snapshot | None
 
     def _reset_walk(self) -> None:
+        raise NotImplementedError
+
+    def _apply_view(self, view: ArchiveView) -> None:
         raise NotImplementedError
 
     def _portal_requests(self) -> Iterator[scrapy.Request]:
@@ -156,6 +162,8 @@ class SiteStart:
         self.scope = SiteScope.of(site)
         if self.default_set and not self.crawler.settings.getlist("ARCHIVE_SITES"):
             self.fallbacks = other_hosts(site)
+        if self.snapshot is not None:  # its own last run and frontier, not the first site's
+            self._apply_view(ArchiveView.of(self.snapshot, self.scope, site=site))
         self._reset_walk()
         logger.info("next site: %s", site)
         assert self.crawler.engine is not None

@@ -66,9 +66,14 @@ class ArchiveView:
     frontier: tuple[FrontierEntry, ...] = ()
 
     @classmethod
-    def of(cls, snapshot: crawlstate.Snapshot, scope: SiteScope) -> ArchiveView:
-        """The crawl's view of a :class:`archive.crawlstate.Snapshot` (no database access)."""
-        last = snapshot.last_run
+    def of(
+        cls, snapshot: crawlstate.Snapshot, scope: SiteScope, *, site: str | None = None
+    ) -> ArchiveView:
+        """The crawl's view of a :class:`archive.crawlstate.Snapshot` (no database access).
+
+        ``site``: a later site of a crawl of several (``scrapy crawl most`` without a site),
+        judged by its own last run; without it, the run the snapshot was read for."""
+        last = snapshot.last_run if site is None else snapshot.last_runs.get(site)
         return cls(
             known=snapshot.known,
             rechecks=snapshot.rechecks,

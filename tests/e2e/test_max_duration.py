@@ -61,3 +61,57 @@ def test_a_time_limited_walk_is_continued_by_the_next_run(tmp_path: Path) -> Non
     )
     articles_twice = {p for p in first_paths if p.startswith("/vn/tin-tuc/")} & set(second_paths)
     assert not articles_twice
+
+
+def test_scrapy_crawl_most_goes_on_with_each_sites_own_walk(tmp_path: Path) -> None:
+    """``scrapy crawl most`` without a site crawls the set in one spider: the second site is
+    judged by ITS last run and goes on from ITS frontier, not from the first site's state."""
+    import subprocess
+    import sys
+
+    from replica.testing import running_mst_replica
+    from tests.e2e.support import ROOT
+
+    db = tmp_path / "archive.db"
+    scrapy = Path(sys.executable).parent / "scrapy"
+    with (
+        running_mst_replica(articles=10, seed=2) as first,
+        running_replica(articles=40, seed=4, faults={"latency_ms": 60}) as second,
+    ):
+        limited = crawl(second.base_url, db, "--max-duration", "1s")
+        assert "run 1: limited" in limited.stderr, limited.stderr[-2000:]
+        assert query(db, "SELECT count(*) FROM walk_frontier WHERE site = ?", (second.base_url,))
+        second.set_faults(None)
+        both = subprocess.run(
+            [
+                str(scrapy),
+                "crawl",
+                "most",
+                "-s",
+                f"ARCHIVE_SITES={first.base_url},{second.base_url}",
+                "-s",
+                f"ARCHIVE_DB={db}",
+                "-s",
+                "DOWNLOAD_DELAY=0",
+                "-s",
+                "AUTOTHROTTLE_ENABLED=0",
+                "-s",
+                "LOG_LEVEL=INFO",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
+        )
+        assert both.returncode == 0, both.stderr[-2000:]
+    assert "going on from the last run's frontier" in both.stderr.split("next site:", 1)[1]
+    assert query(db, "SELECT portal, count(*) FROM articles GROUP BY portal ORDER BY portal") == [
+        ("most", 40),
+        ("mst", 10),
+    ]
+    assert query(db, "SELECT count(*) FROM walk_frontier") == [(0,)]  # both walks complete
+    assert query(db, "SELECT site, outcome FROM runs ORDER BY id") == [
+        (second.base_url, "limited"),
+        (first.base_url, "ok"),
+        (second.base_url, "ok"),
+    ]
