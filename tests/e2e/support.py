@@ -38,6 +38,32 @@ def crawl(
     )
 
 
+def scrapy_crawl(
+    db: Path,
+    *settings: str,
+    site: str | None = None,
+    log_level: str = "INFO",
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``scrapy crawl most`` from the repo root (``-a site=SITE`` when given, else the
+    default set or ``ARCHIVE_SITES``), no delay, into ``db``; ``settings`` are more
+    ``NAME=VALUE`` pairs for ``-s``."""
+    argv = [str(Path(sys.executable).parent / "scrapy"), "crawl", "most"]
+    if site is not None:
+        argv += ["-a", f"site={site}"]
+    pairs = [
+        f"ARCHIVE_DB={db}",
+        "DOWNLOAD_DELAY=0",
+        "AUTOTHROTTLE_ENABLED=0",
+        f"LOG_LEVEL={log_level}",
+        *settings,
+    ]
+    for pair in pairs:
+        argv += ["-s", pair]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
 def _cli(*args: str) -> bytes:
     """``most-archive ARGS`` in-process (click's CliRunner): the crawl is the subprocess that
     matters here; tests/archive/test_cli.py runs the readers as real subprocesses."""

@@ -21,7 +21,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ from crawler.requisites import refusal
 from replica.site import Site
 from replica.testing import running_replica
 
+from . import support
 from .support import ROOT, _cli, export, field_mismatches, query
 
 pytestmark = pytest.mark.e2e
@@ -128,32 +128,10 @@ def family_front(replica_url: str) -> Iterator[Front]:
 
 def scrapy_crawl(site: str, db: Path) -> subprocess.CompletedProcess[str]:
     """``scrapy crawl most -a site=SITE`` with the family's names resolved onto loopback."""
-    scrapy = Path(sys.executable).parent / "scrapy"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     env.pop("MOST_ARCHIVE_DB", None)
-    return subprocess.run(
-        [
-            str(scrapy),
-            "crawl",
-            "most",
-            "-a",
-            f"site={site}",
-            "-s",
-            f"ARCHIVE_DB={db}",
-            "-s",
-            "TWISTED_DNS_RESOLVER=tests.e2e.family_dns.FamilyResolver",
-            "-s",
-            "DOWNLOAD_DELAY=0",
-            "-s",
-            "AUTOTHROTTLE_ENABLED=0",
-            "-s",
-            "LOG_LEVEL=INFO",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-        env=env,
+    return support.scrapy_crawl(
+        db, "TWISTED_DNS_RESOLVER=tests.e2e.family_dns.FamilyResolver", site=site, env=env
     )
 
 

@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,31 +11,9 @@ import pytest
 
 from replica.testing import ReplicaHandle, running_replica
 
-from .support import ROOT, crawl, query
+from .support import crawl, query, scrapy_crawl
 
 pytestmark = pytest.mark.e2e
-
-
-def _scrapy_crawl(base_url: str, db: Path, *settings: str) -> subprocess.CompletedProcess[str]:
-    scrapy = Path(sys.executable).parent / "scrapy"
-    argv = [
-        str(scrapy),
-        "crawl",
-        "most",
-        "-a",
-        f"site={base_url}",
-        "-s",
-        f"ARCHIVE_DB={db}",
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "AUTOTHROTTLE_ENABLED=0",
-        "-s",
-        "LOG_LEVEL=WARNING",
-    ]
-    for s in settings:
-        argv += ["-s", s]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=300, cwd=ROOT)
 
 
 @pytest.fixture(scope="module")
@@ -81,12 +57,13 @@ def test_a_limit_makes_the_run_limited_and_the_next_run_fills_the_gap(
             "ARCHIVE_FETCH_FILES=0",
         )
     else:
-        first = _scrapy_crawl(
-            replica.base_url,
+        first = scrapy_crawl(
             db,
             "ARCHIVE_MAX_PAGES=1",
             "ARCHIVE_DISCOVERY=0",
             "ARCHIVE_FETCH_FILES=0",
+            site=replica.base_url,
+            log_level="WARNING",
         )
     assert first.returncode == 0, first.stderr[-2000:]  # a limit the user asked for
     limited = _articles(db)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from archive.cli import main
 from replica.testing import running_replica
-from tests.e2e.support import crawl, query
+from tests.e2e.support import crawl, query, scrapy_crawl
 
 pytestmark = pytest.mark.e2e
 
@@ -66,14 +66,9 @@ def test_a_time_limited_walk_is_continued_by_the_next_run(tmp_path: Path) -> Non
 def test_scrapy_crawl_most_goes_on_with_each_sites_own_walk(tmp_path: Path) -> None:
     """``scrapy crawl most`` without a site crawls the set in one spider: the second site is
     judged by ITS last run and goes on from ITS frontier, not from the first site's state."""
-    import subprocess
-    import sys
-
     from replica.testing import running_mst_replica
-    from tests.e2e.support import ROOT
 
     db = tmp_path / "archive.db"
-    scrapy = Path(sys.executable).parent / "scrapy"
     with (
         running_mst_replica(articles=10, seed=2) as first,
         running_replica(articles=40, seed=4, faults={"latency_ms": 60}) as second,
@@ -82,27 +77,7 @@ def test_scrapy_crawl_most_goes_on_with_each_sites_own_walk(tmp_path: Path) -> N
         assert "run 1: limited" in limited.stderr, limited.stderr[-2000:]
         assert query(db, "SELECT count(*) FROM walk_frontier WHERE site = ?", (second.base_url,))
         second.set_faults(None)
-        both = subprocess.run(
-            [
-                str(scrapy),
-                "crawl",
-                "most",
-                "-s",
-                f"ARCHIVE_SITES={first.base_url},{second.base_url}",
-                "-s",
-                f"ARCHIVE_DB={db}",
-                "-s",
-                "DOWNLOAD_DELAY=0",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=0",
-                "-s",
-                "LOG_LEVEL=INFO",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=ROOT,
-        )
+        both = scrapy_crawl(db, f"ARCHIVE_SITES={first.base_url},{second.base_url}")
         assert both.returncode == 0, both.stderr[-2000:]
     assert "going on from the last run's frontier" in both.stderr.split("next site:", 1)[1]
     assert query(db, "SELECT portal, count(*) FROM articles GROUP BY portal ORDER BY portal") == [

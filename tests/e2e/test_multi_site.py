@@ -15,7 +15,7 @@ import pytest
 
 from replica.testing import running_mst_replica, running_replica
 
-from .support import FAR_FUTURE, crawl, crawl_cmd, export, query, trap_server
+from .support import FAR_FUTURE, crawl, crawl_cmd, export, query, scrapy_crawl, trap_server
 
 pytestmark = pytest.mark.e2e
 
@@ -143,38 +143,12 @@ def test_scrapy_crawl_most_without_a_site_crawls_the_set_one_after_the_other(
 ) -> None:
     """``scrapy crawl most`` with no ``-a site``: the default set (here ``ARCHIVE_SITES``; empty,
     every portal's default site), in one spider run."""
-    import subprocess
-    import sys
-
-    from .support import ROOT
-
     db = tmp_path / "archive.db"
-    scrapy = Path(sys.executable).parent / "scrapy"
     with (
         running_replica(articles=20, seed=2) as sharepoint,
         running_mst_replica(articles=20, seed=2) as mst,
     ):
-        done = subprocess.run(
-            [
-                str(scrapy),
-                "crawl",
-                "most",
-                "-s",
-                f"ARCHIVE_SITES={sharepoint.base_url},{mst.base_url}",
-                "-s",
-                f"ARCHIVE_DB={db}",
-                "-s",
-                "DOWNLOAD_DELAY=0",
-                "-s",
-                "AUTOTHROTTLE_ENABLED=0",
-                "-s",
-                "LOG_LEVEL=INFO",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            cwd=ROOT,
-        )
+        done = scrapy_crawl(db, f"ARCHIVE_SITES={sharepoint.base_url},{mst.base_url}")
         ids = set(sharepoint.site.article_ids()) | set(mst.site.article_ids())
     assert done.returncode == 0, done.stderr[-2000:]
     assert {r["site_id"] for r in export(db)} == ids
