@@ -774,6 +774,49 @@ def m015_withdrawn_articles(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE articles ADD COLUMN withdrawn_at TEXT")
 
 
+_PACKED_FILE_RESPONSES = """
+CREATE TABLE file_responses_new (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    headers_json TEXT,
+    sha256 TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content_type TEXT,
+    fetched_at TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs(id),
+    headers_packed BLOB
+)
+"""
+
+
+@migrations()
+def m016_packed_headers(db: sqlite_utils.Database) -> None:
+    """Response headers are kept compressed: ``headers_packed`` (``raw_pages``,
+    ``file_responses``), ``headers_json`` NULL. See :mod:`archive.headers`; the JSON text comes
+    back byte for byte."""
+    from archive.headers import pack
+
+    db.execute("ALTER TABLE raw_pages ADD COLUMN headers_packed BLOB")
+    # file_responses.headers_json was NOT NULL: the table is copied into one where it may be
+    # NULL (the same columns otherwise, its index made again).
+    _run_script(db, _PACKED_FILE_RESPONSES)
+    _rebuild(db, "file_responses")
+    for table in ("raw_pages", "file_responses"):
+        last = -1
+        while rows := db.execute(
+            f"SELECT id, headers_json FROM {table} WHERE id > ? AND headers_json IS NOT NULL "
+            "ORDER BY id LIMIT 2000",
+            [last],
+        ).fetchall():
+            last = int(rows[-1][0])
+            db.conn.executemany(
+                f"UPDATE {table} SET headers_packed = ?, headers_json = NULL WHERE id = ?",
+                ((pack(str(text)), rid) for rid, text in rows),
+            )
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending step; return the names applied (``[]`` when already current)."""
     if not migrations.pending(db):

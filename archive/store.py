@@ -22,6 +22,7 @@ from archive import migrations as m
 from archive.batch import defer_fts
 from archive.db import write_transaction
 from archive.files import FileRecord, write_blob
+from archive.headers import pack as pack_headers
 from archive.normalize import content_hash, fold, join_body, nfc
 from archive.rawpages import page_body
 from archive.revisions import article_texts, pack_html
@@ -148,13 +149,13 @@ def save_page(
         portal = portal or rawpages.portal_of(url)
         encoded = rawpages.encode(db, body, portal)
         cursor = db.conn.execute(
-            "INSERT INTO raw_pages (url, status, headers_json, body, body_sha256, content_type, "
+            "INSERT INTO raw_pages (url, status, headers_packed, body, body_sha256, content_type, "
             "fetched_at, run_id, size, codec, dictionary_id, portal) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 url,
                 status,
-                json.dumps(pairs, ensure_ascii=False),
+                pack_headers(json.dumps(pairs, ensure_ascii=False)),
                 encoded.body,
                 sha,
                 content_type,
@@ -929,12 +930,12 @@ def _save_file_rows(
         )
     else:
         db.conn.execute(
-            "INSERT INTO file_responses (url, status, headers_json, sha256, path, size, "
+            "INSERT INTO file_responses (url, status, headers_packed, sha256, path, size, "
             "content_type, fetched_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 record.url,
                 status,
-                json.dumps(_header_pairs(headers), ensure_ascii=False),
+                pack_headers(json.dumps(_header_pairs(headers), ensure_ascii=False)),
                 record.sha256,
                 record.path,
                 record.size,

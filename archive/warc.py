@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.headers import headers_json
 from archive.queries import ArticleFilter
 from archive.rawpages import decode
 
@@ -51,8 +52,8 @@ DROPPED_HEADERS = ("content-encoding", "transfer-encoding")
 ORIG_PREFIX = "X-Archive-Orig-"
 
 PAGES_SQL = """
-SELECT rp.id, rp.url, rp.status, rp.headers_json, rp.body, rp.codec, rp.dictionary_id,
-       rp.content_type, rp.fetched_at
+SELECT rp.id, rp.url, rp.status, rp.headers_json, rp.headers_packed, rp.body, rp.codec,
+       rp.dictionary_id, rp.content_type, rp.fetched_at
 FROM raw_pages rp
 {where}
 ORDER BY rp.id
@@ -77,7 +78,8 @@ UNION SELECT url FROM attachments t WHERE EXISTS (SELECT 1 FROM articles a
     WHERE a.portal = t.portal AND a.site_id = t.site_id{filters})
 """
 FILE_RESPONSES_SQL = """
-SELECT id, url, status, headers_json, sha256, path, size, content_type, fetched_at
+SELECT id, url, status, headers_json, headers_packed, sha256, path, size, content_type,
+       fetched_at
 FROM file_responses {where} ORDER BY id
 """
 # Files stored before their responses were kept: a ``files`` row with no response of its
@@ -336,7 +338,7 @@ def write_warc(
             page["url"],
             body,
             status=int(page["status"] or 200),
-            headers=header_pairs(page["headers_json"]),
+            headers=header_pairs(headers_json(page["headers_json"], page["headers_packed"])),
             content_type=page["content_type"],
             fetched_at=page["fetched_at"],
         )
@@ -370,7 +372,7 @@ def _write_files(
                 row["url"],
                 body,
                 status=int(row["status"]),
-                headers=header_pairs(row["headers_json"]),
+                headers=header_pairs(headers_json(row["headers_json"], row["headers_packed"])),
                 content_type=row["content_type"],
                 fetched_at=row["fetched_at"],
             )

@@ -26,6 +26,7 @@ from archive import migrations, store
 from archive.cli import main
 from archive.db import open_archive
 from archive.files import files_dir_for, resolve
+from archive.headers import headers_json
 from archive.queries import get_article, resolve_article, search
 from archive.rawpages import decode
 from archive.revisions import texts as revision_texts
@@ -103,6 +104,8 @@ def _rows(path: Path, table: str) -> list[dict[str, Any]]:
         for row in rows:
             if table == "raw_pages" and row["body"] is not None:
                 row["body"] = decode(db, row["body"], row.get("codec"), row.get("dictionary_id"))
+            if table == "raw_pages" and row.get("headers_packed") is not None:
+                row["headers_json"] = headers_json(None, row["headers_packed"])
             if table == "articles" and row.get("body_html_packed") is not None:
                 row["body_html"] = unpack_html(row["body_html_packed"], row["lead"], row["body"])
             if table == "revisions":
