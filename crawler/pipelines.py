@@ -291,7 +291,7 @@ class ArchivePipeline:
             # on the next turn of the reactor: closing waits for this very item to finish
             reactor.callLater(0, close)  # type: ignore[attr-defined,arg-type]
 
-    def _save_raw(self, raw: RawPage) -> int:
+    def _save_raw(self, raw: RawPage, portal: str | None = None) -> int:
         return store.save_page(
             self.db,
             url=raw.url,
@@ -301,13 +301,14 @@ class ArchivePipeline:
             fetched_at=store.now_iso(),
             run_id=self.run_id,
             content_type=raw.content_type,
+            portal=portal,
         )
 
     def _on_CategorySeen(self, item: CategorySeen) -> None:
         store.save_category(self.db, item.category_id, item.name, item.url, portal=item.portal)
 
     def _on_ListingPage(self, item: ListingPage) -> None:
-        self._save_raw(item.raw)
+        self._save_raw(item.raw, item.portal)
         self.stats.inc_value("archive/listing_pages")
 
     def _on_ArticlePage(self, item: ArticlePage) -> None:

@@ -45,6 +45,10 @@ class ListingPage:
     raw: RawPage
     category_id: int | None
     page: int
+    # The portal whose site was walked: its raw-page dictionary compresses the page (None: the
+    # archive tells it by the URL, archive.rawpages.portal_of; a replica's 127.0.0.1 says
+    # nothing).
+    portal: str | None = None
 
 
 @dataclass

@@ -451,7 +451,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     # ------------------------------------------------------------------ callbacks
 
     def parse_home(self, response: Response) -> Iterator[Any]:
-        yield ListingPage(raw_page(response), None, 0)  # archived as fetched (WARC export)
+        yield ListingPage(raw_page(response), None, 0, self.scope.portal.name)  # as fetched (WARC)
         urls = parsers.parse_home(response.body, response.url)
         seen: set[int] = set()
         for href in urls:
@@ -475,12 +475,14 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         listing = parsers.parse_listing(response.body, response.url)
         category_id = meta.get("category_id")
         if listing is None:
-            yield ListingPage(raw_page(response), category_id, meta.get("page", 0))
+            yield ListingPage(
+                raw_page(response), category_id, meta.get("page", 0), self.scope.portal.name
+            )
             yield FetchFailure(response.url, "listing", "not a listing page", response.status)
             return
         category_id = listing.category_id if listing.category_id is not None else category_id
         page = listing.page or meta.get("page") or 1
-        yield ListingPage(raw_page(response), category_id, page)
+        yield ListingPage(raw_page(response), category_id, page, self.scope.portal.name)
         yield FetchSuccess(response.url)
         if category_id is not None:
             yield CategorySeen(

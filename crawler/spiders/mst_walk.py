@@ -183,7 +183,7 @@ class MstWalk:
             zone_id = listing.category_id
         if zone_id is None:
             zone_id = zone_key(zone_url)
-        yield ListingPage(raw_page(response), zone_id, page)
+        yield ListingPage(raw_page(response), zone_id, page, self.scope.portal.name)
         if listing is None and page == 1:
             yield FetchFailure(response.url, "listing", "not a zone page", response.status)
             return

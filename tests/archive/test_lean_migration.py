@@ -261,3 +261,51 @@ def test_a_portal_gets_its_dictionary_and_older_rows_stay_readable(tmp_path: Pat
     )
     for page_id, body in pages.items():
         assert rawpages.page_body(db, page_id) == body
+
+
+def test_pages_re_encoded_with_the_first_dictionary_are_packed_tight(tmp_path: Path) -> None:
+    """Pages stored before the portal had a dictionary are big (a leaf page each); once they
+    are re-encoded they take a few pages, not one each, and stay exact and referenced."""
+    db = open_archive(tmp_path / "a.db")
+    r = random.Random(4)
+    pages: dict[int, bytes] = {}
+    before: dict[int, tuple[object, ...]] = {}
+    for i in range(rawpages.TRAIN_PAGES):
+        body = page_bytes(i, r) + r.randbytes(6000).hex().encode()  # too big for a dictionary
+        with write_transaction(db):
+            page_id = store.save_page(
+                db,
+                url=f"http://www.most.gov.vn/vn/{i}",
+                status=200,
+                headers={"Server": "IIS"},
+                body=body,
+                fetched_at=T1,
+                run_id=None,
+            )
+            db.execute(
+                "INSERT INTO revisits (url, fetched_at, status, page_id) VALUES (?, ?, 200, ?)",
+                [f"http://www.most.gov.vn/vn/{i}", T2, page_id],
+            )
+        pages[page_id] = body
+        before[page_id] = db.execute(
+            "SELECT url, status, headers_packed, body_sha256, fetched_at, size, portal "
+            "FROM raw_pages WHERE id = ?",
+            [page_id],
+        ).fetchone()
+    assert db.execute("SELECT DISTINCT codec FROM raw_pages").fetchall() == [("zstd-dict",)]
+    for page_id, body in pages.items():
+        assert rawpages.page_body(db, page_id) == body
+        assert (
+            db.execute(
+                "SELECT url, status, headers_packed, body_sha256, fetched_at, size, portal "
+                "FROM raw_pages WHERE id = ?",
+                [page_id],
+            ).fetchone()
+            == before[page_id]
+        )
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.execute("SELECT count(*) FROM revisits").fetchone()[0] == rawpages.TRAIN_PAGES
+    payload, leaves = db.execute(
+        "SELECT sum(payload), count(*) FROM dbstat WHERE name = 'raw_pages' AND pagetype = 'leaf'"
+    ).fetchone()
+    assert leaves <= payload // 4096 + 3, f"{leaves} leaf pages for {payload} bytes of rows"
