@@ -5,7 +5,8 @@
    rate and the first-crawl figures), then a no-change incremental re-run (the default mode) of
    the same command on the first archive.
 2. A smaller replica crawled exactly as a user would, files included: its rate, and the
-   archive whose size is measured (database and files folder).
+   archive whose size is measured (database and files folder); then a replica of mst.gov.vn
+   of the same size, crawled the same way, for the second portal's size.
 3. The other site sizes (1,000 and 20,000 articles), pages only, for peak memory. A size whose
    crawl would not end before the run's deadline (ten minutes in all, less a reserve for the
    sections after the crawls) at the measured rate is capped with `--max-pages` (listing pages
@@ -45,6 +46,7 @@ class CrawlSuite:
     by_size: dict[int, CrawlRun]  # site size -> the crawl whose peak memory counts
     main_articles: int
     files_db: Path  # the archive of the crawl with files (for the size figures)
+    mst_files_db: Path | None = None  # the same for the mst.gov.vn replica
 
 
 # A bigger site is crawled more slowly than the reference (a bigger archive to look up and
@@ -79,6 +81,7 @@ def run_crawls(
     crawl_runs: int,
     files_articles: int,
     memory_sizes: tuple[int, ...],
+    mst_files_articles: int = 0,
     deadline: float,
     seed: int = 1,
     progress: Callable[[str], None] = lambda _: None,
@@ -107,6 +110,12 @@ def run_crawls(
     files_db = work_dir / "with-files.db"
     with replica(files_articles, seed=seed) as handle:
         with_files = crawl(handle, files_db, site_articles=files_articles, files=True)
+    mst_files_db = None
+    if mst_files_articles:
+        progress(f"crawl of a {mst_files_articles:,}-article mst.gov.vn replica, files included")
+        mst_files_db = work_dir / "mst-with-files.db"
+        with replica(mst_files_articles, seed=seed, portal="mst") as handle:
+            crawl(handle, mst_files_db, site_articles=mst_files_articles, files=True)
     by_size: dict[int, CrawlRun] = {}
     reference = main[0]
     for size in memory_sizes:
@@ -132,6 +141,7 @@ def run_crawls(
         by_size=by_size,
         main_articles=main_articles,
         files_db=files_db,
+        mst_files_db=mst_files_db,
     )
 
 

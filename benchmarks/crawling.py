@@ -109,10 +109,16 @@ class CrawlRun:
 
 
 @contextlib.contextmanager
-def replica(articles: int, *, seed: int = 1) -> Iterator[Any]:
-    """A replica of `articles` articles served by another process (free port on 127.0.0.1)."""
-    from replica.testing import running_replica
+def replica(articles: int, *, seed: int = 1, portal: str = "most") -> Iterator[Any]:
+    """A replica of `articles` articles served by another process (free port on 127.0.0.1):
+    the SharePoint portal's (`portal="most"`) or mst.gov.vn's (`"mst"`, with its media host
+    on a second port)."""
+    from replica.testing import running_mst_replica, running_replica
 
+    if portal == "mst":
+        with running_mst_replica(articles=articles, seed=seed) as mst_handle:
+            yield mst_handle
+        return
     with running_replica(articles=articles, seed=seed) as handle:
         yield handle
 
@@ -164,6 +170,8 @@ def crawl(
             f"({mode} crawl of {site_articles} articles):\n{tail}"
         )
     served = [r for r in handle.requests() if request_kind(str(r["path"])) != "control"]
+    if hasattr(handle, "media_requests"):  # mst: images and attachments on the media host
+        served += [r for r in handle.media_requests() if request_kind(str(r["path"])) == "file"]
     kinds = Counter(request_kind(str(r["path"])) for r in served)
     run = CrawlRun(
         site_articles=site_articles,

@@ -154,6 +154,7 @@ def measure(
                 crawl_runs=cfg.crawl_runs,
                 files_articles=cfg.files_articles,
                 memory_sizes=cfg.memory_sizes if "crawling" in sections else (),
+                mst_files_articles=cfg.files_articles if "size" in sections else 0,
                 deadline=deadline,
                 seed=cfg.seed,
                 progress=lambda text: progress(f"crawling: {text}"),
@@ -169,6 +170,17 @@ def measure(
                 rows["size"] = size.size_rows(
                     size.measure_size(suite.files_db, articles=cfg.files_articles, seed=cfg.seed)
                 )
+                if suite.mst_files_db is not None:
+                    progress("size: measuring the archive of the mst.gov.vn crawl with files")
+                    rows["size"] += size.size_rows(
+                        size.measure_size(
+                            suite.mst_files_db,
+                            articles=cfg.files_articles,
+                            seed=cfg.seed,
+                            portal="mst",
+                        ),
+                        portal="mst",
+                    )
                 ended("size")
     if "searching" in sections:
         progress(f"searching: archive of {cfg.search_articles:,} articles (cached in {work_dir})")

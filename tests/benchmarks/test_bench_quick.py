@@ -40,8 +40,10 @@ EXPECTED_ROWS = [
     ("Searching", "median latency", ""),
     ("Searching", "95th-percentile latency", ""),
     ("Searching", "95th-percentile latency of the exact total", ""),
-    ("Size", "database", ""),
-    ("Size", "files folder", ""),
+    ("Size", "database, 20 crawled articles", ""),
+    ("Size", "files folder, 20 crawled articles", ""),
+    ("Size", "database, 20 crawled mst.gov.vn articles", ""),
+    ("Size", "files folder, 20 crawled mst.gov.vn articles", ""),
 ]
 
 
