@@ -210,7 +210,17 @@ def reencode_rows(db: sqlite_utils.Database, portal: str, dictionary_id: int, wh
     checked at commit (``defer_foreign_keys``), when the rows are back.
     """
     target = _load(db, dictionary_id, None)
-    db.execute("PRAGMA defer_foreign_keys = ON")  # until this transaction ends
+    deferred = int(db.execute("PRAGMA defer_foreign_keys").fetchone()[0])
+    db.execute("PRAGMA defer_foreign_keys = ON")
+    try:
+        _rewrite_rows(db, portal, dictionary_id, where, target)
+    finally:
+        db.execute(f"PRAGMA defer_foreign_keys = {deferred}")
+
+
+def _rewrite_rows(
+    db: sqlite_utils.Database, portal: str, dictionary_id: int, where: str, target: _Dictionary
+) -> None:
     last = 0
     while True:
         cursor = db.execute(
