@@ -9,6 +9,7 @@ made absolute with the same rule as ``Image.url`` (on-site URLs moved onto the p
 from __future__ import annotations
 
 import contextlib
+import re
 from html import escape
 
 import nh3
@@ -51,7 +52,7 @@ def sanitize(fragment: str) -> str:
     return strip_controls(_CLEANER.clean(fragment))
 
 
-def body_html(body: etree._Element, page_url: str) -> str:
+def body_html(body: etree._Element, page_url: str, *, direct: bool = True) -> str:
     """Sanitised inner HTML of the body element (the element's own tag left out).
 
     The body is changed in place (call this after every other reading of it): spans and
@@ -68,6 +69,10 @@ def body_html(body: etree._Element, page_url: str) -> str:
                 el.set(name, absolute_url(value, page_url))
             except ValueError:  # control characters: lxml will not write them back
                 del el.attrib[name]
+    if direct:
+        written = write_safe(body)
+        if written is not None:
+            return strip_controls(written).strip()
     # One serialisation of the whole body (much cheaper than one per child), then its own start
     # and end tags cut off: with its attributes cleared the start tag is exactly "<tag>".
     body.attrib.clear()
@@ -83,3 +88,305 @@ def body_html(body: etree._Element, page_url: str) -> str:
         parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in body)
         inner = "".join(parts)
     return sanitize(inner).strip()
+
+
+def body_html_nh3(body: etree._Element, page_url: str) -> str:
+    """:func:`body_html` always through nh3 (the reference the direct writer is checked against)."""
+    return body_html(body, page_url, direct=False)
+
+
+# --- the direct serialiser -------------------------------------------------------------------
+# nh3 re-parses the HTML lxml has just written: a second parse of every body. For the bodies
+# that need no repair (no markup an HTML5 parser would move: a block inside <p>, a nested <a>,
+# a row outside its table…), `_Writer` writes from the lxml tree directly what nh3 writes for
+# them: the same allow-list (nh3's defaults: tags, per-tag attributes, lang and title on any of
+# them), the same URL rule for a[href] and img[src], the same escaping and rel on links. It is
+# safe by construction: only allow-listed tags and attributes are written, every text and
+# attribute value is escaped, scripts and other active content are dropped with their content.
+# Whatever it cannot vouch for (an unknown tag, a URL nh3's URL parser might reject, markup the
+# re-parse would restructure) makes it give up, and that body goes through nh3 as before.
+ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS)
+GENERIC_ATTRIBUTES = frozenset(("lang", "title"))
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    tag: GENERIC_ATTRIBUTES | frozenset(nh3.ALLOWED_ATTRIBUTES.get(tag, ())) for tag in ALLOWED_TAGS
+}
+LINK_REL = ' rel="noopener noreferrer"'  # nh3's default link_rel, added to every <a>
+VOID_TAGS = frozenset(("area", "br", "col", "hr", "img", "wbr"))
+# Tags nh3 does not allow whose content it keeps (the tag alone is dropped), which an HTML5
+# parser treats like any inline element.
+UNWRAPPED = frozenset(("font", "span", "label", "section", "main"))
+# Tags whose start closes an open <p> (HTML5 tree building): inside a <p> the re-parse moves them.
+CLOSES_P = frozenset(
+    (
+        "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
+        "dl", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+        "h6", "header", "hgroup", "hr", "listing", "main", "menu", "nav", "ol", "p", "plaintext",
+        "pre", "section", "summary", "table", "ul", "xmp", "li", "dd", "dt", "search",
+    )
+)  # fmt: skip
+HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# Tags the writer leaves to nh3: table parts outside the row structure it checks, <pre> (the
+# re-parse drops a first newline), ruby and caption/column markup (implied end tags).
+GIVE_UP = frozenset(
+    ("pre", "caption", "col", "colgroup", "rp", "rt", "rtc", "ruby", "tr", "td", "th", "tbody",
+     "thead", "tfoot")
+)  # fmt: skip
+TABLE_SECTIONS = frozenset(("thead", "tbody", "tfoot"))
+CELLS = frozenset(("td", "th"))
+HTML_SPACE = " \t\n\r\f"  # what an HTML5 parser counts as inter-element whitespace
+# a[href] and img[src]: what nh3's URL parser certainly accepts, for the allowed schemes.
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_PLAIN_HTTP = re.compile(
+    r"https?://([A-Za-z0-9.\-]+)(?::(\d{1,5}))?(?:[/?#][!-~]*)?", re.IGNORECASE
+)
+# Control characters lxml writes as character references in an attribute (the re-parse keeps
+# them, unlike raw ones).
+_ODD_IN_ATTRIBUTE = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_CONTROL = re.compile(r"[\x00-\x1f]")
+_TO_ENCODE = re.compile(r"[ \t\n\x7f]|[^\x00-\x7f]")
+
+
+class _GiveUp(Exception):
+    """The body holds something only nh3's re-parse handles exactly."""
+
+
+def _escape_text(text: str) -> str:
+    if "\r" in text:  # lxml writes it raw, and an HTML5 parser reads a raw CR as a newline
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\xa0" in text:
+        text = text.replace("\xa0", "&nbsp;")
+    return text
+
+
+def _escape_attribute(value: str) -> str:
+    if "&" in value:
+        value = value.replace("&", "&amp;")
+    if "<" in value:
+        value = value.replace("<", "&lt;")
+    if ">" in value:
+        value = value.replace(">", "&gt;")
+    if "\xa0" in value:
+        value = value.replace("\xa0", "&nbsp;")
+    return value.replace('"', "&quot;") if '"' in value else value
+
+
+def _uri_as_written(value: str) -> str:
+    """A href/src value as lxml's HTML serialiser writes it (and nh3 reads it back): leading
+    blanks gone, spaces, tabs, newlines, DEL and non-ASCII characters percent-encoded."""
+    value = value.lstrip(" \t\n\r")
+    if not _TO_ENCODE.search(value):
+        return value
+    return _TO_ENCODE.sub(_percent, value)
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in match.group().encode("utf-8"))
+
+
+def _url_kept(value: str) -> bool:
+    """nh3's rule for a[href] and img[src], for values whose fate is certain; anything else
+    gives up. Kept: a relative URL, an http(s) URL with a plain host, mailto; dropped: any other
+    scheme (javascript:, data:…)."""
+    if _CONTROL.search(value):
+        raise _GiveUp
+    match = _SCHEME.match(value)
+    if match is None:
+        return True  # relative: nh3 passes relative URLs through
+    scheme = match.group(1).lower()
+    if scheme == "mailto":
+        return True
+    if scheme not in ("http", "https"):
+        return False
+    plain = _PLAIN_HTTP.fullmatch(value)
+    if plain is None or "xn--" in value.lower():
+        raise _GiveUp
+    host, port = plain.group(1), plain.group(2)
+    if (port is not None and int(port) > 65535) or ".." in host or host[0] in ".-":
+        raise _GiveUp
+    last = host.rstrip(".").rsplit(".", 1)[-1]
+    if last[:1].isdigit() and not (
+        host.count(".") == 3 and all(p.isdigit() and int(p) <= 255 for p in host.split("."))
+    ):
+        raise _GiveUp  # a numeric host: nh3's URL parser checks it as an IPv4 address
+    return True
+
+
+# What the writer does with each tag (bits); a tag missing here makes it give up.
+_ALLOWED, _VOID, _CLOSES_P, _CONTEXT, _TABLE, _DROP, _UNWRAP = 1, 2, 4, 8, 16, 32, 64
+_KIND: dict[object, int] = {}
+for _tag in ALLOWED_TAGS | UNWRAPPED | DROP_WITH_CONTENT:
+    _KIND[_tag] = (
+        (_ALLOWED if _tag in ALLOWED_TAGS else 0)
+        | (_VOID if _tag in VOID_TAGS else 0)
+        | (_CLOSES_P if _tag in CLOSES_P else 0)
+        | (
+            _CONTEXT
+            if _tag in HEADINGS or _tag in ("a", "p", "li", "ul", "ol", "dd", "dt", "dl")
+            else 0
+        )
+        | (_TABLE if _tag == "table" else 0)
+        | (_DROP if _tag in DROP_WITH_CONTENT else 0)
+        | (_UNWRAP if _tag in UNWRAPPED else 0)
+    )
+for _tag in GIVE_UP:
+    _KIND.pop(_tag, None)
+_IN_P, _IN_A, _IN_H, _IN_LI, _IN_DD = 1, 2, 4, 8, 16
+
+
+def _context(tag: str, ctx: int) -> int:
+    """The open elements that matter to an HTML5 re-parse, after entering ``tag``."""
+    if tag == "p":
+        return ctx | _IN_P
+    if tag == "a":
+        if ctx & _IN_A:
+            raise _GiveUp  # a link inside a link
+        return ctx | _IN_A
+    if tag == "li":
+        if ctx & _IN_LI:
+            raise _GiveUp  # an item inside an item of the same list
+        return ctx | _IN_LI
+    if tag in ("dd", "dt"):
+        if ctx & _IN_DD:
+            raise _GiveUp
+        return ctx | _IN_DD
+    if tag in ("ul", "ol"):
+        return ctx & ~_IN_LI
+    if tag == "dl":
+        return ctx & ~_IN_DD
+    if ctx & _IN_H:
+        raise _GiveUp  # a heading inside a heading
+    return ctx | _IN_H
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.out: list[str] = []
+
+    def children(self, el: etree._Element, ctx: int) -> None:
+        out = self.out
+        text = el.text
+        if text:
+            out.append(_escape_text(text))
+        for child in el:
+            self.element(child, ctx)
+            text = child.tail
+            if text:
+                out.append(_escape_text(text))
+
+    def start(self, el: etree._Element, tag: str) -> None:
+        out = self.out
+        if not len(el.attrib):
+            out.append(f'<{tag} rel="noopener noreferrer">' if tag == "a" else f"<{tag}>")
+            return
+        allowed = ALLOWED_ATTRIBUTES[tag]
+        out.append(f"<{tag}")
+        for name, value in el.items():
+            if name not in allowed:
+                continue
+            if (tag == "a" and name == "href") or (tag == "img" and name == "src"):
+                value = _uri_as_written(value)
+                if not _url_kept(value):
+                    continue
+            elif _ODD_IN_ATTRIBUTE.search(value):
+                raise _GiveUp  # lxml writes these as character references
+            out.append(f' {name}="{_escape_attribute(value)}"')
+        if tag == "a":
+            out.append(LINK_REL)
+        out.append(">")
+
+    def element(self, el: etree._Element, ctx: int) -> None:
+        tag = el.tag
+        kind = _KIND.get(tag)
+        if kind is None:
+            raise _GiveUp  # an unknown tag, a processing instruction…: left to nh3
+        if kind & _DROP:
+            if len(el) and tag != "script" and tag != "style":
+                raise _GiveUp  # markup inside <object>, <noscript>…: the re-parse may move it
+            return
+        if ctx & _IN_P and kind & _CLOSES_P:
+            raise _GiveUp  # the re-parse would close the <p> here
+        if kind & _CONTEXT:
+            ctx = _context(tag, ctx)  # type: ignore[arg-type]
+        if kind & _VOID:
+            if len(el) or el.text:
+                raise _GiveUp
+            self.start(el, tag)  # type: ignore[arg-type]
+        elif kind & _TABLE:
+            self.start(el, "table")
+            self.table(el)
+            self.out.append("</table>")
+        elif kind & _ALLOWED:
+            self.start(el, tag)  # type: ignore[arg-type]
+            self.children(el, ctx)
+            self.out.append(f"</{tag}>")
+        else:
+            self.children(el, ctx)
+
+    def spaces(self, text: str | None) -> None:
+        """Text between table parts: whitespace only (other text the re-parse moves out)."""
+        if text:
+            if text.strip(HTML_SPACE):
+                raise _GiveUp
+            self.out.append(text)
+
+    def table(self, table: etree._Element) -> None:
+        """The table's sections and rows; rows written straight into the table get the
+        ``<tbody>`` an HTML5 parser puts around them. Cells start afresh: a formatting or
+        list element open outside the table does not reach into them."""
+        self.spaces(table.text)
+        implied = False
+        out = self.out
+        for child in table:
+            tag = child.tag
+            if tag == "tr":
+                if not implied:
+                    out.append("<tbody>")
+                    implied = True
+                self.row(child)
+            else:
+                if implied:
+                    out.append("</tbody>")
+                    implied = False
+                if tag not in TABLE_SECTIONS:
+                    raise _GiveUp
+                self.start(child, tag)  # type: ignore[arg-type]
+                self.spaces(child.text)
+                for row in child:
+                    if row.tag != "tr":
+                        raise _GiveUp
+                    self.row(row)
+                    self.spaces(row.tail)
+                out.append(f"</{tag}>")
+            self.spaces(child.tail)
+        if implied:
+            out.append("</tbody>")
+
+    def row(self, row: etree._Element) -> None:
+        self.start(row, "tr")
+        self.spaces(row.text)
+        for cell in row:
+            tag = cell.tag
+            if tag != "td" and tag != "th":
+                raise _GiveUp
+            self.start(cell, tag)
+            self.children(cell, 0)
+            self.out.append(f"</{tag}>")
+            self.spaces(cell.tail)
+        self.out.append("</tr>")
+
+
+def write_safe(body: etree._Element) -> str | None:
+    """The body's inner HTML exactly as nh3 would write it, written from the tree; None when
+    the body holds markup only nh3's re-parse handles (the caller then runs nh3)."""
+    writer = _Writer()
+    try:
+        writer.children(body, 0)
+    except _GiveUp:
+        return None
+    return "".join(writer.out)
