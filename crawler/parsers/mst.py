@@ -29,7 +29,7 @@ from crawler.parsers.dates import (
     parse_month_name,
     to_minute,
 )
-from crawler.parsers.document import has_class, strings, text_of, xpaths
+from crawler.parsers.document import ClassScan, Selector, strings, text_of, xpaths
 from crawler.parsers.markers import PageIndex, Sel
 from crawler.parsers.most import find_attachments
 from crawler.parsers.sanitize import body_html
@@ -52,9 +52,9 @@ TITLE_SUFFIX = re.compile(
 )
 
 # --- selectors, in the order they are tried --------------------------------------------------
-BODY = xpaths(
-    f"//div[{has_class('detail-content')}]",
-    "//*[@data-role='content']",
+BODY: tuple[Selector, ...] = (
+    ClassScan("div", "detail-content"),  # //div[has_class('detail-content')], first match
+    *xpaths("//*[@data-role='content']"),
 )
 # Fields around the body: selectors as data (crawler.parsers.markers), looked up in an index of
 # the page's classes and data-roles; a dozen XPath scans of the page cost more than the parse.

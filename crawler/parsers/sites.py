@@ -20,7 +20,7 @@ from lxml import etree
 
 from crawler.items import Article
 from crawler.parsers import most, mst
-from crawler.parsers.document import first, has_class, xpaths
+from crawler.parsers.document import Selector, first, has_class, xpaths
 from crawler.portals import most as most_portal
 
 
@@ -44,8 +44,8 @@ ParseFn = Callable[[etree._Element, etree._Element, str, int], "Article | None"]
 class SiteParser:
     portal: str  # "most" or "mst": the Article's portal
     article_id: Callable[[str], int | None]  # the id in an article URL of the portal, else None
-    quick: tuple[etree.XPath, ...]  # body selectors that cost an id lookup, tried first
-    scans: tuple[etree.XPath, ...]  # body selectors that scan the page, tried after every quick
+    quick: tuple[Selector, ...]  # body selectors that cost an id lookup, tried first
+    scans: tuple[Selector, ...]  # body selectors that scan the page, tried after every quick
     parse: ParseFn  # (root, body, page URL, id) -> Article
     fields: Callable[[etree._Element, int], Fields]  # for the fallback
     not_article: tuple[etree.XPath, ...]  # markup of pages that are certainly not articles
