@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from functools import lru_cache
 from html import escape
 
 import nh3
@@ -55,10 +56,15 @@ def sanitize(fragment: str) -> str:
 def body_html(body: etree._Element, page_url: str, *, direct: bool = True) -> str:
     """Sanitised inner HTML of the body element (the element's own tag left out).
 
-    The body is changed in place (call this after every other reading of it): spans and
-    presentational attributes are dropped, link and image URLs made absolute. That is much
-    cheaper than a per-attribute callback inside nh3.
+    Written straight from the tree when :func:`write_safe` can (the same output nh3 gives).
+    Otherwise the body is changed in place (call this after every other reading of it): spans
+    and presentational attributes are dropped, link and image URLs made absolute (much cheaper
+    than a per-attribute callback inside nh3), and nh3 sanitises lxml's serialisation.
     """
+    if direct:
+        written = write_safe(body, page_url)
+        if written is not None:
+            return strip_controls(written).strip()
     etree.strip_tags(body, *UNWRAP)
     etree.strip_attributes(body, *PRESENTATION)
     for el in body.iter("a", "img"):
@@ -69,10 +75,6 @@ def body_html(body: etree._Element, page_url: str, *, direct: bool = True) -> st
                 el.set(name, absolute_url(value, page_url))
             except ValueError:  # control characters: lxml will not write them back
                 del el.attrib[name]
-    if direct:
-        written = write_safe(body)
-        if written is not None:
-            return strip_controls(written).strip()
     # One serialisation of the whole body (much cheaper than one per child), then its own start
     # and end tags cut off: with its attributes cleared the start tag is exactly "<tag>".
     body.attrib.clear()
@@ -110,11 +112,13 @@ GENERIC_ATTRIBUTES = frozenset(("lang", "title"))
 ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     tag: GENERIC_ATTRIBUTES | frozenset(nh3.ALLOWED_ATTRIBUTES.get(tag, ())) for tag in ALLOWED_TAGS
 }
+# What the writer keeps: the presentational attributes are dropped before nh3 too.
+_WRITTEN_ATTRIBUTES = {tag: names - set(PRESENTATION) for tag, names in ALLOWED_ATTRIBUTES.items()}
 LINK_REL = ' rel="noopener noreferrer"'  # nh3's default link_rel, added to every <a>
 VOID_TAGS = frozenset(("area", "br", "col", "hr", "img", "wbr"))
 # Tags nh3 does not allow whose content it keeps (the tag alone is dropped), which an HTML5
 # parser treats like any inline element.
-UNWRAPPED = frozenset(("font", "span", "label", "section", "main"))
+UNWRAPPED = frozenset(("font", "label", "section", "main", *UNWRAP))
 # Tags whose start closes an open <p> (HTML5 tree building): inside a <p> the re-parse moves them.
 CLOSES_P = frozenset(
     (
@@ -143,6 +147,7 @@ _PLAIN_HTTP = re.compile(
 # them, unlike raw ones).
 _ODD_IN_ATTRIBUTE = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _CONTROL = re.compile(r"[\x00-\x1f]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _TO_ENCODE = re.compile(r"[ \t\n\x7f]|[^\x00-\x7f]")
 
 
@@ -193,6 +198,9 @@ def _url_kept(value: str) -> bool:
     """nh3's rule for a[href] and img[src], for values whose fate is certain; anything else
     gives up. Kept: a relative URL, an http(s) URL with a plain host, mailto; dropped: any other
     scheme (javascript:, data:…)."""
+    plain = _PLAIN_HTTP.fullmatch(value)
+    if plain is not None:  # the usual case: an absolute http(s) URL
+        return _host_kept(plain.group(1), plain.group(2))
     if _CONTROL.search(value):
         raise _GiveUp
     match = _SCHEME.match(value)
@@ -203,12 +211,16 @@ def _url_kept(value: str) -> bool:
         return True
     if scheme not in ("http", "https"):
         return False
-    plain = _PLAIN_HTTP.fullmatch(value)
-    if plain is None or "xn--" in value.lower():
-        raise _GiveUp
-    host, port = plain.group(1), plain.group(2)
+    raise _GiveUp  # an http(s) URL whose host or form nh3's URL parser may reject
+
+
+@lru_cache(maxsize=256)
+def _host_kept(host: str, port: str | None) -> bool:
+    """True for a host (and port) nh3's URL parser accepts; gives up on any doubt."""
     if (port is not None and int(port) > 65535) or ".." in host or host[0] in ".-":
         raise _GiveUp
+    if "xn--" in host.lower():
+        raise _GiveUp  # punycode: checked by the IDNA rules
     last = host.rstrip(".").rsplit(".", 1)[-1]
     if last[:1].isdigit() and not (
         host.count(".") == 3 and all(p.isdigit() and int(p) <= 255 for p in host.split("."))
@@ -222,7 +234,7 @@ _ALLOWED, _VOID, _CLOSES_P, _CONTEXT, _TABLE, _DROP, _UNWRAP = 1, 2, 4, 8, 16, 3
 _KIND: dict[object, int] = {}
 for _tag in ALLOWED_TAGS | UNWRAPPED | DROP_WITH_CONTENT:
     _KIND[_tag] = (
-        (_ALLOWED if _tag in ALLOWED_TAGS else 0)
+        (_ALLOWED if _tag in ALLOWED_TAGS and _tag not in UNWRAPPED else 0)
         | (_VOID if _tag in VOID_TAGS else 0)
         | (_CLOSES_P if _tag in CLOSES_P else 0)
         | (
@@ -264,43 +276,38 @@ def _context(tag: str, ctx: int) -> int:
     return ctx | _IN_H
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.out: list[str] = []
+_OPEN = {tag: f'<{tag} rel="noopener noreferrer">' if tag == "a" else f"<{tag}>" for tag in _KIND}
+_CLOSE = {tag: f"</{tag}>" for tag in _KIND}
 
-    def children(self, el: etree._Element, ctx: int) -> None:
-        out = self.out
-        text = el.text
-        if text:
-            out.append(_escape_text(text))
-        for child in el:
-            self.element(child, ctx)
-            text = child.tail
-            if text:
-                out.append(_escape_text(text))
 
-    def start(self, el: etree._Element, tag: str) -> None:
-        out = self.out
-        if not len(el.attrib):
-            out.append(f'<{tag} rel="noopener noreferrer">' if tag == "a" else f"<{tag}>")
-            return
-        allowed = ALLOWED_ATTRIBUTES[tag]
-        out.append(f"<{tag}")
-        for name, value in el.items():
-            if name not in allowed:
+def _start(tag: str, items: list[tuple[str, str]], out: list[str], page_url: str) -> None:
+    """The start tag of an element with attributes: the allowed ones, URLs made absolute (as
+    :func:`body_html` does before nh3) and checked."""
+    allowed = _WRITTEN_ATTRIBUTES[tag]
+    out.append(f"<{tag}")
+    for name, value in items:
+        if name not in allowed:
+            continue
+        if (tag == "a" and name == "href") or (tag == "img" and name == "src"):
+            if value:
+                value = absolute_url(value, page_url)
+                if _NOT_XML.search(value):
+                    raise _GiveUp  # lxml would refuse it (body_html then drops the attribute)
+            value = _uri_as_written(value)
+            if not _url_kept(value):
                 continue
-            if (tag == "a" and name == "href") or (tag == "img" and name == "src"):
-                value = _uri_as_written(value)
-                if not _url_kept(value):
-                    continue
-            elif _ODD_IN_ATTRIBUTE.search(value):
-                raise _GiveUp  # lxml writes these as character references
-            out.append(f' {name}="{_escape_attribute(value)}"')
-        if tag == "a":
-            out.append(LINK_REL)
-        out.append(">")
+        elif _ODD_IN_ATTRIBUTE.search(value):
+            raise _GiveUp  # lxml writes these as character references
+        out.append(f' {name}="{_escape_attribute(value)}"')
+    out.append(LINK_REL + ">" if tag == "a" else ">")
 
-    def element(self, el: etree._Element, ctx: int) -> None:
+
+def _children(parent: etree._Element, ctx: int, out: list[str], page_url: str) -> None:
+    """The escaped text and the sanitised elements inside ``parent``, in order."""
+    text = parent.text
+    if text:
+        out.append(_escape_text(text))
+    for el in parent:
         tag = el.tag
         kind = _KIND.get(tag)
         if kind is None:
@@ -308,85 +315,92 @@ class _Writer:
         if kind & _DROP:
             if len(el) and tag != "script" and tag != "style":
                 raise _GiveUp  # markup inside <object>, <noscript>…: the re-parse may move it
-            return
-        if ctx & _IN_P and kind & _CLOSES_P:
-            raise _GiveUp  # the re-parse would close the <p> here
-        if kind & _CONTEXT:
-            ctx = _context(tag, ctx)  # type: ignore[arg-type]
-        if kind & _VOID:
-            if len(el) or el.text:
-                raise _GiveUp
-            self.start(el, tag)  # type: ignore[arg-type]
-        elif kind & _TABLE:
-            self.start(el, "table")
-            self.table(el)
-            self.out.append("</table>")
-        elif kind & _ALLOWED:
-            self.start(el, tag)  # type: ignore[arg-type]
-            self.children(el, ctx)
-            self.out.append(f"</{tag}>")
         else:
-            self.children(el, ctx)
-
-    def spaces(self, text: str | None) -> None:
-        """Text between table parts: whitespace only (other text the re-parse moves out)."""
-        if text:
-            if text.strip(HTML_SPACE):
-                raise _GiveUp
-            self.out.append(text)
-
-    def table(self, table: etree._Element) -> None:
-        """The table's sections and rows; rows written straight into the table get the
-        ``<tbody>`` an HTML5 parser puts around them. Cells start afresh: a formatting or
-        list element open outside the table does not reach into them."""
-        self.spaces(table.text)
-        implied = False
-        out = self.out
-        for child in table:
-            tag = child.tag
-            if tag == "tr":
-                if not implied:
-                    out.append("<tbody>")
-                    implied = True
-                self.row(child)
-            else:
-                if implied:
-                    out.append("</tbody>")
-                    implied = False
-                if tag not in TABLE_SECTIONS:
-                    raise _GiveUp
-                self.start(child, tag)  # type: ignore[arg-type]
-                self.spaces(child.text)
-                for row in child:
-                    if row.tag != "tr":
+            if ctx & _IN_P and kind & _CLOSES_P:
+                raise _GiveUp  # the re-parse would close the <p> here
+            inner = _context(tag, ctx) if kind & _CONTEXT else ctx  # type: ignore[arg-type]
+            if kind & _ALLOWED:
+                items = el.items()
+                if items:
+                    _start(tag, items, out, page_url)  # type: ignore[arg-type]
+                else:
+                    out.append(_OPEN[tag])
+                if kind & _VOID:
+                    if len(el) or el.text:
                         raise _GiveUp
-                    self.row(row)
-                    self.spaces(row.tail)
-                out.append(f"</{tag}>")
-            self.spaces(child.tail)
-        if implied:
-            out.append("</tbody>")
+                elif kind & _TABLE:
+                    _table(el, out, page_url)
+                    out.append("</table>")
+                else:
+                    _children(el, inner, out, page_url)
+                    out.append(_CLOSE[tag])
+            else:
+                _children(el, inner, out, page_url)
+        text = el.tail
+        if text:
+            out.append(_escape_text(text))
 
-    def row(self, row: etree._Element) -> None:
-        self.start(row, "tr")
-        self.spaces(row.text)
-        for cell in row:
-            tag = cell.tag
-            if tag != "td" and tag != "th":
+
+def _spaces(text: str | None, out: list[str]) -> None:
+    """Text between table parts: whitespace only (other text the re-parse moves out)."""
+    if text:
+        if text.strip(HTML_SPACE):
+            raise _GiveUp
+        out.append(text)
+
+
+def _table(table: etree._Element, out: list[str], page_url: str) -> None:
+    """The table's sections and rows; rows written straight into the table get the ``<tbody>``
+    an HTML5 parser puts around them. Cells start afresh: a formatting or list element open
+    outside the table does not reach into them."""
+    _spaces(table.text, out)
+    implied = False
+    for child in table:
+        tag = child.tag
+        if tag == "tr":
+            if not implied:
+                out.append("<tbody>")
+                implied = True
+            _row(child, out, page_url)
+        else:
+            if implied:
+                out.append("</tbody>")
+                implied = False
+            if tag not in TABLE_SECTIONS:
                 raise _GiveUp
-            self.start(cell, tag)
-            self.children(cell, 0)
-            self.out.append(f"</{tag}>")
-            self.spaces(cell.tail)
-        self.out.append("</tr>")
+            _start(tag, child.items(), out, page_url)  # type: ignore[arg-type]
+            _spaces(child.text, out)
+            for row in child:
+                if row.tag != "tr":
+                    raise _GiveUp
+                _row(row, out, page_url)
+                _spaces(row.tail, out)
+            out.append(f"</{tag}>")
+        _spaces(child.tail, out)
+    if implied:
+        out.append("</tbody>")
 
 
-def write_safe(body: etree._Element) -> str | None:
+def _row(row: etree._Element, out: list[str], page_url: str) -> None:
+    _start("tr", row.items(), out, page_url)
+    _spaces(row.text, out)
+    for cell in row:
+        tag = cell.tag
+        if tag != "td" and tag != "th":
+            raise _GiveUp
+        _start(tag, cell.items(), out, page_url)
+        _children(cell, 0, out, page_url)
+        out.append(f"</{tag}>")
+        _spaces(cell.tail, out)
+    out.append("</tr>")
+
+
+def write_safe(body: etree._Element, page_url: str) -> str | None:
     """The body's inner HTML exactly as nh3 would write it, written from the tree; None when
     the body holds markup only nh3's re-parse handles (the caller then runs nh3)."""
-    writer = _Writer()
+    out: list[str] = []
     try:
-        writer.children(body, 0)
+        _children(body, 0, out, page_url)
     except _GiveUp:
         return None
-    return "".join(writer.out)
+    return "".join(out)

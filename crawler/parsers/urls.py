@@ -74,6 +74,15 @@ def same_site(url: str, page_url: str) -> bool:
     return key is not None and key == _page(page_url)[2]
 
 
+@lru_cache(maxsize=256)
+def _host_key(scheme: str, netloc: str) -> tuple[str, int | None] | bool | None:
+    """The site key of ``scheme://netloc`` (None: no key; False: urlsplit rejects it)."""
+    try:
+        return _site_key(urlsplit(f"{scheme}://{netloc}"))
+    except ValueError:
+        return False
+
+
 @lru_cache(maxsize=4096)
 def absolute_url(href: str, page_url: str) -> str:
     """``href`` made absolute against the page; on-site URLs moved onto the page's scheme+host.
@@ -82,6 +91,23 @@ def absolute_url(href: str, page_url: str) -> str:
     """
     href = encode_controls(href.strip())
     scheme, netloc, key = _page(page_url)
+    lowered = href[:8].lower()
+    if (
+        (lowered == "https://" or lowered[:7] == "http://")
+        and scheme
+        and netloc
+        and not any(c in href for c in "?#\t\n")
+    ):
+        # The usual absolute http(s) URL, without urlsplit: its host decides (cached per host).
+        start = href.index("//") + 2
+        slash = href.find("/", start)
+        host = href[start:] if slash < 0 else href[start:slash]
+        found = _host_key(href[: start - 3].lower(), host)
+        if found is False:
+            return href  # urlsplit rejects it: kept as written
+        if found != key:
+            return href  # offsite: kept as written
+        return f"{scheme}://{netloc}{href[slash:] if slash >= 0 else ''}"
     if not (scheme and netloc):
         try:
             return urljoin(page_url, href)
