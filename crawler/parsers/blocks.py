@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from crawler.parsers.document import elements, strings, text_of
+from crawler.parsers.document import strings, text_of
 from crawler.parsers.text import clean
 
 BLOCK_TAGS = frozenset(
@@ -81,8 +81,6 @@ _ALIGN_STYLE = re.compile(r"text-align\s*:\s*(center|right|left|justify)", re.IG
 # Tags that stop the one-pass reading of a block (see Flattener._inline_block).
 _STRUCTURAL = BLOCK_TAGS | SKIP_TAGS | {"br", "img", "table"}
 _ITALIC_TEXT = etree.XPath(".//text()[ancestor::em or ancestor::i]")
-_ROWS = etree.XPath("./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr")
-_CELLS = etree.XPath("./td | ./th")
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,12 +243,12 @@ class Flattener:
     def _table(self, table: etree._Element) -> None:
         self._tables += 1
         serial = self._tables
-        for row in elements(_ROWS, table):
+        for row in _rows(table):
             texts: list[str] = []
             images: list[RawImage] = []
             per_cell: list[int] = []
             aligns: set[str] = set()
-            for cell in elements(_CELLS, row):
+            for cell in row.iterchildren("td", "th"):
                 inner = Flattener(self._skip).run(cell)
                 texts.append(" ".join(b.text for b in inner if b.text))
                 cell_images = [img for b in inner for img in b.images]
@@ -272,6 +270,17 @@ class Flattener:
                     element=row,
                 )
             )
+
+
+def _rows(table: etree._Element) -> list[etree._Element]:
+    """The table's rows in document order: ``./tr | ./thead/tr | ./tbody/tr | ./tfoot/tr``."""
+    rows: list[etree._Element] = []
+    for child in table.iterchildren("tr", "thead", "tbody", "tfoot"):
+        if child.tag == "tr":
+            rows.append(child)
+        else:
+            rows.extend(child.iterchildren("tr"))
+    return rows
 
 
 def flatten(
