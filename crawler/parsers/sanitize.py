@@ -135,7 +135,7 @@ GIVE_UP = frozenset(
     ("pre", "caption", "col", "colgroup", "rp", "rt", "rtc", "ruby", "tr", "td", "th", "tbody",
      "thead", "tfoot")
 )  # fmt: skip
-TABLE_SECTIONS = frozenset(("thead", "tbody", "tfoot"))
+TABLE_SECTIONS = frozenset(("thead", "tbody", "tfoot")) & ALLOWED_TAGS  # nh3 allows no tfoot
 CELLS = frozenset(("td", "th"))
 HTML_SPACE = " \t\n\r\f"  # what an HTML5 parser counts as inter-element whitespace
 # a[href] and img[src]: what nh3's URL parser certainly accepts, for the allowed schemes.
@@ -313,8 +313,10 @@ def _children(parent: etree._Element, ctx: int, out: list[str], page_url: str) -
         if kind is None:
             raise _GiveUp  # an unknown tag, a processing instruction…: left to nh3
         if kind & _DROP:
-            if len(el) and tag != "script" and tag != "style":
-                raise _GiveUp  # markup inside <object>, <noscript>…: the re-parse may move it
+            if (len(el) and tag != "script" and tag != "style") or (tag == "embed" and el.text):
+                # Markup inside <object>, <noscript>… the re-parse may move out; anything inside
+                # an <embed> (void in HTML5) it certainly does.
+                raise _GiveUp
         else:
             if ctx & _IN_P and kind & _CLOSES_P:
                 raise _GiveUp  # the re-parse would close the <p> here
@@ -332,6 +334,8 @@ def _children(parent: etree._Element, ctx: int, out: list[str], page_url: str) -
                     _table(el, out, page_url)
                     out.append("</table>")
                 else:
+                    if tag == "li" and not len(el) and not el.text:
+                        raise _GiveUp  # lxml writes an empty item without its end tag
                     _children(el, inner, out, page_url)
                     out.append(_CLOSE[tag])
             else:
