@@ -386,13 +386,13 @@ def _table(table: etree._Element, out: list[str], page_url: str) -> None:
 
 
 def _row(row: etree._Element, out: list[str], page_url: str) -> None:
-    _start("tr", row.items(), out, page_url)
+    _start("tr", row.items(), out, page_url)  # type: ignore[arg-type]
     _spaces(row.text, out)
     for cell in row:
         tag = cell.tag
         if tag != "td" and tag != "th":
             raise _GiveUp
-        _start(tag, cell.items(), out, page_url)
+        _start(tag, cell.items(), out, page_url)  # type: ignore[arg-type]
         _children(cell, 0, out, page_url)
         out.append(f"</{tag}>")
         _spaces(cell.tail, out)
