@@ -5,10 +5,11 @@
 Times, in interleaved rounds (CPU time of this process, medians), on the mst replica's article
 pages and on the hand-written mst fixtures (``tests/fixtures/pages/mst-*``):
 ``crawler.parsers.parse_article``; its unavoidable core alone (building the tree, flattening the
-body, sanitising ``body_html`` with nh3); a bare ``lxml.html.fromstring`` (one "parse");
-``trafilatura.extract``. Each figure is printed as pages/s, as a multiple of trafilatura and as
-a number of bare parses, so the budget the 10× goal leaves (trafilatura's parses / 10) can be
-set against what the core alone takes.
+body, writing the sanitised ``body_html``), and the same core with ``body_html`` through nh3's
+second parse as before the direct writer (``crawler.parsers.sanitize.write_safe``); a bare
+``lxml.html.fromstring`` (one "parse"); ``trafilatura.extract``. Each figure is printed as
+pages/s, as a multiple of trafilatura and as a number of bare parses, so the budget the 10× goal
+leaves (trafilatura's parses / 10) can be set against what the core alone takes.
 """
 
 from __future__ import annotations
@@ -52,17 +53,18 @@ def extractors() -> dict[str, Extract]:
     from crawler.parsers.sanitize import body_html
     from crawler.parsers.sites import recognise
 
-    def core(html: bytes, url: str) -> object:
+    def core(html: bytes, url: str, *, direct: bool = True) -> object:
         root = load(html)
         found = recognise(root) if root is not None else None
         if found is None:
             return None
         flatten(found[1])
-        return body_html(found[1], url)
+        return body_html(found[1], url, direct=direct)
 
     return {
         "parse_article": parse_article,
-        "core (tree + flatten + nh3)": core,
+        "core (tree + flatten + body_html)": core,
+        "the same core, nh3 re-parsing": lambda html, url: core(html, url, direct=False),
         "lxml.html.fromstring": lambda html, url: lxml.html.fromstring(html),
         "trafilatura.extract": lambda html, url: trafilatura.extract(html, url=url),
     }
