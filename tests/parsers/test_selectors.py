@@ -38,4 +38,3 @@ def test_class_scan_finds_nothing_without_the_token() -> None:
     root = load("<html><body><div class='detail'><span class='detail-content'/></div></body>")
     assert root is not None
     assert ClassScan("div", "detail-content")(root) == []
-
