@@ -33,7 +33,7 @@ from crawler.parsers.document import ClassScan, Selector, strings, text_of, xpat
 from crawler.parsers.markers import PageIndex, Sel
 from crawler.parsers.most import find_attachments
 from crawler.parsers.sanitize import body_html
-from crawler.parsers.text import clean
+from crawler.parsers.text import clean, strip_controls
 from crawler.parsers.urls import absolute_url, is_web_url
 from crawler.portals import mst as mst_portal
 
@@ -309,11 +309,19 @@ def _drop(el: etree._Element) -> None:
     tail = el.tail
     if tail and tail.strip():
         previous = el.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
+        text = ((previous.tail if previous is not None else parent.text) or "") + tail
+        try:
+            _set_text(parent, previous, text)
+        except ValueError:  # lxml reads control characters but will not write them back
+            _set_text(parent, previous, strip_controls(text))
     parent.remove(el)
+
+
+def _set_text(parent: etree._Element, previous: etree._Element | None, text: str) -> None:
+    if previous is not None:
+        previous.tail = text
+    else:
+        parent.text = text
 
 
 def _is_photo_block(el: etree._Element) -> bool:
