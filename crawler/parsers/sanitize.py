@@ -291,11 +291,16 @@ def _start(tag: str, items: list[tuple[str, str]], out: list[str], page_url: str
         if (tag == "a" and name == "href") or (tag == "img" and name == "src"):
             if value:
                 value = absolute_url(value, page_url)
+            plain = _PLAIN_HTTP.fullmatch(value)
+            if plain is not None:  # printable ASCII only: nothing to encode or refuse
+                if not _host_kept(plain.group(1), plain.group(2)):
+                    continue
+            else:
                 if _NOT_XML.search(value):
                     raise _GiveUp  # lxml would refuse it (body_html then drops the attribute)
-            value = _uri_as_written(value)
-            if not _url_kept(value):
-                continue
+                value = _uri_as_written(value)
+                if not _url_kept(value):
+                    continue
         elif _ODD_IN_ATTRIBUTE.search(value):
             raise _GiveUp  # lxml writes these as character references
         out.append(f' {name}="{_escape_attribute(value)}"')
