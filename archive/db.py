@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -192,6 +193,27 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
     return db
 
 
+# Databases with a savepoint open for one write (:func:`write_savepoint`) that no
+# write_transaction has taken yet.
+_OPEN_SAVEPOINT: weakref.WeakSet[sqlite_utils.Database] = weakref.WeakSet()
+
+
+@contextlib.contextmanager
+def write_savepoint(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A savepoint around one write inside an open transaction (``archive.batch``).
+
+    The first :func:`write_transaction` inside it runs in this savepoint instead of opening a
+    second one (a savepoint is two statements). An error inside still undoes the whole write,
+    and nothing more.
+    """
+    _OPEN_SAVEPOINT.add(db)
+    try:
+        with db.atomic():
+            yield db
+    finally:
+        _OPEN_SAVEPOINT.discard(db)
+
+
 @contextlib.contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One atomic write: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception.
@@ -201,6 +223,10 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     Nested use becomes a savepoint inside the outer transaction.
     """
     if db.conn.in_transaction:
+        if db in _OPEN_SAVEPOINT:  # the enclosing write's savepoint is this one's
+            _OPEN_SAVEPOINT.discard(db)
+            yield db
+            return
         with db.atomic():
             yield db
         return

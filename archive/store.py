@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from archive import drift, rawpages
 from archive import migrations as m
-from archive.batch import defer_fts
+from archive.batch import category_known, defer_fts
 from archive.db import write_transaction
 from archive.files import FileRecord, write_blob
 from archive.headers import pack as pack_headers
@@ -194,6 +194,16 @@ def _revisit(
 # --------------------------------------------------------------------------- categories
 
 
+_UPSERT_CATEGORY = (
+    "INSERT INTO categories (portal, id, name, url) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT(portal, id) DO UPDATE SET "
+    "name = coalesce(excluded.name, name), url = coalesce(excluded.url, url)"
+)
+_LINK_ARTICLE = (
+    "INSERT OR IGNORE INTO article_categories (portal, site_id, category_id) VALUES (?, ?, ?)"
+)
+
+
 def save_category(
     db: sqlite_utils.Database,
     category_id: int,
@@ -202,23 +212,20 @@ def save_category(
     *,
     portal: str = m.DEFAULT_PORTAL,
 ) -> None:
-    """Insert or update a category of ``portal`` (a known name/url is never replaced by None)."""
-    db.execute(
-        "INSERT INTO categories (portal, id, name, url) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(portal, id) DO UPDATE SET "
-        "name = coalesce(excluded.name, name), url = coalesce(excluded.url, url)",
-        [portal, category_id, name, url],
-    )
+    """Insert or update a category of ``portal`` (a known name/url is never replaced by None).
+
+    In a batch (:mod:`archive.batch`) the same upsert is run once: a second one changes nothing.
+    """
+    params = [portal, category_id, name, url]
+    if not category_known(db, tuple(params)):
+        db.execute(_UPSERT_CATEGORY, params)  # committed at once outside a transaction
 
 
 def _link(db: sqlite_utils.Database, portal: str, site_id: int, listed: Listed) -> bool:
     if listed.category_id is None:  # a listing whose id the parser could not read
         return False
     save_category(db, listed.category_id, listed.name, listed.url, portal=portal)
-    cursor = db.execute(
-        "INSERT OR IGNORE INTO article_categories (portal, site_id, category_id) VALUES (?, ?, ?)",
-        [portal, site_id, listed.category_id],
-    )
+    cursor = db.conn.execute(_LINK_ARTICLE, [portal, site_id, listed.category_id])
     return cursor.rowcount > 0
 
 
@@ -607,7 +614,7 @@ def save_article(
                 etag=etag,
                 last_modified=last_modified,
             )
-            outcome = "new"
+            outcome = "new"  # never withdrawn: _back_on_site has nothing to do
         elif current[0] == stored.digest:
             db.conn.execute(
                 "UPDATE articles SET last_seen = max(last_seen, :t), "
@@ -653,7 +660,8 @@ def save_article(
             run_id=run_id,
             at=fetched_at,
         )
-        _back_on_site(db, article.portal, sid)  # fetched: on the site, whatever it was before
+        if outcome != "new":  # fetched: on the site, whatever it was before
+            _back_on_site(db, article.portal, sid)
     return outcome
 
 

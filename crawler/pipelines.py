@@ -7,6 +7,7 @@ Counts go to the crawl's stats (``archive/*`` keys), from which the run's summar
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
@@ -17,6 +18,7 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
 from archive import drift, store
+from archive.batch import BatchWriter, WriteAbandoned
 from archive.db import open_archive
 from archive.files import files_dir_for, sweep_temporaries
 from archive.lock import crawl_lock
@@ -37,7 +39,6 @@ from crawler.records import (
 from crawler.urls import SiteScope
 
 if TYPE_CHECKING:
-    import contextlib
     from collections.abc import Callable, Sequence
     from typing import Self
 
@@ -92,30 +93,49 @@ class DaemonThread(threading.Thread):
 
 
 class WriterThread:
-    """One thread that does every archive write, in the order the items arrive.
+    """One thread that does every archive write, in the order the items arrive, many items per
+    transaction (:class:`archive.batch.BatchWriter`, its limits from :mod:`archive.defaults`).
 
     Writes block on disk (SQLite commits, fsync of each stored file); on the reactor thread they
     would stall the downloads. One thread keeps the archive's single connection to one user at
-    a time and keeps the spider's order (an article is stored before its later category links).
+    a time and keeps the spider's order (an article is stored before its later category links,
+    a fetch error is resolved in the same transaction as the page that resolved it or a later
+    one). An item's Deferred fires once its transaction is committed: nothing the crawl counts
+    as stored can be lost by a kill.
     """
 
-    def __init__(self) -> None:
-        from twisted.python.threadpool import ThreadPool
+    # How long a stop waits for the write in progress (a second Ctrl-C must end the process at
+    # once, and the run's outcome is written after it).
+    ABANDON_SECONDS = 5.0
 
-        self.pool = ThreadPool(minthreads=1, maxthreads=1, name="archive-writer")
-        # A daemon thread: a crawl stopped at once (a second Ctrl-C) never waits for it at exit.
-        # A write cut short by that exit is one SQLite transaction: it is wholly undone.
-        self.pool.threadFactory = DaemonThread
-        self.pool.start()
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.writer = BatchWriter(db)
 
     def run(self, func: Callable[..., Any], *args: Any) -> Deferred[Any]:
         from twisted.internet import reactor
-        from twisted.internet.threads import deferToThreadPool
+        from twisted.internet.defer import Deferred
 
-        return deferToThreadPool(reactor, self.pool, func, *args)  # type: ignore[arg-type]
+        deferred: Deferred[Any] = Deferred()
+
+        def done(result: Any, exc: BaseException | None) -> None:  # on the writer thread
+            if exc is None:
+                reactor.callFromThread(deferred.callback, result)  # type: ignore[attr-defined]
+            else:
+                reactor.callFromThread(deferred.errback, exc)  # type: ignore[attr-defined]
+
+        self.writer.submit(func, *args, done=done)
+        return deferred
 
     def stop(self) -> None:
-        self.pool.stop()  # waits for the queued writes
+        """Write what is queued, commit, and stop (the crawl is closing)."""
+        self.writer.close()
+
+    def abandon(self) -> None:
+        """The process is ending at once: commit what is written (after the write in progress)
+        and stop, so that the run's outcome, written next on another connection, never waits
+        for this one's lock. Queued items are dropped: nothing records them as done."""
+        if not self.writer.abandon(self.ABANDON_SECONDS):
+            logger.error("the archive writer is still busy; the run's record may wait for it")
 
 
 class ArchivePipeline:
@@ -137,6 +157,7 @@ class ArchivePipeline:
         self._stats_before: dict[str, Any] = {}  # the stats when the current site's run began
         self.db: sqlite_utils.Database
         self._writer: WriterThread
+        self._shutdown_trigger: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -151,7 +172,6 @@ class ArchivePipeline:
     # ------------------------------------------------------------------ lifecycle
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self._writer = WriterThread()
         if self.own_run:
             # ``scrapy crawl most`` used directly: take the lock and record the run here.
             self._lock = crawl_lock(self.db_path)
@@ -165,8 +185,20 @@ class ArchivePipeline:
             scope = getattr(self.crawler.spider, "scope", None)
             site = getattr(scope, "base", self.site)
             self.run_id = store.start_run(self.db, site=site, mode=self.mode)
+        self._writer = WriterThread(self.db)
+        # A process stopped at once (a second Ctrl-C) never closes the spider: its open batch
+        # is committed before the reactor stops, before anything else writes the archive.
+        from twisted.internet import reactor
+
+        self._shutdown_trigger = reactor.addSystemEventTrigger(  # type: ignore[attr-defined]
+            "before", "shutdown", self._writer.abandon
+        )
 
     def close_spider(self, spider: Spider | None = None) -> None:
+        from twisted.internet import reactor
+
+        with contextlib.suppress(ValueError, KeyError):  # gone if it has fired
+            reactor.removeSystemEventTrigger(self._shutdown_trigger)  # type: ignore[attr-defined]
         self._writer.stop()
         try:
             self._check_drift()
@@ -226,16 +258,24 @@ class ArchivePipeline:
         and ``site`` its own run, as ``most-archive crawl`` records one run per site."""
         if self.run_id is None:
             return
-        self._finish_run("finished")
+        # On the writer thread, after the items before it: the connection is its alone. The
+        # host that served the site is the spider's now, before it moves on.
+        self._writer.run(self._next_run, site, served_by(self.crawler.spider))
+
+    def _next_run(self, site: str, served: dict[str, Any]) -> None:
+        self._finish_run("finished", served)
         self.run_id = store.start_run(self.db, site=site, mode=self.mode)
         self._stats_before = dict(self.stats.get_stats())
 
-    def _finish_run(self, reason: str) -> None:
+    def _finish_run(self, reason: str, served: dict[str, Any] | None = None) -> None:
         """Record the outcome and counts of the current site's run (its share of the stats)."""
         assert self.run_id is not None
-        stats = {**stats_since(self.stats.get_stats(), self._stats_before), "finish_reason": reason}
+        now = dict(self.stats.get_stats())
+        stats = {**stats_since(now, self._stats_before), "finish_reason": reason}
         outcome = outcomes.decide_from_stats(stats)
-        counts = {**run_counts(stats), **served_by(self.crawler.spider)}
+        if served is None:
+            served = served_by(self.crawler.spider)
+        counts = {**run_counts(stats), **served}
         try:
             store.finish_run(self.db, self.run_id, outcome=outcome, counts=counts)
         except (sqlite3.Error, OSError) as exc:  # a full disk: the next run says died
@@ -265,6 +305,8 @@ class ArchivePipeline:
             raise TypeError(f"unexpected item {type(item).__name__}")
         try:
             await maybe_deferred_to_future(self._writer.run(handler, item))
+        except WriteAbandoned:  # the process is ending at once: the item is simply not stored
+            logger.debug("not stored, the crawl was stopped at once: %s", type(item).__name__)
         except Exception as exc:  # whatever the store raised, the run has failed
             self._storage_failed(item, exc)
         return item
