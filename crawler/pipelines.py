@@ -84,6 +84,13 @@ def missing_fields(article: Article) -> list[str]:
     return missing
 
 
+def _reactor() -> Any:
+    """The installed reactor (its system-event triggers are untyped in Twisted's stubs)."""
+    from twisted.internet import reactor
+
+    return reactor
+
+
 class DaemonThread(threading.Thread):
     """A thread that never keeps the process alive (for Twisted's ``ThreadPool.threadFactory``)."""
 
@@ -188,17 +195,13 @@ class ArchivePipeline:
         self._writer = WriterThread(self.db)
         # A process stopped at once (a second Ctrl-C) never closes the spider: its open batch
         # is committed before the reactor stops, before anything else writes the archive.
-        from twisted.internet import reactor
-
-        self._shutdown_trigger = reactor.addSystemEventTrigger(  # type: ignore[attr-defined]
+        self._shutdown_trigger = _reactor().addSystemEventTrigger(
             "before", "shutdown", self._writer.abandon
         )
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        from twisted.internet import reactor
-
         with contextlib.suppress(ValueError, KeyError):  # gone if it has fired
-            reactor.removeSystemEventTrigger(self._shutdown_trigger)  # type: ignore[attr-defined]
+            _reactor().removeSystemEventTrigger(self._shutdown_trigger)
         self._writer.stop()
         try:
             self._check_drift()
