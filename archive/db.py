@@ -204,12 +204,22 @@ def write_savepoint(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database
 
     The first :func:`write_transaction` inside it runs in this savepoint instead of opening a
     second one (a savepoint is two statements). An error inside still undoes the whole write,
-    and nothing more.
+    and nothing more. The savepoint has one fixed name (SQLite finds the innermost of that
+    name), so its statements are prepared once per connection, not once per write.
     """
+    conn = db.conn
+    conn.execute("SAVEPOINT archive_write")
     _OPEN_SAVEPOINT.add(db)
     try:
-        with db.atomic():
-            yield db
+        yield db
+    except BaseException:
+        # an error such as a full disk can end the whole transaction, savepoints included
+        if conn.in_transaction:
+            conn.execute("ROLLBACK TO archive_write")
+            conn.execute("RELEASE archive_write")
+        raise
+    else:
+        conn.execute("RELEASE archive_write")
     finally:
         _OPEN_SAVEPOINT.discard(db)
 
