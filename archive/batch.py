@@ -8,7 +8,8 @@ write of a crawl through one: the crawl's pipeline hands it each item, and it co
 :data:`~archive.defaults.BATCH_ITEMS` writes, :data:`~archive.defaults.BATCH_SECONDS` after
 the batch opened, as soon as no write has come for
 :data:`~archive.defaults.BATCH_IDLE_SECONDS` (a slow crawl commits each article almost at
-once), and when it is closed. A write is reported done only once its batch is committed.
+once), and when it is closed. A write is reported done when it has run (the crawl goes on);
+a commit that fails is reported apart, with the number of writes it lost.
 
 Each write still runs in its own savepoint, so one that fails undoes only itself. The
 full-text rows are written at commit time, all at once (:func:`defer_fts`): a savepoint
@@ -56,9 +57,11 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Statement = tuple[str, list[Any]]
-# Called on the writer thread once a write's batch is committed: (result, None), or
-# (None, the exception) when the write or its commit failed.
+# Called on the writer thread once a write has run: (result, None), or (None, the exception).
 Done = Callable[[Any, BaseException | None], None]
+# Called on the writer thread when written work was lost: the exception (a failed commit, or a
+# failed write that ended the whole transaction) and how many written writes went with it.
+Lost = Callable[[BaseException, int], None]
 
 
 class _Open:
@@ -230,10 +233,11 @@ class BatchWriter:
     :meth:`submit` queues a write; the thread runs the writes in the order they were
     submitted, in a :class:`WriteBatch` it commits after ``max_items`` writes,
     ``max_seconds`` after the batch opened, after ``idle_seconds`` without a new write, and
-    at :meth:`close`. Each write's ``done`` is called on the writer thread once its batch is
-    committed (or with the exception, when the write or the commit failed: a failed commit
-    fails every write of the batch). The connection is the thread's alone until
-    :meth:`close` or :meth:`abandon` returns.
+    at :meth:`close`. Each write's ``done`` is called on the writer thread once it has run
+    (with its result or its exception); ``lost`` is called when a commit fails (a full disk,
+    an I/O error) or a failed write ended the whole transaction, with the number of earlier
+    writes that went with it. The connection is the thread's alone until :meth:`close` or
+    :meth:`abandon` returns.
     """
 
     def __init__(
@@ -243,12 +247,14 @@ class BatchWriter:
         max_items: int = BATCH_ITEMS,
         max_seconds: float = BATCH_SECONDS,
         idle_seconds: float = BATCH_IDLE_SECONDS,
+        lost: Lost | None = None,
         name: str = "archive-writer",
     ) -> None:
         self.batch = WriteBatch(db, max_items=max_items, max_seconds=max_seconds)
         self.idle_seconds = idle_seconds
+        self.lost = lost
+        self.failures: list[BaseException] = []  # what lost work, in order
         self._jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._pending: list[tuple[Done, Any]] = []  # written, waiting for the commit
         self._abandon = threading.Event()
         # A daemon thread: a process stopped at once never waits for it at exit; a write cut
         # short by that exit is part of one SQLite transaction, wholly undone.
@@ -256,7 +262,7 @@ class BatchWriter:
         self._thread.start()
 
     def submit(self, write: Callable[..., Any], *args: Any, done: Done) -> None:
-        """Queue ``write(*args)``; ``done`` is called once it is committed (or failed)."""
+        """Queue ``write(*args)``; ``done`` is called once it has run."""
         self._jobs.put((write, args, done))
 
     def close(self, timeout: float | None = None) -> bool:
@@ -290,26 +296,34 @@ class BatchWriter:
                     self._drop_queued(job)
                 return
             write, args, done = job
+            written = self.batch.items
             try:
                 result = self.batch.write(write, *args)
             except Exception as exc:
+                if not self.batch.open and written:  # it took the batch's earlier writes along
+                    self._lose(exc, written)
                 _report(done, None, exc)
-                if not self.batch.open:  # the error took the batch's earlier writes with it
-                    self._fail_pending(exc)
                 continue
-            self._pending.append((done, result))
+            _report(done, result, None)
             if self.batch.due():
                 self._commit()
 
     def _commit(self) -> None:
+        written = self.batch.items
         try:
             self.batch.commit()
         except Exception as exc:
-            self._fail_pending(exc)
+            self._lose(exc, written)
+
+    def _lose(self, exc: BaseException, writes: int) -> None:
+        self.failures.append(exc)
+        if self.lost is None:
+            logger.error("%d archive writes lost: %s", writes, exc)
             return
-        pending, self._pending = self._pending, []
-        for done, result in pending:
-            _report(done, result, None)
+        try:
+            self.lost(exc, writes)
+        except Exception:  # the owner's own bug must not stop the writer
+            logger.exception("the writer's lost callback failed")
 
     def _drop_queued(self, job: Any) -> None:
         while True:
@@ -319,11 +333,6 @@ class BatchWriter:
                 job = self._jobs.get_nowait()
             except queue.Empty:
                 return
-
-    def _fail_pending(self, exc: BaseException) -> None:
-        pending, self._pending = self._pending, []
-        for done, _result in pending:
-            _report(done, None, exc)
 
 
 def _report(done: Done, result: Any, exc: BaseException | None) -> None:

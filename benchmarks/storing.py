@@ -73,7 +73,7 @@ def save_with_store(db_path: Path, items: list[tuple[Article, list[Listed]]]) ->
 
     try:
         start = time.perf_counter()
-        writer = BatchWriter(db)
+        writer = BatchWriter(db, lost=lambda exc, _writes: failures.append(exc))
         for article, listed in items:
             writer.submit(_save, save_article, db, article, listed, done=done)
         writer.close()

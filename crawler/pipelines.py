@@ -101,34 +101,49 @@ class DaemonThread(threading.Thread):
 
 class WriterThread:
     """One thread that does every archive write, in the order the items arrive, many items per
-    transaction (:class:`archive.batch.BatchWriter`, its limits from :mod:`archive.defaults`).
+    transaction (:class:`archive.batch.BatchWriter`; its limits: ``ARCHIVE_BATCH_*``).
 
     Writes block on disk (SQLite commits, fsync of each stored file); on the reactor thread they
     would stall the downloads. One thread keeps the archive's single connection to one user at
     a time and keeps the spider's order (an article is stored before its later category links,
     a fetch error is resolved in the same transaction as the page that resolved it or a later
-    one). An item's Deferred fires once its transaction is committed: nothing the crawl counts
-    as stored can be lost by a kill.
+    one): whatever a kill takes with the open transaction, nothing committed says it was done.
+    An item's Deferred fires once it is written; a commit that fails calls ``lost`` (on the
+    reactor thread) with the exception and the number of items it lost.
     """
 
     # How long a stop waits for the write in progress (a second Ctrl-C must end the process at
     # once, and the run's outcome is written after it).
     ABANDON_SECONDS = 5.0
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.writer = BatchWriter(db)
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        settings: BaseSettings,
+        lost: Callable[[BaseException, int], None],
+    ) -> None:
+        def on_lost(exc: BaseException, writes: int) -> None:  # on the writer thread
+            _reactor().callFromThread(lost, exc, writes)
+
+        self.writer = BatchWriter(
+            db,
+            max_items=settings.getint("ARCHIVE_BATCH_ITEMS"),
+            max_seconds=settings.getfloat("ARCHIVE_BATCH_SECONDS"),
+            idle_seconds=settings.getfloat("ARCHIVE_BATCH_IDLE_SECONDS"),
+            lost=on_lost,
+        )
 
     def run(self, func: Callable[..., Any], *args: Any) -> Deferred[Any]:
-        from twisted.internet import reactor
         from twisted.internet.defer import Deferred
 
         deferred: Deferred[Any] = Deferred()
+        reactor = _reactor()
 
         def done(result: Any, exc: BaseException | None) -> None:  # on the writer thread
             if exc is None:
-                reactor.callFromThread(deferred.callback, result)  # type: ignore[attr-defined]
+                reactor.callFromThread(deferred.callback, result)
             else:
-                reactor.callFromThread(deferred.errback, exc)  # type: ignore[attr-defined]
+                reactor.callFromThread(deferred.errback, exc)
 
         self.writer.submit(func, *args, done=done)
         return deferred
@@ -192,7 +207,7 @@ class ArchivePipeline:
             scope = getattr(self.crawler.spider, "scope", None)
             site = getattr(scope, "base", self.site)
             self.run_id = store.start_run(self.db, site=site, mode=self.mode)
-        self._writer = WriterThread(self.db)
+        self._writer = WriterThread(self.db, self.crawler.settings, self._commit_failed)
         # A process stopped at once (a second Ctrl-C) never closes the spider: its open batch
         # is committed before the reactor stops, before anything else writes the archive.
         self._shutdown_trigger = _reactor().addSystemEventTrigger(
@@ -311,20 +326,22 @@ class ArchivePipeline:
         except WriteAbandoned:  # the process is ending at once: the item is simply not stored
             logger.debug("not stored, the crawl was stopped at once: %s", type(item).__name__)
         except Exception as exc:  # whatever the store raised, the run has failed
-            self._storage_failed(item, exc)
+            self._storage_failed(f"while storing a {type(item).__name__}", exc)
         return item
 
-    def _storage_failed(self, item: Any, exc: Exception) -> None:
-        self.stats.inc_value(f"archive/{outcomes.STORAGE_ERRORS}")
+    def _commit_failed(self, exc: BaseException, writes: int) -> None:
+        """A transaction of the writer failed to commit (or a failed write ended it): the
+        items written in it are lost, and the crawl stops as for any storage failure."""
+        self._storage_failed(f"{writes} stored items lost with their transaction", exc, writes)
+
+    def _storage_failed(self, what: str, exc: BaseException, items: int = 1) -> None:
+        self.stats.inc_value(f"archive/{outcomes.STORAGE_ERRORS}", items)
         if self.stopping:
-            logger.debug("storage failed again (%s): %s", type(item).__name__, exc)
+            logger.debug("storage failed again (%s): %s", what, exc)
             return
         self.stopping = True
         logger.error(
-            "storage failed, stopping the crawl: %s: %s (while storing a %s)",
-            type(exc).__name__,
-            exc,
-            type(item).__name__,
+            "storage failed, stopping the crawl: %s: %s (%s)", type(exc).__name__, exc, what
         )
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:

@@ -8,7 +8,7 @@ Everything else is a stock Scrapy setting, chosen to be polite to a ministry's w
 
 from __future__ import annotations
 
-from archive import drift
+from archive import defaults, drift
 from archive.defaults import DEFAULT_DB
 from crawler.portals import most
 
@@ -97,6 +97,14 @@ ARCHIVE_DRIFT_WINDOW = drift.DEFAULT_WINDOW  # 50
 ARCHIVE_DRIFT_THRESHOLD = drift.DEFAULT_THRESHOLD  # 0.2
 # Fewer samples than this in the window never raise the alarm.
 ARCHIVE_DRIFT_MIN_SAMPLES = drift.DEFAULT_MIN_SAMPLES  # 20
+# The archive's writer groups items into transactions (archive.batch.BatchWriter): it commits
+# after this many writes at most, ...
+ARCHIVE_BATCH_ITEMS = defaults.BATCH_ITEMS  # 200
+# ... this many seconds after the transaction opened at the latest, ...
+ARCHIVE_BATCH_SECONDS = defaults.BATCH_SECONDS  # 0.5
+# ... and when no item has come for this many seconds. A kill loses at most the open batch,
+# which the next run fetches again.
+ARCHIVE_BATCH_IDLE_SECONDS = defaults.BATCH_IDLE_SECONDS  # 0.02
 
 # --------------------------------------------------------------------------- politeness
 

@@ -1,18 +1,22 @@
-"""archive.batch.WriteBatch: many writes per transaction, each still all-or-nothing."""
+"""archive.batch: many writes per transaction, each still all-or-nothing; the crawl's writer
+thread (BatchWriter) reports a write done only once it is committed."""
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from archive import store
-from archive.batch import WriteBatch
+from archive.batch import BatchWriter, WriteBatch
 from archive.db import open_archive
 from archive.queries import search
 from crawler.items import Article, Image
@@ -94,7 +98,7 @@ def test_a_rolled_back_batch_leaves_nothing(tmp_path: Path) -> None:
 WRITER = """
 import sys
 from archive import store
-from archive.batch import WriteBatch
+from archive.batch import BatchWriter, WriteBatch
 from archive.db import open_archive
 from tests.archive.test_batch import article, T1
 db = open_archive(sys.argv[1])
@@ -128,3 +132,118 @@ def test_sigkill_loses_at_most_the_open_batch(tmp_path: Path) -> None:
     assert stored >= committed and stored % 7 == 0
     assert count(path, "articles_fts") == count(path, "articles_fts_exact") == stored
     assert count(path, "revisions") == count(path, "images") == stored
+
+
+# --------------------------------------------------------------------------- BatchWriter
+
+
+def _deadline_poll(check: Any, limit: float = 10.0) -> None:
+    deadline = time.monotonic() + limit
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def _save(db: Any, a: Article) -> str:
+    return store.save_article(db, a, page_id=None, fetched_at=T1)
+
+
+class Outcomes:
+    """What each write's ``done`` reported, and what the writer said it lost."""
+
+    def __init__(self) -> None:
+        self.results: list[tuple[Any, BaseException | None]] = []
+        self.lost: list[tuple[BaseException, int]] = []
+
+    def done(self, result: Any, exc: BaseException | None) -> None:
+        self.results.append((result, exc))
+
+    def on_lost(self, exc: BaseException, writes: int) -> None:
+        self.lost.append((exc, writes))
+
+
+def test_an_idle_writer_commits_its_batch_without_being_closed(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    db = open_archive(path)
+    seen = Outcomes()
+    writer = BatchWriter(db, max_items=100, max_seconds=3600, idle_seconds=0.05)
+    for sid in (1, 2, 3):
+        writer.submit(_save, db, article(sid), done=seen.done)
+    # No close: the writer commits by itself once no write has come for idle_seconds.
+    _deadline_poll(lambda: count(path, "articles") == 3)
+    assert seen.results == [("new", None)] * 3
+    assert writer.batch.commits == 1  # one transaction for the three
+    assert count(path, "articles_fts") == 3
+    assert writer.close(timeout=10)
+
+
+def test_a_failed_commit_reports_every_write_it_lost(tmp_path: Path) -> None:
+    """A disk that fills up (SQLITE_FULL: the database may not grow) loses the open batch:
+    none of it is left half-written, the writer says how many writes went with it, and goes
+    on with the next batch once there is room."""
+    path = tmp_path / "a.db"
+    db = open_archive(path)
+    seen = Outcomes()
+    writer = BatchWriter(db, max_items=100, max_seconds=3600, idle_seconds=3600, lost=seen.on_lost)
+
+    def disk_full() -> None:  # the database may not grow past what it holds now
+        pages = db.conn.execute("PRAGMA page_count").fetchone()[0]
+        db.conn.execute(f"PRAGMA max_page_count = {pages}")
+
+    def disk_freed() -> None:
+        db.conn.execute("PRAGMA max_page_count = 1073741823")
+
+    long = dataclasses.replace(article(3), body=[f"Đoạn {i} " * 400 for i in range(40)])
+    for sid in (1, 2):
+        writer.submit(_save, db, article(sid), done=seen.done)
+    writer.submit(disk_full, done=seen.done)
+    writer.submit(_save, db, long, done=seen.done)
+    assert writer.close(timeout=10)
+    assert seen.results[:3] == [("new", None), ("new", None), (None, None)]
+    [(exc, writes)] = seen.lost
+    assert isinstance(exc, sqlite3.OperationalError) and "full" in str(exc), exc
+    assert writes == 3  # the batch's written writes (the long one failed on its own)
+    assert count(path, "articles") == 0 and count(path, "articles_fts") == 0
+    # the same connection writes again once the disk has room
+    writer = BatchWriter(db, max_items=100, max_seconds=3600, idle_seconds=3600, lost=seen.on_lost)
+    writer.submit(disk_freed, done=seen.done)
+    writer.submit(_save, db, article(4), done=seen.done)
+    assert writer.close(timeout=10)
+    assert seen.results[-1] == ("new", None) and len(seen.lost) == 1
+    assert count(path, "articles") == 1 and count(path, "articles_fts_exact") == 1
+
+
+def test_abandon_commits_what_is_written_and_drops_what_is_queued(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    db = open_archive(path)
+    seen = Outcomes()
+    writer = BatchWriter(db, max_items=100, max_seconds=3600, idle_seconds=3600)
+    started, release = threading.Event(), threading.Event()
+
+    def slow_save(sid: int) -> str:
+        started.set()
+        release.wait(10)  # the write in progress when the process is told to end at once
+        return store.save_article(db, article(sid), page_id=None, fetched_at=T1)
+
+    writer.submit(_save, db, article(1), done=seen.done)
+    writer.submit(slow_save, 2, done=seen.done)
+    for sid in (3, 4):
+        writer.submit(_save, db, article(sid), done=seen.done)
+    assert started.wait(10)
+    ended: list[bool] = []
+    stopper = threading.Thread(target=lambda: ended.append(writer.abandon(timeout=10)))
+    stopper.start()
+    _deadline_poll(lambda: writer._abandon.is_set())
+    release.set()
+    stopper.join(10)
+    assert ended == [True]
+    # the two written articles are committed (another connection can write at once) ...
+    assert count(path, "articles") == 2
+    store.start_run(open_archive(path), site="http://h", mode="full")
+    # ... the queued ones were never written, and said so
+    assert [(r, type(e).__name__) for r, e in seen.results] == [
+        ("new", "NoneType"),
+        ("new", "NoneType"),
+        (None, "WriteAbandoned"),
+        (None, "WriteAbandoned"),
+    ]
