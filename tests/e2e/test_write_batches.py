@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -37,10 +38,13 @@ def _count(db: Path, sql: str) -> int:
     return int(query(db, sql)[0][0])
 
 
-def _articles_answered(rep: ReplicaHandle) -> int:
-    return sum(
-        1 for r in rep.requests() if r["path"].startswith(ARTICLE_PATH) and r["status"] == 200
-    )
+def _articles_answered(rep: ReplicaHandle) -> set[str]:
+    """The URLs of the article pages the replica has answered (200)."""
+    return {
+        rep.base_url + r["path"]
+        for r in rep.requests()
+        if r["path"].startswith(ARTICLE_PATH) and r["status"] == 200
+    }
 
 
 def _start(rep: ReplicaHandle, db: Path) -> subprocess.Popen[str]:
@@ -53,10 +57,13 @@ def _start(rep: ReplicaHandle, db: Path) -> subprocess.Popen[str]:
     )
 
 
-def _wait_for_answers(proc: subprocess.Popen[str], rep: ReplicaHandle, n: int) -> None:
-    """Poll until the replica has answered ``n`` article pages (a safety limit, not a timing)."""
+def _wait_for_answers(
+    proc: subprocess.Popen[str], rep: ReplicaHandle, enough: Callable[[set[str]], bool]
+) -> None:
+    """Poll until the article pages the replica has answered are ``enough`` (a safety limit,
+    not a timing)."""
     deadline = time.monotonic() + 120
-    while _articles_answered(rep) < n:
+    while not enough(_articles_answered(rep)):
         assert proc.poll() is None, "the crawl ended before the test could interrupt it"
         assert time.monotonic() < deadline, "the crawl made no progress"
         time.sleep(0.05)
@@ -83,11 +90,12 @@ def test_a_kill_during_an_open_batch_loses_nothing_and_resolves_nothing_early(
         pages = _count(db, "SELECT count(*) FROM raw_pages")
         assert open_errors > 0 and 0 < stored < 30, (open_errors, stored)
 
-        rep.set_faults(None)
+        errored = {u for (u,) in query(db, "SELECT url FROM fetch_errors")}
+        rep.set_faults({"latency_ms": 40})  # no more errors; a crawl slow enough to kill
         rep.reset_requests()
         proc = _start(rep, db)
         try:
-            _wait_for_answers(proc, rep, open_errors)  # the errored pages answered, at least
+            _wait_for_answers(proc, rep, lambda urls: errored <= urls)  # the errored pages
         finally:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
@@ -123,7 +131,7 @@ def test_sigterm_with_an_open_batch_ends_cleanly_and_records_the_outcome(
     with running_replica(articles=150, seed=4, faults={"latency_ms": 20}) as rep:
         proc = _start(rep, db)
         try:
-            _wait_for_answers(proc, rep, 5)
+            _wait_for_answers(proc, rep, lambda urls: len(urls) >= 5)
             proc.send_signal(signal.SIGTERM)
             if signals == 2:
                 proc.send_signal(signal.SIGTERM)
