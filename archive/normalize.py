@@ -47,6 +47,25 @@ class _FoldTable(dict[int, str]):
 
 
 _FOLD = _FoldTable()
+_WORDS_KEPT = 50_000  # words whose fold is remembered (a few MB at most)
+
+
+class _FoldedWords(dict[str, str]):
+    """Words (text between spaces, NFC, lower case) -> their fold, filled on first sight.
+
+    ``str.translate`` looks every character up in a dict; a news text repeats its words, so
+    a word's fold is looked up whole instead: the same result (folding is character by
+    character and keeps the spaces), a fifth of the time.
+    """
+
+    def __missing__(self, word: str) -> str:
+        folded = word.translate(_FOLD)
+        if len(self) < _WORDS_KEPT:
+            self[word] = folded
+        return folded
+
+
+_FOLDED_WORDS = _FoldedWords()
 
 
 def fold(text: str) -> str:
@@ -60,7 +79,8 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    return unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+    lowered = unicodedata.normalize("NFC", text).lower()
+    return " ".join(map(_FOLDED_WORDS.__getitem__, lowered.split(" ")))
 
 
 def fold_sql(value: object) -> str | None:
@@ -101,6 +121,25 @@ def clean(text: str | None) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# Joins texts for clean_all: not white space (the patterns above leave it alone and strip()
+# keeps it), never composes with what follows it, and never in text a parser gives (XML
+# forbids it).
+_SEPARATOR = "\x00"
+
+
+def clean_all(texts: Sequence[str | None]) -> list[str]:
+    """``[clean(t) for t in texts]``, in one pass over all of them (an article's paragraphs:
+    the per-call cost of the patterns was most of the content hash's time)."""
+    if len(texts) < 2:
+        return [clean(t) for t in texts]
+    joined = _SEPARATOR.join(t or "" for t in texts)
+    if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator itself
+        return [clean(t) for t in texts]
+    if not joined.isascii():
+        joined = _INVISIBLE_CHARS.sub("", nfc(joined))
+    return [p.strip() for p in _SPACE.sub(" ", joined).split(_SEPARATOR)]
+
+
 def join_body(paragraphs: Iterable[str]) -> str:
     """The stored form of ``Article.body``: paragraphs separated by one blank line."""
     return "\n\n".join(paragraphs)
@@ -131,17 +170,31 @@ def content_hash_fields(
     revision). Not covered (a change there alone is not a new revision): published_at,
     category, body_html, image alt, the parser name, the portal.
     """
+    # every text cleaned in one pass: title, lead, source, author, captions, attachment
+    # titles, then the body paragraphs and the tags
+    fixed = [title, lead, source, author]
+    cleaned = clean_all(
+        [*fixed, *(c for _u, c in images), *(t for _u, t in attachments), *body, *tags]
+    )
+    c_title, c_lead, c_source, c_author = cleaned[:4]
+    at = len(fixed)
+    captions = cleaned[at : at + len(images)]
+    at += len(images)
+    titles = cleaned[at : at + len(attachments)]
+    at += len(attachments)
+    paragraphs = cleaned[at : at + len(body)]
+    at += len(body)
     payload: dict[str, object] = {
-        "title": clean(title),
-        "lead": clean(lead),
-        "body": [c for c in (clean(p) for p in body) if c],
-        "source": clean(source),
-        "images": [[u.strip(), clean(c)] for u, c in images],
-        "attachments": [[u.strip(), clean(t)] for u, t in attachments],
+        "title": c_title,
+        "lead": c_lead,
+        "body": [c for c in paragraphs if c],
+        "source": c_source,
+        "images": [[u.strip(), c] for (u, _c), c in zip(images, captions, strict=True)],
+        "attachments": [[u.strip(), t] for (u, _t), t in zip(attachments, titles, strict=True)],
     }
-    if clean(author):
-        payload["author"] = clean(author)
-    kept_tags = [c for c in (clean(t) for t in tags) if c]
+    if c_author:
+        payload["author"] = c_author
+    kept_tags = [c for c in cleaned[at:] if c]
     if kept_tags:
         payload["tags"] = kept_tags
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.normalize import clean, content_hash_fields, fold, join_body, nfc, split_body
+from archive.normalize import (
+    _FOLD,
+    clean,
+    clean_all,
+    content_hash_fields,
+    fold,
+    join_body,
+    nfc,
+    split_body,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +76,43 @@ def test_content_hash_sees_content_not_form() -> None:
     assert _hash(images=[("http://h/2.jpg", "c")]) != h
     assert _hash(attachments=[("http://h/a.pdf", "A")]) != h
     assert _hash(source=None) != h
+
+
+TRICKY = [
+    None,
+    "",
+    " ",
+    "  Điện  lực\u00a0miền\tTrung ",
+    "e\u0301 tách dấu",  # NFD: composed first
+    "\u0301bắt đầu bằng dấu",
+    "ẩn\u200bgiữa\u00adchữ",
+    "dòng\u2028mới",
+    "\x1fđơn vị",
+    "ASCII  only\n\ntext",
+    "ĐIỆN  Ð ı İ ß",
+]
+
+
+def test_clean_all_is_clean_of_each() -> None:
+    texts = [t for t in TRICKY] + [a + b for a in TRICKY[2:] for b in TRICKY[2:]]
+    assert clean_all(texts) == [clean(t) for t in texts]
+    assert clean_all(["a\x00b", " c "]) == ["a\x00b", "c"]  # the separator itself, kept
+    assert clean_all([]) == [] and clean_all([" x "]) == ["x"]
+
+
+def test_fold_by_words_is_fold_by_characters() -> None:
+    for text in (t for t in TRICKY if t):
+        expected = unicodedata.normalize("NFC", text).lower().translate(_FOLD)
+        assert fold(text) == expected
+        assert fold(text) == expected  # the second time from the remembered words
+    assert fold("ĐIỆN  Lực") == "dien  luc"
+
+
+@given(st.lists(st.one_of(st.none(), st.text()), max_size=6))
+def test_clean_all_is_clean_of_each_for_any_text(texts: list[str | None]) -> None:
+    assert clean_all(texts) == [clean(t) for t in texts]
+
+
+@given(st.text())
+def test_fold_by_words_is_fold_by_characters_for_any_text(text: str) -> None:
+    assert fold(text) == unicodedata.normalize("NFC", text).lower().translate(_FOLD)
