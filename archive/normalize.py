@@ -135,9 +135,16 @@ def clean_all(texts: Sequence[str | None]) -> list[str]:
     joined = _SEPARATOR.join(t or "" for t in texts)
     if joined.count(_SEPARATOR) != len(texts) - 1:  # a text holds the separator itself
         return [clean(t) for t in texts]
-    if not joined.isascii():
-        joined = _INVISIBLE_CHARS.sub("", nfc(joined))
-    return [p.strip() for p in _SPACE.sub(" ", joined).split(_SEPARATOR)]
+    ascii_only = joined.isascii()
+    if not ascii_only:
+        joined = nfc(joined)
+    # Every white space but " " and every invisible character is unprintable: text without
+    # them and without a double space has nothing for the patterns to change.
+    if "  " in joined or not joined.replace(_SEPARATOR, "").isprintable():
+        if not ascii_only:
+            joined = _INVISIBLE_CHARS.sub("", joined)
+        joined = _SPACE.sub(" ", joined)
+    return [p.strip() for p in joined.split(_SEPARATOR)]
 
 
 def join_body(paragraphs: Iterable[str]) -> str:
