@@ -122,8 +122,15 @@ class WriterThread:
         settings: BaseSettings,
         lost: Callable[[BaseException, int], None],
     ) -> None:
+        self.lost = lost
+        self.closing = False
+        self._lost_at_close: list[tuple[BaseException, int]] = []
+
         def on_lost(exc: BaseException, writes: int) -> None:  # on the writer thread
-            _reactor().callFromThread(lost, exc, writes)
+            if self.closing:  # the reactor thread waits in stop(): told there, in order
+                self._lost_at_close.append((exc, writes))
+            else:
+                _reactor().callFromThread(lost, exc, writes)
 
         self.writer = BatchWriter(
             db,
@@ -149,8 +156,13 @@ class WriterThread:
         return deferred
 
     def stop(self) -> None:
-        """Write what is queued, commit, and stop (the crawl is closing)."""
+        """Write what is queued, commit, and stop (the crawl is closing). A commit that fails
+        now is reported before this returns, so the run's outcome counts it."""
+        self.closing = True
         self.writer.close()
+        for exc, writes in self._lost_at_close:
+            self.lost(exc, writes)
+        self._lost_at_close.clear()
 
     def abandon(self) -> None:
         """The process is ending at once: commit what is written (after the write in progress)
@@ -344,7 +356,7 @@ class ArchivePipeline:
             "storage failed, stopping the crawl: %s: %s (%s)", type(exc).__name__, exc, what
         )
         engine = self.crawler.engine
-        if engine is not None and engine.spider is not None:
+        if engine is not None and engine.spider is not None and not self._writer.closing:
             from twisted.internet import reactor
 
             def close() -> None:
