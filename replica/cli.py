@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from replica.server import ReplicaServer
 
 RATE = click.FloatRange(0.0, 1.0)
 RATE_FLAGS = (
@@ -77,9 +80,10 @@ def _rate_options(func: Any) -> Any:
 )
 @click.option(
     "--offsite-base",
-    default="http://127.0.0.1:9",
-    show_default=True,
-    help="base URL of the 'external' sites the pages link to",
+    default=None,
+    help="base URL of the 'external' sites the pages link to (third parties' pages and "
+    "images) [default: a host the replica serves itself on a free port of HOST, answering "
+    "404 to everything]",
 )
 @click.option(
     "--portal",
@@ -268,6 +272,7 @@ def replica_command(**opts: Any) -> None:
         f"{', faults on' if faults.active else ''}"
     )
     click.echo(f"Serving {server.base_url}/vn/Pages/Trangchu.aspx  (Ctrl-C to stop)")
+    _start_third_party(server)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -340,6 +345,7 @@ def _serve_mst(opts: dict[str, Any], faults: Any) -> None:
     )
     click.echo(f"Serving {server.base_url}/  (Ctrl-C to stop)")
     click.echo(f"Media host {media.base_url}/  (stands in for https://mic.mediacdn.vn)")
+    _start_third_party(server)
     threading.Thread(target=media.serve_forever, daemon=True).start()
     try:
         server.serve_forever()
@@ -349,6 +355,16 @@ def _serve_mst(opts: dict[str, Any], faults: Any) -> None:
         media.shutdown()
         media.server_close()
         server.server_close()
+
+
+def _start_third_party(server: ReplicaServer) -> None:
+    """Serve the replica's own third-party host, if it has one, and say where."""
+    if server.third_party is not None:
+        click.echo(
+            f"Third-party host {server.third_party.base_url}/  (stands in for every other "
+            "site the pages link to: 404)"
+        )
+        server.start_third_party()
 
 
 def _exit_with_parent(pid: int) -> None:

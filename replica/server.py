@@ -79,6 +79,10 @@ class ReplicaServer(ThreadingHTTPServer):
     def __init__(
         self, address: tuple[str, int], site_factory: Any, faults: Faults | None = None
     ) -> None:
+        # the replica's own third-party host (replica.thirdparty), when it serves one; set
+        # first: a failed bind calls server_close() from inside __init__
+        self.third_party: ReplicaServer | None = None
+        self._third_party_thread: threading.Thread | None = None
         super().__init__(address, ReplicaHandler)
         host, port = self.server_address[:2]
         host = host.decode() if isinstance(host, bytes) else host
@@ -88,6 +92,22 @@ class ReplicaServer(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.log: list[dict[str, Any]] = []
         self.counts: dict[str, int] = {}
+
+    def start_third_party(self) -> None:
+        """Serve the third-party host (if any) from a daemon thread."""
+        if self.third_party is not None and self._third_party_thread is None:
+            self._third_party_thread = threading.Thread(
+                target=self.third_party.serve_forever, daemon=True
+            )
+            self._third_party_thread.start()
+
+    def server_close(self) -> None:
+        """Close the site's socket, and stop and close its third-party host."""
+        if self.third_party is not None:
+            if self._third_party_thread is not None:
+                self.third_party.shutdown()
+            self.third_party.server_close()
+        super().server_close()
 
     def next_count(self, path: str) -> int:
         with self.lock:
@@ -102,6 +122,7 @@ class ReplicaServer(ThreadingHTTPServer):
 
 class ReplicaHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: ReplicaServer
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -161,6 +182,7 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                     "generation": site.generation,
                     "base_url": srv.base_url,
                     "portal": site.portal,
+                    "offsite_base": site.hosts.offsite_base,
                     **({"media_url": site.media_url} if hasattr(site, "media_url") else {}),
                 }
             )
@@ -377,13 +399,18 @@ def make_server(
     articles: int = 200,
     seed: int = 1,
     generation: int = 0,
-    offsite_base: str = "http://127.0.0.1:9",
+    offsite_base: str | None = None,
     base_url: str | None = None,
     faults: Faults | None = None,
     validators: bool = True,
     robots: str = "404",
 ) -> ReplicaServer:
-    """Bind (port 0 = a free port) and build the site for the bound address."""
+    """Bind (port 0 = a free port) and build the site for the bound address.
+
+    ``offsite_base`` None: the replica's own third-party host (``replica.thirdparty``) on a free
+    port of ``host``, as ``server.third_party`` (``server.start_third_party()`` serves it).
+    """
+    offsite, third_party = _offsite(host, offsite_base)
 
     def factory(bound: str) -> Site:
         return Site(
@@ -391,12 +418,30 @@ def make_server(
             seed,
             generation,
             base_url or bound,
-            offsite_base,
+            offsite,
             validators=validators,
             robots=robots,
         )
 
-    return ReplicaServer((host, port), factory, faults)
+    try:
+        server = ReplicaServer((host, port), factory, faults)
+    except BaseException:
+        if third_party is not None:
+            third_party.server_close()
+        raise
+    server.third_party = third_party
+    return server
+
+
+def _offsite(host: str, offsite_base: str | None) -> tuple[str, ReplicaServer | None]:
+    """The offsite base the pages link to, and the third-party host serving it (None when the
+    caller gave a base of its own)."""
+    if offsite_base is not None:
+        return offsite_base, None
+    from replica.thirdparty import ThirdPartySite
+
+    server = ReplicaServer((host, 0), ThirdPartySite)
+    return server.base_url, server
 
 
 def make_mst_servers(
@@ -407,7 +452,7 @@ def make_mst_servers(
     articles: int = 200,
     seed: int = 1,
     generation: int = 0,
-    offsite_base: str = "http://127.0.0.1:9",
+    offsite_base: str | None = None,
     base_url: str | None = None,
     media_base_url: str | None = None,
     faults: Faults | None = None,
@@ -418,19 +463,27 @@ def make_mst_servers(
     ``options`` are ``MstSite``'s keyword options (validators, robots, paging, rss_dates,
     alias_redirect, alias_hosts). The media host serves no fault unless its own control endpoint
     ``/__replica__/faults`` is given some (``MstReplicaHandle.set_media_faults``).
+    ``offsite_base`` None: the replica's own third-party host, as in ``make_server``.
     """
     from replica.mst.site import MediaSite, MstSite
 
-    media = ReplicaServer((host, media_port), lambda bound: MediaSite(bound, offsite_base))
+    offsite, third_party = _offsite(host, offsite_base)
+    media: ReplicaServer | None = None
     try:
+        media = ReplicaServer((host, media_port), lambda bound: MediaSite(bound, offsite))
         media_url = media_base_url or media.base_url
 
         def factory(bound: str) -> MstSite:
             return MstSite(
-                articles, seed, generation, base_url or bound, offsite_base, media_url, **options
+                articles, seed, generation, base_url or bound, offsite, media_url, **options
             )
 
-        return ReplicaServer((host, port), factory, faults), media
+        server = ReplicaServer((host, port), factory, faults)
     except BaseException:
-        media.server_close()
+        if media is not None:
+            media.server_close()
+        if third_party is not None:
+            third_party.server_close()
         raise
+    server.third_party = third_party
+    return server, media

@@ -5,6 +5,7 @@ with running_replica(articles=200, faults={"error_rate": 0.1}) as rep:
     rep.site.truth(10004)   # an identical in-process Site, for the ground truth
     rep.set_generation(1)   # both the server and rep.site move to generation 1
     rep.requests()          # what the server has answered so far
+    rep.offsite_requests()  # what reached the replica's own third-party host (replica.thirdparty)
 
 ``running_mst_replica`` does the same for the mst.gov.vn portal, with its media host:
 
@@ -50,6 +51,8 @@ class _Controlled:
 
     base_url: str
     site: Any  # Site or MstSite: both have with_generation()
+    offsite_url: str  # where the pages' links off the site point (Hosts.offsite)
+    serves_offsite: bool  # True: offsite_url is the replica's own third-party host
 
     def _call(self, method: str, endpoint: str, data: bytes | None = None) -> Any:
         return _control(self.base_url, method, endpoint, data)
@@ -73,8 +76,19 @@ class _Controlled:
         result: list[dict[str, Any]] = self._call("GET", "requests")
         return result
 
+    def offsite_requests(self) -> list[dict[str, Any]]:
+        """The request log of the replica's own third-party host: every request a crawler made
+        off the site (third parties' images, and any page it should never have fetched)."""
+        if not self.serves_offsite:
+            raise RuntimeError(f"the offsite base {self.offsite_url} is not the replica's own")
+        result: list[dict[str, Any]] = _control(self.offsite_url, "GET", "requests")
+        return result
+
     def reset_requests(self, counters: bool = False) -> None:
-        self._call("POST", "reset" + ("?counters=1" if counters else ""), b"")
+        query = "reset" + ("?counters=1" if counters else "")
+        self._call("POST", query, b"")
+        if self.serves_offsite:
+            _control(self.offsite_url, "POST", query, b"")
 
 
 @dataclass
@@ -83,6 +97,8 @@ class ReplicaHandle(_Controlled):
     site: Site
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+    offsite_url: str = ""
+    serves_offsite: bool = False
 
 
 def _faults_dict(faults: Faults | dict[str, Any] | None) -> dict[str, Any]:
@@ -122,12 +138,14 @@ def running_replica(
     generation: int = 0,
     faults: Faults | dict[str, Any] | None = None,
     *,
-    offsite_base: str = "http://127.0.0.1:9",
+    offsite_base: str | None = None,
     validators: bool = True,
     robots: str = "404",
     timeout: float = 120.0,
 ) -> Iterator[ReplicaHandle]:
-    """Serve a replica in a subprocess on a free port; yield a handle; kill it on exit."""
+    """Serve a replica in a subprocess on a free port; yield a handle; kill it on exit.
+
+    ``offsite_base`` None: the replica serves its own third-party host (``offsite_requests()``)."""
     cmd = [
         sys.executable,
         "-m",
@@ -142,8 +160,7 @@ def running_replica(
         str(seed),
         "--generation",
         str(generation),
-        "--offsite-base",
-        offsite_base,
+        *_offsite_flag(offsite_base),
         "--robots",
         robots,
         "--parent-pid",
@@ -160,32 +177,17 @@ def running_replica(
     lines: list[str] = []
     try:
         base_url = _read_url(proc, lines, timeout)
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base_url}/__replica__/health", timeout=5) as r:
-                    if json.loads(r.read())["ok"]:
-                        break
-            except (urllib.error.URLError, OSError, ValueError):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        "the replica never became healthy:\n" + "\n".join(lines)
-                    ) from None
-                time.sleep(0.05)
+        offsite = _wait_healthy(proc, base_url, lines, timeout)["offsite_base"]
         site = Site(
-            articles, seed, generation, base_url, offsite_base, validators=validators, robots=robots
+            articles, seed, generation, base_url, offsite, validators=validators, robots=robots
         )
-        yield ReplicaHandle(base_url, site, proc, lines)
+        yield ReplicaHandle(base_url, site, proc, lines, offsite, offsite_base is None)
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        _stop(proc)
+
+
+def _offsite_flag(offsite_base: str | None) -> list[str]:
+    return [] if offsite_base is None else ["--offsite-base", offsite_base]
 
 
 @dataclass
@@ -197,6 +199,8 @@ class MstReplicaHandle(_Controlled):
     site: MstSite
     process: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+    offsite_url: str = ""
+    serves_offsite: bool = False
 
     def set_media_faults(self, faults: Faults | dict[str, Any] | None) -> None:
         """Faults of the media host (images, attachments); none unless set here."""
@@ -208,7 +212,7 @@ class MstReplicaHandle(_Controlled):
         return result
 
     def reset_requests(self, counters: bool = False) -> None:
-        super().reset_requests(counters)
+        super().reset_requests(counters)  # the site and the third-party host
         _control(self.media_url, "POST", "reset" + ("?counters=1" if counters else ""), b"")
 
 
@@ -247,7 +251,7 @@ def running_mst_replica(
     generation: int = 0,
     faults: Faults | dict[str, Any] | None = None,
     *,
-    offsite_base: str = "http://127.0.0.1:9",
+    offsite_base: str | None = None,
     validators: bool = True,
     robots: str = "allow",
     paging: str = "both",
@@ -257,7 +261,9 @@ def running_mst_replica(
     timeline_referer: bool = False,
     timeout: float = 120.0,
 ) -> Iterator[MstReplicaHandle]:
-    """Serve an mst replica and its media host in a subprocess on free ports; kill it on exit."""
+    """Serve an mst replica and its media host in a subprocess on free ports; kill it on exit.
+
+    ``offsite_base`` None: the replica serves its own third-party host (``offsite_requests()``)."""
     cmd = [
         sys.executable,
         "-m",
@@ -276,8 +282,7 @@ def running_mst_replica(
         str(seed),
         "--generation",
         str(generation),
-        "--offsite-base",
-        offsite_base,
+        *_offsite_flag(offsite_base),
         "--robots",
         robots,
         "--paging",
@@ -304,13 +309,13 @@ def running_mst_replica(
     lines: list[str] = []
     try:
         base_url, media_url = _read_urls(proc, lines, timeout)
-        _wait_healthy(proc, base_url, lines, timeout)
+        offsite = _wait_healthy(proc, base_url, lines, timeout)["offsite_base"]
         site = MstSite(
             articles,
             seed,
             generation,
             base_url,
-            offsite_base,
+            offsite,
             media_url,
             validators=validators,
             robots=robots,
@@ -320,20 +325,24 @@ def running_mst_replica(
             alias_hosts=alias_hosts,
             timeline_referer=timeline_referer,
         )
-        yield MstReplicaHandle(base_url, media_url, site, proc, lines)
+        yield MstReplicaHandle(
+            base_url, media_url, site, proc, lines, offsite, offsite_base is None
+        )
     finally:
         _stop(proc)
 
 
 def _wait_healthy(
     proc: subprocess.Popen[str], base_url: str, lines: list[str], timeout: float
-) -> None:
+) -> dict[str, Any]:
+    """The replica's health once it answers (polled with a deadline)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             with urllib.request.urlopen(f"{base_url}/__replica__/health", timeout=5) as r:
-                if json.loads(r.read())["ok"]:
-                    return
+                health: dict[str, Any] = json.loads(r.read())
+                if health["ok"]:
+                    return health
         except (urllib.error.URLError, OSError, ValueError):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(

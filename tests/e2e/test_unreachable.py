@@ -46,5 +46,9 @@ def test_a_root_that_redirected_offsite_is_resolved_once_it_answers(tmp_path: Pa
         assert first.returncode == 1, first.stderr[-2000:]
         rep.set_faults(None)
         second = crawl(rep.base_url, db, *quiet)
+        offsite = rep.offsite_requests()
+        redirects = [r for r in rep.requests() if r["status"] == 302]
+    assert redirects, "the replica sent no offsite redirect: the test proves nothing"
+    assert offsite == [], f"the offsite redirect was followed: {offsite}"
     assert second.returncode == 0, second.stderr[-2000:]
     assert query(db, "SELECT url, reason FROM fetch_errors WHERE resolved_at IS NULL") == []

@@ -62,6 +62,9 @@ def test_health_names_the_portal_and_the_media_host(
     assert health["portal"] == "mst" and health["media_url"] == mst_replica.media_url
     assert health["articles"] == 200
     assert replica.health()["portal"] == "most" and "media_url" not in replica.health()
+    # the third-party host is the replica's own, on a port of its own
+    assert mst_replica.serves_offsite and health["offsite_base"] == mst_replica.offsite_url
+    assert mst_replica.offsite_url not in (mst_replica.base_url, mst_replica.media_url)
 
 
 def test_conditional_requests_get_304(mst_replica: MstReplicaHandle) -> None:

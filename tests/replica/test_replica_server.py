@@ -262,10 +262,6 @@ def test_sticky_faults_hit_only_the_first_requests(faulty: ReplicaHandle) -> Non
         ),
         ({"latency_ms": 20, "latency_jitter_ms": 10}, lambda r: r[0] == 200),
         ({"redirect_loop_rate": 1.0}, lambda r: r[0] == 302 and "__loop=1" in r[1]["location"]),
-        (
-            {"offsite_redirect_rate": 1.0},
-            lambda r: r[0] == 302 and r[1]["location"].startswith("http://127.0.0.1:9/"),
-        ),
     ],
 )
 def test_each_fault_kind(faulty: ReplicaHandle, setting: dict[str, Any], check: Any) -> None:
@@ -276,6 +272,28 @@ def test_each_fault_kind(faulty: ReplicaHandle, setting: dict[str, Any], check: 
     finally:
         faulty.set_faults(None)
     assert ok(fetch(faulty.base_url, article_path(faulty)))[0] == 200
+
+
+def test_offsite_redirect_points_at_the_replicas_third_party_host(faulty: ReplicaHandle) -> None:
+    """The offsite base is a host the replica serves itself (replica.thirdparty): it answers
+    404 at once to anything and logs what reached it."""
+    assert faulty.serves_offsite and faulty.offsite_url != faulty.base_url
+    assert faulty.health()["offsite_base"] == faulty.offsite_url
+    faulty.set_faults({"offsite_redirect_rate": 1.0})
+    try:
+        status, headers, _ = ok(fetch(faulty.base_url, article_path(faulty)))
+    finally:
+        faulty.set_faults(None)
+    assert status == 302 and headers["location"] == faulty.offsite_url + article_path(faulty)
+    faulty.reset_requests()
+    assert faulty.offsite_requests() == []
+    status, headers, body = ok(fetch(faulty.offsite_url, article_path(faulty)))
+    assert status == 404 and body.startswith(b"<html>")
+    assert ok(fetch(faulty.offsite_url, "/media/a.jpg", method="HEAD"))[0] == 404
+    hits = [(r["method"], r["path"], r["status"]) for r in faulty.offsite_requests()]
+    assert hits == [("GET", article_path(faulty), 404), ("HEAD", "/media/a.jpg", 404)]
+    faulty.reset_requests()
+    assert faulty.offsite_requests() == []
 
 
 def test_throttle_hang_and_path_pattern(faulty: ReplicaHandle) -> None:
