@@ -29,9 +29,14 @@ def test_two_portals_in_one_command_each_its_own_run(tmp_path: Path) -> None:
         running_mst_replica(articles=30, seed=4) as mst,
     ):
         # the sites are told apart by their pages only: both are on 127.0.0.1
+        # a site that does not answer (each refused try costs Twisted's 0.3 s connection-attempt
+        # delay: one retry, not five)
         cmd = crawl_cmd(
-            mst.base_url, db, "--site", sharepoint.base_url, "--site", "http://127.0.0.1:9"
-        )  # a site that does not answer
+            mst.base_url,
+            db,
+            *("--site", sharepoint.base_url, "--site", "http://127.0.0.1:9"),
+            *("-s", "RETRY_TIMES=1"),
+        )
         result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
         records = export(db)
         mst_ids, sp_ids = set(mst.site.article_ids()), set(sharepoint.site.article_ids())
@@ -126,7 +131,7 @@ def test_fallback_hosts_are_tried_in_order_and_the_serving_host_recorded(tmp_pat
         running_mst_replica(articles=20, seed=6) as mst,
     ):
         fallbacks = f"ARCHIVE_FALLBACK_SITES=http://127.0.0.1:9,{mst.base_url}"
-        result = crawl(moved, db, "-s", fallbacks)
+        result = crawl(moved, db, "-s", fallbacks, "-s", "RETRY_TIMES=1")  # 127.0.0.1:9: 2 tries
         ids = set(mst.site.article_ids())
     assert result.returncode == 0, result.stderr[-3000:]
     assert {r["site_id"] for r in export(db)} == ids

@@ -22,7 +22,8 @@ def _closed_port() -> int:
 def test_an_unreachable_site_is_its_own_outcome(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     site = f"http://127.0.0.1:{_closed_port()}"
-    done = crawl(site, db)
+    # each refused try costs Twisted's 0.3 s connection-attempt delay: one retry, not five
+    done = crawl(site, db, "-s", "RETRY_TIMES=1")
     assert done.returncode == 1, done.stderr[-2000:]
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
     unreachable = [line for line in done.stderr.splitlines() if "unreachable" in line]
