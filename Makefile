@@ -37,7 +37,9 @@ crawl: $(STAMP)
 	$(BIN)/most-archive crawl --db $(DB)
 
 # pytest-xdist: one worker per core (2 on the 2-core box the suite is sized for); a file's tests
-# go to one worker (--dist loadfile), so a fixture its tests share is built once (tests/conftest.py).
+# go to one worker (--dist loadfile), so a fixture its tests share is built once (tests/conftest.py),
+# in the order tests/conftest.py gives them (the longest files first; --no-loadscope-reorder keeps
+# xdist from putting the files with the most tests first instead).
 # TEST_WORKERS=0 runs everything in one process; PYTEST_ARGS adds options (e.g. --durations=15).
 TEST_WORKERS ?= auto
 PYTEST_ARGS  ?=
@@ -62,7 +64,8 @@ test: $(STAMP) $(REPLAY_STAMP)
 	$(BIN)/python -m compileall -q most_archive crawler archive replica benchmarks
 	MOST_ARCHIVE_REPLAY_PYTHON="$(CURDIR)/$(REPLAY_VENV)/bin/python" \
 	MOST_ARCHIVE_WACZ="$(CURDIR)/$(REPLAY_VENV)/bin/wacz" \
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile \
+	    --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check most_archive crawler archive replica tests benchmarks

@@ -8,6 +8,8 @@ Everything else is a stock Scrapy setting, chosen to be polite to a ministry's w
 
 from __future__ import annotations
 
+from scrapy.settings import default_settings as _scrapy
+
 from archive import defaults, drift
 from archive.defaults import DEFAULT_DB
 from crawler.portals import most
@@ -162,6 +164,20 @@ CONCURRENT_ITEMS = 8
 EXTENSIONS = {
     "crawler.middlewares.ProgressLog": 500,
     "crawler.timelimit.TimeLimit": 510,  # ARCHIVE_MAX_DURATION
+}
+# Scrapy's components that the settings above switch off (the telnet console, the remote
+# control, cookies) are also left out of its base lists: Scrapy imports every component its
+# lists name, even one set to None, and their imports (aiohttp, tldextract with requests) took
+# about a third of the CPU a crawl spends before its first request. Any other base component,
+# one a later Scrapy adds included, is kept.
+_NEVER_ON = (
+    "scrapy.extensions.telnet.TelnetConsole",  # TELNETCONSOLE_ENABLED = False
+    "scrapy.extensions.remote_control.RemoteControl",  # REMOTE_CONTROL_ENABLED = False
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware",  # COOKIES_ENABLED = False
+)
+EXTENSIONS_BASE = {k: v for k, v in _scrapy.EXTENSIONS_BASE.items() if k not in _NEVER_ON}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    k: v for k, v in _scrapy.DOWNLOADER_MIDDLEWARES_BASE.items() if k not in _NEVER_ON
 }
 
 LOG_LEVEL = "INFO"

@@ -24,7 +24,9 @@ Fixtures (session-scoped: built once per xdist worker, on first use)
 Markers (pyproject.toml)
     ``e2e``          a real crawl in a subprocess; keep one only where the subprocess is the point
                      (the crawl command, SIGKILL, the lock); check a CLI in-process (CliRunner).
-                     Mark every long test ``e2e``: they are run first, so the workers end together.
+                     Mark every long test ``e2e``: on a fresh clone its file runs first, so the
+                     workers end together; afterwards the files run longest first, by the
+                     seconds of the last run (pytest's cache; ``pytest_collection_modifyitems``).
     ``slow``         in tests/reliability: skipped by ``make test``; ``make reliability`` (which
                      CI runs) runs the same scenarios; ``MOST_ARCHIVE_SLOW=1`` runs them here.
     ``bench``        runs ``scrapy bench`` (its fixed port 8998) or the whole benchmark harness:
@@ -80,14 +82,48 @@ def replica_archive_1000(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+FILE_SECONDS = "most-archive/file-seconds"  # pytest's cache: the last run's seconds per file
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The ``e2e`` tests (the long ones) first, so that xdist's workers start them early and
-    finish together; tests marked ``bench`` run only when asked for (``-m bench`` or
-    ``MOST_ARCHIVE_BENCH=1``)."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)  # stable: order kept
+    """The longest files first, so that xdist's workers (``--dist loadfile
+    --no-loadscope-reorder``, the Makefile) start them early and finish together: by the seconds
+    each file took in the last run (pytest's cache, ``.pytest_cache``), files never timed
+    (a fresh clone) by their ``e2e`` mark, the long ones first. Tests marked ``bench`` run only
+    when asked for (``-m bench`` or ``MOST_ARCHIVE_BENCH=1``)."""
+    cache = getattr(config, "cache", None)
+    known: dict[str, float] = (cache.get(FILE_SECONDS, {}) if cache is not None else {}) or {}
+
+    def weight(item: pytest.Item) -> float:
+        seconds = known.get(item.nodeid.split("::", 1)[0])
+        if seconds is not None:
+            return -float(seconds)
+        return -1e9 if item.get_closest_marker("e2e") else 0.0
+
+    items.sort(key=weight)  # stable: a file's tests stay together, in their order
     if os.environ.get("MOST_ARCHIVE_BENCH") or "bench" in (config.getoption("-m") or ""):
         return
     skip = pytest.mark.skip(reason="bench: `make bench-quick` runs it (MOST_ARCHIVE_BENCH=1)")
     for item in items:
         if item.get_closest_marker("bench"):
             item.add_marker(skip)
+
+
+_file_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up each file's seconds (setup, call, teardown), for the next run's order."""
+    file = report.nodeid.split("::", 1)[0]
+    _file_seconds[file] = _file_seconds.get(file, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Keep this run's seconds per file in pytest's cache (by the controller of an xdist run,
+    which sees every worker's reports, or by a run without xdist)."""
+    cache = getattr(session.config, "cache", None)
+    if cache is None or hasattr(session.config, "workerinput") or not _file_seconds:
+        return
+    known = cache.get(FILE_SECONDS, {}) or {}
+    known.update({f: round(s, 2) for f, s in _file_seconds.items()})
+    cache.set(FILE_SECONDS, known)

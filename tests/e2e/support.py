@@ -144,6 +144,34 @@ def field_mismatches(record: dict[str, Any], truth: dict[str, Any], base_url: st
     return bad
 
 
+# The fields of an mst Article.to_dict() the contract's truth carries, besides the lists.
+MST_SCALARS = ("site_id", "url", "title", "lead", "published_at", "category", "source", "author")
+
+
+def mst_mismatches(record: dict[str, Any], truth: dict[str, Any]) -> list[str]:
+    """The fields of an exported mst record that differ from the truth."""
+    bad = [k for k in MST_SCALARS if k in record and record[k] != truth[k]]
+    if record.get("body") != "\n\n".join(truth["body"]):
+        bad.append("body")
+    if "tags" in record and record["tags"] != truth["tags"]:
+        bad.append("tags")
+    if [(i["url"], i["caption"]) for i in record["images"]] != [
+        (i["url"], i["caption"]) for i in truth["images"]
+    ]:
+        bad.append("images")
+    if [(a["url"], a["title"]) for a in record["attachments"]] != [
+        (a["url"], a["title"]) for a in truth["attachments"]
+    ]:
+        bad.append("attachments")
+    if sorted(record.get("categories") or []) != sorted(truth["categories"]):
+        bad.append("categories")
+    if record.get("parser") != "mst/1":
+        bad.append("parser")
+    if record.get("portal", "mst") != "mst":
+        bad.append("portal")
+    return bad
+
+
 def compare_with_truth(records: list[dict[str, Any]], site: Any, base_url: str) -> dict[str, Any]:
     """Every article exactly once, every field equal: what is wrong (empty = all well)."""
     ids = [r["site_id"] for r in records]

@@ -10,16 +10,13 @@ import pytest
 
 from replica.testing import running_mst_replica
 
-from .support import crawl, query, trap_server
+from .support import crawl, query
 
 pytestmark = pytest.mark.e2e
 
 
 def test_the_displayed_forms_are_fetched_only_when_asked(tmp_path: Path) -> None:
-    with (
-        trap_server() as (trap_url, _),
-        running_mst_replica(articles=8, seed=11, offsite_base=trap_url) as rep,
-    ):
+    with running_mst_replica(articles=8, seed=11) as rep:
         plain, shown = tmp_path / "plain.db", tmp_path / "shown.db"
         first = crawl(rep.base_url, plain)
         assert first.returncode == 0, first.stderr[-3000:]

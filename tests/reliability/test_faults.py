@@ -5,7 +5,8 @@ everything. Nothing is ever requested from the trap at the replica's offsite bas
 
 The scenarios and the checks are those of ``make reliability`` (``benchmarks.reliability``);
 each test prints its figure (requests, faulted answers, retries, articles, failures). `make test`
-runs the scenarios in ``IN_MAKE_TEST``; ``MOST_ARCHIVE_SLOW=1`` runs them all here too.
+runs every scenario not marked ``slow`` in ``rel.SCENARIOS``; ``MOST_ARCHIVE_SLOW=1`` runs them
+all here too. The mst.gov.vn table is test_faults_mst.py.
 """
 
 from __future__ import annotations
@@ -17,33 +18,17 @@ import pytest
 
 from benchmarks import reliability as rel
 
-# `make test` runs one scenario of each kind of failure, the "every try" one where there are
-# two (a retry that fails again, then a recorded failure); transient errors that a retry cures
-# are tests/e2e/test_crawl.py's too. The others, the ones that mostly wait (Retry-After, drips,
-# timeouts), are marked slow: `make reliability`, which CI runs, runs every scenario.
-IN_MAKE_TEST = {
-    "500-503-on-articles-every-try",
-    "500-on-friendly-article-urls-legacy-url-works",
-    "resets-on-articles-every-try",
-    "truncated-articles-every-try",
-    "wrong-charset-content-type",
-    "pdf-instead-of-an-article",
-    "redirect-loops",
-    "offsite-redirects",
-    "404-pages",
-    "oversized-limit",
+# Kinds of fault that only slow scenarios exercise here, and the test of `make test` that does.
+COVERED_ELSEWHERE = {
+    "cut_rate": "tests/e2e/test_truncated.py",
+    "latency_jitter_ms": "tests/e2e/test_slow_server.py (a hanging URL, a slow large file)",
 }
 
 
 @pytest.mark.e2e
 @pytest.mark.parametrize(
     "scenario",
-    [
-        pytest.param(
-            s, id=s.key, marks=[pytest.mark.slow] if s.slow or s.key not in IN_MAKE_TEST else []
-        )
-        for s in rel.SCENARIOS
-    ],
+    [pytest.param(s, id=s.key, marks=[pytest.mark.slow] if s.slow else []) for s in rel.SCENARIOS],
 )
 def test_fault(
     scenario: rel.Scenario,
@@ -91,134 +76,22 @@ def test_checks_catch_a_broken_archive(
         assert expected in found
 
 
-# mst.gov.vn (issue 11): one row of the site and one of its media host in `make test`
-MST_IN_MAKE_TEST = {"mst-500-503-on-articles-every-try", "mst-500-503-on-media-files-every-try"}
-
-
-@pytest.mark.e2e
-@pytest.mark.parametrize(
-    "scenario",
-    [
-        pytest.param(s, id=s.key, marks=[] if s.key in MST_IN_MAKE_TEST else [pytest.mark.slow])
-        for s in rel.MST_SCENARIOS
-    ],
-)
-def test_mst_fault(
-    scenario: rel.Scenario,
-    mst_fault_replica: Any,
-    mst_clean_snapshot: dict[str, Any],
-    mst_trap: tuple[str, list[str]],
-    tmp_path: Path,
-) -> None:
-    """The same promises on the mst replica: its zone pages, timeline fragments, articles and
-    the files of its media host."""
-    outcome = rel.run_scenario(
-        mst_fault_replica, scenario, tmp_path, mst_clean_snapshot, mst_trap[1]
-    )
-    print("\n" + outcome.figure())
-    assert outcome.violations == [], "\n".join([*outcome.violations, outcome.log_tail])
-    assert outcome.faulted > 0, "the fault never fired: the test proved nothing"
-    if scenario.media_faults and "every try" in scenario.name:
-        assert outcome.recorded > 0, "no file failure recorded: the media faults proved nothing"
-    elif scenario.media_faults:  # faults on some tries: the files were asked again and stored
-        assert outcome.retries > 0, "no file was asked again: the media faults proved nothing"
-
-
-@pytest.mark.e2e
-def test_an_article_that_failed_keeps_every_listing_it_was_seen_in(tmp_path: Path) -> None:
-    """An article on page 2 of a category fails (404) in the first run; the next run (fault
-    off, incremental) archives it. Its categories must still include the one whose page 2
-    listed it, although an incremental run stops paging that category after page 1."""
-    import re
-    import sqlite3
-    from urllib.parse import urlsplit
-
-    from replica.testing import running_replica
-
-    with (
-        rel.trap_server() as (trap, _),
-        running_replica(articles=60, seed=7, offsite_base=trap) as rep,
-    ):
-        site = rep.site
-        category, victim = next(
-            (c, item["site_id"])
-            for c in site.categories()
-            for item in site.listing_truth(c["id"], 2)["items"]
-            if item["site_id"]
-            not in {i["site_id"] for i in site.listing_truth(c["id"], 1)["items"]}
-        )
-        path = urlsplit(site.truth(victim)["url"]).path
-        rep.set_faults(
-            {
-                "not_found_rate": 1.0,
-                "sticky_requests": 1000,
-                "path_pattern": "^" + re.escape(path) + "$",
-            }
-        )
-        db = tmp_path / "archive.db"
-        first = rel.crawl(rep.base_url, db)
-        rep.set_faults(None)
-        second = rel.crawl(rep.base_url, db)
-        expected = set(site.truth(victim)["categories"])
-    conn = sqlite3.connect(db)
-    got = {
-        r[0]
-        for r in conn.execute(
-            "SELECT c.name FROM article_categories ac JOIN categories c ON c.id = ac.category_id "
-            "WHERE ac.site_id = ?",
-            [victim],
-        )
-    }
-    print(
-        f"\narticle {victim} (page 2 of {category['name']}): exit {first.returncode} then "
-        f"{second.returncode}; categories {sorted(got)}, expected {sorted(expected)}"
-    )
-    assert (first.returncode, second.returncode) == (1, 0)
-    assert got == expected
-
-
-@pytest.mark.e2e
-def test_an_article_first_found_by_the_feed_gets_the_listings_url(tmp_path: Path) -> None:
-    """While its listing and the web service fail, an article is reachable only through the
-    RSS feed's legacy link (``chitiettin.aspx?IDNews=``) and is archived under that URL. Once the
-    listing answers again, the record must carry the URL the listing writes (the brief's
-    canonical URL), as a clean crawl stores it; otherwise two archives of one site differ."""
-    import sqlite3
-
-    from replica.testing import running_replica
-
-    with (
-        rel.trap_server() as (trap, _),
-        running_replica(articles=60, seed=7, offsite_base=trap) as rep,
-    ):
-        site = rep.site
-        victim = 10125  # listed in "Tin tức sự kiện" (492) only; the feed links it legacy-style
-        assert site.truth(victim)["categories"] == ["Tin tức sự kiện"]
-        rep.set_faults(
-            {
-                "not_found_rate": 1.0,
-                "sticky_requests": 1000,
-                "path_pattern": r"^/vn/chuyen-muc/492/|/GetListposts",
-            }
-        )
-        db = tmp_path / "archive.db"
-        first = rel.crawl(rep.base_url, db)
-        rep.set_faults(None)
-        second = rel.crawl(rep.base_url, db)
-        expected = site.truth(victim)["url"]
-    conn = sqlite3.connect(db)
-    row = conn.execute("SELECT url FROM articles WHERE site_id = ?", [victim]).fetchone()
-    print(f"\narticle {victim}: exit {first.returncode} then {second.returncode}; url {row}")
-    assert row is not None, "the article was not archived at all"
-    assert row[0] == expected
-
-
 def test_make_test_keeps_a_scenario_of_every_kind() -> None:
-    """``IN_MAKE_TEST`` names real scenarios (a renamed one would silently leave `make test`)."""
+    """Every kind of fault of both tables is exercised by a scenario `make test` runs (not marked
+    ``slow``), or by the test named in ``COVERED_ELSEWHERE``; the two tables' rows are told apart
+    by name."""
+
+    def kinds(scenario: rel.Scenario) -> set[str]:
+        switches = {**scenario.faults, **scenario.media_faults}
+        return {k for k, v in switches.items() if k.endswith(("_rate", "_ms")) and v}
+
+    scenarios = rel.SCENARIOS + rel.MST_SCENARIOS
+    in_make_test = set().union(*(kinds(s) for s in scenarios if not s.slow))
+    every = set().union(*(kinds(s) for s in scenarios))
+    assert every - in_make_test <= set(COVERED_ELSEWHERE), sorted(every - in_make_test)
+    assert not set(COVERED_ELSEWHERE) & in_make_test, "COVERED_ELSEWHERE names a covered kind"
     keys = {s.key for s in rel.SCENARIOS}
-    assert keys >= IN_MAKE_TEST, sorted(IN_MAKE_TEST - keys)
     mst_keys = {s.key for s in rel.MST_SCENARIOS}
-    assert mst_keys >= MST_IN_MAKE_TEST, sorted(MST_IN_MAKE_TEST - mst_keys)
     assert all(s.portal == "mst" and s.name.startswith("mst: ") for s in rel.MST_SCENARIOS)
     assert not keys & mst_keys, "a row name of both tables: the docs table could not tell them"
 
