@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 MOST_ARCHIVE = Path(sys.executable).parent / "most-archive"
@@ -277,3 +278,31 @@ def mini_site(articles: dict[int, Page]) -> dict[str, Page]:
     }
     pages.update({article_path(i): page for i, page in articles.items()})
     return pages
+
+
+# ------------------------------------------------------------------ the fault table's halves
+
+
+def fault_kinds(scenario: Any) -> set[str]:
+    """The replica's fault switches a scenario of ``benchmarks.reliability`` turns on."""
+    switches = {**scenario.faults, **scenario.media_faults}
+    return {k for k, v in switches.items() if k.endswith(("_rate", "_ms")) and v}
+
+
+# The SharePoint fault table is run from two files, so that `--dist loadfile` can give each
+# half a worker: test_faults.py the faults of the server and the connection (these kinds),
+# test_faults_answers.py those of the answers themselves (bodies, types, redirects, statuses).
+SERVER_KINDS = frozenset(
+    {
+        "error_rate",
+        "friendly_500_rate",
+        "reset_rate",
+        "latency_ms",
+        "latency_jitter_ms",
+        "drip_rate",
+    }
+)
+
+
+def is_server_fault(scenario: Any) -> bool:
+    return bool(fault_kinds(scenario) & SERVER_KINDS)

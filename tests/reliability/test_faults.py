@@ -6,7 +6,8 @@ everything. Nothing is ever requested from the trap at the replica's offsite bas
 The scenarios and the checks are those of ``make reliability`` (``benchmarks.reliability``);
 each test prints its figure (requests, faulted answers, retries, articles, failures). `make test`
 runs every scenario not marked ``slow`` in ``rel.SCENARIOS``; ``MOST_ARCHIVE_SLOW=1`` runs them
-all here too. The mst.gov.vn table is test_faults_mst.py.
+all here too. Here the faults of the server and the connection; those of the answers themselves
+are test_faults_answers.py's, the mst.gov.vn table is test_faults_mst.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import pytest
 
 from benchmarks import reliability as rel
 
+from .support import fault_kinds, is_server_fault
+
 # Kinds of fault that only slow scenarios exercise here, and the test of `make test` that does.
 COVERED_ELSEWHERE = {
     "cut_rate": "tests/e2e/test_truncated.py",
@@ -25,11 +28,23 @@ COVERED_ELSEWHERE = {
 }
 
 
+def params(scenarios: tuple[rel.Scenario, ...]) -> list[Any]:
+    return [
+        pytest.param(s, id=s.key, marks=[pytest.mark.slow] if s.slow else []) for s in scenarios
+    ]
+
+
+def check_fault(
+    scenario: rel.Scenario, replica: Any, clean: dict[str, Any], trap_hits: list[str], tmp: Path
+) -> None:
+    outcome = rel.run_scenario(replica, scenario, tmp, clean, trap_hits)
+    print("\n" + outcome.figure())
+    assert outcome.violations == [], "\n".join([*outcome.violations, outcome.log_tail])
+    assert outcome.faulted > 0, "the fault never fired: the test proved nothing"
+
+
 @pytest.mark.e2e
-@pytest.mark.parametrize(
-    "scenario",
-    [pytest.param(s, id=s.key, marks=[pytest.mark.slow] if s.slow else []) for s in rel.SCENARIOS],
-)
+@pytest.mark.parametrize("scenario", params(tuple(filter(is_server_fault, rel.SCENARIOS))))
 def test_fault(
     scenario: rel.Scenario,
     fault_replica: Any,
@@ -37,10 +52,8 @@ def test_fault(
     trap_site: tuple[str, list[str]],
     tmp_path: Path,
 ) -> None:
-    outcome = rel.run_scenario(fault_replica, scenario, tmp_path, clean_snapshot, trap_site[1])
-    print("\n" + outcome.figure())
-    assert outcome.violations == [], "\n".join([*outcome.violations, outcome.log_tail])
-    assert outcome.faulted > 0, "the fault never fired: the test proved nothing"
+    """The faults of the server and the connection; test_faults_answers.py has the others."""
+    check_fault(scenario, fault_replica, clean_snapshot, trap_site[1], tmp_path)
 
 
 def test_checks_catch_a_broken_archive(
@@ -81,13 +94,9 @@ def test_make_test_keeps_a_scenario_of_every_kind() -> None:
     ``slow``), or by the test named in ``COVERED_ELSEWHERE``; the two tables' rows are told apart
     by name."""
 
-    def kinds(scenario: rel.Scenario) -> set[str]:
-        switches = {**scenario.faults, **scenario.media_faults}
-        return {k for k, v in switches.items() if k.endswith(("_rate", "_ms")) and v}
-
     scenarios = rel.SCENARIOS + rel.MST_SCENARIOS
-    in_make_test = set().union(*(kinds(s) for s in scenarios if not s.slow))
-    every = set().union(*(kinds(s) for s in scenarios))
+    in_make_test = set().union(*(fault_kinds(s) for s in scenarios if not s.slow))
+    every = set().union(*(fault_kinds(s) for s in scenarios))
     assert every - in_make_test <= set(COVERED_ELSEWHERE), sorted(every - in_make_test)
     assert not set(COVERED_ELSEWHERE) & in_make_test, "COVERED_ELSEWHERE names a covered kind"
     keys = {s.key for s in rel.SCENARIOS}
