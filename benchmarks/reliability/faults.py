@@ -369,7 +369,9 @@ def run_scenario(
     if scenario.media_faults:
         replica.set_media_faults({"seed": 7, **scenario.media_faults})
     try:
-        replica.reset_requests()
+        # the per-path counters too: which answers a fault hits depends on nothing run before
+        # (a shared replica's earlier scenarios once left one row without a single fault)
+        replica.reset_requests(counters=True)
         first = crawl(replica.base_url, db, {**site_settings(replica), **FAST, **scenario.settings})
         log = replica.requests()
         # the media host's answers count as the run's, not as articles (its paths are files)
