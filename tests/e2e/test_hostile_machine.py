@@ -31,7 +31,10 @@ def _small_disk() -> None:
 
 def test_storage_failures_fail_the_run_and_stop_it_early(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
-    with running_replica(articles=120, seed=13) as rep:
+    # answers 10 ms late, as a real server's are later still: the reactor fetches far faster
+    # than the writer stores, so on a server answering at once the whole crawl is fetched before
+    # the first failed commit is known, however early the crawl then stops
+    with running_replica(articles=120, seed=13, faults={"latency_ms": 10}) as rep:
         result = subprocess.run(
             crawl_cmd(rep.base_url, db),
             capture_output=True,
