@@ -1,7 +1,7 @@
 """Shared fixtures and how the suite stays fast (under 2 minutes for ``make test``).
 
 Running
-    make test                                  # the whole suite, 2 workers (pytest-xdist)
+    make test                                  # the whole suite, cores + 1 workers (pytest-xdist)
     .venv/bin/python -m pytest tests/e2e -q    # one folder, one process
     .venv/bin/python -m pytest -q -n 2 -k robots
     .venv/bin/python -m pytest -q --durations=15 -n 2   # the slowest tests
