@@ -167,10 +167,16 @@ def test_an_idle_writer_commits_its_batch_without_being_closed(tmp_path: Path) -
     db = open_archive(path)
     seen = Outcomes()
     writer = BatchWriter(db, max_items=100, max_seconds=3600, idle_seconds=0.05)
+    # The writer is held until the three writes are queued: a test thread descheduled for
+    # longer than idle_seconds between two submits (a loaded machine) must not split them.
+    gate = threading.Event()
+    writer.submit(gate.wait, 10, done=lambda result, exc: None)
     for sid in (1, 2, 3):
         writer.submit(_save, db, article(sid), done=seen.done)
+    gate.set()
     # No close: the writer commits by itself once no write has come for idle_seconds.
-    _deadline_poll(lambda: count(path, "articles") == 3)
+    _deadline_poll(lambda: writer.batch.commits > 0)
+    assert count(path, "articles") == 3
     assert seen.results == [("new", None)] * 3
     assert writer.batch.commits == 1  # one transaction for the three
     assert count(path, "articles_fts") == 3
