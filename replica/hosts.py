@@ -9,6 +9,7 @@ rewrite them onto the site it was given before fetching.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 
@@ -52,3 +53,25 @@ class Hosts:
             parts = urlsplit(written)
             return self.base + parts.path + (f"?{parts.query}" if parts.query else "")
         return written
+
+
+class NoArticles:
+    """A served host that holds no articles (a media host, a third party): no generations, no
+    ground truth. A subclass renders its paths."""
+
+    portal = "none"
+
+    def __init__(self, base_url: str, offsite_base: str) -> None:
+        self.hosts = Hosts(base_url, offsite_base)
+        self.articles = 0
+        self.seed = 0
+        self.generation = 0
+
+    def with_generation(self, generation: int) -> Self:
+        return self
+
+    def article_ids(self) -> list[int]:
+        return []
+
+    def truth(self, site_id: int) -> dict[str, Any]:
+        raise KeyError(site_id)

@@ -18,34 +18,20 @@ archives none (a best-effort requisite that is not there), exactly as with no ho
 
 from __future__ import annotations
 
-from typing import Any
-
-from replica.hosts import Hosts
+from replica.hosts import NoArticles
 
 Response = tuple[int, dict[str, str], bytes]
 
 NOT_FOUND = b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
 
 
-class ThirdPartySite:
+class ThirdPartySite(NoArticles):
     """Every path: ``404 Not Found`` (HEAD: no body). No articles, no generations."""
 
     portal = "third-party"
 
     def __init__(self, base_url: str) -> None:
-        self.hosts = Hosts(base_url, base_url)
-        self.articles = 0
-        self.seed = 0
-        self.generation = 0
-
-    def with_generation(self, generation: int) -> ThirdPartySite:
-        return self
-
-    def article_ids(self) -> list[int]:
-        return []
-
-    def truth(self, site_id: int) -> dict[str, Any]:
-        raise KeyError(site_id)
+        super().__init__(base_url, base_url)
 
     def render(
         self, method: str, path_and_query: str, headers: dict[str, str] | None = None

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 from replica import files
 from replica.catalog import digest
-from replica.hosts import Hosts
+from replica.hosts import Hosts, NoArticles
 from replica.mst import article_page, feeds, pages
 from replica.mst import blocks as B
 from replica.mst.article_page import Link
@@ -515,7 +515,7 @@ _MEDIA = re.compile(
 MEDIA_TYPES = {**files.CONTENT_TYPES, "mp4": "video/mp4"}
 
 
-class MediaSite:
+class MediaSite(NoArticles):
     """The stand-in for https://mic.mediacdn.vn: small valid files for every media path.
 
     Paths: ``/{siteId}/{yyyy}/{m}/{d}/{name}.{ext}``, ``/document/...``, ``/Upload/...``,
@@ -526,19 +526,7 @@ class MediaSite:
     portal = "media"
 
     def __init__(self, base_url: str, offsite_base: str = "http://127.0.0.1:9") -> None:
-        self.hosts = Hosts(base_url, offsite_base)
-        self.articles = 0
-        self.seed = 0
-        self.generation = 0
-
-    def with_generation(self, generation: int) -> MediaSite:
-        return self
-
-    def article_ids(self) -> list[int]:
-        return []
-
-    def truth(self, site_id: int) -> dict[str, Any]:
-        raise KeyError(site_id)
+        super().__init__(base_url, offsite_base)
 
     def render(
         self, method: str, path_and_query: str, headers: dict[str, str] | None = None
