@@ -118,13 +118,9 @@ def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, .
         conn.close()
 
 
-def field_mismatches(record: dict[str, Any], truth: dict[str, Any], base_url: str) -> list[str]:
-    """Fields of an exported record that differ from the replica's ground truth."""
-    bad = [
-        k
-        for k in ("site_id", "url", "title", "lead", "published_at", "category", "source")
-        if record.get(k) != truth[k]
-    ]
+def _shared_mismatches(record: dict[str, Any], truth: dict[str, Any]) -> list[str]:
+    """Body, images, attachments and categories of an exported record against the truth."""
+    bad = []
     if record.get("body") != "\n\n".join(truth["body"]):
         bad.append("body")
     if [(i["url"], i["caption"]) for i in record["images"]] != [
@@ -137,6 +133,17 @@ def field_mismatches(record: dict[str, Any], truth: dict[str, Any], base_url: st
         bad.append("attachments")
     if sorted(record.get("categories") or []) != sorted(truth["categories"]):
         bad.append("categories")
+    return bad
+
+
+def field_mismatches(record: dict[str, Any], truth: dict[str, Any], base_url: str) -> list[str]:
+    """Fields of an exported record that differ from the replica's ground truth."""
+    bad = [
+        k
+        for k in ("site_id", "url", "title", "lead", "published_at", "category", "source")
+        if record.get(k) != truth[k]
+    ]
+    bad += _shared_mismatches(record, truth)
     # every image and attachment on the site's own host has its downloaded file
     for part in record["images"] + record["attachments"]:
         if part["url"].startswith(base_url + "/") and not part.get("path"):
@@ -151,20 +158,9 @@ MST_SCALARS = ("site_id", "url", "title", "lead", "published_at", "category", "s
 def mst_mismatches(record: dict[str, Any], truth: dict[str, Any]) -> list[str]:
     """The fields of an exported mst record that differ from the truth."""
     bad = [k for k in MST_SCALARS if k in record and record[k] != truth[k]]
-    if record.get("body") != "\n\n".join(truth["body"]):
-        bad.append("body")
+    bad += _shared_mismatches(record, truth)
     if "tags" in record and record["tags"] != truth["tags"]:
         bad.append("tags")
-    if [(i["url"], i["caption"]) for i in record["images"]] != [
-        (i["url"], i["caption"]) for i in truth["images"]
-    ]:
-        bad.append("images")
-    if [(a["url"], a["title"]) for a in record["attachments"]] != [
-        (a["url"], a["title"]) for a in truth["attachments"]
-    ]:
-        bad.append("attachments")
-    if sorted(record.get("categories") or []) != sorted(truth["categories"]):
-        bad.append("categories")
     if record.get("parser") != "mst/1":
         bad.append("parser")
     if record.get("portal", "mst") != "mst":
