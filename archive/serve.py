@@ -25,9 +25,9 @@ from typing import Any
 import click
 import sqlite_utils
 
+from archive.cli import db_option
 from archive.datasette import plugin
 from archive.db import APPLICATION_ID
-from archive.defaults import DB_ENV, DEFAULT_DB
 from archive.files import files_dir_for
 from archive.migrations import pending
 from archive.readonly import StaleWal, open_reader, upgrade_message
@@ -197,16 +197,7 @@ def serve(db_path: Path, host: str, port: int, open_browser: bool) -> None:
 
 
 @click.command(name="serve", context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_DB,
-    envvar=DB_ENV,
-    show_default=True,
-    show_envvar=True,
-    help="The archive database.",
-)
+@db_option
 @click.option(
     "--host",
     default="127.0.0.1",
