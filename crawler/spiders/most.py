@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import scrapy
@@ -55,6 +55,7 @@ from crawler.spiders.sites import SiteStart, other_hosts
 from crawler.spiders.state import (
     PER_REQUEST_META,
     ArchiveView,
+    Listed,
     failure_reason,
     header,
     is_connection_failure,
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
 
     from archive.crawlstate import OpenError, Recheck, Snapshot
     from archive.runlog import FrontierEntry
+    from crawler.items import ListingItem
 
 logger = logging.getLogger(__name__)
 
@@ -491,31 +493,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                 self._listing_base(response.url),
                 self.scope.portal.name,
             )
-        all_known = bool(listing.items)
-        item_ids: list[int | str] = []
-        for item in self.paging.take(category_id, page, listing.items):
-            found = self.scope.article_url(item.url, response.url)
-            if found is None:
-                item_ids.append(item.url)
-                continue
-            site_id, url = found
-            item_ids.append(site_id)
-            if category_id is not None:
-                cats = self.cats_of.setdefault(site_id, set())
-                new_link = category_id not in cats
-                cats.add(category_id)
-                if new_link and (
-                    site_id in self.done
-                    or (site_id in self.known and site_id not in self.scheduled)
-                ):
-                    yield CategoryLink(site_id, category_id, url, self.scope.portal.name)
-            if site_id not in self.walk_known:
-                all_known = False
-            if site_id in self.known and self.incremental:
-                continue  # archived: only re-checked when the schedule says so
-            request = self._article_request(site_id, url, PRIO_ARTICLE)
-            if request is not None:
-                yield request
+        listed = self._listed_articles(category_id, page, listing.items, response.url)
+        yield from listed.outputs
+        all_known, item_ids = listed.all_known, listed.item_ids
         streak = meta.get("known_streak", 0) + 1 if all_known else 0
         stop = None
         if not listing.items:
@@ -539,6 +519,40 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                 known_streak=streak,
                 last_page=listing.last_page,
             )
+
+    def _listed_articles(
+        self, category_id: int | None, page: int, items: Sequence[ListingItem], page_url: str
+    ) -> Listed:
+        """What a listing page's article links give, on either portal: the category links to
+        record and the article requests to make (in the page's order), the page's ids (the
+        pager's repeat check) and whether every article was known already (the early stop)."""
+        listed = Listed(all_known=bool(items))
+        for item in self.paging.take(category_id, page, items):
+            found = self.scope.article_url(item.url, page_url)
+            if found is None:
+                listed.item_ids.append(item.url)
+                continue
+            site_id, url = found
+            listed.item_ids.append(site_id)
+            if category_id is not None:
+                cats = self.cats_of.setdefault(site_id, set())
+                new_link = category_id not in cats
+                cats.add(category_id)
+                if new_link and (
+                    site_id in self.done
+                    or (site_id in self.known and site_id not in self.scheduled)
+                ):
+                    listed.outputs.append(
+                        CategoryLink(site_id, category_id, url, self.scope.portal.name)
+                    )
+            if site_id not in self.walk_known:  # queued by the frontier: known too
+                listed.all_known = False
+            if site_id in self.known and self.incremental:
+                continue  # archived: only re-checked when the schedule says so
+            request = self._article_request(site_id, url, PRIO_ARTICLE)
+            if request is not None:
+                listed.outputs.append(request)
+        return listed
 
     @staticmethod
     def _listing_base(url: str) -> str:

@@ -19,22 +19,22 @@ from __future__ import annotations
 
 import logging
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import scrapy
 
 from crawler import parsers
 from crawler.portals import mst
-from crawler.records import CategoryLink, CategorySeen, FetchFailure, FetchSuccess, ListingPage
+from crawler.records import CategorySeen, FetchFailure, FetchSuccess, ListingPage
 from crawler.spiders.paging import PagingGuard
-from crawler.spiders.state import raw_page
+from crawler.spiders.state import Listed, raw_page
 
 if TYPE_CHECKING:
     from scrapy.http import Response
     from twisted.python.failure import Failure
 
-    from crawler.items import Listing
+    from crawler.items import Listing, ListingItem
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,11 @@ class MstWalk:
     discovered: dict[int, str]
 
     def _article_request(self, site_id: int, url: str, priority: int) -> scrapy.Request | None:
+        raise NotImplementedError
+
+    def _listed_articles(
+        self, category_id: int | None, page: int, items: Sequence[ListingItem], page_url: str
+    ) -> Listed:
         raise NotImplementedError
 
     def failed(self, failure: Failure) -> Iterator[Any]:
@@ -200,29 +205,9 @@ class MstWalk:
     ) -> Iterator[Any]:
         meta = response.meta
         items = listing.items if listing is not None else []
-        item_ids: list[int | str] = []
-        all_known = bool(items)
-        for item in self.paging.take(zone_id, page, items):
-            found = self.scope.article_url(item.url, response.url)
-            if found is None:
-                item_ids.append(item.url)
-                continue
-            site_id, url = found
-            item_ids.append(site_id)
-            cats = self.cats_of.setdefault(site_id, set())
-            new_link = zone_id not in cats
-            cats.add(zone_id)
-            if new_link and (
-                site_id in self.done or (site_id in self.known and site_id not in self.scheduled)
-            ):
-                yield CategoryLink(site_id, zone_id, url, self.scope.portal.name)
-            if site_id not in self.walk_known:  # queued by the frontier: known too
-                all_known = False
-            if site_id in self.known and self.incremental:
-                continue
-            request = self._article_request(site_id, url, 60)
-            if request is not None:
-                yield request
+        listed = self._listed_articles(zone_id, page, items, response.url)
+        yield from listed.outputs
+        all_known, item_ids = listed.all_known, listed.item_ids
         streak = meta.get("known_streak", 0) + 1 if all_known else 0
         stop = None
         if not items:

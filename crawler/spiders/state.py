@@ -11,7 +11,7 @@ helpers below turn Scrapy responses and failures into the plain records of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.exceptions import DownloadCancelledError
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -47,6 +47,15 @@ PER_REQUEST_META = frozenset(
 # An article that failed at most this many times makes the next run walk every listing page
 # (its categories are only known from the listings); after that it is retried on its own.
 RECENT_ERROR_ATTEMPTS = 3
+
+
+@dataclass
+class Listed:
+    """What a listing page's article links gave (``MostSpider._listed_articles``)."""
+
+    all_known: bool  # every article on the page was known already (the early stop's streak)
+    item_ids: list[int | str] = field(default_factory=list)  # ids, or URLs that are no article
+    outputs: list[Any] = field(default_factory=list)  # category links and article requests
 
 
 @dataclass
