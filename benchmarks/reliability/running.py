@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parents[2]
 MOST_ARCHIVE = Path(sys.executable).parent / "most-archive"
@@ -60,18 +60,32 @@ def env() -> dict[str, str]:
     }
 
 
+class Runner(Protocol):
+    """Runs a command line to its end, output captured as text: ``subprocess.run``'s shape."""
+
+    def __call__(
+        self, argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float
+    ) -> subprocess.CompletedProcess[str]: ...
+
+
+def exec_command(
+    argv: list[str], *, cwd: Path, env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """The command started from scratch (``subprocess.run``)."""
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env)
+
+
+# How :func:`crawl` runs a crawl to its end. ``make reliability`` starts each one from scratch;
+# the test suite swaps in ``tests.forked.run`` (the same command, its entry point called in a
+# child forked from a warm interpreter, without 0.4 s of imports per crawl): tests/conftest.py.
+runner: Runner = exec_command
+
+
 def crawl(
     site: str, db: Path, settings: dict[str, Any] | None = None, *extra: str, timeout: float = 300
 ) -> Run:
     started = time.monotonic()
-    done = subprocess.run(
-        crawl_args(site, db, settings, *extra),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=db.parent,
-        env=env(),
-    )
+    done = runner(crawl_args(site, db, settings, *extra), cwd=db.parent, env=env(), timeout=timeout)
     return Run(done.returncode, time.monotonic() - started, done.stderr)
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from archive.files import files_dir_for
 from replica.testing import ReplicaHandle
+from tests import forked
 
 ROOT = Path(__file__).resolve().parents[2]
 _VENV_BIN = ROOT / ".venv" / "bin" / "most-archive"
@@ -30,12 +31,15 @@ def crawl_cmd(base_url: str, db: Path, *extra: str) -> list[str]:
 
 
 def crawl(
-    base_url: str, db: Path, *extra: str, timeout: float = 300
+    base_url: str, db: Path, *extra: str, timeout: float = 300, fork: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``most-archive crawl`` to the end; the result carries its exit code and stderr."""
-    return subprocess.run(
-        crawl_cmd(base_url, db, *extra), capture_output=True, text=True, timeout=timeout, cwd=ROOT
-    )
+    """Run ``most-archive crawl`` to the end in a child process; the result carries its exit
+    code and output. The child is forked from a warm interpreter (:mod:`tests.forked`), or
+    started from scratch with ``fork=False``."""
+    argv = crawl_cmd(base_url, db, *extra)
+    if not fork:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    return forked.run(argv, timeout=timeout, cwd=ROOT)
 
 
 def scrapy_crawl(
@@ -45,10 +49,12 @@ def scrapy_crawl(
     log_level: str = "INFO",
     env: dict[str, str] | None = None,
     timeout: float = 300,
+    fork: bool = True,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``scrapy crawl most`` from the repo root (``-a site=SITE`` when given, else the
     default set or ``ARCHIVE_SITES``), no delay, into ``db``; ``settings`` are more
-    ``NAME=VALUE`` pairs for ``-s``."""
+    ``NAME=VALUE`` pairs for ``-s``. In a child forked as :func:`crawl`'s, or started from
+    scratch (the ``scrapy`` console script) with ``fork=False``."""
     argv = [str(Path(sys.executable).parent / "scrapy"), "crawl", "most"]
     if site is not None:
         argv += ["-a", f"site={site}"]
@@ -61,7 +67,11 @@ def scrapy_crawl(
     ]
     for pair in pairs:
         argv += ["-s", pair]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+    if not fork:
+        return subprocess.run(
+            argv, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env
+        )
+    return forked.run(argv, timeout=timeout, cwd=ROOT, env=env)
 
 
 def _cli(*args: str) -> bytes:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from replica.testing import running_mst_replica, running_replica
+from tests import forked
 
 from .support import FAR_FUTURE, crawl, crawl_cmd, export, query, scrapy_crawl, trap_server
 
@@ -21,7 +22,6 @@ pytestmark = pytest.mark.e2e
 
 
 def test_two_portals_in_one_command_each_its_own_run(tmp_path: Path) -> None:
-    import subprocess
 
     db = tmp_path / "archive.db"
     with (
@@ -37,13 +37,13 @@ def test_two_portals_in_one_command_each_its_own_run(tmp_path: Path) -> None:
             *("--site", sharepoint.base_url, "--site", "http://127.0.0.1:9"),
             *("-s", "RETRY_TIMES=1"),
         )
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        result = forked.run(cmd, timeout=600)
         records = export(db)
         mst_ids, sp_ids = set(mst.site.article_ids()), set(sharepoint.site.article_ids())
         # every article due for a re-check: each site re-checks its own portal's articles only
         mst.reset_requests()
         sharepoint.reset_requests()
-        again = subprocess.run(
+        again = forked.run(
             crawl_cmd(
                 mst.base_url,
                 db,
@@ -52,8 +52,6 @@ def test_two_portals_in_one_command_each_its_own_run(tmp_path: Path) -> None:
                 "-s",
                 f"ARCHIVE_RECHECK_AT={FAR_FUTURE}",
             ),
-            capture_output=True,
-            text=True,
             timeout=600,
         )
         mst_paths = [r["path"] for r in mst.requests()]

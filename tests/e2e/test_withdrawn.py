@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from replica.testing import running_replica
+from tests import forked
 
 from .support import FAR_FUTURE, MOST_ARCHIVE, ROOT, crawl, export, query, show
 
@@ -24,10 +24,9 @@ pytestmark = pytest.mark.e2e
 
 
 def _run(*args: str) -> str:
-    out = subprocess.run(
-        [MOST_ARCHIVE, *args], capture_output=True, timeout=60, cwd=ROOT, check=True
-    )
-    return out.stdout.decode("utf-8")
+    out = forked.run([MOST_ARCHIVE, *args], timeout=60, cwd=ROOT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout
 
 
 def _path_pattern(url: str) -> str:

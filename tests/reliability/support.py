@@ -1,7 +1,8 @@
 """What the reliability tests share: the crawl in a subprocess, small HTTP servers, page makers.
 
 - :func:`crawl` runs the real ``most-archive crawl`` (the console script of this interpreter's
-  environment) in a subprocess and returns its exit code and output.
+  environment, its entry point called in a child forked from a warm interpreter:
+  :mod:`tests.forked`) and returns its exit code and output.
 - :class:`PageServer` serves a fixed set of pages on 127.0.0.1 (a free port) from a thread and
   records every request: the hostile mini-site of the bad-input and security tests, and, with no
   pages at all, the *trap* at the replica's ``offsite_base`` that must never be hit.
@@ -27,6 +28,8 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+from tests import forked
 
 ROOT = Path(__file__).resolve().parents[2]
 MOST_ARCHIVE = Path(sys.executable).parent / "most-archive"
@@ -55,24 +58,23 @@ class CrawlResult:
 
 
 def crawl(site: str, db: Path, *extra: str, timeout: float = 240, fast: bool = True) -> CrawlResult:
-    """`most-archive crawl --site SITE --db DB --delay 0 [FAST] EXTRA` in a subprocess."""
+    """`most-archive crawl --site SITE --db DB --delay 0 [FAST] EXTRA` in a child process
+    (forked from a warm interpreter: :mod:`tests.forked`)."""
     args = [str(MOST_ARCHIVE), "crawl", "--site", site, "--db", str(db), "--delay", "0"]
     if fast:
         args += FAST
     args += list(extra)
     started = time.monotonic()
-    done = subprocess.run(
-        args, capture_output=True, text=True, timeout=timeout, cwd=db.parent, env=clean_env()
-    )
+    done = forked.run(args, timeout=timeout, cwd=db.parent, env=clean_env())
     return CrawlResult(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
 
 
 def cli(
     *args: str, db: Path | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    """``most-archive ARGS [--db DB]`` in a subprocess, output captured as text."""
+    """``most-archive ARGS [--db DB]`` in a child process, output captured as text."""
     full = [str(MOST_ARCHIVE), *args] + (["--db", str(db)] if db is not None else [])
-    return subprocess.run(full, capture_output=True, text=True, timeout=timeout, env=clean_env())
+    return forked.run(full, timeout=timeout, env=clean_env())
 
 
 def clean_env() -> dict[str, str]:
