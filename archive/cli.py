@@ -72,7 +72,8 @@ def _silence_stdout() -> None:
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="most-archive")
 def main() -> None:
-    """Crawl www.most.gov.vn into a SQLite archive, and search, read and export it.
+    """Crawl the news of Vietnam's Ministry of Science and Technology (mst.gov.vn and the
+    older portal www.most.gov.vn) into a SQLite archive, and search, read and export it.
 
     \b
     Example:
