@@ -23,7 +23,7 @@ from archive.batch import category_known, defer_fts
 from archive.db import write_transaction
 from archive.files import FileRecord, write_blob
 from archive.headers import pack as pack_headers
-from archive.normalize import content_hash, fold, join_body, nfc
+from archive.normalize import content_hash, index_fold, join_body, nfc
 from archive.rawpages import page_body
 from archive.revisions import article_texts, pack_html
 from archive.revisions import pack as pack_revision
@@ -331,6 +331,11 @@ def _current(db: sqlite_utils.Database, stored: _Stored) -> tuple[Any, ...] | No
     return current
 
 
+# json.dumps(value, ensure_ascii=False), the encoder made once (json.dumps builds one per call
+# when given an option)
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 class _Stored:
     """An article in the forms the archive stores it, each computed once (NFC, folding)."""
 
@@ -365,7 +370,7 @@ class _Stored:
             self.digest,
             pack_html(a.body_html, lead, body),
             None if a.author is None else nfc(a.author),
-            json.dumps([nfc(t) for t in a.tags], ensure_ascii=False),
+            _json([nfc(t) for t in a.tags]),
         ]
         captions = [None if i.caption is None else nfc(i.caption) for i in a.images]
         self.images = [
@@ -377,14 +382,11 @@ class _Stored:
             for pos, t in enumerate(a.attachments)
         ]
         self.exact = [title, lead, body, "\n".join(c for c in captions if c), source or ""]
-        self.folded = [fold(t) for t in self.exact]
-        self.images_json = json.dumps(
-            [{"url": i.url, "caption": i.caption, "alt": i.alt} for i in a.images],
-            ensure_ascii=False,
+        self.folded = [index_fold(t) for t in self.exact]
+        self.images_json = _json(
+            [{"url": i.url, "caption": i.caption, "alt": i.alt} for i in a.images]
         )
-        self.attachments_json = json.dumps(
-            [{"url": t.url, "title": t.title} for t in a.attachments], ensure_ascii=False
-        )
+        self.attachments_json = _json([{"url": t.url, "title": t.title} for t in a.attachments])
 
 
 def _write_children(db: sqlite_utils.Database, stored: _Stored, row_id: int) -> None:
@@ -418,7 +420,7 @@ def _drop_children(db: sqlite_utils.Database, portal: str, site_id: int, row_id:
     if old is not None:
         texts = [t or "" for t in old[1:]]
         defer_fts(db, _FTS_DELETE_EXACT, [row_id, *texts])
-        defer_fts(db, _FTS_DELETE_FOLDED, [row_id, *(fold(t) for t in texts)])
+        defer_fts(db, _FTS_DELETE_FOLDED, [row_id, *(index_fold(t) for t in texts)])
     conn.execute("DELETE FROM images WHERE portal = ? AND site_id = ?", [portal, site_id])
     conn.execute("DELETE FROM attachments WHERE portal = ? AND site_id = ?", [portal, site_id])
 
