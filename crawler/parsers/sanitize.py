@@ -62,11 +62,13 @@ def body_html(body: etree._Element, page_url: str, *, direct: bool = True) -> st
     than a per-attribute callback inside nh3), and nh3 sanitises lxml's serialisation.
     """
     etree.strip_tags(body, *UNWRAP)  # in C: fewer elements for either path to walk
+    # In C too: neither path writes these, and most elements then have no attribute left for
+    # the writer to look at.
+    etree.strip_attributes(body, *PRESENTATION)
     if direct:
         written = write_safe(body, page_url)
         if written is not None:
             return strip_controls(written).strip()
-    etree.strip_attributes(body, *PRESENTATION)
     for el in body.iter("a", "img"):
         name = "src" if el.tag == "img" else "href"
         value = el.get(name)
