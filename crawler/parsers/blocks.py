@@ -249,6 +249,14 @@ class Flattener:
             per_cell: list[int] = []
             aligns: set[str] = set()
             for cell in row.iterchildren("td", "th"):
+                simple = self._simple_cell(cell)
+                if simple is not None:
+                    text, align = simple
+                    texts.append(text)
+                    per_cell.append(0)
+                    if text:
+                        aligns.add(align)
+                    continue
                 inner = Flattener(self._skip).run(cell)
                 texts.append(" ".join(b.text for b in inner if b.text))
                 cell_images = [img for b in inner for img in b.images]
@@ -270,6 +278,32 @@ class Flattener:
                     element=row,
                 )
             )
+
+    def _simple_cell(self, cell: etree._Element) -> tuple[str, str] | None:
+        """(text, alignment) of a cell holding inline markup only, or one block of inline
+        markup with nothing but spaces around it (the usual ``<td><p>…</p></td>``), read in
+        one C-level call: what a flattening of the cell gives for it. None for other cells."""
+        skip = self._skip
+        if len(cell) == 1:
+            block = cell[0]
+            tag = block.tag
+            if (
+                isinstance(tag, str)
+                and tag in BLOCK_TAGS
+                and not (skip and block in skip)
+                and _blank(cell.text)
+                and _blank(block.tail)
+                and _inline_only(block)
+            ):
+                return clean(text_of(block)), element_align(block) or element_align(cell)
+        if _inline_only(cell) and not (skip and any(d in skip for d in cell.iterdescendants())):
+            return clean(text_of(cell)), element_align(cell)
+        return None
+
+
+def _blank(text: str | None) -> bool:
+    """Nothing a flattening would start a block with: no text, or spaces only."""
+    return not text or text.isspace()
 
 
 def _rows(table: etree._Element) -> list[etree._Element]:

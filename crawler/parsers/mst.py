@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
 from lxml import etree
 
@@ -34,7 +34,7 @@ from crawler.parsers.markers import PageIndex, Sel
 from crawler.parsers.most import find_attachments
 from crawler.parsers.sanitize import body_html
 from crawler.parsers.text import clean, strip_controls
-from crawler.parsers.urls import absolute_url, is_web_url
+from crawler.parsers.urls import absolute_url, is_web_url, split_path
 from crawler.portals import mst as mst_portal
 
 PORTAL = mst_portal.NAME
@@ -158,21 +158,20 @@ def canonical_url(page_url: str, declared: str | None = None) -> str:
     """Scheme + host of the fetched URL + ``/{slug}-{id}.htm``; the slug from the page's
     declared canonical URL when it names the same id, else from the fetched URL."""
     try:
-        parts = urlsplit(page_url.strip())
+        scheme, netloc, path = split_path(page_url.strip())
     except ValueError:
         return page_url.strip()
-    match = ARTICLE_PATH.match(parts.path)
-    if match is None:
-        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-    path = parts.path
-    if declared:
+    match = ARTICLE_PATH.match(path)
+    if match is not None and declared:
         try:
-            found = ARTICLE_PATH.match(urlsplit(declared.strip()).path)
+            found = ARTICLE_PATH.match(split_path(declared.strip())[2])
         except ValueError:
             found = None
         if found is not None and int(found.group(2)) == int(match.group(2)):
             path = f"/{found.group(1)}-{found.group(2)}.htm"
-    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+    if scheme and netloc and path[:1] in ("/", ""):
+        return f"{scheme}://{netloc}{path}"  # what urlunsplit writes for them
+    return urlunsplit((scheme, netloc, path, "", ""))
 
 
 def index_page(root: etree._Element) -> PageIndex:

@@ -340,13 +340,22 @@ def _children(parent: etree._Element, ctx: int, out: list[str], page_url: str) -
                 elif kind & _TABLE:
                     _table(el, out, page_url)
                     out.append("</table>")
-                else:
-                    if tag == "li" and not len(el) and not el.text:
-                        raise _GiveUp  # lxml writes an empty item without its end tag
+                elif len(el):
                     _children(el, inner, out, page_url)
                     out.append(_CLOSE[tag])
-            else:
+                else:  # text only (most elements): no call of its own
+                    text = el.text
+                    if text:
+                        out.append(_escape_text(text))
+                    elif tag == "li":
+                        raise _GiveUp  # lxml writes an empty item without its end tag
+                    out.append(_CLOSE[tag])
+            elif len(el):
                 _children(el, inner, out, page_url)
+            else:
+                text = el.text
+                if text:
+                    out.append(_escape_text(text))
         text = el.tail
         if text:
             out.append(_escape_text(text))

@@ -33,6 +33,23 @@ _MISSING_SLASHES = re.compile(r"^(https?):/{0,1}(?!/)", re.IGNORECASE)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# An http(s) URL of printable ASCII whose host part holds only host-name characters: urlsplit
+# reads it as these groups (nothing to trim, remove or validate first).
+_PRINTABLE = re.compile(r"[!-~]+")
+_PLAIN_HTTP = re.compile(r"(https?)://([A-Za-z0-9.:\-]+)(?=[/?#]|$)([^?#]*)")
+
+
+def split_path(url: str) -> tuple[str, str, str]:
+    """(scheme, netloc, path) of ``url`` exactly as ``urlsplit`` gives them (and its
+    ``ValueError``), without its general machinery for the plain http(s) URLs pages hold."""
+    if _PRINTABLE.fullmatch(url):
+        plain = _PLAIN_HTTP.match(url)
+        if plain is not None:
+            return plain.group(1), plain.group(2), plain.group(3)
+    parts = urlsplit(url)
+    return parts.scheme, parts.netloc, parts.path
+
+
 def repair_url(url: str) -> str:
     """Fix the malformed ``http:host/path`` links feeds carry; other URLs are returned trimmed."""
     url = url.strip()
