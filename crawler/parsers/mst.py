@@ -334,6 +334,32 @@ def _is_photo_block(el: etree._Element) -> bool:
     return "media" in classes and "VCSortableInPreviewMode" in classes
 
 
+# What a class value says about its element (bits), worked out once per distinct value: pages
+# repeat the same few class values, and a dict lookup costs less than splitting and testing.
+_NOISE, _CAPTION, _BYLINE, _AUTHOR, _MEDIA, _COVER_BLOCK = 1, 2, 4, 8, 16, 32
+_CLASS_FACTS: dict[str, int] = {}
+_CLASS_FACTS_SEEN = 4096
+
+
+def _class_facts(cls: str) -> int:
+    facts = _CLASS_FACTS.get(cls)
+    if facts is None:
+        tokens = cls.split()
+        facts = (
+            (_NOISE if not NOISE_CLASSES.isdisjoint(tokens) else 0)
+            | (_NOISE if NOISE_NAME.search(cls.lower()) else 0)
+            | (_CAPTION if not CAPTION_CLASSES.isdisjoint(tokens) else 0)
+            | (_BYLINE if not BYLINE_CLASSES.isdisjoint(tokens) else 0)
+            | (_AUTHOR if "detail-author" in tokens else 0)
+            | (_MEDIA if "media" in tokens else 0)
+            | (_COVER_BLOCK if "media" in tokens and "VCSortableInPreviewMode" in tokens else 0)
+        )
+        if len(_CLASS_FACTS) >= _CLASS_FACTS_SEEN:
+            _CLASS_FACTS.clear()
+        _CLASS_FACTS[cls] = facts
+    return facts
+
+
 def body_parts(body: etree._Element) -> tuple[list[etree._Element], set[etree._Element]]:
     """(noise, left out): the body's noise blocks, and its photo blocks, captions and byline,
     found in one walk over its elements."""
@@ -341,33 +367,42 @@ def body_parts(body: etree._Element) -> tuple[list[etree._Element], set[etree._E
     left_out: set[etree._Element] = set()
     search = NOISE_NAME.search
     for el in body.iter(etree.Element):
-        tag = el.tag
-        kind = el.get("type")
-        cls = el.get("class")
-        ident = el.get("id")
-        if kind is None and cls is None and ident is None and tag not in NAMED_TAGS:
-            if el.get(NOISE_ATTR) is not None:
-                noise.append(el)
-            continue  # most of a body: plain p, span, a, b, td… with no name to go by
-        if el is body:
-            continue
-        tokens = cls.split() if cls else []
+        names = el.keys()
+        if not names:  # most of a body: plain p, span, a, b, td… with no name to go by
+            tag = el.tag
+            if tag not in NAMED_TAGS or el is body:
+                continue
+            kind = cls = ident = None
+        else:
+            kind = el.get("type") if "type" in names else None
+            cls = el.get("class") if "class" in names else None
+            ident = el.get("id") if "id" in names else None
+            tag = el.tag
+            if kind is None and cls is None and ident is None and tag not in NAMED_TAGS:
+                if NOISE_ATTR in names:
+                    noise.append(el)
+                continue
+            if el is body:
+                continue
+        # The name pattern holds no space: searching "{id} {class}" is searching each.
+        facts = _class_facts(cls) if cls else 0
         if (
             tag in NOISE_TAGS
             or (kind is not None and kind.strip() in NOISE_TYPES)
-            or not NOISE_CLASSES.isdisjoint(tokens)
-            or el.get(NOISE_ATTR) is not None
-            or ((ident or cls) and search(f"{ident or ''} {cls or ''}".lower()))
+            or facts & _NOISE
+            or (ident and search(ident.lower()))
+            or NOISE_ATTR in names
         ):
             noise.append(el)
         elif (
             tag in CAPTION_TAGS
-            or not CAPTION_CLASSES.isdisjoint(tokens)
+            or facts & _CAPTION
+            or (facts & _BYLINE and (tag == "div" or not facts & _AUTHOR))
             or (
-                not BYLINE_CLASSES.isdisjoint(tokens)
-                and (tag == "div" or "detail-author" not in tokens)
+                (next(el.iter("table"), None) is None)  # a table in a <figure> is body text
+                if tag == "figure"
+                else (kind and (kind in PHOTO_TYPES or "Album" in kind)) or facts & _COVER_BLOCK
             )
-            or ((tag == "figure" or kind or "media" in tokens) and _is_photo_block(el))
         ):
             left_out.add(el)
     return noise, left_out
