@@ -330,8 +330,13 @@ def _is_photo_block(el: etree._Element) -> bool:
     kind = el.get("type")
     if kind and (kind in PHOTO_TYPES or "Album" in kind):
         return True
-    classes = (el.get("class") or "").split()
-    return "media" in classes and "VCSortableInPreviewMode" in classes
+    return _has(el, _COVER_BLOCK)
+
+
+def _has(el: etree._Element, fact: int) -> bool:
+    """True when the element's class value says ``fact`` (one of the bits below)."""
+    cls = el.get("class")
+    return bool(cls and _class_facts(cls) & fact)
 
 
 # What a class value says about its element (bits), worked out once per distinct value: pages
@@ -451,14 +456,12 @@ def _caption(block: etree._Element | None) -> str | None:
     if block is None:
         return None
     found = [
-        el
-        for el in block.iter(etree.Element)
-        if el.tag in CAPTION_TAGS or not CAPTION_CLASSES.isdisjoint((el.get("class") or "").split())
+        el for el in block.iter(etree.Element) if el.tag in CAPTION_TAGS or _has(el, _CAPTION)
     ]
     after = block.getnext()
     while after is not None and not isinstance(after.tag, str):
         after = after.getnext()
-    if after is not None and not CAPTION_CLASSES.isdisjoint((after.get("class") or "").split()):
+    if after is not None and _has(after, _CAPTION):
         found.append(after)
     for el in found:
         text = clean(text_of(el))
@@ -476,8 +479,7 @@ def _cover(img: etree._Element) -> bool:
     if role == "cover":
         return True
     parent = img.getparent()
-    classes = (parent.get("class") or "").split() if parent is not None else []
-    return role == "avatar" and "media" in classes and "VCSortableInPreviewMode" in classes
+    return role == "avatar" and parent is not None and _has(parent, _COVER_BLOCK)
 
 
 def find_images(index: PageIndex, body: etree._Element, page_url: str) -> list[Image]:
