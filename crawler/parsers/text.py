@@ -42,10 +42,11 @@ def clean(text: str | None) -> str:
     """Normalise one piece of text for storage: controls dropped, spaces collapsed, trimmed, NFC."""
     if not text:
         return ""
-    if _INVISIBLE.search(text):
-        text = _INVISIBLE.sub("", text)
     # str.split() splits on every Unicode space (NBSP, thin and narrow spaces included).
-    text = " ".join(text.split())
+    joined = " ".join(text.split())
+    # Every invisible character is non-printable and no space, so it would survive the join:
+    # a printable result (the usual case) had none, and one C-level test replaces the search.
+    text = joined if joined.isprintable() else " ".join(_INVISIBLE.sub("", text).split())
     # normalize() returns its input at once when the quick check says it is NFC already.
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
@@ -60,6 +61,13 @@ def strip_controls(text: str) -> str:
     Controls that are whitespace (CR, VT, FF, NEL, U+001C-U+001F) become a space, the others
     (ESC, BEL, C1, bidi controls…) are dropped. For text whose line breaks matter (HTML).
     """
+    # Every control character is non-printable: text that is printable once its line feeds
+    # and tabs are set aside (one C-level test each) holds none, without a regex search.
+    rest = text.replace("\n", "")
+    if "\t" in rest:
+        rest = rest.replace("\t", "")
+    if rest.isprintable():
+        return text
     return CONTROLS.sub(_control_replacement, text) if CONTROLS.search(text) else text
 
 
