@@ -455,9 +455,7 @@ def _caption(block: etree._Element | None) -> str | None:
     """The text of the block's caption; None for an empty or placeholder caption."""
     if block is None:
         return None
-    found = [
-        el for el in block.iter(etree.Element) if el.tag in CAPTION_TAGS or _has(el, _CAPTION)
-    ]
+    found = [el for el in block.iter(etree.Element) if el.tag in CAPTION_TAGS or _has(el, _CAPTION)]
     after = block.getnext()
     while after is not None and not isinstance(after.tag, str):
         after = after.getnext()
