@@ -72,6 +72,13 @@ def _site_key(parts: SplitResult) -> tuple[str, int | None] | None:
 @lru_cache(maxsize=64)
 def _page(page_url: str) -> tuple[str, str, tuple[str, int | None] | None]:
     """(scheme, netloc, site key) of a page URL, computed once per page."""
+    if _PRINTABLE.fullmatch(page_url):
+        plain = _PLAIN_HTTP.match(page_url)
+        if plain is not None:  # the site key from the scheme and host alone, cached per site
+            scheme, netloc = plain.group(1), plain.group(2)
+            key = _host_key(scheme, netloc)
+            if key is not False:
+                return scheme, netloc, key  # type: ignore[return-value]
     try:
         parts = urlsplit(page_url)
     except ValueError:
