@@ -314,9 +314,10 @@ def _children(parent: etree._Element, ctx: int, out: list[str], page_url: str) -
     text = parent.text
     if text:
         out.append(_escape_text(text))
+    kinds = _KIND
     for el in parent:
         tag = el.tag
-        kind = _KIND.get(tag)
+        kind = kinds.get(tag)
         if kind is None:
             raise _GiveUp  # an unknown tag, a processing instruction…: left to nh3
         if kind & _DROP:
@@ -327,7 +328,10 @@ def _children(parent: etree._Element, ctx: int, out: list[str], page_url: str) -
         else:
             if ctx & _IN_P and kind & _CLOSES_P:
                 raise _GiveUp  # the re-parse would close the <p> here
-            inner = _context(tag, ctx) if kind & _CONTEXT else ctx  # type: ignore[arg-type]
+            if tag == "p":  # the usual case of _context
+                inner = ctx | _IN_P
+            else:
+                inner = _context(tag, ctx) if kind & _CONTEXT else ctx  # type: ignore[arg-type]
             if kind & _ALLOWED:
                 items = el.items()
                 if items:
