@@ -22,7 +22,7 @@ from crawler.items import Article, Listing
 from crawler.parsers.document import load
 from crawler.parsers.feeds import parse_rss, parse_webservice_posts
 from crawler.parsers.listing import category_urls, parse_listing_tree
-from crawler.parsers.sites import SITE_PARSERS, recognise
+from crawler.parsers.sites import ID_ORDER, SITE_PARSERS, recognise
 from crawler.parsers.urls import article_id_from_url, canonical_url, category_id_from_url
 
 __all__ = [
@@ -39,9 +39,14 @@ __all__ = [
 
 def parse_article(html: bytes | str, url: str) -> Article | None:
     """The article on the page fetched at ``url``, or None when it is not an article page."""
-    ids = [(site, site.article_id(url)) for site in SITE_PARSERS]
-    candidates = [(site, site_id) for site, site_id in ids if site_id is not None]
-    if not candidates:
+    # The URL's id by each portal's rule, asked only until one gives an id (mst's first: its
+    # pages then skip the SharePoint rule); the others are asked when they are needed.
+    ids: dict[str, int | None] = {}
+    for site in ID_ORDER:
+        ids[site.portal] = site.article_id(url)
+        if ids[site.portal] is not None:
+            break
+    else:
         return None  # no portal's article URL: no article, whatever the page holds
     root = load(html)
     if root is None:
@@ -49,7 +54,7 @@ def parse_article(html: bytes | str, url: str) -> Article | None:
     found = recognise(root)
     if found is not None:
         site, body = found
-        site_id = dict(ids)[site]
+        site_id = ids[site.portal] if site.portal in ids else site.article_id(url)
         if site_id is not None:
             # The page is walked several times (the field index, then the body: noise, photos,
             # blocks, links, body_html): while this list holds its elements, lxml reuses their
@@ -60,7 +65,11 @@ def parse_article(html: bytes | str, url: str) -> Article | None:
             return article
     from crawler.parsers.fallback import parse_fallback
 
-    site, site_id = candidates[0]
+    candidates = [
+        (site, ids[site.portal] if site.portal in ids else site.article_id(url))
+        for site in SITE_PARSERS
+    ]
+    site, site_id = next((site, i) for site, i in candidates if i is not None)
     article = parse_fallback(root, url, site_id, site)
     if article is not None:
         article.url = site.canonical_url(url, root)

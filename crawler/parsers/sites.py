@@ -117,6 +117,9 @@ SITE_PARSERS: tuple[SiteParser, ...] = (MOST, MST)
 
 # The order of the page scans: the cheapest first (mst's `//div[...]` visits only the divs).
 SCAN_ORDER: tuple[SiteParser, ...] = (MST, MOST)
+# The order the URL id rules are asked in until one gives an id: mst's first (the SharePoint
+# rule's urlsplit and searches then run only for URLs that are not mst articles).
+ID_ORDER: tuple[SiteParser, ...] = (MST, MOST)
 
 
 def recognise(root: etree._Element) -> tuple[SiteParser, etree._Element] | None:
