@@ -285,6 +285,9 @@ _CLOSE = {tag: f"</{tag}>" for tag in _KIND}
 def _start(tag: str, items: list[tuple[str, str]], out: list[str], page_url: str) -> None:
     """The start tag of an element with attributes: the allowed ones, URLs made absolute (as
     :func:`body_html` does before nh3) and checked."""
+    if not items:
+        out.append(f"<a{LINK_REL}>" if tag == "a" else f"<{tag}>")
+        return
     allowed = _WRITTEN_ATTRIBUTES[tag]
     out.append(f"<{tag}")
     for name, value in items:
@@ -328,10 +331,12 @@ def _children(parent: etree._Element, ctx: int, out: list[str], page_url: str) -
         else:
             if ctx & _IN_P and kind & _CLOSES_P:
                 raise _GiveUp  # the re-parse would close the <p> here
-            if tag == "p":  # the usual case of _context
+            if tag == "p":  # the usual case of _context, without a call
                 inner = ctx | _IN_P
+            elif kind & _CONTEXT:
+                inner = _context(tag, ctx)  # type: ignore[arg-type]
             else:
-                inner = _context(tag, ctx) if kind & _CONTEXT else ctx  # type: ignore[arg-type]
+                inner = ctx
             if kind & _ALLOWED:
                 items = el.items()
                 if items:

@@ -120,7 +120,7 @@ def absolute_url(href: str, page_url: str) -> str:
         (lowered == "https://" or lowered[:7] == "http://")
         and scheme
         and netloc
-        and not any(c in href for c in "?#\t\n")
+        and not ("?" in href or "#" in href or "\t" in href or "\n" in href)
     ):
         # The usual absolute http(s) URL, without urlsplit: its host decides (cached per host).
         start = href.index("//") + 2
