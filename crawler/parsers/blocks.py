@@ -115,12 +115,32 @@ def element_align(el: etree._Element) -> str:
         return "center"
     style = el.get("style")
     if style:
-        found = _ALIGN_STYLE.search(style)
-        if found:
-            value = found.group(1).lower()
-            return value if value in ("center", "right") else ""
+        aligned = _STYLE_ALIGN.get(style)
+        if aligned is None:
+            aligned = _style_align(style)
+        if aligned != _NO_ALIGN:
+            return aligned
     attr = (el.get("align") or "").strip().lower()
     return attr if attr in ("center", "middle", "right") else ""
+
+
+# What each style value says of the alignment (pages repeat a few values); bounded.
+_STYLE_ALIGN: dict[str, str] = {}
+_NO_ALIGN = "none"  # the style names no alignment: the align attribute decides
+_STYLES_SEEN = 4096
+
+
+def _style_align(style: str) -> str:
+    found = _ALIGN_STYLE.search(style)
+    if found:
+        value = found.group(1).lower()
+        aligned = value if value in ("center", "right") else ""
+    else:
+        aligned = _NO_ALIGN
+    if len(_STYLE_ALIGN) >= _STYLES_SEEN:
+        _STYLE_ALIGN.clear()
+    _STYLE_ALIGN[style] = aligned
+    return aligned
 
 
 def _all_italic(el: etree._Element) -> bool:
@@ -238,7 +258,9 @@ class Flattener:
         self._add_text(el.text, italic)
         for child in el:
             self._visit(child, italic)
-            self._add_text(child.tail, italic)
+            tail = child.tail
+            if tail:
+                self._add_text(tail, italic)
 
     def _table(self, table: etree._Element) -> None:
         self._tables += 1
