@@ -82,22 +82,21 @@ class PageIndex:
                     found.setdefault(token, []).append(el)
             if "data-role" in names:
                 roles.setdefault(el.get("data-role", "").strip(), []).append(el)
+        # The page's <meta> contents, canonical link and title (the first of each).
+        meta = self.meta
         for el in root.iter(*_HEAD_TAGS):
-            self._head(el, el.tag)  # type: ignore[arg-type]
-
-    def _head(self, el: etree._Element, tag: str) -> None:
-        """The page's ``<meta>`` contents, canonical link and title (the first of each)."""
-        if tag == "meta":
-            key = el.get("property") or el.get("name") or el.get("itemprop")
-            content = el.get("content")
-            if key and content is not None:
-                self.meta.setdefault(key.strip().lower(), content)
-        elif tag == "link":
-            rel = (el.get("rel") or "").strip().lower()
-            if rel == "canonical" and self.canonical is None:
-                self.canonical = el.get("href")
-        elif self.title is None:
-            self.title = el.text or ""
+            tag = el.tag
+            if tag == "meta":
+                key = el.get("property") or el.get("name") or el.get("itemprop")
+                if key:
+                    content = el.get("content")
+                    if content is not None:
+                        meta.setdefault(key.strip().lower(), content)
+            elif tag == "link":
+                if self.canonical is None and (el.get("rel") or "").strip().lower() == "canonical":
+                    self.canonical = el.get("href")
+            elif self.title is None:
+                self.title = el.text or ""
 
     def find(self, sel: Sel) -> list[etree._Element]:
         """The elements ``sel`` selects, in document order (a selector names a class token or a
