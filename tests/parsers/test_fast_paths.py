@@ -1,0 +1,225 @@
+"""Each shortcut the parsers take for the usual input gives exactly what the general code gives.
+
+The parsers read a printable paragraph, a plain http(s) URL or a table cell of inline markup by
+cheaper paths than the general ones (see docs/parsers.md, "Speed, both portals"). No stored
+field may change because of that: each shortcut is checked here against the general code it
+stands in for, on edge cases and on random input.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import unicodedata
+from urllib.parse import urlsplit, urlunsplit
+
+from lxml import etree
+
+from crawler.parsers import mst, text, urls
+from crawler.parsers.blocks import Flattener, element_align
+from crawler.parsers.document import load, text_of
+
+SEED = 20261129
+
+
+def _reference_clean(value: str | None) -> str:
+    """``text.clean`` as written before its shortcut: regex first, then split and join."""
+    if not value:
+        return ""
+    if text._INVISIBLE.search(value):
+        value = text._INVISIBLE.sub("", value)
+    value = " ".join(value.split())
+    return value if value.isascii() else unicodedata.normalize("NFC", value)
+
+
+def _reference_strip_controls(value: str) -> str:
+    if text.CONTROLS.search(value):
+        return text.CONTROLS.sub(text._control_replacement, value)
+    return value
+
+
+def _odd_characters() -> list[str]:
+    """Every control, format, space and separator character, and a few others."""
+    odd = [
+        chr(i)
+        for i in range(sys.maxunicode + 1)
+        if unicodedata.category(chr(i)) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+    ]
+    return [*odd, "a", "ệ", "e\u0302\u0323", "\ufffd", "\U0001f600", "\ud800", "\ue000"]
+
+
+def test_clean_and_strip_controls_equal_their_regex_reference() -> None:
+    odd = _odd_characters()
+    contexts = ["#", "a#b", " # ", "\xa0#x", "##", "x  #"]  # "#": where the character goes
+    checked = 0
+    for c in odd:
+        for context in contexts:
+            value = context.replace("#", c)
+            assert text.clean(value) == _reference_clean(value), repr(value)
+            assert text.strip_controls(value) == _reference_strip_controls(value), repr(value)
+            checked += 1
+    rnd = random.Random(SEED)
+    alphabet = [*odd[:64], " ", " ", "\xa0", "\n", "\t", "a", "b", "Đ", "ổ"]
+    for _ in range(5000):
+        value = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 10)))
+        assert text.clean(value) == _reference_clean(value), repr(value)
+        assert text.strip_controls(value) == _reference_strip_controls(value), repr(value)
+    assert checked > 500
+
+
+URL_EDGES = [
+    "http://h/x-197250704101929995.htm",
+    "HTTP://h/a",
+    "http:///x",
+    "http:////x",
+    "http://h//x",
+    "https://a@b/c",
+    "http://[::1]/x",
+    "http://[::1/x",
+    "http://h:99999/x?y#z",
+    "http://h",
+    "http://h?x",
+    "http://h#x",
+    " http://h/x ",
+    "http://h/x\t",
+    "http://é/x",
+    "http://h\u2100/x",
+    "mailto:x",
+    "//h/x",
+    "/x",
+    "",
+    "javascript:alert(1)",
+]
+URL_PIECES = ["http://", "https://", "HTTP://", "//", "h", "H.", "www.", ":80", ":443", ":x"]
+URL_PIECES += ["[::1]", "a@b", "/", "/x-197250704101929995.htm", "?q", "#f", " ", "\t", "é", "-"]
+
+
+def _urls(count: int) -> list[str]:
+    rnd = random.Random(SEED)
+    found = list(URL_EDGES)
+    for _ in range(count):
+        found.append("".join(rnd.choice(URL_PIECES) for _ in range(rnd.randint(0, 6))))
+    return found
+
+
+def _urlsplit_or_error(url: str) -> tuple[str, str, str] | str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "ValueError"
+    return parts.scheme, parts.netloc, parts.path
+
+
+def test_split_path_reads_urls_as_urlsplit_does() -> None:
+    for url in _urls(20000):
+        try:
+            found: tuple[str, str, str] | str = urls.split_path(url)
+        except ValueError:
+            found = "ValueError"
+        assert found == _urlsplit_or_error(url), repr(url)
+
+
+def test_a_page_urls_site_key_is_urlsplits() -> None:
+    for url in _urls(5000):
+        urls._page.cache_clear()
+        try:
+            parts = urlsplit(url)
+            want: tuple[str, str, object] = (parts.scheme, parts.netloc, urls._site_key(parts))
+        except ValueError:
+            want = ("", "", None)
+        assert urls._page(url) == want, repr(url)
+
+
+def _reference_canonical_url(page_url: str, declared: str | None) -> str:
+    """``mst.canonical_url`` as written with urlsplit and urlunsplit."""
+    try:
+        parts = urlsplit(page_url.strip())
+    except ValueError:
+        return page_url.strip()
+    match = mst.ARTICLE_PATH.match(parts.path)
+    if match is None:
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    path = parts.path
+    if declared:
+        try:
+            found = mst.ARTICLE_PATH.match(urlsplit(declared.strip()).path)
+        except ValueError:
+            found = None
+        if found is not None and int(found.group(2)) == int(match.group(2)):
+            path = f"/{found.group(1)}-{found.group(2)}.htm"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def test_mst_canonical_urls_equal_the_urlsplit_reading() -> None:
+    rnd = random.Random(SEED)
+    pieces = [*URL_PIECES, "/y-197250704101929995.htm", "/z-123456789.htm", "x-1234567.htm"]
+    for _ in range(20000):
+        page_url = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 5)))
+        declared = rnd.choice(
+            [None, "", "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 5)))]
+        )
+        want = _reference_canonical_url(page_url, declared)
+        assert mst.canonical_url(page_url, declared) == want, (page_url, declared)
+
+
+CELL_TAGS = ["p", "div", "b", "em", "i", "span", "a", "br", "img", "script", "h3", "ul", "li"]
+CELL_TEXTS = ["", " ", "\n", "x", "Đổi mới", "\xa0", "\t", " y "]
+CELL_ATTRIBUTES = ["", ' style="text-align:right"', ' align="center"', ' style="color:red"']
+
+
+def _cell_soup(rnd: random.Random, depth: int = 0) -> str:
+    out = []
+    for _ in range(rnd.randint(0, 3)):
+        out.append(rnd.choice(CELL_TEXTS))
+        if depth < 3:
+            tag = rnd.choice(CELL_TAGS)
+            out.append(f"<{tag}{rnd.choice(CELL_ATTRIBUTES)}>{_cell_soup(rnd, depth + 1)}</{tag}>")
+    out.append(rnd.choice(CELL_TEXTS))
+    return "".join(out)
+
+
+def test_table_cells_read_at_once_equal_their_flattening() -> None:
+    rnd = random.Random(SEED)
+    shortcut = 0
+    for _ in range(3000):
+        html = f"<table><tr><td{rnd.choice(CELL_ATTRIBUTES)}>{_cell_soup(rnd)}</td></tr></table>"
+        root = load(f"<html><body>{html}</body></html>".encode())
+        assert root is not None
+        cell = next(root.iter("td"))
+        inside = list(cell.iterdescendants())
+        skip = set(rnd.sample(inside, 1)) if inside and rnd.random() < 0.3 else set()
+        flattener = Flattener(skip)
+        found = flattener._simple_cell(cell)
+        if found is None:
+            continue
+        shortcut += 1
+        blocks = Flattener(skip).run(cell)
+        want_text = " ".join(b.text for b in blocks if b.text)
+        aligns = {b.align for b in blocks if b.text}
+        assert found[0] == want_text, html
+        if want_text:
+            assert {found[1]} == aligns, html
+    assert shortcut > 500
+
+
+def test_text_of_an_element_without_children_is_its_serialised_text() -> None:
+    fragments = ["a&amp;b", "", "é&nbsp;x", "&#27;x", "\r\nx\r", "<b>b</b>", "<?php x ?>"]
+    for fragment in fragments:
+        root = load(f"<html><body><p>{fragment}</p></body></html>".encode())
+        assert root is not None
+        p = next(root.iter("p"))
+        want = etree.tostring(p, method="text", encoding="unicode", with_tail=False)
+        assert text_of(p) == want, fragment
+
+
+def test_alignment_from_a_style_is_the_same_cached_or_not() -> None:
+    for style in ["text-align:right", "TEXT-ALIGN: Center;", "text-align:left", "color:red", ""]:
+        for attribute in ["", ' align="middle"', ' align="right"']:
+            html = f'<html><body><p style="{style}"{attribute}>x</p></body></html>'
+            root = load(html.encode())
+            assert root is not None
+            p = next(root.iter("p"))
+            first, again = element_align(p), element_align(p)  # the second from the cache
+            assert first == again
+            if "right" in style.lower() or "center" in style.lower():
+                assert first in ("right", "center")
