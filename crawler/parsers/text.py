@@ -86,7 +86,7 @@ def encode_controls(url: str) -> str:
     What a browser sends for such a URL; the URL stays the same address, and no control
     character reaches a stored ``url`` field.
     """
-    if not CONTROLS.search(url):
+    if url.isprintable() or not CONTROLS.search(url):  # controls are non-printable
         return url
     return CONTROLS.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), url)
 

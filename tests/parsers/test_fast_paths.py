@@ -38,6 +38,12 @@ def _reference_strip_controls(value: str) -> str:
     return value
 
 
+def _reference_encode_controls(value: str) -> str:
+    if not text.CONTROLS.search(value):
+        return value
+    return text.CONTROLS.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), value)
+
+
 def _odd_characters() -> list[str]:
     """Every control, format, space and separator character, and a few others."""
     odd = [
@@ -48,7 +54,7 @@ def _odd_characters() -> list[str]:
     return [*odd, "a", "ệ", "e\u0302\u0323", "\ufffd", "\U0001f600", "\ud800", "\ue000"]
 
 
-def test_clean_and_strip_controls_equal_their_regex_reference() -> None:
+def test_clean_and_the_control_rules_equal_their_regex_reference() -> None:
     odd = _odd_characters()
     contexts = ["#", "a#b", " # ", "\xa0#x", "##", "x  #"]  # "#": where the character goes
     checked = 0
@@ -57,6 +63,7 @@ def test_clean_and_strip_controls_equal_their_regex_reference() -> None:
             value = context.replace("#", c)
             assert text.clean(value) == _reference_clean(value), repr(value)
             assert text.strip_controls(value) == _reference_strip_controls(value), repr(value)
+            assert text.encode_controls(value) == _reference_encode_controls(value), repr(value)
             checked += 1
     rnd = random.Random(SEED)
     alphabet = [*odd[:64], " ", " ", "\xa0", "\n", "\t", "a", "b", "Đ", "ổ"]
