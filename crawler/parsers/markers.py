@@ -78,8 +78,9 @@ class PageIndex:
                     if len(seen) >= _TOKENS_SEEN:
                         seen.clear()
                     tokens = seen[value] = tuple(t for t in value.split() if t in classes)
-                for token in tokens:
-                    found.setdefault(token, []).append(el)
+                if tokens:
+                    for token in tokens:
+                        found.setdefault(token, []).append(el)
             if "data-role" in names:
                 roles.setdefault(el.get("data-role", "").strip(), []).append(el)
         # The page's <meta> contents, canonical link and title (the first of each).
