@@ -341,7 +341,7 @@ def _has(el: etree._Element, fact: int) -> bool:
 
 # What a class value says about its element (bits), worked out once per distinct value: pages
 # repeat the same few class values, and a dict lookup costs less than splitting and testing.
-_NOISE, _CAPTION, _BYLINE, _AUTHOR, _MEDIA, _COVER_BLOCK = 1, 2, 4, 8, 16, 32
+_NOISE, _CAPTION, _BYLINE, _AUTHOR, _COVER_BLOCK = 1, 2, 4, 8, 16
 _CLASS_FACTS: dict[str, int] = {}
 _CLASS_FACTS_SEEN = 4096
 
@@ -356,7 +356,6 @@ def _class_facts(cls: str) -> int:
             | (_CAPTION if not CAPTION_CLASSES.isdisjoint(tokens) else 0)
             | (_BYLINE if not BYLINE_CLASSES.isdisjoint(tokens) else 0)
             | (_AUTHOR if "detail-author" in tokens else 0)
-            | (_MEDIA if "media" in tokens else 0)
             | (_COVER_BLOCK if "media" in tokens and "VCSortableInPreviewMode" in tokens else 0)
         )
         if len(_CLASS_FACTS) >= _CLASS_FACTS_SEEN:
