@@ -128,6 +128,7 @@ def element_align(el: etree._Element) -> str:
 _STYLE_ALIGN: dict[str, str] = {}
 _NO_ALIGN = "none"  # the style names no alignment: the align attribute decides
 _STYLES_SEEN = 4096
+_STYLE_LENGTH = 256
 
 
 def _style_align(style: str) -> str:
@@ -137,9 +138,10 @@ def _style_align(style: str) -> str:
         aligned = value if value in ("center", "right") else ""
     else:
         aligned = _NO_ALIGN
-    if len(_STYLE_ALIGN) >= _STYLES_SEEN:
-        _STYLE_ALIGN.clear()
-    _STYLE_ALIGN[style] = aligned
+    if len(style) <= _STYLE_LENGTH:  # a hostile page's megabyte of style is not kept
+        if len(_STYLE_ALIGN) >= _STYLES_SEEN:
+            _STYLE_ALIGN.clear()
+        _STYLE_ALIGN[style] = aligned
     return aligned
 
 

@@ -37,8 +37,10 @@ class Sel:
 
 _HEAD_TAGS = ("meta", "link", "title")
 # Class values seen, with the wanted tokens each holds (duplicates kept): pages repeat the same
-# few dozen values, and a dict lookup costs less than any scan of the value. Bounded.
+# few dozen values, and a dict lookup costs less than any scan of the value. Bounded in entries
+# and in the length of a value kept (a hostile page's megabyte of class is not).
 _TOKENS_SEEN = 4096
+CACHED_VALUE_LENGTH = 256
 
 
 @lru_cache(maxsize=8)
@@ -75,9 +77,11 @@ class PageIndex:
                 value = el.get("class", "")
                 tokens = seen.get(value)
                 if tokens is None:
-                    if len(seen) >= _TOKENS_SEEN:
-                        seen.clear()
-                    tokens = seen[value] = tuple(t for t in value.split() if t in classes)
+                    tokens = tuple(t for t in value.split() if t in classes)
+                    if len(value) <= CACHED_VALUE_LENGTH:
+                        if len(seen) >= _TOKENS_SEEN:
+                            seen.clear()
+                        seen[value] = tokens
                 if tokens:
                     for token in tokens:
                         found.setdefault(token, []).append(el)

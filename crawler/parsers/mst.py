@@ -30,7 +30,7 @@ from crawler.parsers.dates import (
     to_minute,
 )
 from crawler.parsers.document import ClassScan, Selector, strings, text_of, xpaths
-from crawler.parsers.markers import PageIndex, Sel
+from crawler.parsers.markers import CACHED_VALUE_LENGTH, PageIndex, Sel
 from crawler.parsers.most import find_attachments
 from crawler.parsers.sanitize import body_html
 from crawler.parsers.text import clean, strip_controls
@@ -358,9 +358,10 @@ def _class_facts(cls: str) -> int:
             | (_AUTHOR if "detail-author" in tokens else 0)
             | (_COVER_BLOCK if "media" in tokens and "VCSortableInPreviewMode" in tokens else 0)
         )
-        if len(_CLASS_FACTS) >= _CLASS_FACTS_SEEN:
-            _CLASS_FACTS.clear()
-        _CLASS_FACTS[cls] = facts
+        if len(cls) <= CACHED_VALUE_LENGTH:
+            if len(_CLASS_FACTS) >= _CLASS_FACTS_SEEN:
+                _CLASS_FACTS.clear()
+            _CLASS_FACTS[cls] = facts
     return facts
 
 

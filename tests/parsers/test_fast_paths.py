@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 
-from crawler.parsers import mst, text, urls
+from crawler.parsers import blocks, markers, mst, parse_article, text, urls
 from crawler.parsers.blocks import Flattener, element_align
 from crawler.parsers.document import load, text_of
 
@@ -230,3 +230,17 @@ def test_alignment_from_a_style_is_the_same_cached_or_not() -> None:
             assert first == again
             if "right" in style.lower() or "center" in style.lower():
                 assert first in ("right", "center")
+
+
+def test_the_caches_keep_no_long_value() -> None:
+    long_class = "detail-content " + "x" * 100_000
+    long_style = "text-align:right;" + " " * 100_000
+    page = (
+        f'<html><body><div class="{long_class}"><p style="{long_style}">Đoạn một.</p>'
+        f'<div class="media {long_class}">x</div></div></body></html>'
+    )
+    article = parse_article(page.encode(), "https://mst.gov.vn/bai-viet-197250704101929995.htm")
+    assert article is not None and article.body == ["Đoạn một.", "x"]
+    kept = [*mst._CLASS_FACTS, *blocks._STYLE_ALIGN]
+    kept += [value for cache in [markers._tokens_cache(mst.CLASSES)] for value in cache]
+    assert all(len(value) <= markers.CACHED_VALUE_LENGTH for value in kept)
