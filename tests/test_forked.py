@@ -16,6 +16,12 @@ from tests import forked
 from tests.e2e.support import MOST_ARCHIVE, ROOT
 
 
+@pytest.fixture(autouse=True)
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the forked child: even under ``MOST_ARCHIVE_TEST_EXEC=1``."""
+    monkeypatch.delenv("MOST_ARCHIVE_TEST_EXEC", raising=False)
+
+
 @pytest.mark.parametrize(
     "args",
     [
