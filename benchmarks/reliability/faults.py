@@ -104,19 +104,16 @@ SCENARIOS: tuple[Scenario, ...] = (
         r"(?i)time",
         {"RETRY_TIMES": 1},
         slow_is_clean=True,
-        slow=True,
     ),
     Scenario(
         "pages cut short, framed as whole, every try",
         {"cut_rate": 0.2, **STICKY},
         r"(?i)truncat",
-        slow=True,  # tests/e2e/test_truncated.py checks it in `make test`
     ),
     Scenario(
         "pages cut short, close-delimited, every try",
         {"cut_rate": 0.2, "cut_close_delimited": True, **STICKY},
         r"(?i)truncat",
-        slow=True,
     ),
     Scenario("wrong charset / content type", {"charset_rate": 0.5}, r"^$"),
     Scenario("PDF instead of an article", {"pdf_rate": 0.2}, r"(?i)not an article|pdf|content"),
@@ -158,16 +155,16 @@ MST_SCENARIOS: tuple[Scenario, ...] = tuple(
             {},
             r"HTTP 50[03]",
             {},
-            True,
+            False,
         ),
-        ("resets on articles, every try", {"reset_rate": 0.2, **MST_STICKY}, {}, _RESET, {}, True),
+        ("resets on articles, every try", {"reset_rate": 0.2, **MST_STICKY}, {}, _RESET, {}, False),
         (
             "timeouts on articles (drip 4 s), every try",
             {"drip_rate": 0.2, "drip_seconds": 4.0, **MST_STICKY},
             {},
             r"(?i)time",
             {"RETRY_TIMES": 1, "ARCHIVE_MAX_TRANSFER_SECONDS": TIMEOUT},
-            True,
+            False,
         ),
         (
             "truncated articles, every try",
@@ -175,7 +172,7 @@ MST_SCENARIOS: tuple[Scenario, ...] = tuple(
             {},
             _TRUNCATED,
             {},
-            True,
+            False,
         ),
         (
             "truncated zone pages and timeline fragments",
@@ -183,7 +180,7 @@ MST_SCENARIOS: tuple[Scenario, ...] = tuple(
             {},
             _TRUNCATED,
             {},
-            True,
+            False,
         ),
         (
             "redirect loops",
@@ -191,7 +188,7 @@ MST_SCENARIOS: tuple[Scenario, ...] = tuple(
             {},
             r"(?i)redirect",
             {},
-            True,
+            False,
         ),
         (
             "offsite redirects",
@@ -216,7 +213,7 @@ MST_SCENARIOS: tuple[Scenario, ...] = tuple(
             {"reset_rate": 0.15, "truncate_rate": 0.15},
             _RESET + "|" + _TRUNCATED,
             {},
-            True,
+            False,
         ),
     )
 )

@@ -23,7 +23,6 @@ from .support import fault_kinds, is_server_fault
 
 # Kinds of fault that only slow scenarios exercise here, and the test of `make test` that does.
 COVERED_ELSEWHERE = {
-    "cut_rate": "tests/e2e/test_truncated.py",
     "latency_jitter_ms": "tests/e2e/test_slow_server.py (a hanging URL, a slow large file)",
 }
 
