@@ -26,6 +26,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -35,10 +36,12 @@ from typing import Any
 # fork server imports them once. Importing them installs no reactor (the child does that).
 PRELOAD = ["tests._forked_preload"]
 
-# Environment variables the interpreter reads only when it starts: a fork cannot honour them.
+# Environment variables read only when a process starts (the interpreter's PYTHON* ones, the
+# dynamic loader's LD_*, the allocator's MALLOC_*): a fork cannot honour a change to them.
 # PYTHONUNBUFFERED and PYTHONDONTWRITEBYTECODE change nothing a finished run's output shows;
-# PYTHONWARNINGS is applied by the child itself.
-_START_ONLY = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONSAFEPATH", "PYTHONNOUSERSITE")
+# PYTHONWARNINGS is applied by the child itself, and TZ by time.tzset().
+_START_ONLY = ("PYTHON", "LD_", "MALLOC_")
+_CHILD_APPLIES = ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONWARNINGS")
 _EXEC_ENV = "MOST_ARCHIVE_TEST_EXEC"
 
 _context: Any = None
@@ -56,7 +59,10 @@ def _server() -> Any:
 def _needs_exec(env: Mapping[str, str]) -> bool:
     if os.environ.get(_EXEC_ENV) == "1" or env.get(_EXEC_ENV) == "1":
         return True
-    return any(env.get(name) != os.environ.get(name) for name in _START_ONLY)
+    names = (set(env) | set(os.environ)) - set(_CHILD_APPLIES)
+    return any(
+        env.get(name) != os.environ.get(name) for name in names if name.startswith(_START_ONLY)
+    )
 
 
 def run(
@@ -125,6 +131,7 @@ def _child(argv: list[str], cwd: str, env: dict[str, str], out: str, err: str) -
     os.dup2(devnull, 0)
     os.close(devnull)
     sys.argv = list(argv)
+    time.tzset()  # the local time zone of the environment given (TZ)
     _apply_warning_options(env.get("PYTHONWARNINGS", ""))
     code: Any = 0
     try:

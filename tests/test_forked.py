@@ -66,6 +66,8 @@ def test_a_child_past_its_timeout_is_killed() -> None:
 
 def test_an_environment_the_interpreter_reads_at_start_up_is_started_from_scratch() -> None:
     assert forked._needs_exec({**os.environ, "PYTHONPATH": "/elsewhere"})
+    assert forked._needs_exec({**os.environ, "LD_PRELOAD": "/lib/elsewhere.so"})
+    assert not forked._needs_exec({**os.environ, "PYTHONWARNINGS": "ignore"})
     assert forked._needs_exec({**os.environ, "MOST_ARCHIVE_TEST_EXEC": "1"})
     assert not forked._needs_exec(dict(os.environ))
 
