@@ -37,10 +37,11 @@ from typing import Any
 PRELOAD = ["tests._forked_preload"]
 
 # Environment variables read only when a process starts (the interpreter's PYTHON* ones, the
-# dynamic loader's LD_*, the allocator's MALLOC_*): a fork cannot honour a change to them.
+# locale the standard streams' encoding comes from, the dynamic loader's LD_*, the allocator's
+# MALLOC_*): a fork cannot honour a change to them.
 # PYTHONUNBUFFERED and PYTHONDONTWRITEBYTECODE change nothing a finished run's output shows;
 # PYTHONWARNINGS is applied by the child itself, and TZ by time.tzset().
-_START_ONLY = ("PYTHON", "LD_", "MALLOC_")
+_START_ONLY = ("PYTHON", "LANG", "LC_", "LD_", "MALLOC_")
 _CHILD_APPLIES = ("PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONWARNINGS")
 _EXEC_ENV = "MOST_ARCHIVE_TEST_EXEC"
 
