@@ -157,9 +157,8 @@ class _GiveUp(Exception):
     """The body holds something only nh3's re-parse handles exactly."""
 
 
-def _escape_text(text: str) -> str:
-    if "\r" in text:  # lxml writes it raw, and an HTML5 parser reads a raw CR as a newline
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+def _escape(text: str) -> str:
+    """``&``, ``<``, ``>`` and NBSP as entities: what text and attribute values share."""
     if "&" in text:
         text = text.replace("&", "&amp;")
     if "<" in text:
@@ -171,15 +170,14 @@ def _escape_text(text: str) -> str:
     return text
 
 
+def _escape_text(text: str) -> str:
+    if "\r" in text:  # lxml writes it raw, and an HTML5 parser reads a raw CR as a newline
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _escape(text)
+
+
 def _escape_attribute(value: str) -> str:
-    if "&" in value:
-        value = value.replace("&", "&amp;")
-    if "<" in value:
-        value = value.replace("<", "&lt;")
-    if ">" in value:
-        value = value.replace(">", "&gt;")
-    if "\xa0" in value:
-        value = value.replace("\xa0", "&nbsp;")
+    value = _escape(value)
     return value.replace('"', "&quot;") if '"' in value else value
 
 
