@@ -111,15 +111,17 @@ def dump_tables(db_path: Path) -> TableDump:
     """Every row of the tables an article write touches, column names first."""
     from archive.db import open_archive
     from archive.migrations import FTS_COLUMNS, FTS_EXACT, FTS_FOLDED, FTS_SOURCE
-    from archive.normalize import fold
+    from archive.normalize import index_fold
 
     db = open_archive(db_path)
     try:
         dump: TableDump = {}
         # The full-text tables keep no text (contentless): their rows are rebuilt from the
-        # article rows the way the archive indexes them (archive.migrations.FTS_SOURCE).
+        # article rows the way the archive indexes them (archive.migrations.FTS_SOURCE; the
+        # folded index is given archive.normalize.index_fold's text, as archive.store gives
+        # it, so that both sides hand the tokenizer the very same values).
         exact = [tuple(r) for r in db.execute(FTS_SOURCE).fetchall()]
-        folded = [(r[0], *(fold(t or "") for t in r[1:])) for r in exact]
+        folded = [(r[0], *(index_fold(t or "") for t in r[1:])) for r in exact]
         for table in _tables():
             if table in (FTS_EXACT, FTS_FOLDED):
                 rows = exact if table == FTS_EXACT else folded
