@@ -41,11 +41,20 @@ def backup(db_path: str | Path, dest: str | Path, *, overwrite: bool = False) ->
     Raises :class:`ArchiveMissing` if there is no archive, :class:`FileExistsError` if ``dest``
     exists and ``overwrite`` is false, :class:`BackupError` if the copy fails its check.
     """
-    src_path, dest = Path(db_path), Path(dest)
+    src_path, named = Path(db_path), Path(dest)
     if not src_path.exists():
         raise ArchiveMissing(f"no archive at {src_path}")
-    if dest.exists() and not overwrite:
-        raise FileExistsError(f"{dest} exists (pass overwrite=True to replace it)")
+    if named.exists() and not overwrite:
+        raise FileExistsError(f"{named} exists (pass overwrite=True to replace it)")
+    try:
+        node: int | None = os.stat(named).st_mode  # through links
+    except FileNotFoundError:
+        node = None
+    if node is not None and not stat.S_ISREG(node):
+        # Renaming the copy over a pipe or a device would replace the node itself.
+        raise BackupError(f"{named} is not a regular file")
+    # A link is kept: the copy replaces the file it points to (a "latest.db" link).
+    dest = Path(os.path.realpath(named)) if named.is_symlink() else named
     if dest.resolve() == src_path.resolve():
         raise BackupError("the backup destination is the archive itself")
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -87,4 +96,4 @@ def backup(db_path: str | Path, dest: str | Path, *, overwrite: bool = False) ->
         raise
     finally:
         src.close()
-    return BackupResult(dest=dest, size=dest.stat().st_size, pages=pages, articles=articles)
+    return BackupResult(dest=named, size=dest.stat().st_size, pages=pages, articles=articles)

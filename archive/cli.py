@@ -15,6 +15,7 @@ import io
 import json
 import os
 import sqlite3
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -511,7 +512,9 @@ def _echo_word_diff(
 
 @contextlib.contextmanager
 def _output(path: str, binary: bool) -> Iterator[IO[Any]]:
-    """``-`` is stdout; a file is written beside itself and renamed into place when complete."""
+    """``-`` is stdout; a file is written beside itself and renamed into place when complete
+    (through a link: beside the file it points to, the link kept); a pipe, a device or a
+    socket is written through as it is (renaming over it would replace the node itself)."""
     if path == "-":
         stream = sys.stdout.buffer
         out: IO[Any] = stream if binary else io.TextIOWrapper(stream, encoding="utf-8", newline="")
@@ -526,7 +529,25 @@ def _output(path: str, binary: bool) -> Iterator[IO[Any]]:
                 with contextlib.suppress(OSError, ValueError):
                     out.detach()
         return
-    target = Path(path)
+    try:
+        node: int | None = os.stat(path).st_mode  # through links, /dev/stdout's included
+    except FileNotFoundError:
+        node = None
+    except OSError as exc:  # e.g. a loop of links
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    if node is not None and not stat.S_ISREG(node) and not stat.S_ISDIR(node):
+        try:
+            through: IO[Any] = (
+                open(path, "wb")  # noqa: SIM115
+                if binary
+                else open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+            )
+            with through:
+                yield through
+        except OSError as exc:  # e.g. /dev/full: "No space left on device"
+            raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+        return
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else Path(path)
     tmp = target.with_name(f".{target.name}.partial")
     try:
         fh: IO[Any] = (

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +96,29 @@ def test_backup_refuses_bad_destinations(tmp_path: Path) -> None:
     backup(tmp_path / "a.db", tmp_path / "exists.db", overwrite=True)
     with pytest.raises(BackupError):
         backup(tmp_path / "a.db", tmp_path / "a.db", overwrite=True)
+
+
+def test_backup_never_renames_over_a_pipe_or_device(tmp_path: Path) -> None:
+    """Even with overwrite, a destination that is not a regular file (a named pipe here; a
+    device such as /dev/null alike) is refused and left as it was: renaming the copy over it
+    replaced the node itself."""
+    open_archive(tmp_path / "a.db").close()
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(BackupError, match="not a regular file"):
+        backup(tmp_path / "a.db", fifo, overwrite=True)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("a.db")) == ["pipe"]
+
+
+def test_backup_through_a_link_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    open_archive(tmp_path / "a.db").close()
+    real = tmp_path / "backups" / "2026-11-29.db"
+    real.parent.mkdir()
+    real.write_bytes(b"old")
+    link = tmp_path / "latest.db"
+    link.symlink_to(real)
+    backup(tmp_path / "a.db", link, overwrite=True)
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert consistent_count(real) == 0
+    assert sorted(p.name for p in real.parent.iterdir()) == ["2026-11-29.db"]

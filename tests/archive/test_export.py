@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -155,3 +158,37 @@ def test_warc_branch_writes_the_raw_pages(archive_path: Path, tmp_path: Path) ->
     assert {u for u in uris if u in files} == {i.url for i in chosen.images if i.url in files} | {
         t.url for t in chosen.attachments if t.url in files
     }
+
+
+# --- -o FILE that is not a plain file: a pipe, a device, a link -------------------------------
+# (A regular file is written beside itself and renamed into place; renaming over anything else
+# replaced the pipe or device node itself: `-o /dev/null`, run as root, made /dev/null a file.)
+
+
+def test_output_into_a_named_pipe_writes_through_it(archive_path: Path, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    code, _, err = export(archive_path, "-o", str(fifo))
+    reader.join(timeout=30)
+    assert code == 0, err
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still the pipe, not a file renamed over it
+    assert len(got) == 1 and len(got[0].decode("utf-8").splitlines()) == len(ARTICLES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no partial file left
+
+
+def test_output_through_a_link_replaces_the_file_it_points_to(
+    archive_path: Path, tmp_path: Path
+) -> None:
+    real = tmp_path / "exports" / "2026-11-29.jsonl"
+    real.parent.mkdir()
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(real)
+    code, _, err = export(archive_path, "-o", str(link))
+    assert code == 0, err
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert len(real.read_text(encoding="utf-8").splitlines()) == len(ARTICLES)
+    assert sorted(p.name for p in real.parent.iterdir()) == ["2026-11-29.jsonl"]
