@@ -198,6 +198,17 @@ ATTACKS: tuple[Attack, ...] = (
         ("tests/archive/test_serve.py::test_serving_writes_nothing",),
     ),
     Attack(
+        "export -o / backup onto a pipe, a device or a link",
+        "held",
+        "a pipe or device written through, never renamed over; backup refuses it; a link kept",
+        (
+            "tests/archive/test_export.py::test_output_into_a_named_pipe_writes_through_it",
+            "tests/archive/test_export.py::test_output_through_a_link_replaces_the_file_it_",
+            "tests/archive/test_backup.py::test_backup_never_renames_over_a_pipe_or_device",
+            "tests/archive/test_backup.py::test_backup_through_a_link_replaces_the_file_it_",
+        ),
+    ),
+    Attack(
         "SQL in search input",
         "held",
         "never alters the query",
