@@ -38,6 +38,8 @@ PAGER = E2E + "test_endless_pager.py::"
 MACHINE = E2E + "test_hostile_machine.py::"
 LIMITS = E2E + "test_limits.py::"
 SLOW = E2E + "test_slow_server.py::"
+EXPORT = "tests/archive/test_export.py::"
+BACKUP = "tests/archive/test_backup.py::"
 ATTACKS: tuple[Attack, ...] = (
     Attack(
         "a pager that repeats its items forever",
@@ -202,10 +204,10 @@ ATTACKS: tuple[Attack, ...] = (
         "held",
         "a pipe or device written through, never renamed over; backup refuses it; a link kept",
         (
-            "tests/archive/test_export.py::test_output_into_a_named_pipe_writes_through_it",
-            "tests/archive/test_export.py::test_output_through_a_link_replaces_the_file_it_",
-            "tests/archive/test_backup.py::test_backup_never_renames_over_a_pipe_or_device",
-            "tests/archive/test_backup.py::test_backup_through_a_link_replaces_the_file_it_",
+            EXPORT + "test_output_into_a_named_pipe_writes_through_it",
+            EXPORT + "test_output_through_a_link_replaces_the_file_it_points_to",
+            BACKUP + "test_backup_never_renames_over_a_pipe_or_device",
+            BACKUP + "test_backup_through_a_link_replaces_the_file_it_points_to",
         ),
     ),
     Attack(
