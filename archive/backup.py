@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from archive.db import BUSY_TIMEOUT_MS, ArchiveMissing
+from archive.db import BUSY_TIMEOUT_MS, ArchiveMissing, check_archive_file
 
 
 class BackupError(RuntimeError):
@@ -44,6 +44,7 @@ def backup(db_path: str | Path, dest: str | Path, *, overwrite: bool = False) ->
     src_path, named = Path(db_path), Path(dest)
     if not src_path.exists():
         raise ArchiveMissing(f"no archive at {src_path}")
+    check_archive_file(src_path)  # a pipe would block the read-only open forever
     if named.exists() and not overwrite:
         raise FileExistsError(f"{named} exists (pass overwrite=True to replace it)")
     try:

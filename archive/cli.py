@@ -184,7 +184,7 @@ def open_db(db_path: Path, *, check_schema: bool = True) -> Iterator[sqlite_util
     An archive an earlier release wrote (schema steps pending) is an error asking for
     ``most-archive migrate`` unless ``check_schema=False``.
     """
-    from archive.db import ArchiveMissing, open_archive, unusable_message
+    from archive.db import ArchiveMissing, ArchiveUnusable, open_archive, unusable_message
     from archive.readonly import StaleWal
 
     try:
@@ -194,7 +194,7 @@ def open_db(db_path: Path, *, check_schema: bool = True) -> Iterator[sqlite_util
             f"no archive at {db_path} (crawl one with `most-archive crawl --db {db_path}`, "
             f"or point --db / ${DB_ENV} at an existing archive)"
         ) from None
-    except StaleWal as exc:
+    except (StaleWal, ArchiveUnusable) as exc:
         raise click.ClickException(str(exc)) from None
     except sqlite3.Error as exc:
         raise click.ClickException(unusable_message(db_path, exc)) from None

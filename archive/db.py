@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +65,20 @@ def unusable_message(path: str | Path, exc: sqlite3.Error) -> str:
             "beside it)"
         )
     return f"cannot use {path} as the archive: {text}"
+
+
+def check_archive_file(path: str | Path) -> None:
+    """Raise :class:`ArchiveUnusable` when ``path`` exists but is not a regular file (a device
+    such as /dev/null, a named pipe, a socket), before anything is written beside it: SQLite
+    would leave its journal there and the crawl its lock file (in /dev, for /dev/null), and a
+    pipe would block the open forever. A link is followed; a missing file is fine (a new
+    archive)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # missing (a new archive), or the open itself will say what is wrong
+        return
+    if not stat.S_ISREG(mode):
+        raise ArchiveUnusable(f"cannot use {path} as the archive: not a regular file")
 
 
 def _claim(conn: sqlite3.Connection, path: Path) -> None:
@@ -165,11 +180,13 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
     if readonly:
         if not path.exists():
             raise ArchiveMissing(f"no archive at {path}")
+        check_archive_file(path)  # a pipe would block the open forever
         from archive.readonly import open_reader
 
         conn, _immutable = open_reader(path, BUSY_TIMEOUT_MS / 1000)
         _configure(conn, readonly=True)
         return sqlite_utils.Database(conn, execute_plugins=False)
+    check_archive_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

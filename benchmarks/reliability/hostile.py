@@ -40,6 +40,7 @@ LIMITS = E2E + "test_limits.py::"
 SLOW = E2E + "test_slow_server.py::"
 EXPORT = "tests/archive/test_export.py::"
 BACKUP = "tests/archive/test_backup.py::"
+UNUSABLE = "tests/archive/test_unusable_databases.py::"
 ATTACKS: tuple[Attack, ...] = (
     Attack(
         "a pager that repeats its items forever",
@@ -208,6 +209,16 @@ ATTACKS: tuple[Attack, ...] = (
             EXPORT + "test_output_through_a_link_replaces_the_file_it_points_to",
             BACKUP + "test_backup_never_renames_over_a_pipe_or_device",
             BACKUP + "test_backup_through_a_link_replaces_the_file_it_points_to",
+        ),
+    ),
+    Attack(
+        "--db that is a device or a named pipe",
+        "held",
+        "refused at once, exit 1; nothing written beside it (no lock, no journal); no hang",
+        (
+            UNUSABLE + "test_writers_refuse_a_device_and_leave_nothing_beside_it",
+            UNUSABLE + "test_the_writer_refuses_a_device_and_a_pipe",
+            UNUSABLE + "test_readers_refuse_a_pipe_at_once",
         ),
     ),
     Attack(

@@ -17,7 +17,9 @@ import contextlib
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -202,3 +204,61 @@ def test_crawl_on_a_read_only_archive(archive: Path, tmp_path: Path, marked: boo
             open_archive(db)
         result = CliRunner().invoke(main, ["reparse", "--db", str(db)])
         _clean_error(result, 1, str(db), "cannot write")
+
+
+# --- --db that is not a regular file: a device, a named pipe ---------------------------------
+# `crawl --db /dev/null` left /dev/null.lock and /dev/null-journal in /dev; a pipe blocked the
+# open forever. A null device made in the test's own folder stands in for /dev/null.
+
+
+def _null_device(folder: Path) -> Path:
+    node = folder / "null"
+    try:
+        os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("making a device node needs CAP_MKNOD")
+    return node
+
+
+@pytest.mark.parametrize("command", ["crawl", "migrate", "reparse"])
+def test_writers_refuse_a_device_and_leave_nothing_beside_it(tmp_path: Path, command: str) -> None:
+    node = _null_device(tmp_path)
+    args = ["--site", SITE] if command == "crawl" else []
+    result = CliRunner().invoke(main, [command, "--db", str(node), *args])
+    _clean_error(result, 1, "not a regular file")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null"]  # no null.lock, null-journal
+    assert stat.S_ISCHR(node.lstat().st_mode)
+
+
+def test_the_writer_refuses_a_device_and_a_pipe(tmp_path: Path) -> None:
+    from archive.lock import crawl_lock
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for node in (_null_device(tmp_path), fifo):
+        with pytest.raises(ArchiveUnusable, match="not a regular file"):
+            open_archive(node)  # a pipe would block SQLite's first read forever
+        with pytest.raises(ArchiveUnusable, match="not a regular file"), crawl_lock(node):
+            pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null", "pipe"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["stats"], ["search", "x"], ["show", "1"], ["export"], ["verify"], ["backup", "copy.db"]],
+    ids=lambda c: c[0],
+)
+def test_readers_refuse_a_pipe_at_once(tmp_path: Path, command: list[str]) -> None:
+    """A named pipe as --db blocked every reader's open forever (a cron job that never ends)."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "most_archive", *command, "--db", str(fifo)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "not a regular file" in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
