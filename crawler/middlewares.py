@@ -9,8 +9,9 @@
   ``Crawl-delay`` is honoured (:class:`HostPacer`).
 - :class:`BackoffRetryMiddleware`: retries 429/5xx, network errors and bodies that did not
   arrive whole (a document cut before ``</html>``, XML before its root's end:
-  :mod:`crawler.parsers.completeness`) with exponential backoff, waiting as long as a
-  ``Retry-After`` header asks (capped); a body still cut after the retries fails the request.
+  :mod:`crawler.parsers.completeness`; a ``206`` part of one) with exponential backoff, waiting
+  as long as a ``Retry-After`` header asks (capped); a body still cut after the retries fails
+  the request.
 - :class:`ProgressLog`: a progress line every few seconds.
 
 Public Scrapy API only (middleware hooks, signals, ``get_retry_request``, settings); no
@@ -344,6 +345,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
             cut = incomplete(response.body, _content_type(response))
             if cut is not None:
                 return await self._retry_incomplete(request, response, cut)
+        elif response.status == 206 and not request.headers.get(b"Range"):
+            # RFC 9110 §15.3.7: 206 answers a Range request. To a request for the whole (we
+            # never send Range) it is a part of the page or file, never the thing itself.
+            part = "HTTP 206 (partial content) to a request for the whole resource"
+            return await self._retry_incomplete(request, response, part)
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         wait = self._wait(request, retry_after_seconds(response.headers.get(b"Retry-After")))

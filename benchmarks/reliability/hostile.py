@@ -201,6 +201,14 @@ ATTACKS: tuple[Attack, ...] = (
         ("tests/archive/test_serve.py::test_serving_writes_nothing",),
     ),
     Attack(
+        "206 Partial Content to a request for the whole page or file",
+        "held",
+        "a part never archived as the page or file; retried, then recorded; run partial, exit 1",
+        (
+            "tests/reliability/test_partial_content.py::test_a_206_answer_is_never_archived_as_the_whole",
+        ),
+    ),
+    Attack(
         "export -o / backup onto a pipe, a device or a link",
         "held",
         "a pipe or device written through, never renamed over; backup refuses it; a link kept",
