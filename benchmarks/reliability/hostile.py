@@ -201,6 +201,12 @@ ATTACKS: tuple[Attack, ...] = (
         ("tests/archive/test_serve.py::test_serving_writes_nothing",),
     ),
     Attack(
+        "a sitemap whose shards are indexes of new shards, forever",
+        "held",
+        "an index inside a shard is not followed; the walk goes on and ends",
+        (E2E + "test_endless_sitemap.py::test_an_index_inside_a_shard_is_not_followed",),
+    ),
+    Attack(
         "206 Partial Content to a request for the whole page or file",
         "held",
         "a part never archived as the page or file; retried, then recorded; run partial, exit 1",

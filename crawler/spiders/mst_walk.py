@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 PRIO_LISTING = 50
 PRIO_SITEMAP = 40
+SHARD = "sitemap_shard"  # request meta: a shard the sitemap index listed (read as a URL list)
 # HTTP statuses that mean "no page in this form": the next form of the page is tried.
 NO_SUCH_PAGE = frozenset({404, 410})
 
@@ -279,7 +280,11 @@ class MstWalk:
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         sitemap = parsers.parse_sitemap(response.body, response.url)
-        if sitemap.kind == "index":
+        if sitemap.kind == "index" and response.meta.get(SHARD):
+            # One level only (SITE-mst.md §3.3: the index lists shards of URLs). An index in a
+            # shard, then another in that one, each with new URLs, would never end.
+            logger.warning("%s: a sitemap index inside a shard, not followed", response.url)
+        elif sitemap.kind == "index":
             shards = [
                 (url, e.lastmod)
                 for e in sitemap.entries
@@ -294,7 +299,7 @@ class MstWalk:
                     callback=self.parse_sitemap,
                     errback=self.failed,
                     priority=PRIO_SITEMAP,
-                    meta={"kind": "discovery"},
+                    meta={"kind": "discovery", SHARD: True},
                 )
         elif sitemap.kind == "urlset":
             self._note_discovered((e.loc for e in sitemap.entries), response.url, "sitemap")
