@@ -149,6 +149,17 @@ def _cell(values: list[Any]) -> str:
     return "\n".join("" if v is None else str(v) for v in values)
 
 
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV injection"): a page's text
+# beginning with one of these would run as one in the archivist's Excel.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: str) -> str:
+    """An Excel cell kept as text: ``'`` first (Excel's text mark, not shown) when ``value``
+    would start a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def write_csv(
     db: sqlite_utils.Database,
     out: TextIO,
@@ -159,7 +170,9 @@ def write_csv(
     """Write a header and one CSV row per article to ``out``; return the number of rows.
 
     ``excel``: a UTF-8 byte order mark first and CRLF after each row (line breaks inside a
-    cell stay LF, as Excel writes them)."""
+    cell stay LF, as Excel writes them), and a text cell that would start a formula begins with
+    ``'`` (:data:`FORMULA_STARTS`: a hostile page's ``=HYPERLINK(...)`` stays text). Without
+    ``excel`` every cell is the archived text as it is."""
     if excel:
         out.write(EXCEL_BOM)
     writer = csv.writer(out, lineterminator="\r\n" if excel else "\n")
@@ -178,7 +191,10 @@ def write_csv(
             "attachment_titles": _cell([t["title"] for t in r["attachments"]]),
             "attachment_paths": _cell([t["path"] for t in r["attachments"]]),
         }
-        writer.writerow(["" if flat[c] is None else flat[c] for c in CSV_COLUMNS])
+        row = ["" if flat[c] is None else flat[c] for c in CSV_COLUMNS]
+        if excel:
+            row = [_as_text(v) if isinstance(v, str) else v for v in row]
+        writer.writerow(row)
         n += 1
     return n
 

@@ -236,6 +236,15 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "formulas in page text (CSV injection: =HYPERLINK, =cmd|...)",
+        "held",
+        "export --excel begins such a cell with ' (text to Excel); plain CSV is the text as is",
+        (
+            "tests/archive/test_small_points.py::"
+            "test_excel_csv_keeps_a_hostile_page_from_running_formulas",
+        ),
+    ),
+    Attack(
         "SQL in search input",
         "held",
         "never alters the query",

