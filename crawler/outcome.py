@@ -15,8 +15,10 @@ outcome          when                                                           
 ``unreachable``  the site never answered: every entry point refused the connection or has     1
                  no DNS name
 ``partial``      the crawl finished but some listings, articles or files failed              1
-``drift``        finished, but a portal's recent articles parse badly: markup drift           1
-                 (``archive.drift``, docs/crawling.md: the portal is named with example URLs)
+``drift``        finished, but a portal's recent articles parse badly, or none of the run's   1
+                 first listing pages lists an article link: markup drift (``archive.drift``,
+                 :func:`listings_drifted`, docs/crawling.md: the portal is named with example
+                 URLs)
 ``limited``      the crawl finished, but a page limit stopped at least one category's walk:   0/1
                  0 for a limit the user set (``--max-pages``, ``ARCHIVE_MAX_PAGES``), 1 when
                  the default safety bound (``ARCHIVE_MAX_PAGES_BOUND``) was hit; or
@@ -82,6 +84,8 @@ CATEGORIES_BOUNDED = "categories_bounded"  # walks stopped by the default safety
 SITE_UNREACHABLE = "site_unreachable"  # the home page failed at the connection level
 DRIFT_ALARMS = "drift_alarms"  # portals whose markup drifted (archive.drift)
 TIME_LIMITED = "time_limited"  # --max-duration / ARCHIVE_MAX_DURATION ended the walk
+LISTING_FIRST_PAGES = "listing_first_pages"  # categories' first listing pages parsed
+LISTING_FIRST_PAGES_EMPTY = "listing_first_pages_empty"  # ... of them without an article link
 
 
 def _count(stats: Mapping[str, object], key: str) -> int:
@@ -139,6 +143,15 @@ def decide_from_stats(stats: Mapping[str, object], finish_reason: str | None = N
             or _count(stats, TIME_LIMITED)
         ),
     )
+
+
+def listings_drifted(stats: Mapping[str, object]) -> bool:
+    """True when the run parsed first listing pages and not one of them listed an article
+    link: the listing markup (or the article URLs) drifted; one empty category among others
+    that list articles is no alarm. Counted as a drift alarm (``drift_alarms``) by the
+    pipeline, with the article drift."""
+    first = _count(stats, LISTING_FIRST_PAGES)
+    return first > 0 and _count(stats, LISTING_FIRST_PAGES_EMPTY) >= first
 
 
 def walk_was_cut(counts: Mapping[str, object]) -> bool:

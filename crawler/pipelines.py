@@ -279,9 +279,43 @@ class ArchivePipeline:
         alarms = drift.drifted_portals(self.db, self.drift_rule, portals=portals)
         for alarm in alarms:
             logger.warning("%s", alarm.message(self.drift_rule))
-        if alarms:
-            self.stats.set_value(f"archive/{outcomes.DRIFT_ALARMS}", len(alarms))
-            self.stats.set_value(DRIFT_REPORT, [a.to_dict() for a in alarms])
+        report = [a.to_dict() for a in alarms]
+        listings = self._listing_drift(portal)
+        if listings is not None:
+            report.append(listings)
+        if report:
+            self.stats.set_value(f"archive/{outcomes.DRIFT_ALARMS}", len(report))
+            self.stats.set_value(DRIFT_REPORT, report)
+
+    def _listing_drift(self, portal: str | None) -> dict[str, Any] | None:
+        """The listing drift of this site's run (:func:`crawler.outcome.listings_drifted`):
+        logged, and its entry of the run's drift report (``kind`` "listings"), or None."""
+        run = stats_since(dict(self.stats.get_stats()), self._stats_before)
+        if not outcomes.listings_drifted(run):
+            return None
+        first = int(run.get(f"archive/{outcomes.LISTING_FIRST_PAGES}", 0))
+        examples = list(getattr(self.crawler.spider, "empty_first_pages", []))
+        name = portal or "?"
+        logger.warning(
+            "markup drift on portal %s: none of the %d first listing pages of this run lists "
+            "an article link (the listing markup, or the article URLs, changed?); e.g. %s",
+            name,
+            first,
+            ", ".join(examples),
+        )
+        at = store.now_iso()
+        return {
+            "portal": name,
+            "kind": "listings",
+            "samples": first,
+            "degraded": first,
+            "fallback": 0,
+            "share": 1.0,
+            "drifted": True,
+            "examples": [
+                {"url": url, "reason": "no article link", "parsed_at": at} for url in examples
+            ],
+        }
 
     def next_site(self, site: str) -> None:
         """``scrapy crawl most`` over a set of sites: the site just done gets its run recorded,

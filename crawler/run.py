@@ -121,11 +121,18 @@ def _drift_lines(report: object) -> list[str]:
         return []
     lines = []
     for alarm in report:
-        lines.append(
-            f"  MARKUP DRIFT on portal {alarm['portal']}: {alarm['degraded']} of the last "
-            f"{alarm['samples']} articles parsed by the fallback or missing a title, date or "
-            "body (see `most-archive stats`); e.g."
-        )
+        if alarm.get("kind") == "listings":
+            lines.append(
+                f"  MARKUP DRIFT on portal {alarm['portal']}: none of the {alarm['samples']} "
+                "first listing pages of this run lists an article link (the listing markup, "
+                "or the article URLs, changed?); e.g."
+            )
+        else:
+            lines.append(
+                f"  MARKUP DRIFT on portal {alarm['portal']}: {alarm['degraded']} of the last "
+                f"{alarm['samples']} articles parsed by the fallback or missing a title, date "
+                "or body (see `most-archive stats`); e.g."
+            )
         lines += [f"    {e['url']}  ({e['reason']})" for e in alarm.get("examples", [])]
     return lines
 

@@ -85,6 +85,7 @@ PRIO_LISTING = 50
 PRIO_RECHECK = -10
 PRIO_DISCOVERED = -20
 PAGE_PARAM = re.compile(r"([?&]page=)(\d+)", re.IGNORECASE)
+LISTING_EXAMPLES = 5  # first listing pages without an article link named by the drift alarm
 FOREIGN_FILE_RETRIES = 1  # retries of an image or attachment on a third party's host
 
 
@@ -237,6 +238,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         self.scheduled: set[int] = set()  # article ids requested in this run
         self.done: set[int] = set()  # article ids whose page was parsed in this run
         self.cats_of: dict[int, set[int]] = {}  # article id -> listing category ids seen
+        self.empty_first_pages: list[str] = []  # first listing pages without an article link
         self.files_requested: set[str] = set()
         self.discovered: dict[int, str] = {}  # article id -> URL, from RSS / web service
         self.discovery_flushed = False
@@ -527,11 +529,13 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         record and the article requests to make (in the page's order), the page's ids (the
         pager's repeat check) and whether every article was known already (the early stop)."""
         listed = Listed(all_known=bool(items))
+        articles = 0
         for item in self.paging.take(category_id, page, items):
             found = self.scope.article_url(item.url, page_url)
             if found is None:
                 listed.item_ids.append(item.url)
                 continue
+            articles += 1
             site_id, url = found
             listed.item_ids.append(site_id)
             if category_id is not None:
@@ -552,7 +556,21 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             request = self._article_request(site_id, url, PRIO_ARTICLE)
             if request is not None:
                 listed.outputs.append(request)
+        if page == 1:
+            self._note_first_page(page_url, articles)
         return listed
+
+    def _note_first_page(self, url: str, articles: int) -> None:
+        """Count a category's first listing page, and whether it listed no article link: when
+        none of a run's first pages lists one, the listing markup (or the article URLs) drifted
+        (crawler.pipelines checks it at the end, with the article drift)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(f"archive/{outcome.LISTING_FIRST_PAGES}")
+        if not articles:
+            stats.inc_value(f"archive/{outcome.LISTING_FIRST_PAGES_EMPTY}")
+            if len(self.empty_first_pages) < LISTING_EXAMPLES:
+                self.empty_first_pages.append(url)
 
     @staticmethod
     def _listing_base(url: str) -> str:
