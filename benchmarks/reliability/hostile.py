@@ -236,7 +236,7 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
-        "formulas in page text (CSV injection: =HYPERLINK, =cmd|...)",
+        "formulas in page text (CSV injection: =HYPERLINK(...), DDE)",
         "held",
         "export --excel begins such a cell with ' (text to Excel); plain CSV is the text as is",
         (
