@@ -6,7 +6,7 @@
   response-size limit.
 - :class:`RobotsRulesMiddleware`: Scrapy's robots.txt middleware, but an error page (a 404 or a
   200 HTML "page not found", as SharePoint answers, SITE.md §10.20) means "no rules", and a
-  ``Crawl-delay`` is honoured (:class:`HostPacer`).
+  ``Crawl-delay`` is honoured (:class:`HostPacer`), up to ``ARCHIVE_MAX_CRAWL_DELAY``.
 - :class:`BackoffRetryMiddleware`: retries 429/5xx, network errors and bodies that did not
   arrive whole (a document cut before ``</html>``, XML before its root's end:
   :mod:`crawler.parsers.completeness`; a ``206`` part of one) with exponential backoff, waiting
@@ -204,6 +204,7 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
         _quiet_robots_errors()
         settings = crawler.settings
         self.agent: str = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        self.max_delay = settings.getfloat("ARCHIVE_MAX_CRAWL_DELAY")
         self.pacer = HostPacer()
         crawler.signals.connect(self.robots_parsed, signal=signals.robots_parsed)
 
@@ -222,7 +223,18 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
     def robots_parsed(self, robotparser: RobotParser, request: Request) -> None:
         netloc = urlparse_cached(request).netloc
         delay = robotparser.crawl_delay(self.agent)
-        if delay:
+        if not delay:
+            return
+        if float(delay) > self.max_delay:
+            logger.warning(
+                "robots.txt of %s asks Crawl-delay %s s: more than ARCHIVE_MAX_CRAWL_DELAY, "
+                "waiting %s s",
+                netloc,
+                delay,
+                self.max_delay,
+            )
+            self.pacer.set_delay(netloc, self.max_delay)
+        else:
             logger.info("robots.txt of %s asks Crawl-delay %s s: honoured", netloc, delay)
             self.pacer.set_delay(netloc, float(delay))
 

@@ -201,6 +201,12 @@ ATTACKS: tuple[Attack, ...] = (
         ("tests/archive/test_serve.py::test_serving_writes_nothing",),
     ),
     Attack(
+        "robots.txt asking Crawl-delay: 1e308",
+        "held",
+        "honoured up to ARCHIVE_MAX_CRAWL_DELAY (60 s), with a warning; the crawl ends",
+        (E2E + "test_robots.py::test_a_crawl_delay_beyond_reason_is_capped",),
+    ),
+    Attack(
         "a sitemap whose shards are indexes of new shards, forever",
         "held",
         "an index inside a shard is not followed; the walk goes on and ends",
