@@ -225,7 +225,7 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
         delay = robotparser.crawl_delay(self.agent)
         if not delay:
             return
-        if float(delay) > self.max_delay:
+        if 0 < self.max_delay < float(delay):
             logger.warning(
                 "robots.txt of %s asks Crawl-delay %s s: more than ARCHIVE_MAX_CRAWL_DELAY, "
                 "waiting %s s",

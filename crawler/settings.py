@@ -82,7 +82,7 @@ ARCHIVE_RETRY_BACKOFF = 1.0
 # Longest wait (seconds) before a retry, whatever Retry-After or the backoff asks.
 ARCHIVE_RETRY_MAX_WAIT = 120.0
 # Longest robots.txt Crawl-delay honoured (seconds): a longer one (a hostile or broken
-# "Crawl-delay: 1e308" froze the crawl for good) is waited this long, with a warning.
+# "Crawl-delay: 1e308" froze the crawl for good) is waited this long, with a warning (0 = no cap).
 ARCHIVE_MAX_CRAWL_DELAY = 60.0
 # Id of the ``runs`` row this crawl writes under (set by ``most-archive crawl``; when unset
 # the pipeline records its own run).

@@ -201,6 +201,14 @@ ATTACKS: tuple[Attack, ...] = (
         ("tests/archive/test_serve.py::test_serving_writes_nothing",),
     ),
     Attack(
+        "an id or page number beyond 64 bits in a link or pager",
+        "held",
+        "no id, no page number: the link is no article's; the run goes on (it failed every run)",
+        (
+            "tests/reliability/test_huge_numbers.py::test_a_number_beyond_64_bits_is_no_id_and_no_page",
+        ),
+    ),
+    Attack(
         "robots.txt asking Crawl-delay: 1e308",
         "held",
         "honoured up to ARCHIVE_MAX_CRAWL_DELAY (60 s), with a warning; the crawl ends",

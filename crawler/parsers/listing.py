@@ -19,6 +19,7 @@ from crawler.parsers.dates import parse_day_first_date
 from crawler.parsers.document import elements, first, text_of
 from crawler.parsers.text import clean
 from crawler.parsers.urls import absolute_url, category_id_from_url
+from crawler.portals.spec import to_int
 
 
 def _has_class(name: str) -> str:
@@ -65,7 +66,7 @@ CATEGORY_HREF = re.compile(
 
 def _page_number(href: str | None) -> int | None:
     found = PAGE_PARAM.search(href or "")
-    return int(found.group(1)) if found else None
+    return to_int(found.group(1)) if found else None
 
 
 def _item(node: etree._Element, page_url: str) -> ListingItem | None:
@@ -91,14 +92,14 @@ def _pager(root: etree._Element, page_url: str) -> tuple[int | None, int | None,
         return _page_number(page_url) or 1, None, None
     options = elements(PAGER_OPTIONS, pager)
     values = [((o.get("value") or "").strip(), o.get("selected") is not None) for o in options]
-    numbers = [int(v) for v, _ in values if v.isdigit()]
-    page = next((int(v) for v, selected in values if selected and v.isdigit()), None)
+    numbers = [n for v, _ in values if (n := to_int(v)) is not None]
+    page = next((n for v, selected in values if selected and (n := to_int(v)) is not None), None)
     last = max(numbers) if numbers else None
     info = first(PAGER_INFO, pager)
     info_match = PAGE_INFO.search(text_of(info)) if info is not None else None
     if info_match:
-        page = page or int(info_match.group(1))
-        last = last or int(info_match.group(2))
+        page = page or to_int(info_match.group(1))
+        last = last or to_int(info_match.group(2))
     if last is None:
         last_link = first(PAGER_LAST, pager)
         last = _page_number(last_link.get("href")) if last_link is not None else None

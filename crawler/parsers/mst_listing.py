@@ -27,6 +27,7 @@ from crawler.items import Listing, ListingItem
 from crawler.parsers.dates import parse_day_first_date
 from crawler.parsers.document import elements, load, text_of
 from crawler.parsers.text import clean
+from crawler.portals.spec import to_int
 
 
 def _has_class(name: str) -> str:
@@ -181,7 +182,7 @@ def _items(root: etree._Element, page_url: str) -> list[ListingItem]:
 def _zone_id(root: etree._Element) -> int | None:
     field = _first(ZONE_ID, root)
     value = (field.get("value") or "").strip() if field is not None else ""
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return to_int(value)
 
 
 def _zone_name(root: etree._Element) -> str | None:

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from crawler.portals.spec import EntryPoint
+from crawler.portals.spec import EntryPoint, to_int
 
 NAME = "most"
 # Every host the portal's pages are written with (lower case).
@@ -51,7 +51,7 @@ LEGACY_CATEGORY_ID = re.compile(r"[?&]ChuyenmucID=(\d+)", re.IGNORECASE)
 
 
 def _int(match: re.Match[str] | None) -> int | None:
-    return int(match.group(1)) if match else None
+    return to_int(match.group(1)) if match else None
 
 
 def _path(url: str) -> str | None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit, urlunsplit
 
-from crawler.portals.spec import EntryPoint
+from crawler.portals.spec import EntryPoint, to_int
 
 NAME = "mst"
 PARSER_VERSION = "mst/1"  # the article parser's version string (Article.parser)
@@ -114,7 +114,7 @@ def article_id(url: str) -> int | None:
     found = ARTICLE_PATH.match(path)
     if found is None or len(found.group(2)) not in ID_LENGTHS:
         return None
-    return int(found.group(2))
+    return to_int(found.group(2))
 
 
 def is_article_url(url: str) -> bool:
@@ -213,13 +213,13 @@ def listing_page_number(url: str) -> int:
     """The page number a listing URL asks for: 1 for a zone page, N for trang-N and timeline."""
     path = _path(url) or ""
     found = TIMELINE.match(path) or PAGED_ZONE_PATH.match(path)
-    return int(found.group(2)) if found else 1
+    return (to_int(found.group(2)) or 1) if found else 1
 
 
 def timeline_zone_id(url: str) -> int | None:
     """The zone id of a ``/timelinelist/{zoneId}/{n}.htm`` URL, else None."""
     found = TIMELINE.match(_path(url) or "")
-    return int(found.group(1)) if found else None
+    return to_int(found.group(1)) if found else None
 
 
 def timeline_url(base: str, zone_id: int, page: int) -> str:

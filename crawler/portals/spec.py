@@ -9,6 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+# The most digits a number read from a URL or a page may have (an id, a page number): any
+# 18-digit number fits SQLite's 64-bit INTEGER (mst.gov.vn's ids have 18); a longer one may not.
+MAX_DIGITS = 18
+
+
+def to_int(digits: str | None) -> int | None:
+    """``digits`` as a number an archive can hold: ASCII digits, at most :data:`MAX_DIGITS`;
+    else None. A page or URL that writes a longer number (or "²", which ``str.isdigit`` takes
+    and ``int`` refuses) writes no id and no page number: one such link made every run fail
+    storing it."""
+    if not digits or len(digits) > MAX_DIGITS or not (digits.isascii() and digits.isdigit()):
+        return None
+    return int(digits)
+
 
 @dataclass(frozen=True)
 class EntryPoint:

@@ -148,3 +148,14 @@ def test_retries_go_through_get_retry_request() -> None:
     assert crawler.stats is not None
     assert crawler.stats.get_value("retry/count") == 2
     assert crawler.stats.get_value("retry/max_reached") == 2
+
+
+def test_a_crawl_delay_beyond_the_cap_is_waited_the_cap() -> None:
+    from scrapy.robotstxt import ProtegoRobotParser
+
+    settings = {"ROBOTSTXT_OBEY": True, "USER_AGENT": "a", "ARCHIVE_MAX_CRAWL_DELAY": 60.0}
+    crawler = get_crawler(Spider, settings)
+    middleware = RobotsRulesMiddleware(crawler)
+    parser = ProtegoRobotParser.from_crawler(crawler, b"User-agent: *\nCrawl-delay: 1e308\n")
+    middleware.robots_parsed(parser, Request("http://127.0.0.1:9/a"))
+    assert middleware.pacer.delays == {"127.0.0.1:9": 60.0}
