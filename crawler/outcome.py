@@ -151,7 +151,10 @@ def listings_drifted(stats: Mapping[str, object]) -> bool:
     that list articles is no alarm. Counted as a drift alarm (``drift_alarms``) by the
     pipeline, with the article drift."""
     first = _count(stats, LISTING_FIRST_PAGES)
-    return first > 0 and _count(stats, LISTING_FIRST_PAGES_EMPTY) >= first
+    # a run its time limit ended may have parsed only the first page or two, by chance empty
+    # categories: it judges from three first pages on
+    needed = 3 if _count(stats, TIME_LIMITED) else 1
+    return first >= needed and _count(stats, LISTING_FIRST_PAGES_EMPTY) >= first
 
 
 def walk_was_cut(counts: Mapping[str, object]) -> bool:

@@ -136,3 +136,32 @@ def test_stats_json_has_the_outcomes_key(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["stats", "--json", "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["outcomes"] == outcome.table()
+
+
+@pytest.mark.parametrize(
+    ("first", "empty", "time_limited", "drifted"),
+    [
+        (0, 0, 0, False),  # no first page parsed (a resumed walk, 304s): nothing to judge
+        (5, 5, 0, True),  # every category lists nothing: the listings drifted
+        (5, 4, 0, False),  # one category lists articles: empty ones are no alarm
+        (1, 1, 0, True),  # the only category lists nothing
+        (2, 2, 1, False),  # a time limit ended the run after two first pages: too few
+        (3, 3, 1, True),
+    ],
+)
+def test_listings_drift_when_no_first_page_lists_an_article(
+    first: int, empty: int, time_limited: int, drifted: bool
+) -> None:
+    from crawler.outcome import (
+        LISTING_FIRST_PAGES,
+        LISTING_FIRST_PAGES_EMPTY,
+        TIME_LIMITED,
+        listings_drifted,
+    )
+
+    stats = {
+        f"archive/{LISTING_FIRST_PAGES}": first,
+        f"archive/{LISTING_FIRST_PAGES_EMPTY}": empty,
+        f"archive/{TIME_LIMITED}": time_limited,
+    }
+    assert listings_drifted(stats) is drifted
