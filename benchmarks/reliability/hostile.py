@@ -209,6 +209,15 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "a page nested deeper than the HTML parser reads (256 elements)",
+        "held",
+        "not read at all (a recorded failure), never archived cut after the nest",
+        (
+            "tests/parsers/test_depth.py::test_a_page_nested_too_deep_is_not_read_cut",
+            "tests/parsers/test_depth.py::test_a_page_nested_less_deep_is_read_in_full",
+        ),
+    ),
+    Attack(
         "robots.txt asking Crawl-delay: 1e308",
         "held",
         "honoured up to ARCHIVE_MAX_CRAWL_DELAY (60 s), with a warning; the crawl ends",
