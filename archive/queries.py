@@ -705,6 +705,39 @@ FROM walk_frontier GROUP BY site ORDER BY site
 """
 
 
+# Each site's last finished run, with its counts (the crawl's drift report is in them).
+STATS_LAST_RUNS = f"""
+SELECT id, site, portal, counts_json FROM runs AS r
+WHERE finished_at IS NOT NULL AND {_P}
+  AND id = (SELECT max(id) FROM runs WHERE site IS r.site AND finished_at IS NOT NULL)
+ORDER BY id DESC
+"""
+
+
+def listing_drift(db: sqlite_utils.Database, portal: str | None = None) -> list[dict[str, Any]]:
+    """The listing drift of each site's last finished run (``crawler.outcome.listings_drifted``:
+    none of its first listing pages listed an article link): run, site, portal, the first pages
+    it parsed and up to five of them. Empty when the last runs' listings were fine."""
+    found: list[dict[str, Any]] = []
+    for row in db.query(STATS_LAST_RUNS, {"portal": portal}):
+        try:
+            report = json.loads(row["counts_json"] or "{}").get("drift") or []
+        except (ValueError, AttributeError):
+            continue
+        for alarm in report if isinstance(report, list) else []:
+            if isinstance(alarm, dict) and alarm.get("kind") == "listings":
+                found.append(
+                    {
+                        "run": row["id"],
+                        "site": row["site"],
+                        "portal": alarm.get("portal") or row["portal"],
+                        "first_pages": alarm.get("samples"),
+                        "examples": [e.get("url") for e in alarm.get("examples") or []],
+                    }
+                )
+    return found
+
+
 def unfinished_walks(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """Sites whose walk a time-limited run left for the next (``walk_frontier``)."""
     if "walk_frontier" not in db.table_names():
@@ -748,4 +781,5 @@ def stats(
             "portals": [q.to_dict() for q in quality],
             "drifted": [q.portal for q in quality if q.drifted],
         },
+        "listing_drift": listing_drift(db, portal),
     }

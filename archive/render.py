@@ -427,6 +427,14 @@ def stats(s: dict[str, Any]) -> str:
             "the next run",
         ]
     lines += _parse_quality(s.get("parse_quality"))
+    for drifted in s.get("listing_drift") or []:
+        lines += [
+            "",
+            f"LISTING DRIFT on portal {drifted['portal']} (run {drifted['run']}, "
+            f"{drifted['site']}): none of its {drifted['first_pages']} first listing pages "
+            "lists an article link (the listing markup, or the article URLs, changed?), e.g.:",
+            *(f"  {url}" for url in drifted["examples"]),
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 

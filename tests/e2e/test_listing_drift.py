@@ -6,11 +6,14 @@ portal and example listings; one empty category among others that list articles 
 
 from __future__ import annotations
 
+import json
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from archive.cli import main
 from replica.mst.site import MstSite
 from tests.reliability.support import (
     HOME,
@@ -48,6 +51,14 @@ def test_sharepoint_listings_that_list_nothing_raise_the_alarm(tmp_path: Path) -
     _alarmed(result.stderr, "most")
     assert site.base_url + LISTING in result.stderr  # the example
     assert query(db, "SELECT outcome FROM runs") == [("drift",)]
+    # `stats` says it too, long after the run's log has scrolled away
+    shown = CliRunner().invoke(main, ["stats", "--db", str(db), "--json"])
+    assert shown.exit_code == 0, shown.output
+    (drifted,) = json.loads(shown.output)["listing_drift"]
+    assert drifted["portal"] == "most" and drifted["first_pages"] == 1
+    assert drifted["examples"] == [site.base_url + LISTING]
+    text = CliRunner().invoke(main, ["stats", "--db", str(db)]).output
+    assert "LISTING DRIFT on portal most" in text and site.base_url + LISTING in text
 
 
 def test_one_empty_category_among_listing_ones_is_no_alarm(tmp_path: Path) -> None:
@@ -63,6 +74,8 @@ def test_one_empty_category_among_listing_ones_is_no_alarm(tmp_path: Path) -> No
     assert "category 494: stop at page 1 (empty page)" in result.stderr  # it was walked
     assert result.returncode == 0, result.stderr[-2000:]
     assert "MARKUP DRIFT" not in result.stderr
+    shown = CliRunner().invoke(main, ["stats", "--db", str(db), "--json"])
+    assert json.loads(shown.output)["listing_drift"] == []
 
 
 def test_mst_zones_that_list_nothing_raise_the_alarm(tmp_path: Path) -> None:
