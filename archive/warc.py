@@ -152,12 +152,26 @@ def header_pairs(headers_json: str | None) -> list[tuple[str, str]]:
     return pairs
 
 
+def _characters(value: str) -> str:
+    """A header value as archived (its bytes as latin-1 text, one character a byte) in the
+    characters it means: UTF-8 when its bytes are valid UTF-8 (a Vietnamese file name in
+    ``Content-Disposition``), else latin-1 as it is. warcio percent-encodes a non-ASCII value
+    from its characters (RFC 8187): from the latin-1 reading of UTF-8 bytes it wrote mojibake."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:  # not UTF-8 (or not bytes as latin-1 text): the characters as they are
+        return value
+
+
 def http_headers(
     status: int, headers: list[tuple[str, str]], body_length: int, content_type: str | None
 ) -> StatusAndHeaders:
     """The HTTP header block of a response record, fixed for a decoded body of ``body_length``."""
     fixed: list[tuple[str, str]] = []
-    for name, value in headers:
+    for name, raw in headers:
+        value = _characters(raw)
         lower = name.lower()
         if lower == "content-length":
             continue

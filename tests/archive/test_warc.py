@@ -392,3 +392,23 @@ def test_wacz_without_the_wacz_program_is_a_clean_error(
         result.output
     )
     assert not out.exists()
+
+
+def test_a_header_sent_in_utf8_keeps_its_characters_in_the_warc() -> None:
+    """Headers are archived as the bytes came (latin-1 text, one character a byte). warcio
+    percent-encodes a non-ASCII value (RFC 8187) from its characters: a UTF-8 file name became
+    the UTF-8 of its latin-1 reading, "tÃ i liá»\\x87u.pdf". It now reads "tài liệu.pdf"."""
+    from urllib.parse import unquote
+
+    from archive.warc import http_headers
+
+    sent = 'attachment; filename="tài liệu.pdf"'.encode().decode("latin-1")  # as stored
+    latin = 'attachment; filename="café.pdf"'.encode("latin-1").decode("latin-1")  # not UTF-8
+    block = http_headers(
+        200, [("Content-Disposition", sent), ("X-Latin", latin)], 3, "application/pdf"
+    )
+    text = block.to_ascii_bytes().decode("ascii")
+    (disposition,) = [line for line in text.split("\r\n") if line.startswith("Content-Disp")]
+    assert unquote(disposition.split("UTF-8''", 1)[1]) == "tài liệu.pdf"
+    (other,) = [line for line in text.split("\r\n") if line.startswith("X-Latin")]
+    assert unquote(other.split("UTF-8''", 1)[1]) == "café.pdf"  # latin-1 bytes read as such
