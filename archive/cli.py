@@ -895,13 +895,14 @@ def verify_command(as_json: bool, strict: bool, quiet: bool, db_path: Path) -> N
     help="Only articles last parsed by this parser (e.g. most/1); a version no "
     "parser writes and no article carries is refused, naming the known ones.",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines on standard error.")
 @db_option
-def reparse_command(parser_version: str | None, db_path: Path) -> None:
+def reparse_command(parser_version: str | None, quiet: bool, db_path: Path) -> None:
     """Re-parse the stored raw pages; changes become revisions.
 
     Nothing is re-fetched and nothing is lost: a changed article gets a new revision with
     reason "reparse:<parser>". Takes the crawl lock (exit 75 while a crawl runs); exits 1
-    when some pages could not be parsed.
+    when some pages could not be parsed. Progress on a long run goes to standard error.
 
     \b
     Example:
@@ -918,7 +919,11 @@ def reparse_command(parser_version: str | None, db_path: Path) -> None:
         with crawl_lock(db_path):
             db = open_archive(db_path)
             try:
-                counts = reparse(db, parser_version=parser_version)
+                counts = reparse(
+                    db,
+                    parser_version=parser_version,
+                    progress=None if quiet else lambda line: click.echo(line, err=True),
+                )
             finally:
                 db.conn.close()
     except LockHeld as exc:

@@ -17,19 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.files import TEMP_PREFIX, resolve
+from archive.progress import Progress, Ticker
 
 if TYPE_CHECKING:
     import sqlite_utils
-
-Progress = Callable[[str], None]
 
 # Tables whose rows name a stored file by its path (relative to the files folder) and digest.
 FILE_TABLES = ("files", "file_responses")
@@ -75,22 +73,6 @@ class Report:
         }
 
 
-class _Ticker:
-    """Calls ``progress`` with a line at most every :data:`PROGRESS_SECONDS`."""
-
-    def __init__(self, progress: Progress | None) -> None:
-        self.progress = progress
-        self.last = time.monotonic()
-
-    def __call__(self, make_line: Callable[[], str]) -> None:
-        if self.progress is None:
-            return
-        now = time.monotonic()
-        if now - self.last >= PROGRESS_SECONDS:
-            self.last = now
-            self.progress(make_line())
-
-
 def verify(
     db: sqlite_utils.Database, files_dir: str | Path, *, progress: Progress | None = None
 ) -> Report:
@@ -100,7 +82,7 @@ def verify(
     long run.
     """
     report = Report()
-    tick = _Ticker(progress)
+    tick = Ticker(progress, PROGRESS_SECONDS)
     report.database = integrity_messages(db)
     _check_pages(db, report, tick)
     _check_files(db, Path(files_dir), report, tick)
@@ -142,7 +124,7 @@ def _decode_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def _check_pages(db: sqlite_utils.Database, report: Report, tick: _Ticker) -> None:
+def _check_pages(db: sqlite_utils.Database, report: Report, tick: Ticker) -> None:
     from archive.rawpages import decode  # the one reader of a stored body, whatever its codec
 
     total = db.execute("SELECT count(*) FROM raw_pages").fetchone()[0]
@@ -185,7 +167,7 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_files(db: sqlite_utils.Database, files_dir: Path, report: Report, tick: _Ticker) -> None:
+def _check_files(db: sqlite_utils.Database, files_dir: Path, report: Report, tick: Ticker) -> None:
     wanted = _file_rows(db)
     total = len(wanted)
     for rel, (sha, size, url) in wanted.items():

@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from archive.progress import Progress, Ticker
 from archive.rawpages import page_body
 from archive.store import now_iso, reparse_article
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from crawler.items import Article
 
 ParseFn = Callable[[bytes, str], "Article | None"]
+PROGRESS_SECONDS = 2.0  # a progress line at most this often, so a short run prints none
 
 _SELECT = """
 SELECT a.portal, a.site_id, a.page_id, p.url AS page_url
@@ -80,6 +82,7 @@ def reparse(
     parser_version: str | None = None,
     since: str | None = None,
     parse: ParseFn | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, int]:
     """Re-parse stored pages and record what changed; return counts.
 
@@ -87,6 +90,7 @@ def reparse(
     - ``since``: only articles whose raw page was fetched at or after this ISO time.
     - ``parse``: the parser, ``(body bytes, page url) -> Article | None``; default
       ``crawler.parsers.parse_article``.
+    - ``progress``: gets a line now and then on a long run (every :data:`PROGRESS_SECONDS`).
 
     Counts: ``articles`` (looked at), ``updated``, ``unchanged``, ``failed`` (parser returned
     None or raised ValueError/UnicodeError), ``mismatch`` (parsed a different site id or portal),
@@ -104,7 +108,14 @@ def reparse(
         {"articles": 0, "updated": 0, "unchanged": 0, "failed": 0, "mismatch": 0}
     )
     rows = list(db.query(_SELECT, {"parser": parser_version, "since": since}))
+    tick = Ticker(progress, PROGRESS_SECONDS)
     for row in rows:
+        tick(
+            lambda: (
+                f"re-parsed {counts['articles']:,} of {len(rows):,} articles "
+                f"({counts['updated']:,} updated)"
+            )
+        )
         counts["articles"] += 1
         body = page_body(db, int(row["page_id"]))
         if body is None:

@@ -42,3 +42,19 @@ def test_a_version_of_the_code_with_no_article_is_not_an_error(db_path: Path) ->
     result = _reparse(db_path, "--parser-version", "fallback-trafilatura/1")
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("re-parsed 0 articles")
+
+
+def test_progress_goes_to_stderr_and_quiet_silences_it(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-parse of a large archive takes minutes: it says how far it is, on standard error,
+    now and then (every 2 s; here as if every article took long); -q says nothing."""
+    from archive import reparse
+
+    monkeypatch.setattr(reparse, "PROGRESS_SECONDS", 0.0)
+    result = _reparse(db_path)
+    assert result.exit_code in (0, 1), result.output
+    assert "re-parsed 3 of 7 articles" in result.stderr
+    assert result.stdout.startswith("re-parsed 7 articles")  # the summary stays on stdout
+    quiet = _reparse(db_path, "-q")
+    assert "of 7 articles" not in quiet.stderr
