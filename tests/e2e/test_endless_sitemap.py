@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from replica.mst.site import MstSite
-from tests.reliability.support import Page, PageServer
+from tests.reliability.support import Page, PageServer, respond
 
 from .support import crawl
 
@@ -45,12 +45,7 @@ def test_an_index_inside_a_shard_is_not_followed(tmp_path: Path) -> None:
                 200,
                 XML,
             )
-        handler.send_response(status)
-        for name, value in {"Content-Type": "text/html", **headers}.items():
-            handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        respond(handler, status, {"Content-Type": "text/html", **headers}, body)
 
     server.fallback = Page(nested)
     db = tmp_path / "a.db"

@@ -25,6 +25,7 @@ from tests.reliability.support import (
     home_page,
     listing_page,
     mini_site,
+    respond,
 )
 
 from .support import query
@@ -87,13 +88,7 @@ def test_mst_zones_that_list_nothing_raise_the_alarm(tmp_path: Path) -> None:
         data = bytes(body)
         if handler.path != "/":  # zone pages and fragments in a markup the parser does not know
             data = data.replace(b"box-category-item", b"box-v2").replace(b"box-stream-item", b"v2")
-        handler.send_response(status)
-        for name, value in dict(headers).items():
-            if name.lower() != "content-length":
-                handler.send_header(name, value)
-        handler.send_header("Content-Length", str(len(data)))
-        handler.end_headers()
-        handler.wfile.write(data)
+        respond(handler, status, dict(headers), data)
 
     server.fallback = Page(render)
     db = tmp_path / "a.db"

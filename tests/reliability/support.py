@@ -136,6 +136,21 @@ class Page:
     )
 
 
+def respond(
+    handler: BaseHTTPRequestHandler, status: int, headers: dict[str, str], body: bytes
+) -> None:
+    """Answer the request ``handler`` holds: the status, the headers (any Content-Length among
+    them replaced by the body's own) and the body."""
+    handler.send_response(status)
+    for name, value in headers.items():
+        if name.lower() != "content-length":
+            handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    with contextlib.suppress(OSError):
+        handler.wfile.write(body)
+
+
 @dataclass
 class Hit:
     method: str
@@ -172,13 +187,7 @@ class PageServer:
                 if callable(page.body):
                     page.body(self)
                     return
-                self.send_response(page.status)
-                for name, value in page.headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(page.body)))
-                self.end_headers()
-                with contextlib.suppress(OSError):
-                    self.wfile.write(page.body)
+                respond(self, page.status, page.headers, page.body)
 
             do_HEAD = do_GET
 
