@@ -707,9 +707,8 @@ FROM walk_frontier GROUP BY site ORDER BY site
 
 # Each site's last finished run, with its counts (the crawl's drift report is in them).
 STATS_LAST_RUNS = f"""
-SELECT id, site, portal, counts_json FROM runs AS r
-WHERE finished_at IS NOT NULL AND {_P}
-  AND id = (SELECT max(id) FROM runs WHERE site IS r.site AND finished_at IS NOT NULL)
+SELECT id, site, portal, counts_json FROM runs
+WHERE id IN (SELECT max(id) FROM runs WHERE finished_at IS NOT NULL GROUP BY site) AND {_P}
 ORDER BY id DESC
 """
 

@@ -213,7 +213,8 @@ def listing_page_number(url: str) -> int:
     """The page number a listing URL asks for: 1 for a zone page, N for trang-N and timeline."""
     path = _path(url) or ""
     found = TIMELINE.match(path) or PAGED_ZONE_PATH.match(path)
-    return (to_int(found.group(2)) or 1) if found else 1
+    page = to_int(found.group(2)) if found else None
+    return 1 if page is None else page
 
 
 def timeline_zone_id(url: str) -> int | None:
