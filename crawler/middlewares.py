@@ -12,6 +12,8 @@
   :mod:`crawler.parsers.completeness`; a ``206`` part of one) with exponential backoff, waiting
   as long as a ``Retry-After`` header asks (capped); a body still cut after the retries fails
   the request.
+- :class:`CallbackErrorsMiddleware` (a spider middleware): an exception a callback raises
+  becomes a recorded failure of that page, never a page lost while the run says ``ok``.
 - :class:`ProgressLog`: a progress line every few seconds.
 
 Public Scrapy API only (middleware hooks, signals, ``get_retry_request``, settings); no
@@ -36,6 +38,7 @@ from twisted.internet import task
 
 from crawler.parsers.completeness import incomplete
 from crawler.parsers.urls import is_web_url
+from crawler.records import FetchFailure
 from crawler.urls import SiteScope
 
 if TYPE_CHECKING:
@@ -405,6 +408,43 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if retry is not None and wait:
             await sleep(wait)
         return retry
+
+
+class CallbackErrorsMiddleware:
+    """A spider middleware: an exception a callback raises (a parser bug met on a hostile page)
+    becomes a recorded failure of that page, like one that did not download: the run is
+    ``partial`` and the next run tries the page again. Scrapy's own handling logs the
+    traceback and drops the page, so a crawl lost it and still said ``ok``.
+
+    Public Scrapy API: the ``process_spider_exception`` hook, returning the failure as an item.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CallbackErrorsMiddleware:
+        return cls(crawler)
+
+    def process_spider_exception(
+        self, response: Response, exception: Exception, spider: Spider | None = None
+    ) -> list[Any] | None:
+        if isinstance(exception, IgnoreRequest):  # HttpError and the like: the errback's
+            return None
+        meta = response.meta
+        url = (
+            meta.get("canonical")
+            or meta.get("file_url")
+            or (meta.get("redirect_urls") or [response.url])[0]
+        )
+        kind = str(meta.get("kind") or "listing")
+        reason = f"could not be read: {type(exception).__name__}: {exception}"[:300]
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("archive/callback_errors")
+        logger.error("failed %s %s: %s", kind, url, reason)
+        logger.debug("the callback's exception", exc_info=exception)
+        return [FetchFailure(url, kind, reason, response.status)]
 
 
 class ProgressLog:

@@ -159,6 +159,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
+# an exception a callback raises is a recorded failure of its page (next to the spider)
+SPIDER_MIDDLEWARES = {"crawler.middlewares.CallbackErrorsMiddleware": 950}
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Outputs of one callback handled at once. Every write goes through the pipeline's one writer
 # thread, so more buys nothing; Scrapy starts this many asyncio tasks for every response (its

@@ -218,6 +218,18 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "a page that makes the parser raise (charset=rot13 on a page not in UTF-8)",
+        "held",
+        "read as UTF-8; any exception of a callback is a recorded failure (run partial), never "
+        "a page lost under an ok run",
+        (
+            "tests/reliability/test_odd_charsets.py::test_an_odd_declared_charset_is_read_as_utf8",
+            "tests/parsers/test_text.py::test_a_charset_no_page_is_written_in_is_not_used",
+            "tests/crawler/test_public_scrapy_api.py::"
+            "test_an_exception_in_a_callback_is_a_recorded_failure_of_its_page",
+        ),
+    ),
+    Attack(
         "robots.txt asking Crawl-delay: 1e308",
         "held",
         "honoured up to ARCHIVE_MAX_CRAWL_DELAY (60 s), with a warning; the crawl ends",

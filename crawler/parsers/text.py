@@ -91,16 +91,27 @@ def encode_controls(url: str) -> str:
     return CONTROLS.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode("utf-8")), url)
 
 
+# Python text codecs no web page is written in: they decode escapes or host names (and raise on
+# other bytes), or are UTF-7, which no browser reads a page in, or refuse everything.
+_NOT_PAGE_ENCODINGS = frozenset(
+    {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "utf-7", "undefined"}
+)
+
+
 def declared_charset(data: bytes) -> str | None:
-    """The charset the page declares in its first bytes (meta tag or XML declaration), if any."""
+    """The charset the page declares in its first bytes (meta tag or XML declaration), if any
+    a page can be written in: a codec that is no text encoding (rot13, base64, zlib: decoding
+    with them raises) or in :data:`_NOT_PAGE_ENCODINGS` is no charset (None, as undeclared)."""
     match = _META_CHARSET.search(data[:_SNIFF_BYTES])
     if match is None:
         return None
     raw = match.group(1) or match.group(2)
     try:
-        return codecs.lookup(raw.decode("ascii")).name
-    except (LookupError, UnicodeDecodeError):
+        name = codecs.lookup(raw.decode("ascii")).name
+        b"x".decode(name)  # LookupError for a codec that is no text encoding (b"" skips the check)
+    except (LookupError, UnicodeError):
         return None
+    return None if name in _NOT_PAGE_ENCODINGS else name
 
 
 def to_utf8(data: bytes | str) -> bytes:
@@ -123,5 +134,8 @@ def to_utf8(data: bytes | str) -> bytes:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode(charset, "replace").encode("utf-8", "replace")
+        try:
+            return data.decode(charset, "replace").encode("utf-8", "replace")
+        except (LookupError, UnicodeError):  # a codec that raises whatever the errors handler
+            return data
     return data

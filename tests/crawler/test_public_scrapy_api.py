@@ -159,3 +159,35 @@ def test_a_crawl_delay_beyond_the_cap_is_waited_the_cap() -> None:
     parser = ProtegoRobotParser.from_crawler(crawler, b"User-agent: *\nCrawl-delay: 1e308\n")
     middleware.robots_parsed(parser, Request("http://127.0.0.1:9/a"))
     assert middleware.pacer.delays == {"127.0.0.1:9": 60.0}
+
+
+def test_an_exception_in_a_callback_is_a_recorded_failure_of_its_page() -> None:
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    from crawler.middlewares import CallbackErrorsMiddleware
+    from crawler.records import FetchFailure
+
+    crawler = get_crawler(Spider)
+    crawler.stats.open_spider()  # type: ignore[union-attr]
+    middleware = CallbackErrorsMiddleware.from_crawler(crawler)
+    meta = {"kind": "article", "canonical": "http://127.0.0.1:9/vn/tin-tuc/5/a.aspx"}
+    request = Request("http://127.0.0.1:9/vn/Pages/chitiettin.aspx?IDNews=5", meta=meta)
+    response = HtmlResponse(request.url, body=b"<html>", request=request)
+    out = middleware.process_spider_exception(response, LookupError("'rot-13' is not a text"))
+    assert out == [
+        FetchFailure(
+            meta["canonical"],
+            "article",
+            "could not be read: LookupError: 'rot-13' is not a text",
+            200,
+        )
+    ]
+    assert crawler.stats.get_value("archive/callback_errors") == 1  # type: ignore[union-attr]
+    # an HTTP error is the request's errback's business, as before
+    assert middleware.process_spider_exception(response, HttpError(response)) is None
+
+
+def test_the_callback_errors_middleware_is_installed() -> None:
+    from crawler import settings
+
+    assert "crawler.middlewares.CallbackErrorsMiddleware" in settings.SPIDER_MIDDLEWARES

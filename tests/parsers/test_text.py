@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from crawler.parsers.document import VIEWSTATE_MIN, drop_viewstate, load
-from crawler.parsers.text import clean, to_utf8
+from crawler.parsers.text import clean, declared_charset, to_utf8
 
 
 @pytest.mark.parametrize(
@@ -50,3 +50,19 @@ def test_drop_viewstate() -> None:
     assert drop_viewstate(other_tag) == other_tag
     root = load(page)
     assert root is not None and root.findtext(".//p") == "x"
+
+
+@pytest.mark.parametrize(
+    "charset",
+    ["rot13", "base64", "hex", "zlib", "punycode", "idna", "unicode_escape", "utf-7", "undefined"],
+)
+def test_a_charset_no_page_is_written_in_is_not_used(charset: str) -> None:
+    """A page may declare any codec name Python knows: rot13, base64, zlib are no text
+    encodings (decoding with them raised LookupError out of the parser, and the crawl lost the
+    page without a record), punycode and idna raise on any non-ASCII byte, and the escape codecs
+    and UTF-7 (which no browser reads a page in) turn text into something else. Such a page is
+    read as UTF-8, the default, like one that declares nothing."""
+    page = f'<html><head><meta charset="{charset}"></head><body><p>Khoa học \xe1</p>'
+    data = page.encode("utf-8").replace(b"\xc3\xa1", b"\xe1")  # one stray byte: not valid UTF-8
+    assert declared_charset(data) is None
+    assert to_utf8(data).decode("utf-8", "replace").count("Khoa học") == 1
