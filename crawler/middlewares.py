@@ -39,6 +39,7 @@ from twisted.internet import task
 from crawler.parsers.completeness import incomplete
 from crawler.parsers.urls import is_web_url
 from crawler.records import FetchFailure
+from crawler.spiders.state import failed_url
 from crawler.urls import SiteScope
 
 if TYPE_CHECKING:
@@ -432,11 +433,7 @@ class CallbackErrorsMiddleware:
         if isinstance(exception, IgnoreRequest):  # HttpError and the like: the errback's
             return None
         meta = response.meta
-        url = (
-            meta.get("canonical")
-            or meta.get("file_url")
-            or (meta.get("redirect_urls") or [response.url])[0]
-        )
+        url = failed_url(meta, response.url)  # as the spider's errback records a failure
         kind = str(meta.get("kind") or "listing")
         reason = f"could not be read: {type(exception).__name__}: {exception}"[:300]
         stats = self.crawler.stats

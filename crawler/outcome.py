@@ -157,6 +157,14 @@ def listings_drifted(stats: Mapping[str, object]) -> bool:
     return first >= needed and _count(stats, LISTING_FIRST_PAGES_EMPTY) >= first
 
 
+def listing_drift_text(first_pages: int) -> str:
+    """What a listing drift is, as the log and the run's summary say it."""
+    return (
+        f"none of the {first_pages} first listing pages of this run lists an article link "
+        "(the listing markup, or the article URLs, changed?)"
+    )
+
+
 def walk_was_cut(counts: Mapping[str, object]) -> bool:
     """True when a page limit (the user's or the safety bound) stopped a walk of this run."""
     return bool(_count(counts, CATEGORIES_LIMITED) or _count(counts, CATEGORIES_BOUNDED))

@@ -297,10 +297,9 @@ class ArchivePipeline:
         examples = list(getattr(self.crawler.spider, "empty_first_pages", []))
         name = portal or "?"
         logger.warning(
-            "markup drift on portal %s: none of the %d first listing pages of this run lists "
-            "an article link (the listing markup, or the article URLs, changed?); e.g. %s",
+            "markup drift on portal %s: %s; e.g. %s",
             name,
-            first,
+            outcomes.listing_drift_text(first),
             ", ".join(examples),
         )
         at = store.now_iso()

@@ -123,9 +123,8 @@ def _drift_lines(report: object) -> list[str]:
     for alarm in report:
         if alarm.get("kind") == "listings":
             lines.append(
-                f"  MARKUP DRIFT on portal {alarm['portal']}: none of the {alarm['samples']} "
-                "first listing pages of this run lists an article link (the listing markup, "
-                "or the article URLs, changed?); e.g."
+                f"  MARKUP DRIFT on portal {alarm['portal']}: "
+                f"{outcomes.listing_drift_text(alarm['samples'])}; e.g."
             )
         else:
             lines.append(

@@ -56,6 +56,7 @@ from crawler.spiders.state import (
     PER_REQUEST_META,
     ArchiveView,
     Listed,
+    failed_url,
     failure_reason,
     header,
     is_connection_failure,
@@ -688,7 +689,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             yield request.replace(url=legacy, dont_filter=True, meta={**fresh, "legacy": True})
             return
         first_url = (meta.get("redirect_urls") or [request.url])[0]
-        url = meta.get("canonical") or meta.get("file_url") or first_url
+        url = failed_url(meta, request.url)
         if first_url == self.scope.home_url and is_connection_failure(failure):
             # the home page could not even be connected to: one clear line; if nothing else
             # answers either, the run is "unreachable" (crawler.outcome)

@@ -22,6 +22,8 @@ from crawler import outcome
 from crawler.records import RawPage
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from scrapy.http import Response
     from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
@@ -161,6 +163,13 @@ def is_connection_failure(failure: Failure) -> bool:
         failure.value,
         CannotResolveHostError | DownloadConnectionRefusedError | ConnectError | DNSLookupError,
     )
+
+
+def failed_url(meta: Mapping[str, Any], url: str) -> str:
+    """The URL a failed page is recorded under: the article's canonical URL, the file's URL as
+    the page wrote it, else the URL first asked for (before any redirect)."""
+    first = (meta.get("redirect_urls") or [url])[0]
+    return str(meta.get("canonical") or meta.get("file_url") or first)
 
 
 def failure_reason(failure: Failure) -> tuple[str, int | None]:
