@@ -250,6 +250,17 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "a date beyond the calendar (9999-12-31T23:00-05:00) in a page's meta or a sitemap",
+        "held",
+        "no date from it (the article keeps its id's time; the shard its other entries); "
+        "never a parser crash that fails the page every run",
+        (
+            "tests/parsers/test_mst.py::test_a_meta_time_beyond_the_calendar_leaves_the_ids_time",
+            "tests/parsers/test_mst_discovery.py::"
+            "test_a_lastmod_beyond_the_calendar_loses_no_entry",
+        ),
+    ),
+    Attack(
         "export -o / backup onto a pipe, a device or a link",
         "held",
         "a pipe or device written through, never renamed over; backup refuses it; a link kept",

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 OFFSET = "+07:00"
 LOCAL_MINUTES = 7 * 60
+MAX_OFFSET_MINUTES = 14 * 60  # the farthest zones from UTC: UTC-12:00 and UTC+14:00
 
 # dd/mm/yyyy, then optionally hh:mm[:ss] [AM|PM] after spaces, "-", "|" or "lúc".
 _DAY_FIRST = re.compile(
@@ -129,8 +130,13 @@ def parse_iso_local(text: str) -> str | None:
         digits = zone.lstrip("+-").replace(":", "")
         if zone != "Z" and len(digits) != 4:
             return None
-        offset = 0 if zone == "Z" else sign * (int(digits[:2]) * 60 + int(digits[2:]))
-        moment += timedelta(minutes=LOCAL_MINUTES - offset)
+        hours, minutes = (0, 0) if zone == "Z" else (int(digits[:2]), int(digits[2:]))
+        if hours * 60 + minutes > MAX_OFFSET_MINUTES or minutes >= 60:
+            return None  # no zone is that far from UTC: not a time
+        try:
+            moment += timedelta(minutes=LOCAL_MINUTES - sign * (hours * 60 + minutes))
+        except OverflowError:  # 9999-12-31T23:00-05:00 is past what a datetime holds in +07:00
+            return None
     if moment.year <= 1900:
         return None
     return moment.isoformat() + OFFSET

@@ -94,7 +94,10 @@ def normalise_lastmod(value: str) -> str | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=VN)
-    return moment.astimezone(VN).replace(microsecond=0).isoformat()
+    try:
+        return moment.astimezone(VN).replace(microsecond=0).isoformat()
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past what a datetime holds in +07:00
+        return None
 
 
 def _absolute(loc: str, url: str) -> str | None:

@@ -88,6 +88,14 @@ def test_month_name_dates(text: str, want: str | None) -> None:
         ("2025-07-04 10:19", "2025-07-04T10:19:00+07:00"),
         ("2025-13-04T10:19:29+07:00", None),
         ("hôm nay", None),
+        # moved to +07:00, these leave the years datetime can hold: no date, never a crash
+        ("9999-12-31T23:00:00-05:00", None),
+        ("0001-01-01T00:00:00+14:00", None),
+        # no zone is that far from UTC, and an hour has 60 minutes: not a time
+        ("2025-07-04T10:19:00+99:99", None),
+        ("2025-07-04T10:19:00+15:00", None),
+        ("2025-07-04T10:19:00+07:60", None),
+        ("2025-07-04T10:19:00+14:00", "2025-07-04T03:19:00+07:00"),
     ],
 )
 def test_iso_meta_dates(text: str, want: str | None) -> None:
@@ -226,3 +234,19 @@ def test_control_characters_never_reach_mst_fields() -> None:
     for value in fields:
         assert not any(ch in value for ch in "\x07\x1b\u202e\x85"), value
     assert article.author == "Thu Hà" and article.source == "Báo Khoa học và Phát triển"
+
+
+def test_a_meta_time_beyond_the_calendar_leaves_the_ids_time() -> None:
+    """A page whose ``article:published_time`` is 9999-12-31T23:00:00-05:00 (outside what a
+    datetime holds once in +07:00) made the parser raise: the article was never archived and
+    every run ended partial. The date then comes from the id, as with no meta at all."""
+    page = (
+        '<html><head><meta property="article:published_time" '
+        'content="9999-12-31T23:00:00-05:00"></head><body>'
+        '<h1 class="detail-title" data-role="title">T</h1>'
+        '<div class="detail-content" data-role="content"><p>Một đoạn văn.</p></div>'
+        "</body></html>"
+    )
+    article = parse_article(page.encode(), "https://mst.gov.vn/t-197250704101929995.htm")
+    assert article is not None
+    assert article.published_at == "2025-07-04T10:19:00+07:00"

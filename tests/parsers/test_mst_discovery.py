@@ -249,6 +249,9 @@ def test_sitemap_without_namespace_truncated_or_not_xml() -> None:
         ("2026-06-15T08:00:00", "2026-06-15T08:00:00+07:00"),
         ("15/06/2026", None),
         ("", None),
+        # moved to +07:00, these leave the years datetime can hold: no lastmod, never a crash
+        ("9999-12-31T23:00:00-05:00", None),
+        ("0001-01-01T00:00:00+14:00", None),
     ],
 )
 def test_lastmod_forms(value: str, expected: str | None) -> None:
@@ -389,3 +392,19 @@ def test_portal_recognised_from_markup_never_from_host() -> None:
         assert portal_of_page(article, url) == "most"
     for nothing in (b"", b"<html><body><h1>502 Bad Gateway</h1></body></html>", b"%PDF-1.4"):
         assert portal_of_page(nothing, "https://mst.gov.vn/") is None
+
+
+def test_a_lastmod_beyond_the_calendar_loses_no_entry() -> None:
+    """One ``<lastmod>9999-12-31T23:00:00-05:00</lastmod>`` made the whole shard's parse raise:
+    every article it listed was lost to that run, and every run ended partial."""
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>https://mst.gov.vn/a-197250704101929995.htm</loc>"
+        "<lastmod>9999-12-31T23:00:00-05:00</lastmod></url>"
+        "<url><loc>https://mst.gov.vn/b-197250704101929996.htm</loc>"
+        "<lastmod>2026-06-15T00:00:00+07:00</lastmod></url>"
+        "</urlset>"
+    )
+    entries = parse_sitemap(xml, BASE).entries
+    assert [e.lastmod for e in entries] == [None, "2026-06-15T00:00:00+07:00"]
