@@ -9,6 +9,13 @@ is re-checked every hour or so; a 100-day-old one every 10 days; anything older 
 every 30 days — every article eventually. Never-checked articles are due at once. The most
 overdue (largest elapsed / interval) come first.
 
+A re-check is conditional (it sends the stored ``ETag``/``Last-Modified``) only while the
+article's page last came whole (``last_fetched``: an HTTP 200, not a 304) less than
+:data:`TRUSTED_INTERVALS` intervals ago; otherwise it asks for the whole page. A server, or a
+cache before it, whose validators lie (a 304 to every conditional request, the page changed or
+not) then delays an edit by three intervals at most (90 days for the oldest articles) instead
+of hiding it for good. A full run's requests follow the same rule (:func:`validators`).
+
 :func:`read_snapshot` reads all of it at once, on a read-only connection, before a crawl
 starts: the crawl then decides from the :class:`Snapshot` and never reads the database while
 it runs (no SQLite I/O on the reactor thread).
@@ -32,6 +39,7 @@ if TYPE_CHECKING:
 MIN_INTERVAL_DAYS = 1 / 24  # 1 hour
 MAX_INTERVAL_DAYS = 30.0
 AGE_DIVISOR = 10.0
+TRUSTED_INTERVALS = 3  # a 304 is trusted this many re-check intervals after the last 200
 
 
 class Recheck(NamedTuple):
@@ -75,14 +83,28 @@ def known_article_ids(db: sqlite_utils.Database, portal: str | None = None) -> s
     }
 
 
-_DUE_SQL = f"""
-WITH t AS (
-    SELECT site_id, url, etag, last_modified, last_checked, portal, id,
+# The articles (of :portal, every portal when NULL) with their re-check interval at :now, and
+# their validators where a conditional request is still trusted (NULL otherwise).
+_SCHEDULE = f"""
+WITH s AS (
+    SELECT site_id, url, etag, last_modified, last_checked, last_fetched, portal, id,
         min(max((julianday(:now) - julianday(coalesce(published_at, first_seen)))
                 / {AGE_DIVISOR}, {MIN_INTERVAL_DAYS}), {MAX_INTERVAL_DAYS}) AS interval_days
     FROM articles WHERE :portal IS NULL OR portal = :portal
+), t AS (
+    SELECT site_id, url, last_checked, portal, id, interval_days,
+        julianday(:now) - julianday(last_fetched) < {TRUSTED_INTERVALS} * interval_days
+            AS trusted,
+        etag AS stored_etag, last_modified AS stored_last_modified
+    FROM s
 )
-SELECT site_id, url, etag, last_modified, portal,
+"""
+_VALIDATORS = (
+    "CASE WHEN trusted THEN stored_etag END AS etag, "
+    "CASE WHEN trusted THEN stored_last_modified END AS last_modified"
+)
+_DUE_SQL = f"""{_SCHEDULE}
+SELECT site_id, url, {_VALIDATORS}, portal,
     CASE WHEN last_checked IS NULL THEN 1e9
          ELSE (julianday(:now) - julianday(last_checked)) / interval_days END AS overdue
 FROM t
@@ -178,16 +200,19 @@ def open_errors(db: sqlite_utils.Database, kind: str | None = None) -> list[Open
 
 
 def validators(
-    db: sqlite_utils.Database, portal: str | None = None
+    db: sqlite_utils.Database,
+    portal: str | None = None,
+    *,
+    now: dt.datetime | str | None = None,
 ) -> dict[int, tuple[str | None, str | None]]:
     """``site_id -> (etag, last_modified)`` of every archived article of ``portal`` (``None``:
-    of every portal), in one query."""
+    of every portal), in one query; ``(None, None)`` where a conditional request is no longer
+    trusted at ``now`` (default: now; see the module's docstring)."""
     return {
         int(r["site_id"]): (r["etag"], r["last_modified"])
         for r in db.query(
-            "SELECT site_id, etag, last_modified FROM articles "
-            "WHERE :portal IS NULL OR portal = :portal",
-            {"portal": portal},
+            f"{_SCHEDULE} SELECT site_id, {_VALIDATORS} FROM t",
+            {"now": _iso(now or dt.datetime.now(dt.UTC)), "portal": portal},
         )
     }
 
@@ -228,8 +253,9 @@ def read_snapshot(
 
     A missing file is an empty archive. Re-checks are read for incremental runs only (at most
     ``recheck_limit``, due at ``recheck_at``, default now), validators of every article for full
-    runs only, files only when the crawl fetches them. ``except_run`` is the caller's own run,
-    left out of ``last_run``; ``site``, when given, is the site whose last run counts.
+    runs only (trusted or not at ``recheck_at`` too), files only when the crawl fetches them.
+    ``except_run`` is the caller's own run, left out of ``last_run``; ``site``, when given, is
+    the site whose last run counts.
     """
     from archive.db import open_archive
 
@@ -238,13 +264,13 @@ def read_snapshot(
     db = open_archive(path, readonly=True)
     try:
         rechecks: list[Recheck] = []
+        now = recheck_at or dt.datetime.now(dt.UTC)
         if incremental and recheck_limit > 0:
-            now = recheck_at or dt.datetime.now(dt.UTC)
             rechecks = due_for_recheck(db, now=now, limit=recheck_limit)
         return Snapshot(
             known=frozenset(known_article_ids(db)),
             rechecks=tuple(rechecks),
-            validators={} if incremental else validators(db),
+            validators={} if incremental else validators(db, now=now),
             missing_files=tuple(missing_files(db)) if fetch_files else (),
             downloaded_files=downloaded_file_urls(db) if fetch_files else frozenset(),
             open_errors=tuple(open_errors(db)),

@@ -827,6 +827,35 @@ def m017_unused_media_indexes(db: sqlite_utils.Database) -> None:
     db.execute("DROP INDEX IF EXISTS idx_attachments_url")
 
 
+_LAST_FETCHED = """
+ALTER TABLE articles ADD COLUMN last_fetched TEXT;
+UPDATE articles SET last_fetched = (SELECT fetched_at FROM raw_pages WHERE id = articles.page_id)
+WHERE page_id IS NOT NULL;
+CREATE TEMP TABLE m018_whole (page_id INTEGER PRIMARY KEY, fetched_at TEXT NOT NULL);
+INSERT INTO m018_whole (page_id, fetched_at)
+    SELECT page_id, fetched_at FROM (
+        SELECT page_id, fetched_at, max(julianday(fetched_at)) FROM revisits
+        WHERE status = 200 AND page_id IS NOT NULL GROUP BY page_id
+    );
+UPDATE articles SET last_fetched = (
+    SELECT w.fetched_at FROM m018_whole w WHERE w.page_id = articles.page_id
+)
+WHERE page_id IN (SELECT page_id FROM m018_whole)
+    AND julianday((SELECT w.fetched_at FROM m018_whole w WHERE w.page_id = articles.page_id))
+        > coalesce(julianday(last_fetched), 0);
+DROP TABLE m018_whole;
+"""
+
+
+@migrations()
+def m018_last_fetched(db: sqlite_utils.Database) -> None:
+    """``articles.last_fetched``: when the article's page last came whole (an HTTP 200), not
+    answered 304. A re-check is conditional only while it is recent (see
+    :mod:`archive.crawlstate`). Filled from what the archive kept: the fetch time of the
+    article's current raw page, or of its latest re-fetch (``revisits``, status 200)."""
+    _run_script(db, _LAST_FETCHED)
+
+
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply every pending step; return the names applied (``[]`` when already current)."""
     if not migrations.pending(db):

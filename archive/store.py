@@ -292,14 +292,16 @@ _FTS_DELETE_FOLDED = (
 )
 _INSERT_ARTICLE = (
     f"INSERT INTO articles (id, portal, site_id, {', '.join(_ARTICLE_COLUMNS)}, revision, "
-    "first_seen, last_seen, last_checked, last_changed, page_id, etag, last_modified) "
+    "first_seen, last_seen, last_checked, last_fetched, last_changed, page_id, etag, "
+    "last_modified) "
     # id = site_id unless another portal's article holds it (then SQLite picks one)
     "VALUES ((SELECT CASE WHEN count(*) THEN NULL ELSE ? END FROM articles WHERE id = ?), "
-    f"?, ?, {_ARTICLE_MARKS}, 1, ?, ?, ?, ?, ?, ?, ?)"
+    f"?, ?, {_ARTICLE_MARKS}, 1, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _REPLACE_ARTICLE = (
     f"UPDATE articles SET {', '.join(f'{c} = ?' for c in _ARTICLE_COLUMNS)}, revision = ?, "
-    "last_seen = ?, last_checked = coalesce(?, last_checked), last_changed = ?, "
+    "last_seen = ?, last_checked = coalesce(?, last_checked), "
+    "last_fetched = coalesce(?, last_fetched), last_changed = ?, "
     "page_id = coalesce(?, page_id), etag = CASE WHEN ? THEN etag ELSE ? END, "
     "last_modified = CASE WHEN ? THEN last_modified ELSE ? END WHERE id = ?"
 )
@@ -506,6 +508,7 @@ def _insert_article(
             at,
             at,
             at if checked else None,
+            at if checked else None,
             at,
             page_id,
             etag,
@@ -543,6 +546,7 @@ def _replace_article(
             *stored.columns,
             revision,
             last_seen,
+            at if checked else None,
             at if checked else None,
             at,
             page_id,
@@ -586,9 +590,9 @@ def save_article(
     - ``"unchanged"``: the content hash (title, lead, body, captions, source, image URLs,
       attachments, author and tags where present — see
       :func:`archive.normalize.content_hash_fields`) equals the current one.
-      Only ``last_seen``/``last_checked`` (and the current revision's ``last_seen``) move, plus
-      the latest ``page_id`` (when given), ``url`` and ``etag``/``last_modified`` (the
-      validators of this response: ``None`` clears them).
+      Only ``last_seen``/``last_checked``/``last_fetched`` (and the current revision's
+      ``last_seen``) move, plus the latest ``page_id`` (when given), ``url`` and
+      ``etag``/``last_modified`` (the validators of this response: ``None`` clears them).
     - ``"updated"``: a new revision (previous number + 1) is appended, the old ones are kept
       (packed, see :mod:`archive.revisions`), and the article row, images, attachments and
       FTS rows become the new version (``first_seen`` of the article is kept,
@@ -620,7 +624,8 @@ def save_article(
         elif current[0] == stored.digest:
             db.conn.execute(
                 "UPDATE articles SET last_seen = max(last_seen, :t), "
-                "last_checked = :t, url = :url, page_id = coalesce(:page, page_id), "
+                "last_checked = :t, last_fetched = :t, url = :url, "
+                "page_id = coalesce(:page, page_id), "
                 "etag = :etag, last_modified = :lm WHERE id = :id",
                 {
                     "t": fetched_at,

@@ -37,6 +37,11 @@ RATE_FLAGS = (
     ("oversize_rate", "share of answers of --oversize-bytes"),
     ("friendly_500_rate", "share of articles whose /vn/tin-tuc/ URL answers 500 (legacy works)"),
     ("drift_rate", "share of article answers in a body markup the parsers do not know"),
+    (
+        "stale_304_rate",
+        "share of article URLs answered 304 to every conditional request, changed or not "
+        "(validators that lie)",
+    ),
 )
 
 

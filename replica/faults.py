@@ -37,6 +37,7 @@ KINDS = (
     "hang",
     "drip",
     "drift",
+    "stale_304",
 )
 _FRIENDLY = re.compile(r"^/vn/tin-tuc/(\d+)/", re.IGNORECASE)
 # article URLs of both portals (mst: /{slug}-{6+ digit id}.htm)
@@ -82,6 +83,9 @@ class Faults:
     oversize_bytes: int = 12 * 1024 * 1024
     friendly_500_rate: float = 0.0  # share of articles whose /vn/tin-tuc/ URL answers 500
     drift_rate: float = 0.0  # share of article answers whose body markup the parsers do not know
+    # share of article URLs answered 304 Not Modified to every conditional request, whatever
+    # changed: a server, or a cache before it, whose validators lie
+    stale_304_rate: float = 0.0
     sticky_requests: int | None = None  # see the module docstring
     path_pattern: str = ""  # a regex: only matching paths are faulted ("" = all)
 
@@ -138,7 +142,7 @@ def decide(faults: Faults, path: str, n: int) -> Decision | None:
             ):
                 return Decision(kind, 500)
             continue
-        if kind in ("pdf", "drift") and not _ARTICLE.match(path):
+        if kind in ("pdf", "drift", "stale_304") and not _ARTICLE.match(path):
             continue
         if kind == "endless_pager" and not _LISTING.match(path):
             continue

@@ -329,6 +329,12 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                     )
                     return
                 decision = None  # not a listing of this site: answered normally
+            if decision is not None and decision.kind == "stale_304":
+                asked = {k.lower() for k in self.headers}
+                if asked & {"if-none-match", "if-modified-since"}:
+                    self._send(304, {"Content-Length": "0"}, b"")
+                    return
+                decision = None  # not a conditional request: answered normally
             if decision is not None and decision.kind == "pdf":
                 body = files.pdf(raw)
                 self._send(

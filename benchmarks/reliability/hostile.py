@@ -261,6 +261,17 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "validators that lie: 304 to every conditional request, the page changed or not",
+        "held",
+        "a 304 is trusted for three re-check intervals after the last whole page; then the "
+        "whole page is asked for and the edit becomes a revision (never hidden for good)",
+        (
+            E2E + "test_incremental.py::test_validators_that_lie_delay_an_edit_but_never_hide_it",
+            "tests/archive/test_store_runs.py::"
+            "test_a_304_is_trusted_for_three_intervals_then_the_whole_page_is_asked",
+        ),
+    ),
+    Attack(
         "export -o / backup onto a pipe, a device or a link",
         "held",
         "a pipe or device written through, never renamed over; backup refuses it; a link kept",

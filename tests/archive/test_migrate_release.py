@@ -177,6 +177,24 @@ def test_new_columns_of_migrated_articles(
     conn.close()
 
 
+def test_last_fetched_of_migrated_articles_is_their_pages_fetch_time(
+    migrated: tuple[Path, dict[str, list[dict[str, Any]]]],
+) -> None:
+    """m018_last_fetched: the release kept no re-fetch records, so the time the page last came
+    whole is the fetch time of the article's current raw page; a 304 re-check of the release
+    (``last_checked`` later) does not count."""
+    path, _ = migrated
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT a.last_fetched, p.fetched_at, a.last_checked FROM articles a "
+        "LEFT JOIN raw_pages p ON p.id = a.page_id"
+    ).fetchall()
+    conn.close()
+    assert rows and all(fetched == page for fetched, page, _checked in rows)
+    assert any(page is not None for _fetched, page, _checked in rows)
+    assert any(checked > fetched for fetched, _page, checked in rows if fetched), "no 304 kept"
+
+
 def test_migrated_archive_reads_as_before(
     migrated: tuple[Path, dict[str, list[dict[str, Any]]]],
 ) -> None:

@@ -128,3 +128,33 @@ def test_write_transaction_rolls_back_and_nests(tmp_path: Path) -> None:
             raise RuntimeError("inner")
     assert [r["id"] for r in db.query("SELECT id FROM categories")] == [2]
     assert not db.conn.in_transaction
+
+
+def test_last_fetched_is_filled_from_the_latest_whole_page(tmp_path: Path) -> None:
+    """m018_last_fetched on an archive written before it: the latest time the article's page
+    came whole, a re-fetch of identical bytes (``revisits``, 200) included, a 304 not."""
+    from archive import store
+    from tests.archive.test_store_runs import article
+
+    t1, t2, t3 = (f"2026-0{m}-01T00:00:00+00:00" for m in (1, 2, 3))
+    path = tmp_path / "a.db"
+    db = open_archive(path)
+    url = "http://127.0.0.1:1/vn/tin-tuc/5/a.aspx"
+    page = {"url": url, "status": 200, "headers": {}, "body": b"<html>5</html>", "run_id": None}
+    first = store.save_page(db, **page, fetched_at=t1)
+    store.save_article(db, article(5, None), page_id=first, fetched_at=t1, etag='"5"')
+    assert store.save_page(db, **page, fetched_at=t2) == first  # identical: a revisit (200)
+    store.mark_checked(db, 5, fetched_at=t3, url=url)  # a 304: a revisit too
+    db.close()
+    # the archive as the release before m018 left it
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE articles DROP COLUMN last_fetched")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm018_last_fetched'")
+    conn.commit()
+    conn.close()
+    db = open_archive(path)
+    assert migrations.applied(db)[-1] == "m018_last_fetched"
+    assert list(db.query("SELECT last_fetched, last_checked FROM articles")) == [
+        {"last_fetched": t2, "last_checked": t3}
+    ]
+    db.close()

@@ -100,9 +100,9 @@ def test_unchanged_moves_only_last_seen(db: sqlite_utils.Database) -> None:
     again = make_article(category="Khác", body_html="<p>x</p>")
     assert store.save_article(db, again, page_id=None, fetched_at=T2) == "unchanged"
     after = rows(db, "SELECT * FROM articles")[0]
-    assert after["last_seen"] == after["last_checked"] == T2
+    assert after["last_seen"] == after["last_checked"] == after["last_fetched"] == T2
     changed = {k for k in before if before[k] != after[k]}
-    assert changed == {"last_seen", "last_checked"}
+    assert changed == {"last_seen", "last_checked", "last_fetched"}
     (rev,) = rows(db, "SELECT first_seen, last_seen FROM revisions")
     assert rev == {"first_seen": T1, "last_seen": T2}
 
@@ -245,8 +245,15 @@ def test_listings_and_checks(db: sqlite_utils.Database) -> None:
     assert [c["category_id"] for c in cats] == [493, 570]
     assert rows(db, "SELECT url FROM categories WHERE id = 570") == [{"url": "/c/570"}]
     store.mark_checked(db, 101, fetched_at=T3, etag='"e2"')
-    (a,) = rows(db, "SELECT last_checked, last_seen, etag, revision FROM articles")
-    assert a == {"last_checked": T3, "last_seen": T3, "etag": '"e2"', "revision": 1}
+    (a,) = rows(db, "SELECT last_checked, last_seen, last_fetched, etag, revision FROM articles")
+    # a 304 is no whole page: last_fetched stays at the 200 of T1
+    assert a == {
+        "last_checked": T3,
+        "last_seen": T3,
+        "last_fetched": T1,
+        "etag": '"e2"',
+        "revision": 1,
+    }
     assert rows(db, "SELECT last_seen FROM revisions") == [{"last_seen": T3}]
 
 

@@ -128,6 +128,44 @@ def test_recheck_schedule_decays_with_age(db: sqlite_utils.Database) -> None:
     assert len(later) == 7  # every article eventually
 
 
+def test_a_304_is_trusted_for_three_intervals_then_the_whole_page_is_asked(
+    db: sqlite_utils.Database,
+) -> None:
+    """A server, or a cache before it, whose validators lie (304 to every conditional request,
+    the page changed or not) hid every later edit for good: each re-check sent the stored
+    validators and was told "not modified". A re-check is conditional only while the article
+    was last received in full less than three re-check intervals ago; so is a full run's."""
+    old = NOW - dt.timedelta(days=400)  # interval: 30 days
+    store.save_article(
+        db, article(1, old), page_id=None, fetched_at=iso(NOW), etag='"1"', last_modified="LM"
+    )
+
+    def validators_at(days: int) -> tuple[str | None, str | None]:
+        at = iso(NOW + dt.timedelta(days=days))
+        (due,) = crawlstate.due_for_recheck(db, now=at)
+        assert crawlstate.validators(db, now=at)[1] == (due.etag, due.last_modified)
+        return due.etag, due.last_modified
+
+    assert validators_at(30) == ('"1"', "LM")
+    store.mark_checked(db, 1, fetched_at=iso(NOW + dt.timedelta(days=30)))  # a 304
+    assert validators_at(60) == ('"1"', "LM")
+    store.mark_checked(db, 1, fetched_at=iso(NOW + dt.timedelta(days=60)))  # a 304
+    assert validators_at(90) == (None, None)  # 90 days since the page came whole
+    # the whole page comes (unchanged): conditional re-checks again
+    store.save_article(
+        db,
+        article(1, old),
+        page_id=None,
+        fetched_at=iso(NOW + dt.timedelta(days=90)),
+        etag='"1"',
+        last_modified="LM",
+    )
+    assert validators_at(120) == ('"1"', "LM")
+    # an article never received whole (re-parsed only) has no validators to send
+    store.reparse_article(db, article(2, old), page_id=None, parsed_at=iso(NOW))
+    assert crawlstate.validators(db, now=iso(NOW))[2] == (None, None)
+
+
 def test_crawl_state_helpers(db: sqlite_utils.Database, tmp_path: Path) -> None:
     a = article(
         10,
@@ -137,7 +175,7 @@ def test_crawl_state_helpers(db: sqlite_utils.Database, tmp_path: Path) -> None:
     )
     store.save_article(db, a, page_id=None, fetched_at=iso(NOW), last_modified="LM")
     assert crawlstate.known_article_ids(db) == {10}
-    assert crawlstate.validators(db) == {10: (None, "LM")}
+    assert crawlstate.validators(db, now=iso(NOW)) == {10: (None, "LM")}
     assert crawlstate.missing_files(db) == ["http://h/d.pdf", "http://h/i1.jpg", "http://h/i2.jpg"]
     files_dir = files_dir_for(tmp_path / "archive.db")
     store.save_file(
@@ -190,7 +228,9 @@ def test_snapshot_is_read_once_and_read_only(tmp_path: Path) -> None:
     try:
         later = iso(NOW + dt.timedelta(days=400))
         snap = crawlstate.read_snapshot(path, recheck_limit=10, recheck_at=later, except_run=mine)
-        full = crawlstate.read_snapshot(path, incremental=False, fetch_files=False)
+        full = crawlstate.read_snapshot(
+            path, incremental=False, fetch_files=False, recheck_at=iso(NOW)
+        )
     finally:
         writer.rollback()
         writer.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import sqlite3
@@ -24,6 +25,15 @@ _VENV_BIN = ROOT / ".venv" / "bin" / "most-archive"
 _BIN = _VENV_BIN if _VENV_BIN.exists() else Path(sys.executable).parent / "most-archive"
 MOST_ARCHIVE = str(_BIN)
 FAR_FUTURE = "2100-01-01T00:00:00+00:00"  # ARCHIVE_RECHECK_AT that makes every article due
+
+
+def month_later() -> str:
+    """An ARCHIVE_RECHECK_AT 31 days from now: every article just crawled is due (no interval
+    is longer than 30 days), and those older than about 100 days are still re-checked
+    conditionally (their validators are trusted for three intervals; FAR_FUTURE is past that,
+    so every re-check there asks for the whole page)."""
+    later = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=31)
+    return later.replace(microsecond=0).isoformat()
 
 
 def crawl_cmd(base_url: str, db: Path, *extra: str) -> list[str]:

@@ -15,7 +15,16 @@ import pytest
 
 from replica.site import Site
 
-from .support import FAR_FUTURE, Crawled, compare_with_truth, crawl, export, query, show
+from .support import (
+    FAR_FUTURE,
+    Crawled,
+    compare_with_truth,
+    crawl,
+    export,
+    month_later,
+    query,
+    show,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -51,8 +60,9 @@ def test_next_generation_adds_new_and_revises_edited_only(crawled: Crawled, tmp_
         new_ids = set(after_site.article_ids()) - set(before_site.article_ids())
         edited = _edited(before_site, after_site)
         assert new_ids and edited, "the replica's generation changed nothing"
-        # every archived article is due (as if much later): the re-check path is exercised
-        second = crawl(rep.base_url, db, "-s", f"ARCHIVE_RECHECK_AT={FAR_FUTURE}")
+        # every archived article is due (as if a month later): the re-check path is exercised,
+        # conditionally for the articles whose interval is long
+        second = crawl(rep.base_url, db, "-s", f"ARCHIVE_RECHECK_AT={month_later()}")
         assert second.returncode == 0, second.stderr[-3000:]
         served = rep.requests()
         after = {r["site_id"]: r for r in export(db)}
@@ -77,6 +87,45 @@ def test_next_generation_adds_new_and_revises_edited_only(crawled: Crawled, tmp_
         rep.set_generation(0)  # the replica is shared: put it back
     counts = query(db, "SELECT articles_new, articles_updated FROM runs ORDER BY id")
     assert counts[-1] == (len(new_ids), len(edited))
+
+
+def test_validators_that_lie_delay_an_edit_but_never_hide_it(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    """A copy of the session's shared crawl re-crawled at generation 1 behind a server (or a
+    cache) that answers 304 to every conditional request of an article, changed or not. Long
+    after the pages last came whole, the re-checks ask for the whole page: every edit is a
+    revision. (Re-checks that always sent the validators were told "not modified" for good.)"""
+    db = crawled.copy(tmp_path)
+    rep = crawled.replica
+    before_site = rep.site
+    rep.set_generation(1)
+    rep.set_faults({"stale_304_rate": 1.0})
+    try:
+        rep.reset_requests()
+        edited = _edited(before_site, rep.site)
+        assert edited, "the replica's generation changed nothing"
+        second = crawl(
+            rep.base_url,
+            db,
+            "-s",
+            "ARCHIVE_FETCH_FILES=False",
+            "-s",
+            f"ARCHIVE_RECHECK_AT={FAR_FUTURE}",
+        )
+        assert second.returncode == 0, second.stderr[-3000:]
+        served = rep.requests()
+    finally:
+        rep.set_faults(None)
+        rep.set_generation(0)  # the replica is shared: put it back
+    revisions = {r["site_id"]: r["revision"] for r in export(db)}
+    assert {i for i in edited if revisions[i] != 2} == set()
+    conditional = [
+        r
+        for r in served
+        if {"if-none-match", "if-modified-since"} & {k.lower() for k in r["headers"]}
+    ]
+    assert conditional == [], "a re-check long after the last whole page sent validators"
 
 
 def test_no_change_rerun_fetches_listing_pages_and_due_rechecks_only(
