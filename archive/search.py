@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
@@ -459,16 +460,24 @@ def snippet(texts: list[str], node: Node, *keys: Callable[[str], str]) -> str:
             folded = key(text)
             if len(folded) != len(text):
                 continue  # a character changed length: offsets unusable, try the next text
-            found = [
-                (m.start(), m.end(), k) for k, p in enumerate(patterns) for m in p.finditer(folded)
-            ]
-            for anchor, anchor_end, _ in found:
+            # Anchors in document order (a tie at one place: the earlier term first), and for
+            # each window only the matches starting inside it (bisect): a word repeated all
+            # over a page no longer costs every match against every other (hours). In this
+            # order the first window showing every term is the best of the text.
+            found = sorted(
+                (m.start(), k, m.end()) for k, p in enumerate(patterns) for m in p.finditer(folded)
+            )
+            starts = [s for s, _, _ in found]
+            for anchor, _, anchor_end in found:
                 start = max(0, anchor - SNIPPET_BEFORE)
                 end = min(len(text), max(start + SNIPPET_CHARS, anchor_end))
-                inside = [(s, e, k) for s, e, k in found if s >= start and e <= end]
+                low, high = bisect_left(starts, start), bisect_right(starts, end)
+                inside = [(s, e, k) for s, k, e in found[low:high] if e <= end]
                 score = (len({k for _, _, k in inside}), -ti, -anchor)
                 if best is None or score > best[0]:
                     best = (score, text, start, end, [(s, e) for s, e, _ in inside])
+                    if score[0] == len(patterns):
+                        break  # every term shown: no later window of this text does better
             if best is not None and best[0][0] == len(patterns):
                 break
         if best is not None:

@@ -302,6 +302,18 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "a page holding one word 300,000 times, then searched for",
+        "held",
+        "its snippet looks at the matches inside each window only: search and serve answer "
+        "(every match against every other was hours); the same snippet as before",
+        (
+            "tests/archive/test_search.py::"
+            "test_a_word_repeated_all_over_a_page_does_not_hang_its_snippet",
+            "tests/archive/test_search.py::"
+            "test_snippet_is_the_same_as_every_match_against_every_match",
+        ),
+    ),
+    Attack(
         "SQL in search input",
         "held",
         "never alters the query",
