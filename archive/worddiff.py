@@ -15,14 +15,23 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["LineChange", "Segment", "line_changes", "word_segments"]
+__all__ = ["PAIRS_LIMIT", "LineChange", "Segment", "line_changes", "opcodes", "word_segments"]
 
 Op = Literal["=", "-", "+"]
 Segment = tuple[Op, str]  # ("=", kept text), ("-", removed), ("+", added)
 _WORDS = re.compile(r"\s*\S+|\s+")  # a word with the spaces before it
+# Comparing two sequences (difflib without its junk heuristic, which would leave the common
+# words unmatched) costs about the product of their lengths: a changed paragraph of 50,000
+# words took half a minute, a hostile page's megabyte-long one hours, in ``diff --word`` and
+# in the web view. Beyond this many pairs, the common leading and trailing items are set
+# aside first (an edit inside a long paragraph is then compared alone), and a middle still
+# beyond it is shown removed and added whole.
+PAIRS_LIMIT = 4_000_000
+Opcode = tuple[str, int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,37 @@ class LineChange:
     old: str | None
     new: str | None
     segments: list[Segment] = field(default_factory=list)
+
+
+def opcodes(a: Sequence[str], b: Sequence[str]) -> list[Opcode]:
+    """``difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()``, bounded (see
+    :data:`PAIRS_LIMIT`): the same answer up to that size."""
+    if len(a) * len(b) <= PAIRS_LIMIT:
+        return list(difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes())
+    shorter = min(len(a), len(b))
+    head = 0
+    while head < shorter and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < shorter - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    a_end, b_end = len(a) - tail, len(b) - tail
+    out: list[Opcode] = [("equal", 0, head, 0, head)] if head else []
+    if (a_end - head) * (b_end - head) <= PAIRS_LIMIT:
+        middle = difflib.SequenceMatcher(None, a[head:a_end], b[head:b_end], autojunk=False)
+        out += [
+            (tag, i1 + head, i2 + head, j1 + head, j2 + head)
+            for tag, i1, i2, j1, j2 in middle.get_opcodes()
+        ]
+    elif head < a_end and head < b_end:
+        out.append(("replace", head, a_end, head, b_end))
+    elif head < a_end:
+        out.append(("delete", head, a_end, head, head))
+    elif head < b_end:
+        out.append(("insert", head, head, head, b_end))
+    if tail:
+        out.append(("equal", a_end, len(a), b_end, len(b)))
+    return out
 
 
 def word_segments(old: str, new: str) -> list[Segment]:
@@ -50,7 +90,7 @@ def word_segments(old: str, new: str) -> list[Segment]:
         else:
             out.append((op, text))
 
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(a, b):
         if tag == "equal":
             put("=", a[i1:i2])
         else:
@@ -66,8 +106,7 @@ def line_changes(old_lines: list[str], new_lines: list[str]) -> list[LineChange]
     left over on either side is removed or added whole.
     """
     out: list[LineChange] = []
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes(old_lines, new_lines):
         if tag == "equal":
             out += [LineChange("=", line, line) for line in old_lines[i1:i2]]
             continue

@@ -314,6 +314,20 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "a paragraph of 300,000 words edited, or 60,000 paragraphs reversed, then diffed",
+        "held",
+        "diff --word and the web view answer: common ends set aside, a middle beyond "
+        "4,000,000 word pairs shown whole (every word against every other was hours)",
+        (
+            "tests/archive/test_revision_tools.py::"
+            "test_a_word_changed_in_a_huge_paragraph_is_shown_alone_without_hanging",
+            "tests/archive/test_revision_tools.py::"
+            "test_two_unrelated_huge_paragraphs_are_shown_whole_without_hanging",
+            "tests/archive/test_revision_tools.py::"
+            "test_a_line_changed_among_a_huge_number_of_lines_without_hanging",
+        ),
+    ),
+    Attack(
         "SQL in search input",
         "held",
         "never alters the query",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from archive.cli import main
-from archive.worddiff import line_changes, word_segments
+from archive.worddiff import LineChange, line_changes, word_segments
 from tests.archive.test_queries_samples import ELECTRIC_V1, ELECTRIC_V2, build_archive
 
 
@@ -78,3 +80,55 @@ def test_diff_keeps_the_unified_diff_when_piped(archive_path: Path) -> None:
     assert lines[2].startswith("@@ -1,")  # not a terminal: the unified diff, as before
     assert "-  Đảng ủy Tổng công ty chỉ đạo phát triển điện hạt nhân." in lines
     assert run("diff", "104", "--line", "--db", str(archive_path)).stdout.splitlines() == lines
+
+
+def _finishes(work: Callable[[], Any], seconds: float = 60) -> Any:
+    """``work()``'s result, or a failure when it has not finished after ``seconds``: a hang
+    guard (the hangs it guards against last hours), not a speed goal."""
+    import threading
+
+    result: list[Any] = []
+    worker = threading.Thread(target=lambda: result.append(work()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert result, "did not finish"
+    return result[0]
+
+
+def test_a_word_changed_in_a_huge_paragraph_is_shown_alone_without_hanging() -> None:
+    """A paragraph of 300,000 words with one word edited (a hostile or just enormous page):
+    every word was compared with every other, hours for ``diff --word`` and the web view's
+    revision diff. Common leading and trailing words are set aside first."""
+    words = ["và"] * 300_000
+    old = " ".join(words)
+    words[150_000] = "XYZ"
+    new = " ".join(words)
+    segments = _finishes(lambda: word_segments(old, new))
+    assert "".join(t for op, t in segments if op != "+") == old
+    assert "".join(t for op, t in segments if op != "-") == new
+    assert [(op, t) for op, t in segments if op != "="] == [("-", " và"), ("+", " XYZ")]
+
+
+def test_two_unrelated_huge_paragraphs_are_shown_whole_without_hanging() -> None:
+    import random
+
+    pick = random.Random(7).choice
+    old = " ".join(pick(["và", "của", "khoa", "học"]) for _ in range(100_000))
+    new = " ".join(pick(["và", "của", "khoa", "học"]) for _ in range(100_000))
+    segments = _finishes(lambda: word_segments(old, new))
+    assert "".join(t for op, t in segments if op != "+") == old
+    assert "".join(t for op, t in segments if op != "-") == new
+
+
+def test_a_line_changed_among_a_huge_number_of_lines_without_hanging() -> None:
+    """60,000 paragraphs (one word each), one of them edited, then all of them reversed: every
+    paragraph was compared with every other, minutes."""
+    lines = ["x", "y", "z"] * 20_000
+    edited = [*lines[:30_000], "CHANGED", *lines[30_001:]]
+    changes = _finishes(lambda: line_changes(lines, edited))
+    assert [c for c in changes if c.kind != "="] == [
+        LineChange("~", lines[30_000], "CHANGED", [("-", lines[30_000]), ("+", "CHANGED")])
+    ]
+    unrelated = _finishes(lambda: line_changes(lines, list(reversed(lines))))
+    assert [c.old for c in unrelated if c.kind != "+"] == lines
+    assert [c.new for c in unrelated if c.kind != "-"] == list(reversed(lines))
