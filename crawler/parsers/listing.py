@@ -10,7 +10,6 @@ link), the page count the last ``<option>`` (or the ``…lkLast2`` link, or "Tra
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -18,7 +17,7 @@ from crawler.items import Listing, ListingItem
 from crawler.parsers.dates import parse_day_first_date
 from crawler.parsers.document import elements, first, text_of
 from crawler.parsers.text import clean
-from crawler.parsers.urls import absolute_url, category_id_from_url
+from crawler.parsers.urls import absolute_url, category_id_from_url, join_url
 from crawler.portals.spec import to_int
 
 
@@ -73,12 +72,15 @@ def _item(node: etree._Element, page_url: str) -> ListingItem | None:
     link = first(ITEM_LINK, node)
     if link is None:
         return None
+    url = join_url(link.get("href", "").strip(), page_url)
+    if url is None:
+        return None
     image = first(ITEM_IMAGE, node)
     src = (image.get("src") or "").strip() if image is not None else ""
     summary = first(ITEM_SUMMARY, node)
     date = first(ITEM_DATE, node)
     return ListingItem(
-        url=urljoin(page_url, link.get("href", "").strip()),
+        url=url,
         title=clean(text_of(link)),
         summary=clean(text_of(summary)) if summary is not None else "",
         date=parse_day_first_date(text_of(date)) if date is not None else None,
@@ -107,7 +109,7 @@ def _pager(root: etree._Element, page_url: str) -> tuple[int | None, int | None,
     next_link = first(PAGER_NEXT, pager)
     next_url = None
     if next_link is not None and (last is None or page < last):
-        next_url = urljoin(page_url, next_link.get("href", "").strip())
+        next_url = join_url(next_link.get("href", "").strip(), page_url)
     return page, last, next_url
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -27,6 +26,7 @@ from crawler.items import Listing, ListingItem
 from crawler.parsers.dates import parse_day_first_date
 from crawler.parsers.document import elements, load, text_of
 from crawler.parsers.text import clean
+from crawler.parsers.urls import join_url
 from crawler.portals.spec import to_int
 
 
@@ -114,10 +114,7 @@ def _first(selectors: tuple[etree.XPath, ...], node: etree._Element) -> etree._E
 def _href(href: str | None, page_url: str) -> str | None:
     if not href or UNUSABLE_HREF.match(href):
         return None
-    try:
-        return urljoin(page_url, href.strip())
-    except ValueError:
-        return None
+    return join_url(href.strip(), page_url)
 
 
 def _item_date(node: etree._Element) -> str | None:

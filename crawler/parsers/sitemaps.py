@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Literal
-from urllib.parse import urljoin
 
 from lxml import etree
 
 from crawler.parsers.document import elements
 from crawler.parsers.text import to_utf8
+from crawler.parsers.urls import join_url
 
 _XML = etree.XMLParser(
     recover=True, resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True
@@ -101,12 +101,7 @@ def normalise_lastmod(value: str) -> str | None:
 
 
 def _absolute(loc: str, url: str) -> str | None:
-    if not loc:
-        return None
-    try:
-        return urljoin(url, loc)
-    except ValueError:
-        return None
+    return join_url(loc, url) if loc else None
 
 
 def parse_sitemap(xml: bytes | str, url: str) -> Sitemap:

@@ -24,6 +24,7 @@ __all__ = [
     "canonical_url",
     "category_id_from_url",
     "is_web_url",
+    "join_url",
     "repair_url",
     "same_site",
 ]
@@ -54,6 +55,16 @@ def repair_url(url: str) -> str:
     """Fix the malformed ``http:host/path`` links feeds carry; other URLs are returned trimmed."""
     url = url.strip()
     return _MISSING_SLASHES.sub(lambda m: m.group(1) + "://", url, count=1)
+
+
+def join_url(href: str, page_url: str) -> str | None:
+    """``href`` made absolute against the page as written (``urljoin``: no host moved, unlike
+    :func:`absolute_url`), or None when urllib cannot read it (``http://[::1``, a host that
+    NFKC-normalises to a delimiter such as ``http://a＃b/``: ``ValueError``)."""
+    try:
+        return urljoin(page_url, href)
+    except ValueError:
+        return None
 
 
 def _site_key(parts: SplitResult) -> tuple[str, int | None] | None:

@@ -1,0 +1,42 @@
+"""Hostile values never make a parser raise or hang.
+
+A parser that raises on a page makes the crawl record a failure of that page
+(``crawler.middlewares.CallbackErrorsMiddleware``): the page is never archived and every run
+ends ``partial`` for as long as the server sends it. This module holds one focused test per
+hostile value that once made a parser (or a portal's URL rule) raise, named after the value.
+"""
+
+from __future__ import annotations
+
+from crawler.parsers import parse_listing
+
+LISTING_URL = "https://www.most.gov.vn/vn/chuyen-muc/493/Tin-tong-hop.aspx"
+
+
+def _listing_page(item_href: str, next_href: str) -> str:
+    return (
+        "<html><body><div id='x_pnListNews'><div class='listnews_item'>"
+        f"<div class='listnews_item_title'><a href='{item_href}'>Tin</a></div></div>"
+        "<div class='listnews_item'><div class='listnews_item_title'>"
+        "<a href='/vn/tin-tuc/7/b.aspx'>Tin hai</a></div></div></div>"
+        "<div class='Paging'><span>1</span><span>2</span><span>3</span><span>4</span>"
+        f"<span><a id='x_lkNext2' href='{next_href}'>Sau</a></span></div></body></html>"
+    )
+
+
+def test_listing_href_http_unclosed_ipv6_bracket() -> None:
+    """``http://[::1``: urljoin raises ValueError (Invalid IPv6 URL); the link is no item."""
+    listing = parse_listing(_listing_page("http://[::1", "http://[::1"), LISTING_URL)
+    assert listing is not None
+    assert [i.url for i in listing.items] == ["https://www.most.gov.vn/vn/tin-tuc/7/b.aspx"]
+    assert listing.next_url is None
+
+
+def test_listing_href_host_nfkc_fullwidth_number_sign() -> None:
+    """``http://a＃b/``: a host that NFKC-normalises to ``a#b`` (urljoin raises ValueError)."""
+    listing = parse_listing(
+        _listing_page("http://a\uff03b/", "http://a\uff03b/?page=2"), LISTING_URL
+    )
+    assert listing is not None
+    assert [i.url for i in listing.items] == ["https://www.most.gov.vn/vn/tin-tuc/7/b.aspx"]
+    assert listing.next_url is None
