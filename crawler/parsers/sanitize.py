@@ -223,7 +223,9 @@ def _host_kept(host: str, port: str | None) -> bool:
         raise _GiveUp  # punycode: checked by the IDNA rules
     last = host.rstrip(".").rsplit(".", 1)[-1]
     if last[:1].isdigit() and not (
-        host.count(".") == 3 and all(p.isdigit() and int(p) <= 255 for p in host.split("."))
+        # (a label of over three digits is no byte: int() would refuse one of 4,300+ digits)
+        host.count(".") == 3
+        and all(p.isdigit() and len(p) <= 3 and int(p) <= 255 for p in host.split("."))
     ):
         raise _GiveUp  # a numeric host: nh3's URL parser checks it as an IPv4 address
     return True

@@ -8,7 +8,7 @@ hostile value that once made a parser (or a portal's URL rule) raise, named afte
 
 from __future__ import annotations
 
-from crawler.parsers import parse_listing
+from crawler.parsers import parse_article, parse_listing
 
 LISTING_URL = "https://www.most.gov.vn/vn/chuyen-muc/493/Tin-tong-hop.aspx"
 
@@ -40,3 +40,16 @@ def test_listing_href_host_nfkc_fullwidth_number_sign() -> None:
     assert listing is not None
     assert [i.url for i in listing.items] == ["https://www.most.gov.vn/vn/tin-tuc/7/b.aspx"]
     assert listing.next_url is None
+
+
+MOST_ARTICLE_URL = "https://www.most.gov.vn/vn/tin-tuc/13245/x.aspx"
+
+
+def test_body_link_host_dotted_quad_with_a_5000_digit_label() -> None:
+    """``http://1.1.1.111…1/`` (5,000 digits): ``int()`` refuses a string of over 4,300 digits
+    (ValueError) where body_html asked whether the host is an IPv4 address."""
+    href = "http://1.1.1." + "1" * 5000 + "/"
+    page = f"<html><body><div id='divArticleDescription2'><p>Text <a href='{href}'>x</a></p></div>"
+    article = parse_article(page + "</body></html>", MOST_ARTICLE_URL)
+    assert article is not None
+    assert article.body == ["Text x"]
