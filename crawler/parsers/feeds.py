@@ -69,7 +69,7 @@ def _payload(xml_text: bytes | str) -> str:
 def _slugs_from_json(payload: str) -> list[str] | None:
     try:
         records = json.loads(payload)
-    except json.JSONDecodeError:
+    except (ValueError, RecursionError):  # invalid JSON, a number of 4,300+ digits, deep nesting
         return None
     if isinstance(records, dict):
         records = [records]

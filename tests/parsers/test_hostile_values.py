@@ -8,7 +8,7 @@ hostile value that once made a parser (or a portal's URL rule) raise, named afte
 
 from __future__ import annotations
 
-from crawler.parsers import parse_article, parse_listing
+from crawler.parsers import parse_article, parse_listing, parse_webservice_posts
 
 LISTING_URL = "https://www.most.gov.vn/vn/chuyen-muc/493/Tin-tong-hop.aspx"
 
@@ -53,3 +53,22 @@ def test_body_link_host_dotted_quad_with_a_5000_digit_label() -> None:
     article = parse_article(page + "</body></html>", MOST_ARTICLE_URL)
     assert article is not None
     assert article.body == ["Text x"]
+
+
+WEBSERVICE_URL = "https://www.most.gov.vn/_layouts/15/WebService/Getdataportal.asmx/GetListposts"
+SLUG = '{"slug": "/vn/tin-tuc/13245/x.aspx"}'
+
+
+def test_webservice_json_number_of_5000_digits() -> None:
+    """A post with a 5,000-digit number: json.loads raised ValueError (int() refuses over 4,300
+    digits), not the JSONDecodeError the parser caught; the slugs are still read."""
+    payload = f'[{SLUG[:-1]}, "id": {"1" * 5000}}}]'
+    urls = parse_webservice_posts(f"<string>{payload}</string>", WEBSERVICE_URL)
+    assert urls == ["https://www.most.gov.vn/vn/tin-tuc/13245/x.aspx"]
+
+
+def test_webservice_json_nested_100000_deep() -> None:
+    """100,000 nested ``[``: json.loads raised RecursionError; the slugs are still read."""
+    payload = "[" * 100_000 + SLUG + "]" * 100_000
+    urls = parse_webservice_posts(f"<string>{payload}</string>", WEBSERVICE_URL)
+    assert urls == ["https://www.most.gov.vn/vn/tin-tuc/13245/x.aspx"]
