@@ -167,7 +167,9 @@ def canonical_url(page_url: str, declared: str | None = None) -> str:
             found = ARTICLE_PATH.match(split_path(declared.strip())[2])
         except ValueError:
             found = None
-        if found is not None and int(found.group(2)) == int(match.group(2)):
+        # the same digits, as written: int() would read "0197…", "١٩٧…" (then no id by the
+        # portal's rule) as the page's id, and refuses 4,300+ digits (ValueError)
+        if found is not None and found.group(2) == match.group(2):
             path = f"/{found.group(1)}-{found.group(2)}.htm"
     if scheme and netloc and path[:1] in ("/", ""):
         return f"{scheme}://{netloc}{path}"  # what urlunsplit writes for them

@@ -9,6 +9,7 @@ hostile value that once made a parser (or a portal's URL rule) raise, named afte
 from __future__ import annotations
 
 from crawler.parsers import parse_article, parse_listing, parse_webservice_posts
+from crawler.portals import mst
 
 LISTING_URL = "https://www.most.gov.vn/vn/chuyen-muc/493/Tin-tong-hop.aspx"
 
@@ -72,3 +73,39 @@ def test_webservice_json_nested_100000_deep() -> None:
     payload = "[" * 100_000 + SLUG + "]" * 100_000
     urls = parse_webservice_posts(f"<string>{payload}</string>", WEBSERVICE_URL)
     assert urls == ["https://www.most.gov.vn/vn/tin-tuc/13245/x.aspx"]
+
+
+MST_ARTICLE_URL = "https://mst.gov.vn/tang-cuong-hop-tac-197250610083000131.htm"
+
+
+def _mst_page(canonical: str) -> str:
+    return (
+        f"<html><head><link rel='canonical' href='{canonical}'></head><body>"
+        "<h1 class='detail-title'>T</h1><div class='detail-content'><p>Body text.</p></div>"
+        "</body></html>"
+    )
+
+
+def test_declared_canonical_id_of_5000_digits() -> None:
+    """A canonical link ``/x-111…1.htm`` (5,000 digits): int() refused it (ValueError) where the
+    parser compared its id with the page's."""
+    article = parse_article(_mst_page("/x-" + "1" * 5000 + ".htm"), MST_ARTICLE_URL)
+    assert article is not None
+    assert article.url == MST_ARTICLE_URL
+
+
+def test_declared_canonical_id_in_arabic_indic_digits() -> None:
+    """A canonical link whose id is written ``١٩٧٢…`` (int() reads it as the page's id): the
+    record's URL took those digits, and the portal's own rule then read no id from it."""
+    arabic = "".join(chr(0x660 + int(c)) for c in "197250610083000131")
+    article = parse_article(_mst_page(f"https://mst.gov.vn/khac-{arabic}.htm"), MST_ARTICLE_URL)
+    assert article is not None
+    assert article.url == MST_ARTICLE_URL
+    assert mst.article_id(article.url) == 197250610083000131
+
+
+def test_declared_canonical_id_with_a_leading_zero() -> None:
+    """``/slug-0197…131.htm`` names another URL (19 digits, no article id): not the page's id."""
+    article = parse_article(_mst_page("/khac-0197250610083000131.htm"), MST_ARTICLE_URL)
+    assert article is not None
+    assert article.url == MST_ARTICLE_URL
