@@ -251,11 +251,12 @@ def next_page_urls(page_url: str, zone_id: int | None) -> list[str]:
     only when the first fails, and keeps to the form that answered."""
     page = listing_page_number(page_url) + 1
     base = site_base(page_url)
-    zone = timeline_zone_id(page_url) or zone_id
+    zone = timeline_zone_id(page_url)  # zone 0 is a zone too
+    if zone is None:
+        zone = zone_id
     urls: list[str] = []
     if TIMELINE.match(_path(page_url) or ""):
-        assert zone is not None
-        return [timeline_url(base, zone, page)]
+        return [timeline_url(base, zone, page)] if zone is not None else []
     if zone is not None and not PAGED_ZONE_PATH.match(_path(page_url) or ""):
         urls.append(timeline_url(base, zone, page))
     static = paged_zone_url(page_url, page)

@@ -109,3 +109,18 @@ def test_declared_canonical_id_with_a_leading_zero() -> None:
     article = parse_article(_mst_page("/khac-0197250610083000131.htm"), MST_ARTICLE_URL)
     assert article is not None
     assert article.url == MST_ARTICLE_URL
+
+
+def test_next_page_of_timeline_zone_0() -> None:
+    """``/timelinelist/0/2.htm``: zone 0 was read as no zone (``0 or zone_id``), then an
+    ``assert`` raised AssertionError; with another zone given, that zone's page was asked."""
+    page = "https://mst.gov.vn/timelinelist/0/2.htm"
+    assert mst.next_page_urls(page, None) == ["https://mst.gov.vn/timelinelist/0/3.htm"]
+    assert mst.next_page_urls(page, 7) == ["https://mst.gov.vn/timelinelist/0/3.htm"]
+
+
+def test_next_page_of_timeline_zone_of_30_digits() -> None:
+    """A zone id of 30 digits is no id (``to_int``): AssertionError without a zone given."""
+    page = "https://mst.gov.vn/timelinelist/" + "1" * 30 + "/2.htm"
+    assert mst.next_page_urls(page, None) == []
+    assert mst.next_page_urls(page, 7) == ["https://mst.gov.vn/timelinelist/7/3.htm"]
