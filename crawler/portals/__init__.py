@@ -73,7 +73,10 @@ def portal_of_host(host_or_url: str) -> Portal | None:
     portal is recognised from its markup, never from its host.
     """
     text = host_or_url.strip().lower()
-    host = urlsplit(text).hostname if "://" in text else text.split(":", 1)[0]
+    try:
+        host = urlsplit(text).hostname if "://" in text else text.split(":", 1)[0]
+    except ValueError:  # a URL urllib cannot read ("http://[::1") names no host
+        return None
     if not host:
         return None
     for portal in PORTALS:

@@ -148,8 +148,12 @@ def id_published_at(site_id: int) -> str | None:
 
 
 def site_base(url: str) -> str:
-    """``https://mst.gov.vn/x.htm?a`` → ``https://mst.gov.vn`` (scheme + host[:port])."""
-    parts = urlsplit(url.strip())
+    """``https://mst.gov.vn/x.htm?a`` → ``https://mst.gov.vn`` (scheme + host[:port]); ""
+    for a URL urllib cannot read (``http://[::1``)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return ""
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "", ""))
 
 
@@ -249,6 +253,8 @@ def next_page_urls(page_url: str, zone_id: int | None) -> list[str]:
     """Where the page after ``page_url`` may be, the likeliest first: the timeline fragment
     (when the zone id is known) and the static ``trang-N`` page. The crawl tries the next form
     only when the first fails, and keeps to the form that answered."""
+    if _path(page_url) is None:
+        return []  # a URL urllib cannot read has no next page
     page = listing_page_number(page_url) + 1
     base = site_base(page_url)
     zone = timeline_zone_id(page_url)  # zone 0 is a zone too

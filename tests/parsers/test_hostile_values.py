@@ -9,7 +9,7 @@ hostile value that once made a parser (or a portal's URL rule) raise, named afte
 from __future__ import annotations
 
 from crawler.parsers import parse_article, parse_listing, parse_webservice_posts
-from crawler.portals import mst
+from crawler.portals import mst, portal_of_host
 
 LISTING_URL = "https://www.most.gov.vn/vn/chuyen-muc/493/Tin-tong-hop.aspx"
 
@@ -124,3 +124,11 @@ def test_next_page_of_timeline_zone_of_30_digits() -> None:
     page = "https://mst.gov.vn/timelinelist/" + "1" * 30 + "/2.htm"
     assert mst.next_page_urls(page, None) == []
     assert mst.next_page_urls(page, 7) == ["https://mst.gov.vn/timelinelist/7/3.htm"]
+
+
+def test_portal_urls_http_unclosed_ipv6_bracket() -> None:
+    """``http://[::1``: urlsplit raises ValueError in the portals' host and base rules."""
+    for url in ("http://[::1", "http://[::1/timelinelist/5/2.htm", "http://a\uff03b/x"):
+        assert portal_of_host(url) is None
+        assert mst.site_base(url) == ""
+        assert mst.next_page_urls(url, 5) == []
