@@ -16,6 +16,13 @@ BINARY_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b
 VIEWSTATE_MIN = 1024
 # HTML has at least one tag.
 _TAG = re.compile(rb"<[a-zA-Z!?/]")
+# A character reference to a UTF-16 surrogate (U+D800-U+DFFF, hex or decimal): no character at
+# all. libxml2's recovering XML reader keeps it as the surrogate's bytes, and lxml then raises
+# UnicodeDecodeError reading that text; the HTML reader reads it as U+FFFD, and so do ours.
+_SURROGATE_REF = re.compile(
+    rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}"
+    rb"|0*(?:5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|573[0-3][0-9]|5734[0-3]));"
+)
 
 
 def drop_viewstate(data: bytes) -> bytes:
@@ -57,6 +64,13 @@ def load(page: bytes | str) -> etree._Element | None:
     if _cut_short(_PARSER):
         return None
     return root
+
+
+def xml_input(data: bytes | str) -> bytes:
+    """Feed, sitemap or web service bytes (or text) as the UTF-8 given to an XML reader: NULs
+    dropped, character references to surrogates read as U+FFFD (``&#xFFFD;``)."""
+    raw = to_utf8(data).replace(b"\x00", b"")
+    return _SURROGATE_REF.sub(b"&#xFFFD;", raw) if b"&#" in raw else raw
 
 
 def _cut_short(parser: etree.HTMLParser) -> bool:

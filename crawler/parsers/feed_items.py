@@ -19,8 +19,8 @@ from email.utils import parsedate_to_datetime
 
 from lxml import etree
 
-from crawler.parsers.document import elements, load, text_of
-from crawler.parsers.text import clean, to_utf8
+from crawler.parsers.document import elements, load, text_of, xml_input
+from crawler.parsers.text import clean
 from crawler.parsers.urls import absolute_url, repair_url
 
 _XML = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False)
@@ -86,7 +86,7 @@ def parse_pubdate(value: str) -> str | None:
 
 
 def _root(data: bytes | str) -> etree._Element | None:
-    raw = to_utf8(data).replace(b"\x00", b"").lstrip()
+    raw = xml_input(data).lstrip()
     if not raw:
         return None
     try:

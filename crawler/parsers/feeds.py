@@ -16,7 +16,7 @@ import re
 
 from lxml import etree
 
-from crawler.parsers.document import elements
+from crawler.parsers.document import elements, xml_input
 from crawler.parsers.text import to_utf8
 from crawler.parsers.urls import absolute_url, repair_url
 
@@ -30,7 +30,7 @@ _WRAPPER = re.compile(r"^\s*(?:<\?xml[^>]*\?>)?\s*<string[^>]*>(.*)</string>\s*$
 
 
 def _xml_root(data: bytes | str) -> etree._Element | None:
-    raw = to_utf8(data).replace(b"\x00", b"")
+    raw = xml_input(data)
     if not raw.strip():
         return None
     try:

@@ -16,8 +16,7 @@ from typing import Literal
 
 from lxml import etree
 
-from crawler.parsers.document import elements
-from crawler.parsers.text import to_utf8
+from crawler.parsers.document import elements, xml_input
 from crawler.parsers.urls import join_url
 
 _XML = etree.XMLParser(
@@ -62,7 +61,7 @@ def _local_name(node: etree._Element) -> str:
 
 def _root(data: bytes | str) -> tuple[etree._Element | None, bool]:
     """The root element, and whether the document ends with its closing tag (not cut short)."""
-    raw = to_utf8(data).replace(b"\x00", b"").strip()
+    raw = xml_input(data).strip()
     if not raw:
         return None, False
     try:

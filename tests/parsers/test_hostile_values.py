@@ -8,7 +8,16 @@ hostile value that once made a parser (or a portal's URL rule) raise, named afte
 
 from __future__ import annotations
 
-from crawler.parsers import parse_article, parse_listing, parse_webservice_posts
+import pytest
+
+from crawler.parsers import (
+    parse_article,
+    parse_feed_items,
+    parse_listing,
+    parse_rss,
+    parse_sitemap,
+    parse_webservice_posts,
+)
 from crawler.portals import mst, portal_of_host
 
 LISTING_URL = "https://www.most.gov.vn/vn/chuyen-muc/493/Tin-tong-hop.aspx"
@@ -132,3 +141,29 @@ def test_portal_urls_http_unclosed_ipv6_bracket() -> None:
         assert portal_of_host(url) is None
         assert mst.site_base(url) == ""
         assert mst.next_page_urls(url, 5) == []
+
+
+@pytest.mark.parametrize("ref", ["&#xD800;", "&#55296;", "&#xdfff;", "&#x0DC00;"])
+def test_xml_char_ref_to_a_surrogate(ref: str) -> None:
+    """``&#xD800;`` in a feed, sitemap or web service answer: libxml2's recovering XML reader
+    kept the surrogate's bytes and lxml raised UnicodeDecodeError reading the text; it is read
+    as U+FFFD, as the HTML reader does."""
+    rss = (
+        f"<rss><channel><item><title>T{ref}</title><link>https://mst.gov.vn/a{ref}-197250704101929995.htm"
+        "</link><pubDate>Sun, 12 Jul 2026 07:00:00 +0700</pubDate></item></channel></rss>"
+    )
+    url = "https://mst.gov.vn/a\ufffd-197250704101929995.htm"
+    assert parse_rss(rss, "https://mst.gov.vn/rss/home.rss") == [
+        "https://mst.gov.vn/a\ufffd-197250704101929995.htm"
+    ]
+    items = parse_feed_items(rss.encode(), "https://mst.gov.vn/rss/home.rss")
+    assert [(i.url, i.title) for i in items] == [(url, "T\ufffd")]
+    sitemap = (
+        f"<urlset><url><loc>https://mst.gov.vn/a{ref}-197250704101929995.htm</loc></url></urlset>"
+    )
+    found = parse_sitemap(sitemap.encode(), "https://mst.gov.vn/sitemap.xml")
+    assert [e.loc for e in found.entries] == ["https://mst.gov.vn/a\ufffd-197250704101929995.htm"]
+    asmx = f'<string>[{{"slug": "/vn/tin-tuc/1/a{ref}.aspx"}}]</string>'
+    assert parse_webservice_posts(asmx.encode(), WEBSERVICE_URL) == [
+        "https://www.most.gov.vn/vn/tin-tuc/1/a\ufffd.aspx"
+    ]
