@@ -26,6 +26,8 @@ ITEM_LINKS = etree.XPath(
     " | //*[local-name()='entry']/*[local-name()='link']"
 )
 SLUG = re.compile(r'"slug"\s*:\s*"((?:[^"\\]|\\.)*)"')
+# A "\ud800" escape decodes to a lone surrogate, which no URL can hold (UTF-8 cannot encode it).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _WRAPPER = re.compile(r"^\s*(?:<\?xml[^>]*\?>)?\s*<string[^>]*>(.*)</string>\s*$", re.DOTALL)
 
 
@@ -89,4 +91,5 @@ def parse_webservice_posts(xml_text: bytes | str, url: str) -> list[str]:
                 slugs.append(json.loads(f'"{match.group(1)}"'))
             except json.JSONDecodeError:
                 slugs.append(match.group(1))
-    return _dedupe([absolute_url(repair_url(s), url) for s in slugs if s.strip()])
+    slugs = [_SURROGATE.sub("\ufffd", s) for s in slugs if s.strip()]  # read as U+FFFD
+    return _dedupe([absolute_url(repair_url(s), url) for s in slugs])

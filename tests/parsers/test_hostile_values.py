@@ -167,3 +167,16 @@ def test_xml_char_ref_to_a_surrogate(ref: str) -> None:
     assert parse_webservice_posts(asmx.encode(), WEBSERVICE_URL) == [
         "https://www.most.gov.vn/vn/tin-tuc/1/a\ufffd.aspx"
     ]
+
+
+@pytest.mark.parametrize(
+    "json_text",
+    ['[{"slug": "/vn/tin-tuc/1/a\\ud800.aspx"}]', '{"slug": "/vn/tin-tuc/1/a\\udfff.aspx", '],
+)
+def test_webservice_json_escape_of_a_lone_surrogate(json_text: str) -> None:
+    """``"\\ud800"`` in a post's slug: json.loads gives a lone surrogate, which no URL can hold
+    (UTF-8 cannot encode it: the spider's request for that URL raised UnicodeEncodeError). Read
+    as U+FFFD, as the XML and HTML readers read ``&#xD800;``."""
+    urls = parse_webservice_posts(f"<string>{json_text}</string>", WEBSERVICE_URL)
+    assert len(urls) == 1 and urls[0].startswith("https://www.most.gov.vn/vn/tin-tuc/1/a\ufffd")
+    assert urls[0].encode("utf-8")
