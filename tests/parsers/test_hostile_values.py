@@ -2,24 +2,658 @@
 
 A parser that raises on a page makes the crawl record a failure of that page
 (``crawler.middlewares.CallbackErrorsMiddleware``): the page is never archived and every run
-ends ``partial`` for as long as the server sends it. This module holds one focused test per
-hostile value that once made a parser (or a portal's URL rule) raise, named after the value.
+ends ``partial`` for as long as the server sends it; a parser that takes seconds on one page
+(catastrophic regex backtracking, a quadratic loop) stalls the crawl.
+
+The harness takes real pages (the fixtures in ``tests/fixtures/pages`` at their recorded URLs,
+and replica pages rendered in-process: SharePoint home, listings, articles, RSS and web
+service; mst home, zone, ``trang-N``, timeline fragment, sitemap index and shard, RSS,
+articles), substitutes hostile values into what the parsers read (dates, ids and page numbers,
+URLs in attributes, text, raw character references, the declared charset, XML fields, 1 MB
+values in regex-facing fields), and calls every public entry point of the parsers on each page.
+The URL and id rules of the portals, the text and date helpers are called on every hostile
+value. Asserted: no exception, every string returned encodes as UTF-8 (storable), and each call
+ends within :data:`HANG_GUARD_S`.
+
+Below the harness: one focused test per hostile value that once made a parser raise, named
+after the value.
 """
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
+import html
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import crawler.portals as portals
+from crawler.items import Listing
 from crawler.parsers import (
+    feed_links,
+    page_links,
     parse_article,
     parse_feed_items,
+    parse_home,
     parse_listing,
     parse_rss,
     parse_sitemap,
     parse_webservice_posts,
+    parse_zone,
+    portal_of_page,
 )
-from crawler.portals import mst, portal_of_host
+from crawler.parsers import mst as mst_parser
+from crawler.parsers.completeness import incomplete, kind_of
+from crawler.parsers.dates import (
+    parse_day_first,
+    parse_day_first_date,
+    parse_iso_local,
+    parse_month_name,
+    to_minute,
+)
+from crawler.parsers.feed_items import parse_pubdate
+from crawler.parsers.sitemaps import normalise_lastmod
+from crawler.parsers.text import clean, declared_charset, encode_controls, strip_controls, to_utf8
+from crawler.parsers.urls import absolute_url, is_web_url, join_url, repair_url, same_site
+from crawler.portals import most, mst, portal_of_host
 
+PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+REPLICA_BASE = "http://127.0.0.1:8765"  # a name only: the replica renders in-process
+
+# A hang guard, not a speed goal (those live in benchmarks): a ReDoS or a quadratic loop costs
+# seconds to hours on these inputs, every call here takes milliseconds (under 0.2 s on 1 MB),
+# so a bound this generous cannot flake on a loaded machine and still catches a hang.
+HANG_GUARD_S = 2.0
+MEGA = 1 << 20
+
+# --- the hostile values ----------------------------------------------------------------------
+DATES = (
+    "0000-00-00T00:00:00",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:00:00-05:00",
+    "9999-12-31T23:59:59.999999-12:00",
+    "99999-01-01T00:00:00",
+    "2025-02-30T10:00:00+07:00",
+    "2025-07-04T25:61:00+07:00",
+    "2025-07-04T10:00:00+99:99",
+    "2025-07-04T10:00:00-24:00",
+    "2025-07-04T10:00:00+2400",
+    "2025-07-04T10:00:00." + "9" * 40 + "+07:00",
+    "2025-07-04 10:19:00 +0000000",
+    "+002025-07-04",
+    "-0001-01-01",
+    "2025-W27-5",
+    "٢٠٢٥-٠٧-٠٤T١٠:١٩:٠٠+٠٧:٠٠",
+    "30/02/2025 25:61",
+    "00/00/0000 00:00",
+    "31/12/9999 23:59",
+    "01/01/0001 00:00",
+    "07/12/2017 99:99 PM",
+    "١٢/٠٧/٢٠١٧ ١٠:٢١",
+    "Sun, 12 Jul 99999 07:00:00 +0700",
+    "Fri, 31 Dec 9999 23:59:59 -1200",
+    "Mon, 01 Jan 0001 00:00:00 +1400",
+    "Sun, 12 Jul 2026 07:00:00 +9999",
+    "2/30/2026 9:25:00 AM",
+    "12/31/9999 11:59:59 PM",
+    "1/1/0001 12:00:00 AM",
+    "13/13/2026 13:00:00 PM",
+    "December 31, 9999 11:59 PM",
+    "January 01, 0001 0:00 AM",
+    "Feb 30, 2025",
+    "1" * 5000,
+    "9" * 30 + "-01-01",
+    "",
+    " ",
+    "2025-07-04T10:19:00\x00+07:00",
+)
+IDS = (
+    "1" * 25,
+    "9" * 19,
+    "0",
+    "-1",
+    "١٢٣",
+    "١٩٧٢٥٠٧٠٤١٠١٩٢٩٩٩٥",
+    "²³",
+    "0" * 18,
+    "1" * 5000,
+    "",
+    "1e5",
+    "+5",
+    " 7 ",
+)
+URLS = (
+    "http://[::1",
+    "http://[::1]:99999/",
+    "http://]/",
+    "https://[v1.x]/",
+    "http://a:99999/",
+    "http://a:-1/",
+    "http://a:١٢/",
+    "http://a:80:80/",
+    "http://%zz/",
+    "%",
+    "http://a/%",
+    "javascript:alert(1)",
+    "JaVaScRiPt:x",
+    "data:text/html,<b>x</b>",
+    "mailto:",
+    "http://x/" + "a" * 10_000,
+    "http://a" + "/" * 10_000,
+    "http://a/?" + "&" * 5000,
+    "http://" + "a." * 3000 + "vn/",
+    "http://a\x00b/x",
+    "http://a\x01\x7f/\x1b[31m",
+    "http://a/\n/b",
+    "\t\nhttp://a/",
+    "http://\u202egoogle.com/",
+    "http://xn--/",
+    "http://xn--zz-/",
+    "http://xn--a.xn--b/",
+    "http://é.vn/",
+    "http://a\uff03b/",
+    "http://1.2.3.4.5/",
+    "http://999.1.1.1/",
+    "http://1.1.1." + "1" * 5000 + "/",
+    "http://0x7f.1/",
+    "\\\\evil\\x",
+    "http:\\\\evil\\x",
+    "//evil.com/x",
+    "//",
+    "///",
+    "http:",
+    "http://",
+    "https:/x",
+    "http:www.most.gov.vn/vn/tin-tuc/1/x.aspx",
+    "",
+    " ",
+    "#",
+    "?page=" + "9" * 30,
+    "/vn/tin-tuc/" + "9" * 25 + "/x.aspx",
+    "/vn/chuyen-muc/" + "9" * 25 + "/x.aspx",
+    "/vn/Pages/chitiettin.aspx?IDNews=" + "1" * 5000,
+    "/x-" + "1" * 5000 + ".htm",
+    "/x-" + "١" * 18 + ".htm",
+    "/timelinelist/0/2.htm",
+    "/timelinelist/" + "1" * 30 + "/2.htm",
+    "/tin-tuc-su-kien/x/trang-" + "9" * 30 + ".htm",
+    "/tin-tuc-su-kien/x/trang-0.htm",
+    "/sitemaps/sitemaps-9999-99-99-99.xml",
+)
+TEXTS = (
+    "\x00",
+    "a\x00" * 500,
+    "\u202e\u2066x\u2069",
+    "\ufeff" * 100,
+    "\u2028\u2029\x85" * 100,
+    "\u0301" * 5000,
+    "Nguồn: " + "a" * 5000,
+    "Theo " + "a " * 5000,
+    "(" * 10_000,
+    "Ảnh:" * 5000,
+    "Trang 2/" + "9" * 5000,
+    "Thứ Năm, 07/12/2017\xa0" + "1" * 5000,
+    " - " * 3000 + "Bộ Khoa học và Công nghệ",
+)
+# Written into the markup as they are: character references the readers resolve themselves.
+MARKUP = (
+    "&#xD800;",
+    "&#55296;",
+    "&#0;",
+    "&#x110000;",
+    "&#99999999999999999999;",
+    "&#xFFFE;",
+    "&#x1b;[31m",
+    "&#x202e;",
+    "&#xFEFF;",
+    "&nbsp",
+    "<![CDATA[x]]>",
+    "<?x?>",
+    "\x0c",
+)
+CHARSETS = (
+    "rot13",
+    "utf-7",
+    "idna",
+    "punycode",
+    "base64",
+    "zlib",
+    "hex",
+    "bz2_codec",
+    "uu",
+    "utf-16",
+    "utf-32-be",
+    "unicode-escape",
+    "cp037",
+    "undefined",
+    "iso-2022-jp",
+    "x" * 1000,
+    "",
+)
+# 1 MB values for the fields regular expressions read.
+LONG = (
+    "1" * MEGA,
+    " " * MEGA,
+    "\xa0" * MEGA,
+    "01/01/2025 " * (MEGA // 11),
+    "September 9, " * (MEGA // 13),
+    "2025-07-04T" * (MEGA // 11),
+    "Nguồn: " + "a:" * (MEGA // 2),
+    "Theo " + "a " * (MEGA // 2),
+    "a" * MEGA + "!",
+)
+
+
+# --- the pages -------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Doc:
+    name: str
+    url: str
+    text: str  # the page as text (bytes decoded with "replace"), for substitutions
+    kind: str  # "page" (HTML) or "xml"
+
+
+@cache
+def corpus() -> tuple[Doc, ...]:
+    """The fixtures at their recorded URLs, and replica pages of both portals."""
+    docs: list[Doc] = []
+    for case in sorted(PAGES.iterdir()):
+        expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+        text = (case / "page.html").read_bytes().decode("utf-8", "replace")
+        docs.append(Doc(case.name, expected["page_url"], text, "page"))
+    return (*docs, *_replica_docs())
+
+
+def _replica_docs() -> Iterator[Doc]:
+    from replica.mst.site import MstSite
+    from replica.site import Site
+
+    def render(site: Any, path: str, name: str) -> Doc:
+        status, _headers, body = site.render("GET", path, {})
+        assert status == 200 and body, (name, path, status)
+        text = bytes(body).decode("utf-8", "replace")
+        kind = (
+            "xml"
+            if text.lstrip().startswith(("<?xml", "<rss", "<urlset", "<sitemapindex", "<string"))
+            else "page"
+        )
+        return Doc(name, REPLICA_BASE + path, text, kind)
+
+    most_site = Site(articles=20, seed=1, base_url=REPLICA_BASE)
+    category = most_site.categories()[0]
+    listing = urlsplit(str(category["url"])).path
+    yield render(most_site, "/vn/Pages/Trangchu.aspx", "most-home")
+    yield render(most_site, listing, "most-listing")
+    yield render(most_site, listing + "?page=2", "most-listing-2")
+    for site_id in most_site.article_ids()[:2]:
+        yield render(
+            most_site, urlsplit(str(most_site.truth(site_id)["url"])).path, f"most-{site_id}"
+        )
+    yield render(most_site, f"/rss/{category['id']}/x.rss", "most-rss")
+    yield render(most_site, most.WEBSERVICE_PATH, "most-webservice")
+
+    mst_site = MstSite(articles=60, seed=1, base_url=REPLICA_BASE)
+    yield render(mst_site, "/", "mst-home")
+    zone = max(mst_site.zones(), key=lambda z: int(z["last_page"]))  # one with a page 2
+    path = urlsplit(str(zone["url"])).path
+    yield render(mst_site, path, "mst-zone")
+    yield render(mst_site, path[: -len(".htm")] + "/trang-2.htm", "mst-trang")
+    yield render(mst_site, f"/timelinelist/{zone['id']}/2.htm", "mst-timeline")
+    index = render(mst_site, "/sitemap.xml", "mst-sitemap")
+    yield index
+    shard = re.search(r"<loc>\s*(?:<!\[CDATA\[)?\s*([^<\]\s]+)", index.text)
+    assert shard is not None
+    yield render(mst_site, urlsplit(shard.group(1)).path, "mst-shard")
+    yield render(mst_site, "/rss/home.rss", "mst-rss")
+    for site_id in mst_site.article_ids()[:2]:
+        yield render(mst_site, urlsplit(str(mst_site.truth(site_id)["url"])).path, f"mst-{site_id}")
+
+
+# --- substitutions: (page text, hostile value) -> page text, or None when it has no such slot ---
+Substitution = Callable[[str, str], "str | None"]
+
+_URL_ATTRS = re.compile(
+    r"""(\s(?:href|src|data-src|data-original|content)\s*=\s*)(["'])(.*?)\2""", re.S | re.I
+)
+_NUMBER_ATTRS = re.compile(r"""(\s(?:value|selected)\s*=\s*)(["'])(.*?)\2""", re.S | re.I)
+_NAME_ATTRS = re.compile(
+    r"""(\s(?:class|id|data-role|type|rel|title|alt)\s*=\s*)(["'])(.*?)\2""", re.S | re.I
+)
+_DATE = re.compile(
+    r"\d{1,4}[/-]\d{1,2}[/-]\d{2,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:\s*[AP]M)?)?"
+    r"(?:Z|[+-]\d{2}:?\d{2})?|\w{3}, \d{1,2} \w{3} \d{4} [\d:]+ [+-]\d{4}"
+)
+_DIGITS = re.compile(r"\d{2,}")
+_TEXT = re.compile(r">([^<>]{3,})<")
+_XML_FIELD = re.compile(
+    r"(<(loc|link|lastmod|pubDate|guid|title|description|published|updated)>)(.*?)(</\2>)", re.S
+)
+_CHARSET = re.compile(r"charset=[\w-]+|encoding=\"[\w-]+\"", re.I)
+
+
+def _sub(pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]) -> Substitution:
+    def substitute(page: str, value: str) -> str | None:
+        del value  # bound in ``replace``
+        changed = pattern.sub(replace, page)
+        return changed if changed != page else None
+
+    return substitute
+
+
+def _attr(pattern: re.Pattern[str]) -> Substitution:
+    def substitute(page: str, value: str) -> str | None:
+        found = pattern.sub(
+            lambda m: m.group(1) + m.group(2) + html.escape(value) + m.group(2), page
+        )
+        return found if pattern.search(page) else None
+
+    return substitute
+
+
+def _missing(pattern: re.Pattern[str]) -> Substitution:
+    return lambda page, value: pattern.sub("", page) if pattern.search(page) else None
+
+
+def _replace(pattern: re.Pattern[str], *, escape: bool = True, count: int = 0) -> Substitution:
+    def substitute(page: str, value: str) -> str | None:
+        text = html.escape(value) if escape else value
+        return pattern.sub(lambda _: text, page, count=count) if pattern.search(page) else None
+
+    return substitute
+
+
+def _text(page: str, value: str) -> str | None:
+    text = html.escape(value)
+    return _TEXT.sub(lambda _: f">{text}<", page, count=20) if _TEXT.search(page) else None
+
+
+def _raw_markup(page: str, value: str) -> str | None:
+    """``value`` unescaped inside text and attribute values (character references resolve)."""
+    page = _TEXT.sub(lambda m: f">{m.group(1)[:5]}{value}{m.group(1)[5:]}<", page, count=40)
+    return _URL_ATTRS.sub(
+        lambda m: (
+            m.group(1)
+            + m.group(2)
+            + m.group(3)[:12]
+            + value.replace(m.group(2), "")
+            + m.group(3)[12:]
+            + m.group(2)
+        ),
+        page,
+    )
+
+
+def _xml_field(page: str, value: str) -> str | None:
+    if not _XML_FIELD.search(page):
+        return None
+    return _XML_FIELD.sub(lambda m: m.group(1) + html.escape(value) + m.group(4), page)
+
+
+def _xml_cdata(page: str, value: str) -> str | None:
+    if not _XML_FIELD.search(page):
+        return None
+    cdata = "<![CDATA[" + value.replace("]]>", "") + "]]>"
+    return _XML_FIELD.sub(lambda m: m.group(1) + cdata + m.group(4), page)
+
+
+def _charset(page: str, value: str) -> str | None:
+    changed = _CHARSET.sub(
+        lambda m: (
+            f"charset={value}" if m.group().lower().startswith("charset") else f'encoding="{value}"'
+        ),
+        page,
+    )
+    return changed if changed != page else f'<meta charset="{value}">' + page
+
+
+# Each slot with the hostile values written into it.
+SLOTS: tuple[tuple[str, Substitution, tuple[str, ...]], ...] = (
+    ("url attributes", _attr(_URL_ATTRS), URLS + IDS),
+    ("url attributes missing", _missing(_URL_ATTRS), ("",)),
+    ("number attributes", _attr(_NUMBER_ATTRS), IDS + DATES[:4]),
+    ("name attributes", _attr(_NAME_ATTRS), ("", "x" * 300, "\x00", "\u202e")),
+    ("name attributes missing", _missing(_NAME_ATTRS), ("",)),
+    ("dates", _replace(_DATE), DATES),
+    ("ids and page numbers", _replace(_DIGITS), IDS),
+    ("text", _text, TEXTS),
+    ("raw markup", _raw_markup, MARKUP),
+    ("xml fields", _xml_field, URLS + DATES + TEXTS[:4]),
+    ("xml fields as cdata", _xml_cdata, URLS[:20] + DATES[:10]),
+    ("charset", _charset, CHARSETS),
+)
+
+
+# --- the entry points ------------------------------------------------------------------------
+PageReader = Callable[[Any, str], object]
+PAGE_READERS: tuple[PageReader, ...] = (
+    parse_article,
+    parse_listing,
+    parse_home,
+    parse_zone,
+    page_links,
+    feed_links,
+    portal_of_page,
+    parse_rss,
+    parse_feed_items,
+    parse_sitemap,
+    parse_webservice_posts,
+    lambda data, _url: incomplete(data if isinstance(data, bytes) else to_utf8(data), "text/html"),
+    lambda data, _url: incomplete(data if isinstance(data, bytes) else to_utf8(data), "text/xml"),
+    lambda data, _url: kind_of(data if isinstance(data, bytes) else to_utf8(data), None),
+)
+# The URL and id rules (one argument: a URL).
+URL_RULES: tuple[Callable[[str], object], ...] = (
+    mst.article_id,
+    mst.is_article_url,
+    mst.host_of,
+    mst.in_family,
+    mst.is_media_url,
+    mst.site_base,
+    mst.canonical_article_url,
+    mst.is_zone_url,
+    mst.zone_slug,
+    mst.is_shard_url,
+    mst.is_feed_url,
+    mst.listing_page_number,
+    mst.timeline_zone_id,
+    lambda url: mst.shard_sort_key(url, None),
+    lambda url: mst.paged_zone_url(url, 2),
+    lambda url: mst.next_page_urls(url, None),
+    lambda url: mst.next_page_urls(url, 5),
+    most.article_id_from_url,
+    most.is_legacy_article_url,
+    most.canonical_article_url,
+    most.category_id_from_url,
+    portal_of_host,
+    portals.portal_for_article_url,
+    portals.is_legacy_article_url,
+    lambda url: portals.recorded_article_url(url, url),
+    lambda url: [p.canonical_article_url(url) for p in portals.PORTALS],
+    mst_parser.canonical_url,
+    lambda url: mst_parser.canonical_url("https://mst.gov.vn/a-197250704101929995.htm", url),
+    repair_url,
+    is_web_url,
+    encode_controls,
+    lambda url: absolute_url(url, "https://www.most.gov.vn/vn/tin-tuc/1/x.aspx"),
+    lambda url: absolute_url("/a/b.jpg", url),
+    lambda url: absolute_url(url, url),
+    lambda url: join_url(url, "https://mst.gov.vn/"),
+    lambda url: join_url("x", url),
+    lambda url: same_site(url, "https://mst.gov.vn/"),
+    lambda url: same_site("https://mst.gov.vn/x", url),
+)
+TEXT_HELPERS: tuple[Callable[[str], object], ...] = (
+    parse_day_first,
+    parse_day_first_date,
+    parse_month_name,
+    parse_iso_local,
+    to_minute,
+    normalise_lastmod,
+    parse_pubdate,
+    clean,
+    strip_controls,
+    encode_controls,
+    lambda value: to_utf8(value),
+    lambda value: declared_charset(f'<meta charset="{value}">'.encode("utf-8", "replace")),
+    lambda value: to_utf8(f'<meta charset="{value}"><p>\xe9</p>'.encode("utf-8", "replace")),
+)
+
+
+def _storable(found: object) -> None:
+    """Every string in a parser's result encodes as UTF-8 (a lone surrogate does not)."""
+    if isinstance(found, str):
+        found.encode("utf-8")
+    elif isinstance(found, (list, tuple)):
+        for item in found:
+            _storable(item)
+    elif dataclasses.is_dataclass(found) and not isinstance(found, type):
+        for item in dataclasses.fields(found):
+            _storable(getattr(found, item.name))
+
+
+def _call(label: str, function: Callable[..., object], *args: object) -> object:
+    """``function(*args)``: an exception fails the test with ``label`` noted; so does a call
+    longer than the hang guard."""
+    start = time.perf_counter()
+    try:
+        found = function(*args)
+    except BaseException as exc:
+        exc.add_note(f"hostile input: {label}")
+        raise
+    elapsed = time.perf_counter() - start
+    assert elapsed < HANG_GUARD_S, f"{elapsed:.1f} s (a hang?) on {label}"
+    return found
+
+
+def _read_page(label: str, data: bytes | str, url: str) -> None:
+    for reader in PAGE_READERS:
+        _storable(_call(label, reader, data, url))
+
+
+def _cases() -> Iterator[tuple[str, Doc, str]]:
+    """Every (slot, hostile value), each on one page that has the slot (the pages in turn)."""
+    docs = corpus()
+    turn = 0
+    for slot, substitute, values in SLOTS:
+        for value in values:
+            for step in range(len(docs)):
+                doc = docs[(turn + step) % len(docs)]
+                page = substitute(doc.text, value)
+                if page is not None:
+                    turn += step + 1
+                    yield f"{doc.name}: {slot} = {value[:60]!r}", doc, page
+                    break
+
+
+# --- the harness -----------------------------------------------------------------------------
+def test_the_corpus_holds_every_kind_of_page() -> None:
+    names = {doc.name for doc in corpus()}
+    assert len(names) > 100 and {"mst-timeline", "mst-shard", "most-webservice"} <= names
+
+
+def test_every_hostile_value_in_every_slot() -> None:
+    """Each hostile value in each slot of a real page, every entry point called on it."""
+    count = 0
+    for label, doc, page in _cases():
+        data: bytes | str = page if "\ud800" in page else page.encode("utf-8")
+        _read_page(label, data, doc.url)
+        count += 1
+    assert count > 300  # every slot found a page
+
+
+@settings(
+    max_examples=60,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(
+    st.data(),
+    st.integers(min_value=1, max_value=3),
+    st.sampled_from((*URLS, "")),
+)
+def test_several_hostile_values_at_once_at_a_hostile_url(
+    data: st.DataObject, count: int, url: str
+) -> None:
+    """Hostile values combined on one page, read at a hostile URL (or its own)."""
+    doc = data.draw(st.sampled_from(corpus()))
+    page = doc.text
+    for _ in range(count):
+        _slot, substitute, values = data.draw(st.sampled_from(SLOTS))
+        page = substitute(page, data.draw(st.sampled_from(values))) or page
+    if url.startswith("/"):
+        url = "https://mst.gov.vn" + url
+    _read_page(f"{doc.name} at {url[:60]!r}", page.encode("utf-8"), url or doc.url)
+
+
+def test_url_and_id_rules_on_every_hostile_url() -> None:
+    for value in URLS + IDS + DATES + TEXTS:
+        for url in (value, "https://mst.gov.vn" + value, "https://www.most.gov.vn/" + value):
+            for rule in URL_RULES:
+                _call(f"{getattr(rule, '__qualname__', rule)}({url[:60]!r})", rule, url)
+    for site_id in (0, 1, -1, 10**18, 10**30, 197_999_999_999_999_999, 19_799_999_999_999_999):
+        _call(f"id {site_id}", mst.id_published_at, site_id)
+        _call(f"id {site_id}", mst_parser.id_timestamp, site_id)
+
+
+def test_date_and_text_helpers_on_every_hostile_value() -> None:
+    for value in DATES + TEXTS + MARKUP + CHARSETS + IDS + URLS + LONG:
+        for helper in TEXT_HELPERS:
+            _call(f"{getattr(helper, '__qualname__', helper)}({value[:60]!r})", helper, value)
+
+
+# Pages with a field a regular expression reads, and where to write a 1 MB value into it.
+LONG_FIELDS: tuple[tuple[str, re.Pattern[str], Callable[[Any, str], object]], ...] = (
+    ("mst-", re.compile(r"(?<=<title>)[^<]*"), parse_article),
+    ("mst-", re.compile(r"(?<=detail-time\">)[^<]*"), parse_article),
+    ("mst-", re.compile(r"(?<=published_time\" content=\")[^\"]*"), parse_article),
+    ("mst-", re.compile(r"(?<=<p>)[^<]*(?=</p>\s*</div>)"), parse_article),
+    ("mst-", re.compile(r"(?<=class=\")[^\"]*"), parse_article),
+    ("seed-article", re.compile(r"(?<=News_Time_Post\">)[^<]*"), parse_article),
+    ("13-source-panel-label", re.compile(r"(?<=font-weight:bold\">)[^<]*"), parse_article),
+    ("12-caption-anh-prefix", re.compile(r"(?<=<p>Ảnh: )[^<]*"), parse_article),
+    ("listing-middle-page", re.compile(r"(?<=PagingInfo\">)[^<]*"), parse_listing),
+    ("listing-middle-page", re.compile(r"(?<=listnews_item_date\"><span>)[^<]*"), parse_listing),
+    ("mst-zone", re.compile(r"(?<=title=\")[^\"]*"), parse_zone),
+    ("mst-shard", re.compile(r"(?<=<lastmod>)[^<]*"), parse_sitemap),
+    ("mst-shard", re.compile(r"(?<=<loc>)[^<]*"), parse_sitemap),
+    ("mst-rss", re.compile(r"(?<=<pubDate>)[^<]*"), parse_feed_items),
+    (
+        "most-webservice",
+        re.compile(r"(?<=slug&quot;:&quot;)[^&]*|(?<=\"slug\":\")[^\"]*"),
+        parse_webservice_posts,
+    ),
+)
+
+
+@pytest.mark.parametrize(("page_name", "field", "reader"), LONG_FIELDS)
+def test_a_1_mb_value_in_a_regex_facing_field(
+    page_name: str, field: re.Pattern[str], reader: Callable[[Any, str], object]
+) -> None:
+    doc = next(d for d in corpus() if d.name.startswith(page_name) and field.search(d.text))
+    for value in LONG[:: 2 if page_name.startswith("mst-") else 3]:
+        written = html.escape(value)
+        page = field.sub(lambda _, text=written: text, doc.text, count=1)
+        assert len(page) > MEGA
+        _call(
+            f"{doc.name}: {field.pattern[:40]} = {value[:20]!r}… (1 MB)",
+            reader,
+            page.encode("utf-8"),
+            doc.url,
+        )
+
+
+# --- the findings: one test per hostile value that made a parser raise ----------------------
 LISTING_URL = "https://www.most.gov.vn/vn/chuyen-muc/493/Tin-tong-hop.aspx"
 
 
@@ -180,3 +814,15 @@ def test_webservice_json_escape_of_a_lone_surrogate(json_text: str) -> None:
     urls = parse_webservice_posts(f"<string>{json_text}</string>", WEBSERVICE_URL)
     assert len(urls) == 1 and urls[0].startswith("https://www.most.gov.vn/vn/tin-tuc/1/a\ufffd")
     assert urls[0].encode("utf-8")
+
+
+def test_listing_paging_info_of_60000_digits() -> None:
+    """``Trang 111…1`` (60,000 digits) in the pager's info: the regex read it in quadratic
+    time (about 20 s; a 1 MB run, hours): every digit was a new start."""
+    page = (
+        "<html><body><div class='Paging'><span class='PagingInfo'>Trang "
+        + "1" * 60_000
+        + "</span></div></body></html>"
+    )
+    listing = _call("PagingInfo of 60,000 digits", parse_listing, page, LISTING_URL)
+    assert isinstance(listing, Listing) and (listing.page, listing.last_page) == (1, None)
