@@ -22,10 +22,14 @@ import re
 # How far from the end a document's closing tag may be (trailing scripts, comments, padding).
 TAIL_BYTES = 64 * 1024
 _BOM = b"\xef\xbb\xbf"
-_DOCUMENT_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
+# Each comment (and processing instruction) ends at its first "-->" ("?>"), as in HTML and XML:
+# an atomic group "(?>…)" per comment. Without it a pattern could end each comment at any later
+# "-->" and tried every way when the rest failed: 2^n steps for n comments.
+_COMMENTS = rb"(?>\s*<!--.*?-->)*"
+_DOCUMENT_START = re.compile(rb"^" + _COMMENTS + rb"\s*<(?:!doctype\s+html|html[\s>])", re.I | re.S)
 _FRAGMENT_END = re.compile(rb"(?:</[a-zA-Z][\w:.-]*\s*>|-->|/>)\s*$")
 _XML_ROOT = re.compile(
-    rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*|<\?.*?\?>\s*|<!DOCTYPE[^>]*>\s*)*"
+    rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?>(?:<!--.*?-->|<\?.*?\?>|<!DOCTYPE[^>]*>)\s*)*"
     rb"<([A-Za-z_][\w:.-]*)",
     re.S,
 )
@@ -68,7 +72,7 @@ def incomplete(body: bytes, content_type: str | None) -> str | None:
     name = root.group(1)
     stripped = tail.rstrip()
     if stripped.endswith(b"</" + name + b">") or re.search(
-        rb"</" + re.escape(name) + rb"\s*>\s*(?:<!--.*?-->\s*)*$", stripped[-1024:], re.S
+        rb"</" + re.escape(name) + rb"\s*>" + _COMMENTS + rb"\s*$", stripped[-1024:], re.S
     ):
         return None
     if re.match(rb"\s*<" + re.escape(name) + rb"\b[^>]*/>\s*$", head[root.start(1) - 1 :]):
