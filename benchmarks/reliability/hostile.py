@@ -328,6 +328,29 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "a response of 30 empty comments and no element; a pager info of 100,000 digits",
+        "held",
+        "the completeness check (run on every response) and the listing parser answer at once "
+        "(their patterns backtracked for hours, the crawl stalled on the one page)",
+        (
+            "tests/parsers/test_hostile_values.py::test_completeness_of_30_empty_comments",
+            "tests/parsers/test_hostile_values.py::test_listing_paging_info_of_100000_digits",
+        ),
+    ),
+    Attack(
+        "hostile values in pages: 'http://[::1' links, 5,000-digit numbers, surrogate "
+        "references, odd zone ids",
+        "held",
+        "no parser raises: such a value is no link, no id, or U+FFFD; the rest of the page is "
+        "read (an exception failed the page, or a whole feed or shard, on every run)",
+        (
+            "tests/parsers/test_hostile_values.py::test_every_hostile_value_in_every_slot",
+            "tests/parsers/test_hostile_values.py::"
+            "test_several_hostile_values_at_once_at_a_hostile_url",
+            "tests/parsers/test_hostile_values.py::test_xml_char_ref_to_a_surrogate",
+        ),
+    ),
+    Attack(
         "SQL in search input",
         "held",
         "never alters the query",
