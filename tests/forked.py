@@ -85,7 +85,9 @@ def run(
         out, err = Path(tmp, "stdout"), Path(tmp, "stderr")
         workdir = str(cwd) if cwd is not None else os.getcwd()
         process = _server().Process(
-            target=_child, args=(argv, workdir, environment, str(out), str(err)), daemon=False
+            target=_child,
+            args=(argv, workdir, environment, str(out), str(err), str(Path(tmp, "exit"))),
+            daemon=False,
         )
         process.start()
         process.join(timeout)
@@ -96,6 +98,8 @@ def run(
                 argv, timeout or 0, output=_read(out), stderr=_read(err)
             )
         code = process.exitcode
+        if code == _STATUS_LOST and (recorded := _read(Path(tmp, "exit"))):
+            code = int(recorded)
         return subprocess.CompletedProcess(argv, code, _read(out), _read(err))
 
 
@@ -119,8 +123,15 @@ def _entry(argv: Sequence[str]) -> Any:
     raise ValueError(f"tests.forked runs most-archive or scrapy, not {argv[0]!r}")
 
 
-def _child(argv: list[str], cwd: str, env: dict[str, str], out: str, err: str) -> None:
-    """The forked child: become the command, then leave with its exit code."""
+# What multiprocessing reports when it cannot read a child's exit status from the fork server
+# (popen_forkserver.Popen.poll: "perhaps the forkserver process itself got killed"). Seen once,
+# on a loaded machine, for a command that had run: the child's own record of its code decides.
+_STATUS_LOST = 255
+
+
+def _child(argv: list[str], cwd: str, env: dict[str, str], out: str, err: str, status: str) -> None:
+    """The forked child: become the command, then leave with its exit code (recorded in the
+    file ``status`` first)."""
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
@@ -152,6 +163,8 @@ def _child(argv: list[str], cwd: str, env: dict[str, str], out: str, err: str) -
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
+    with contextlib.suppress(OSError):
+        Path(status).write_text(str(code & 0xFF))
     os._exit(code & 0xFF)
 
 
