@@ -25,11 +25,11 @@ Op = Literal["=", "-", "+"]
 Segment = tuple[Op, str]  # ("=", kept text), ("-", removed), ("+", added)
 _WORDS = re.compile(r"\s*\S+|\s+")  # a word with the spaces before it
 # Comparing two sequences (difflib without its junk heuristic, which would leave the common
-# words unmatched) costs about the product of their lengths: a changed paragraph of 50,000
-# words took half a minute, a hostile page's megabyte-long one hours, in ``diff --word`` and
-# in the web view. Beyond this many pairs, the common leading and trailing items are set
-# aside first (an edit inside a long paragraph is then compared alone), and a middle still
-# beyond it is shown removed and added whole.
+# words unmatched) costs about the product of their lengths: a paragraph of 50,000 words with
+# one word changed took 33 s (growing with the square of the length: a megabyte-long one, many
+# minutes), in ``diff --word`` and in the web view. Beyond this many pairs, the common leading
+# and trailing items are set aside first (an edit inside a long paragraph is then compared
+# alone), and a middle still beyond it is shown removed and added whole.
 PAIRS_LIMIT = 4_000_000
 Opcode = tuple[str, int, int, int, int]
 
