@@ -253,7 +253,8 @@ def next_page_urls(page_url: str, zone_id: int | None) -> list[str]:
     """Where the page after ``page_url`` may be, the likeliest first: the timeline fragment
     (when the zone id is known) and the static ``trang-N`` page. The crawl tries the next form
     only when the first fails, and keeps to the form that answered."""
-    if _path(page_url) is None:
+    page_path = _path(page_url)
+    if page_path is None:
         return []  # a URL urllib cannot read has no next page
     page = listing_page_number(page_url) + 1
     base = site_base(page_url)
@@ -261,9 +262,9 @@ def next_page_urls(page_url: str, zone_id: int | None) -> list[str]:
     if zone is None:
         zone = zone_id
     urls: list[str] = []
-    if TIMELINE.match(_path(page_url) or ""):
+    if TIMELINE.match(page_path):
         return [timeline_url(base, zone, page)] if zone is not None else []
-    if zone is not None and not PAGED_ZONE_PATH.match(_path(page_url) or ""):
+    if zone is not None and not PAGED_ZONE_PATH.match(page_path):
         urls.append(timeline_url(base, zone, page))
     static = paged_zone_url(page_url, page)
     if static is not None:

@@ -5,8 +5,9 @@ a number is no id: the link is not an article's, the pager's number is not a pag
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
+
+from tests.e2e.support import query
 
 from .support import LISTING, Page, PageServer, article_page, crawl, listing_page, mini_site
 
@@ -29,12 +30,8 @@ def test_a_number_beyond_64_bits_is_no_id_and_no_page(tmp_path: Path) -> None:
     db = tmp_path / "a.db"
     with PageServer(pages) as site:
         result = crawl(site.base_url, db)
-    conn = sqlite3.connect(db)
-    try:
-        stored = [r[0] for r in conn.execute("SELECT site_id FROM articles")]
-        outcome = conn.execute("SELECT outcome FROM runs").fetchall()
-    finally:
-        conn.close()
+    stored = [r[0] for r in query(db, "SELECT site_id FROM articles")]
+    outcome = query(db, "SELECT outcome FROM runs")
     assert "storage failed" not in result.stderr and "Traceback" not in result.stderr, (
         result.stderr[-3000:]
     )
