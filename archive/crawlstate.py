@@ -9,6 +9,12 @@ is re-checked every hour or so; a 100-day-old one every 10 days; anything older 
 every 30 days — every article eventually. Never-checked articles are due at once. The most
 overdue (largest elapsed / interval) come first.
 
+A time still to come proves nothing (a run under a clock set years ahead, a page dated 2205):
+an article whose ``last_checked`` lies after ``now`` is due at once, like a never-checked one
+(else it waited until the wrong clock's date, its edits unseen, every run saying ``ok``); a
+``published_at`` after ``now`` gives no age (``first_seen`` counts, as for an undated page; an
+age still to come counts as none: hourly).
+
 A re-check is conditional (it sends the stored ``ETag``/``Last-Modified``) only while the
 article's page last came whole (``last_fetched``: an HTTP 200, not a 304) less than
 :data:`TRUSTED_INTERVALS` intervals ago; otherwise it asks for the whole page. A server, or a
@@ -87,13 +93,20 @@ def known_article_ids(db: sqlite_utils.Database, portal: str | None = None) -> s
 # their validators where a conditional request is still trusted (NULL otherwise).
 _SCHEDULE = f"""
 WITH s AS (
-    SELECT site_id, url, etag, last_modified, last_checked, last_fetched, portal, id,
-        min(max((julianday(:now) - julianday(coalesce(published_at, first_seen)))
+    SELECT site_id, url, etag, last_modified, last_fetched, portal, id,
+        -- a check dated after now (a wrong clock) is no check: NULL, due at once
+        CASE WHEN julianday(last_checked) <= julianday(:now) THEN last_checked END
+            AS last_checked,
+        min(max((julianday(:now) - julianday(CASE
+                    WHEN julianday(published_at) <= julianday(:now) THEN published_at
+                    ELSE first_seen END))
                 / {AGE_DIVISOR}, {MIN_INTERVAL_DAYS}), {MAX_INTERVAL_DAYS}) AS interval_days
     FROM articles WHERE :portal IS NULL OR portal = :portal
 ), t AS (
     SELECT site_id, url, last_checked, portal, id, interval_days,
-        julianday(:now) - julianday(last_fetched) < {TRUSTED_INTERVALS} * interval_days
+        -- (a whole page dated after now proves nothing either)
+        julianday(last_fetched) <= julianday(:now)
+            AND julianday(:now) - julianday(last_fetched) < {TRUSTED_INTERVALS} * interval_days
             AS trusted,
         etag AS stored_etag, last_modified AS stored_last_modified
     FROM s
