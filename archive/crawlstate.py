@@ -146,16 +146,20 @@ def due_for_recheck(
     ]
 
 
-def missing_files(db: sqlite_utils.Database) -> list[str]:
+def missing_files(db: sqlite_utils.Database, per_article: int = 0) -> list[str]:
     """Image and attachment URLs of archived articles that have no ``files`` row yet.
 
-    All of them, offsite ones included: the crawler decides which it may fetch.
+    All of them, offsite ones included: the crawler decides which it may fetch. With
+    ``per_article``, only the first that many images and attachments of each article (by
+    position): the crawl fetches no more of one article (``ARCHIVE_MAX_FILES_PER_ARTICLE``).
     """
     return [
         r["url"]
         for r in db.query(
-            "SELECT url FROM images UNION SELECT url FROM attachments "
-            "EXCEPT SELECT url FROM files ORDER BY url"
+            "SELECT url FROM images WHERE :cap = 0 OR position < :cap "
+            "UNION SELECT url FROM attachments WHERE :cap = 0 OR position < :cap "
+            "EXCEPT SELECT url FROM files ORDER BY url",
+            {"cap": max(0, per_article)},
         )
     ]
 
@@ -259,6 +263,7 @@ def read_snapshot(
     recheck_limit: int = 0,
     recheck_at: dt.datetime | str | None = None,
     fetch_files: bool = True,
+    files_per_article: int = 0,
     except_run: int | None = None,
     site: str | None = None,
 ) -> Snapshot:
@@ -266,7 +271,8 @@ def read_snapshot(
 
     A missing file is an empty archive. Re-checks are read for incremental runs only (at most
     ``recheck_limit``, due at ``recheck_at``, default now), validators of every article for full
-    runs only (trusted or not at ``recheck_at`` too), files only when the crawl fetches them.
+    runs only (trusted or not at ``recheck_at`` too), files only when the crawl fetches them
+    (the missing ones among the first ``files_per_article`` of each article; 0: all).
     ``except_run`` is the caller's own run, left out of ``last_run``; ``site``, when given, is
     the site whose last run counts.
     """
@@ -284,7 +290,7 @@ def read_snapshot(
             known=frozenset(known_article_ids(db)),
             rechecks=tuple(rechecks),
             validators={} if incremental else validators(db, now=now),
-            missing_files=tuple(missing_files(db)) if fetch_files else (),
+            missing_files=tuple(missing_files(db, files_per_article)) if fetch_files else (),
             downloaded_files=downloaded_file_urls(db) if fetch_files else frozenset(),
             open_errors=tuple(open_errors(db)),
             last_run=last_finished_run(db, except_run=except_run, site=site),

@@ -71,8 +71,14 @@ ARCHIVE_RECHECK_LIMIT = 500
 ARCHIVE_RECHECK_AT = ""
 # Read the RSS feed and the Getdataportal.asmx post list for discovery (optional sources).
 ARCHIVE_DISCOVERY = True
-# Download the images and attachments of articles (same hosts only).
+# Download the images and attachments of articles (page requisites: from whichever http(s) host
+# serves them, never from an internal address: crawler.requisites).
 ARCHIVE_FETCH_FILES = True
+# At most this many images and this many attachments of one article are downloaded, the first
+# in document order (a real article holds a few dozen at most; a broken template or a defaced
+# page may hold thousands, from any host); the rest are left out, with a warning, in later runs
+# too. The article itself keeps every image and attachment it lists. 0 = all.
+ARCHIVE_MAX_FILES_PER_ARTICLE = 1000
 # Also download the form of each image the page displays when it differs from the full-size
 # one the archive keeps (mst.gov.vn shows /thumb_w/730/... of a full image), so a replay of the
 # archived page (WARC/WACZ) shows its images. Off: only the full-size images are downloaded.

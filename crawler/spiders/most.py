@@ -72,7 +72,7 @@ if TYPE_CHECKING:
 
     from archive.crawlstate import OpenError, Recheck, Snapshot
     from archive.runlog import FrontierEntry
-    from crawler.items import ListingItem
+    from crawler.items import Article, Attachment, Image, ListingItem
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     paging: PagingGuard
     discovery: bool
     fetch_files: bool
+    files_per_article: int  # images and attachments fetched per article at most (0: all)
     extra_media_hosts: frozenset[str]
     fetch_displayed: bool
     known: frozenset[int]
@@ -154,6 +155,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         )
         spider.discovery = s.getbool("ARCHIVE_DISCOVERY")
         spider.fetch_files = s.getbool("ARCHIVE_FETCH_FILES")
+        spider.files_per_article = max(0, s.getint("ARCHIVE_MAX_FILES_PER_ARTICLE"))
         spider.extra_media_hosts = frozenset(
             h.strip().lower().rstrip(".") for h in s.getlist("ARCHIVE_MEDIA_HOSTS") if h.strip()
         )
@@ -623,17 +625,35 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         )
         if article is None or not self.fetch_files:
             return
-        urls = [i.url for i in article.images] + [a.url for a in article.attachments]
+        images, attachments = self._bounded_files(article)
+        urls = [i.url for i in images] + [a.url for a in attachments]
         if self.fetch_displayed:  # the forms the page shows, for replay (docs/settings.md)
-            urls += [
-                i.display_url for i in article.images if i.display_url and i.display_url != i.url
-            ]
+            urls += [i.display_url for i in images if i.display_url and i.display_url != i.url]
         for url in urls:
             if url in self.downloaded_files:
                 continue
             request = self._file_request(url, site_id)
             if request is not None:
                 yield request
+
+    def _bounded_files(self, article: Article) -> tuple[list[Image], list[Attachment]]:
+        """The images and attachments of ``article`` to fetch: at most
+        ``ARCHIVE_MAX_FILES_PER_ARTICLE`` of each, the first in document order (the same rule
+        bounds the missing files a later run fetches: ``crawlstate.missing_files``)."""
+        cap = self.files_per_article
+        images, attachments = article.images, article.attachments
+        if not cap or (len(images) <= cap and len(attachments) <= cap):
+            return images, attachments
+        self.crawler.stats.inc_value("archive/article_files_capped")
+        logger.warning(
+            "%s lists %d images and %d attachments: only the first %d of each are fetched "
+            "(ARCHIVE_MAX_FILES_PER_ARTICLE)",
+            article.url,
+            len(images),
+            len(attachments),
+            cap,
+        )
+        return images[:cap], attachments[:cap]
 
     def parse_file(self, response: Response) -> Iterator[Any]:
         url = response.meta["file_url"]

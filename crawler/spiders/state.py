@@ -128,6 +128,7 @@ def read_snapshot(settings: BaseSettings, site: str | None = None) -> crawlstate
         recheck_limit=settings.getint("ARCHIVE_RECHECK_LIMIT"),
         recheck_at=settings.get("ARCHIVE_RECHECK_AT") or None,
         fetch_files=settings.getbool("ARCHIVE_FETCH_FILES"),
+        files_per_article=settings.getint("ARCHIVE_MAX_FILES_PER_ARTICLE"),
         except_run=settings.getint("ARCHIVE_RUN_ID") or None,
         site=site or settings.get("ARCHIVE_SITE") or None,
     )

@@ -19,6 +19,7 @@ from tests.reliability.support import (
     article_path,
     home_page,
     listing_page,
+    mini_site,
 )
 
 from .support import crawl, query
@@ -97,3 +98,34 @@ def test_a_huge_listing_is_bounded(tmp_path: Path) -> None:
     assert article_hits == []
     reasons = query(db2, "SELECT reason FROM fetch_errors WHERE kind = 'listing'")
     assert reasons and "too large" in reasons[0][0], reasons
+
+
+def test_an_article_of_thousands_of_images_is_bounded(tmp_path: Path) -> None:
+    """An article page holding thousands of images (a broken template, a defaced page: a real
+    one holds a few dozen) made the crawl fetch every one of them, from any host, run after run
+    until each had a file. At most ARCHIVE_MAX_FILES_PER_ARTICLE images and as many attachments
+    of one article are fetched, in document order, the rest left out with a warning, in this
+    run and in the later ones; the article itself is archived whole (every image listed)."""
+    images = [f"/Images/editor/images/p{n}.jpg" for n in range(40)]
+    documents = [f"/Images/editor/files/d{n}.pdf" for n in range(3)]
+    body = "".join(f'<p><img src="{src}" alt="Ảnh {n}"></p>' for n, src in enumerate(images))
+    body += "".join(f'<p><a href="{href}">Tệp {n}</a></p>' for n, href in enumerate(documents))
+    pages = mini_site({704: Page(article_page("Album ảnh", body))})
+    pages |= {src: Page(b"\xff\xd8jpeg", headers={"Content-Type": "image/jpeg"}) for src in images}
+    pages |= {
+        href: Page(b"%PDF-1.4 x", headers={"Content-Type": "application/pdf"}) for href in documents
+    }
+    db = tmp_path / "a.db"
+    cap = ("-s", "ARCHIVE_MAX_FILES_PER_ARTICLE=5")
+    with PageServer(pages) as site:
+        done = crawl(site.base_url, db, *FAST, *cap)
+        first = [p for p in site.paths() if p.startswith("/Images/")]
+        again = crawl(site.base_url, db, *FAST, *cap)
+        second = [p for p in site.paths() if p.startswith("/Images/")][len(first) :]
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert sorted(first) == sorted(images[:5] + documents), first
+    assert "40 images and 3 attachments: only the first 5 of each are fetched" in done.stderr
+    assert query(db, "SELECT count(*) FROM images") == [(40,)]  # the page as it is
+    assert query(db, "SELECT count(*) FROM files") == [(8,)]
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert second == []  # the images left out are not "missing" files of the next run either
