@@ -801,6 +801,27 @@ def record_parse_sample(
         )
 
 
+def kept_version_parser(db: sqlite_utils.Database, article: Article) -> str | None:
+    """The parser of the archived version that ``article`` must not replace, or None.
+
+    A page read by the generic fallback alone (``drift.FALLBACK_PARSER``) never replaces a
+    version a portal's own parser read: at a known article's URL such a page is a maintenance
+    notice, an error page served with 200, or markup the parsers no longer know, and it would
+    become the article's current version (searched and exported until the next re-check) while
+    the run went on. The crawl then records the fetch as failed (:func:`reject_article`) and
+    tries it again next run.
+    """
+    if article.parser != drift.FALLBACK_PARSER:
+        return None
+    row = db.execute(
+        "SELECT parser FROM articles WHERE portal = ? AND site_id = ?",
+        [article.portal, article.site_id],
+    ).fetchone()
+    if row is None or row[0] in (None, drift.FALLBACK_PARSER):
+        return None
+    return str(row[0])
+
+
 def reject_article(
     db: sqlite_utils.Database,
     *,

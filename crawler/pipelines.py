@@ -430,6 +430,16 @@ class ArchivePipeline:
         if missing:
             self._reject(item, article, missing, "article without " + ", ".join(missing))
             return
+        kept = store.kept_version_parser(self.db, article)
+        if kept is not None:
+            self._reject(
+                item,
+                article,
+                (),
+                f"read by {article.parser} only (not the portal's article markup: a notice, an "
+                f"error page, or markup drift): the version read by {kept} is kept",
+            )
+            return
         article.url = item.url
         outcome = store.save_article(
             self.db,

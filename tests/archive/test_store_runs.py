@@ -292,3 +292,18 @@ def test_each_site_is_judged_by_its_own_last_run(tmp_path: Path) -> None:
         last = crawlstate.read_snapshot(path, site=site).last_run
         assert last is not None and last["id"] == run
     assert crawlstate.read_snapshot(path, site="http://127.0.0.1:9").last_run is None
+
+
+def test_a_fallback_read_never_replaces_a_portal_parsers_version(
+    db: sqlite_utils.Database,
+) -> None:
+    fallback = "fallback-trafilatura/1"
+    store.save_article(db, article(1, NOW), page_id=None, fetched_at=iso(NOW))
+    notice = article(1, NOW, title="Thông báo bảo trì hệ thống", parser=fallback)
+    assert store.kept_version_parser(db, notice) == "most/1"
+    assert store.kept_version_parser(db, article(1, NOW)) is None  # the portal's parser again
+    assert store.kept_version_parser(db, article(2, NOW, parser=fallback)) is None  # new
+    store.save_article(db, article(3, NOW, parser=fallback), page_id=None, fetched_at=iso(NOW))
+    assert store.kept_version_parser(db, article(3, NOW, parser=fallback)) is None
+    # the same number on the other portal is another article
+    assert store.kept_version_parser(db, replace(notice, portal="mst")) is None
