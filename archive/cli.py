@@ -615,7 +615,7 @@ def export_command(
     output: str,
     db_path: Path,
 ) -> None:
-    """Export articles as JSON Lines, CSV or WARC.
+    """Export articles as JSON Lines, CSV, WARC or WACZ.
 
     JSON Lines objects have site_id, url, title, lead, body (paragraphs separated by a blank
     line), published_at, category, categories, source, images [{url, caption, path}],
