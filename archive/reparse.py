@@ -4,7 +4,9 @@ Each article's current raw page (``articles.page_id``) is run through the parser
 changed result is recorded by :func:`archive.store.reparse_article` as a new revision with reason
 ``"reparse:<parser>"`` (the old revisions stay), an identical one changes nothing but the
 article's ``parser`` name. Nothing is deleted: a page the parser now rejects is counted and
-left as it was.
+left as it was, and so is a page the portal's parser read and only the generic fallback reads
+now (:func:`archive.store.kept_version_parser`: a parser change that no longer knows the
+markup must not replace exact versions with the fallback's coarser ones).
 
 Run it under the crawl lock (:func:`archive.lock.crawl_lock`), so a crawl cannot write a newer
 capture of an article between its re-parse and its save.
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from archive.progress import Progress, Ticker
 from archive.rawpages import page_body
-from archive.store import now_iso, reparse_article
+from archive.store import kept_version_parser, now_iso, reparse_article
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -94,7 +96,8 @@ def reparse(
 
     Counts: ``articles`` (looked at), ``updated``, ``unchanged``, ``failed`` (parser returned
     None or raised ValueError/UnicodeError), ``mismatch`` (parsed a different site id or portal),
-    ``missing_page`` (no stored body).
+    ``missing_page`` (no stored body), ``fallback_only`` (read by the generic fallback only,
+    where the portal's parser read it before: left as it was).
 
     Raises :class:`UnknownParserVersion` (before changing anything) when ``parser_version`` is
     not among :func:`known_parser_versions`.
@@ -105,7 +108,14 @@ def reparse(
             raise UnknownParserVersion(parser_version, known)
     parse_fn = parse or _default_parser()
     counts: Counter[str] = Counter(
-        {"articles": 0, "updated": 0, "unchanged": 0, "failed": 0, "mismatch": 0}
+        {
+            "articles": 0,
+            "updated": 0,
+            "unchanged": 0,
+            "failed": 0,
+            "mismatch": 0,
+            "fallback_only": 0,
+        }
     )
     rows = list(db.query(_SELECT, {"parser": parser_version, "since": since}))
     tick = Ticker(progress, PROGRESS_SECONDS)
@@ -130,6 +140,9 @@ def reparse(
             continue
         if (article.portal, article.site_id) != (row["portal"], row["site_id"]):
             counts["mismatch"] += 1
+            continue
+        if kept_version_parser(db, article) is not None:
+            counts["fallback_only"] += 1
             continue
         outcome = reparse_article(db, article, page_id=int(row["page_id"]), parsed_at=now_iso())
         counts[outcome] += 1

@@ -103,6 +103,24 @@ def test_rejecting_parser_loses_nothing(db: sqlite_utils.Database) -> None:
     assert {t: snapshot(db, t) for t in before} == before
 
 
+def test_a_parser_that_now_leaves_pages_to_the_fallback_loses_nothing(
+    db: sqlite_utils.Database,
+) -> None:
+    """A parser change that no longer recognises the portal's markup leaves the pages to the
+    generic fallback: its coarser reading replaced every version the portal's parser had read.
+    Such pages are counted and left as they were, like pages the parser rejects."""
+    before = {t: snapshot(db, t) for t in ("articles", "revisions", "articles_fts_docsize")}
+
+    def regressed(body: bytes, url: str) -> Article | None:
+        article = parse_article(body, url)
+        assert article is not None
+        return replace(article, body=["Đoạn một. Đoạn hai."], parser="fallback-trafilatura/1")
+
+    counts = reparse(db, parse=regressed)
+    assert (counts["fallback_only"], counts["updated"], counts["unchanged"]) == (2, 0, 0)
+    assert {t: snapshot(db, t) for t in before} == before
+
+
 def test_since_filters_by_page_fetch_time(db: sqlite_utils.Database) -> None:
     counts = reparse(db, since="2026-01-02T00:00:00+00:00", parse=fixed_parser)
     assert (counts["articles"], counts["updated"]) == (1, 1)
