@@ -23,8 +23,8 @@ FTS_FOLDED = "articles_fts"  # text passed through archive.normalize.fold (no ac
 FTS_EXACT = "articles_fts_exact"  # the NFC text as stored, accents kept
 
 # Run outcomes (crawler/outcome.py decides them). m001 made the CHECK with the first six;
-# m005_run_outcomes widens it to the tuple of its day; m011_drift_run_outcomes adds whatever
-# an archive's CHECK still lacks (drift).
+# m005_run_outcomes widens it to the tuple of its day; m011_drift_run_outcomes and
+# m019_forbidden_run_outcome add whatever an archive's CHECK still lacks (drift, forbidden).
 OUTCOMES = (
     "running",
     "ok",
@@ -35,6 +35,7 @@ OUTCOMES = (
     "limited",
     "unreachable",
     "drift",
+    "forbidden",
 )
 _FIRST_OUTCOMES = OUTCOMES[:6]
 ERROR_KINDS = ("listing", "article", "file", "discovery")
@@ -854,6 +855,13 @@ def m018_last_fetched(db: sqlite_utils.Database) -> None:
     :mod:`archive.crawlstate`). Filled from what the archive kept: the fetch time of the
     article's current raw page, or of its latest re-fetch (``revisits``, status 200)."""
     _run_script(db, _LAST_FETCHED)
+
+
+@migrations()
+def m019_forbidden_run_outcome(db: sqlite_utils.Database) -> None:
+    """Run outcome ``forbidden`` (the site's robots.txt forbids the whole walk): the runs CHECK
+    accepts it (and any other value of ``OUTCOMES`` an archive's CHECK still lacks)."""
+    _allow_outcomes(db)
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

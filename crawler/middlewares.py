@@ -36,6 +36,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 from twisted.internet import task
 
+from crawler import outcome
 from crawler.parsers.completeness import incomplete
 from crawler.parsers.urls import is_web_url
 from crawler.records import FetchFailure
@@ -215,6 +216,9 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
+        if is_robots_request(request) and self.crawler.stats is not None:
+            # (a run that fetched nothing else, robots.txt forbidding the rest, is "forbidden")
+            self.crawler.stats.inc_value(f"archive/{outcome.ROBOTS_ANSWERS}")
         if is_robots_request(request) and is_error_page(response):
             logger.info(
                 "robots.txt of %s is an error page (HTTP %s): no rules",

@@ -14,6 +14,8 @@ outcome          when                                                           
 ``interrupted``  stopped by a signal (Ctrl-C, SIGTERM: Scrapy's "shutdown")                  1
 ``unreachable``  the site never answered: every entry point refused the connection or has     1
                  no DNS name
+``forbidden``    the site's robots.txt forbids every page the run asked for (``Disallow: /``):  1
+                 obeyed, nothing but robots.txt fetched (:data:`ROBOTS_FORBIDDEN`)
 ``partial``      the crawl finished but some listings, articles or files failed              1
 ``drift``        finished, but a portal's recent articles parse badly, or none of the run's   1
                  first listing pages lists an article link: markup drift (``archive.drift``,
@@ -60,6 +62,7 @@ ORDER: tuple[str, ...] = (
     "failed",
     "interrupted",
     "unreachable",
+    "forbidden",
     "partial",
     "drift",
     "limited",
@@ -72,6 +75,7 @@ EXIT_CODES: Mapping[str, int] = {
     "drift": EXIT_PARTIAL,
     "partial": EXIT_PARTIAL,
     "unreachable": EXIT_PARTIAL,
+    "forbidden": EXIT_PARTIAL,
     "interrupted": EXIT_PARTIAL,
     "failed": EXIT_PARTIAL,
     "died": EXIT_PARTIAL,
@@ -82,6 +86,8 @@ STORAGE_ERRORS = "storage_errors"  # items the archive failed to store
 CATEGORIES_LIMITED = "categories_limited"  # walks stopped by the user's page limit
 CATEGORIES_BOUNDED = "categories_bounded"  # walks stopped by the default safety bound
 SITE_UNREACHABLE = "site_unreachable"  # the home page failed at the connection level
+ROBOTS_FORBIDDEN = "robots_forbidden"  # requests robots.txt forbade (obeyed, not fetched)
+ROBOTS_ANSWERS = "robots_answers"  # responses to robots.txt requests (crawler.middlewares)
 DRIFT_ALARMS = "drift_alarms"  # portals whose markup drifted (archive.drift)
 TIME_LIMITED = "time_limited"  # --max-duration / ARCHIVE_MAX_DURATION ended the walk
 LISTING_FIRST_PAGES = "listing_first_pages"  # categories' first listing pages parsed
@@ -99,6 +105,7 @@ def decide(
     *,
     storage_errors: int = 0,
     unreachable: bool = False,
+    forbidden: bool = False,
     drift: bool = False,
     limited: bool = False,
 ) -> str:
@@ -107,6 +114,7 @@ def decide(
     ``errors`` counts the failed listings, articles and files (``archive/errors``); optional
     discovery sources and articles gone from the site do not count. ``storage_errors``: items
     the archive could not store. ``unreachable``: nothing ever came back from the site.
+    ``forbidden``: robots.txt forbade what the run asked for, and nothing else was fetched.
     ``drift``: a portal's markup drifted. ``limited``: a page limit stopped a category's walk
     (the finish reason ``time_limit`` says the run's time limit ended it).
     """
@@ -120,6 +128,8 @@ def decide(
         return "failed"
     if unreachable:
         return "unreachable"
+    if forbidden:
+        return "forbidden"
     if errors:
         return "partial"
     if drift:
@@ -136,6 +146,8 @@ def decide_from_stats(stats: Mapping[str, object], finish_reason: str | None = N
         _count(stats, "errors"),
         storage_errors=_count(stats, STORAGE_ERRORS),
         unreachable=bool(_count(stats, SITE_UNREACHABLE)) and not responses,
+        forbidden=bool(_count(stats, ROBOTS_FORBIDDEN))
+        and _count(stats, "downloader/response_count") <= _count(stats, ROBOTS_ANSWERS),
         drift=bool(_count(stats, DRIFT_ALARMS)),
         limited=bool(
             _count(stats, CATEGORIES_LIMITED)

@@ -103,6 +103,14 @@ class CrawlSummary:
                 if c.get(outcomes.STORAGE_ERRORS)
                 else []
             ),
+            *(
+                [
+                    "  robots.txt forbids every page this run asked for: obeyed, nothing was "
+                    "crawled (see the log)"
+                ]
+                if self.outcome == "forbidden"
+                else []
+            ),
             *_drift_lines(c.get("drift")),
             *(
                 [

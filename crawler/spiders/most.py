@@ -698,8 +698,11 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         kind = meta.get("kind", "listing")
         reason, status = failure_reason(failure)
         if isinstance(failure.value, IgnoreRequest) and "robots.txt" in str(failure.value):
-            # the site asked not to be crawled there: respected, not a failure
+            # the site asked not to be crawled there: respected, not a failure (a run that
+            # fetched nothing else is "forbidden": crawler.outcome)
             logger.info("robots.txt forbids %s: not fetched", request.url)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value(f"archive/{outcome.ROBOTS_FORBIDDEN}")
             return
         legacy = self.scope.legacy_article_url(meta["site_id"]) if kind == "article" else None
         if legacy and status == 500 and not meta.get("legacy"):

@@ -119,7 +119,13 @@ class SiteStart:
         redirected = bool(request.meta.get("redirect_urls"))
         problem = None
         unreachable = status is None and not isinstance(failure.value, IgnoreRequest)
-        if isinstance(failure.value, IgnoreRequest) and redirected and "offsite" in reason:
+        if isinstance(failure.value, IgnoreRequest) and "robots.txt" in reason:
+            # obeyed; the portal's home page is tried next (a run that fetches nothing else
+            # is "forbidden": crawler.outcome)
+            logger.warning("robots.txt of %s forbids its root page", self.scope.base)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value(f"archive/{outcome.ROBOTS_FORBIDDEN}")
+        elif isinstance(failure.value, IgnoreRequest) and redirected and "offsite" in reason:
             problem = f"redirects out of its portal's hosts, to {request.url}"
         elif unreachable:
             problem = f"is unreachable ({reason})"

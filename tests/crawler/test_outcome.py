@@ -54,6 +54,24 @@ def test_every_final_outcome_has_an_exit_code() -> None:
             {"archive/site_unreachable": 1, "archive/errors": 4, "downloader/response_count": 1},
             "partial",
         ),
+        # robots.txt forbade the rest: only robots.txt answered
+        (
+            {
+                "archive/robots_forbidden": 3,
+                "archive/robots_answers": 1,
+                "downloader/response_count": 1,
+            },
+            "forbidden",
+        ),
+        # ... some pages were forbidden, others fetched: obeyed, an ordinary run
+        (
+            {
+                "archive/robots_forbidden": 3,
+                "archive/robots_answers": 1,
+                "downloader/response_count": 9,
+            },
+            "ok",
+        ),
     ],
 )
 def test_the_worst_outcome_wins(stats: dict[str, int], expected: str) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from replica.testing import running_replica
+from replica.testing import running_mst_replica, running_replica
 
 from .support import crawl, export, query
 
@@ -119,3 +119,25 @@ def test_a_crawl_delay_beyond_reason_is_capped(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Crawl-delay 1e+308 s" in result.stderr and "waiting 0.1 s" in result.stderr
     assert len(export(db)) == 4
+
+
+@pytest.mark.parametrize("portal", ["most", "mst"])
+def test_a_site_whose_robots_txt_forbids_everything_is_not_an_ok_run(
+    tmp_path: Path, portal: str
+) -> None:
+    """A robots.txt that forbids the whole site (``Disallow: /``), as a site may put up for a
+    while or by mistake: the crawl obeyed it, fetched nothing, and ended ``ok`` (exit 0), run
+    after run, the archive frozen without a word. The rules are still obeyed, but the run says
+    so: outcome ``forbidden``, exit 1, one clear line naming robots.txt."""
+    db = tmp_path / "archive.db"
+    start = (
+        running_replica(articles=5, seed=13)
+        if portal == "most"
+        else running_mst_replica(articles=5, seed=13)
+    )
+    with start as rep, robots_proxy(rep.base_url, b"User-agent: *\nDisallow: /\n") as (base, paths):
+        result = crawl(base, db)
+    assert paths == ["/robots.txt"]  # nothing else asked for
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert query(db, "SELECT outcome FROM runs") == [("forbidden",)]
+    assert "robots.txt forbids" in result.stderr and "nothing was crawled" in result.stderr
