@@ -563,6 +563,8 @@ def parse_mst_article(
     """The article on a page whose content container is ``body``."""
     index = index_page(root)
     fields = page_fields(index, site_id)
+    # The index reads the head's tags when asked: ask before the tree changes below.
+    declared = declared_canonical(index)
     noise, left_out = body_parts(body)
     for el in noise:
         _drop(el)
@@ -572,7 +574,7 @@ def parse_mst_article(
     attachments = find_attachments(body, page_url)
     return Article(
         site_id=site_id,
-        url=canonical_url(page_url, declared_canonical(index)),
+        url=canonical_url(page_url, declared),
         title=fields.title,
         lead=fields.lead,
         body=[p.text for p in paragraphs],
