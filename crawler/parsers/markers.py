@@ -108,13 +108,18 @@ class PageIndex:
     def find(self, sel: Sel) -> list[etree._Element]:
         """The elements ``sel`` selects, in document order (a selector names a class token or a
         data-role; the tag and the other properties filter)."""
+        # The elements filed under the token or role hold it: only the tag, and a role asked
+        # beside a class token, are left to check.
         if sel.cls is not None:
             found = self.classes.get(sel.cls, [])
+            if sel.role is not None:
+                found = [el for el in found if (el.get("data-role") or "").strip() == sel.role]
         elif sel.role is not None:
             found = self.roles.get(sel.role, [])
         else:
             return []
-        return [el for el in found if _matches(el, sel)]
+        tag = sel.tag
+        return [el for el in found if el.tag == tag] if tag is not None else list(found)
 
     def first(self, sels: Iterable[Sel]) -> etree._Element | None:
         """The first element of the first selector that selects any, trying them in order."""
@@ -153,11 +158,3 @@ class HeadMeta:
                             return content
         self._tags = None  # every tag read
         return None
-
-
-def _matches(el: etree._Element, sel: Sel) -> bool:
-    if sel.tag is not None and el.tag != sel.tag:
-        return False
-    if sel.role is not None and (el.get("data-role") or "").strip() != sel.role:
-        return False
-    return sel.cls is None or sel.cls in (el.get("class") or "").split()

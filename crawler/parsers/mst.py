@@ -163,8 +163,14 @@ def canonical_url(page_url: str, declared: str | None = None) -> str:
         return page_url.strip()
     match = ARTICLE_PATH.match(path)
     if match is not None and declared:
+        declared = declared.strip()
         try:
-            found = ARTICLE_PATH.match(split_path(declared.strip())[2])
+            # (a page usually declares the very URL it was fetched at: nothing to split again)
+            found = (
+                match
+                if declared == page_url.strip()
+                else ARTICLE_PATH.match(split_path(declared)[2])
+            )
         except ValueError:
             found = None
         # the same digits, as written: int() would read "0197…", "١٩٧…" (then no id by the

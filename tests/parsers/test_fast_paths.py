@@ -11,13 +11,16 @@ from __future__ import annotations
 import random
 import sys
 import unicodedata
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 
-from crawler.parsers import blocks, markers, mst, parse_article, text, urls
+from crawler.parsers import blocks, markers, most, mst, parse_article, text, urls
 from crawler.parsers.blocks import Flattener, element_align
 from crawler.parsers.document import load, text_of
+from crawler.parsers.markers import PageIndex, Sel
+from crawler.parsers.urls import absolute_url, is_web_url
 
 SEED = 20261129
 
@@ -163,7 +166,13 @@ def test_mst_canonical_urls_equal_the_urlsplit_reading() -> None:
     for _ in range(20000):
         page_url = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 5)))
         declared = rnd.choice(
-            [None, "", "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 5)))]
+            [
+                None,
+                "",
+                "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 5))),
+                page_url,  # the usual page: it declares the URL it was fetched at
+                f" {page_url}\n",
+            ]
         )
         want = _reference_canonical_url(page_url, declared)
         assert mst.canonical_url(page_url, declared) == want, (page_url, declared)
@@ -244,3 +253,137 @@ def test_the_caches_keep_no_long_value() -> None:
     kept = [*mst._CLASS_FACTS, *blocks._STYLE_ALIGN]
     kept += [value for cache in [markers._tokens_cache(mst.CLASSES)] for value in cache]
     assert all(len(value) <= markers.CACHED_VALUE_LENGTH for value in kept)
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+HEAD_TAGS = ["meta", "link", "title", "div", "h1", "p", "span", "ul", "a"]
+HEAD_ATTRIBUTES = [
+    ("property", "og:url"), ("property", " OG:Title "), ("name", "og:url"), ("name", ""),
+    ("itemprop", "datePublished"), ("property", "article:published_time"), ("content", "c1"),
+    ("content", ""), ("content", "2020-01-02T03:04:05+07:00"), ("rel", "canonical"),
+    ("rel", " Canonical "), ("rel", "stylesheet"), ("href", "/a-197136691.htm"), ("href", ""),
+    ("class", "detail-title"), ("class", "detail-title article-title"), ("class", "sapo x"),
+    ("class", "detail-time"), ("class", "detail-tab"), ("data-role", "title"),
+    ("data-role", " sapo "), ("data-role", "tags"), ("data-role", "publishdate"),
+]  # fmt: skip
+HEAD_TEXTS = ["", "x", " T ", "Tiêu đề - Bộ Khoa học và Công nghệ"]
+
+
+def _head_soup(rnd: random.Random, depth: int = 0) -> str:
+    out = []
+    for _ in range(rnd.randint(0, 5)):
+        out.append(rnd.choice(HEAD_TEXTS))
+        if depth < 3:
+            tag = rnd.choice(HEAD_TAGS)
+            attrs = "".join(
+                f' {n}="{v}"' for n, v in rnd.sample(HEAD_ATTRIBUTES, rnd.randint(0, 3))
+            )
+            out.append(f"<{tag}{attrs}>{_head_soup(rnd, depth + 1)}</{tag}>")
+    return "".join(out)
+
+
+def _pages_with_heads() -> list[etree._Element]:
+    """The fixture pages, and random heads and bodies of meta, link, title and field markup."""
+    pages = [(folder / "page.html").read_bytes() for folder in sorted(FIXTURES.iterdir())]
+    rnd = random.Random(SEED)
+    pages += [
+        f"<html><head>{_head_soup(rnd)}</head><body>{_head_soup(rnd)}</body></html>".encode()
+        for _ in range(600)
+    ]
+    return [root for root in map(load, pages) if root is not None]
+
+
+def _eager_head(root: etree._Element) -> tuple[dict[str, str], str | None, str | None]:
+    """(meta contents, canonical link, title) read in one walk, as the index read them before
+    it read them on demand."""
+    meta: dict[str, str] = {}
+    canonical: str | None = None
+    title: str | None = None
+    for el in root.iter("meta", "link", "title"):
+        if el.tag == "meta":
+            key = el.get("property") or el.get("name") or el.get("itemprop")
+            if key:
+                content = el.get("content")
+                if content is not None:
+                    meta.setdefault(key.strip().lower(), content)
+        elif el.tag == "link":
+            if canonical is None and (el.get("rel") or "").strip().lower() == "canonical":
+                canonical = el.get("href")
+        elif title is None:
+            title = el.text or ""
+    return meta, canonical, title
+
+
+def test_the_head_read_on_demand_is_the_head_read_at_once() -> None:
+    rnd = random.Random(SEED)
+    for root in _pages_with_heads():
+        meta, canonical, title = _eager_head(root)
+        index = PageIndex(root, mst.CLASSES)
+        asked = [*meta, "og:url", "og:title", "datepublished", "pubdate", "nothing", "OG:URL"]
+        rnd.shuffle(asked)
+        for key in asked:
+            assert index.meta.get(key) == meta.get(key), key
+        assert index.canonical == canonical
+        assert index.title == title
+        assert mst.declared_canonical(index) == (canonical or meta.get(mst.CANONICAL_META))
+
+
+def _reference_find(index: PageIndex, sel: Sel) -> list[etree._Element]:
+    """Every element of the page the selector names, by reading each one's attributes."""
+    found = []
+    for el in index._root.iter(etree.Element):
+        if sel.cls is None and sel.role is None:
+            continue
+        if sel.tag is not None and el.tag != sel.tag:
+            continue
+        if sel.role is not None and (el.get("data-role") or "").strip() != sel.role:
+            continue
+        if sel.cls is not None and sel.cls not in (el.get("class") or "").split():
+            continue
+        found.append(el)
+    return found
+
+
+def test_the_index_finds_what_each_selector_names() -> None:
+    selectors = {*mst.TITLE, *mst.LEAD, *mst.DATE, mst.CATEGORY_BOX, mst.CATEGORY_CRUMB}
+    selectors |= {mst.BYLINE, mst.BYLINE_TOP, *(sel for sel, _ in mst.TAGS)}
+    selectors |= {Sel("h1", cls="detail-title", role="title"), Sel(cls="sapo", role="sapo")}
+    selectors |= {Sel("p"), Sel(role="tags"), Sel("div", role="publishdate")}
+    for root in _pages_with_heads():
+        index = PageIndex(root, mst.CLASSES)
+        for sel in selectors:
+            assert index.find(sel) == _reference_find(index, sel), sel
+
+
+def _reference_attachments(body: etree._Element, page_url: str) -> list[tuple[str, str]]:
+    """``most.find_attachments`` as written with the extension's regex alone."""
+    found: list[tuple[str, str]] = []
+    for link in body.iter("a"):
+        href = (link.get("href") or "").strip()
+        path = href.split("#", 1)[0].split("?", 1)[0]
+        if not href or not most.ATTACHMENT_EXT.search(path):
+            continue
+        url = absolute_url(href, page_url)
+        if is_web_url(url) and url not in [u for u, _ in found]:
+            found.append((url, text.clean(text_of(link))))
+    return found
+
+
+def test_attachment_links_are_the_regexs_alone() -> None:
+    rnd = random.Random(SEED)
+    pieces = [
+        "/a", ".pdf", ".PDF", ".docx", ".Doc", ".xlsx", ".pptx", ".zip", ".rar", ".ZıP", ".ſ",
+        ".pdfx", "pdf", ".", "\n", "&#10;", "?q=1", "#x", "/", " ", "x.b", ".Xls",
+    ]  # fmt: skip
+    for _ in range(300):
+        links = "".join(
+            f'<a href="{"".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 4)))}">t</a>'
+            for _ in range(10)
+        )
+        root = load(f"<html><body><div>{links}</div></body></html>".encode())
+        assert root is not None
+        body = next(root.iter("div"))
+        page_url = "https://mst.gov.vn/a-197250704101929995.htm"
+        want = _reference_attachments(body, page_url)
+        got = [(a.url, a.title) for a in most.find_attachments(body, page_url)]
+        assert got == want, links
