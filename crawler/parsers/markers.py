@@ -133,7 +133,8 @@ class PageIndex:
 class HeadMeta:
     """The page's ``<meta>`` contents by key (``property``, else ``name``, else ``itemprop``;
     trimmed, lower case), the first tag of a key winning. The tags are read in document order
-    only as far as the keys asked for need: a lookup reads on until its key turns up."""
+    only as far as the keys asked for need: a lookup reads on until its key turns up. Ask before
+    changing the tree (a later lookup goes on reading the tree as it is then)."""
 
     def __init__(self, root: etree._Element) -> None:
         self._found: dict[str, str] = {}
