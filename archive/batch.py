@@ -116,6 +116,22 @@ def _runs(statements: list[Statement]) -> list[tuple[str, list[list[Any]]]]:
     return runs
 
 
+def _journal_in_memory(db: sqlite_utils.Database) -> None:
+    """Keep ``db``'s savepoint journals in memory (``PRAGMA temp_store = MEMORY``).
+
+    A write's savepoint copies every page the write changes into a journal, to undo the write
+    alone if it fails: 20 to 30 pages for an article (its row, the indexes, its images...).
+    SQLite keeps that journal in memory up to 64 KiB, then spills it to a temporary file:
+    every article's write did file I/O for nothing (measured: 20 µs of the 230 µs its SQL
+    takes). In memory, a journal holds at most the pages of the one write in progress (it is
+    emptied at each ``RELEASE``). The pragma cannot change inside a transaction, and changing
+    it drops the connection's temporary tables: a batch's connection keeps none (set once,
+    before the batch's first transaction).
+    """
+    if int(db.conn.execute("PRAGMA temp_store").fetchone()[0]) != 2:
+        db.conn.execute("PRAGMA temp_store = MEMORY")
+
+
 class WriteBatch:
     """Many archive writes, one transaction at a time (see the module's docstring).
 
@@ -135,6 +151,7 @@ class WriteBatch:
         self.items = 0
         self.commits = 0
         self._opened: float | None = None
+        self._journal_in_memory = False
 
     @property
     def open(self) -> bool:
@@ -149,6 +166,9 @@ class WriteBatch:
         :attr:`open` is then False.
         """
         if self._opened is None:
+            if not self._journal_in_memory:
+                _journal_in_memory(self.db)
+                self._journal_in_memory = True
             self.db.conn.execute("BEGIN IMMEDIATE")
             self._opened = time.monotonic()
             _OPEN[self.db] = _Open()

@@ -253,3 +253,28 @@ def test_abandon_commits_what_is_written_and_drops_what_is_queued(tmp_path: Path
         (None, "WriteAbandoned"),
         (None, "WriteAbandoned"),
     ]
+
+
+def test_a_batch_keeps_its_savepoint_journals_in_memory(tmp_path: Path) -> None:
+    """A write's savepoint journal (every page the write changes) stays in memory instead of
+    spilling to a temporary file past 64 KiB; a big write that fails is still undone whole."""
+    db = open_archive(tmp_path / "a.db")
+    batch = WriteBatch(db, max_items=100, max_seconds=3600)
+    for sid in range(1, 41):
+        batch.run(
+            store.save_article, db, article(sid, "Điện lực " * 400), page_id=None, fetched_at=T1
+        )
+    batch.commit()
+    assert db.execute("PRAGMA temp_store").fetchone()[0] == 2  # MEMORY
+
+    def rewrite_then_fail() -> None:  # changes far more than 64 KiB of existing pages
+        db.execute("UPDATE articles SET title = title || title")
+        raise RuntimeError("half-way")
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        batch.run(rewrite_then_fail)
+    batch.run(store.save_article, db, article(41), page_id=None, fetched_at=T1)
+    batch.close()
+    titles = {r["title"] for r in db.query("SELECT title FROM articles WHERE site_id <= 40")}
+    assert titles == {"Điện lực " * 400}
+    assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 41
