@@ -195,6 +195,22 @@ def test_last_fetched_of_migrated_articles_is_their_pages_fetch_time(
     assert any(checked > fetched for fetched, _page, checked in rows if fetched), "no 304 kept"
 
 
+def test_migrated_full_text_tables_merge_16_segments_at_a_time(
+    migrated: tuple[Path, dict[str, list[dict[str, Any]]]],
+) -> None:
+    """m020_fts_merging: the release's full-text tables (SQLite's defaults, 4 and 16) now
+    merge their segments 16 at a time and all at once only past 64, and still hold every
+    article."""
+    path, _ = migrated
+    conn = sqlite3.connect(path)
+    for table in (migrations.FTS_FOLDED, migrations.FTS_EXACT):
+        config = dict(conn.execute(f"SELECT k, v FROM {table}_config").fetchall())
+        assert (config["automerge"], config["crisismerge"]) == (16, 64), table
+    exact = migrations.FTS_EXACT
+    conn.execute(f"INSERT INTO {exact} ({exact}) VALUES ('integrity-check')")  # raises if not
+    conn.close()
+
+
 def test_migrated_archive_reads_as_before(
     migrated: tuple[Path, dict[str, list[dict[str, Any]]]],
 ) -> None:

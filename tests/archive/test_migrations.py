@@ -158,3 +158,31 @@ def test_last_fetched_is_filled_from_the_latest_whole_page(tmp_path: Path) -> No
         {"last_fetched": t2, "last_checked": t3}
     ]
     db.close()
+
+
+def test_full_text_tables_merge_16_segments_at_a_time(tmp_path: Path) -> None:
+    """m020_fts_merging, on a new archive and on one written before it (no setting: FTS5's
+    defaults, 4 and 16): the settings are each full-text table's own, so every connection
+    uses them."""
+    merging = "SELECT k, v FROM {} WHERE k IN ('automerge', 'crisismerge') ORDER BY k"
+    path = tmp_path / "a.db"
+    open_archive(path).close()
+    conn = sqlite3.connect(path)
+    for table in (migrations.FTS_FOLDED, migrations.FTS_EXACT):
+        config = f"{table}_config"
+        assert conn.execute(merging.format(config)).fetchall() == [
+            ("automerge", 16),
+            ("crisismerge", 64),
+        ]
+        conn.execute(f"DELETE FROM {config} WHERE k IN ('automerge', 'crisismerge')")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm020_fts_merging'")  # as before
+    conn.commit()
+    conn.close()
+    db = open_archive(path)
+    assert migrations.applied(db)[-1] == "m020_fts_merging"
+    for table in (migrations.FTS_FOLDED, migrations.FTS_EXACT):
+        assert db.execute(merging.format(f"{table}_config")).fetchall() == [
+            ("automerge", 16),
+            ("crisismerge", 64),
+        ]
+    db.close()
