@@ -11,7 +11,8 @@ the batch opened, as soon as no write has come for
 once), and when it is closed. A write is reported done when it has run (the crawl goes on);
 a commit that fails is reported apart, with the number of writes it lost.
 
-Each write still runs in its own savepoint, so one that fails undoes only itself. The
+Each write still runs in its own savepoint, so one that fails undoes only itself; the
+savepoint's journal stays in memory (:func:`_journal_in_memory`). The
 full-text rows are written at commit time, all at once (:func:`defer_fts`): a savepoint
 flushes FTS5's pending index data, which would cost a segment per article again. A category
 upserted once in a batch is not upserted again in it (:func:`category_known`).
