@@ -329,7 +329,6 @@ def _current(db: sqlite_utils.Database, stored: _Stored) -> tuple[Any, ...] | No
         url = recorded_article_url(current[4], a.url)
         if url != a.url:
             stored.article = dataclasses.replace(a, url=url)
-            stored.columns[0] = url
     return current
 
 
@@ -339,9 +338,15 @@ _json = json.JSONEncoder(ensure_ascii=False).encode
 
 
 class _Stored:
-    """An article in the forms the archive stores it, each computed once (NFC, folding)."""
+    """An article in the forms the archive stores it, each computed once (NFC, folding).
+
+    The content hash at once; the rest (the row's NFC texts, the packed HTML, the folded
+    full-text values, the JSON columns) by :meth:`rows`, when the article's row is written: an
+    article found unchanged needs none of it (packing the HTML alone is a third of the work).
+    """
 
     __slots__ = (
+        "_rows",
         "article",
         "attachments",
         "attachments_json",
@@ -352,14 +357,27 @@ class _Stored:
         "images",
         "images_json",
     )
+    columns: list[object]
+    images: list[tuple[object, ...]]
+    attachments: list[tuple[object, ...]]
+    exact: list[str]
+    folded: list[str]
+    images_json: str
+    attachments_json: str
 
     def __init__(self, article: Article) -> None:
-        a = article
-        self.article = a
-        self.digest = content_hash(a)
+        self.article = article
+        self.digest = content_hash(article)
+        self._rows = False
+
+    def rows(self) -> _Stored:
+        """Fill in the row's values from :attr:`article` (as :func:`_current` left it), once."""
+        if self._rows:
+            return self
+        a = self.article
         title, lead, body = nfc(a.title), nfc(a.lead or ""), nfc(join_body(a.body))
         source = None if a.source is None else nfc(a.source)
-        self.columns: list[object] = [
+        self.columns = [
             a.url,
             title,
             lead,
@@ -389,6 +407,8 @@ class _Stored:
             [{"url": i.url, "caption": i.caption, "alt": i.alt} for i in a.images]
         )
         self.attachments_json = _json([{"url": t.url, "title": t.title} for t in a.attachments])
+        self._rows = True
+        return self
 
 
 def _write_children(db: sqlite_utils.Database, stored: _Stored, row_id: int) -> None:
@@ -496,7 +516,7 @@ def _insert_article(
     etag: str | None,
     last_modified: str | None,
 ) -> None:
-    a = stored.article
+    a = stored.rows().article
     cursor = db.conn.execute(
         _INSERT_ARTICLE,
         [
@@ -535,6 +555,7 @@ def _replace_article(
     last_modified: str | None,
 ) -> None:
     """A changed version: the old one becomes a packed revision, the new one the article."""
+    stored.rows()
     portal, sid, row_id = stored.article.portal, stored.article.site_id, int(current[3])
     revision = int(current[1]) + 1
     _retire_revision(db, portal, sid, int(current[1]))

@@ -107,6 +107,24 @@ def test_unchanged_moves_only_last_seen(db: sqlite_utils.Database) -> None:
     assert rev == {"first_seen": T1, "last_seen": T2}
 
 
+def test_an_unchanged_article_is_not_packed_again(
+    db: sqlite_utils.Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the content hash is computed for an article found unchanged (crawl or re-parse):
+    its HTML is packed, its texts folded, only when its row is written."""
+    store.save_article(db, make_article(), page_id=page(db), fetched_at=T1)
+
+    def no_packing(*_args: object) -> bytes:
+        raise AssertionError("packed an unchanged article's HTML")
+
+    monkeypatch.setattr(store, "pack_html", no_packing)
+    assert store.save_article(db, make_article(), page_id=None, fetched_at=T2) == "unchanged"
+    assert store.reparse_article(db, make_article(), page_id=None, parsed_at=T2) == "unchanged"
+    with pytest.raises(AssertionError, match="packed"):  # a new version is written, and packed
+        store.save_article(db, make_article(title="Khác"), page_id=None, fetched_at=T2)
+    assert rows(db, "SELECT revision FROM articles") == [{"revision": 1}]  # undone whole
+
+
 def test_whitespace_and_nfd_do_not_make_a_revision(db: sqlite_utils.Database) -> None:
     store.save_article(db, make_article(), page_id=None, fetched_at=T1)
     nfd_title = unicodedata.normalize("NFD", make_article().title) + "\u00a0 "

@@ -29,7 +29,7 @@ def test_the_bare_executemany_gets_the_full_text_values_the_store_writes(tmp_pat
     _cols, folded_rows = dump[FTS_FOLDED]
     written = {}
     for article, _listed in items:
-        stored = _Stored(article)
+        stored = _Stored(article).rows()
         written[(article.portal, article.site_id)] = (stored.exact, stored.folded)
     # rowid -> (portal, site_id), read from the article rows the dump holds
     columns, rows = dump["articles"]
