@@ -874,11 +874,11 @@ def m019_forbidden_run_outcome(db: sqlite_utils.Database) -> None:
 # Measured on 20,000 articles written 200 per commit (CPU per article of the statements and
 # commits):
 # 4/16 (the defaults) 277-314 µs, slowest commit 63-80 ms; 16/16 246 µs, 168 ms; 16/64
-# 227-251 µs, 45-49 ms; the same file size. A query reads every segment: up to 63 small ones
-# can pile up between two merges in an archive a cron job adds a few articles to every hour
-# (FTS5 merges in proportion to what is written), against 15 with the defaults; measured on
-# the search benchmark's 100,000-article archive after 100 single-article commits: 42
-# segments, median search 3.9 ms against 3.7 ms with the defaults, 95th percentile 16 ms both.
+# 227-251 µs, 45-49 ms; the same file size. Queries pay: they read every segment (the search
+# benchmark's archive keeps 20 per table instead of 13: median search 4.4-4.6 ms instead of
+# 3.9-4.1, p95 16.9-17.1 ms instead of 16.0-16.3), and up to 63 small ones instead of 15 can
+# pile up between two merges in an archive a cron job adds a few articles to every hour (FTS5
+# merges in proportion to what is written); docs/schema.md has the figures.
 FTS_AUTOMERGE = 16
 FTS_CRISISMERGE = 64
 
