@@ -9,9 +9,18 @@ import re
 import sqlite3
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from archive.db import open_archive
 from archive.migrations import FTS_FOLDED
-from archive.normalize import _INDEX_FOLDS_ALIKE, fold, index_fold
+from archive.normalize import (
+    _ALL_INDEX_FOLDED,
+    _INDEX_FOLDS_ALIKE,
+    _NOT_INDEX_FOLDED,
+    fold,
+    index_fold,
+)
 
 
 def archive_tokenizer(tmp_path: Path) -> str:
@@ -98,3 +107,22 @@ def test_other_characters_are_folded_in_python() -> None:
     assert index_fold("e\u0301") == fold("e\u0301") == "e"  # combining accent: not NFC
     assert index_fold("Điện ĐÀ") == "diện dÀ"  # the tokenizer does the rest
     assert index_fold("ASCII Only") == "ASCII Only"
+
+
+# Characters near the edges of the ranges left to the tokenizer, and anything else.
+_EDGES = [
+    chr(c + d)
+    for a, b in re.findall(r"(.)-(.)", _INDEX_FOLDS_ALIKE)
+    for c in (ord(a), ord(b))
+    for d in (-1, 0, 1)
+    if 0 <= c + d <= 0x10FFFF and not 0xD800 <= c + d <= 0xDFFF
+]
+
+
+@given(st.text(alphabet=st.one_of(st.sampled_from(_EDGES), st.characters())))
+def test_the_whole_text_check_agrees_with_the_search_for_an_odd_character(text: str) -> None:
+    """index_fold asks "is every character one the tokenizer folds like fold()?" with a
+    fullmatch over the text; the answer is the search for any other character's, negated."""
+    assert (_ALL_INDEX_FOLDED.fullmatch(text) is not None) == (
+        _NOT_INDEX_FOLDED.search(text) is None
+    )
