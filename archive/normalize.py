@@ -93,11 +93,9 @@ _INDEX_FOLDS_ALIKE = (
     "\x00-\u01df\u01e4-\u01ed\u01f0-\u01fb\u0200-\u024f\u1e00-\u1eff\u2000-\u206f"
     "\u20a0-\u20cf\u2100-\u214f"
 )
-_NOT_INDEX_FOLDED = re.compile(f"[^{_INDEX_FOLDS_ALIKE}]")
-# The same test, the other way round: ``fullmatch`` of a run of those characters succeeds
-# exactly when ``_NOT_INDEX_FOLDED`` finds nothing, at half the cost (one loop over the text,
-# not one match attempt at each of its positions: 3.1 against 6.6 µs for a 3,400-character
-# article body).
+# A text made only of those characters: ``fullmatch`` of a run of them (one loop over the
+# text) costs half a search for any other character (a match attempt at each position): 3.1
+# against 6.6 µs for a 3,400-character article body.
 _ALL_INDEX_FOLDED = re.compile(f"[{_INDEX_FOLDS_ALIKE}]*")
 
 
