@@ -4,14 +4,14 @@ The archive is built directly, not crawled: articles generated deterministically
 replica (`Site.truth`, the same Vietnamese text the replica's pages carry) are written through
 `archive.store.save_article`, a few thousand per transaction through `archive.batch.WriteBatch`
 (the way a crawl groups its writes; each `save_article` becomes a savepoint in it). The built file
-is cached under `bench-out/`, keyed by its size, its seed, its full-text columns and its text
-folding, so reruns skip the build (a cached archive is migrated forward on reuse, like any
-user's archive). The queries mix accented and unaccented words, phrases, a
-prefix and filters (date range, category, source). Each is run once to warm the cache, then
-timed several rounds, interleaved with the baseline: full-text search the usual SQLite way,
-one FTS5 `MATCH` of the same words (folded) against the folded full-text table ranked by
-bm25 (`ORDER BY rank LIMIT 20`, the order sqlite-utils' `Table.search` uses), with no join,
-no filter and no snippet.
+is cached under `bench-out/`, keyed by its size, its seed, its full-text columns, its text
+folding and how FTS5 merges its index segments, so reruns skip the build (a cached archive is
+migrated forward on reuse, like any user's archive). The queries mix accented and unaccented
+words, phrases, a prefix and filters (date range, category, source). Each is run once to
+warm the cache, then timed several rounds, interleaved with the baseline: full-text search
+the usual SQLite way, one FTS5 `MATCH` of the same words (folded) against the folded
+full-text table ranked by bm25 (`ORDER BY rank LIMIT 20`, the order sqlite-utils'
+`Table.search` uses), with no join, no filter and no snippet.
 """
 
 from __future__ import annotations
