@@ -272,6 +272,39 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "an article page listing thousands of images and attachments",
+        "held",
+        "at most ARCHIVE_MAX_FILES_PER_ARTICLE (1,000) of each fetched, in this run and later "
+        "ones, with a warning; the article still lists them all",
+        (SLOW + "test_an_article_of_thousands_of_images_is_bounded",),
+    ),
+    Attack(
+        "a maintenance notice or error page served with 200 at an archived article's URL",
+        "held",
+        "never replaces the version the portal's parser read: a recorded failure, retried "
+        "next run; the drift alarm counts it",
+        (
+            E2E + "test_drift.py::"
+            "test_a_page_read_by_the_fallback_never_replaces_a_version_read_by_the_portal",
+            "tests/archive/test_store_runs.py::"
+            "test_a_fallback_read_never_replaces_a_portal_parsers_version",
+        ),
+    ),
+    Attack(
+        "robots.txt forbidding the whole site (Disallow: /)",
+        "held",
+        "obeyed: nothing but robots.txt fetched; run forbidden, exit 1 (not ok), the summary "
+        "says why",
+        (E2E + "test_robots.py::test_a_site_whose_robots_txt_forbids_everything_is_not_an_ok_run",),
+    ),
+    Attack(
+        "a run under a clock set four years ahead, or a page dated 2205",
+        "held",
+        "the articles that run checked are due at once when the clock is right again, their "
+        "validators untrusted; a date still to come gives no age (first seen counts)",
+        ("tests/archive/test_clock_jumps.py",),
+    ),
+    Attack(
         "export -o / backup onto a pipe, a device or a link",
         "held",
         "a pipe or device written through, never renamed over; backup refuses it; a link kept",
