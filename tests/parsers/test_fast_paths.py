@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import sys
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -183,15 +184,32 @@ CELL_TEXTS = ["", " ", "\n", "x", "Đổi mới", "\xa0", "\t", " y "]
 CELL_ATTRIBUTES = ["", ' style="text-align:right"', ' align="center"', ' style="color:red"']
 
 
-def _cell_soup(rnd: random.Random, depth: int = 0) -> str:
+def _soup(
+    rnd: random.Random,
+    tags: list[str],
+    texts: list[str],
+    attributes: Callable[[random.Random], str],
+    *,
+    most: int,
+    tail: bool,
+    depth: int = 0,
+) -> str:
+    """Random markup: up to ``most`` texts and elements a level, three levels deep, each text
+    and tag drawn from those given; ``tail``: a last text after the elements."""
     out = []
-    for _ in range(rnd.randint(0, 3)):
-        out.append(rnd.choice(CELL_TEXTS))
+    for _ in range(rnd.randint(0, most)):
+        out.append(rnd.choice(texts))
         if depth < 3:
-            tag = rnd.choice(CELL_TAGS)
-            out.append(f"<{tag}{rnd.choice(CELL_ATTRIBUTES)}>{_cell_soup(rnd, depth + 1)}</{tag}>")
-    out.append(rnd.choice(CELL_TEXTS))
+            tag, attrs = rnd.choice(tags), attributes(rnd)
+            inner = _soup(rnd, tags, texts, attributes, most=most, tail=tail, depth=depth + 1)
+            out.append(f"<{tag}{attrs}>{inner}</{tag}>")
+    if tail:
+        out.append(rnd.choice(texts))
     return "".join(out)
+
+
+def _cell_soup(rnd: random.Random) -> str:
+    return _soup(rnd, CELL_TAGS, CELL_TEXTS, lambda r: r.choice(CELL_ATTRIBUTES), most=3, tail=True)
 
 
 def test_table_cells_read_at_once_equal_their_flattening() -> None:
@@ -269,17 +287,12 @@ HEAD_ATTRIBUTES = [
 HEAD_TEXTS = ["", "x", " T ", "Tiêu đề - Bộ Khoa học và Công nghệ"]
 
 
-def _head_soup(rnd: random.Random, depth: int = 0) -> str:
-    out = []
-    for _ in range(rnd.randint(0, 5)):
-        out.append(rnd.choice(HEAD_TEXTS))
-        if depth < 3:
-            tag = rnd.choice(HEAD_TAGS)
-            attrs = "".join(
-                f' {n}="{v}"' for n, v in rnd.sample(HEAD_ATTRIBUTES, rnd.randint(0, 3))
-            )
-            out.append(f"<{tag}{attrs}>{_head_soup(rnd, depth + 1)}</{tag}>")
-    return "".join(out)
+def _head_attributes(rnd: random.Random) -> str:
+    return "".join(f' {n}="{v}"' for n, v in rnd.sample(HEAD_ATTRIBUTES, rnd.randint(0, 3)))
+
+
+def _head_soup(rnd: random.Random) -> str:
+    return _soup(rnd, HEAD_TAGS, HEAD_TEXTS, _head_attributes, most=5, tail=False)
 
 
 def _pages_with_heads() -> list[etree._Element]:
