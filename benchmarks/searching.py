@@ -91,9 +91,8 @@ def cache_key(articles: int, seed: int) -> str:
     """What the built archive's content depends on: its size and seed, the FTS columns, the
     folding of text (`archive.normalize.fold`) and how FTS5 merges the index's segments as it
     is written (`archive.migrations.FTS_AUTOMERGE` and `FTS_CRISISMERGE`: the segments a query
-    reads). Schema steps
-    added later are not in the key: a cached archive is brought up to date by `open_archive`'s
-    migrations when it is reused, as a user's archive is."""
+    reads). Schema steps added later are not in the key: a cached archive is brought up to
+    date by `open_archive`'s migrations when it is reused, as a user's archive is."""
     from archive.migrations import FTS_AUTOMERGE, FTS_COLUMNS, FTS_CRISISMERGE
     from archive.normalize import fold
 
