@@ -97,3 +97,28 @@ def test_same_process_second_lock_is_refused(tmp_path: Path) -> None:
         pass
     with crawl_lock(tmp_path / "a.db"):  # released by the first block's exit
         pass
+
+
+def test_the_refusal_says_since_when_the_lock_is_held(tmp_path: Path) -> None:
+    """A crawl that hangs (or a first crawl of days) makes every hourly run exit 75 with the
+    same line: it names the holder's pid and since when it holds the lock, so that a cron
+    admin sees a crawl held for days at a glance."""
+    db_path = tmp_path / "archive.db"
+    with crawl_lock(db_path) as lock:
+        three_days_ago = os.stat(lock).st_mtime - 3 * 86400 - 2 * 3600
+        os.utime(lock, (three_days_ago, three_days_ago))
+        with pytest.raises(LockHeld) as info, crawl_lock(db_path):
+            pass
+    message = str(info.value)
+    assert f"by pid {os.getpid()} since " in message and "UTC (3 d 2 h ago)" in message
+    assert info.value.since == pytest.approx(three_days_ago)
+
+
+def test_held_since_reads_as_an_age() -> None:
+    from archive.lock import held_since
+
+    start = 1_700_000_000.0  # 2023-11-14 22:13 UTC
+    assert held_since(start, now=start + 59) == "2023-11-14 22:13 UTC (0 min ago)"
+    assert held_since(start, now=start + 3 * 3600 + 125) == "2023-11-14 22:13 UTC (3 h 2 min ago)"
+    assert held_since(start, now=start + 9 * 86400 + 7200) == "2023-11-14 22:13 UTC (9 d 2 h ago)"
+    assert held_since(start, now=start - 60) == "2023-11-14 22:13 UTC"  # the clock went back
