@@ -936,10 +936,12 @@ def reparse_command(parser_version: str | None, quiet: bool, db_path: Path) -> N
     except OSError as exc:  # e.g. the lock file cannot be created beside the database
         where = f": {exc.filename}" if exc.filename else ""
         raise click.ClickException(f"reparse failed: {exc.strerror or exc}{where}") from None
-    problems = {k: v for k, v in counts.items() if k not in ("articles", "updated", "unchanged")}
+    fine = ("articles", "updated", "unchanged", "refreshed")
+    problems = {k: v for k, v in counts.items() if k not in fine}
     click.echo(
         f"re-parsed {counts.get('articles', 0)} articles: {counts.get('updated', 0)} "
         f"updated, {counts.get('unchanged', 0)} unchanged"
+        + (f", {counts['refreshed']} refreshed" if counts.get("refreshed") else "")
         + "".join(f", {v} {k.replace('_', ' ')}" for k, v in problems.items() if v)
     )
     if any(problems.values()):

@@ -94,8 +94,10 @@ def reparse(
       ``crawler.parsers.parse_article``.
     - ``progress``: gets a line now and then on a long run (every :data:`PROGRESS_SECONDS`).
 
-    Counts: ``articles`` (looked at), ``updated``, ``unchanged``, ``failed`` (parser returned
-    None or raised ValueError/UnicodeError), ``mismatch`` (parsed a different site id or portal),
+    Counts: ``articles`` (looked at), ``updated``, ``unchanged``, ``refreshed`` (unchanged
+    content whose date, category, HTML or image alt text took the page's), ``failed`` (parser
+    returned None or raised ValueError/UnicodeError), ``mismatch`` (parsed a different site id
+    or portal),
     ``missing_page`` (no stored body), ``fallback_only`` (read by the generic fallback only,
     where the portal's parser read it before: left as it was).
 
@@ -112,6 +114,7 @@ def reparse(
             "articles": 0,
             "updated": 0,
             "unchanged": 0,
+            "refreshed": 0,
             "failed": 0,
             "mismatch": 0,
             "fallback_only": 0,

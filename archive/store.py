@@ -78,6 +78,9 @@ __all__ = [
 ]
 
 ArticleOutcome = Literal["new", "updated", "unchanged"]
+# A re-parse's outcome: "refreshed" is "unchanged" whose version took a field the content hash
+# leaves out (see _refresh_version).
+ReparseOutcome = Literal["new", "updated", "unchanged", "refreshed"]
 Headers = Mapping[str, str | Sequence[str]] | Sequence[tuple[str, str]]
 
 
@@ -497,6 +500,70 @@ def _retire_revision(db: sqlite_utils.Database, portal: str, site_id: int, revis
     )
 
 
+_REFRESH_FIELDS = (
+    "UPDATE {table} SET published_at = coalesce(:published, published_at), "
+    "category = coalesce(:category, category) WHERE portal = :portal AND site_id = :sid{only} "
+    "AND (published_at IS NOT coalesce(:published, published_at) "
+    "OR category IS NOT coalesce(:category, category))"
+)
+_REFRESH_ARTICLE = _REFRESH_FIELDS.format(table="articles", only="")
+_REFRESH_REVISION = _REFRESH_FIELDS.format(table="revisions", only=" AND revision = :revision")
+
+
+def _refresh_version(db: sqlite_utils.Database, stored: _Stored, revision: int) -> bool:
+    """An article found unchanged takes what its page now shows outside the content hash:
+    ``published_at``, ``category``, ``body_html`` and image ``alt``, in the article row and in
+    its current revision (no new revision: see docs/schema.md). A value the page no longer
+    gives (None) keeps the stored one. Whether anything changed.
+
+    The row's lead and body stay the stored ones (the same text to the hash, perhaps not to
+    the byte), so new HTML is packed against them, as :func:`unpack_html` reads it back.
+    """
+    a, conn = stored.article, db.conn
+    where = {"portal": a.portal, "sid": a.site_id, "revision": revision}
+    fields = {**where, "published": a.published_at, "category": a.category}
+    changed = conn.execute(_REFRESH_ARTICLE, fields).rowcount > 0
+    conn.execute(_REFRESH_REVISION, fields)
+    if a.body_html is not None:
+        lead, body, html = article_texts(db, a.site_id, a.portal)
+        if html != a.body_html:
+            conn.execute(
+                "UPDATE articles SET body_html = NULL, body_html_packed = :packed "
+                "WHERE portal = :portal AND site_id = :sid",
+                {**where, "packed": pack_html(a.body_html, lead, body)},
+            )
+            changed = True
+    alts = [i.alt or "" for i in a.images]
+    stored_alts = [
+        str(r[0] or "")
+        for r in conn.execute(
+            "SELECT alt FROM images WHERE portal = ? AND site_id = ? ORDER BY position",
+            [a.portal, a.site_id],
+        )
+    ]
+    if len(stored_alts) == len(alts) and stored_alts != alts:  # the same images: the hash
+        conn.executemany(
+            "UPDATE images SET alt = ? WHERE portal = ? AND site_id = ? AND position = ?",
+            [(alt, a.portal, a.site_id, pos) for pos, alt in enumerate(alts)],
+        )
+        found = conn.execute(
+            "SELECT images_json FROM revisions WHERE portal = :portal AND site_id = :sid "
+            "AND revision = :revision",
+            where,
+        ).fetchone()
+        images = json.loads(found[0]) if found and found[0] else []
+        if len(images) == len(a.images):
+            for entry, image in zip(images, a.images, strict=True):
+                entry["alt"] = image.alt
+            conn.execute(
+                "UPDATE revisions SET images_json = :images WHERE portal = :portal "
+                "AND site_id = :sid AND revision = :revision",
+                {**where, "images": _json(images)},
+            )
+        changed = True
+    return changed
+
+
 ListedIn = Iterable[Listed | tuple[int, str | None, str | None]]
 
 
@@ -662,6 +729,7 @@ def save_article(
                 "WHERE portal = ? AND site_id = ? AND revision = ?",
                 [fetched_at, article.portal, sid, current[1]],
             )
+            _refresh_version(db, stored, int(current[1]))
             outcome = "unchanged"
         else:
             _replace_article(
@@ -734,12 +802,13 @@ def mark_withdrawn(
 
 def reparse_article(
     db: sqlite_utils.Database, article: Article, *, page_id: int | None, parsed_at: str
-) -> ArticleOutcome:
+) -> ReparseOutcome:
     """Record a re-parse of a stored page (see :mod:`archive.reparse`); one transaction.
 
     Unlike a crawl, a re-parse saw nothing on the site: it never moves ``last_checked``, the
     validators or ``last_seen`` (a changed version's revision starts at ``parsed_at`` and is
-    last seen when the article was). ``"unchanged"`` moves only the article's ``parser``;
+    last seen when the article was). ``"unchanged"`` moves only the article's ``parser``
+    (``"refreshed"``: and fields outside the content hash, see :func:`_refresh_version`);
     ``"updated"`` appends a revision with reason ``"reparse:<parser>"``; an article not yet
     archived is stored as ``"new"`` (never checked).
     """
@@ -763,7 +832,7 @@ def reparse_article(
             db.conn.execute(
                 "UPDATE articles SET parser = ? WHERE id = ?", [article.parser, current[3]]
             )
-            return "unchanged"
+            return "refreshed" if _refresh_version(db, stored, int(current[1])) else "unchanged"
         _replace_article(
             db,
             stored,

@@ -305,6 +305,19 @@ ATTACKS: tuple[Attack, ...] = (
         ("tests/archive/test_clock_jumps.py",),
     ),
     Attack(
+        "a publish date or category corrected on the site, the text the same",
+        "held",
+        "the archived article takes the corrected date and category (and new markup, alt "
+        "text) without a new revision, on a re-check and on a reparse; a date the page no "
+        "longer shows is kept",
+        (
+            "tests/archive/test_store.py::"
+            "test_an_unchanged_version_follows_the_page_outside_its_content",
+            "tests/archive/test_reparse.py::"
+            "test_a_fixed_date_reader_corrects_the_dates_without_new_revisions",
+        ),
+    ),
+    Attack(
         "export -o / backup onto a pipe, a device or a link",
         "held",
         "a pipe or device written through, never renamed over; backup refuses it; a link kept",

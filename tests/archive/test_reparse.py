@@ -94,6 +94,32 @@ def test_changed_parser_records_revisions_and_loses_nothing(db: sqlite_utils.Dat
     assert reparse(db, parse=fixed_parser)["unchanged"] == 2
 
 
+def date_fixed_parser(body: bytes, url: str) -> Article | None:
+    """'most/2': the old parser, but it now reads the time as the site's 10:45 (a fixed date
+    reader): the same content, another publish time."""
+    article = parse_article(body, url)
+    if article is None:
+        return None
+    return replace(article, published_at="2026-04-27T10:45:00+07:00", parser="most/2")
+
+
+def test_a_fixed_date_reader_corrects_the_dates_without_new_revisions(
+    db: sqlite_utils.Database,
+) -> None:
+    old_revisions = len(history(db))
+    counts = reparse(db, parse=date_fixed_parser)
+    assert (counts["updated"], counts["refreshed"], counts["unchanged"]) == (0, 2, 0)
+    dates = {r["site_id"]: r["published_at"] for r in snapshot(db, "articles")}
+    assert dates == {1: "2026-04-27T10:45:00+07:00", 2: "2026-04-27T10:45:00+07:00"}
+    revisions = history(db)
+    assert len(revisions) == old_revisions
+    current = [r for r in revisions if (r["site_id"], r["revision"]) in {(1, 1), (2, 2)}]
+    assert [r["published_at"] for r in current] == ["2026-04-27T10:45:00+07:00"] * 2
+    older = [r for r in revisions if (r["site_id"], r["revision"]) == (2, 1)]
+    assert [r["published_at"] for r in older] == ["2026-04-27T10:30:00+07:00"]  # history kept
+    assert reparse(db, parse=date_fixed_parser)["unchanged"] == 2  # nothing more to correct
+
+
 def test_rejecting_parser_loses_nothing(db: sqlite_utils.Database) -> None:
     before = {
         t: snapshot(db, t) for t in ("articles", "revisions", "images", "articles_fts_docsize")

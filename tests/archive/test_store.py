@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import unicodedata
 from dataclasses import replace
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from archive import store
+from archive import revisions, store
 from archive.db import open_archive
 from archive.headers import headers_json
 from archive.normalize import fold
@@ -96,15 +97,65 @@ def test_new_article_writes_every_table(db: sqlite_utils.Database) -> None:
 def test_unchanged_moves_only_last_seen(db: sqlite_utils.Database) -> None:
     store.save_article(db, make_article(), page_id=page(db), fetched_at=T1)
     before = rows(db, "SELECT * FROM articles")[0]
-    # Different alt text, category and body_html are not content: still unchanged.
-    again = make_article(category="Khác", body_html="<p>x</p>")
-    assert store.save_article(db, again, page_id=None, fetched_at=T2) == "unchanged"
+    assert store.save_article(db, make_article(), page_id=None, fetched_at=T2) == "unchanged"
     after = rows(db, "SELECT * FROM articles")[0]
     assert after["last_seen"] == after["last_checked"] == after["last_fetched"] == T2
     changed = {k for k in before if before[k] != after[k]}
     assert changed == {"last_seen", "last_checked", "last_fetched"}
     (rev,) = rows(db, "SELECT first_seen, last_seen FROM revisions")
     assert rev == {"first_seen": T1, "last_seen": T2}
+
+
+def test_an_unchanged_version_follows_the_page_outside_its_content(
+    db: sqlite_utils.Database,
+) -> None:
+    """A corrected date, a moved category, new markup or alt text is no new revision, but the
+    current version (article row and current revision) shows what the page shows now, on a
+    crawl and a re-parse alike; a value the page no longer gives is kept, never erased."""
+    first = make_article()
+    store.save_article(db, first, page_id=page(db), fetched_at=T1)
+    fixed = make_article(
+        # the same text to the content hash (a double space), not to the stored row
+        body=["Đoạn một  về điện.", "Đoạn hai | có bảng"],
+        published_at="2025-12-31T08:00:00+07:00",
+        category="Khác",
+        body_html="<p>Đoạn một về <b>điện</b>.</p><p>Đoạn hai</p>",
+        images=[replace(first.images[0], alt="Hội nghị"), first.images[1]],
+    )
+    assert store.save_article(db, fixed, page_id=None, fetched_at=T2) == "unchanged"
+
+    def current() -> dict[str, Any]:
+        (a,) = rows(db, "SELECT revision, body, published_at, category FROM articles")
+        (r,) = rows(db, "SELECT published_at, category, images_json FROM revisions")
+        alts = [i["alt"] for i in rows(db, "SELECT alt FROM images ORDER BY position")]
+        return {
+            **a,
+            "html": revisions.article_html(db, 101),
+            "revision_fields": (r["published_at"], r["category"]),
+            "revision_alts": [i["alt"] for i in json.loads(r["images_json"])],
+            "alts": alts,
+        }
+
+    shown = {
+        "revision": 1,
+        "body": "Đoạn một về điện.\n\nĐoạn hai | có bảng",  # the stored text stays
+        "published_at": "2025-12-31T08:00:00+07:00",
+        "category": "Khác",
+        "html": fixed.body_html,
+        "revision_fields": ("2025-12-31T08:00:00+07:00", "Khác"),
+        "revision_alts": ["Hội nghị", "alt c"],
+        "alts": ["Hội nghị", "alt c"],
+    }
+    assert current() == shown
+    blank = replace(fixed, published_at=None, category=None, body_html=None)
+    assert store.save_article(db, blank, page_id=None, fetched_at=T3) == "unchanged"
+    assert current() == shown
+    reread = replace(fixed, published_at="2025-12-31T09:15:00+07:00", parser="most/2")
+    assert store.reparse_article(db, reread, page_id=None, parsed_at=T3) == "refreshed"
+    assert current()["published_at"] == "2025-12-31T09:15:00+07:00"
+    assert current()["revision_fields"] == ("2025-12-31T09:15:00+07:00", "Khác")
+    assert store.reparse_article(db, reread, page_id=None, parsed_at=T3) == "unchanged"
+    assert rows(db, "SELECT count(*) AS n FROM revisions") == [{"n": 1}]
 
 
 def test_an_unchanged_article_is_not_packed_again(
