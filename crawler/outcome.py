@@ -169,6 +169,24 @@ def listings_drifted(stats: Mapping[str, object]) -> bool:
     return first >= needed and _count(stats, LISTING_FIRST_PAGES_EMPTY) >= first
 
 
+def site_served_listings(stats: Mapping[str, object]) -> bool:
+    """True when at least one of the run's first listing pages listed an article link: the
+    site served its pages. Only then does an archived article's 404, 410 or redirect to the
+    home page say that this article is gone (withdrawn); in a run where no listing was served
+    either (maintenance sending every page to the home page, a deployment answering 404
+    everywhere), it says nothing about the article, and it is a failed re-check instead."""
+    return _count(stats, LISTING_FIRST_PAGES) > _count(stats, LISTING_FIRST_PAGES_EMPTY)
+
+
+def gone_unconfirmed_text(articles: int) -> str:
+    """Why a run's articles gone from the site were not withdrawn, as the log says it."""
+    return (
+        f"{articles} archived article(s) answered as gone from the site (404/410 or a redirect "
+        "to the home page), but the whole site did so this run (no listing page served): not "
+        "taken as withdrawn; they are failed re-checks, tried again next run"
+    )
+
+
 def listing_drift_text(first_pages: int) -> str:
     """What a listing drift is, as the log and the run's summary say it."""
     return (

@@ -189,6 +189,9 @@ class ArchivePipeline:
         self.drift_rule = drift_rule(s)
         self._lock: contextlib.AbstractContextManager[Path] | None = None
         self._stats_before: dict[str, Any] = {}  # the stats when the current site's run began
+        # articles the current site's run found gone, withdrawn when the run ends if the site
+        # served its listings (crawler.outcome.site_served_listings); writer thread only
+        self._gone: list[ArticleGone] = []
         self.db: sqlite_utils.Database
         self._writer: WriterThread
         self._shutdown_trigger: Any = None
@@ -230,6 +233,10 @@ class ArchivePipeline:
         with contextlib.suppress(ValueError, KeyError):  # gone if it has fired
             _reactor().removeSystemEventTrigger(self._shutdown_trigger)
         self._writer.stop()
+        try:
+            self._settle_gone()
+        except (sqlite3.Error, OSError) as exc:  # e.g. the disk that stopped the crawl
+            logger.error("could not record the articles gone from the site: %s", exc)
         try:
             self._check_drift()
             self._keep_frontier()
@@ -326,6 +333,7 @@ class ArchivePipeline:
         self._writer.run(self._next_run, site, served_by(self.crawler.spider))
 
     def _next_run(self, site: str, served: dict[str, Any]) -> None:
+        self._settle_gone()
         self._finish_run("finished", served)
         self.run_id = store.start_run(self.db, site=site, mode=self.mode)
         self._stats_before = dict(self.stats.get_stats())
@@ -476,15 +484,37 @@ class ArchivePipeline:
         self.stats.inc_value("archive/not_modified")
 
     def _on_ArticleGone(self, item: ArticleGone) -> None:
-        store.mark_withdrawn(
-            self.db,
-            item.site_id,
-            at=store.now_iso(),
-            url=item.url,
-            status=item.status,
-            portal=item.portal,
-        )
-        self.stats.inc_value("archive/article_gone")
+        self._gone.append(item)  # settled when the site's run ends: _settle_gone
+
+    def _settle_gone(self) -> None:
+        """The articles this site's run found gone: withdrawn when the site served its
+        listings in this run, else failed re-checks
+        (:func:`crawler.outcome.site_served_listings`)."""
+        gone, self._gone = self._gone, []
+        if not gone:
+            return
+        run = stats_since(dict(self.stats.get_stats()), self._stats_before)
+        if outcomes.site_served_listings(run):
+            for item in gone:
+                store.mark_withdrawn(
+                    self.db,
+                    item.site_id,
+                    at=store.now_iso(),
+                    url=item.url,
+                    status=item.status,
+                    portal=item.portal,
+                )
+                self.stats.inc_value("archive/article_gone")
+            return
+        logger.warning("%s", outcomes.gone_unconfirmed_text(len(gone)))
+        for item in gone:
+            self._error(
+                item.url,
+                "article",
+                f"answered HTTP {item.status} as if gone (404/410, or a redirect to the home "
+                "page) while no listing of the site was served: not taken as withdrawn",
+                item.status,
+            )
 
     def _on_FileDownload(self, item: FileDownload) -> None:
         store.save_file(

@@ -305,6 +305,14 @@ ATTACKS: tuple[Attack, ...] = (
         ("tests/archive/test_clock_jumps.py",),
     ),
     Attack(
+        "maintenance: every page but the home page redirects there, or answers 404",
+        "held",
+        "no archived article withdrawn (the site served no listing either); the re-checks are "
+        "failed ones, the run partial (exit 1) saying the whole site answered so; all live "
+        "again once the site is back",
+        (E2E + "test_withdrawn.py::test_a_site_that_sends_every_page_home_withdraws_nothing",),
+    ),
+    Attack(
         "a publish date or category corrected on the site, the text the same",
         "held",
         "the archived article takes the corrected date and category (and new markup, alt "
