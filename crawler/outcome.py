@@ -92,6 +92,9 @@ DRIFT_ALARMS = "drift_alarms"  # portals whose markup drifted (archive.drift)
 TIME_LIMITED = "time_limited"  # --max-duration / ARCHIVE_MAX_DURATION ended the walk
 LISTING_FIRST_PAGES = "listing_first_pages"  # categories' first listing pages parsed
 LISTING_FIRST_PAGES_EMPTY = "listing_first_pages_empty"  # ... of them without an article link
+LISTING_PAGES_LISTING = "listing_pages_listing"  # listing pages (any page) with an article link
+# article pages the site served and the archive stored or found unchanged (a 304 included)
+ARTICLES_SERVED = ("articles_new", "articles_updated", "articles_unchanged", "not_modified")
 
 
 def _count(stats: Mapping[str, object], key: str) -> int:
@@ -169,21 +172,24 @@ def listings_drifted(stats: Mapping[str, object]) -> bool:
     return first >= needed and _count(stats, LISTING_FIRST_PAGES_EMPTY) >= first
 
 
-def site_served_listings(stats: Mapping[str, object]) -> bool:
-    """True when at least one of the run's first listing pages listed an article link: the
-    site served its pages. Only then does an archived article's 404, 410 or redirect to the
-    home page say that this article is gone (withdrawn); in a run where no listing was served
-    either (maintenance sending every page to the home page, a deployment answering 404
-    everywhere), it says nothing about the article, and it is a failed re-check instead."""
-    return _count(stats, LISTING_FIRST_PAGES) > _count(stats, LISTING_FIRST_PAGES_EMPTY)
+def site_served_pages(stats: Mapping[str, object]) -> bool:
+    """True when the site served its pages in this run: a listing page that lists an article
+    link, or an article page stored or found unchanged. Only then does an archived article's
+    404, 410 or redirect to the home page say that this article is gone (withdrawn); in a run
+    where the site served neither (maintenance sending every page to the home page, a
+    deployment answering 404 everywhere), it says nothing about the article, and it is a
+    failed re-check instead, tried again next run."""
+    if _count(stats, LISTING_PAGES_LISTING):
+        return True
+    return any(_count(stats, key) for key in ARTICLES_SERVED)
 
 
 def gone_unconfirmed_text(articles: int) -> str:
     """Why a run's articles gone from the site were not withdrawn, as the log says it."""
     return (
         f"{articles} archived article(s) answered as gone from the site (404/410 or a redirect "
-        "to the home page), but the whole site did so this run (no listing page served): not "
-        "taken as withdrawn; they are failed re-checks, tried again next run"
+        "to the home page), but the whole site did so this run (no listing or article page "
+        "served): not taken as withdrawn; they are failed re-checks, tried again next run"
     )
 
 

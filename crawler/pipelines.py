@@ -190,7 +190,7 @@ class ArchivePipeline:
         self._lock: contextlib.AbstractContextManager[Path] | None = None
         self._stats_before: dict[str, Any] = {}  # the stats when the current site's run began
         # articles the current site's run found gone, withdrawn when the run ends if the site
-        # served its listings (crawler.outcome.site_served_listings); writer thread only
+        # served its pages (crawler.outcome.site_served_pages); writer thread only
         self._gone: list[ArticleGone] = []
         self.db: sqlite_utils.Database
         self._writer: WriterThread
@@ -488,13 +488,12 @@ class ArchivePipeline:
 
     def _settle_gone(self) -> None:
         """The articles this site's run found gone: withdrawn when the site served its
-        listings in this run, else failed re-checks
-        (:func:`crawler.outcome.site_served_listings`)."""
+        pages in this run, else failed re-checks (:func:`crawler.outcome.site_served_pages`)."""
         gone, self._gone = self._gone, []
         if not gone:
             return
         run = stats_since(dict(self.stats.get_stats()), self._stats_before)
-        if outcomes.site_served_listings(run):
+        if outcomes.site_served_pages(run):
             for item in gone:
                 store.mark_withdrawn(
                     self.db,
@@ -512,7 +511,7 @@ class ArchivePipeline:
                 item.url,
                 "article",
                 f"answered HTTP {item.status} as if gone (404/410, or a redirect to the home "
-                "page) while no listing of the site was served: not taken as withdrawn",
+                "page) while the site served no listing or article page: not taken as withdrawn",
                 item.status,
             )
 

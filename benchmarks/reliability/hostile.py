@@ -307,7 +307,8 @@ ATTACKS: tuple[Attack, ...] = (
     Attack(
         "maintenance: every page but the home page redirects there, or answers 404",
         "held",
-        "no archived article withdrawn (the site served no listing either); the re-checks are "
+        "no archived article withdrawn (the site served no listing or article either); the "
+        "re-checks are "
         "failed ones, the run partial (exit 1) saying the whole site answered so; all live "
         "again once the site is back",
         (E2E + "test_withdrawn.py::test_a_site_that_sends_every_page_home_withdraws_nothing",),

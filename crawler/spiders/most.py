@@ -559,6 +559,8 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             request = self._article_request(site_id, url, PRIO_ARTICLE)
             if request is not None:
                 listed.outputs.append(request)
+        if articles and self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"archive/{outcome.LISTING_PAGES_LISTING}")
         if page == 1:
             self._note_first_page(page_url, articles)
         return listed

@@ -183,3 +183,23 @@ def test_listings_drift_when_no_first_page_lists_an_article(
         f"archive/{TIME_LIMITED}": time_limited,
     }
     assert listings_drifted(stats) is drifted
+
+
+@pytest.mark.parametrize(
+    ("listing", "served", "trusted"),
+    [
+        (0, {}, False),  # maintenance: nothing served but the home page
+        (1, {}, True),  # a listing page listed an article
+        (0, {"articles_unchanged": 1}, True),  # an article page came back (a resumed walk)
+        (0, {"not_modified": 2}, True),
+        (0, {"articles_new": 1}, True),
+    ],
+)
+def test_a_gone_article_is_withdrawn_only_when_the_site_served_pages(
+    listing: int, served: dict[str, int], trusted: bool
+) -> None:
+    from crawler.outcome import LISTING_PAGES_LISTING, site_served_pages
+
+    stats = {f"archive/{LISTING_PAGES_LISTING}": listing}
+    stats.update({f"archive/{k}": v for k, v in served.items()})
+    assert site_served_pages(stats) is trusted
