@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
@@ -156,6 +156,27 @@ def test_shard_order() -> None:
     assert mst.shard_sort_key(shards[0], "2026-07-01T00:00:00+07:00") > mst.shard_sort_key(
         shards[1], "2026-06-30T00:00:00+07:00"
     )
+
+
+def test_the_newest_shard_is_decided_by_time_not_by_text() -> None:
+    """A lastmod still to come (a typo, a server clock years ahead) proves nothing: such a
+    shard would be read as the newest on every incremental run, and the real newest never.
+    Lastmods are compared as instants, whatever their form (a date alone, another offset)."""
+    now = datetime(2026, 7, 2, 12, 0, tzinfo=UTC)
+    newest = ("/sitemaps/sitemaps-2026-7-01-05.xml", "2026-07-02T09:00:00+07:00")
+    shards = [
+        ("/sitemaps/sitemaps-2026-6-26-30.xml", "2099-06-30T00:00:00+07:00"),  # a typo
+        ("/sitemaps/sitemaps-2026-6-21-25.xml", "2026-07-04T09:00:00+07:00"),  # 2 days ahead
+        newest,
+        ("/sitemaps/sitemaps-2026-6-16-20.xml", "2026-07-01"),  # a date alone: the day before
+        ("/sitemaps/sitemaps-2026-6-11-15.xml", "2026-07-02T01:30:00+00:00"),  # 08:30 at +07
+    ]
+    order = sorted(shards, key=lambda s: mst.shard_sort_key(*s, now=now), reverse=True)
+    assert order[0] == newest
+    assert [u for u, _ in order[1:3]] == [shards[4][0], shards[3][0]]
+    # a lastmod a few hours ahead (clocks that differ, local time written as UTC) counts
+    ahead = mst.shard_sort_key("/a.xml", "2026-07-02T19:00:00Z", now=now)
+    assert ahead > mst.shard_sort_key(*newest, now=now)
 
 
 @settings(max_examples=200, deadline=None)

@@ -495,6 +495,7 @@ URL_RULES: tuple[Callable[[str], object], ...] = (
     mst.listing_page_number,
     mst.timeline_zone_id,
     lambda url: mst.shard_sort_key(url, None),
+    lambda text: mst.shard_sort_key("/sitemaps/sitemaps-2026-6-1-5.xml", text),  # a lastmod
     lambda url: mst.paged_zone_url(url, 2),
     lambda url: mst.next_page_urls(url, None),
     lambda url: mst.next_page_urls(url, 5),
