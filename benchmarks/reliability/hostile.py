@@ -309,10 +309,7 @@ ATTACKS: tuple[Attack, ...] = (
         "held",
         "counts as undated: the newest shard by a believable lastmod is the one an incremental "
         "run reads; lastmods compared as instants, whatever their form",
-        (
-            "tests/crawler/test_mst_portal.py::"
-            "test_the_newest_shard_is_decided_by_time_not_by_text",
-        ),
+        ("tests/crawler/test_mst_portal.py::test_the_newest_shard_is_decided_by_time_not_by_text",),
     ),
     Attack(
         "maintenance: every page but the home page redirects there, or answers 404",
