@@ -1,7 +1,9 @@
 """The archive checks: integrity, orphans, half-written articles, and snapshots to compare.
 
 Used by the fault scenarios, the kill loop and ``tests/reliability``. Read-only: every check
-opens the database ``mode=ro``, so it may run while a crawl writes (``live=True``).
+opens the database ``mode=ro``, so it may run while a crawl writes (``live=True``); only a hot
+rollback journal (a crawl killed before its archive switched to WAL) is rolled back first, as
+the next crawl would (:func:`connect`).
 """
 
 from __future__ import annotations
@@ -21,9 +23,26 @@ _ARTICLE_ID = re.compile(
 
 
 def connect(db: Path) -> sqlite3.Connection:
+    """A read-only connection to the archive as the next run will find it."""
+    _roll_back_hot_journal(db)
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
     conn.row_factory = sqlite3.Row
     return conn
+
+
+def _roll_back_hot_journal(db: Path) -> None:
+    """A crawl killed while it created its archive, before the switch to WAL, leaves a rollback
+    journal: the next crawl's connection rolls it back on open, a read-only one cannot ("attempt
+    to write a readonly database"). Roll it back as that next run would: a read through a
+    writable connection (SQLite rolls back only a journal no live writer holds)."""
+    journal = db.with_name(db.name + "-journal")
+    if not journal.exists() or journal.stat().st_size == 0:
+        return
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        conn.close()
 
 
 # An article is (portal, site_id); the FTS rowid is articles.id.
