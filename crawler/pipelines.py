@@ -155,10 +155,18 @@ class WriterThread:
         self.writer.submit(func, *args, done=done)
         return deferred
 
-    def stop(self) -> None:
-        """Write what is queued, commit, and stop (the crawl is closing). A commit that fails
-        now is reported before this returns, so the run's outcome counts it."""
+    def stop(self, last: Callable[[], None] | None = None) -> None:
+        """Write what is queued, then ``last`` (the closing write, if any), commit, and stop
+        (the crawl is closing). A write or commit that fails now is reported before this
+        returns, so the run's outcome counts it."""
         self.closing = True
+        if last is not None:
+
+            def done(_result: object, exc: BaseException | None) -> None:  # writer thread
+                if exc is not None:
+                    self._lost_at_close.append((exc, 1))
+
+            self.writer.submit(last, done=done)
         self.writer.close()
         for exc, writes in self._lost_at_close:
             self.lost(exc, writes)
@@ -232,11 +240,8 @@ class ArchivePipeline:
     def close_spider(self, spider: Spider | None = None) -> None:
         with contextlib.suppress(ValueError, KeyError):  # gone if it has fired
             _reactor().removeSystemEventTrigger(self._shutdown_trigger)
-        self._writer.stop()
-        try:
-            self._settle_gone()
-        except (sqlite3.Error, OSError) as exc:  # e.g. the disk that stopped the crawl
-            logger.error("could not record the articles gone from the site: %s", exc)
+        # the last site's articles gone from it, written and committed with the last batch
+        self._writer.stop(last=self._settle_gone)
         try:
             self._check_drift()
             self._keep_frontier()

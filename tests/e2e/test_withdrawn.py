@@ -55,8 +55,7 @@ def test_an_article_gone_from_the_site_is_withdrawn_then_live_again(tmp_path: Pa
         article = show(db, gone_404)
         assert article["withdrawn_at"], "a 404 on re-check did not mark the article withdrawn"
         assert article["revision"] == 1 and article["title"] == before[gone_404]["title"]
-        open_errors = "SELECT count(*) FROM fetch_errors WHERE resolved_at IS NULL AND kind = ?"
-        assert query(db, open_errors, ("article",)) == [(0,)]  # the failed re-checks: done
+        assert query(db, "SELECT count(*) FROM fetch_errors WHERE resolved_at IS NULL") == [(0,)]
         assert query(db, "SELECT outcome FROM runs ORDER BY id DESC LIMIT 1") == [("ok",)]
         exported = {r["site_id"]: r for r in export(db)}
         assert exported[gone_404]["withdrawn_at"] == article["withdrawn_at"]
@@ -78,8 +77,7 @@ def test_an_article_gone_from_the_site_is_withdrawn_then_live_again(tmp_path: Pa
         back = show(db, gone_404)
         assert back["withdrawn_at"] is None and back["revision"] == 1
         assert show(db, gone_home)["withdrawn_at"], "a redirect home did not withdraw it"
-        open_errors = "SELECT count(*) FROM fetch_errors WHERE resolved_at IS NULL AND kind = ?"
-        assert query(db, open_errors, ("article",)) == [(0,)]  # the failed re-checks: done
+        assert query(db, "SELECT count(*) FROM fetch_errors WHERE resolved_at IS NULL") == [(0,)]
 
 
 # Every path but robots.txt and the home page ("/" redirects to it)
@@ -91,6 +89,7 @@ def test_a_site_that_sends_every_page_home_withdraws_nothing(tmp_path: Path) -> 
     answers 404). That says nothing about any one article: a re-check withdraws none of them,
     and the run is not ok. When the site is back, the next re-check finds them all live."""
     db = tmp_path / "archive.db"
+    open_errors = "SELECT count(*) FROM fetch_errors WHERE resolved_at IS NULL AND kind = ?"
     with running_replica(articles=10, seed=12) as rep:
         first = crawl(rep.base_url, db)
         assert first.returncode == 0, first.stderr[-3000:]
@@ -103,9 +102,9 @@ def test_a_site_that_sends_every_page_home_withdraws_nothing(tmp_path: Path) -> 
                 (0,)
             ], f"{fault} on every page withdrew archived articles"
             assert query(db, "SELECT outcome FROM runs ORDER BY id DESC LIMIT 1") == [("partial",)]
+            assert query(db, open_errors, ("article",)) == [(10,)]  # failed re-checks, kept
         rep.set_faults({})
         _recheck(rep.base_url, db)
         assert query(db, "SELECT count(*) FROM articles WHERE withdrawn_at IS NOT NULL") == [(0,)]
         assert query(db, "SELECT outcome FROM runs ORDER BY id DESC LIMIT 1") == [("ok",)]
-        open_errors = "SELECT count(*) FROM fetch_errors WHERE resolved_at IS NULL AND kind = ?"
         assert query(db, open_errors, ("article",)) == [(0,)]  # the failed re-checks: done
