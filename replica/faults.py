@@ -25,6 +25,7 @@ KINDS = (
     "error",
     "throttle",
     "not_found",
+    "soft_not_found",
     "redirect_loop",
     "offsite_redirect",
     "home_redirect",
@@ -79,6 +80,9 @@ class Faults:
     offsite_redirect_rate: float = 0.0  # 302 to the offsite base
     home_redirect_rate: float = 0.0  # 302 to "/" (the home page): how a site drops a page
     not_found_rate: float = 0.0  # the SharePoint 404 page
+    # the same error page with status 200 (SITE.md 20: SharePoint answers so, "200 with an
+    # HTML error body"), e.g. for an image or attachment the site no longer has
+    soft_not_found_rate: float = 0.0
     oversize_rate: float = 0.0  # an answer of oversize_bytes
     oversize_bytes: int = 12 * 1024 * 1024
     friendly_500_rate: float = 0.0  # share of articles whose /vn/tin-tuc/ URL answers 500
@@ -157,6 +161,7 @@ def decide(faults: Faults, path: str, n: int) -> Decision | None:
             )
         statuses = {
             "not_found": 404,
+            "soft_not_found": 200,
             "redirect_loop": 302,
             "offsite_redirect": 302,
             "home_redirect": 302,

@@ -38,6 +38,9 @@ from replica.site import Site
 if TYPE_CHECKING:
     from replica.hosts import Hosts
 
+# Faults answered with an error page (status: the fault's own, 200 for soft_not_found)
+ERROR_PAGES = ("error", "throttle", "friendly_500", "not_found", "soft_not_found")
+
 CONTROL = "/__replica__/"
 REASONS = {
     200: "OK",
@@ -291,10 +294,10 @@ class ReplicaHandler(BaseHTTPRequestHandler):
             if decision.kind == "reset":
                 self._reset_connection()
                 return
-            if decision.kind in ("error", "throttle", "friendly_500", "not_found"):
+            if decision.kind in ERROR_PAGES:
                 body = b"<html><body><h1>Server Error in '/' Application.</h1></body></html>"
                 headers = {"Content-Type": "text/html; charset=utf-8"}
-                if decision.kind == "not_found":
+                if decision.kind in ("not_found", "soft_not_found"):
                     status, headers, body = srv.site.render("GET", "/__not_found__", {})
                     headers = {"Content-Type": headers["Content-Type"]}
                 if decision.retry_after is not None:

@@ -312,6 +312,13 @@ ATTACKS: tuple[Attack, ...] = (
         ("tests/crawler/test_mst_portal.py::test_the_newest_shard_is_decided_by_time_not_by_text",),
     ),
     Attack(
+        "an error page served with status 200 for an image or attachment",
+        "held",
+        "never stored as the file; a failed fetch (run partial, exit 1), fetched again by the "
+        "next run",
+        (E2E + "test_soft_not_found.py::test_an_error_page_served_as_an_image_is_no_file",),
+    ),
+    Attack(
         "maintenance: every page but the home page redirects there, or answers 404",
         "held",
         "no archived article withdrawn (the site served no listing or article either); the "

@@ -6,7 +6,8 @@ The spider calls only these functions, never selectors:
 - :func:`parse_listing` -> ``Listing | None`` (None when the page is not a category listing);
 - :func:`parse_home` -> category listing URLs linked from a page's menu;
 - :func:`parse_rss`, :func:`parse_webservice_posts` -> article URLs from feeds;
-- :func:`article_id_from_url`, :func:`category_id_from_url`, :func:`canonical_url`.
+- :func:`article_id_from_url`, :func:`category_id_from_url`, :func:`canonical_url`;
+- :func:`is_html_page`: whether a fetched image or attachment is an HTML page instead.
 
 Order of attempts for an article: the portal is recognised from the page's markup
 (``crawler.parsers.sites``: the SharePoint portal www.most.gov.vn, parser ``most/1``, selectors in
@@ -19,7 +20,7 @@ input (empty, truncated, binary) gives None or a partial record, never an except
 from __future__ import annotations
 
 from crawler.items import Article, Listing
-from crawler.parsers.document import load
+from crawler.parsers.document import is_html_page, load
 from crawler.parsers.feeds import parse_rss, parse_webservice_posts
 from crawler.parsers.listing import category_urls, parse_listing_tree
 from crawler.parsers.sites import ID_ORDER, SITE_PARSERS, recognise
@@ -29,6 +30,7 @@ __all__ = [
     "article_id_from_url",
     "canonical_url",
     "category_id_from_url",
+    "is_html_page",
     "parse_article",
     "parse_home",
     "parse_listing",

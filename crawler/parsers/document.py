@@ -146,3 +146,18 @@ def first(selectors: tuple[Selector, ...], root: etree._Element) -> etree._Eleme
                 if isinstance(node, etree._Element):
                     return node
     return None
+
+
+# How an HTML page begins (after a BOM, white space, comments or an XML declaration).
+_HTML_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?(?:\s|<!--.*?-->|<\?xml[^>]*>)*<(?:!doctype\s+html|html|head|body)[\s>/]",
+    re.IGNORECASE | re.DOTALL,
+)
+HTML_SNIFF = 4096  # bytes looked at
+
+
+def is_html_page(data: bytes) -> bool:
+    """Whether ``data`` is an HTML page (an error page, a login page), whatever its headers
+    say: what an image or a document file never is. Read from the bytes alone: a server that
+    sends its error page with status 200 often labels it wrongly too."""
+    return _HTML_START.match(data[:HTML_SNIFF]) is not None

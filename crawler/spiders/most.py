@@ -659,6 +659,18 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
 
     def parse_file(self, response: Response) -> Iterator[Any]:
         url = response.meta["file_url"]
+        if parsers.is_html_page(response.body):
+            # an error or login page served with 200 (SITE.md 20): never archived as the file;
+            # a failure like a 404, so the next run asks again
+            reason = "an HTML page where an image or document was expected (an error page?)"
+            if response.meta.get("foreign"):
+                logger.info("third-party file %s not fetched: %s", url, reason)
+                if self.crawler.stats is not None:
+                    self.crawler.stats.inc_value("archive/requisites_unavailable")
+                return
+            logger.warning("failed file %s: %s", url, reason)
+            yield FetchFailure(url, "file", reason, response.status)
+            return
         raw = raw_page(response)
         yield FileDownload(
             url,

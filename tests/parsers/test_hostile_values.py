@@ -904,3 +904,36 @@ def test_completeness_of_30_empty_comments(
     first ``-->``, as in HTML and XML."""
     found = _call(f"{content_type}: <!----> x 30", incomplete, body, content_type)
     assert (found is None) if verdict is None else str(found).startswith(verdict)
+
+
+@pytest.mark.parametrize(
+    ("data", "page"),
+    [
+        (b"<!DOCTYPE html><html><body>404</body></html>", True),
+        (b"\xef\xbb\xbf\r\n  <html lang='vi'>", True),
+        (b"<!-- SharePoint --><HTML><HEAD>", True),
+        (b"<?xml version='1.0' encoding='utf-8'?>\n<!DOCTYPE html PUBLIC", True),
+        (b"\n<body onload=x>", True),
+        (b"%PDF-1.7 <html>", False),
+        (b"\x89PNG\r\n\x1a\n<html>", False),
+        (b"GIF89a<html>", False),
+        (b"\xff\xd8\xff\xe0<html>", False),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'>", False),
+        (b"<?xml version='1.0'?><svg>", False),
+        (b"<htmlx>", False),
+        (b"<!--" * 5000, False),  # never closed: no catastrophic backtracking either
+        (b"", False),
+    ],
+)
+def test_an_html_page_is_told_from_a_file(data: bytes, page: bool) -> None:
+    from crawler.parsers import is_html_page
+
+    assert is_html_page(data) is page
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=600))
+def test_telling_html_from_a_file_never_raises(data: bytes) -> None:
+    from crawler.parsers import is_html_page
+
+    assert isinstance(is_html_page(data), bool)
