@@ -142,3 +142,22 @@ def test_parse_cost_reads_the_mst_fixtures_and_prints_parses() -> None:
     text = "\n".join(lines("x", rates))
     assert "10x trafilatura leaves 5.0 parses" in text
     assert "10.0x trafilatura" in text and "5.0 parses" in text
+
+
+def test_parse_steps_take_the_mst_parsers_steps() -> None:
+    """``benchmarks.parse_steps`` counts the steps of the parse: run to the end on mst pages, they
+    write the very ``body_html`` ``parse_article`` writes."""
+    from benchmarks.parse_cost import fixture_pages
+    from benchmarks.parse_steps import STEPS, run_steps
+    from crawler.parsers import parse_article
+
+    compared = 0
+    for html, url in fixture_pages():
+        article = parse_article(html, url)
+        if article is None or article.parser != "mst/1":
+            continue
+        for step in STEPS[:-1]:
+            assert run_steps(html, url, step) is None
+        assert run_steps(html, url, STEPS[-1]) == article.body_html, url
+        compared += 1
+    assert compared >= 20

@@ -9,6 +9,7 @@ stands in for, on edge cases and on random input.
 from __future__ import annotations
 
 import random
+import re
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from lxml import etree
 
-from crawler.parsers import blocks, markers, most, mst, parse_article, text, urls
+from crawler.parsers import blocks, markers, most, mst, parse_article, sanitize, text, urls
 from crawler.parsers.blocks import Flattener, element_align
 from crawler.parsers.document import load, text_of
 from crawler.parsers.markers import PageIndex, Sel
@@ -400,3 +401,40 @@ def test_attachment_links_are_the_regexs_alone() -> None:
         want = _reference_attachments(body, page_url)
         got = [(a.url, a.title) for a in most.find_attachments(body, page_url)]
         assert got == want, links
+
+
+_PLAIN_HTTP_WITH_FLAG = r"https?://([A-Za-z0-9.\-]+)(?::(\d{1,5}))?(?:[/?#][!-~]*)?"
+
+
+def test_the_plain_url_pattern_is_the_case_insensitive_one() -> None:
+    """``sanitize._PLAIN_HTTP`` spells out what ``re.IGNORECASE`` matched: every character
+    each of its classes matches with the flag, and the same matches and groups on URLs."""
+    flagged = re.compile(_PLAIN_HTTP_WITH_FLAG, re.IGNORECASE)
+    every = "".join(chr(i) for i in range(sys.maxunicode + 1) if not 0xD800 <= i <= 0xDFFF)
+    folded = sanitize._CASE_FOLDED
+    classes = [
+        (r"[!-~]", f"[!-~{folded}]"),
+        (r"[A-Za-z0-9.\-]", f"[A-Za-z0-9.\\-{folded}]"),
+        ("h", "[hH]"),
+        ("t", "[tT]"),
+        ("p", "[pP]"),
+        ("s", "[sS\u017f]"),
+    ]
+    for with_flag, spelt_out in classes:
+        assert set(re.findall(with_flag, every, re.IGNORECASE)) == set(re.findall(spelt_out, every))
+    rnd = random.Random(SEED)
+    schemes = ["http", "HTTPS", "Https", "htt\u017f", "HTTP\u017f", "ftp", "http\u0130", ""]
+    hosts = ["a", "K", "\u0130", "\u0131", "\u212a", "\u017f", ".", "-", "127.0.0.1", "é", " "]
+    ports = ["", ":80", ":99999", ":123456", ":", ":x"]
+    paths = ["/", "?", "#", "x-197250704101929995.htm", "é", " ", "~", "\x7f", "%20", "K", "\u0130"]
+    matched = 0
+    for _ in range(20000):
+        url = rnd.choice(schemes) + rnd.choice(["://", "://", ":/", "//"])
+        url += "".join(rnd.choice(hosts) for _ in range(rnd.randint(0, 3))) + rnd.choice(ports)
+        url += "".join(rnd.choice(paths) for _ in range(rnd.randint(0, 4)))
+        want, got = flagged.fullmatch(url), sanitize._PLAIN_HTTP.fullmatch(url)
+        assert (want is None) == (got is None), repr(url)
+        if want is not None and got is not None:
+            assert want.groups() == got.groups(), repr(url)
+            matched += 1
+    assert matched > 300
