@@ -3,7 +3,7 @@
     python -m benchmarks.parse_steps [--pages 200] [--jobs 2]
 
 Each step of ``crawler.parsers.mst.parse_mst_article`` is added in turn to a run over the mst
-replica's article pages: building the tree; holding its elements and recognising the portal;
+replica's article pages: building the tree; recognising the portal and holding the body's elements;
 the page index; the fields around the body; sorting the body's noise, photos and byline out;
 the images; the flattening; the tail, attachments and canonical URL; ``body_html``. Each run is
 a child process under valgrind's cachegrind (no cache simulation: instructions only) that
@@ -40,7 +40,7 @@ STEPS = (
 )
 LABELS = {
     "tree": "building the tree (document.load)",
-    "recognise": "holding the elements, recognising the portal",
+    "recognise": "recognising the portal, holding the body",
     "index": "the page index",
     "fields": "the fields around the body",
     "noise": "the body's noise, photos and byline",
@@ -66,11 +66,13 @@ def run_steps(html: bytes, url: str, last: str) -> str | None:
     root = load(html)
     if root is None or upto < 1:
         return None
-    held = list(root.iter())  # as parse_article holds them
     found = recognise(root)
-    if found is None or upto < 2:
+    if found is None:
         return None
     body = found[1]
+    held = list(body.iter())  # as parse_article holds them
+    if upto < 2:
+        return None
     index = mst.index_page(root)
     if upto < 3:
         return None
