@@ -3,15 +3,16 @@
     python -m benchmarks.parse_steps [--pages 200] [--jobs 2]
 
 Each step of ``crawler.parsers.mst.parse_mst_article`` is added in turn to a run over the mst
-replica's article pages: building the tree; recognising the portal and holding the body's elements;
-the page index; the fields around the body; sorting the body's noise, photos and byline out;
-the images; the flattening; the tail, attachments and canonical URL; ``body_html``. Each run is
-a child process under valgrind's cachegrind (no cache simulation: instructions only) that
-renders the pages, warms up on 20 of them and then runs the steps on ``--pages`` others with the
-cyclic garbage collector off; a run doing nothing but the same rendering and warm-up is the
-baseline taken off. Instruction counts are exact and free of the machine's load, where times on
-a shared machine are not; they are not times: the interpreter's instructions cost more time
-each than libxml2's (docs/parsers.md, "Speed").
+replica's article pages: building the tree; recognising the portal and holding the body's
+elements; the page index; the fields around the body; sorting the body's noise, photos and
+byline out; the images; the flattening; the tail, attachments and canonical URL; ``body_html``;
+then ``parse_article`` as a whole (the URL rules and the record besides). Each run is a child
+process under valgrind's cachegrind (no cache simulation: instructions only) that renders the
+pages, warms up on 20 of them and then runs the steps on ``--pages`` others with the cyclic
+garbage collector off; a run doing nothing but the same rendering and warm-up is the baseline
+taken off. Instruction counts are exact and free of the machine's load, where times on a shared
+machine are not; they are not times: the interpreter's instructions cost more time each than
+libxml2's (docs/parsers.md, "Evaluation and speed").
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ LABELS = {
     "tail": "source, byline, attachments, canonical URL",
     "body_html": "body_html",
 }
+WHOLE = "parse_article"  # the whole call, URL rules and record included
 _I_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
@@ -102,7 +104,8 @@ def run_steps(html: bytes, url: str, last: str) -> str | None:
 
 
 def child(step: str | None, pages: int) -> None:
-    """The measured process: render, warm up, then the steps (``None``: nothing)."""
+    """The measured process: render, warm up, then the steps up to ``step`` (``WHOLE``:
+    ``parse_article`` itself; ``None``: nothing)."""
     from benchmarks.corpus import mst_replica_pages
 
     found = [(page.html, page.url) for page in mst_replica_pages(pages + WARM_UP)]
@@ -110,7 +113,12 @@ def child(step: str | None, pages: int) -> None:
         run_steps(html, url, STEPS[-1])
     gc.collect()
     gc.disable()
-    if step is not None:
+    if step == WHOLE:
+        from crawler.parsers import parse_article
+
+        for html, url in found[WARM_UP:]:
+            parse_article(html, url)
+    elif step is not None:
         for html, url in found[WARM_UP:]:
             run_steps(html, url, step)
 
@@ -144,14 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--pages", type=int, default=200, help="mst replica pages measured")
     parser.add_argument("--jobs", type=int, default=2, help="valgrind runs at a time")
-    parser.add_argument("--child", choices=(*STEPS, "none"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=(*STEPS, WHOLE, "none"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
         child(None if args.child == "none" else args.child, args.pages)
         return 0
     if shutil.which("valgrind") is None:
         parser.error("valgrind is not installed (apt-get install valgrind)")
-    runs: list[str | None] = [None, *STEPS]
+    runs: list[str | None] = [None, *STEPS, WHOLE]
     count: Callable[[str | None], int] = lambda step: instructions(step, args.pages)  # noqa: E731
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         totals = dict(zip(runs, pool.map(count, runs), strict=True))
@@ -162,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         upto = (totals[step] - base) / args.pages / 1e6
         print(f"  {LABELS[step]:46s} {upto - before:6.3f}   (up to here {upto:6.3f})")
         before = upto
+    whole = (totals[WHOLE] - base) / args.pages / 1e6
+    print(f"  {'parse_article, the whole call':46s} {whole:6.3f}")
     return 0
 
 
