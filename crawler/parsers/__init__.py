@@ -61,8 +61,8 @@ def parse_article(html: bytes | str, url: str) -> Article | None:
             # The body is walked several times (noise, photos, blocks, links, body_html): while
             # this list holds its elements, lxml reuses their Python proxies instead of building
             # new ones on every walk. Holding the whole page's cost more than it saved once the
-            # field index read the page's values in C (valgrind: 1% of an mst page, 1.4% of a
-            # SharePoint page).
+            # field index read the page's values in C (valgrind: 0.7% of an mst page's
+            # instructions, 0.8% of a SharePoint page's).
             held = list(body.iter())
             article = site.parse(root, body, url, site_id)  # the record's URL is canonical
             del held
