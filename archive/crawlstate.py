@@ -26,6 +26,13 @@ of hiding it for good. A full run's requests follow the same rule (:func:`valida
 starts: the crawl then decides from the :class:`Snapshot` and never reads the database while
 it runs (no SQLite I/O on the reactor thread).
 
+A file the site keeps answering "not there" (HTTP 404 or 410, or an HTML page in its place)
+is given up once it has failed for :data:`FILE_GONE_AFTER` (:func:`given_up_files`): a run no
+longer asks for it, and its failure no longer makes a run partial (its error stays open: the
+archive lacks it); every :data:`FILE_GONE_RETRY` after its last try it is asked for again, in
+case the site put it back. Without this a portal with a few dead images made every hourly run
+exit 1, and asked for them every hour.
+
 An article is known by (portal, site_id): the helpers that list articles take a ``portal``
 (``None``, the default: every portal); each :class:`Recheck` carries its article's portal.
 """
@@ -234,6 +241,39 @@ def validators(
     }
 
 
+# How long a file must keep answering "not there" before it is given up, and how often a file
+# given up is asked for again (see the module's docstring).
+FILE_GONE_AFTER = dt.timedelta(days=7)
+FILE_GONE_RETRY = dt.timedelta(days=30)
+# The reason the crawl records for a file answered by an HTML page (an error page with 200).
+FILE_IS_HTML_PAGE = "an HTML page where an image or document was expected (an error page?)"
+_GIVEN_UP = (
+    "SELECT url, last_failed <= :retry_before AS due FROM fetch_errors "
+    "WHERE resolved_at IS NULL AND kind = 'file' AND (status IN (404, 410) OR reason = :html) "
+    "AND first_failed <= :gone_before"
+)
+
+
+def given_up_files(
+    db: sqlite_utils.Database, *, now: dt.datetime | str | None = None
+) -> dict[str, bool]:
+    """``url -> due again`` of every file given up at ``now`` (default: now): answered "not
+    there" for :data:`FILE_GONE_AFTER` at least; due again :data:`FILE_GONE_RETRY` after its
+    last try."""
+    at = dt.datetime.fromisoformat(_iso(now or dt.datetime.now(dt.UTC)))
+    return {
+        str(r["url"]): bool(r["due"])
+        for r in db.query(
+            _GIVEN_UP,
+            {
+                "html": FILE_IS_HTML_PAGE,
+                "gone_before": _iso(at - FILE_GONE_AFTER),
+                "retry_before": _iso(at - FILE_GONE_RETRY),
+            },
+        )
+    }
+
+
 def downloaded_file_urls(db: sqlite_utils.Database) -> frozenset[str]:
     """URLs of every image and attachment already downloaded (a ``files`` row)."""
     return frozenset(str(r["url"]) for r in db.query("SELECT url FROM files"))
@@ -249,6 +289,10 @@ class Snapshot:
     missing_files: tuple[str, ...] = ()  # image/attachment URLs without a files row (any host)
     downloaded_files: frozenset[str] = frozenset()  # image/attachment URLs with a files row
     open_errors: tuple[OpenError, ...] = ()  # unresolved fetch errors, oldest first
+    # files given up (given_up_files): their failures do not count; those not due again are
+    # left out of missing_files and are not asked for
+    files_given_up: frozenset[str] = frozenset()
+    files_resting: frozenset[str] = frozenset()
     last_run: dict[str, object] | None = None  # the newest finished run: id, mode, outcome
     # site -> its newest finished run (a crawl of several sites judges each by its own)
     last_runs: dict[str, dict[str, object]] = field(default_factory=dict)
@@ -286,11 +330,16 @@ def read_snapshot(
         now = recheck_at or dt.datetime.now(dt.UTC)
         if incremental and recheck_limit > 0:
             rechecks = due_for_recheck(db, now=now, limit=recheck_limit)
+        given_up = given_up_files(db, now=now) if fetch_files else {}
+        resting = frozenset(url for url, due in given_up.items() if not due)
+        missing = missing_files(db, files_per_article) if fetch_files else []
         return Snapshot(
             known=frozenset(known_article_ids(db)),
             rechecks=tuple(rechecks),
             validators={} if incremental else validators(db, now=now),
-            missing_files=tuple(missing_files(db, files_per_article)) if fetch_files else (),
+            missing_files=tuple(url for url in missing if url not in resting),
+            files_given_up=frozenset(given_up),
+            files_resting=resting,
             downloaded_files=downloaded_file_urls(db) if fetch_files else frozenset(),
             open_errors=tuple(open_errors(db)),
             last_run=last_finished_run(db, except_run=except_run, site=site),

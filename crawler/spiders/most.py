@@ -108,6 +108,8 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     missing_files: list[str]
     downloaded_files: frozenset[str]
     open_errors: tuple[OpenError, ...]
+    files_given_up: frozenset[str]
+    files_resting: frozenset[str]
     walk_complete_before: bool
     early_stop: bool
     fallbacks: list[str]
@@ -202,6 +204,8 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         self.missing_files = view.missing_files
         self.downloaded_files = view.downloaded_files
         self.open_errors = view.open_errors
+        self.files_given_up = view.files_given_up
+        self.files_resting = view.files_resting
         self.walk_complete_before = view.walk_complete_before
         self.resume = view.frontier
         # A walk that goes on from a time-limited run's frontier re-checks only the first pages
@@ -214,12 +218,15 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             and not view.recent_article_errors
         )
         logger.info(
-            "archive holds %d articles; %s run; %d re-checks due; %d files missing; "
+            "archive holds %d articles; %s run; %d re-checks due; %d files missing%s; "
             "%d open errors%s",
             len(self.known),
             "incremental" if self.incremental else "full",
             len(self.rechecks),
             len(self.missing_files),
+            f" ({len(self.files_given_up)} given up: gone from the site for a week)"
+            if self.files_given_up
+            else "",
             len(self.open_errors),
             ""
             if self.early_stop or not self.incremental
@@ -445,8 +452,8 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         foreign = target is None and host_of(url) not in self.media_hosts
         if target is None and is_web_url(url):
             target = url.split("#", 1)[0]
-        if target is None or url in self.files_requested:
-            return None
+        if target is None or url in self.files_requested or url in self.files_resting:
+            return None  # (resting: given up, not due again this run: archive.crawlstate)
         self.files_requested.add(url)
         meta: dict[str, Any] = {"kind": "file", "file_url": url, "site_id": site_id}
         if foreign:
@@ -662,14 +669,13 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         if parsers.is_html_page(response.body):
             # an error or login page served with 200 (SITE.md 20): never archived as the file;
             # a failure like a 404, so the next run asks again
-            reason = "an HTML page where an image or document was expected (an error page?)"
+            reason = crawlstate.FILE_IS_HTML_PAGE
             if response.meta.get("foreign"):
                 logger.info("third-party file %s not fetched: %s", url, reason)
                 if self.crawler.stats is not None:
                     self.crawler.stats.inc_value("archive/requisites_unavailable")
                 return
-            logger.warning("failed file %s: %s", url, reason)
-            yield FetchFailure(url, "file", reason, response.status)
+            yield from self._file_failed(url, reason, response.status)
             return
         raw = raw_page(response)
         yield FileDownload(
@@ -752,9 +758,23 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             logger.warning("archived article %s is gone from the site (HTTP %s)", url, status)
             yield ArticleGone(meta["site_id"], url, status, self.scope.portal.name)
             return
+        elif kind == "file":
+            yield from self._file_failed(url, reason, status)
+            return
         else:
             logger.warning("failed %s %s: %s", kind, url, reason)
         yield FetchFailure(url, kind, reason, status)
+
+    def _file_failed(self, url: str, reason: str, status: int | None) -> Iterator[FetchFailure]:
+        """A file of the site that could not be fetched: a failure; one given up
+        (``archive.crawlstate.given_up_files``) is recorded again without making the run
+        partial."""
+        if url in self.files_given_up:
+            logger.info("file %s, given up, still not fetched: %s", url, reason)
+            yield FetchFailure(url, "file", reason, status, counted=False)
+            return
+        logger.warning("failed file %s: %s", url, reason)
+        yield FetchFailure(url, "file", reason, status)
 
     # ------------------------------------------------------------------ end of the walk
 

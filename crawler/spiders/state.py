@@ -70,6 +70,10 @@ class ArchiveView:
     missing_files: list[str] = field(default_factory=list)  # on-site files not downloaded yet
     downloaded_files: frozenset[str] = frozenset()  # files already downloaded
     open_errors: tuple[crawlstate.OpenError, ...] = ()
+    # files given up (archive.crawlstate.given_up_files): failures that do not count, and
+    # those not asked for at all this run
+    files_given_up: frozenset[str] = frozenset()
+    files_resting: frozenset[str] = frozenset()
     walk_complete_before: bool = False  # the last finished run walked every category
     # articles that failed recently: their listings must be walked again to know their categories
     recent_article_errors: int = 0
@@ -92,6 +96,8 @@ class ArchiveView:
             missing_files=[u for u in snapshot.missing_files if scope.contains(u)],
             downloaded_files=snapshot.downloaded_files,
             open_errors=snapshot.open_errors,
+            files_given_up=snapshot.files_given_up,
+            files_resting=snapshot.files_resting,
             walk_complete_before=walk_was_complete(last),
             frontier=snapshot.frontier.get(scope.base, ()),
             recent_article_errors=sum(
