@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from archive.crawlstate import FILE_GONE_AFTER, FILE_GONE_RETRY
-from replica.testing import running_replica
+from replica.testing import ReplicaHandle, running_replica
 
 from .support import crawl, query
 
@@ -30,13 +30,10 @@ def _at(offset: dt.timedelta) -> str:
     return (dt.datetime.now(dt.UTC) + offset).isoformat(timespec="seconds")
 
 
-def _image_requests(rep: object) -> int:
-    requests = rep.requests()  # type: ignore[attr-defined]
-    return sum(
-        1
-        for r in requests
-        if str(r.get("path", "")).lower().endswith((".jpg", ".png", ".gif", ".jpeg"))
-    )
+def _image_requests(rep: ReplicaHandle) -> int:
+    """Requests for the site's images in the replica's log since its last reset."""
+    images = (".jpg", ".png", ".gif", ".jpeg")
+    return sum(1 for r in rep.requests() if str(r.get("path", "")).lower().endswith(images))
 
 
 def test_a_file_gone_for_a_week_is_given_up_then_asked_again_monthly(tmp_path: Path) -> None:
