@@ -38,6 +38,7 @@ from twisted.internet import task
 
 from crawler import outcome
 from crawler.parsers.completeness import incomplete
+from crawler.parsers.document import is_html_page
 from crawler.parsers.urls import is_web_url
 from crawler.records import FetchFailure
 from crawler.spiders.state import failed_url
@@ -138,8 +139,7 @@ def is_robots_request(request: Request) -> bool:
 def is_error_page(response: Response) -> bool:
     """True when a robots.txt answer is an error page: not 200, or HTML (SITE.md §10.20)."""
     ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
-    head = response.body[:512].lstrip().lower()
-    return response.status != 200 or "html" in ctype or head.startswith((b"<!doctype", b"<html"))
+    return response.status != 200 or "html" in ctype or is_html_page(response.body)
 
 
 class HostPacer:

@@ -284,36 +284,19 @@ LASTMOD_AHEAD = timedelta(days=1)
 
 def shard_sort_key(
     url: str, lastmod: str | None, *, now: datetime | None = None
-) -> tuple[float, tuple[int, int, int]]:
-    """Newest shard first when sorted in reverse: by ``lastmod`` (an instant: a date alone is
-    its midnight at +07:00), then by the date in its name (``sitemaps-2026-6-21-25.xml``;
-    months and days are not zero-padded). A lastmod that cannot be read, or that lies more
-    than :data:`LASTMOD_AHEAD` after ``now`` (a typo, a server clock years ahead, which would
-    make that shard the newest on every run), counts as none."""
+) -> tuple[str, tuple[int, int, int]]:
+    """Newest shard first when sorted in reverse: by ``lastmod``, then by the date in its name
+    (``sitemaps-2026-6-21-25.xml``; months and days are not zero-padded). ``lastmod`` is the
+    sitemap parser's (``crawler.parsers.sitemaps.normalise_lastmod``: ISO 8601 in +07:00, so
+    text order is time order). One more than :data:`LASTMOD_AHEAD` after ``now`` (a typo, a
+    server clock years ahead, which would make that shard the newest on every run) counts as
+    none."""
     found = SHARD_DATE.search(url)
     named = (
         (int(found.group(1)), int(found.group(2)), int(found.group(3) or 0)) if found else (0, 0, 0)
     )
-    when = _instant(lastmod)
-    limit = (now or datetime.now(UTC)) + LASTMOD_AHEAD
-    try:
-        if when is not None and when <= limit:
-            return when.timestamp(), named
-    except OverflowError:  # 0001-01-01 at +07:00 is before year 1 in UTC
-        pass
-    return float("-inf"), named
-
-
-def _instant(text: str | None) -> datetime | None:
-    """A W3C datetime (sitemaps' ``lastmod``) as an aware datetime, or None."""
-    value = (text or "").strip()
-    if not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo is not None else when.replace(tzinfo=VN)
+    limit = ((now or datetime.now(UTC)) + LASTMOD_AHEAD).astimezone(VN).isoformat()
+    return (lastmod if lastmod and lastmod <= limit else ""), named
 
 
 @dataclass(frozen=True)

@@ -670,12 +670,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             # an error or login page served with 200 (SITE.md 20): never archived as the file;
             # a failure like a 404, so the next run asks again
             reason = crawlstate.FILE_IS_HTML_PAGE
-            if response.meta.get("foreign"):
-                logger.info("third-party file %s not fetched: %s", url, reason)
-                if self.crawler.stats is not None:
-                    self.crawler.stats.inc_value("archive/requisites_unavailable")
-                return
-            yield from self._file_failed(url, reason, response.status)
+            yield from self._file_failed(url, reason, response.status, response.meta)
             return
         raw = raw_page(response)
         yield FileDownload(
@@ -747,28 +742,30 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                 yield following
         if kind == "discovery":
             logger.info("optional discovery source %s did not answer: %s", request.url, reason)
-        elif kind == "file" and meta.get("foreign"):
-            # best effort: a third party's host failing is no error of the site or the archive
-            logger.info("third-party file %s not fetched: %s", url, reason)
-            if self.crawler.stats is not None:
-                self.crawler.stats.inc_value("archive/requisites_unavailable")
+        elif kind == "file":
+            yield from self._file_failed(url, reason, status, meta)
             return
         elif kind == "article" and status in (404, 410) and meta.get("site_id") in self.known:
             # an archived article the site no longer serves: its archived copy is kept
             logger.warning("archived article %s is gone from the site (HTTP %s)", url, status)
             yield ArticleGone(meta["site_id"], url, status, self.scope.portal.name)
             return
-        elif kind == "file":
-            yield from self._file_failed(url, reason, status)
-            return
         else:
             logger.warning("failed %s %s: %s", kind, url, reason)
         yield FetchFailure(url, kind, reason, status)
 
-    def _file_failed(self, url: str, reason: str, status: int | None) -> Iterator[FetchFailure]:
-        """A file of the site that could not be fetched: a failure; one given up
+    def _file_failed(
+        self, url: str, reason: str, status: int | None, meta: dict[str, Any]
+    ) -> Iterator[FetchFailure]:
+        """An image or attachment that could not be fetched. A third party's: best effort, no
+        error of the site or the archive (not recorded). The site's: a failure; one given up
         (``archive.crawlstate.given_up_files``) is recorded again without making the run
         partial."""
+        if meta.get("foreign"):
+            logger.info("third-party file %s not fetched: %s", url, reason)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("archive/requisites_unavailable")
+            return
         if url in self.files_given_up:
             logger.info("file %s, given up, still not fetched: %s", url, reason)
             yield FetchFailure(url, "file", reason, status, counted=False)
