@@ -52,6 +52,7 @@ from archive.search import (
     to_fts,
 )
 from crawler.portals import portal_for_article_url
+from crawler.portals.spec import to_int
 
 __all__ = [
     "AmbiguousArticle",
@@ -60,6 +61,7 @@ __all__ = [
     "SearchHit",
     "count_matches",
     "get_article",
+    "id_ref",
     "iter_articles",
     "parse_date",
     "resolve_article",
@@ -70,7 +72,11 @@ __all__ = [
 
 FOLD_FUNCTION = "most_fold"  # SQL function registered by prepare(): archive.normalize.fold
 
-_KEY = re.compile(r"([a-z][a-z0-9_-]*):(\d+)", re.IGNORECASE)  # "mst:197250704101929995"
+_KEY = re.compile(r"([a-z][a-z0-9_-]*):([0-9]+)", re.IGNORECASE)  # "mst:197250704101929995"
+_ID = re.compile(r"[0-9]+")  # "13245" (ASCII digits: str.isdigit takes "²", which int refuses)
+# More rows than any archive holds: a search's limit and offset are cut to it, so that their
+# sum stays within SQLite's 64-bit INTEGER (a user may type -n 10**23 for "all of them").
+MOST_ROWS = 2**61
 
 
 def article_key(portal: str, site_id: int) -> str:
@@ -78,10 +84,28 @@ def article_key(portal: str, site_id: int) -> str:
     return f"{portal}:{site_id}"
 
 
-def split_key(text: str) -> tuple[str, int] | None:
-    """``("mst", 197250704101929995)`` from ``"mst:197250704101929995"``; None if not a key."""
-    m = _KEY.fullmatch(text.strip())
-    return (m[1].lower(), int(m[2])) if m else None
+class IdRef(NamedTuple):
+    """An id as a user typed it: a key (``portal`` set) or a bare id (``portal`` None).
+
+    ``number`` is None when the digits make a number longer than any id an archive holds
+    (:func:`crawler.portals.spec.to_int`, the rule the crawler stores ids by): such an id
+    names no article and no category, and is never handed to SQLite (whose INTEGER it may not
+    fit).
+    """
+
+    portal: str | None
+    number: int | None
+
+
+def id_ref(text: str) -> IdRef | None:
+    """``text`` read as a key (``"mst:197250704101929995"``) or a bare id (``"13245"``); None
+    when it is neither (a name, a URL)."""
+    text = text.strip()
+    if m := _KEY.fullmatch(text):
+        return IdRef(m[1].lower(), to_int(m[2]))
+    if _ID.fullmatch(text):
+        return IdRef(None, to_int(text))
+    return None
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -150,17 +174,19 @@ class ArticleFilter:
             params["f_until"] = self.until or "9999"
         if self.category:
             cat = self.category.strip()
-            key = split_key(cat)
-            if (cat.isdigit() or key) and sets:
+            ref = id_ref(cat)
+            if ref is not None and ref.number is None:
+                where.append("0")  # an id longer than any: no category has it
+            elif ref is not None and sets:
                 where.append(f"{id_column} IN ({_CATEGORY_ID_IDS})")
-                params["f_category_portal"], params["f_category_id"] = key or (None, int(cat))
+                params["f_category_portal"], params["f_category_id"] = ref
             elif sets:
                 where.append(f"{id_column} IN ({_CATEGORY_NAME_IDS})")
                 params["f_category"] = fold(cat)
                 params["f_category_name"] = nfc(cat)
-            elif cat.isdigit() or key:
+            elif ref is not None:
                 where.append(_CATEGORY_ID_COND.format(id=id_column))
-                params["f_category_portal"], params["f_category_id"] = key or (None, int(cat))
+                params["f_category_portal"], params["f_category_id"] = ref
             else:
                 where.append(_CATEGORY_NAME_COND.format(id=id_column))
                 params["f_category"] = fold(cat)
@@ -340,7 +366,7 @@ def search(
     index alone (:func:`count_matches` counts them); the exact index only ranks.
     """
     node = parse_query(query) if isinstance(query, str) else query
-    limit, offset = max(0, int(limit)), max(0, int(offset))
+    limit, offset = (min(max(0, int(n)), MOST_ROWS) for n in (limit, offset))
     prepare(db)
     found = ranked_ids(db, node, filters or ArticleFilter(), None if limit == 0 else offset + limit)
     found = found[offset:] if limit == 0 else found[offset : offset + limit]
@@ -519,17 +545,19 @@ def resolve_article(db: sqlite_utils.Database, ref: str) -> ArticleRef | None:
     article (scheme, www, host, case, slug, query, legacy ``chitiettin.aspx?IDNews=``).
     """
     text = ref.strip()
-    key = split_key(text)
+    typed = id_ref(text)
     candidate: ArticleRef | None
-    if key:
-        candidate = ArticleRef(*key)
-    elif text.isdigit():
+    if typed is not None and typed.number is None:
+        return None  # longer than any id
+    if typed is not None and typed.number is not None and typed.portal is not None:
+        candidate = ArticleRef(typed.portal, typed.number)
+    elif typed is not None and typed.number is not None:
         found = [
             ArticleRef(r["portal"], int(r["site_id"]))
-            for r in db.query(ARTICLES_BY_SITE_ID, [int(text)])
+            for r in db.query(ARTICLES_BY_SITE_ID, [typed.number])
         ]
         if len(found) > 1:
-            raise AmbiguousArticle(int(text), [f.key for f in found])
+            raise AmbiguousArticle(typed.number, [f.key for f in found])
         return found[0] if found else None
     else:
         row = next(iter(db.query(ARTICLE_BY_URL, {"url": text})), None)

@@ -20,9 +20,9 @@ from archive.queries import (
     ArticleFilter,
     SearchHit,
     count_matches,
+    id_ref,
     prepare,
     search,
-    split_key,
 )
 
 if TYPE_CHECKING:
@@ -132,10 +132,11 @@ def _filter_reason(db: sqlite_utils.Database, option: str, flt: ArticleFilter) -
     if flt.source:
         return f"{option}: no article's source line holds these words in this order"
     cat = (flt.category or "").strip()
-    key = split_key(cat)
-    if cat.isdigit() or key:
-        portal, cid = key or (None, int(cat))
-        if not list(db.query(CATEGORY_IDS, {"id": cid, "portal": portal})):
+    ref = id_ref(cat)
+    if ref is not None:
+        if ref.number is None or not list(
+            db.query(CATEGORY_IDS, {"id": ref.number, "portal": ref.portal})
+        ):
             return f"{option}: no category has this id"
         return f"{option}: no article is listed in this category"
     names = sorted({str(r["name"]) for r in db.query(CATEGORY_NAMES)})

@@ -209,6 +209,14 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "an id, category or count beyond 64 bits (or '²') typed into show, diff, search, "
+        "export or the web view",
+        "held",
+        "no article, no category: the command's own 'no match' answer (exit 1 for show and "
+        "diff, HTTP 404), a count beyond any archive read as 'all'; never a traceback or 500",
+        ("tests/archive/test_numbers_beyond_ids.py",),
+    ),
+    Attack(
         "a page nested deeper than the HTML parser reads (256 elements)",
         "held",
         "not read at all (a recorded failure), never archived cut after the nest",
