@@ -5,6 +5,10 @@
 - Listing line: ``Ngày 07/12/2017&nbsp;&nbsp;``; empty when the vendor has no date (01/01/1900).
 - The API's ``07/12/2017 10:21`` has the same shape. (RSS writes US month-first dates,
   ``12/7/2017 10:21:00 AM``; the parsers take only links from feeds, so none is read here.)
+- Pages of the mst.gov.vn CMS family (docs/parsers.md lists the evidence): ``04/07/2025 10:19``,
+  ``… GMT+7``, ``… (GMT+7)``; cafef's dashes and a 24-hour clock with a suffix,
+  ``15-08-2025 - 13:30 PM``; the time before the date, ``Cập nhật lúc 10:19 04/07/2025`` and
+  ``10:19 , 04/07/2025``.
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ OFFSET = "+07:00"
 LOCAL_MINUTES = 7 * 60
 MAX_OFFSET_MINUTES = 14 * 60  # the farthest zones from UTC: UTC-12:00 and UTC+14:00
 
-# dd/mm/yyyy, then optionally hh:mm[:ss] [AM|PM] after spaces, "-", "|" or "lúc".
-_DAY_FIRST = re.compile(
-    r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)"
-    r"(?:[\s|,\-]*(?:lúc\s*)?(\d{1,2})[:hH](\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?)?"
-)
+# dd/mm/yyyy (or dd-mm-yyyy, one separator throughout), then optionally hh:mm[:ss] [AM|PM]
+# after spaces, "-", "|" or "lúc".
+_DATE = r"(?<!\d)(\d{1,2})(?P<sep>[/-])(\d{1,2})(?P=sep)(\d{4})(?!\d)"
+_CLOCK = r"(\d{1,2})[:hH](\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?"
+_DAY_FIRST = re.compile(_DATE + r"(?:[\s|,\-]*(?:lúc\s*)?" + _CLOCK + ")?")
+# A time written just before the date: "10:19 04/07/2025", "10:19 , 04/07/2025", "10h19 ngày …".
+_TIME_FIRST = re.compile(r"(?<![\d:])" + _CLOCK + r"[\s|,\-]*(?:ngày\s*)?" + _DATE)
 
 
 def _hour(hour: int, ampm: str | None) -> int:
@@ -42,10 +48,15 @@ def _iso(year: int, month: int, day: int, hour: int, minute: int, second: int) -
 
 def parse_day_first(text: str) -> str | None:
     """ISO datetime of the first ``dd/mm/yyyy[ hh:mm]`` in ``text`` (time 00:00 when absent)."""
-    match = _DAY_FIRST.search(text.replace("\xa0", " "))
+    text = text.replace("\xa0", " ")
+    match = _DAY_FIRST.search(text)
     if match is None:
         return None
-    day, month, year, hour, minute, second, ampm = match.groups()
+    day, _, month, year, hour, minute, second, ampm = match.groups()
+    if not hour:  # no time after the date: one just before it, if written there
+        for before in _TIME_FIRST.finditer(text, 0, match.end()):
+            if before.end() == match.end():
+                hour, minute, second, ampm = before.groups()[:4]
     ymd = int(year), int(month), int(day)
     if hour:
         found = _iso(*ymd, _hour(int(hour), ampm), int(minute), int(second) if second else 0)
