@@ -16,6 +16,7 @@ out of the text); the rest is flattened into paragraphs, headings, list items an
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlunsplit
 
@@ -84,6 +85,9 @@ CATEGORY_BOX = Sel("div", cls="detail-cate")
 CATEGORY_CRUMB = Sel(role="cate-name")
 BYLINE = Sel("div", cls="detail-author")
 BYLINE_TOP = Sel(cls="detail-author-top-name")
+# Inside a div.detail-author that lists its authors as links (Tuổi Trẻ: an .author-info
+# name, "và 2 tác giả khác", then every name again in a slider): the names alone.
+BYLINE_NAME = "name"
 # Each selector is one form of tag list with the links to read in it; the first form found
 # gives all the tags.
 TAGS = (
@@ -272,15 +276,24 @@ def find_category(index: PageIndex) -> str | None:
     return None
 
 
-def find_byline(index: PageIndex) -> str | None:
-    """``div.detail-author`` (first with text), else the top byline's name(s)."""
-    for el in index.find(BYLINE):
-        text = clean(text_of(el))
-        if text:
-            return text
-    names = [clean(text_of(el)) for el in index.find(BYLINE_TOP)]
+def _names(els: Iterable[etree._Element]) -> str | None:
+    """The distinct names written in ``els``, in order, joined ``, ``; None when none."""
+    names = [clean(text_of(el)) for el in els]
     names = [n for n in names if n]
     return ", ".join(dict.fromkeys(names)) if names else None
+
+
+def find_byline(index: PageIndex) -> str | None:
+    """``div.detail-author`` (first with text: the names of its ``.name`` links when it has
+    them, as Tuổi Trẻ's author box, else its text), else the top byline's name(s)."""
+    for el in index.find(BYLINE):
+        named = _names(
+            a for a in el.iter(etree.Element) if BYLINE_NAME in (a.get("class") or "").split()
+        )
+        text = named or clean(text_of(el))
+        if text:
+            return text
+    return _names(index.find(BYLINE_TOP))
 
 
 def find_tags(index: PageIndex) -> list[str]:
