@@ -60,6 +60,17 @@ def time_block(spec: MstSpec) -> str:
         return f'<p class="detail-time">{shown} (GMT+7)</p>'
     if form == 3:
         return f'<div class="detail-time">\n  {shown} GMT+7\n</div>'
+    if form == 5:  # cafef: dashes, a 24-hour clock with an AM/PM suffix ("13:30 PM", "00:07 AM")
+        suffix = "AM" if p.hour < 12 else "PM"
+        return (
+            f'<div class="detail-time"><span class="pdate" data-role="publishdate">'
+            f"{p:%d-%m-%Y - %H:%M} {suffix} </span></div>"
+        )
+    if form == 6:  # soha's template: the time before the date
+        return (
+            f'<div class="detail-time"><div class="big-date" data-role="publishdate">'
+            f"Cập nhật lúc {p:%H:%M %d/%m/%Y}</div></div>"
+        )
     hour = p.hour % 12 or 12
     english = f"{MONTHS[p.month - 1]} {p.day:02d}, {p.year} {hour}:{p.minute:02d} " + (
         "AM" if p.hour < 12 else "PM"

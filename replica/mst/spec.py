@@ -20,7 +20,7 @@ from replica.mst.index import MstIndex
 from replica.mst.slugs import slugify
 
 SAPO_FORMS = ("h2.detail-sapo", "h2.sapo", "p.detail-sapo", "h2.detail-sapo", "none")
-TIME_FORMS = 5  # see article_page.time_block
+TIME_FORMS = 7  # see article_page.time_block
 BYLINE_FORMS = ("tail", "top", "bare", "none")
 SOURCE_FORMS = ("nguon", "theo", "none", "none")
 TAG_FORMS = ("ul", "tab", "none")

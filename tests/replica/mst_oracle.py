@@ -17,6 +17,8 @@ from lxml.html import HtmlElement
 DOC_EXTS = {"pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "zip", "rar"}
 ID = re.compile(r"-(\d{6,})\.htm$")
 NUMERIC = re.compile(r"(\d{2})/(\d{2})/(\d{4})\s+(\d{1,2}):(\d{2})")
+DASHED = re.compile(r"(\d{2})-(\d{2})-(\d{4}) - (\d{2}):(\d{2}) [AP]M")
+TIME_FIRST = re.compile(r"lúc (\d{2}):(\d{2}) (\d{2})/(\d{2})/(\d{4})")
 ENGLISH = re.compile(r"([A-Z][a-z]+) (\d{1,2}), (\d{4}) (\d{1,2}):(\d{2}) (AM|PM)")
 MONTHS = [
     "January",
@@ -59,6 +61,14 @@ def published(doc: HtmlElement) -> str:
     m = NUMERIC.search(text)
     if m:
         d, mo, y, hh, mm = m.groups()
+        return f"{y}-{mo}-{d}T{int(hh):02d}:{mm}:00+07:00"
+    m = DASHED.search(text)  # cafef's "15-08-2025 - 13:30 PM": a 24-hour clock, suffix aside
+    if m:
+        d, mo, y, hh, mm = m.groups()
+        return f"{y}-{mo}-{d}T{int(hh):02d}:{mm}:00+07:00"
+    m = TIME_FIRST.search(text)
+    if m:
+        hh, mm, d, mo, y = m.groups()
         return f"{y}-{mo}-{d}T{int(hh):02d}:{mm}:00+07:00"
     e = ENGLISH.search(text)
     assert e, text

@@ -209,6 +209,8 @@ MARKERS = {
     "time-gmt7": " GMT+7</time>",
     "time-paren": " (GMT+7)</p>",
     "time-english": " PM GMT+7<",
+    "time-cafef": 'class="pdate" data-role="publishdate"',
+    "time-first": 'data-role="publishdate">Cập nhật lúc ',
     "sapo-h2-detail": 'h2 class="detail-sapo"',
     "sapo-h2": 'h2 class="sapo"',
     "sapo-p": 'p class="detail-sapo"',
