@@ -441,6 +441,21 @@ def _more(links: list[Link], ctx: Ctx) -> str:
     return f'<div class="detail-related"><h3 class="title">Tin cùng chuyên mục</h3>{items}</div>'
 
 
+def author_box(name: str) -> str:
+    """Tuổi Trẻ's author box above the sapo (SITE-mst.md §10.6: mst's byline form is unknown):
+    the name in ``.author-info``, then again in a slider of every author."""
+    n = a(name)
+    return (
+        '<div class="detail-author oneauthor" data-role="author"><div class="groupavtauthor">'
+        f'<a class="avata" href="/tac-gia.htm" title="{n}"><img class="avt isauthor" '
+        'src="/images/logo.png" alt="tác giả"></a>'
+        f'</div><div class="author-info"><a class="name" href="/tac-gia.htm" title="{n}">{t(name)}'
+        '</a></div><div class="swiper"><div class="swiper-wrapper"><div class="swiper-slide">'
+        f'<div class="author-item"><div class="author-item-name"><a class="name" title="{n}">'
+        f"{t(name)}</a></div></div></div></div></div></div>"
+    )
+
+
 def render(spec: MstSpec, ctx: Ctx, related: list[Link]) -> str:
     r = Renderer(spec, ctx, related)
     byline_top = ""
@@ -449,6 +464,8 @@ def render(spec: MstSpec, ctx: Ctx, related: list[Link]) -> str:
             '<p class="detail-author-top-content"><a class="detail-author-top-name" '
             f'href="/tac-gia.htm">{r.text(spec.author)}</a></p>'
         )
+    elif spec.author and spec.byline_form == "box":
+        byline_top = author_box(spec.author)
     main = (
         '<div class="detail-container" data-id="' + str(spec.site_id) + '">\n'
         f"{_top(spec)}\n"

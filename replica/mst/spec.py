@@ -21,7 +21,7 @@ from replica.mst.slugs import slugify
 
 SAPO_FORMS = ("h2.detail-sapo", "h2.sapo", "p.detail-sapo", "h2.detail-sapo", "none")
 TIME_FORMS = 7  # see article_page.time_block
-BYLINE_FORMS = ("tail", "top", "bare", "none")
+BYLINE_FORMS = ("tail", "top", "bare", "none", "box")
 SOURCE_FORMS = ("nguon", "theo", "none", "none")
 TAG_FORMS = ("ul", "tab", "none")
 CANONICAL_FORMS = ("base", "family", "base", "missing")

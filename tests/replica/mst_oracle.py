@@ -118,12 +118,15 @@ def article(html: bytes, url: str) -> dict[str, Any]:
     author = None
     tail = content.cssselect("div.detail-author")
     top = doc.cssselect(".detail-author-top-name")
+    box = doc.cssselect('div.detail-author[data-role="author"] .author-info a.name')
     if tail:
         author = text_of(tail[0])
         for el in tail:
             _drop(el)
     elif top:
         author = text_of(top[0])
+    elif box:
+        author = text_of(box[0])
     images = _images(content, url)
     for el in content.cssselect(PHOTOS):
         _drop(el)

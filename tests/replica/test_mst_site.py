@@ -203,6 +203,7 @@ MARKERS = {
     "msonormal-attachment": 'class="MsoNormal"',
     "byline-tail": 'class="detail-author"',
     "byline-top": 'class="detail-author-top-name"',
+    "byline-box": 'class="detail-author oneauthor" data-role="author"',
     "tags-ul": 'ul class="detail-tag-list" data-role="tags"',
     "tags-tab": 'class="item"',
     "no-detail-cate": 'data-role="cate-name"',
