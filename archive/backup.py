@@ -18,9 +18,9 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 from archive.db import BUSY_TIMEOUT_MS, ArchiveMissing, check_archive_file
+from archive.readonly import file_uri
 
 
 class BackupError(RuntimeError):
@@ -62,9 +62,7 @@ def backup(db_path: str | Path, dest: str | Path, *, overwrite: bool = False) ->
     fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    src = sqlite3.connect(
-        f"file:{quote(str(src_path.resolve()))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000
-    )
+    src = sqlite3.connect(file_uri(src_path, "mode=ro"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         src.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         out = sqlite3.connect(tmp)

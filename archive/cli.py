@@ -86,12 +86,62 @@ def main() -> None:
 # --- shared options and helpers -------------------------------------------------------------
 
 
+class Text(click.ParamType[str, Any]):
+    """Text typed on the command line (a query, a name, an id or URL, a host): valid UTF-8.
+
+    A shell passes bytes as they are (``$'\\xff'``, a file name in Latin-1); Python reads
+    those that are not UTF-8 as lone surrogates, which neither SQLite nor a host name can
+    take. Refused here, once for every such argument, as a usage error (exit 2) naming the
+    bytes, rather than a UnicodeEncodeError wherever the text goes first.
+    """
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raw = value.encode("utf-8", "surrogateescape" if _escaped(value) else "replace")
+                self.fail(f"{raw!r} is not valid UTF-8 text (check the terminal's encoding)")
+        return value
+
+
+def _escaped(value: str) -> bool:
+    """Whether every surrogate in ``value`` is one Python made of a byte (U+DC80–U+DCFF)."""
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in value)
+
+
+TEXT = Text()
+
+
+class FilePath(click.Path):
+    """A file path typed on the command line (``--db``, ``backup DEST``): click's ``Path``
+    (a folder is refused), and also an empty path (which would be the current folder, '.')
+    and one the system will not look at: a name too long, a folder one may not enter, a loop
+    of links. A usage error (exit 2) saying why, rather than an OSError traceback from
+    whichever command looks at it first. A missing file is left to the command."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, (str, bytes)) and not os.fsdecode(value):
+            self.fail("an empty path (give a file name)", param, ctx)
+        try:
+            os.stat(value)
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        except OSError as exc:
+            self.fail(f"cannot use {os.fsdecode(value)}: {exc.strerror or exc}", param, ctx)
+        except ValueError as exc:  # an embedded NUL (only from Python: argv cannot hold one)
+            self.fail(f"cannot use {os.fsdecode(value)!r}: {exc}", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def db_option(f: F) -> F:
     """``--db PATH``: default ``./archive.db`` or ``$MOST_ARCHIVE_DB``."""
     return click.option(
         "--db",
         "db_path",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=FilePath(dir_okay=False, path_type=Path),
         default=DEFAULT_DB,
         envvar=DB_ENV,
         show_default=True,
@@ -132,6 +182,7 @@ def filter_options(f: F) -> F:
     and export."""
     f = click.option(
         "--source",
+        type=TEXT,
         metavar="TEXT",
         help="Only articles whose source line contains "
         "the words of TEXT, in order (accents and case optional).",
@@ -139,6 +190,7 @@ def filter_options(f: F) -> F:
     f = portal_option(f)
     f = click.option(
         "--category",
+        type=TEXT,
         metavar="NAME",
         help="Only articles in a category whose name contains NAME (accents "
         "and case optional), whose id is NAME, or NAME = portal:id (e.g. "
@@ -245,7 +297,7 @@ def echo_json(value: Any) -> None:
 
 
 @main.command("search")
-@click.argument("query")
+@click.argument("query", type=TEXT)
 @filter_options
 @click.option(
     "--limit",
@@ -372,7 +424,7 @@ def _find(db: sqlite_utils.Database, id_or_url: str) -> ArticleRef:
 
 
 @main.command("show")
-@click.argument("id_or_url")
+@click.argument("id_or_url", type=TEXT)
 @click.option("--json", "as_json", is_flag=True, help="Print the article as JSON.")
 @db_option
 def show_command(id_or_url: str, as_json: bool, db_path: Path) -> None:
@@ -406,7 +458,7 @@ def show_command(id_or_url: str, as_json: bool, db_path: Path) -> None:
 
 
 @main.command("diff")
-@click.argument("id_or_url")
+@click.argument("id_or_url", type=TEXT)
 @click.argument("revisions", nargs=-1, type=click.IntRange(min=1), metavar="[REV_A [REV_B]]")
 @click.option(
     "--word/--line",
@@ -515,6 +567,11 @@ def _output(path: str, binary: bool) -> Iterator[IO[Any]]:
     """``-`` is stdout; a file is written beside itself and renamed into place when complete
     (through a link: beside the file it points to, the link kept); a pipe, a device or a
     socket is written through as it is (renaming over it would replace the node itself)."""
+    if not path:  # would be the current folder: say so before anything is read or written
+        raise click.BadParameter(
+            "an empty path (give a file name, or - for standard output)",
+            param_hint="'-o' / '--output'",
+        )
     if path == "-":
         stream = sys.stdout.buffer
         out: IO[Any] = stream if binary else io.TextIOWrapper(stream, encoding="utf-8", newline="")
@@ -578,6 +635,7 @@ def _output(path: str, binary: bool) -> Iterator[IO[Any]]:
 @click.option(
     "--query",
     "-q",
+    type=TEXT,
     metavar="QUERY",
     help="Only the articles this search query finds (the syntax and matching of "
     "`most-archive search`: every match, not a page of them).",
@@ -774,7 +832,7 @@ def stats_command(as_json: bool, portal: str | None, db_path: Path) -> None:
 
 
 @main.command("backup")
-@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("dest", type=FilePath(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace DEST if it exists.")
 @db_option
 def backup_command(dest: Path, force: bool, db_path: Path) -> None:
@@ -842,6 +900,11 @@ def migrate_command(db_path: Path) -> None:
         raise click.ClickException(
             f"migrating {db_path} failed (nothing was changed): {exc}"
         ) from None
+    except OSError as exc:  # e.g. the lock file cannot be created beside the database
+        where = f": {exc.filename}" if exc.filename else ""
+        raise click.ClickException(
+            f"migrating {db_path} failed (nothing was changed): {exc.strerror or exc}{where}"
+        ) from None
     if steps:
         click.echo(f"upgraded {db_path}: {', '.join(steps)}")
     else:
@@ -891,6 +954,7 @@ def verify_command(as_json: bool, strict: bool, quiet: bool, db_path: Path) -> N
 @main.command("reparse")
 @click.option(
     "--parser-version",
+    type=TEXT,
     metavar="V",
     help="Only articles last parsed by this parser (e.g. most/1); a version no "
     "parser writes and no article carries is refused, naming the known ones.",

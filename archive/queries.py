@@ -111,6 +111,12 @@ def id_ref(text: str) -> IdRef | None:
 # --- filters -------------------------------------------------------------------------------
 
 
+# The end bound of a period ending on 9999-12-31: there is no next day to point to, and this
+# text sorts after every ISO time of that day (hours run to 23; 24:00:00 is ISO 8601's end of it).
+END_OF_TIME = "9999-12-31T24:00:00"
+DAY = dt.timedelta(days=1)
+
+
 def parse_date(value: str, *, end: bool) -> str:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` → a bound for comparing with ``published_at``.
 
@@ -129,11 +135,16 @@ def parse_date(value: str, *, end: bool) -> str:
         raise ValueError(f"{value!r} is not a valid date ({exc})") from None
     if not end:
         return start.isoformat()
-    if m[3]:
-        return (start + dt.timedelta(days=1)).isoformat()
-    if m[2]:
-        return (dt.date(year + month // 12, month % 12 + 1, 1)).isoformat()
-    return dt.date(year + 1, 1, 1).isoformat()
+    try:
+        if m[3]:
+            after = start + DAY
+        elif m[2]:
+            after = dt.date(year + month // 12, month % 12 + 1, 1)
+        else:
+            after = dt.date(year + 1, 1, 1)
+    except (ValueError, OverflowError):  # the period ends on 9999-12-31: no next day
+        return END_OF_TIME
+    return after.isoformat()
 
 
 @dataclass(frozen=True)

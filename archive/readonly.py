@@ -166,8 +166,17 @@ def upgrade_message(db_path: Path, steps: list[str]) -> str:
     )
 
 
+def file_uri(db_path: Path, query: str) -> str:
+    """SQLite's ``file:`` URI of ``db_path`` (made absolute) with ``query`` (``mode=ro``…).
+
+    The path's bytes are percent-encoded as they are on disk (``os.fsencode``), so a file whose
+    name is not UTF-8 (Linux names are bytes) opens like any other.
+    """
+    return f"file:{quote(os.fsencode(db_path.resolve()))}?{query}"
+
+
 def _connect(db_path: Path, query: str, timeout: float) -> sqlite3.Connection:
-    uri = f"file:{quote(str(db_path.resolve()))}?{query}"
+    uri = file_uri(db_path, query)
     return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=timeout)
 
 

@@ -14,6 +14,7 @@ otherwise.
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import socket
 import sqlite3
@@ -25,7 +26,7 @@ from typing import Any
 import click
 import sqlite_utils
 
-from archive.cli import db_option
+from archive.cli import TEXT, db_option
 from archive.datasette import plugin
 from archive.db import APPLICATION_ID
 from archive.files import files_dir_for
@@ -72,6 +73,11 @@ def check_archive(db_path: Path) -> bool:
     if any(c in str(db_path) for c in "?#%"):  # Datasette puts the path into a file: URI as is
         raise click.ClickException(
             f"Datasette cannot open a path containing ?, # or %: {db_path} (link or move it)"
+        )
+    shown = str(db_path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if shown != str(db_path):  # ... and so it must be UTF-8 (Linux names are bytes)
+        raise click.ClickException(
+            f"Datasette cannot open a path that is not UTF-8: {shown} (link or move it)"
         )
     try:
         conn, immutable = open_reader(db_path, timeout=5)
@@ -144,14 +150,20 @@ def bind(host: str, port: int) -> socket.socket:
         sock = socket.socket(family, kind, proto)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc}") from None
+    except UnicodeError as exc:  # no host name: a label empty or over 63 characters (IDNA)
+        raise click.ClickException(
+            f"cannot listen on {host}:{port}: not a host name ({exc.__cause__ or exc})"
+        ) from None
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
         sock.listen(128)
     except OSError as exc:
         sock.close()
+        # Another --port helps when this one is taken, not when the address is not this host's.
+        hint = " (try another --port)" if exc.errno in (errno.EADDRINUSE, errno.EACCES) else ""
         raise click.ClickException(
-            f"cannot listen on {host}:{port}: {exc.strerror or exc} (try another --port)"
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}"
         ) from None
     return sock
 
@@ -200,6 +212,7 @@ def serve(db_path: Path, host: str, port: int, open_browser: bool) -> None:
 @db_option
 @click.option(
     "--host",
+    type=TEXT,
     default="127.0.0.1",
     show_default=True,
     help="Address to bind; anything but loopback exposes the archive to the network.",

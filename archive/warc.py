@@ -339,7 +339,9 @@ def write_warc(
         if flt.query:
             chosen["query"] = flt.query
         info["filters"] = json.dumps(chosen)
-    w.writer.write_record(w.writer.create_warcinfo_record(filename or "", info))
+    # WARC headers are UTF-8: a file name that is not (Linux names are bytes) shows U+FFFD.
+    name = (filename or "").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    w.writer.write_record(w.writer.create_warcinfo_record(name, info))
     w.written += 1
     selection = _selection(db, since, until, category, portal, filters)
     for page in _pages(db, selection):

@@ -17,6 +17,9 @@ Registered by :func:`archive.serve.build_datasette` (never through an entry poin
 - ``asgi_wrapper``: raw blobs and HTML copies are left out of the default table views; a
   search nested too deeply (``q``, ``_search``, ``_search_COLUMN``, raw mode included) is
   refused with HTTP 400 and the parser's message before any SQL runs;
+- ``handle_exception``: a request Datasette's table views cannot run because of what it asks
+  (a column to sort by that is not there, a number beyond 64 bits, a NUL character) is a 400
+  with a message, not a 500;
 - ``menu_links``: "Latest articles" and "Search articles" (every hit, page by page:
   :mod:`archive.datasette.pages`, which also shows any revision and a word-level diff) in the
   menu.
@@ -37,6 +40,7 @@ from datasette.database import QueryInterrupted
 from datasette.facets import Facet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 from datasette.utils.asgi import NotFound, Response, asgi_send_file
+from datasette.views.base import DatasetteError
 from markupsafe import Markup, escape
 
 from archive.datasette import pages
@@ -453,22 +457,25 @@ def search_problem(scope: Scope) -> str | None:
     return None
 
 
-async def _bad_request(datasette: Any, scope: Scope, send: Any, message: str) -> None:
+async def _error_400(datasette: Any, path: str, message: str, title: str) -> Response:
     """A 400 page in Datasette's own error format (JSON for ``.json`` paths)."""
-    info = {"ok": False, "error": message, "status": 400, "title": "Invalid search"}
-    if scope.get("path", "").endswith(".json"):
-        response = Response.json(info, status=400)
-    else:
-        template = datasette.jinja_env.select_template(["400.html", "error.html"])
-        html = await template.render_async(
-            dict(
-                info,
-                urls=datasette.urls,
-                app_css_hash=datasette.app_css_hash(),
-                menu_links=lambda: [],
-            )
+    info = {"ok": False, "error": message, "status": 400, "title": title}
+    if path.endswith(".json"):
+        return Response.json(info, status=400)
+    template = datasette.jinja_env.select_template(["400.html", "error.html"])
+    html = await template.render_async(
+        dict(
+            info,
+            urls=datasette.urls,
+            app_css_hash=datasette.app_css_hash(),
+            menu_links=lambda: [],
         )
-        response = Response.html(html, status=400)
+    )
+    return Response.html(html, status=400)
+
+
+async def _bad_request(datasette: Any, scope: Scope, send: Any, message: str) -> None:
+    response = await _error_400(datasette, scope.get("path", ""), message, "Invalid search")
     await response.asgi_send(send)
 
 
@@ -487,3 +494,40 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
         return wrapped
 
     return wrap
+
+
+# --- requests Datasette cannot run: 400, not 500 --------------------------------------------
+
+
+def request_problem(exception: BaseException) -> str | None:
+    """Why a request failed because of what it asked for (answered 400), or None (a fault of
+    the server: Datasette's own 500).
+
+    Datasette's table views pass the query string's values to SQLite as they come and answer
+    500 when SQLite refuses them: a number beyond its 64-bit INTEGER (``?site_id__gt=10**23``),
+    a NUL character (``?_facet=%00``, ``?_where=%00``), and a column to sort by that the table
+    does not have (``?_sort=x``, which Datasette raises with status 500).
+    """
+    if isinstance(exception, OverflowError):
+        return "A number in the request is beyond SQLite's 64-bit integers: no row holds it"
+    if isinstance(exception, sqlite3.ProgrammingError) and "null character" in str(exception):
+        return "The request holds a NUL character (%00), which no column name or value can hold"
+    if (
+        isinstance(exception, DatasetteError)
+        and exception.status == 500
+        and str(exception.message).startswith("Cannot sort table by ")
+    ):
+        return f"{exception.message}: no such column"
+    return None
+
+
+@hookimpl
+def handle_exception(datasette: Any, request: Any, exception: BaseException) -> Any:
+    problem = request_problem(exception)
+    if problem is None:
+        return None  # Datasette's own handling
+
+    async def inner() -> Response:
+        return await _error_400(datasette, request.path, problem, "Invalid request")
+
+    return inner
