@@ -771,9 +771,7 @@ def _export_wacz(db_path: Path, output: str, filters: ArticleFilter) -> None:
     from archive.files import files_dir_for
 
     if wacz.wacz_program() is None:
-        raise click.ClickException(
-            f"the WACZ format needs Webrecorder's wacz program: {wacz.INSTALL_HINT}"
-        )
+        raise click.ClickException(wacz.missing_message())
     with (
         open_db(db_path) as db,
         _output(output, binary=True) as out,

@@ -60,8 +60,18 @@ def wacz_program() -> str | None:
     """The ``wacz`` program: ``$MOST_ARCHIVE_WACZ``, else ``wacz`` on ``PATH`` (None: none)."""
     chosen = os.environ.get(WACZ_ENV)
     if chosen:
-        return chosen if Path(chosen).is_file() else None
+        try:
+            return chosen if Path(chosen).is_file() else None
+        except OSError:  # a name too long, a folder one may not enter: no program either
+            return None
     return shutil.which("wacz")
+
+
+def missing_message() -> str:
+    """What the export says when :func:`wacz_program` finds none."""
+    chosen = os.environ.get(WACZ_ENV)
+    named = f"${WACZ_ENV} is {chosen}, which is no program file; " if chosen else ""
+    return f"the WACZ format needs Webrecorder's wacz program: {named}{INSTALL_HINT}"
 
 
 def write_pages(
@@ -97,7 +107,7 @@ def write_wacz(
     """
     program = wacz_program()
     if program is None:
-        raise WaczUnavailable(f"the WACZ format needs Webrecorder's wacz program: {INSTALL_HINT}")
+        raise WaczUnavailable(missing_message())
     with tempfile.TemporaryDirectory(prefix="most-wacz-") as tmp:
         warc = Path(tmp) / "most-archive.warc.gz"
         with warc.open("wb") as fh:
@@ -130,7 +140,9 @@ def write_wacz(
             DESCRIPTION,
         ]
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
+            done = subprocess.run(
+                command, capture_output=True, text=True, errors="replace", timeout=3600
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise WaczFailed(f"{program}: {exc}") from None
         if done.returncode != 0 or not target.is_file():

@@ -269,7 +269,11 @@ class _Writer:
         if self.files_dir is None:
             return None
         try:
-            body = resolve(self.files_dir, rel_path).read_bytes()
+            target = resolve(self.files_dir, rel_path)
+            if target.exists() and not target.is_file():  # a pipe would block the read forever
+                self.warn(f"file of {url} not exported: {rel_path} is not a regular file")
+                return None
+            body = target.read_bytes()
         except (OSError, ValueError) as exc:
             self.warn(f"file of {url} not exported: {rel_path}: {exc}")
             return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,66 @@ def test_the_table_views_still_sort_and_filter(web: Client) -> None:
     rows = web.get("/archive/articles.json?site_id__gt=106&_shape=array&_col=key").json()
     assert {r["key"] for r in rows} == {"most:107", f"mst:{BIG}"}
     assert json.loads(json.dumps(rows))
+
+
+# --- export --format wacz: $MOST_ARCHIVE_WACZ ------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["too long", "a folder"])
+def test_a_wacz_program_that_is_no_file(
+    tmp_path: Path, archive_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """$MOST_ARCHIVE_WACZ naming a name too long was an OSError traceback; naming a folder
+    said only "install it", as if the variable were not set."""
+    program = tmp_path / TOO_LONG if where == "too long" else tmp_path
+    monkeypatch.setenv("MOST_ARCHIVE_WACZ", str(program))
+    result = run(
+        "export", "--format", "wacz", "-o", str(tmp_path / "x.wacz"), "--db", str(archive_path)
+    )
+    clean(result)
+    assert result.exit_code == 1, result.output
+    assert "needs Webrecorder's wacz program" in result.stderr
+    assert f"$MOST_ARCHIVE_WACZ is {program}, which is no program file" in result.stderr
+
+
+def test_a_wacz_program_that_fails_in_bytes_not_utf8(
+    tmp_path: Path, archive_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its messages were decoded as UTF-8 strictly: a UnicodeDecodeError traceback."""
+    program = tmp_path / "wacz"
+    program.write_bytes(b"#!/bin/sh\nprintf 'bad \\377 bytes' >&2\nexit 3\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("MOST_ARCHIVE_WACZ", str(program))
+    result = run(
+        "export", "--format", "wacz", "-o", str(tmp_path / "x.wacz"), "--db", str(archive_path)
+    )
+    clean(result)
+    assert result.exit_code == 1, result.output
+    assert "WACZ packaging failed: bad \ufffd bytes" in result.stderr
+    assert not (tmp_path / "x.wacz").exists()
+
+
+def test_a_stored_file_replaced_by_a_pipe_is_left_out_of_a_warc(
+    tmp_path: Path, archive_path: Path
+) -> None:
+    """A named pipe where a stored image should be: the WARC export waited on it forever
+    (``verify`` already calls it missing; ``serve`` answers 404)."""
+    copy = tmp_path / "archive.db"
+    shutil.copy(archive_path, copy)
+    shutil.copytree(archive_path.with_name("archive-files"), tmp_path / "archive-files")
+    (stored,) = (p for p in (tmp_path / "archive-files").rglob("*") if p.is_file())
+    stored.unlink()
+    os.mkfifo(stored)
+    out = tmp_path / "x.warc.gz"
+    # Should the export wait on the pipe again, a writer that opens and closes it ends that
+    # wait (an end of file), so the test fails instead of hanging the suite.
+    rescue = threading.Timer(10, lambda: os.close(os.open(stored, os.O_WRONLY | os.O_NONBLOCK)))
+    rescue.start()
+    try:
+        result = run("export", "--format", "warc", "-o", str(out), "--db", str(copy))
+    finally:
+        rescue.cancel()
+    clean(result)
+    assert result.exit_code == 0, result.output
+    assert "is not a regular file" in result.stderr
+    assert out.stat().st_size > 0
