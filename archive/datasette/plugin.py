@@ -499,19 +499,32 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
 # --- requests Datasette cannot run: 400, not 500 --------------------------------------------
 
 
-def request_problem(exception: BaseException) -> str | None:
+def request_problem(exception: BaseException, args: Any) -> str | None:
     """Why a request failed because of what it asked for (answered 400), or None (a fault of
-    the server: Datasette's own 500).
+    the server: Datasette's own 500). ``args`` is the request's query string (``request.args``).
 
-    Datasette's table views pass the query string's values to SQLite as they come and answer
-    500 when SQLite refuses them: a number beyond its 64-bit INTEGER (``?site_id__gt=10**23``),
-    a NUL character (``?_facet=%00``, ``?_where=%00``), and a column to sort by that the table
-    does not have (``?_sort=x``, which Datasette raises with status 500).
+    Datasette's table and row views pass the query string's values on as they come and answer
+    500 when SQLite or Python refuses them: a number beyond SQLite's 64-bit INTEGER
+    (``?site_id__gt=10**23``) or one Python does not read as a number (``?site_id__gt=²``), a
+    NUL character (``?_facet=%00``, ``?_where=%00``), a column to sort by that the table does
+    not have (``?_sort=x``, raised with status 500), JSON that is not (``?site_id__in=[``), a
+    ``_through`` that is not ``{"table", "column", "value"}``, a row key with fewer parts than
+    the table's primary key (``/archive/images/1,1``).
     """
+    text = str(exception)
+    if "_through" in args and isinstance(exception, (KeyError, TypeError, ValueError)):
+        return '_through must be a JSON object {"table": …, "column": …, "value": …}'
     if isinstance(exception, OverflowError):
         return "A number in the request is beyond SQLite's 64-bit integers: no row holds it"
-    if isinstance(exception, sqlite3.ProgrammingError) and "null character" in str(exception):
+    if isinstance(exception, json.JSONDecodeError):
+        return f"A value in the request is not valid JSON: {text}"
+    if isinstance(exception, ValueError) and text.startswith("invalid literal for int"):
+        # Datasette's filters take str.isdigit() for a number: "²" passes it, int() refuses
+        return f"A number in the request is not one (ASCII digits 0-9): {text}"
+    if isinstance(exception, sqlite3.ProgrammingError) and "null character" in text:
         return "The request holds a NUL character (%00), which no column name or value can hold"
+    if isinstance(exception, sqlite3.ProgrammingError) and "supply a value for binding" in text:
+        return "The row's key has fewer parts than the table's primary key"
     if (
         isinstance(exception, DatasetteError)
         and exception.status == 500
@@ -523,7 +536,7 @@ def request_problem(exception: BaseException) -> str | None:
 
 @hookimpl
 def handle_exception(datasette: Any, request: Any, exception: BaseException) -> Any:
-    problem = request_problem(exception)
+    problem = request_problem(exception, request.args)
     if problem is None:
         return None  # Datasette's own handling
 

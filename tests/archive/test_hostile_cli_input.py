@@ -250,9 +250,17 @@ HUGE = "9" * 23
         "/archive/articles.json?_sort=no_such_column",
         f"/archive/articles?site_id__gt={HUGE}",
         f"/archive/articles.json?site_id__lt={2**64}",
+        "/archive/articles?site_id__gt=%C2%B2",  # "²": str.isdigit says yes, int() no
         "/archive/articles?_facet=%00",
         "/archive/articles?_facet_year=%00",
         "/archive/articles?_where=%00",
+        "/archive/articles?site_id__in=%5B",  # "["
+        "/archive/articles.json?site_id__in=%5B1%2C%5D",  # "[1,]"
+        "/archive/articles?_through=x",
+        "/archive/articles?_through=%7B%7D",  # "{}"
+        "/archive/articles?_through=%5B%5D",  # "[]"
+        "/archive/articles?_through=1",
+        "/archive/images/1,1",  # its primary key is (portal, site_id, position)
     ],
 )
 def test_datasette_table_views_answer_400_for_values_they_cannot_run(
