@@ -220,7 +220,9 @@ ATTACKS: tuple[Attack, ...] = (
         "--until 9999 (or 9999-12, 9999-12-31): a period with no next day",
         "held",
         "every article to the end of 9999; never an OverflowError or 'year 10000 is out of range'",
-        ("tests/archive/test_hostile_cli_input.py::test_until_the_last_year_a_date_can_name_takes_every_article",),
+        (
+            "tests/archive/test_hostile_cli_input.py::test_until_the_last_year_a_date_can_name_takes_every_article",
+        ),
     ),
     Attack(
         "text that is not UTF-8 ($'\\xff') typed into a query, a name, an id or URL, a host",
@@ -242,7 +244,9 @@ ATTACKS: tuple[Attack, ...] = (
         "an archive or an export under a file name that is not UTF-8",
         "held",
         "read, backed up and exported like any other (serve says it cannot, exit 1)",
-        ("tests/archive/test_hostile_cli_input.py::test_an_archive_stored_under_a_name_that_is_not_utf8",),
+        (
+            "tests/archive/test_hostile_cli_input.py::test_an_archive_stored_under_a_name_that_is_not_utf8",
+        ),
     ),
     Attack(
         "the lock file of migrate cannot be created; $MOST_ARCHIVE_WACZ names no program, or "
@@ -260,14 +264,18 @@ ATTACKS: tuple[Attack, ...] = (
         "a named pipe in the files folder where a stored file should be (export --format warc)",
         "held",
         "left out with a warning, as a missing file; never a hang",
-        ("tests/archive/test_hostile_cli_input.py::test_a_stored_file_replaced_by_a_pipe_is_left_out_of_a_warc",),
+        (
+            "tests/archive/test_hostile_cli_input.py::test_a_stored_file_replaced_by_a_pipe_is_left_out_of_a_warc",
+        ),
     ),
     Attack(
         "query strings Datasette's table views cannot run: ?_sort=x, a number beyond 64 bits "
         "or '²', %00, JSON that is not, a bad _through, a short row key",
         "held",
         "HTTP 400 with a message (JSON for .json); never a 500",
-        ("tests/archive/test_hostile_cli_input.py::test_datasette_table_views_answer_400_for_values_they_cannot_run",),
+        (
+            "tests/archive/test_hostile_cli_input.py::test_datasette_table_views_answer_400_for_values_they_cannot_run",
+        ),
     ),
     Attack(
         "a page nested deeper than the HTML parser reads (256 elements)",
