@@ -11,6 +11,7 @@ such article, …); 2 bad usage (unknown option, malformed search query, bad dat
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import json
 import os
@@ -53,6 +54,20 @@ class LazyGroup(click.Group):
             _silence_stdout()
             sys.exit(1)
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().main(*args, **kwargs)
+        except OSError as exc:
+            # `> /dev/full`, a full disk or quota under a redirection (also of --help): the
+            # files a command writes itself (-o FILE, backup DEST) say so where they are
+            # written, so what is left is standard output. One line, exit 1, as for `-o
+            # /dev/full`.
+            if exc.errno not in WRITE_ERRNOS:
+                raise
+            _silence_stdout()
+            click.echo(f"Error: cannot write standard output: {exc.strerror}", err=True)
+            sys.exit(1)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy_commands and cmd_name not in self.commands:
             import importlib
@@ -62,6 +77,10 @@ class LazyGroup(click.Group):
             assert isinstance(command, click.Command)
             self.add_command(command, cmd_name)
         return super().get_command(ctx, cmd_name)
+
+
+# The errors of a write that the disk refuses (no space, quota, file too large).
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 def _silence_stdout() -> None:

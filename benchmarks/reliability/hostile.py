@@ -261,6 +261,12 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "standard output that refuses writes (> /dev/full: a full disk under a redirection)",
+        "held",
+        "'Error: cannot write standard output: …', exit 1, as for -o /dev/full; no traceback",
+        ("tests/archive/test_hostile_cli_input.py::test_standard_output_that_refuses_writes",),
+    ),
+    Attack(
         "a named pipe in the files folder where a stored file should be (export --format warc)",
         "held",
         "left out with a warning, as a missing file; never a hang",

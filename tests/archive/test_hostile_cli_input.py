@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -343,3 +345,34 @@ def test_a_stored_file_replaced_by_a_pipe_is_left_out_of_a_warc(
     assert result.exit_code == 0, result.output
     assert "is not a regular file" in result.stderr
     assert out.stat().st_size > 0
+
+
+# --- standard output that refuses writes ------------------------------------------------------
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "học"],
+        ["export"],
+        ["export", "--format", "warc"],
+        ["--help"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_standard_output_that_refuses_writes(archive_path: Path, args: list[str]) -> None:
+    """``> /dev/full`` (a disk full under a redirection): an OSError traceback from every
+    command, even ``--help``; now one line and exit 1, as for ``-o /dev/full``."""
+    db = [] if args == ["--help"] else ["--db", str(archive_path)]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "archive.cli", *args, *db],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1
+    assert "Error: cannot write standard output: No space left on device" in done.stderr
