@@ -309,7 +309,11 @@ class _Parser:
             return lx.term
         if lx.kind == "(":
             self.take()
-            if (nxt := self.peek()) is not None and nxt.kind == ")":
+            if (nxt := self.peek()) is None:  # "x (": not an empty query, an open parenthesis
+                raise QueryError(
+                    f"unbalanced parenthesis: '(' at character {lx.position} is never closed"
+                )
+            if nxt.kind == ")":
                 raise QueryError(f"empty parentheses at character {lx.position}")
             node = self.or_expr()
             close = self.peek()

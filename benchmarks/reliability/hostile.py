@@ -267,6 +267,15 @@ ATTACKS: tuple[Attack, ...] = (
         ("tests/archive/test_hostile_cli_input.py::test_standard_output_that_refuses_writes",),
     ),
     Attack(
+        "a query ending in an open parenthesis ('NEAR(', 'x (')",
+        "held",
+        "'unbalanced parenthesis: … never closed' (exit 2; the web search page says it), "
+        "not 'empty query'",
+        (
+            "tests/archive/test_hostile_cli_input.py::test_a_parenthesis_left_open_at_the_end_is_named",
+        ),
+    ),
+    Attack(
         "a named pipe in the files folder where a stored file should be (export --format warc)",
         "held",
         "left out with a warning, as a missing file; never a hang",

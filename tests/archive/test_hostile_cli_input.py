@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from click.testing import CliRunner, Result
@@ -376,3 +377,21 @@ def test_standard_output_that_refuses_writes(archive_path: Path, args: list[str]
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 1
     assert "Error: cannot write standard output: No space left on device" in done.stderr
+
+
+# --- the query syntax -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["NEAR(", "x(", "khoa học (", "a OR ("])
+def test_a_parenthesis_left_open_at_the_end_is_named(
+    archive_path: Path, web: Client, query: str
+) -> None:
+    """An opening parenthesis with nothing after it was "empty query: type at least one
+    word", for a query with words in it."""
+    result = run("search", query, "--db", str(archive_path))
+    clean(result)
+    assert result.exit_code == 2, result.output
+    position = query.rindex("(") + 1
+    assert f"unbalanced parenthesis: '(' at character {position} is never closed" in (result.stderr)
+    assert "empty query" not in result.stderr
+    assert "unbalanced parenthesis" in web.html(f"/-/search?q={quote(query)}")
