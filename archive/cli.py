@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
     from archive.queries import ArticleFilter, ArticleRef
+    from archive.search import Node
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -716,7 +717,6 @@ def export_command(
     from archive.export import write_csv, write_jsonl, write_revisions_jsonl
     from archive.queries import ArticleFilter
     from archive.search import QueryError, parse_query
-    from archive.totals import empty_reasons
 
     if excel and fmt != "csv":
         raise click.UsageError("--excel is for --format csv")
@@ -733,7 +733,7 @@ def export_command(
         since=since, until=until, category=category, portal=portal, source=source, query=query
     )
     if fmt == "wacz":
-        _export_wacz(db_path, output, filters)
+        _export_wacz(db_path, output, filters, node)
         return
     with open_db(db_path) as db:
         with _output(output, binary=fmt == "warc") as out:
@@ -761,27 +761,30 @@ def export_command(
             else:
                 n = write_jsonl(db, cast(TextIO, out), filters)
                 what = f"{n} article{'s' if n != 1 else ''}"
-        empty = fmt != "warc" and n == 0 and filters != ArticleFilter()
-        reasons = (
-            empty_reasons(
-                db,
-                ArticleFilter(
-                    since=since, until=until, category=category, portal=portal, source=source
-                ),
-                node,
-            )
-            if empty
-            else []
-        )
+        none = 1 if fmt == "warc" else 0  # a WARC always holds its warcinfo record
+        reasons = _why_empty(db, filters, node) if n <= none else []
     click.echo(
         f"exported {what} ({fmt}) to {'standard output' if output == '-' else output}", err=True
     )
-    if empty and node is not None and not reasons:
-        reasons = [f"--query {query!r}: no article matches it"]
     echo_reasons(reasons)
 
 
-def _export_wacz(db_path: Path, output: str, filters: ArticleFilter) -> None:
+def _why_empty(db: sqlite_utils.Database, filters: ArticleFilter, node: Node | None) -> list[str]:
+    """Why an export selected no article, for standard error (``[]`` without filters)."""
+    from dataclasses import replace
+
+    from archive.queries import ArticleFilter
+    from archive.totals import empty_reasons
+
+    if filters == ArticleFilter():
+        return []
+    reasons = empty_reasons(db, replace(filters, query=None), node)
+    if node is not None and not reasons:
+        reasons = [f"--query {filters.query!r}: no article matches it"]
+    return reasons
+
+
+def _export_wacz(db_path: Path, output: str, filters: ArticleFilter, node: Node | None) -> None:
     """``export --format wacz``: py-wacz writes a file; it is then moved (or copied to stdout)."""
     import shutil
     import tempfile
@@ -809,8 +812,10 @@ def _export_wacz(db_path: Path, output: str, filters: ArticleFilter) -> None:
             raise click.ClickException(f"WACZ packaging failed: {exc}") from None
         with built.open("rb") as fh:
             shutil.copyfileobj(fh, out)
+        reasons = _why_empty(db, filters, node) if pages == 0 else []
     where = "standard output" if output == "-" else output
     click.echo(f"exported {records} WARC records, {pages} pages (wacz) to {where}", err=True)
+    echo_reasons(reasons)
 
 
 # --- stats ----------------------------------------------------------------------------------

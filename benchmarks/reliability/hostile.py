@@ -276,6 +276,15 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "a WARC or WACZ export whose filter selects nothing (--category ², --query zzzz)",
+        "held",
+        "'exported 1 WARC records' and, on stderr, the filter that selects nothing, as JSON "
+        "Lines and CSV say it",
+        (
+            "tests/archive/test_hostile_cli_input.py::test_an_export_that_selects_nothing_says_which_filter",
+        ),
+    ),
+    Attack(
         "a named pipe in the files folder where a stored file should be (export --format warc)",
         "held",
         "left out with a warning, as a missing file; never a hang",

@@ -393,3 +393,35 @@ def test_a_parenthesis_left_open_at_the_end_is_named(
     assert f"unbalanced parenthesis: '(' at character {position} is never closed" in (result.stderr)
     assert "empty query" not in result.stderr
     assert "unbalanced parenthesis" in web.html(f"/-/search?q={quote(query)}")
+
+
+# --- an export that selects nothing -----------------------------------------------------------
+
+
+FAKE_WACZ = b"""#!/bin/sh
+# writes an empty file where -o says, as the real program writes its package there
+while [ $# -gt 0 ]; do if [ "$1" = "-o" ]; then shift; : > "$1"; fi; shift; done
+"""
+
+
+@pytest.mark.parametrize("fmt", ["warc", "wacz", "jsonl"])
+def test_an_export_that_selects_nothing_says_which_filter(
+    tmp_path: Path, archive_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """A WARC or WACZ export of a filter that selects nothing ended in "exported 1 WARC
+    records", silent about the filter (JSON Lines and CSV named it, as the docs promise)."""
+    program = tmp_path / "wacz"
+    program.write_bytes(FAKE_WACZ)
+    program.chmod(0o755)
+    monkeypatch.setenv("MOST_ARCHIVE_WACZ", str(program))
+    out = str(tmp_path / f"x.{fmt}")
+    db = ["--db", str(archive_path), "-o", out, "--format", fmt]
+    result = run("export", "--category", "²", *db)
+    clean(result)
+    assert result.exit_code == 0, result.output
+    assert "--category '²': no category's name contains it" in result.stderr
+    result = run("export", "--query", "zzzz", *db)
+    assert "--query 'zzzz': no article matches it" in result.stderr
+    result = run("export", "--category", "Tin", *db)  # it selects articles: no reason given
+    assert result.exit_code == 0, result.output
+    assert "no category" not in result.stderr and "no article" not in result.stderr
