@@ -17,9 +17,10 @@ Registered by :func:`archive.serve.build_datasette` (never through an entry poin
 - ``asgi_wrapper``: raw blobs and HTML copies are left out of the default table views; a
   search nested too deeply (``q``, ``_search``, ``_search_COLUMN``, raw mode included) is
   refused with HTTP 400 and the parser's message before any SQL runs;
-- ``handle_exception``: a request Datasette's table views cannot run because of what it asks
-  (a column to sort by that is not there, a number beyond 64 bits, a NUL character) is a 400
-  with a message, not a 500;
+- ``handle_exception``: a request Datasette's table and row views cannot run because of what
+  it asks (a column to sort by that is not there, a number beyond 64 bits or not in ASCII
+  digits, a NUL character, JSON that is not, a bad ``_through``, a short row key) is a 400
+  with a message, not a 500 (:func:`request_problem`);
 - ``menu_links``: "Latest articles" and "Search articles" (every hit, page by page:
   :mod:`archive.datasette.pages`, which also shows any revision and a word-level diff) in the
   menu.
