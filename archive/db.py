@@ -81,6 +81,43 @@ def check_archive_file(path: str | Path) -> None:
         raise ArchiveUnusable(f"cannot use {path} as the archive: not a regular file")
 
 
+def _foreign(path: str | Path, app_id: int) -> NotAnArchive:
+    return NotAnArchive(
+        f"{path} belongs to another application (application_id {app_id}, an archive's "
+        f"is {APPLICATION_ID}); refusing to add the archive's tables to it"
+    )
+
+
+# The first bytes of every SQLite database file; its application_id is the big-endian 32-bit
+# integer at offset 68 of the same header (https://sqlite.org/fileformat.html).
+SQLITE_HEADER = b"SQLite format 3\x00"
+_APPLICATION_ID_AT = slice(68, 72)
+
+
+def check_archive_header(path: str | Path) -> None:
+    """Raise :class:`ArchiveUnusable` when the file at ``path`` is evidently no archive, from its
+    first bytes alone: bytes that are not an SQLite database, or another application's database
+    (its ``application_id``). For the crawl lock, which must not leave ``/etc/passwd.lock``
+    beside a file it will refuse anyway; the messages are those the open gives
+    (:func:`unusable_message`, :func:`_claim`). A missing or empty file is a new archive, and a
+    header that says nothing certain (application_id 0, not yet on disk in WAL mode) is left
+    to :func:`_claim`, which reads the database itself."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_APPLICATION_ID_AT.stop)
+    except OSError:  # missing (a new archive), or the open itself will say what is wrong
+        return
+    if not head:
+        return
+    if not head.startswith(SQLITE_HEADER):
+        raise ArchiveUnusable(
+            unusable_message(path, sqlite3.DatabaseError("file is not a database"))
+        )
+    app_id = int.from_bytes(head[_APPLICATION_ID_AT], "big", signed=True)
+    if len(head) == _APPLICATION_ID_AT.stop and app_id not in (0, APPLICATION_ID):
+        raise _foreign(path, app_id)
+
+
 def _claim(conn: sqlite3.Connection, path: Path) -> None:
     """Make sure ``conn`` is an archive (or a new, empty database) a writer may use, and mark it.
 
@@ -93,10 +130,7 @@ def _claim(conn: sqlite3.Connection, path: Path) -> None:
     try:
         app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         if app_id not in (0, APPLICATION_ID):
-            raise NotAnArchive(
-                f"{path} belongs to another application (application_id {app_id}, an archive's "
-                f"is {APPLICATION_ID}); refusing to add the archive's tables to it"
-            )
+            raise _foreign(path, app_id)
         if app_id == 0:
             _check_tables(conn, path)
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -75,13 +75,15 @@ def crawl_lock(db_path: str | Path) -> Iterator[Path]:
     """Hold the crawl lock of ``db_path`` for the ``with`` block; yields the lock file's path.
 
     Raises :class:`LockHeld` at once (never waits) when another process holds it, and
-    :class:`archive.db.ArchiveUnusable` when ``db_path`` is not a regular file.
+    :class:`archive.db.ArchiveUnusable` when ``db_path`` is not a regular file, or evidently no
+    archive (not SQLite, another application's database).
     Not re-entrant within one process through a second ``with`` (flock is per open file:
     a second open in the same process also raises ``LockHeld``).
     """
-    from archive.db import check_archive_file
+    from archive.db import check_archive_file, check_archive_header
 
     check_archive_file(db_path)  # no lock file beside a device or a pipe (/dev/null.lock)
+    check_archive_header(db_path)  # nor beside a file that is no archive (/etc/passwd.lock)
     path = lock_path_for(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -120,8 +120,12 @@ ATTACKS: tuple[Attack, ...] = (
     Attack(
         "bad --site, corrupt / read-only / foreign databases",
         "13.10",
-        "one-line errors, exit 2 or 1, no traceback; a foreign database untouched",
-        ("tests/archive/test_unusable_databases.py",),
+        "one-line errors, exit 2 or 1, no traceback; a foreign database or file untouched, "
+        "no lock file left beside it",
+        (
+            "tests/archive/test_unusable_databases.py",
+            "tests/archive/test_lock.py::test_no_lock_file_is_left_beside_a_file_that_is_no_archive",
+        ),
     ),
     Attack(
         "an unreachable site",

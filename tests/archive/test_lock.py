@@ -122,3 +122,53 @@ def test_held_since_reads_as_an_age() -> None:
     assert held_since(start, now=start + 3 * 3600 + 125) == "2023-11-14 22:13 UTC (3 h 2 min ago)"
     assert held_since(start, now=start + 9 * 86400 + 7200) == "2023-11-14 22:13 UTC (9 d 2 h ago)"
     assert held_since(start, now=start - 60) == "2023-11-14 22:13 UTC"  # the clock went back
+
+
+def _not_an_archive(path: Path, kind: str) -> None:
+    if kind == "text":
+        path.write_text("a note, not a database\n")
+    else:  # another application's SQLite database
+        import sqlite3
+
+        conn = sqlite3.connect(path)
+        conn.execute("PRAGMA application_id = 42")
+        conn.execute("CREATE TABLE notes (x)")
+        conn.commit()
+        conn.close()
+
+
+@pytest.mark.parametrize("kind", ["text", "foreign"])
+def test_no_lock_file_is_left_beside_a_file_that_is_no_archive(tmp_path: Path, kind: str) -> None:
+    """`crawl`, `migrate` and `reparse --db /etc/passwd` (or another application's database)
+    refused the file, but left /etc/passwd.lock beside it: the lock is taken only on an
+    archive, a new one, or a file that may become one."""
+    from click.testing import CliRunner
+
+    from archive.cli import main
+    from archive.db import ArchiveUnusable
+
+    path = tmp_path / "notes.db"
+    _not_an_archive(path, kind)
+    before = path.read_bytes()
+    why = "is not an SQLite database" if kind == "text" else "belongs to another application"
+    with pytest.raises(ArchiveUnusable, match=why), crawl_lock(path):
+        pass
+    for command in (["migrate"], ["reparse"]):
+        result = CliRunner().invoke(main, [*command, "--db", str(path)])
+        assert result.exit_code == 1, result.output
+        assert why in result.stderr and "Traceback" not in result.output
+    assert not lock_path_for(path).exists()
+    assert path.read_bytes() == before
+
+
+def test_the_lock_is_still_taken_on_new_empty_and_archived_files(tmp_path: Path) -> None:
+    """What the check keeps: a missing file, an empty one and an archive are locked as before."""
+    from archive.db import open_archive
+
+    archived = tmp_path / "archive.db"
+    open_archive(archived).close()
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    for path in (tmp_path / "new.db", empty, archived):
+        with crawl_lock(path) as lock:
+            assert lock == lock_path_for(path) and lock.exists()
