@@ -112,13 +112,35 @@ NOISE_TYPES = frozenset(
     )
 )
 NOISE_CLASSES = frozenset(
-    ("kbwscwl-relatedbox", "tindnd", "link-content-footer", "admzone", "adsbygoogle")
+    (
+        "kbwscwl-relatedbox",
+        "tindnd",
+        "link-content-footer",
+        "admzone",
+        "adsbygoogle",
+        # the source box ("Theo X", "Copy link", the original's URL in a pop-up; its name is
+        # read for `source` first, see SOURCE_BOX), Tuổi Trẻ's "Đọc tiếp / Về trang Chủ đề"
+        # buttons, and the captions of video and iframe blocks wherever they stand
+        "link-source-wrapper",
+        "readmore-body-box",
+        "VideoCMS_Caption",
+        "IframeCMS_Caption",
+    )
 )
 NOISE_TAGS = frozenset(("video", "iframe", "zone", "ins"))
 NOISE_ATTR = "data-check-position"  # the CMS's empty body_start/body_end markers
 # Blocks named by part of an id or class: the ad slots #adbro, wrapper-inimage-pos-sponsor-…,
-# InreadPc; the empty related-news list #listNewsInContent.
-NOISE_NAME = re.compile(r"adbro|inimage-pos-sponsor|inreadpc|listnewsincontent")  # lower case
+# InreadPc; the empty related-news list #listNewsInContent; the hidden link to an exclusive
+# original, span#hdExclusive.
+NOISE_NAME = re.compile(
+    r"adbro|inimage-pos-sponsor|inreadpc|listnewsincontent|hdexclusive"
+)  # lower case
+# The source box inside the body (genk, gamek, cafef: div.link-source-wrapper >
+# a.link-source-name "Theo <span.link-source-text-name>X</span>"): noise for the text, and the
+# page's "Theo X" line in another form for `source` when no trailing line names one.
+SOURCE_BOX = "link-source-wrapper"
+SOURCE_BOX_NAME = "link-source-text-name"
+SOURCE_BOX_LINK = "link-source-name"  # its title holds the name when the span is missing
 # — then photo blocks (read for `images`) with their captions, and the byline: left out of the
 # text. A photo block is a <figure> (unless it wraps a table), a [type=Photo] or album block,
 # or div.media.VCSortableInPreviewMode (the cover block).
@@ -362,7 +384,7 @@ def _has(el: etree._Element, fact: int) -> bool:
 
 # What a class value says about its element (bits), worked out once per distinct value: pages
 # repeat the same few class values, and a dict lookup costs less than splitting and testing.
-_NOISE, _CAPTION, _BYLINE, _AUTHOR, _COVER_BLOCK = 1, 2, 4, 8, 16
+_NOISE, _CAPTION, _BYLINE, _AUTHOR, _COVER_BLOCK, _SOURCE_BOX = 1, 2, 4, 8, 16, 32
 _CLASS_FACTS: dict[str, int] = {}
 _CLASS_FACTS_SEEN = 4096
 
@@ -378,6 +400,7 @@ def _class_facts(cls: str) -> int:
             | (_BYLINE if not BYLINE_CLASSES.isdisjoint(tokens) else 0)
             | (_AUTHOR if "detail-author" in tokens else 0)
             | (_COVER_BLOCK if "media" in tokens and "VCSortableInPreviewMode" in tokens else 0)
+            | (_SOURCE_BOX if SOURCE_BOX in tokens else 0)
         )
         if len(cls) <= CACHED_VALUE_LENGTH:
             if len(_CLASS_FACTS) >= _CLASS_FACTS_SEEN:
@@ -556,6 +579,24 @@ def source_of(text: str) -> str | None:
     return clean(match.group(1)) if match else None
 
 
+def box_source(box: etree._Element) -> str | None:
+    """The source a source box names, as the page shows it: "Theo X" (a name the box already
+    writes with "Theo" is not doubled); None for an empty box."""
+    name = title = ""
+    for el in box.iter(etree.Element):
+        tokens = (el.get("class") or "").split()
+        if SOURCE_BOX_NAME in tokens:
+            name = clean(text_of(el))
+            if name:
+                break
+        elif SOURCE_BOX_LINK in tokens and not title:
+            title = clean(el.get("title"))
+    name = name or title
+    if not name:
+        return None
+    return name if name[:5].lower() == "theo " else f"Theo {name}"
+
+
 def split_tail(
     paragraphs: list[Block], author: str | None
 ) -> tuple[list[Block], str | None, str | None]:
@@ -585,11 +626,15 @@ def parse_mst_article(
     # The index reads the head's tags when asked: ask before the tree changes below.
     declared = declared_canonical(index)
     noise, left_out = body_parts(body)
+    boxed: str | None = None
     for el in noise:
+        if boxed is None and _has(el, _SOURCE_BOX):
+            boxed = box_source(el)
         _drop(el)
     images = find_images(index, body, page_url)
     paragraphs = [b for b in flatten(body, left_out) if b.text]
     paragraphs, source, author = split_tail(paragraphs, fields.author)
+    source = source or boxed
     attachments = find_attachments(body, page_url)
     return Article(
         site_id=site_id,
