@@ -325,6 +325,8 @@ class Renderer:
                 out.append(f'<p style="text-align: right;"><em>{line}</em></p>')
             else:
                 out.append(f"<p><i>{line}</i></p>")
+        if spec.source_box:
+            out.append(source_box(spec.source_box))
         if spec.author and spec.byline_form == "bare":
             out.append(f'<p style="text-align: right;"><b>{self.text(spec.author)}</b></p>')
         if spec.author and spec.byline_form == "tail":
@@ -333,6 +335,13 @@ class Renderer:
                 f"<b>{self.text(spec.author)}</b></p></div>"
             )
         out.append('<div data-check-position="body_end"></div>')
+        if spec.body_end == "readmore":
+            out.append(READMORE_BOX)
+        elif spec.body_end == "exclusive":
+            out.append(
+                '<span id="hdExclusive" style="display:none!important">'
+                f"https://baochinhphu.vn/bai-goc-{spec.site_id}.htm</span>"
+            )
         stamp = spec.last_modified or spec.published
         out.append(f"<!-- {stamp:%d/%m/%Y %H:%M:%S} -->")
         return "\n".join(out)
@@ -439,6 +448,34 @@ def _more(links: list[Link], ctx: Ctx) -> str:
         for o in links
     )
     return f'<div class="detail-related"><h3 class="title">Tin cùng chuyên mục</h3>{items}</div>'
+
+
+# Tuổi Trẻ's buttons at the end of the content container (tool-library file 24212267726; the
+# topic link goes to a page the site has): no text of the article.
+READMORE_BOX = (
+    '<div class="readmore-body-box d-none"><a href="#" class="readmore-body-btn" '
+    'title="Đọc tiếp"><svg width="22" height="17" viewBox="0 0 22 17" fill="none">'
+    '<rect width="22" height="17"></rect></svg> Đọc tiếp </a> <a class="return-thread-body-btn" '
+    f'href="{PARENT_PATH}" title="Về trang chủ đề"><svg width="12" height="12" '
+    'viewBox="0 0 12 12" fill="none"></svg> Về trang Chủ đề </a></div>'
+)
+
+
+def source_box(name: str) -> str:
+    """The source box of genk, gamek and cafef inside the content container (tool-library files
+    16214443911, 33952247694): "Theo <name>", a "Copy link" button and a pop-up with the
+    original's URL (SITE-mst.md §4 knows only a trailing "Nguồn:"/"Theo" line)."""
+    n = a(name)
+    return (
+        '<div class="link-source-wrapper is-web clearfix mb20" id="urlSourceMst">'
+        f'<a class="link-source-name" title="{n}" rel="nofollow" href="javascript:;">Theo '
+        f'<span class="link-source-text-name">{t(name)}</span><span class="btn-copy-link-source2">'
+        '<svg width="10" height="10" viewBox="0 0 10 10" fill="none"><path d="M2.5 2.08333H7.5Z" '
+        'fill="#aaa"></path></svg><i>Copy link</i></span></a><div class="link-source-detail">'
+        '<span class="link-source-detail-title">Link bài gốc</span><span class="btn-copy-link-'
+        'source btncopy"><i>Lấy link!</i></span><span class="link-source-full">'
+        'https://baochinhphu.vn/</span><div class="arrow-down"></div></div></div>'
+    )
 
 
 def author_box(name: str) -> str:

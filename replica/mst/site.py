@@ -195,6 +195,8 @@ class MstSite:
         out |= {"sapo-prefix"} if spec.lead.startswith("MST - ") else set()
         out |= {"source:nguon"} if spec.source_line.startswith("Nguồn") else set()
         out |= {"source:theo"} if spec.source_line.startswith("Theo") else set()
+        out |= {"source:box"} if spec.source_box else set()
+        out |= {f"end:{spec.body_end}"} if spec.body_end else set()
         out |= (
             {"dot-slash"} if any(t.endswith("./.") for t in self.truth(site_id)["body"]) else set()
         )

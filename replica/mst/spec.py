@@ -23,6 +23,10 @@ SAPO_FORMS = ("h2.detail-sapo", "h2.sapo", "p.detail-sapo", "h2.detail-sapo", "n
 TIME_FORMS = 7  # see article_page.time_block
 BYLINE_FORMS = ("tail", "top", "bare", "none", "box")
 SOURCE_FORMS = ("nguon", "theo", "none", "none")
+# Half the "Theo X" sources are written as a source box instead of a line (a separate draw, so
+# that every other article keeps its source).
+SOURCE_BOX_SHARE = 2
+BODY_END_FORMS = ("readmore", "exclusive", "", "", "")
 TAG_FORMS = ("ul", "tab", "none")
 CANONICAL_FORMS = ("base", "family", "base", "missing")
 SAPO_PREFIX = "MST - "
@@ -58,6 +62,14 @@ class MstSpec:
     legacy: bool = False
     related: list[int] = field(default_factory=list)
     pin: str = ""
+    # The source as a source box inside the body (genk, gamek, cafef: "Theo <name>" and a
+    # "Copy link" button) instead of a trailing line: the name, "" when none. The truth is
+    # "Theo <name>".
+    source_box: str = ""
+    # A block the CMS family puts at the end of the content container that is no text of the
+    # article: "readmore" (Tuổi Trẻ's "Đọc tiếp / Về trang Chủ đề"), "exclusive" (a hidden
+    # span#hdExclusive with an original's URL) or "".
+    body_end: str = ""
 
     @property
     def zone_name(self) -> str:
@@ -254,6 +266,13 @@ def _byline(index: MstIndex, pos: int, r: random.Random) -> tuple[str, str | Non
     return byline, author, source_form, source
 
 
+def _source_line(source_form: str, source: str | None) -> str:
+    """The trailing source line as written: "Nguồn: X", "Theo X", or "" (none, or a box)."""
+    if not source or source_form in ("none", "box"):
+        return ""
+    return "Nguồn: " + source if source_form == "nguon" else source
+
+
 def _tags(r: random.Random, n: int) -> list[str]:
     return list(dict.fromkeys(r.choice(vietnamese.TOPICS) for _ in range(n)))
 
@@ -275,6 +294,9 @@ def _synthetic(index: MstIndex, pos: int) -> MstSpec:
     r, title, slug, lead, avatar = _start(index, pos)
     blocks = _body(index, pos, r, title)
     byline, author, source_form, source = _byline(index, pos, r)
+    source_box = ""
+    if source_form == "theo" and source and index.variant(pos, "source-box", SOURCE_BOX_SHARE):
+        source_form, source_box = "box", source[len("Theo ") :]
     tags_form = TAG_FORMS[index.variant(pos, "tags", len(TAG_FORMS))]
     tags = _tags(r, r.randint(2, 5)) if tags_form != "none" else []
     v = index.variant
@@ -290,7 +312,9 @@ def _synthetic(index: MstIndex, pos: int) -> MstSpec:
         author=author,
         byline_form=byline,
         source=source,
-        source_line=("Nguồn: " + source) if source_form == "nguon" and source else source or "",
+        source_line=_source_line(source_form, source),
+        source_box=source_box,
+        body_end=BODY_END_FORMS[index.variant(pos, "body-end", len(BODY_END_FORMS))],
         tags=tags,
         tags_form=tags_form,
         published=index.when(pos),

@@ -37,7 +37,8 @@ MONTHS = [
 NOT_BODY = (
     '[type="RelatedNewsBox"], [type="RelatedOneNews"], .kbwscwl-relatedbox, #listNewsInContent, '
     'div.tindnd, [type="Video"], [type="VideoStream"], [type="insertembedcode"], .admzone, '
-    "#InreadPc, .adsense, script, style, [data-check-position]"
+    "#InreadPc, .adsense, script, style, [data-check-position], .link-source-wrapper, "
+    ".readmore-body-box, #hdExclusive"
 )
 PHOTOS = '[type="Photo"], div.media'
 
@@ -113,6 +114,7 @@ def article(html: bytes, url: str) -> dict[str, Any]:
     sapo = doc.cssselect("h2.detail-sapo, h2.sapo, p.detail-sapo, [data-role=sapo]")
     cate = doc.cssselect("div.detail-cate a") or doc.cssselect('[data-role="cate-name"]')
     content = doc.cssselect("div.detail-content")[0]
+    boxed = content.cssselect(".link-source-wrapper .link-source-text-name")
     for el in content.cssselect(NOT_BODY):
         _drop(el)
     author = None
@@ -154,6 +156,8 @@ def article(html: bytes, url: str) -> dict[str, Any]:
         source = body.pop()[len("Nguồn:") :].strip()
     elif body and body[-1].startswith("Theo "):
         source = body.pop()
+    elif boxed and text_of(boxed[0]):
+        source = "Theo " + text_of(boxed[0])
     tags = doc.cssselect("ul.detail-tag-list a, [data-role=tags] a, .detail-tab a.item")
     return {
         "site_id": site_id,

@@ -224,6 +224,9 @@ MARKERS = {
     "area-code-table": "Mã vùng cũ",
     "empty-paragraph": "<p>&nbsp;</p>",
     "cms-date-comment": "<!-- ",
+    "source-box": 'class="link-source-wrapper',
+    "readmore-box": 'class="readmore-body-box',
+    "hidden-exclusive-link": 'id="hdExclusive"',
 }
 
 
