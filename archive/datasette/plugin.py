@@ -15,8 +15,9 @@ Registered by :func:`archive.serve.build_datasette` (never through an entry poin
 - ``render_cell``: titles link to the article page (by key: an 18-digit id is never rounded),
   file paths to the file;
 - ``asgi_wrapper``: raw blobs and HTML copies are left out of the default table views; a
-  search nested too deeply (``q``, ``_search``, ``_search_COLUMN``, raw mode included) is
-  refused with HTTP 400 and the parser's message before any SQL runs;
+  search nested too deeply (``q``, ``_search``, ``_search_COLUMN``, raw mode included), and a
+  NUL character (``%00``) anywhere in the query string, are refused with HTTP 400 and a
+  message before any SQL runs;
 - ``handle_exception``: a request Datasette's table and row views cannot run because of what
   it asks (a column to sort by that is not there, a number beyond 64 bits or not in ASCII
   digits, a NUL character, JSON that is not, a bad ``_through``, a short row key) is a 400
@@ -458,6 +459,20 @@ def search_problem(scope: Scope) -> str | None:
     return None
 
 
+NUL_MESSAGE = "The request holds a NUL character (%00), which no column name or value can hold"
+
+
+def nul_problem(scope: Scope) -> str | None:
+    """Why a request holding a NUL character (``%00``) in its query string or path cannot be
+    run, or None. Refused before Datasette sees it: SQLite would refuse it anyway, but only
+    after Datasette had started its facets, which it then leaves unawaited (a RuntimeWarning
+    on the server's standard error for every such request)."""
+    query = scope.get("query_string", b"")
+    if b"%00" in query or b"\x00" in query or "\x00" in scope.get("path", ""):
+        return NUL_MESSAGE
+    return None
+
+
 async def _error_400(datasette: Any, path: str, message: str, title: str) -> Response:
     """A 400 page in Datasette's own error format (JSON for ``.json`` paths)."""
     info = {"ok": False, "error": message, "status": 400, "title": title}
@@ -475,8 +490,10 @@ async def _error_400(datasette: Any, path: str, message: str, title: str) -> Res
     return Response.html(html, status=400)
 
 
-async def _bad_request(datasette: Any, scope: Scope, send: Any, message: str) -> None:
-    response = await _error_400(datasette, scope.get("path", ""), message, "Invalid search")
+async def _bad_request(
+    datasette: Any, scope: Scope, send: Any, message: str, title: str = "Invalid search"
+) -> None:
+    response = await _error_400(datasette, scope.get("path", ""), message, title)
     await response.asgi_send(send)
 
 
@@ -485,6 +502,10 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
     def wrap(app: ASGIApp) -> ASGIApp:
         async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
             if scope.get("type") == "http":
+                nul = nul_problem(scope)
+                if nul is not None:
+                    await _bad_request(datasette, scope, send, nul, "Invalid request")
+                    return
                 problem = search_problem(scope)
                 if problem is not None:
                     await _bad_request(datasette, scope, send, problem)
@@ -523,7 +544,7 @@ def request_problem(exception: BaseException, args: Any) -> str | None:
         # Datasette's filters take str.isdigit() for a number: "²" passes it, int() refuses
         return f"A number in the request is not one (ASCII digits 0-9): {text}"
     if isinstance(exception, sqlite3.ProgrammingError) and "null character" in text:
-        return "The request holds a NUL character (%00), which no column name or value can hold"
+        return NUL_MESSAGE  # nul_problem refuses most such requests before they run
     if isinstance(exception, sqlite3.ProgrammingError) and "supply a value for binding" in text:
         return "The row's key has fewer parts than the table's primary key"
     if (
