@@ -39,6 +39,10 @@ VN = timezone(timedelta(hours=7))
 DOTNET = re.compile(
     r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?\s*$"
 )
+# A zone of hours only, "+07": PHP's date("… T") in a zone without an abbreviation
+# (Asia/Ho_Chi_Minh), as the family's feed template writes pubDate. RFC 822 wants "+0700"; the
+# standard library reads "+07" as seven minutes.
+HOURS_ZONE = re.compile(r"(\s[+-]\d{2})\s*$")
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def parse_pubdate(value: str) -> str | None:
             return None
     else:
         try:
-            moment = parsedate_to_datetime(value)
+            moment = parsedate_to_datetime(HOURS_ZONE.sub(r"\g<1>00", value))
         except (TypeError, ValueError, IndexError, OverflowError):
             try:
                 moment = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -4,9 +4,13 @@ Pure functions of (page bytes or text, URL); which links are zones, articles or 
 zone is a URL rule of the portal (``crawler.portals.mst``), not of these parsers.
 
 - A zone page ``/tin-tuc-su-kien/{zone}.htm`` (and its ``/{zone}/trang-{n}.htm`` pages) holds
-  ``div.box-category-item`` entries inside ``div.list__focus`` / ``div.list__news`` (lists in a
-  sidebar, ``aside`` / ``.sidebar`` / ``.list__newest``, are other zones' news and are left out);
-  its zone id is ``<input id="hdZoneId" value="…">``.
+  ``div.box-category-item`` entries: every one of the page is the zone's, in page order, wherever
+  it sits (``div.list__focus`` / ``div.list__news`` on mic.gov.vn; a focus block ``div.box-top``
+  / ``div.list__focus-main`` before ``div.list__listing-main`` on Tuổi Trẻ; ``div.box-category``
+  blocks without any list container in the family's current template: docs/crawling.md),
+  except the lists of a sidebar (``aside`` / ``.sidebar`` / ``.list__newest`` /
+  ``.stream-right`` / ``.box-stream-right``) or of the page's ``header``, ``nav`` and ``footer``,
+  which are other zones' news; its zone id is ``<input id="hdZoneId" value="…">``.
 - The timeline fragment ``/timelinelist/{zoneId}/{n}.htm`` is a bare list of
   ``div.box-stream-item`` (or ``div.box-category-item``) entries, without any container.
 - An item: the title link (``a.box-category-link-title`` / ``a.box-stream-link-title``, else the
@@ -39,16 +43,17 @@ def _xp(*paths: str) -> tuple[etree.XPath, ...]:
 
 
 # --- selectors, in the order they are tried -------------------------------------------------
-# The zone's own lists; a sidebar's lists ("Tin mới", most read) hold other zones' articles.
+# Lists of other zones' articles: a sidebar's ("Tin mới", most read) and the page chrome's.
 SIDEBAR = (
-    f"ancestor-or-self::*[self::aside or {_has_class('sidebar')} or {_has_class('list__newest')}]"
+    "ancestor-or-self::*[self::aside or self::header or self::footer or self::nav"
+    f" or {_has_class('sidebar')} or {_has_class('list__newest')}"
+    f" or {_has_class('stream-right')} or {_has_class('box-stream-right')}]"
 )
 CONTAINERS = etree.XPath(
     f"//*[({_has_class('list__focus')} or {_has_class('list__news')}"
     f" or {_has_class('list__listing-main')}) and not({SIDEBAR})]"
 )
-ITEMS = etree.XPath(f".//*[{_has_class('box-category-item')} or {_has_class('box-stream-item')}]")
-LOOSE_ITEMS = etree.XPath(
+ITEMS = etree.XPath(
     f"//*[({_has_class('box-category-item')} or {_has_class('box-stream-item')})"
     f" and not({SIDEBAR})]"
 )
@@ -162,14 +167,11 @@ def _item(node: etree._Element, page_url: str) -> ListingItem | None:
 
 
 def _items(root: etree._Element, page_url: str) -> list[ListingItem]:
-    containers = elements(CONTAINERS, root)
-    nodes: list[etree._Element] = []
-    for container in containers:
-        nodes.extend(elements(ITEMS, container))
-    if not containers:  # a timeline fragment: a bare list of items
-        nodes = elements(LOOSE_ITEMS, root)
+    """Every item of the page outside a sidebar, in page order: a list container is no
+    condition, as a focus block outside it holds the zone's newest articles (which the family's
+    template leaves out of the list below it)."""
     items: dict[str, ListingItem] = {}
-    for node in nodes:
+    for node in elements(ITEMS, root):
         item = _item(node, page_url)
         if item is not None and item.url not in items:
             items[item.url] = item

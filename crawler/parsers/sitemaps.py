@@ -4,12 +4,15 @@ mst.gov.vn's ``/sitemap.xml`` is a ``<sitemapindex>`` whose ``<loc>`` entries ar
 ``/sitemaps/sitemaps-{yyyy}-{m}-{d1}-{d2}.xml``, each a ``<urlset>`` of articles with a
 ``<lastmod>`` in +07:00 and, on sibling sites, ``<image:image>`` children (SITE-mst.md §3.3).
 Read tolerantly: namespaces optional, whitespace and CDATA around values, a truncated file gives
-the entries before the cut, anything that is not a sitemap gives an empty result.
+the entries before the cut, anything that is not a sitemap gives an empty result. A gzipped file
+(``sitemaps-….xml.gz``, which sitemaps.org allows and the HTTP layer hands over undecoded, as it
+comes without ``Content-Encoding``) is read inflated, up to the protocol's 50 MB.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Literal
@@ -28,6 +31,10 @@ LASTMOD = etree.XPath("./*[local-name()='lastmod']")
 IMAGE_LOC = etree.XPath("./*[local-name()='image']/*[local-name()='loc']")
 VN = timezone(timedelta(hours=7))
 CLOSING = re.compile(rb"</[^<>]*>$")
+GZIP_MAGIC = b"\x1f\x8b"
+# sitemaps.org: a sitemap holds at most 50,000 URLs and 50 MB uncompressed; a gzip stream that
+# inflates past it is no sitemap (a decompression bomb is not inflated further).
+MAX_INFLATED = 50 * 1024 * 1024
 
 SitemapKind = Literal["index", "urlset"]
 
@@ -59,9 +66,25 @@ def _local_name(node: etree._Element) -> str:
     return str(node.tag).rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
+def _inflated(data: bytes | str) -> bytes | str | None:
+    """The bytes of a gzipped sitemap inflated (those before the cut of a stream cut short),
+    other input as it is; None for a gzip stream that is broken or inflates past the limit."""
+    if not isinstance(data, bytes) or not data.startswith(GZIP_MAGIC):
+        return data
+    stream = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        inflated = stream.decompress(data, MAX_INFLATED)
+    except zlib.error:
+        return None
+    return None if stream.unconsumed_tail else inflated
+
+
 def _root(data: bytes | str) -> tuple[etree._Element | None, bool]:
     """The root element, and whether the document ends with its closing tag (not cut short)."""
-    raw = xml_input(data).strip()
+    unpacked = _inflated(data)
+    if unpacked is None:
+        return None, False
+    raw = xml_input(unpacked).strip()
     if not raw:
         return None, False
     try:
