@@ -38,6 +38,11 @@ class Zone:
     fragment: str  # "category": div.box-category-item; "stream": div.box-stream-item
     weight: int
     parent: bool = False  # the parent zone /tin-tuc-su-kien.htm (lists every article)
+    # the zone page's markup: "mic" (div.list__focus + div.list__news, an aside "Tin mới"), as
+    # on mic.gov.vn; "template" (a focus block div.box-top outside the list
+    # div.list__listing-main, the sidebar in div.stream-right, hdZoneId in div.configHidden),
+    # as the family's current template and Tuổi Trẻ write it (docs/replica.md)
+    layout: str = "mic"
 
     @property
     def stem(self) -> str:
@@ -70,9 +75,21 @@ ZONES: tuple[Zone, ...] = (
         34,
     ),
     Zone(19712, "Đổi mới sáng tạo", "doi-moi-sang-tao", 15, "404", "last", "stream", 18),
-    Zone(19713, "Tin tổng hợp", "tin-tong-hop", 20, "empty", "404", "category", 20),
+    Zone(
+        19713, "Tin tổng hợp", "tin-tong-hop", 20, "empty", "404", "category", 20, layout="template"
+    ),
     Zone(19714, "Chuyển đổi số", "chuyen-doi-so", 15, "empty", "empty", "stream", 14),
-    Zone(19715, "Năng lượng nguyên tử", "nang-luong-nguyen-tu", 10, "404", "empty", "category", 7),
+    Zone(
+        19715,
+        "Năng lượng nguyên tử",
+        "nang-luong-nguyen-tu",
+        10,
+        "404",
+        "empty",
+        "category",
+        7,
+        layout="template",
+    ),
     Zone(19716, "Thông cáo báo chí", "thong-cao-bao-chi", 10, "empty", "last", "category", 7),
 )
 BY_SLUG = {z.slug: z for z in ZONES}

@@ -26,7 +26,9 @@ def summary(lead: str, words: int = 40) -> str:
     return " ".join(parts[:words]) + (" ..." if len(parts) > words else "")
 
 
-def item(link: Link, ctx: Ctx, zone_id: int, when: datetime, form: str = "category") -> str:
+def item(
+    link: Link, ctx: Ctx, zone_id: int, when: datetime, form: str = "category", heading: str = "h3"
+) -> str:
     """One listing entry: ``div.box-category-item``, or ``box-stream-item`` in some fragments."""
     img = ""
     if link.avatar:
@@ -57,10 +59,10 @@ def item(link: Link, ctx: Ctx, zone_id: int, when: datetime, form: str = "catego
     )
     return (
         f'<div class="box-category-item" data-id="{link.site_id}">{avatar}'
-        '<div class="box-category-content"><h3 class="box-category-title-text">'
+        f'<div class="box-category-content"><{heading} class="box-category-title-text">'
         f'<a class="box-category-link-title" data-type="title" data-linktype="newsdetail" '
         f'data-id="{link.site_id}" data-newstype="0" href="{a(link.href)}" '
-        f'title="{a(link.title)}">{t(link.title)}</a></h3>'
+        f'title="{a(link.title)}">{t(link.title)}</a></{heading}>'
         f'<p class="box-category-sapo">{t(summary(link.lead))}</p>'
         f'<span class="box-category-time time-ago" title="{when:%H:%M} , {when:%d/%m/%Y}">'
         f"{when:%d/%m/%Y}</span></div></div>"
@@ -70,8 +72,8 @@ def item(link: Link, ctx: Ctx, zone_id: int, when: datetime, form: str = "catego
 Entry = tuple[Link, int, datetime]  # (link, zone id, publication time)
 
 
-def items(entries: Sequence[Entry], ctx: Ctx, form: str = "category") -> str:
-    return "\n".join(item(link, ctx, zone, when, form) for link, zone, when in entries)
+def items(entries: Sequence[Entry], ctx: Ctx, form: str = "category", heading: str = "h3") -> str:
+    return "\n".join(item(link, ctx, zone, when, form, heading) for link, zone, when in entries)
 
 
 def _paging(zone: Zone, current: int, last: int, trang: bool, timeline: bool) -> str:
@@ -105,7 +107,27 @@ def zone_page(
     newest: Sequence[Entry],
 ) -> str:
     focus, rest = (entries[:3], entries[3:]) if current == 1 else ([], entries)
-    main = (
+    if zone.layout == "template":
+        main = _template_zone(ctx, zone, focus, rest, current, last, trang, timeline, newest)
+    else:
+        main = _mic_zone(ctx, zone, focus, rest, current, last, trang, timeline, newest)
+    title = zone.name if current == 1 else f"{zone.name} - Trang {current}"
+    return page(ctx, title=f"{title} - {SITE_NAME}", main=main, body_class="zone-page")
+
+
+def _mic_zone(
+    ctx: Ctx,
+    zone: Zone,
+    focus: Sequence[Entry],
+    rest: Sequence[Entry],
+    current: int,
+    last: int,
+    trang: bool,
+    timeline: bool,
+    newest: Sequence[Entry],
+) -> str:
+    """The zone page as mic.gov.vn wrote it: div.list__focus and div.list__news (SITE-mst.md §5)."""
+    return (
         f'<div class="zone-page" data-zone="{zone.id}">\n'
         f'<input type="hidden" id="hdZoneId" value="{zone.id}">\n'
         f'<input type="hidden" id="hdPageIndex" value="{current}">\n'
@@ -118,8 +140,48 @@ def zone_page(
         + '\n<aside class="sidebar"><h3>Tin mới</h3>'
         + f'<div class="list__news list__newest">{items(newest, ctx)}</div></aside>\n</div>'
     )
-    title = zone.name if current == 1 else f"{zone.name} - Trang {current}"
-    return page(ctx, title=f"{title} - {SITE_NAME}", main=main, body_class="zone-page")
+
+
+def _template_zone(
+    ctx: Ctx,
+    zone: Zone,
+    focus: Sequence[Entry],
+    rest: Sequence[Entry],
+    current: int,
+    last: int,
+    trang: bool,
+    timeline: bool,
+    newest: Sequence[Entry],
+) -> str:
+    """The zone page as the family's current template and Tuổi Trẻ write it: the newest
+    articles in a focus block (div.box-top > div.box-category[data-layout]) outside the list
+    (div.list__listing-main), which leaves them out; the sidebar in div.stream-right; the zone id
+    in a div.configHidden with single-quoted attributes (docs/crawling.md has the evidence)."""
+    top = ""
+    if focus:
+        top = (
+            '<div class="box-top"><div class="box-category" data-layout="1">'
+            f'<div class="box-category-middle">\n{items(focus, ctx, heading="h2")}\n'
+            "</div></div></div>\n"
+        )
+    return (
+        f'<div class="list__category-stream" data-zone="{zone.id}"><div class="box-stream-left">\n'
+        f'<h1 class="title-zone"><a href="{zone.path}" title="{a(zone.name)}">'
+        f"{t(zone.name)}</a></h1>\n"
+        + top
+        + '<div class="box-stream-vertical"><div class="stream-left">'
+        '<div class="list__listing-main"><div class="box-category" data-layout="3">'
+        f'<div class="box-category-middle" id="box-stream">\n{items(rest, ctx)}\n'
+        '<div class="box-stream-item box-stream-item-load hidden"></div></div></div></div>\n'
+        + _paging(zone, current, last, trang, timeline)
+        + '</div>\n<div class="stream-right"><h3>Tin mới</h3>'
+        f'<div class="box-category" data-layout="12">{items(newest, ctx)}</div></div>'
+        "</div></div>\n"
+        '<div class="configHidden">'
+        f"<input type='hidden' name='hdZoneId' id='hdZoneId' value='{zone.id}' />"
+        f"<input type='hidden' name='hdPageIndex' id='hdPageIndex' value='{current}' />"
+        f"<input type='hidden' name='hdZoneUrl' id='hdZoneUrl' value='{zone.stem}' /></div>"
+    )
 
 
 def timeline_fragment(ctx: Ctx, zone: Zone, entries: Sequence[Entry]) -> str:

@@ -157,6 +157,7 @@ class MstSite:
                 "timeline_past_end": z.timeline_past_end,
                 "trang_past_end": z.trang_past_end,
                 "fragment": z.fragment,
+                "layout": z.layout,
             }
             for z in ZONES
         ]

@@ -187,9 +187,14 @@ def listing_ids(html: bytes) -> list[int]:
     )
     seen: list[int] = []
     for item in items:
-        if next(item.iterancestors("aside"), None) is not None:
+        sidebar = (
+            el.tag == "aside" or "stream-right" in (el.get("class") or "").split()
+            for el in item.iterancestors()
+        )
+        links = item.cssselect("a[href]")
+        if any(sidebar) or not links:  # a sidebar's, or the AJAX list's empty placeholder
             continue
-        a = item.cssselect("a[href]")[0]
+        a = links[0]
         m = ID.search(urlsplit(a.get("href")).path)
         assert m
         if int(m.group(1)) not in seen:

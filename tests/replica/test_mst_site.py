@@ -299,7 +299,10 @@ def test_zone_pages_hold_their_zone_id_and_newest_articles(site: MstSite) -> Non
         assert status == 200
         doc = lxml.html.fromstring(body)
         assert doc.get_element_by_id("hdZoneId").get("value") == str(zone.id)
-        assert doc.cssselect("div.list__news div.box-category-item")
+        where = "list__news" if zone.layout == "mic" else "list__listing-main"
+        assert doc.cssselect(f"div.{where} div.box-category-item")
+        if zone.layout == "template":  # the newest articles in a focus block outside the list
+            assert doc.cssselect("div.box-top div.box-category-item")
         assert listing_ids(body) == site.listing_ids(zone.slug, 1)
 
 
