@@ -119,10 +119,11 @@ def _rate_options(func: Any) -> Any:
 )
 @click.option(
     "--paging",
-    type=click.Choice(["both", "timelinelist", "trang"]),
+    type=click.Choice(["both", "timelinelist", "trang", "timeline"]),
     default="both",
     show_default=True,
-    help="mst: zone page 2+ through /timelinelist/{zoneId}/{n}.htm, /…/trang-{n}.htm, or both",
+    help="mst: zone page 2+ through /timelinelist/{zoneId}/{n}.htm, /…/trang-{n}.htm, both, "
+    "or only Tuổi Trẻ's /timeline/{zoneId}/trang-{n}.htm",
 )
 @click.option(
     "--rss-dates",

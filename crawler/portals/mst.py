@@ -12,7 +12,8 @@ URL shapes (SITE-mst.md §3):
   (18-digit ``197yyMMddHHmmssSSS``, legacy 9-digit ``197NNNNNN``, the odd 17-digit one; an id
   of another length, as the static ``/gioi-thieu-19797875.htm``, is not an article);
 - zone ``/tin-tuc-su-kien/{zone}.htm``; its page 2+ is ``/timelinelist/{zoneId}/{n}.htm`` (a
-  fragment; the zone id is the zone page's ``#hdZoneId``) or ``/{zone path}/trang-{n}.htm``;
+  fragment; the zone id is the zone page's ``#hdZoneId``), ``/{zone path}/trang-{n}.htm`` or
+  Tuổi Trẻ's fragment ``/timeline/{zoneId}/trang-{n}.htm`` (docs/crawling.md);
 - not articles: ``/van-ban-phap-luat/…`` (legal documents), ``/tim-kiem.htm`` (search),
   ``/…/xem-theo-ngay-dd-mm-yyyy.htm`` (day archive), zone pages, ``trang-N`` and timeline pages;
 - ``/sitemap.xml``: an index of ``/sitemaps/sitemaps-…xml`` shards; ``/rss/{zone path}.rss``.
@@ -44,6 +45,7 @@ SITEMAP_INDEX_PATH = "/sitemap.xml"
 RSS_PATHS = ("/rss/home.rss", "/rss/tin-tuc-su-kien.rss")  # SITE-mst.md §3.4 [E]
 ZONE_SECTION = "tin-tuc-su-kien"  # zones of the news section: /tin-tuc-su-kien/{zone}.htm
 TIMELINE_PATH = "/timelinelist/{zone_id}/{page}.htm"
+TIMELINE_TRANG_PATH = "/timeline/{zone_id}/trang-{page}.htm"  # Tuổi Trẻ's form of the fragment
 # Every discovery source, the home page first (SITE-mst.md §0, §3.3, §3.4).
 ENTRY_POINTS = (
     EntryPoint("home", HOME_PATH, optional=False),
@@ -57,12 +59,13 @@ ARTICLE_PATH = re.compile(r"^/([^/]*)-(\d{6,})\.htm$", re.IGNORECASE)
 ZONE_PATH = re.compile(rf"^/{ZONE_SECTION}/([a-z0-9][a-z0-9-]*)\.htm$", re.IGNORECASE)
 PAGED_ZONE_PATH = re.compile(r"^(/[^?#]+?)/trang-(\d+)\.htm$", re.IGNORECASE)
 TIMELINE = re.compile(r"^/timelinelist/(\d+)/(\d+)\.htm$", re.IGNORECASE)
+TIMELINE_TRANG = re.compile(r"^/timeline/(\d+)/trang-(\d+)\.htm$", re.IGNORECASE)
 SHARD_PATH = re.compile(r"/sitemaps/sitemaps[^/]*\.xml$", re.IGNORECASE)
 SHARD_DATE = re.compile(r"sitemaps-(\d{4})-(\d{1,2})(?:-(\d{1,2}))?", re.IGNORECASE)
 RSS_PATH = re.compile(r"^/rss/[^?#]+\.rss$", re.IGNORECASE)
 # Paths that look like pages of the site but are never news articles.
 NOT_ARTICLE = re.compile(
-    r"^/(?:van-ban-phap-luat(?:/|\.htm)|tim-kiem\.htm|timelinelist/)"
+    r"^/(?:van-ban-phap-luat(?:/|\.htm)|tim-kiem\.htm|timelinelist/|timeline/)"
     r"|/xem-theo-ngay-|/trang-\d+\.htm$",
     re.IGNORECASE,
 )
@@ -216,20 +219,40 @@ def is_feed_url(url: str) -> bool:
 def listing_page_number(url: str) -> int:
     """The page number a listing URL asks for: 1 for a zone page, N for trang-N and timeline."""
     path = _path(url) or ""
-    found = TIMELINE.match(path) or PAGED_ZONE_PATH.match(path)
+    found = TIMELINE.match(path) or TIMELINE_TRANG.match(path) or PAGED_ZONE_PATH.match(path)
     page = to_int(found.group(2)) if found else None
     return 1 if page is None else page
 
 
 def timeline_zone_id(url: str) -> int | None:
-    """The zone id of a ``/timelinelist/{zoneId}/{n}.htm`` URL, else None."""
-    found = TIMELINE.match(_path(url) or "")
+    """The zone id of a ``/timelinelist/{zoneId}/{n}.htm`` or ``/timeline/{zoneId}/trang-{n}.htm``
+    URL, else None."""
+    path = _path(url) or ""
+    found = TIMELINE.match(path) or TIMELINE_TRANG.match(path)
     return to_int(found.group(1)) if found else None
 
 
 def timeline_url(base: str, zone_id: int, page: int) -> str:
     """Page ``page`` of a zone as the AJAX fragment ``/timelinelist/{zoneId}/{page}.htm``."""
     return base.rstrip("/") + TIMELINE_PATH.format(zone_id=zone_id, page=page)
+
+
+def timeline_trang_url(base: str, zone_id: int, page: int) -> str:
+    """Page ``page`` of a zone as Tuổi Trẻ's fragment ``/timeline/{zoneId}/trang-{page}.htm``."""
+    return base.rstrip("/") + TIMELINE_TRANG_PATH.format(zone_id=zone_id, page=page)
+
+
+def page_form(url: str) -> str:
+    """Which form of a zone's page a URL has: ``timeline`` (``/timelinelist/…``),
+    ``timeline-trang`` (``/timeline/{zoneId}/trang-N.htm``), ``static`` (``trang-N`` under the
+    zone's whole path, ``/tin-tuc-su-kien/{zone}/trang-N.htm``) or ``static-short`` (under its
+    last segment). The crawl tries first the form that has answered for the other zones."""
+    path = _path(url) or ""
+    if TIMELINE.match(path):
+        return "timeline"
+    if TIMELINE_TRANG.match(path):
+        return "timeline-trang"
+    return "static" if path.count("/") > 2 else "static-short"
 
 
 def paged_zone_url(zone_url: str, page: int) -> str | None:
@@ -243,7 +266,13 @@ def paged_zone_url(zone_url: str, page: int) -> str | None:
     stem = paged.group(1) if paged else None
     if stem is None and parts.path.lower().endswith(".htm") and parts.path.count("/") >= 1:
         stem = parts.path[: -len(".htm")]
-    if not stem or stem == "/" or TIMELINE.match(parts.path) or article_id(zone_url) is not None:
+    if (
+        not stem
+        or stem == "/"
+        or TIMELINE.match(parts.path)
+        or TIMELINE_TRANG.match(parts.path)
+        or article_id(zone_url) is not None
+    ):
         return None
     path = f"{stem}.htm" if page <= 1 else f"{stem}/trang-{page}.htm"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
@@ -251,8 +280,10 @@ def paged_zone_url(zone_url: str, page: int) -> str | None:
 
 def next_page_urls(page_url: str, zone_id: int | None) -> list[str]:
     """Where the page after ``page_url`` may be, the likeliest first: the timeline fragment
-    (when the zone id is known) and the static ``trang-N`` page. The crawl tries the next form
-    only when the first fails, and keeps to the form that answered."""
+    (when the zone id is known), the static ``trang-N`` page, Tuổi Trẻ's
+    ``/timeline/{zoneId}/trang-N.htm`` fragment, the static page under the zone's last segment
+    alone. The crawl tries the next form only when the
+    first fails, and keeps to the form that answered."""
     page_path = _path(page_url)
     if page_path is None:
         return []  # a URL urllib cannot read has no next page
@@ -264,11 +295,16 @@ def next_page_urls(page_url: str, zone_id: int | None) -> list[str]:
     urls: list[str] = []
     if TIMELINE.match(page_path):
         return [timeline_url(base, zone, page)] if zone is not None else []
+    if TIMELINE_TRANG.match(page_path):
+        return [timeline_trang_url(base, zone, page)] if zone is not None else []
     if zone is not None and not PAGED_ZONE_PATH.match(page_path):
         urls.append(timeline_url(base, zone, page))
     static = paged_zone_url(page_url, page)
     if static is not None:
         urls.append(static)
+    if zone is not None and not PAGED_ZONE_PATH.match(page_path):
+        urls.append(timeline_trang_url(base, zone, page))
+    if static is not None:
         # "/{zone}/trang-N.htm" may also be written with the zone's last segment alone
         path = _path(static) or ""
         short = "/" + "/".join(path.split("/")[-2:])

@@ -2,11 +2,12 @@
 
 Mixed into the ``most`` spider, which switches to it when the site's root page carries mst's
 markup. Walk: home → the zones of its menu (``/tin-tuc-su-kien/{zone}.htm``) → each zone's
-pages, newest first, through the timeline fragment ``/timelinelist/{zoneId}/{n}.htm`` or the
-static ``…/trang-{n}.htm`` (whichever the site answers; the form that answered is tried first for
-the other zones) → each article once per id → its images and attachments. The sitemap index
-(its newest shard on an incremental run after a complete walk, every shard otherwise) and the
-RSS feeds are read for discovery; articles found only there are fetched after the zones.
+pages, newest first, through the timeline fragment ``/timelinelist/{zoneId}/{n}.htm``, the
+static ``…/trang-{n}.htm`` or ``/timeline/{zoneId}/trang-{n}.htm`` (whichever the site
+answers; the form that answered is tried first for the other zones) → each article once per
+id → its images and attachments. The sitemap index (its newest shard on an incremental run
+after a complete walk, every shard otherwise) and the RSS feeds are read for discovery;
+articles found only there are fetched after the zones.
 
 A zone's walk stops at an empty page, after ``ARCHIVE_STOP_AFTER_KNOWN_PAGES`` pages of
 archived articles on an incremental run, and where ``crawler.spiders.paging.PagingGuard`` says
@@ -163,11 +164,8 @@ class MstWalk:
 
     @staticmethod
     def _form(url: str) -> str:
-        """Which form a page URL has: the timeline fragment, or ``trang-N`` under the zone's
-        whole path (``/tin-tuc-su-kien/{zone}/trang-N.htm``) or under its last segment."""
-        if mst.timeline_zone_id(url) is not None:
-            return "timeline"
-        return "static" if url.split("://", 1)[-1].count("/") > 2 else "static-short"
+        """Which form a page URL has (the portal's rule, ``crawler.portals.mst.page_form``)."""
+        return mst.page_form(url)
 
     def _score_form(self, url: str, delta: int) -> None:
         form = self._form(url)

@@ -45,7 +45,7 @@ Response = tuple[int, Headers, bytes]
 HTML = "text/html; charset=utf-8"
 XML = "text/xml; charset=utf-8"
 SERVER_HEADERS = {"Server": "nginx", "X-Powered-By": "VCCorp CMS"}
-PAGING = ("both", "timelinelist", "trang")
+PAGING = ("both", "timelinelist", "trang", "timeline")
 ROBOTS = ("allow", "disallow-search")
 UTC7 = timedelta(hours=7)
 
@@ -54,6 +54,8 @@ _ZONE = re.compile(r"^/tin-tuc-su-kien/([a-z0-9-]+)\.htm$")
 _TRANG = re.compile(r"^/(?:tin-tuc-su-kien/)?([a-z0-9-]+)/trang-(\d+)\.htm$")
 _PARENT_TRANG = re.compile(r"^/tin-tuc-su-kien/trang-(\d+)\.htm$")
 _TIMELINE = re.compile(r"^/timelinelist/(\d+)/(\d+)\.htm$")
+# Tuổi Trẻ's form of the fragment (paging="timeline"; docs/replica.md)
+_TIMELINE_TRANG = re.compile(r"^/timeline/(\d+)/trang-(\d+)\.htm$")
 _DAY = re.compile(r"^/tin-tuc-su-kien/xem-theo-ngay-(\d{2})-(\d{2})-(\d{4})\.htm$")
 _LEGAL = re.compile(r"^/van-ban-phap-luat/(du-thao/)?(\d+)\.htm$")
 _ZONE_RSS = re.compile(r"^/rss/tin-tuc-su-kien/([a-z0-9-]+)\.rss$")
@@ -293,8 +295,10 @@ class MstSite:
             return self._not_found()
         if key.startswith("/rss/"):
             return self._rss(key)
-        m = _TIMELINE.match(key)
-        if m and self.paging != "trang":
+        m = _TIMELINE.match(key) if self.paging in ("both", "timelinelist") else None
+        if self.paging == "timeline":
+            m = _TIMELINE_TRANG.match(key)
+        if m:
             zone_id = int(m.group(1))
             zone = PARENT if zone_id == PARENT.id else BY_ZONE_ID.get(zone_id)
             if zone is not None:
@@ -410,13 +414,13 @@ class MstSite:
             self._entries(shown),
             page,
             last,
-            trang=self.paging != "timelinelist",
+            trang=self.paging in ("both", "trang"),
             timeline=self.paging != "trang",
             newest=self._entries(self.index.newest_first[:5]),
         )
 
     def _trang(self, zone: Zone, page: int) -> Response:
-        if self.paging == "timelinelist":
+        if self.paging not in ("both", "trang"):
             return self._not_found()
         last = max(1, ceil(len(self._positions(zone)) / zone.page_size))
         if page <= last:

@@ -129,6 +129,7 @@ def test_paging() -> None:
     assert mst.next_page_urls(zone, 1972001) == [
         "http://127.0.0.1:8123/timelinelist/1972001/2.htm",
         "http://127.0.0.1:8123/tin-tuc-su-kien/chuyen-doi-so/trang-2.htm",
+        "http://127.0.0.1:8123/timeline/1972001/trang-2.htm",  # Tuổi Trẻ's form
         "http://127.0.0.1:8123/chuyen-doi-so/trang-2.htm",
     ]
     assert mst.next_page_urls(zone, None)[0].endswith("/tin-tuc-su-kien/chuyen-doi-so/trang-2.htm")

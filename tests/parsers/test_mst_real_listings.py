@@ -179,6 +179,27 @@ def test_timeline_fragment_forms_and_its_empty_end() -> None:
     assert parse_zone(b"", url) is None  # past the end: the walk stops at an empty page
 
 
+def test_tuoitre_timeline_paging_form() -> None:
+    # Tuổi Trẻ pages a zone through /timeline/{zoneId}/trang-{n}.htm (scrapers 7830075386,
+    # 36960943733, 12972982233, 13534530581, 22454668675; Thanh Niên beside it uses
+    # /timelinelist/{zoneId}/{n}.htm): tried after the evidenced forms, then kept to
+    zone = "https://mst.gov.vn/tin-tuc-su-kien/khoa-hoc-va-cong-nghe.htm"
+    assert mst.next_page_urls(zone, 1972001)[2] == f"{BASE}/timeline/1972001/trang-2.htm"
+    page = f"{BASE}/timeline/1972001/trang-7.htm"
+    assert mst.listing_page_number(page) == 7 and mst.timeline_zone_id(page) == 1972001
+    assert mst.page_form(page) == "timeline-trang"
+    assert mst.next_page_urls(page, None) == [f"{BASE}/timeline/1972001/trang-8.htm"]
+    assert mst.article_id(page) is None and not mst.is_zone_url(page)
+    assert mst.paged_zone_url(page, 1) is None
+    assert [mst.page_form(u) for u in mst.next_page_urls(zone, 1972001)] == [
+        "timeline",
+        "static",
+        "timeline-trang",
+        "static-short",
+    ]
+    assert _ids("\n".join(_item(n) for n in range(2)), page) == list(IDS[:2])
+
+
 @pytest.mark.parametrize(
     "href",
     [

@@ -345,17 +345,25 @@ def test_past_the_last_page_each_zone_answers_its_own_way(site: MstSite) -> None
     assert {z.trang_past_end for z in ZONES} == {"empty", "last", "404"}
 
 
-@pytest.mark.parametrize("paging", ["timelinelist", "trang"])
+@pytest.mark.parametrize("paging", ["timelinelist", "trang", "timeline"])
 def test_the_paging_switch_serves_one_form_only(paging: str) -> None:
     site = MstSite(120, seed=4, paging=paging)
     zone = ZONES[0]
     page = get(site, zone.path)[2].decode()
     timeline = get(site, f"/timelinelist/{zone.id}/2.htm")[0]
     trang = get(site, zone.trang_path(2))[0]
+    tuoitre = get(site, f"/timeline/{zone.id}/trang-2.htm")
     if paging == "trang":
         assert timeline == 404 and trang == 200 and zone.trang_path(2) in page
     else:
-        assert timeline == 200 and trang == 404 and "trang-2" not in page and "Xem thêm" in page
+        assert timeline == (200 if paging == "timelinelist" else 404)
+        assert trang == 404 and "trang-2" not in page and "Xem thêm" in page
+    if paging == "timeline":  # the same fragment as /timelinelist/ gives on the other settings
+        assert tuoitre[0] == 200 and b"<html" not in tuoitre[2]
+        want = get(MstSite(120, seed=4), f"/timelinelist/{zone.id}/2.htm")[2]
+        assert listing_ids(tuoitre[2]) == listing_ids(want) == site.listing_ids(zone.slug, 2)
+    else:
+        assert tuoitre[0] == 404
 
 
 def test_home_links_every_zone_and_the_newest_articles(site: MstSite) -> None:
