@@ -32,6 +32,31 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
 DURATION = DurationType()
 
 
+class DelayType(click.ParamType):  # type: ignore[type-arg]
+    """Seconds between requests: a finite number from 0 to a day (crawler.settingtypes)."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from crawler.settingtypes import seconds
+
+        wrong = seconds()(value)
+        if wrong:
+            self.fail(f"{value!r}: {wrong}", param, ctx)
+        return float(value)
+
+
+DELAY = DelayType()
+
+# Settings the command sets from its own options (and its run's row): -s may not override them.
+OWNED_SETTINGS = {
+    "ARCHIVE_DB": "--db",
+    "ARCHIVE_SITE": "--site",
+    "ARCHIVE_SITES": "--site (repeatable)",
+    "ARCHIVE_RUN_ID": "nothing: the command records its own run",
+}
+
+
 @click.command("crawl")
 @click.option(
     "--site",
@@ -55,10 +80,10 @@ DURATION = DurationType()
 )
 @click.option(
     "--delay",
-    type=click.FloatRange(min=0),
+    type=DELAY,
     default=None,
     metavar="SECONDS",
-    help="Seconds between requests to the site [default: 1, AutoThrottle on; "
+    help="Seconds between requests to the site, 0 to 86400 [default: 1, AutoThrottle on; "
     "0 turns AutoThrottle off]. A robots.txt Crawl-delay wins if longer.",
 )
 @click.option(
@@ -142,6 +167,11 @@ def crawl_command(
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"expected NAME=VALUE, got {pair!r}", param_hint="--set")
+        if name.strip() in OWNED_SETTINGS:
+            raise click.BadParameter(
+                f"{name.strip()} is the command's own: use {OWNED_SETTINGS[name.strip()]}",
+                param_hint="--set",
+            )
         settings[name.strip()] = value
 
     import sqlite3
@@ -149,7 +179,8 @@ def crawl_command(
     from archive.db import ArchiveUnusable, unusable_message
     from archive.lock import LockHeld
     from crawler.outcome import EXIT_LOCKED
-    from crawler.run import CrawlOptions, exit_code_of, run_crawls
+    from crawler.run import CrawlOptions, build_settings, exit_code_of, run_crawls
+    from crawler.settingtypes import problems
 
     opts = CrawlOptions(
         site=targets[0],
@@ -163,6 +194,9 @@ def crawl_command(
         settings=settings,
         default_sites=not sites,
     )
+    wrong = problems(build_settings(opts, 0))
+    if wrong:  # before the lock, the archive or the network
+        raise click.BadParameter("; ".join(wrong), param_hint="--set")
     try:
         summaries = run_crawls(opts, targets)
     except LockHeld as exc:

@@ -163,6 +163,9 @@ def build_settings(opts: CrawlOptions, run_id: int) -> Settings:
     if opts.delay is not None:
         values["DOWNLOAD_DELAY"] = opts.delay
         values["AUTOTHROTTLE_START_DELAY"] = max(opts.delay, 0.1)
+        # AutoThrottle never goes above its ceiling: a longer --delay raises it, else it was cut
+        ceiling = settings.getfloat("AUTOTHROTTLE_MAX_DELAY")
+        values["AUTOTHROTTLE_MAX_DELAY"] = max(ceiling, opts.delay)
         # a delay shorter than the retry backoff also shortens the backoff (Retry-After still wins)
         backoff = settings.getfloat("ARCHIVE_RETRY_BACKOFF")
         values["ARCHIVE_RETRY_BACKOFF"] = min(backoff, opts.delay)

@@ -38,7 +38,9 @@ def normalise_site(site: str) -> str:
     if parts.scheme.lower() not in FETCHABLE_SCHEMES or not parts.hostname:
         raise ValueError(f"not an http(s) site URL: {site!r}")
     host = parts.hostname
-    if ":" in host:
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"a site URL with a user name or password is not supported: {site!r}")
+    if ":" in host or "[" in parts.netloc:  # a bracketed literal is IPv6 or nothing
         try:
             ipaddress.IPv6Address(host)
         except ValueError:
@@ -51,7 +53,10 @@ def normalise_site(site: str) -> str:
         raise ValueError(f"not a valid port in {site!r} ({exc}; use 1-65535)") from None
     if port == 0:
         raise ValueError(f"not a valid port in {site!r} (0; use 1-65535)")
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), "", "", ""))
+    # the netloc rebuilt from what was read: "127.0.0.1:00001" is "127.0.0.1:1" (the zeros kept
+    # made every link of the site look offsite, and the crawl waited for ever)
+    netloc = (f"[{host}]" if ":" in host else host.lower()) + (f":{port}" if port else "")
+    return urlunsplit((parts.scheme.lower(), netloc, "", "", ""))
 
 
 @dataclass(frozen=True)

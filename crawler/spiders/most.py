@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest, UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.defer import maybe_deferred_to_future
 
@@ -48,6 +48,7 @@ from crawler.records import (
     ListingPage,
     NotModified,
 )
+from crawler.settingtypes import problems
 from crawler.spiders.frontier import WalkFrontier
 from crawler.spiders.mst_walk import MstWalk
 from crawler.spiders.paging import PagingGuard
@@ -68,6 +69,7 @@ from crawler.urls import SiteScope, normalise_site
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
     from twisted.python.failure import Failure
 
     from archive.crawlstate import OpenError, Recheck, Snapshot
@@ -130,6 +132,16 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         super().__init__(**kwargs)
         self.site_arg = site
         self.snapshot = snapshot if isinstance(snapshot, crawlstate.Snapshot) else None
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Scrapy applies the spider's settings when it makes the crawler, before anything is
+        opened: a setting's hostile value (``-s ARCHIVE_MAX_PAGES=abc``) is a usage error
+        there (``scrapy crawl``: exit 2), the one rule of crawler.settingtypes."""
+        super().update_settings(settings)
+        wrong = problems(settings)
+        if wrong:
+            raise UsageError("; ".join(wrong), print_help=False)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> MostSpider:
