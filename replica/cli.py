@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from replica.index import MAX_GENERATION
+
 if TYPE_CHECKING:
     from replica.server import ReplicaServer
 
@@ -74,7 +76,7 @@ def _rate_options(func: Any) -> Any:
 @click.option("--seed", type=int, default=1, show_default=True, help="seed of the generated site")
 @click.option(
     "--generation",
-    type=click.IntRange(0),
+    type=click.IntRange(0, MAX_GENERATION),
     default=0,
     show_default=True,
     help="generation to serve (each adds articles and edits some)",

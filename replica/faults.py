@@ -12,6 +12,7 @@ The control endpoints under ``/__replica__/`` are never faulted.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -47,6 +48,20 @@ _ARTICLE = re.compile(
 )
 _LISTING = re.compile(r"^/vn/chuyen-muc/\d+/", re.IGNORECASE)
 LOOP_MARK = "__loop=1"
+
+
+# The longest wait a fault may hold an answer (a day), the largest oversize answer (1 GiB).
+MAX_WAIT_SECONDS = 86400.0
+MAX_OVERSIZE_BYTES = 2**30
+
+
+def _check(name: str, value: Any, lo: float, hi: float, *, whole: bool = False) -> None:
+    """ValueError unless ``value`` is a finite number (a whole one when ``whole``) in [lo, hi]."""
+    kind = (int,) if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise ValueError(f"{name}: {value!r} is not a {'whole ' if whole else ''}number")
+    if not math.isfinite(value) or not lo <= value <= hi:
+        raise ValueError(f"{name}: {value!r} is not in the range {lo:g} to {hi:.15g}")
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,23 @@ class Faults:
     stale_304_rate: float = 0.0
     sticky_requests: int | None = None  # see the module docstring
     path_pattern: str = ""  # a regex: only matching paths are faulted ("" = all)
+
+    def __post_init__(self) -> None:
+        """Refuse what no server can do: a rate outside [0, 1] or NaN (``--error-rate nan``
+        served no fault at all), a wait that is not finite or longer than a day (``--hang-seconds
+        inf`` held a connection for ever), a size or count out of range."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_rate"):
+                _check(f.name, value, 0.0, 1.0)
+            elif f.name.endswith("_seconds"):
+                _check(f.name, value, 0.0, MAX_WAIT_SECONDS)
+            elif f.name.endswith("_ms"):
+                _check(f.name, value, 0, MAX_WAIT_SECONDS * 1000, whole=True)
+            elif f.name == "oversize_bytes":
+                _check(f.name, value, 1, MAX_OVERSIZE_BYTES, whole=True)
+            elif f.name == "sticky_requests" and value is not None:
+                _check(f.name, value, 1, 2**63 - 1, whole=True)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

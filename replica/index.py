@@ -26,14 +26,18 @@ def edited_per_generation(articles: int) -> int:
     return max(2, min(300, articles // 40))
 
 
+# Each generation is a day of news built on the one before: a larger one took for ever to build.
+MAX_GENERATION = 10_000
+
+
 class Index:
     """Ids, dates (minutes relative to ``NEWEST``) and categories of every article."""
 
     def __init__(self, articles: int, seed: int, generation: int) -> None:
         if articles < 1:
             raise ValueError("a site needs at least one article")
-        if generation < 0:
-            raise ValueError("generation must be >= 0")
+        if not 0 <= generation <= MAX_GENERATION:
+            raise ValueError(f"generation must be from 0 to {MAX_GENERATION}, not {generation}")
         self.base = articles
         self.seed = seed
         self.generation = generation
