@@ -185,12 +185,40 @@ class _QuietScrapy(logging.Filter):
         return record.levelno >= logging.WARNING or not noisy
 
 
+class _LogFile(logging.FileHandler):
+    """``--log-file``: a file that refuses a write (a full disk, ``/dev/full``) is said once, in
+    one line on stderr, and the log goes on there, instead of a traceback per log line."""
+
+    fallback: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.fallback is not None:
+            self.fallback.emit(record)
+        else:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.fallback is not None:
+            return
+        problem = sys.exc_info()[1]
+        sys.stderr.write(
+            f"most-archive crawl: cannot write the log to {self.baseFilename} ({problem}); "
+            "the log goes to stderr from here\n"
+        )
+        stream, self.stream = self.stream, None  # type: ignore[assignment]
+        with contextlib.suppress(OSError):
+            stream.close()
+        self.fallback = logging.StreamHandler(sys.stderr)
+        self.fallback.setFormatter(self.formatter)
+        self.fallback.emit(record)
+
+
 def _install_log_handler(opts: CrawlOptions) -> logging.Handler:
     """One root handler: the log file if given, else stderr; progress lines included."""
     handler: logging.Handler
     if opts.log_file is not None:
         opts.log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(opts.log_file, encoding="utf-8")
+        handler = _LogFile(opts.log_file, encoding="utf-8")
     else:
         handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(

@@ -182,3 +182,25 @@ def test_scrapy_crawl_most_refuses_a_hostile_setting(tmp_path: Path) -> None:
     settings.set("ARCHIVE_MAX_PAGES", "abc", priority="cmdline")
     with pytest.raises(UsageError, match="ARCHIVE_MAX_PAGES"):
         MostSpider.update_settings(settings)
+
+
+def test_a_log_file_that_refuses_writes_is_said_once_without_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--log-file /dev/full` printed a "--- Logging error ---" traceback for every log line."""
+    import logging
+
+    from crawler.run import _LogFile
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    handler = _LogFile("/dev/full", encoding="utf-8")
+    try:
+        for n in range(3):
+            handler.handle(logging.LogRecord("t", logging.INFO, __file__, 1, f"line {n}", (), None))
+    finally:
+        handler.close()
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "Logging error" not in err
+    assert err.count("cannot write the log to /dev/full") == 1
+    assert "line 2" in err  # the log goes on, on stderr
