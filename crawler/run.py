@@ -206,8 +206,9 @@ class _LogFile(logging.FileHandler):
             "the log goes to stderr from here\n"
         )
         stream, self.stream = self.stream, None  # type: ignore[assignment]
-        with contextlib.suppress(OSError):
-            stream.close()
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
         self.fallback = logging.StreamHandler(sys.stderr)
         self.fallback.setFormatter(self.formatter)
         self.fallback.emit(record)
