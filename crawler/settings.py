@@ -17,6 +17,8 @@ from crawler.portals import most
 BOT_NAME = "most-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` checks the spider's -a site=URL before it starts (crawler/commands/crawl.py)
+COMMANDS_MODULE = "crawler.commands"
 
 # --------------------------------------------------------------------------- our own settings
 

@@ -1,0 +1,1 @@
+"""The project's ``scrapy`` commands (``COMMANDS_MODULE``): Scrapy's own, with our checks."""

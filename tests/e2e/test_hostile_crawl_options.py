@@ -1,0 +1,33 @@
+"""`scrapy crawl most` given a hostile -a site or -s value: Scrapy's usage error (exit 2, one
+line), before the archive is touched; it was a ValueError traceback from inside the spider's
+start (crawler/commands/crawl.py, MostSpider.update_settings, crawler.settingtypes). The
+in-process checks of `most-archive crawl` are tests/crawler/test_hostile_crawl_options.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .support import scrapy_crawl
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize(
+    ("site", "settings", "named"),
+    [
+        ("ftp://127.0.0.1/", (), "-a site"),
+        ("http://[::1", (), "-a site"),
+        ("http://127.0.0.1:1", ("ARCHIVE_MAX_PAGES=abc",), "ARCHIVE_MAX_PAGES"),
+        ("http://127.0.0.1:1", ("DOWNLOAD_DELAY=1e308",), "DOWNLOAD_DELAY"),
+    ],
+)
+def test_scrapy_crawl_most_refuses_hostile_values_in_one_line(
+    tmp_path: Path, site: str, settings: tuple[str, ...], named: str
+) -> None:
+    db = tmp_path / "a.db"
+    done = scrapy_crawl(db, *settings, site=site, timeout=60)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr and named in done.stderr
+    assert not db.exists()
