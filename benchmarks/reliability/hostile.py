@@ -41,6 +41,7 @@ SLOW = E2E + "test_slow_server.py::"
 EXPORT = "tests/archive/test_export.py::"
 BACKUP = "tests/archive/test_backup.py::"
 UNUSABLE = "tests/archive/test_unusable_databases.py::"
+OPTIONS = "tests/crawler/test_hostile_crawl_options.py::"
 ATTACKS: tuple[Attack, ...] = (
     Attack(
         "a pager that repeats its items forever",
@@ -517,6 +518,59 @@ ATTACKS: tuple[Attack, ...] = (
             "test_several_hostile_values_at_once_at_a_hostile_url",
             "tests/parsers/test_hostile_values.py::test_xml_char_ref_to_a_surrogate",
         ),
+    ),
+    Attack(
+        "hostile -s NAME=VALUE values for the crawl ('abc', '', '-1', '1e309', nan, inf, "
+        "integers beyond 64 bits), given to most-archive crawl or scrapy crawl most",
+        "held",
+        "a usage error naming the setting (exit 2) before the lock, the archive or the network "
+        "(a ValueError or OverflowError traceback, a value ignored, or a crawl that hung)",
+        (
+            OPTIONS + "test_a_hostile_setting_is_a_usage_error_before_anything",
+            OPTIONS + "test_scrapy_crawl_most_refuses_a_hostile_setting",
+            E2E + "test_hostile_crawl_options.py",
+        ),
+    ),
+    Attack(
+        "a --delay of nan, inf or 1e308 seconds, or one longer than AutoThrottle's ceiling",
+        "held",
+        "no number or never-ending: a usage error (exit 2); a long one is kept as asked (nan "
+        "was read as no delay, 1e308 froze the crawl before its first request, 120 was cut "
+        "to 60)",
+        (
+            OPTIONS + "test_a_delay_that_is_no_number_or_never_ends_is_refused",
+            OPTIONS + "test_a_long_delay_is_kept_over_autothrottles_ceiling",
+        ),
+    ),
+    Attack(
+        "odd --site / -a site URLs: port 00001, an IPvFuture literal, a user and password",
+        "held",
+        "read in one form (port 1) or a usage error (exit 2), never a crawl that hangs for "
+        "ever or credentials in the base URL",
+        (
+            OPTIONS + "test_a_site_url_that_hung_or_carried_credentials_is_a_usage_error",
+            OPTIONS + "test_a_site_url_is_read_as_its_base_in_one_form",
+        ),
+    ),
+    Attack(
+        "-s ARCHIVE_DB, ARCHIVE_SITE(S) or ARCHIVE_RUN_ID given to most-archive crawl",
+        "held",
+        "a usage error naming the option to use (articles went to another database than the "
+        "run, its lock and its outcome)",
+        (OPTIONS + "test_settings_the_command_owns_are_refused_with_the_option_to_use",),
+    ),
+    Attack(
+        "a --log-file that refuses writes (/dev/full, a full disk)",
+        "held",
+        "one line on stderr, the log goes on there (a logging traceback per line)",
+        (OPTIONS + "test_a_log_file_that_refuses_writes_is_said_once_without_a_traceback",),
+    ),
+    Attack(
+        "hostile replica options: a fault rate of nan or 5, a wait of inf, a generation of 10**20",
+        "held",
+        "a clean error before serving (nan served no fault, inf held connections for ever, the "
+        "generation was built for ever)",
+        ("tests/replica/test_hostile_replica_options.py",),
     ),
     Attack(
         "SQL in search input",
