@@ -154,14 +154,12 @@ def crawl_command(
         most-archive crawl --full --log-file crawl.log
         most-archive crawl --max-duration 50m   # a long backfill, over several cron runs
     """
-    from crawler.urls import normalise_site
+    from crawler.urls import site_bases
 
-    targets = list(dict.fromkeys(sites)) or default_sites()
-    for site in targets:
-        try:
-            normalise_site(site)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--site") from None
+    try:  # one run per site however it is spelled (http://h/, HTTP://h/x)
+        targets = site_bases(sites or default_sites())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--site") from None
     settings: dict[str, str] = {}
     for pair in extra:
         name, sep, value = pair.partition("=")

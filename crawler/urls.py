@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -57,6 +58,18 @@ def normalise_site(site: str) -> str:
     # made every link of the site look offsite, and the crawl waited for ever)
     netloc = (f"[{host}]" if ":" in host else host.lower()) + (f":{port}" if port else "")
     return urlunsplit((parts.scheme.lower(), netloc, "", "", ""))
+
+
+def site_bases(sites: Iterable[str]) -> list[str]:
+    """The base of each site (:func:`normalise_site`), each once, in the order first given:
+    ``http://h/``, ``HTTP://h/x`` and ``http://h:080`` (port 80) are one site, crawled once.
+    ValueError for the first unusable one."""
+    bases: list[str] = []
+    for site in sites:
+        base = normalise_site(site)
+        if base not in bases:
+            bases.append(base)
+    return bases
 
 
 @dataclass(frozen=True)

@@ -546,10 +546,11 @@ ATTACKS: tuple[Attack, ...] = (
         "odd --site / -a site URLs: port 00001, an IPvFuture literal, a user and password",
         "held",
         "read in one form (port 1) or a usage error (exit 2), never a crawl that hangs for "
-        "ever or credentials in the base URL",
+        "ever or credentials in the base URL; one site spelled several ways is crawled once",
         (
             OPTIONS + "test_a_site_url_that_hung_or_carried_credentials_is_a_usage_error",
             OPTIONS + "test_a_site_url_is_read_as_its_base_in_one_form",
+            OPTIONS + "test_one_site_spelled_several_ways_is_crawled_once",
         ),
     ),
     Attack(

@@ -169,6 +169,18 @@ def test_a_site_url_is_read_as_its_base_in_one_form() -> None:
     assert normalise_site("http://127.0.0.1:1/" + "a" * 100_000 + "\x00") == "http://127.0.0.1:1"
 
 
+def test_one_site_spelled_several_ways_is_crawled_once() -> None:
+    """`--site http://h/ --site HTTP://h/x --site http://h:0PORT` crawled the same site three
+    times, three runs, in one command."""
+    from crawler.urls import site_bases
+
+    spellings = ["http://127.0.0.1:8765/", "HTTP://127.0.0.1:8765/x", "http://127.0.0.1:08765"]
+    assert site_bases([*spellings, "https://mst.gov.vn/"]) == [
+        "http://127.0.0.1:8765",
+        "https://mst.gov.vn",
+    ]
+
+
 def test_scrapy_crawl_most_refuses_a_hostile_setting(tmp_path: Path) -> None:
     """`scrapy crawl most -s ARCHIVE_MAX_PAGES=abc` ended in a ValueError traceback from the
     spider's start: now Scrapy's own usage error, before anything is opened."""
