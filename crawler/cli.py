@@ -48,6 +48,14 @@ class DelayType(click.ParamType):  # type: ignore[type-arg]
 
 DELAY = DelayType()
 
+# Settings an option of the command sets: -s may not give another value beside the option.
+BOTH = {
+    "--max-pages": "ARCHIVE_MAX_PAGES",
+    "--max-duration": "ARCHIVE_MAX_DURATION",
+    "--delay": "DOWNLOAD_DELAY",
+    "--full": "ARCHIVE_INCREMENTAL",
+}
+
 # Settings the command sets from its own options (and its run's row): -s may not override them.
 OWNED_SETTINGS = {
     "ARCHIVE_DB": "--db",
@@ -171,6 +179,13 @@ def crawl_command(
                 param_hint="--set",
             )
         settings[name.strip()] = value
+    given = {"--max-pages": max_pages, "--max-duration": max_duration, "--delay": delay}
+    for option, setting in BOTH.items():
+        if setting in settings and (given.get(option) is not None or (option == "--full" and full)):
+            raise click.BadParameter(
+                f"{option} and -s {setting} set the same thing: give one of them",
+                param_hint="--set",
+            )
 
     import sqlite3
 
@@ -192,7 +207,8 @@ def crawl_command(
         settings=settings,
         default_sites=not sites,
     )
-    wrong = problems(build_settings(opts, 0))
+    # the -s values as typed (Scrapy cannot even hold some: ITEM_PIPELINES=abc), then all
+    wrong = problems(settings, settings) or problems(build_settings(opts, 0))
     if wrong:  # before the lock, the archive or the network
         raise click.BadParameter("; ".join(wrong), param_hint="--set")
     try:

@@ -7,16 +7,20 @@ traceback deep inside Scrapy, a value silently read as something else (``-s
 ARCHIVE_MAX_DURATION=abc`` ignored, ``DOWNLOAD_DELAY=nan`` read as no delay at all) or a run that
 never ends (a delay of ``1e308`` seconds). ``most-archive crawl`` asks it before it takes the lock
 (usage error, exit 2); ``scrapy crawl most`` asks it when the spider's settings are applied
-(``MostSpider.update_settings``: Scrapy's usage error, exit 2). No Scrapy import: values are read
-through any ``get(name)``.
+(``MostSpider.update_settings``: Scrapy's usage error, exit 2). Values are read through any
+``get(name)``; Scrapy's defaults are imported only when a check runs. A setting with no rule of
+its own below gets one from its default's type (a number, a boolean, a JSON object), and a name
+given by hand that no setting has is refused with the names it is close to.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from crawler.durations import parse_duration
@@ -28,6 +32,7 @@ MAX_INT = 2**63 - 1
 # a typo or an attack (``1e308`` froze the crawl before its first request).
 MAX_WAIT = 86400.0
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _WHOLE = re.compile(r"[+]?[0-9]+")
 _TRUE = ("1", "true", "True")
 _FALSE = ("0", "false", "False")
@@ -131,6 +136,15 @@ def iso_time(value: Any) -> str | None:
     return None
 
 
+def log_level(value: Any) -> str | None:
+    """A level name of Python's logging (DEBUG, INFO, WARNING, ERROR, CRITICAL) or number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip() in LOG_LEVELS:
+        return None
+    return f"not a log level ({', '.join(LOG_LEVELS)})"
+
+
 def site(value: Any) -> str | None:
     """A site's base URL (``crawler.urls.normalise_site``)."""
     try:
@@ -200,18 +214,87 @@ RULES: dict[str, Check | None] = {
     "REDIRECT_MAX_TIMES": count(),
     "ROBOTSTXT_OBEY": boolean,
     "RETRY_ENABLED": boolean,
+    "DOWNLOAD_MAXSIZE": count(),
+    "DOWNLOAD_WARNSIZE": count(),
+    "LOG_LEVEL": log_level,
 }
 
 
-def problem(name: str, value: Any) -> str | None:
-    """What is wrong with ``value`` for the setting ``name`` (None: fine, or not ours to judge)."""
-    check = RULES.get(name)
+def number(value: Any) -> str | None:
+    """A finite number (or, as Scrapy's ``getbool`` reads some numeric settings, a boolean):
+    the rule of a Scrapy setting whose default is a number, when no rule above is its own."""
+    if boolean(value) is None:
+        return None
+    return _number(value, -float(MAX_INT), float(MAX_INT), above=False, unit="")
+
+
+def json_object(value: Any) -> str | None:
+    """A dict, or a JSON object as text (what Scrapy's ``getdict`` reads)."""
+    if isinstance(value, dict):
+        return None
+    try:
+        loaded = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        loaded = None
+    return None if isinstance(loaded, dict) else 'not a JSON object (e.g. {"name": 100})'
+
+
+def _derived(default: Any) -> Check | None:
+    """The rule a setting without its own gets from the type of its default."""
+    if isinstance(default, bool):
+        return boolean
+    if isinstance(default, int | float):
+        return number
+    if isinstance(default, dict):
+        return json_object
+    return None
+
+
+def defaults() -> dict[str, Any]:
+    """Every setting Scrapy or the project declares, with its default (the project's first)."""
+    from scrapy.settings import default_settings
+
+    from crawler import settings as project
+
+    return {
+        name: getattr(module, name)
+        for module in (default_settings, project)
+        for name in dir(module)
+        if name.isupper()
+    }
+
+
+def unknown(name: str, known: dict[str, Any]) -> str | None:
+    """A message for a setting name neither Scrapy nor the project has (``ARCHIVE_MAX_PAGE``,
+    ``archive_max_pages``: silently nothing), with the names it is close to."""
+    if name in known:
+        return None
+    close = difflib.get_close_matches(name.upper(), list(known), n=2)
+    hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+    return f"{name}: no such setting{hint}"
+
+
+def problem(name: str, value: Any, known: dict[str, Any] | None = None) -> str | None:
+    """What is wrong with ``value`` for the setting ``name`` (None: fine, or not ours to judge);
+    ``known``: the declared settings (:func:`defaults`), for the rule a Scrapy setting gets
+    from its default's type."""
+    check = RULES.get(name) or _derived((known or {}).get(name))
     if check is None:
         return None
     wrong = check(value)
     return f"{name}={value!r}: {wrong}" if wrong else None
 
 
-def problems(settings: Readable) -> list[str]:
-    """Every setting in ``settings`` whose value its rule refuses, one line each."""
-    return [p for name in RULES if (p := problem(name, settings.get(name))) is not None]
+def problems(settings: Readable, names: Iterable[str] = ()) -> list[str]:
+    """Every setting in ``settings`` whose value its rule refuses, one line each (a setting
+    ``settings`` has no value for is not judged); ``names``: settings given by hand (``-s``),
+    also refused when no such setting exists."""
+    known = defaults()
+    given = [n for n in names if n not in RULES]
+    wrong = [w for n in given if (w := unknown(n, known)) is not None]
+    return wrong + [
+        p
+        for name in [*RULES, *(n for n in given if n in known)]
+        if (value := settings.get(name)) is not None
+        and (p := problem(name, value, known)) is not None
+    ]

@@ -521,10 +521,12 @@ ATTACKS: tuple[Attack, ...] = (
     ),
     Attack(
         "hostile -s NAME=VALUE values for the crawl ('abc', '', '-1', '1e309', nan, inf, "
-        "integers beyond 64 bits), given to most-archive crawl or scrapy crawl most",
+        "integers beyond 64 bits) or names no setting has (ARCHIVE_MAX_PAGE), given to "
+        "most-archive crawl or scrapy crawl most",
         "held",
         "a usage error naming the setting (exit 2) before the lock, the archive or the network "
-        "(a ValueError or OverflowError traceback, a value ignored, or a crawl that hung)",
+        "(a ValueError or OverflowError traceback, a value or a misspelt name ignored, or a "
+        "crawl that hung)",
         (
             OPTIONS + "test_a_hostile_setting_is_a_usage_error_before_anything",
             OPTIONS + "test_scrapy_crawl_most_refuses_a_hostile_setting",
@@ -554,11 +556,15 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
-        "-s ARCHIVE_DB, ARCHIVE_SITE(S) or ARCHIVE_RUN_ID given to most-archive crawl",
+        "-s ARCHIVE_DB, ARCHIVE_SITE(S) or ARCHIVE_RUN_ID given to most-archive crawl, or -s "
+        "of what an option beside it sets (--max-pages 3 -s ARCHIVE_MAX_PAGES=5)",
         "held",
-        "a usage error naming the option to use (articles went to another database than the "
-        "run, its lock and its outcome)",
-        (OPTIONS + "test_settings_the_command_owns_are_refused_with_the_option_to_use",),
+        "a usage error naming the option (articles went to another database than the run, its "
+        "lock and its outcome; -s won over the option without a word)",
+        (
+            OPTIONS + "test_settings_the_command_owns_are_refused_with_the_option_to_use",
+            OPTIONS + "test_an_option_and_a_setting_of_the_same_thing_are_refused",
+        ),
     ),
     Attack(
         "a --log-file that refuses writes (/dev/full, a full disk)",

@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from crawler.items import Article, Attachment, Image, ListingItem
 
 logger = logging.getLogger(__name__)
+CMDLINE = SETTINGS_PRIORITIES["cmdline"]  # the priority of -s NAME=VALUE
 
 # Scheduler priorities. Files and articles go before the next listing page, so the queue holds
 # about one listing page's worth of requests and memory stays flat in the site's size (issue 8);
@@ -139,7 +140,8 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         opened: a setting's hostile value (``-s ARCHIVE_MAX_PAGES=abc``) is a usage error
         there (``scrapy crawl``: exit 2), the one rule of crawler.settingtypes."""
         super().update_settings(settings)
-        wrong = problems(settings)
+        by_hand = [n for n in settings if (settings.getpriority(n) or 0) >= CMDLINE]
+        wrong = problems(settings, by_hand)
         if wrong:
             raise UsageError("; ".join(wrong), print_help=False)
 

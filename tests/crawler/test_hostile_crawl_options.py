@@ -59,6 +59,16 @@ HOSTILE_SETTINGS = [
     ("AUTOTHROTTLE_MAX_DELAY", "inf"),
     ("CONCURRENT_REQUESTS", "0"),
     ("RETRY_TIMES", "abc"),
+    # Scrapy's own, by the type of their default
+    ("LOG_LEVEL", "abc"),  # a traceback, exit 0
+    ("DOWNLOAD_MAXSIZE", "abc"),  # a traceback
+    ("ITEM_PIPELINES", "abc"),  # a JSONDecodeError traceback
+    ("CLOSESPIDER_TIMEOUT", "abc"),
+    ("DEPTH_LIMIT", "nan"),
+    # no such setting: silently nothing (a typo'd limit was no limit at all)
+    ("ARCHIVE_MAX_PAGE", "3"),
+    ("archive_max_pages", "3"),
+    ("NOSUCH_SETTING", "1"),
 ]
 
 
@@ -113,6 +123,31 @@ def test_settings_the_command_owns_are_refused_with_the_option_to_use(
     assert name in output and not db.exists() and not (tmp_path / "other.db").exists()
 
 
+@pytest.mark.parametrize(
+    ("option", "setting"),
+    [
+        (["--max-pages", "3"], "ARCHIVE_MAX_PAGES=5"),
+        (["--max-duration", "1h"], "ARCHIVE_MAX_DURATION=2h"),
+        (["--delay", "0"], "DOWNLOAD_DELAY=5"),
+        (["--full"], "ARCHIVE_INCREMENTAL=True"),
+    ],
+)
+def test_an_option_and_a_setting_of_the_same_thing_are_refused(
+    tmp_path: Path, option: list[str], setting: str
+) -> None:
+    """`--max-pages 3 -s ARCHIVE_MAX_PAGES=5` walked 5 pages: -s won over the option silently."""
+    db = tmp_path / "a.db"
+    code, output = _invoke(*option, "-s", setting, db=db)
+    assert code == 2, output
+    assert option[0] in output and setting.split("=")[0] in output and not db.exists()
+
+
+def test_an_unknown_setting_names_the_close_ones() -> None:
+    assert "did you mean ARCHIVE_MAX_PAGES" in " ".join(
+        settingtypes.problems({}.fromkeys(["x"]), ["ARCHIVE_MAX_PAGE"])
+    )
+
+
 def test_good_values_pass() -> None:
     good = {
         "ARCHIVE_MAX_PAGES": "3",
@@ -123,8 +158,14 @@ def test_good_values_pass() -> None:
         "ARCHIVE_DRIFT_THRESHOLD": "1",
         "ARCHIVE_FALLBACK_SITES": "https://most.mst.gov.vn, https://www.most.gov.vn",
         "DOWNLOAD_DELAY": "0.25",
+        "LOG_LEVEL": "WARNING",
+        "ITEM_PIPELINES": '{"crawler.pipelines.ArchivePipeline": 300}',
+        "CLOSESPIDER_TIMEOUT": "1.5",
+        "DEPTH_PRIORITY": "-1",
+        "TELNETCONSOLE_ENABLED": "False",
     }
-    assert [settingtypes.problem(n, v) for n, v in good.items()] == [None] * len(good)
+    known = settingtypes.defaults()
+    assert [settingtypes.problem(n, v, known) for n, v in good.items()] == [None] * len(good)
 
 
 def test_every_archive_setting_has_a_rule() -> None:

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.e2e
         ("http://[::1", (), "-a site"),
         ("http://127.0.0.1:1", ("ARCHIVE_MAX_PAGES=abc",), "ARCHIVE_MAX_PAGES"),
         ("http://127.0.0.1:1", ("DOWNLOAD_DELAY=1e308",), "DOWNLOAD_DELAY"),
+        ("http://127.0.0.1:1", ("ARCHIVE_MAX_PAGE=3",), "did you mean ARCHIVE_MAX_PAGES"),
     ],
 )
 def test_scrapy_crawl_most_refuses_hostile_values_in_one_line(
