@@ -136,6 +136,18 @@ def iso_time(value: Any) -> str | None:
     return None
 
 
+def status_codes(value: Any) -> str | None:
+    """HTTP status codes (100 to 599), comma-separated or a list."""
+    if isinstance(value, str) and not value.strip():
+        return None  # none
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    for item in items:
+        text = str(item).strip()
+        if not (_WHOLE.fullmatch(text) and 100 <= int(text) <= 599):
+            return f"not HTTP status codes (e.g. 429,503): {text!r}"
+    return None
+
+
 def log_level(value: Any) -> str | None:
     """A level name of Python's logging (DEBUG, INFO, WARNING, ERROR, CRITICAL) or number."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -217,6 +229,8 @@ RULES: dict[str, Check | None] = {
     "DOWNLOAD_MAXSIZE": count(),
     "DOWNLOAD_WARNSIZE": count(),
     "LOG_LEVEL": log_level,
+    "RETRY_HTTP_CODES": status_codes,
+    "HTTPERROR_ALLOWED_CODES": status_codes,
 }
 
 

@@ -65,6 +65,7 @@ HOSTILE_SETTINGS = [
     ("ITEM_PIPELINES", "abc"),  # a JSONDecodeError traceback
     ("CLOSESPIDER_TIMEOUT", "abc"),
     ("DEPTH_LIMIT", "nan"),
+    ("RETRY_HTTP_CODES", "abc"),  # the run failed on an internal error, its cause unsaid
     # no such setting: silently nothing (a typo'd limit was no limit at all)
     ("ARCHIVE_MAX_PAGE", "3"),
     ("archive_max_pages", "3"),
@@ -163,6 +164,7 @@ def test_good_values_pass() -> None:
         "CLOSESPIDER_TIMEOUT": "1.5",
         "DEPTH_PRIORITY": "-1",
         "TELNETCONSOLE_ENABLED": "False",
+        "RETRY_HTTP_CODES": "429, 503",
     }
     known = settingtypes.defaults()
     assert [settingtypes.problem(n, v, known) for n, v in good.items()] == [None] * len(good)
