@@ -18,7 +18,7 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
     name = "duration"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from crawler.durations import parse_duration
+        from crawler.durations import MIN_DURATION, parse_duration
 
         try:
             seconds = parse_duration(value)
@@ -26,6 +26,8 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
         if seconds <= 0:
             self.fail(f"{value!r} is no time at all", param, ctx)
+        if seconds < MIN_DURATION:
+            self.fail(f"{value!r} is shorter than a second: the run could do nothing", param, ctx)
         return seconds
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 
 UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+# The shortest time limit a run may be given: less lets it do nothing at all and end "limited"
+# with exit 0 (``--max-duration 1e-9``).
+MIN_DURATION = 1.0
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])", re.IGNORECASE)
 _WHOLE = re.compile(r"(?:\s*\d+(?:\.\d+)?\s*[smhd]\s*)+", re.IGNORECASE)
 

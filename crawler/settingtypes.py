@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from crawler.durations import parse_duration
+from crawler.durations import MIN_DURATION, parse_duration
 from crawler.urls import normalise_site
 
 # The largest integer SQLite stores (a count beyond it overflowed a query: OverflowError).
@@ -116,9 +116,11 @@ def boolean(value: Any) -> str | None:
 def duration(value: Any) -> str | None:
     """``90m``, ``2h``, ``1h30m``, ``45s`` or seconds; 0 or empty for none."""
     try:
-        parse_duration(value)
+        seconds = parse_duration(value)
     except (ValueError, TypeError) as exc:
         return str(exc)
+    if 0 < seconds < MIN_DURATION:
+        return "shorter than a second: the run could do nothing"
     return None
 
 

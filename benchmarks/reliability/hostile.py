@@ -534,14 +534,16 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
-        "a --delay of nan, inf or 1e308 seconds, or one longer than AutoThrottle's ceiling",
+        "a --delay of nan, inf or 1e308 seconds, or one longer than AutoThrottle's ceiling; "
+        "a --max-duration of 1e-9",
         "held",
-        "no number or never-ending: a usage error (exit 2); a long one is kept as asked (nan "
-        "was read as no delay, 1e308 froze the crawl before its first request, 120 was cut "
-        "to 60)",
+        "no number, never-ending or too short to do anything: a usage error (exit 2); a long "
+        "delay is kept as asked (nan was read as no delay, 1e308 froze the crawl before its "
+        "first request, 120 was cut to 60, 1e-9 did nothing and exited 0)",
         (
             OPTIONS + "test_a_delay_that_is_no_number_or_never_ends_is_refused",
             OPTIONS + "test_a_long_delay_is_kept_over_autothrottles_ceiling",
+            OPTIONS + "test_a_time_limit_too_short_to_do_anything_is_refused",
         ),
     ),
     Attack(

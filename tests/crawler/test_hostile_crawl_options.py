@@ -33,6 +33,7 @@ HOSTILE_SETTINGS = [
     ("ARCHIVE_RECHECK_AT", "99999999999999999999999"),
     ("ARCHIVE_MAX_DURATION", "abc"),  # was ignored: the run had no time limit at all
     ("ARCHIVE_MAX_DURATION", "-1"),
+    ("ARCHIVE_MAX_DURATION", "1e-9"),  # the run did nothing, "limited", exit 0
     ("ARCHIVE_MAX_PAGES_BOUND", "abc"),  # ended the run with no summary and exit 0
     ("ARCHIVE_STOP_AFTER_KNOWN_PAGES", "abc"),
     ("ARCHIVE_MAX_LINKS_PER_PAGE", "1e309"),
@@ -98,6 +99,15 @@ def test_a_delay_that_is_no_number_or_never_ends_is_refused(tmp_path: Path, valu
     code, output = _invoke("--delay", value, db=db)
     assert code == 2, output
     assert "--delay" in output and not db.exists()
+
+
+@pytest.mark.parametrize("value", ["1e-9", "0.5", "0.5s"])
+def test_a_time_limit_too_short_to_do_anything_is_refused(tmp_path: Path, value: str) -> None:
+    """`--max-duration 1e-9` ended the run before its first request: "limited", exit 0."""
+    db = tmp_path / "a.db"
+    code, output = _invoke("--max-duration", value, db=db)
+    assert code == 2, output
+    assert "--max-duration" in output and not db.exists()
 
 
 def test_a_long_delay_is_kept_over_autothrottles_ceiling() -> None:
