@@ -48,6 +48,8 @@ def normalise_site(site: str) -> str:
             raise ValueError(f"not a valid IPv6 address in {site!r}: {host!r}") from None
     elif not _HOST_NAME.fullmatch(host):
         raise ValueError(f"not a valid host name in {site!r}: {host!r}")
+    elif (too_long := _too_long(host)) is not None:
+        raise ValueError(f"not a valid host name in {site!r}: {too_long}")
     try:
         port = parts.port
     except ValueError as exc:  # "Port out of range 0-65535", "Port could not be cast…"
@@ -58,6 +60,19 @@ def normalise_site(site: str) -> str:
     # made every link of the site look offsite, and the crawl waited for ever)
     netloc = (f"[{host}]" if ":" in host else host.lower()) + (f":{port}" if port else "")
     return urlunsplit((parts.scheme.lower(), netloc, "", "", ""))
+
+
+def _too_long(host: str) -> str | None:
+    """What makes ``host`` longer than DNS allows (a label over 63 characters, a name over 253,
+    IDN labels counted in their ``xn--`` form), else None. A 100,000-character host was sent
+    nowhere (Scrapy drops a URL over 2,083 characters without a word) and the run was "ok"."""
+    labels = host.rstrip(".").split(".")
+    sizes = [len(x) if x.isascii() else 4 + len(x.encode("punycode")) for x in labels]
+    if max(sizes) > 63:
+        return f"a label of {max(sizes)} characters (at most 63)"
+    if sum(sizes) + len(sizes) - 1 > 253:
+        return f"{sum(sizes) + len(sizes) - 1} characters (at most 253)"
+    return None
 
 
 def site_bases(sites: Iterable[str]) -> list[str]:

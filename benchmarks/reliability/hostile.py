@@ -547,10 +547,12 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
-        "odd --site / -a site URLs: port 00001, an IPvFuture literal, a user and password",
+        "odd --site / -a site URLs: port 00001, an IPvFuture literal, a user and password, "
+        "a host of 100,000 characters",
         "held",
         "read in one form (port 1) or a usage error (exit 2), never a crawl that hangs for "
-        "ever or credentials in the base URL; one site spelled several ways is crawled once",
+        "ever, a run 'ok' that fetched nothing, or credentials in the base URL; one site "
+        "spelled several ways is crawled once",
         (
             OPTIONS + "test_a_site_url_that_hung_or_carried_credentials_is_a_usage_error",
             OPTIONS + "test_a_site_url_is_read_as_its_base_in_one_form",

@@ -201,6 +201,10 @@ def test_the_project_defaults_pass() -> None:
         "http://[v1.x]:1/",  # an IPvFuture literal taken for a host name: hung for ever
         "http://user:secret@127.0.0.1:1/",  # credentials in the base, sent to every host
         "http://127.0.0.1\x00:1/",
+        # a host longer than DNS allows: Scrapy dropped the URL unsaid and the run was "ok"
+        "http://" + "a" * 100_000 + ":1/",
+        "http://" + "a" * 64 + ".example/",
+        "http://" + ".".join(["a" * 60] * 5) + "/",
     ],
 )
 def test_a_site_url_that_hung_or_carried_credentials_is_a_usage_error(
@@ -220,6 +224,9 @@ def test_a_site_url_is_read_as_its_base_in_one_form() -> None:
     assert normalise_site("HTTP://[::1]:080/x") == "http://[::1]:80"
     assert normalise_site("http://Host.Example:/") == "http://host.example"
     assert normalise_site("http://127.0.0.1:1/" + "a" * 100_000 + "\x00") == "http://127.0.0.1:1"
+    longest = ".".join(["a" * 63] * 3 + ["b" * 61])  # 253 characters, each label 63 at most
+    assert normalise_site(f"http://{longest}/") == f"http://{longest}"
+    assert normalise_site("http://bücher.example/") == "http://bücher.example"
 
 
 def test_one_site_spelled_several_ways_is_crawled_once() -> None:
