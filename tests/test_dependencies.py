@@ -150,3 +150,21 @@ def test_scripts_of_other_environments_declare_their_main_package(
         if line.strip() and not line.startswith("#")
     }
     assert imports and {normalise(top) for top in imports} & listed
+
+
+def test_every_package_of_the_project_is_installed() -> None:
+    """A wheel (``pip install .``, not the editable install of ``make venv``) holds only the
+    packages ``pyproject.toml`` lists: ``crawler.portals`` was missing, so an installed
+    ``most-archive`` could not import the portals. Every folder of the four top-level packages
+    that holds an ``__init__.py`` must be listed."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("most_archive", "crawler", "archive", "replica")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert found - listed == set(), "add to [tool.setuptools] packages in pyproject.toml"
