@@ -10,7 +10,9 @@ outcome          when                                                           
 ===============  ==========================================================================  ====
 ``failed``       the archive could not store what was fetched (disk full, I/O error: the      1
                  run stops at the first failure), or the crawl ended another way (an error,
-                 a close Scrapy asked for)
+                 a close Scrapy asked for), or it finished without a single answer from the
+                 site and no other outcome says why (every request dropped before it was
+                 sent: :func:`fetched_nothing`)
 ``interrupted``  stopped by a signal (Ctrl-C, SIGTERM: Scrapy's "shutdown")                  1
 ``unreachable``  the site never answered: every entry point refused the connection or has     1
                  no DNS name
@@ -102,6 +104,29 @@ def _count(stats: Mapping[str, object], key: str) -> int:
     return int(value) if isinstance(value, int | float) else 0
 
 
+def fetched_nothing(stats: Mapping[str, object]) -> bool:
+    """True when not one response came back in the run (robots.txt's included): Scrapy's own
+    count. A run that ran to its end so is no success, whatever else it says: some setting
+    dropped every request before it was sent (``URLLENGTH_LIMIT``, a filter), and an hourly
+    cron job would report "ok" while archiving nothing."""
+    return _count(stats, "downloader/response_count") == 0
+
+
+def failed_for_nothing_fetched(stats: Mapping[str, object]) -> bool:
+    """Whether :func:`decide_from_stats` says ``failed`` only because not one answer came back
+    (the run's summary and log then say :data:`NOTHING_FETCHED_TEXT`): the flag alone decided."""
+    return (
+        decide_from_stats(stats) == "failed"
+        and decide_from_stats({**stats, "downloader/response_count": 1}) != "failed"
+    )
+
+
+NOTHING_FETCHED_TEXT = (
+    "nothing was fetched: not one request reached the site (every one was dropped before it "
+    "was sent: a -s setting such as URLLENGTH_LIMIT? see the log)"
+)
+
+
 def decide(
     finish_reason: str | None,
     errors: int,
@@ -111,6 +136,7 @@ def decide(
     forbidden: bool = False,
     drift: bool = False,
     limited: bool = False,
+    nothing_fetched: bool = False,
 ) -> str:
     """The outcome of a run that ended with Scrapy's ``finish_reason``.
 
@@ -119,7 +145,9 @@ def decide(
     the archive could not store. ``unreachable``: nothing ever came back from the site.
     ``forbidden``: robots.txt forbade what the run asked for, and nothing else was fetched.
     ``drift``: a portal's markup drifted. ``limited``: a page limit stopped a category's walk
-    (the finish reason ``time_limit`` says the run's time limit ended it).
+    (the finish reason ``time_limit`` says the run's time limit ended it). ``nothing_fetched``:
+    not one answer came back (:func:`fetched_nothing`): a run that ran to its end so, with no
+    other outcome to name, failed (one its time limit ended is ``limited``: the next goes on).
     """
     if storage_errors or finish_reason == STORAGE_FAILED:
         return "failed"
@@ -135,6 +163,8 @@ def decide(
         return "forbidden"
     if errors:
         return "partial"
+    if nothing_fetched and finish_reason == FINISHED:
+        return "failed"
     if drift:
         return "drift"
     return "limited" if limited else "ok"
@@ -157,6 +187,7 @@ def decide_from_stats(stats: Mapping[str, object], finish_reason: str | None = N
             or _count(stats, CATEGORIES_BOUNDED)
             or _count(stats, TIME_LIMITED)
         ),
+        nothing_fetched=fetched_nothing(stats),
     )
 
 

@@ -349,6 +349,8 @@ class ArchivePipeline:
         now = dict(self.stats.get_stats())
         stats = {**stats_since(now, self._stats_before), "finish_reason": reason}
         outcome = outcomes.decide_from_stats(stats)
+        if outcomes.failed_for_nothing_fetched(stats):
+            logger.error("run %s failed: %s", self.run_id, outcomes.NOTHING_FETCHED_TEXT)
         if served is None:
             served = served_by(self.crawler.spider)
         counts = {**run_counts(stats), **served}

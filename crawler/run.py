@@ -78,6 +78,7 @@ class CrawlSummary:
     dead_runs: int
     forced: bool = False  # a second signal stopped the crawl at once
     site: str = ""  # named in the summary when the command crawled several sites
+    fetched_nothing: bool = False  # failed because not one answer came back (the summary says)
 
     @property
     def exit_code(self) -> int:
@@ -111,6 +112,7 @@ class CrawlSummary:
                 if self.outcome == "forbidden"
                 else []
             ),
+            *([f"  {outcomes.NOTHING_FETCHED_TEXT}"] if self.fetched_nothing else []),
             *_drift_lines(c.get("drift")),
             *(
                 [
@@ -413,6 +415,9 @@ def _finish_site(
     if signals.received and stats.get("finish_reason") is None:
         stats["finish_reason"] = outcomes.SHUTDOWN  # stopped before Scrapy closed
     outcome = outcomes.decide_from_stats(stats)
+    fetched_nothing = outcomes.failed_for_nothing_fetched(stats)
+    if fetched_nothing:
+        logger.error("crawl of %s failed: %s", site or opts.site, outcomes.NOTHING_FETCHED_TEXT)
     if result is not None and hasattr(result, "getErrorMessage"):
         logger.error("crawl of %s failed: %s", site or opts.site, result.getErrorMessage())
         outcome = "failed"
@@ -427,6 +432,7 @@ def _finish_site(
             dead,
             forced=signals.forced,
             site=site,
+            fetched_nothing=fetched_nothing,
         )
     )
 

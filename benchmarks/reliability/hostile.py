@@ -214,6 +214,13 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "a setting that drops every request before it is sent (-s URLLENGTH_LIMIT=10)",
+        "held",
+        "run failed, exit 1, 'nothing was fetched' in the summary and the log; it was 'ok', "
+        "exit 0, with nothing fetched",
+        ("tests/e2e/test_hostile_crawl_options.py::test_a_run_that_fetched_nothing_is_never_ok",),
+    ),
+    Attack(
         "an id, category or count beyond 64 bits (or '²') typed into show, diff, search, "
         "export or the web view",
         "held",

@@ -25,9 +25,9 @@ from crawler.run import EXIT_LOCKED, CrawlSummary
 )
 def test_outcome_of_a_run(reason: str | None, errors: int, expected: str) -> None:
     assert outcome.decide(reason, errors) == expected
-    stats = {"finish_reason": reason, "archive/errors": errors}
-    assert outcome.decide_from_stats(stats) == expected
-    assert outcome.decide_from_stats({"archive/errors": errors}, reason) == expected
+    answered = {"archive/errors": errors, "downloader/response_count": 5}  # the site answered
+    assert outcome.decide_from_stats({"finish_reason": reason, **answered}) == expected
+    assert outcome.decide_from_stats(answered, reason) == expected
 
 
 def test_every_final_outcome_has_an_exit_code() -> None:
@@ -48,7 +48,10 @@ def test_every_final_outcome_has_an_exit_code() -> None:
         ({"archive/categories_limited": 2, "archive/errors": 1}, "partial"),
         ({"archive/categories_limited": 2}, "limited"),
         ({"archive/categories_bounded": 1}, "limited"),
-        ({"archive/site_unreachable": 1, "archive/errors": 4}, "unreachable"),
+        (
+            {"archive/site_unreachable": 1, "archive/errors": 4, "downloader/response_count": 0},
+            "unreachable",
+        ),
         # something answered: the site is reachable, the run is partial
         (
             {"archive/site_unreachable": 1, "archive/errors": 4, "downloader/response_count": 1},
@@ -75,6 +78,7 @@ def test_every_final_outcome_has_an_exit_code() -> None:
     ],
 )
 def test_the_worst_outcome_wins(stats: dict[str, int], expected: str) -> None:
+    stats = {"downloader/response_count": 5, **stats}  # the site answered, unless it says not
     assert outcome.decide_from_stats({"finish_reason": "finished", **stats}) == expected
     # a signal still wins over everything but a storage failure
     shut = outcome.decide_from_stats({"finish_reason": "shutdown", **stats})
@@ -137,8 +141,36 @@ def test_drift_and_time_limit_in_the_order(
         "archive/errors": errors,
         "archive/drift_alarms": int(drift),
         "archive/time_limited": int(limited),
+        "downloader/response_count": 5,
     }
     assert outcome.decide_from_stats(stats) == expected
+
+
+@pytest.mark.parametrize(
+    ("stats", "expected"),
+    [
+        ({"finish_reason": "finished"}, "failed"),  # every request dropped before it was sent
+        ({"finish_reason": "finished", "downloader/response_count": 0}, "failed"),
+        ({"finish_reason": "finished", "archive/categories_limited": 1}, "failed"),
+        ({"finish_reason": "finished", "archive/drift_alarms": 1}, "failed"),
+        # another outcome says why
+        ({"finish_reason": "finished", "archive/errors": 2}, "partial"),
+        ({"finish_reason": "finished", "archive/site_unreachable": 1}, "unreachable"),
+        ({"finish_reason": "shutdown"}, "interrupted"),
+        ({"finish_reason": "time_limit"}, "limited"),  # the next run goes on
+        ({"finish_reason": "finished", "archive/storage_errors": 1}, "failed"),
+    ],
+)
+def test_a_finished_run_without_one_answer_is_never_ok(
+    stats: dict[str, object], expected: str
+) -> None:
+    """A run that ran to its end without a single answer from the site (a setting dropped
+    every request before it was sent) said "ok", exit 0: cron reported success while nothing
+    was archived. It fails, unless another outcome names what happened."""
+    assert outcome.decide_from_stats(stats) == expected
+    only_for_that = expected == "failed" and "archive/storage_errors" not in stats
+    assert outcome.failed_for_nothing_fetched(stats) == only_for_that
+    assert outcome.exit_code(expected) == (0 if expected == "limited" else 1)
 
 
 def test_stats_json_has_the_outcomes_key(tmp_path: Path) -> None:

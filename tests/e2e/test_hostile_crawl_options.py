@@ -32,3 +32,34 @@ def test_scrapy_crawl_most_refuses_hostile_values_in_one_line(
     assert done.returncode == 2, done.stderr[-2000:]
     assert "Traceback" not in done.stderr and named in done.stderr
     assert not db.exists()
+
+
+def test_a_run_that_fetched_nothing_is_never_ok(tmp_path: Path) -> None:
+    """A setting that drops every request before it is sent (here Scrapy's URLLENGTH_LIMIT, a
+    number like any other) left the run 'ok', exit 0, with nothing fetched: an hourly cron job
+    reporting success while archiving nothing. A run that finished without a single answer
+    from the site (and no other reason to name) is 'failed', exit 1, and says why."""
+    import sqlite3
+
+    from replica.testing import running_replica
+
+    from .support import crawl
+
+    with running_replica(articles=5, seed=2) as rep:
+        for run, db in (
+            (lambda db: crawl(rep.base_url, db, "-s", "URLLENGTH_LIMIT=10"), tmp_path / "a.db"),
+            (
+                lambda db: scrapy_crawl(db, "URLLENGTH_LIMIT=10", site=rep.base_url),
+                tmp_path / "b.db",
+            ),
+        ):
+            done = run(db)
+            conn = sqlite3.connect(db)
+            (outcome,) = conn.execute("SELECT outcome FROM runs ORDER BY id DESC").fetchone()
+            conn.close()
+            assert outcome == "failed", done.stderr[-2000:]
+            assert "Traceback" not in done.stderr
+            if db.name == "a.db":  # most-archive crawl: the outcome's exit code, and why
+                assert done.returncode == 1, done.stderr[-2000:]
+                assert "nothing was fetched" in done.stdout + done.stderr
+        assert rep.requests() == []
