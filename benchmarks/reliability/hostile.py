@@ -214,6 +214,16 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "scrapy crawl most on an archive another crawl holds, or on a file that is no archive",
+        "held",
+        "one line, exit 75 (the lock) or 1 (the file), before the crawl starts; it was a "
+        "cascade of tracebacks (the pipeline's open, its close, Scrapy's stats)",
+        (
+            "tests/e2e/test_hostile_crawl_options.py::"
+            "test_scrapy_crawl_most_on_a_held_or_unusable_archive_says_so_in_one_line",
+        ),
+    ),
+    Attack(
         "a setting that drops every request before it is sent (-s URLLENGTH_LIMIT=10)",
         "held",
         "run failed, exit 1, 'nothing was fetched' in the summary and the log; it was 'ok', "

@@ -63,3 +63,28 @@ def test_a_run_that_fetched_nothing_is_never_ok(tmp_path: Path) -> None:
                 assert done.returncode == 1, done.stderr[-2000:]
                 assert "nothing was fetched" in done.stdout + done.stderr
         assert rep.requests() == []
+
+
+def test_scrapy_crawl_most_on_a_held_or_unusable_archive_says_so_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """`scrapy crawl most` (as a cron line may run it) on an archive another crawl holds, or on
+    a file that is no archive: a cascade of tracebacks (the pipeline's open failed, then its
+    close, then Scrapy's own stats). Now one line and the exit code `most-archive crawl`
+    gives: 75 (try again later) for the lock, 1 for the file; nothing left beside it."""
+    from archive.db import open_archive
+    from archive.lock import crawl_lock, lock_path_for
+
+    held = tmp_path / "held.db"
+    open_archive(held).close()
+    with crawl_lock(held):
+        done = scrapy_crawl(held, site="http://127.0.0.1:1/", timeout=60)
+    assert done.returncode == 75, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr and "another crawl holds" in done.stderr
+    notes = tmp_path / "notes.db"
+    notes.write_text("a note, not a database\n")
+    done = scrapy_crawl(notes, site="http://127.0.0.1:1/", timeout=60)
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr and "is not an SQLite database" in done.stderr
+    assert not lock_path_for(notes).exists()
+    assert notes.read_text() == "a note, not a database\n"
