@@ -24,9 +24,11 @@ Fixtures (session-scoped: built once per xdist worker, on first use)
 Markers (pyproject.toml)
     ``e2e``          a real crawl in a subprocess; keep one only where the subprocess is the point
                      (the crawl command, SIGKILL, the lock); check a CLI in-process (CliRunner).
-                     Mark every long test ``e2e``: on a fresh clone its file runs first, so the
-                     workers end together; afterwards the files run longest first, by the
-                     seconds of the last run (pytest's cache; ``pytest_collection_modifyitems``).
+                     The files run longest first, so the workers end together: by the seconds
+                     of the last run (pytest's cache; ``pytest_collection_modifyitems``), on a
+                     fresh clone by those checked in (``tests/file_seconds.json``: refresh it
+                     with ``python -m tests.file_seconds`` after adding tests). Mark every long
+                     test ``e2e``: a file neither names runs first if so marked.
     ``slow``         in tests/reliability: skipped by ``make test``; ``make reliability`` (which
                      CI runs) runs the same scenarios; ``MOST_ARCHIVE_SLOW=1`` runs them here.
     ``bench``        runs ``scrapy bench`` (its fixed port 8998) or the whole benchmark harness:
@@ -60,6 +62,7 @@ import pytest
 
 from replica.testing import ReplicaHandle, running_replica
 from tests.e2e.support import Crawled, crawl
+from tests.file_seconds import checked_in
 
 CRAWLED_ARTICLES = 200
 CRAWLED_SEED = 3
@@ -107,11 +110,15 @@ FILE_SECONDS = "most-archive/file-seconds"  # pytest's cache: the last run's sec
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The longest files first, so that xdist's workers (``--dist loadfile
     --no-loadscope-reorder``, the Makefile) start them early and finish together: by the seconds
-    each file took in the last run (pytest's cache, ``.pytest_cache``), files never timed
-    (a fresh clone) by their ``e2e`` mark, the long ones first. Tests marked ``bench`` run only
+    each file took in the last run (pytest's cache, ``.pytest_cache``; on a fresh clone the
+    checked-in figures of ``tests/file_seconds.json``), files never timed by their ``e2e``
+    mark, the long ones first. Tests marked ``bench`` run only
     when asked for (``-m bench`` or ``MOST_ARCHIVE_BENCH=1``)."""
     cache = getattr(config, "cache", None)
-    known: dict[str, float] = (cache.get(FILE_SECONDS, {}) if cache is not None else {}) or {}
+    known: dict[str, float] = {
+        **checked_in(),  # a fresh clone's order (tests/file_seconds.py)
+        **((cache.get(FILE_SECONDS, {}) if cache is not None else {}) or {}),
+    }
 
     def weight(item: pytest.Item) -> float:
         seconds = known.get(item.nodeid.split("::", 1)[0])
