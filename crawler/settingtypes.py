@@ -280,12 +280,21 @@ def defaults() -> dict[str, Any]:
     }
 
 
+# How alike a name must be to a declared setting to be taken for a misspelling of it.
+CLOSE = 0.8
+
+
 def unknown(name: str, known: dict[str, Any]) -> str | None:
-    """A message for a setting name neither Scrapy nor the project has (``ARCHIVE_MAX_PAGE``,
-    ``archive_max_pages``: silently nothing), with the names it is close to."""
+    """A message for a setting name neither Scrapy nor the project has, when it is one of ours
+    misspelt (``ARCHIVE_MAX_PAGE``, any ``ARCHIVE_`` name) or a declared one misspelt
+    (``archive_max_pages``, ``DOWNLOAD_DELAYS``): silently nothing otherwise, a limit that was
+    no limit. Another name is another package's (an extension or middleware the user enabled
+    with ``-s``, reading its own settings): not ours to judge, let through as before."""
     if name in known:
         return None
-    close = difflib.get_close_matches(name.upper(), list(known), n=2)
+    close = difflib.get_close_matches(name.upper(), list(known), n=2, cutoff=CLOSE)
+    if not close and not name.upper().startswith("ARCHIVE_"):
+        return None
     hint = f" (did you mean {' or '.join(close)}?)" if close else ""
     return f"{name}: no such setting{hint}"
 

@@ -70,7 +70,8 @@ HOSTILE_SETTINGS = [
     # no such setting: silently nothing (a typo'd limit was no limit at all)
     ("ARCHIVE_MAX_PAGE", "3"),
     ("archive_max_pages", "3"),
-    ("NOSUCH_SETTING", "1"),
+    ("ARCHIVE_NOSUCH_SETTING", "1"),
+    ("DOWNLOAD_DELAYS", "1"),
 ]
 
 
@@ -157,6 +158,13 @@ def test_an_unknown_setting_names_the_close_ones() -> None:
     assert "did you mean ARCHIVE_MAX_PAGES" in " ".join(
         settingtypes.problems({}.fromkeys(["x"]), ["ARCHIVE_MAX_PAGE"])
     )
+
+
+def test_another_packages_setting_is_let_through() -> None:
+    """A setting of an extension or middleware the user enabled (its own name, far from any
+    declared one) is not ours to refuse: a cron line that sets one runs as before."""
+    assert settingtypes.problems({"MYEXT_API_TOKEN": "abc"}, ["MYEXT_API_TOKEN"]) == []
+    assert settingtypes.problems({"ZYTE_API_KEY": "k"}, ["ZYTE_API_KEY"]) == []
 
 
 def test_good_values_pass() -> None:
