@@ -558,18 +558,18 @@ def resolve_article(db: sqlite_utils.Database, ref: str) -> ArticleRef | None:
     text = ref.strip()
     typed = id_ref(text)
     candidate: ArticleRef | None
-    if typed is not None and typed.number is None:
-        return None  # longer than any id
-    if typed is not None and typed.number is not None and typed.portal is not None:
+    if typed is not None:
+        if typed.number is None:
+            return None  # longer than any id
+        if typed.portal is None:  # a bare id: whichever portal has it
+            found = [
+                ArticleRef(r["portal"], int(r["site_id"]))
+                for r in db.query(ARTICLES_BY_SITE_ID, [typed.number])
+            ]
+            if len(found) > 1:
+                raise AmbiguousArticle(typed.number, [f.key for f in found])
+            return found[0] if found else None
         candidate = ArticleRef(typed.portal, typed.number)
-    elif typed is not None and typed.number is not None:
-        found = [
-            ArticleRef(r["portal"], int(r["site_id"]))
-            for r in db.query(ARTICLES_BY_SITE_ID, [typed.number])
-        ]
-        if len(found) > 1:
-            raise AmbiguousArticle(typed.number, [f.key for f in found])
-        return found[0] if found else None
     else:
         row = next(iter(db.query(ARTICLE_BY_URL, {"url": text})), None)
         if row is not None:

@@ -12,7 +12,7 @@ outcome          when                                                           
                  run stops at the first failure), or the crawl ended another way (an error,
                  a close Scrapy asked for), or it finished without a single answer from the
                  site and no other outcome says why (every request dropped before it was
-                 sent: :func:`fetched_nothing`)
+                 sent: ``downloader/response_count`` 0)
 ``interrupted``  stopped by a signal (Ctrl-C, SIGTERM: Scrapy's "shutdown")                  1
 ``unreachable``  the site never answered: every entry point refused the connection or has     1
                  no DNS name
@@ -95,6 +95,7 @@ TIME_LIMITED = "time_limited"  # --max-duration / ARCHIVE_MAX_DURATION ended the
 LISTING_FIRST_PAGES = "listing_first_pages"  # categories' first listing pages parsed
 LISTING_FIRST_PAGES_EMPTY = "listing_first_pages_empty"  # ... of them without an article link
 LISTING_PAGES_LISTING = "listing_pages_listing"  # listing pages (any page) with an article link
+RESPONSES = "downloader/response_count"  # Scrapy's: every answer of the run, robots.txt's too
 # article pages the site served and the archive stored or found unchanged (a 304 included)
 ARTICLES_SERVED = ("articles_new", "articles_updated", "articles_unchanged", "not_modified")
 
@@ -104,20 +105,12 @@ def _count(stats: Mapping[str, object], key: str) -> int:
     return int(value) if isinstance(value, int | float) else 0
 
 
-def fetched_nothing(stats: Mapping[str, object]) -> bool:
-    """True when not one response came back in the run (robots.txt's included): Scrapy's own
-    count. A run that ran to its end so is no success, whatever else it says: some setting
-    dropped every request before it was sent (``URLLENGTH_LIMIT``, a filter), and an hourly
-    cron job would report "ok" while archiving nothing."""
-    return _count(stats, "downloader/response_count") == 0
-
-
 def failed_for_nothing_fetched(stats: Mapping[str, object]) -> bool:
     """Whether :func:`decide_from_stats` says ``failed`` only because not one answer came back
     (the run's summary and log then say :data:`NOTHING_FETCHED_TEXT`): the flag alone decided."""
     return (
         decide_from_stats(stats) == "failed"
-        and decide_from_stats({**stats, "downloader/response_count": 1}) != "failed"
+        and decide_from_stats({**stats, RESPONSES: 1}) != "failed"
     )
 
 
@@ -146,8 +139,10 @@ def decide(
     ``forbidden``: robots.txt forbade what the run asked for, and nothing else was fetched.
     ``drift``: a portal's markup drifted. ``limited``: a page limit stopped a category's walk
     (the finish reason ``time_limit`` says the run's time limit ended it). ``nothing_fetched``:
-    not one answer came back (:func:`fetched_nothing`): a run that ran to its end so, with no
-    other outcome to name, failed (one its time limit ended is ``limited``: the next goes on).
+    not one answer came back (robots.txt's included; Scrapy's own count): some setting dropped
+    every request before it was sent (``URLLENGTH_LIMIT``, a filter). A run that ran to its
+    end so, with no other outcome to name, failed (one its time limit ended is ``limited``: the
+    next goes on).
     """
     if storage_errors or finish_reason == STORAGE_FAILED:
         return "failed"
@@ -173,21 +168,21 @@ def decide(
 def decide_from_stats(stats: Mapping[str, object], finish_reason: str | None = None) -> str:
     """:func:`decide` from a crawl's stats (``finish_reason`` given, or the stats' own)."""
     reason = finish_reason if finish_reason is not None else stats.get("finish_reason")
-    responses = stats.get("downloader/response_count", 0)
+    responses = _count(stats, RESPONSES)
     return decide(
         str(reason) if reason is not None else None,
         _count(stats, "errors"),
         storage_errors=_count(stats, STORAGE_ERRORS),
         unreachable=bool(_count(stats, SITE_UNREACHABLE)) and not responses,
         forbidden=bool(_count(stats, ROBOTS_FORBIDDEN))
-        and _count(stats, "downloader/response_count") <= _count(stats, ROBOTS_ANSWERS),
+        and responses <= _count(stats, ROBOTS_ANSWERS),
         drift=bool(_count(stats, DRIFT_ALARMS)),
         limited=bool(
             _count(stats, CATEGORIES_LIMITED)
             or _count(stats, CATEGORIES_BOUNDED)
             or _count(stats, TIME_LIMITED)
         ),
-        nothing_fetched=fetched_nothing(stats),
+        nothing_fetched=responses == 0,
     )
 
 
