@@ -106,8 +106,13 @@ MST = SiteParser(
     scans=mst.BODY,
     parse=mst.parse_mst_article,
     fields=_mst_fields,
-    # A zone page (its zone id for the timeline paging).
-    not_article=xpaths("id('hdZoneId')", "//input[@id='hdZoneId']"),
+    # A zone page: its zone id for the timeline paging, and no article's id. The family's
+    # article pages end with hidden inputs too, the article's zone among them (``#hdZoneId``
+    # beside ``#hdNewsId``: an exact capture of a sibling site's article page, docs/replica.md).
+    not_article=xpaths(
+        "id('hdZoneId')[not(id('hdNewsId'))]",
+        "//input[@id='hdZoneId'][not(//input[@id='hdNewsId'])]",
+    ),
     canonical_url=lambda url, root: mst.canonical_url(
         url, mst.declared_canonical(mst.index_page(root))
     ),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from replica.catalog import digest
 from replica.mst import blocks as B
+from replica.mst import frame
 from replica.mst.catalog import (
     BY_ZONE_ID,
     FAMILY,
@@ -493,7 +494,8 @@ def author_box(name: str) -> str:
     )
 
 
-def render(spec: MstSpec, ctx: Ctx, related: list[Link]) -> str:
+def _main(spec: MstSpec, ctx: Ctx, related: list[Link]) -> str:
+    """The article's own block (everything but the site's frame)."""
     r = Renderer(spec, ctx, related)
     byline_top = ""
     if spec.author and spec.byline_form == "top":
@@ -503,7 +505,7 @@ def render(spec: MstSpec, ctx: Ctx, related: list[Link]) -> str:
         )
     elif spec.author and spec.byline_form == "box":
         byline_top = author_box(spec.author)
-    main = (
+    return (
         '<div class="detail-container" data-id="' + str(spec.site_id) + '">\n'
         f"{_top(spec)}\n"
         f'<h1 class="detail-title article-title" data-role="title">\n  {t(spec.title)}\n</h1>\n'
@@ -513,10 +515,48 @@ def render(spec: MstSpec, ctx: Ctx, related: list[Link]) -> str:
         f"{r.content()}\n</div>\n</div>\n"
         f"{_tags(spec)}\n{_more(related, ctx)}\n</div>"
     )
+
+
+def render_print(spec: MstSpec, ctx: Ctx) -> str:
+    """The print view ``/print/{slug}-{id}.htm`` the share rail links to: the article's block
+    alone, without the site's frame [I: the real print view is unknown]."""
+    return (
+        '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="robots" content="noindex, nofollow">\n'
+        f'<link rel="canonical" href="{a(FAMILY[0] + spec.path)}">\n'
+        f"<title>{t(spec.title + TITLE_SUFFIX)}</title>\n</head>\n"
+        f'<body class="print-page">\n{_main(spec, ctx, [])}\n'
+        "<script>window.print();</script>\n</body>\n</html>\n"
+    )
+
+
+def render(spec: MstSpec, ctx: Ctx, related: list[Link]) -> str:
+    main = _main(spec, ctx, related)
+    zone = BY_ZONE_ID[spec.zone_id]
+    url = FAMILY[0] + spec.path
+    stamp = (spec.last_modified or spec.published).strftime("%d/%m/%Y %H:%M:%S")
+    hidden = frame.hidden_inputs(
+        [
+            ("hdZoneId", str(zone.id)),
+            ("hdZoneUrl", zone.stem),
+            ("hdParentUrl", PARENT_PATH.strip("/").removesuffix(".htm")),
+            ("hdNewsId", str(spec.site_id)),
+            ("hdTitle", spec.title),
+            ("hdNewsTitle", spec.title),
+            ("hdSapo", spec.lead),
+            ("hidLastModifiedDate", stamp),
+            ("hdCommentDomain", ""),
+            ("hdMingUrl", spec.path),
+        ]
+    )
     return page(
         ctx,
         title=spec.title + TITLE_SUFFIX,
         main=main,
         head=_head(spec, ctx),
         body_class="detail-page",
+        before=frame.share_rail(url, "/print" + spec.path, ctx.offsite) + "\n",
+        after=frame.after_article(url, spec.title, ctx.offsite) + "\n",
+        hidden=hidden,
+        channel=f"/{zone.stem}/detail/",
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from replica.mst import frame
 from replica.mst.catalog import FAMILY, PARENT_NAME, PARENT_PATH, SITE_NAME, STATIC_ID, ZONES
 
 
@@ -31,7 +32,10 @@ def t(text: str) -> str:
 
 
 def menu(ctx: Ctx) -> str:
-    items = ['<li class="item"><a href="/" title="Trang chủ">Trang chủ</a></li>']
+    items = [
+        '<li class="item"><a href="/" title="Trang chủ" class="nav-link">'
+        f'<span class="icon">{frame.ICON_HOME}</span>Trang chủ</a></li>'
+    ]
     sub = []
     for k, zone in enumerate(ZONES):
         href = zone.path if k % 2 else FAMILY[(k // 2) % len(FAMILY)] + zone.path
@@ -52,16 +56,25 @@ def header(ctx: Ctx) -> str:
     return (
         '<header class="header"><div class="header__top">'
         f'<a class="header__logo" href="/" title="{SITE_NAME}">'
-        f'<img src="/images/logo.png" alt="{SITE_NAME}"></a>'
+        f'<img src="/images/logo.png" alt="{SITE_NAME}"></a>{frame.brand(ctx.offsite)}'
         '<form class="header__search" action="/tim-kiem.htm" method="get">'
-        '<input type="text" name="keywords" placeholder="Tìm kiếm"></form></div>'
-        f"{menu(ctx)}</header>"
+        '<input type="text" name="keywords" placeholder="Tìm kiếm"></form>'
+        f"{frame.search_icons()}</div>"
+        f"{menu(ctx)}</header>\n{frame.hot_bar(HOT_TOPICS, ctx.offsite)}"
     )
+
+
+# The bar's hot topics: tag pages the site has.
+HOT_TOPICS = [
+    ("/tag/chuyen-doi-so.htm", "Chuyển đổi số"),
+    ("/tag/khoa-hoc-cong-nghe-va-doi-moi-sang-tao.htm", "Khoa học, công nghệ và đổi mới sáng tạo"),
+]
 
 
 def footer(ctx: Ctx) -> str:
     return (
-        '<footer class="footer"><div class="footer__info">'
+        f'<footer class="footer">{frame.footer_nav()}\n{frame.masthead(ctx.offsite)}\n'
+        '<div class="footer__info">'
         f"<p>Cơ quan chủ quản: {SITE_NAME}</p>"
         "<p>Địa chỉ: 113 Trần Duy Hưng, Cầu Giấy, Hà Nội</p>"
         "<p>Ghi rõ nguồn &quot;mst.gov.vn&quot; khi phát hành lại thông tin từ website này.</p>"
@@ -70,22 +83,36 @@ def footer(ctx: Ctx) -> str:
         '<a href="/tin-tuc-su-kien/xem-theo-ngay-20-11-2026.htm">Tin theo ngày</a> | '
         f'<a href="{ctx.offsite}/chinhphu" target="_blank">Cổng Thông tin điện tử Chính phủ</a> | '
         '<a href="mailto:banbientap@mst.gov.vn">banbientap@mst.gov.vn</a> | '
-        '<a href="javascript:;">Lên đầu trang</a></div></footer>'
+        '<a href="javascript:;">Lên đầu trang</a></div>\n'
+        f"{frame.copyright_line()}</footer>"
     )
 
 
-def page(ctx: Ctx, *, title: str, main: str, head: str = "", body_class: str = "") -> str:
-    """A whole page; ``title`` is plain text, ``main`` and ``head`` HTML."""
+def page(
+    ctx: Ctx,
+    *,
+    title: str,
+    main: str,
+    head: str = "",
+    body_class: str = "",
+    before: str = "",
+    after: str = "",
+    hidden: str = "",
+    channel: str = "/home/",
+) -> str:
+    """A whole page in the family's frame (``frame``); ``title`` is plain text, ``main`` and
+    ``head`` HTML; ``before`` and ``after`` go around ``main`` (an article's share rail, like
+    box and AJAX slots), ``hidden`` at the end of the body (an article's hidden inputs)."""
     return (
         '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{t(title)}</title>\n{head}"
         '<link rel="stylesheet" href="/css/main.min.css">\n'
-        '<script>var pageSettings = {Domain: "https://mst.gov.vn", '
-        'sharefbApiDomain: "https://sharefb.cnnd.vn", videoplayer: "https://vcplayer.mediacdn.vn"};'
-        "</script>\n</head>\n"
-        f'<body class="{a(body_class)}">\n{header(ctx)}\n<main class="main">\n{main}\n</main>\n'
-        f"{footer(ctx)}\n</body>\n</html>\n"
+        f"    {frame.head(channel, ctx.offsite)}</head>\n"
+        f'<body class="{a(body_class)}">\n<div id="admwrapper" data-role="page">\n'
+        f'{header(ctx)}\n<main class="main">\n{before}{main}\n{after}</main>\n'
+        f"{footer(ctx)}\n</div>\n{frame.back_to_top()}{hidden}{frame.tail_scripts(ctx.offsite)}\n"
+        "</body>\n</html>\n"
     )
 
 

@@ -61,6 +61,7 @@ _LEGAL = re.compile(r"^/van-ban-phap-luat/(du-thao/)?(\d+)\.htm$")
 _ZONE_RSS = re.compile(r"^/rss/tin-tuc-su-kien/([a-z0-9-]+)\.rss$")
 _SHARD = re.compile(r"^/sitemaps/sitemaps-(\d{4})-(\d{1,2})-(\d{1,2})-(\d{1,2})\.xml$")
 _TAG = re.compile(r"^/tag/([a-z0-9-]+)\.htm$")
+_PRINT = re.compile(r"^/print/([a-z0-9-]*?)-?(\d{6,})\.htm$")
 
 
 class MstSite:
@@ -347,6 +348,9 @@ class MstSite:
                 return self._article(site_id, headers)
             if site_id == STATIC_ID:
                 return self._html(pages.static_page(self.ctx))
+        m = _PRINT.match(key)
+        if m and int(m.group(2)) in self.index.position:
+            return self._html(article_page.render_print(self.spec(int(m.group(2))), self.ctx))
         if key.endswith(".css"):
             return 200, {"Content-Type": "text/css"}, b"body{font-family:Arial}\n"
         if key.startswith("/images/"):

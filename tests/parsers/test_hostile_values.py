@@ -582,7 +582,9 @@ EVERY_XML = frozenset(("raw markup",))
 
 # Pages only the generic fallback (trafilatura) reads: 30-100 ms a page, and the first English
 # date loads dateparser's locales (1-2 s). Read by the combined test, not once per value.
-GENERIC_FALLBACK = frozenset(("fallback-new-markup", "mst-fallback-renamed-body"))
+GENERIC_FALLBACK = frozenset(
+    ("fallback-new-markup", "mst-fallback-renamed-body", "mst-fallback-family-hidden-inputs")
+)
 
 
 def _cases() -> Iterator[tuple[str, Doc, str]]:
