@@ -8,8 +8,9 @@ as the replica serves them (rendered in-process, so it does not depend on what t
 chose to keep). The per-table split comes from SQLite's `dbstat`. The database's goal
 (issue 14): at most half the raw HTML of the pages it archives, raw pages and every revision
 included, files apart. Both portals are measured, each on its own replica crawled the same way
-(the mst.gov.vn replica's pages are smaller, 15 KB against 38 KB, so the same text and index
-weigh more against them). One crawl, one figure (a size does not depend on the machine's
+(an mst.gov.vn replica article page weighs about 67 KB, most of it the CMS family's frame as an
+exact capture of a sibling site's page shows it: docs/replica.md; a SharePoint one 38 KB). One
+crawl, one figure (a size does not depend on the machine's
 load): no spread.
 """
 
@@ -42,13 +43,11 @@ REMEDY = (
     "(archive.headers)"
 )
 MST_REMEDY = (
-    REMEDY + ". An mst replica page is light (about 15 KB, 3 KB of it the article's text): the "
-    "text kept plain in `articles` (search, snippets, plain SQL read it) and its two full-text "
-    "indexes (accents kept, accents folded) already weigh more than half of it. Closing the "
-    "gap needs a design change: the articles' text compressed, or one full-text index instead "
-    "of two, or FTS rowids that are not the 17-18-digit mst site ids (their rowid deltas take "
-    "5-6 bytes in every posting: measured 2.8 KB against 1.85 KB per article and index with "
-    "compact rowids), which search's newest-first order (rowid order) relies on"
+    REMEDY + ". The frame of an mst page (about 60 of its 67 KB: head, bars, icons, footer) is "
+    "almost free once compressed with the portal's dictionary; what weighs is the article's "
+    "text, kept plain in `articles` (search, snippets, plain SQL read it), and its two "
+    "full-text indexes (accents kept, accents folded), whose postings carry the 17-18-digit mst "
+    "site ids as rowids (5-6 bytes a delta)"
 )
 
 
