@@ -619,6 +619,7 @@ class Observed:
     attack: Attack
     passed: int = 0
     failed: list[str] = field(default_factory=list)
+    why: list[str] = field(default_factory=list)  # each failed test's report (its end)
     seconds: float = 0.0
 
     @property
@@ -694,6 +695,7 @@ def run_hostile(attacks: tuple[Attack, ...] = ATTACKS) -> tuple[list[Observed], 
                 row.seconds += float(case.get("time") or 0)
                 if bad:
                     row.failed.append(node.split("::", 1)[1])
+                    row.why.append(_why(case))
                 elif not skipped:
                     row.passed += 1
     return rows, time.monotonic() - started
@@ -713,5 +715,22 @@ def hostile_table(rows: list[Observed]) -> str:
     return "\n".join(lines)
 
 
+def _why(case: ET.Element) -> str:
+    """The end of a failed test's report: what a reader of a BROKEN row needs first."""
+    found = case.find("failure")
+    if found is None:
+        found = case.find("error")
+    text = "" if found is None else (found.text or found.get("message") or "")
+    return text[-WHY_CHARS:]
+
+
+WHY_CHARS = 1500
+
+
 def broken(rows: list[Observed]) -> list[str]:
-    return [f"hostile server: {r.attack.name}: {r.text}" for r in rows if not r.held]
+    """A line per row that did not hold, each followed by its failed tests' reports."""
+    return [
+        f"hostile server: {r.attack.name}: {r.text}" + "".join(f"\n{w}" for w in r.why)
+        for r in rows
+        if not r.held
+    ]
