@@ -246,9 +246,11 @@ def hot_bar(topics: list[tuple[str, str]], offsite: str) -> str:
         f"                    <ul>{cities}\n                    </ul>\n"
         "                </div>\n            </div>\n        </div>\n    </div>\n</div>\n"
         '<div class="ads-top" style="margin:10px 0">\n        <zone id="lc48mst1"></zone>\n'
-        f"    {_script(chr(10) + '        arfAsync.push(' + chr(34) + 'lc48mst1' + chr(34) + ');')}"
-        "\n</div>"
+        f"    {AD_ZONE_SCRIPT}\n</div>"
     )
+
+
+AD_ZONE_SCRIPT = _script('\n        arfAsync.push("lc48mst1");')
 
 
 def share_rail(url: str, print_path: str, offsite: str) -> str:
@@ -265,7 +267,7 @@ def share_rail(url: str, print_path: str, offsite: str) -> str:
     out = "".join(
         f'\n        <a href="{_a(href)}" title="{_a(title)}"{extra}>\n'
         f'            <span class="icon">{icon}</span>\n        </a>'
-        for (href, title, extra), icon in zip(buttons, ICON_SHARE, strict=False)
+        for (href, title, extra), icon in zip(buttons, ICON_SHARE[:5], strict=True)
     )
     code = (
         "\n    (runinit = window.runinit || []).push(function () {\n"
