@@ -8,6 +8,7 @@ SITE-mst.md §2): a crawler rewrites those onto the site it was given.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 
 from replica.mst import frame
@@ -52,6 +53,7 @@ def menu(ctx: Ctx) -> str:
     )
 
 
+@lru_cache(maxsize=16)  # the same for every page of a site: built once
 def header(ctx: Ctx) -> str:
     return (
         '<header class="header"><div class="header__top">'
@@ -71,6 +73,7 @@ HOT_TOPICS = [
 ]
 
 
+@lru_cache(maxsize=16)
 def footer(ctx: Ctx) -> str:
     return (
         f'<footer class="footer">{frame.footer_nav()}\n{frame.masthead(ctx.offsite)}\n'

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import random
+from functools import lru_cache
 from html import escape
 
 from replica.mst.catalog import SITE_NAME, ZONES
@@ -95,6 +96,7 @@ def _script(code: str) -> str:
     return f'<script nonce="sclotusinnline" type="text/javascript">{code}\n</script>'
 
 
+@lru_cache(maxsize=64)  # per ad channel and site: built once
 def head(channel: str, offsite: str) -> str:
     """The family's head after the page's own tags; ``channel`` is the ad channel's path,
     ``offsite`` the origin standing in for the CDN of the site's static files."""
@@ -396,6 +398,7 @@ def hidden_inputs(values: list[tuple[str, str]]) -> str:
     )
 
 
+@lru_cache(maxsize=16)
 def tail_scripts(offsite: str) -> str:
     cross = (
         "\n        function processCrossLink(siteId) {\n            $('a').filter(function () {\n"
