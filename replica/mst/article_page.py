@@ -538,7 +538,7 @@ def render(spec: MstSpec, ctx: Ctx, related: list[Link]) -> str:
     hidden = frame.hidden_inputs(
         [
             ("hdZoneId", str(zone.id)),
-            ("hdZoneUrl", zone.stem),
+            ("hdZoneUrl", zone.slug),
             ("hdParentUrl", PARENT_PATH.strip("/").removesuffix(".htm")),
             ("hdNewsId", str(spec.site_id)),
             ("hdTitle", spec.title),
