@@ -16,7 +16,8 @@ zone is a URL rule of the portal (``crawler.portals.mst``), not of these parsers
 - An item: the title link (``a.box-category-link-title`` / ``a.box-stream-link-title``, else the
   first link, whose ``title`` attribute holds the title when it wraps only the thumbnail), the
   sapo (``p.box-category-sapo`` / ``.box-stream-sapo``, else the first ``p``), the time
-  (``span.box-category-time[title]`` "H:i , d/m/Y", or its text) and the thumbnail.
+  (``span.box-category-time``: its text, day first, else its ``title``, "H:i , d/m/Y") and the
+  thumbnail.
 """
 
 from __future__ import annotations
@@ -123,10 +124,15 @@ def _href(href: str | None, page_url: str) -> str | None:
 
 
 def _item_date(node: etree._Element) -> str | None:
+    """The item's date as its visible text says it (day first), else as its ``title`` or
+    ``datetime`` attribute does. The text comes first: a real listing of the family writes the
+    title in the server's culture (en.baochinhphu.vn: ``8/5/2026 8:35:00 PM``, month first)
+    beside the text readers see (``05/08/2026 20:35``); a relative text ("2 giờ trước") gives no
+    date, and the title is read then."""
     when = _first(ITEM_TIME, node)
     if when is None:
         return None
-    for text in (when.get("title") or "", when.get("datetime") or "", text_of(when)):
+    for text in (text_of(when), when.get("title") or "", when.get("datetime") or ""):
         found = parse_day_first_date(text)
         if found:
             return found

@@ -347,3 +347,37 @@ def test_template_feed_links_once_each() -> None:
 )
 def test_php_feed_date_with_a_two_digit_zone(value: str, expected: str) -> None:
     assert parse_pubdate(value) == expected
+
+
+# An item of the family's stream list as a real tag listing of en.baochinhphu.vn serves it (byte-
+# exact capture, tool library: VSSpowerlifting/China-Mil-Watch tests/fixtures/vn_vgp/listing.bin):
+# the time's title is written in the server's culture (en-US: month first, AM/PM), the visible
+# text day first, as readers of the family's sites see it.
+STREAM_ITEM = """<div class="box-stream timeline_list" data-layout="2" data-key="keycd">
+ <div class="box-stream-item" data-id="{id}">
+  <a class="box-stream-link-with-avatar" href="/bai-{id}.htm" title="Bài" data-id="{id}"><img data-type="avatar" src="https://mic.mediacdn.vn/zoom/270_169/1/a.jpg" alt="Bài" class="box-stream-avatar"></a>
+  <div class="box-stream-content">
+   <h2><a data-type="title" data-linktype="newsdetail" data-id="{id}" class="box-stream-link-title" data-newstype="0" href="/bai-{id}.htm" title="Bài">Bài</a></h2>
+   <a class="box-stream-category" href="/politics.htm" title="Politics">Politics </a>
+   <span class="time-ago box-stream-time" title="{title}">{text}</span>
+   <p data-type="sapo" class="box-stream-sapo">Sapo</p>
+  </div>
+ </div>
+</div>"""
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "date"),
+    [
+        ("8/5/2026 8:35:00 PM", "05/08/2026 20:35", "2026-08-05"),
+        ("11/12/2024 11:06:00 AM", "12/11/2024 11:06", "2024-11-12"),
+        ("7/14/2026 5:48:00 PM", "14/07/2026 17:48", "2026-07-14"),
+        ("10:19 , 04/07/2025", "2 giờ trước", "2025-07-04"),  # a relative text: the title's
+        ("", "04/07/2025 10:19", "2025-07-04"),
+    ],
+)
+def test_an_item_is_dated_as_its_visible_text_says(title: str, text: str, date: str) -> None:
+    html = STREAM_ITEM.format(id=197260704101929995, title=title, text=text)
+    listing = parse_zone(html, ZONE_URL)
+    assert listing is not None
+    assert [i.date for i in listing.items] == [date]
