@@ -76,8 +76,8 @@ VIDEO_TOKEN = (
     + "="
 )
 
-# The provinces of the weather box (value: a weather service's city code), as the captured page
-# lists them; the names in Vietnamese.
+# The places of the weather box, as the captured page lists them (64, two of them cities), the
+# names in Vietnamese; each item's value is a weather service's city code there, ours here.
 PROVINCES = (
     "An Giang", "Bình Dương", "Bình Phước", "Bình Thuận", "Bình Định", "Bạc Liêu", "Bắc Giang",
     "Bắc Kạn", "Bắc Ninh", "Bến Tre", "Cao Bằng", "Cà Mau", "Cần Thơ", "Điện Biên", "Đà Nẵng",
