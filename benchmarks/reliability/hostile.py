@@ -715,6 +715,9 @@ def hostile_table(rows: list[Observed]) -> str:
     return "\n".join(lines)
 
 
+WHY_CHARS = 1500  # the end of a failed test's report kept for its BROKEN line
+
+
 def _why(case: ET.Element) -> str:
     """The end of a failed test's report: what a reader of a BROKEN row needs first."""
     found = case.find("failure")
@@ -722,9 +725,6 @@ def _why(case: ET.Element) -> str:
         found = case.find("error")
     text = "" if found is None else (found.text or found.get("message") or "")
     return text[-WHY_CHARS:]
-
-
-WHY_CHARS = 1500
 
 
 def broken(rows: list[Observed]) -> list[str]:

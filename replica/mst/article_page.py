@@ -367,11 +367,15 @@ def _tags(spec: MstSpec) -> str:
     return f'<div class="detail-tab"><span class="title">Từ khóa:</span>{items}</div>'
 
 
+def family_url(spec: MstSpec) -> str:
+    """The article's URL on the portal's own host (https://mst.gov.vn)."""
+    return FAMILY[0] + spec.path
+
+
 def canonical(spec: MstSpec, ctx: Ctx) -> str | None:
     if spec.canonical_form == "missing":
         return None
-    host = FAMILY[0] if spec.canonical_form == "family" else ctx.base
-    return host + spec.path
+    return family_url(spec) if spec.canonical_form == "family" else ctx.base + spec.path
 
 
 def _head(spec: MstSpec, ctx: Ctx) -> str:
@@ -523,7 +527,7 @@ def render_print(spec: MstSpec, ctx: Ctx) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="vi">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="robots" content="noindex, nofollow">\n'
-        f'<link rel="canonical" href="{a(FAMILY[0] + spec.path)}">\n'
+        f'<link rel="canonical" href="{a(family_url(spec))}">\n'
         f"<title>{t(spec.title + TITLE_SUFFIX)}</title>\n</head>\n"
         f'<body class="print-page">\n{_main(spec, ctx, [])}\n'
         "<script>window.print();</script>\n</body>\n</html>\n"
@@ -533,7 +537,7 @@ def render_print(spec: MstSpec, ctx: Ctx) -> str:
 def render(spec: MstSpec, ctx: Ctx, related: list[Link]) -> str:
     main = _main(spec, ctx, related)
     zone = BY_ZONE_ID[spec.zone_id]
-    url = FAMILY[0] + spec.path
+    url = family_url(spec)
     stamp = (spec.last_modified or spec.published).strftime("%d/%m/%Y %H:%M:%S")
     hidden = frame.hidden_inputs(
         [

@@ -23,15 +23,11 @@ from __future__ import annotations
 import json
 import random
 from functools import lru_cache
-from html import escape
 
 from replica.mst.catalog import SITE_NAME, ZONES
+from replica.noise import attr, plain
 
 INDENT = "\n" + " " * 12
-
-
-def _a(text: str) -> str:
-    return escape(text, quote=True)
 
 
 def _path_data(rng: random.Random, points: int) -> str:
@@ -134,7 +130,7 @@ def head(channel: str, offsite: str) -> str:
     lines = [
         '<meta name="googlebot" content="noarchive" />',
         '<meta name="robots" content="index, follow" />',
-        f'<meta name="copyright" content="&#xA9; {_a(SITE_NAME)}" />',
+        f'<meta name="copyright" content="&#xA9; {attr(SITE_NAME)}" />',
         '<meta property="og:site_name" content="mst.gov.vn" />',
         '<meta property="og:rich_attachment" content="true" />',
         '<meta property="fb:app_id" content="472720487757187" />',
@@ -189,9 +185,9 @@ def brand(offsite: str) -> str:
     return (
         '<div class="header__lcontent">\n'
         '    <p class="text">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</p>\n'
-        f'    <p class="name">{escape(SITE_NAME)}</p>\n'
+        f'    <p class="name">{plain(SITE_NAME)}</p>\n'
         '    <div class="header__laction">\n        <span class="time"></span>\n'
-        f'        <a href="{_a(offsite)}/english/" rel="nofollow" target="_blank" '
+        f'        <a href="{attr(offsite)}/english/" rel="nofollow" target="_blank" '
         'class="language-item">English</a>\n    </div>\n</div>'
     )
 
@@ -208,22 +204,24 @@ def search_icons() -> str:
 def hot_bar(topics: list[tuple[str, str]], offsite: str) -> str:
     """Hot topics (``(href, title)``), links to other sites, the weather box."""
     slides = "".join(
-        f'{INDENT}<div class="swiper-slide">{INDENT}    <a href="{_a(href)}" title="{_a(title)}" '
-        f'class="item">{INDENT}        {escape(title)}{INDENT}    </a>{INDENT}</div>'
+        f'{INDENT}<div class="swiper-slide">{INDENT}    <a href="{attr(href)}" '
+        f'title="{attr(title)}" class="item">{INDENT}        {plain(title)}'
+        f"{INDENT}    </a>{INDENT}</div>"
         for href, title in topics
     )
     names = ("Cổng TTĐT Chính phủ", "Email", "Facebook", "Youtube")
     hrefs = (f"{offsite}/chinhphu", f"{offsite}/mail", f"{offsite}/facebook",
              f"{offsite}/youtube")  # fmt: skip
     links = "".join(
-        f'{INDENT}<a href="{_a(h)}" rel="nofollow" target="_blank" title="{_a(n)}" class="item">'
-        f'{INDENT}    <span class="icon">{icon}</span>{INDENT}    {escape(n) if k == 0 else ""}'
+        f'{INDENT}<a href="{attr(h)}" rel="nofollow" target="_blank" title="{attr(n)}" '
+        'class="item">'
+        f'{INDENT}    <span class="icon">{icon}</span>{INDENT}    {plain(n) if k == 0 else ""}'
         f"{INDENT}</a>"
         for k, (h, n, icon) in enumerate(zip(hrefs, names, ICON_LINKS, strict=True))
     )
     cities = "".join(
         f'\n                        <li class="itemWeather" value="{c}"><div class="label">'
-        f"{escape(p)}</div></li>"
+        f"{plain(p)}</div></li>"
         for p, c in zip(PROVINCES, CITY_CODES, strict=True)
     )
     return (
@@ -257,7 +255,7 @@ AD_ZONE_SCRIPT = _script('\n        arfAsync.push("lc48mst1");')
 
 def share_rail(url: str, print_path: str, offsite: str) -> str:
     """The share, comment, print and font buttons before an article."""
-    q = _a(url)
+    q = attr(url)
     buttons = (
         ("javascript:;", "Chia sẻ Facebook", ' rel="nofollow" class="sharefb"'),
         (f"{offsite}/twitter/intent/tweet?text={url}", "Chia sẻ Twitter",
@@ -267,7 +265,7 @@ def share_rail(url: str, print_path: str, offsite: str) -> str:
         ("javascript:;", "Tăng cỡ chữ", ' rel="nofollow" class="btn-font"'),
     )  # fmt: skip
     out = "".join(
-        f'\n        <a href="{_a(href)}" title="{_a(title)}"{extra}>\n'
+        f'\n        <a href="{attr(href)}" title="{attr(title)}"{extra}>\n'
         f'            <span class="icon">{icon}</span>\n        </a>'
         for (href, title, extra), icon in zip(buttons, ICON_SHARE[:5], strict=True)
     )
@@ -289,7 +287,7 @@ def share_rail(url: str, print_path: str, offsite: str) -> str:
 
 def after_article(url: str, title: str, offsite: str) -> str:
     """The like box, the empty slots the page fills by AJAX and the photos' share script."""
-    q = _a(url)
+    q = attr(url)
     code = (
         "\n    (runinit = window.runinit || []).push(function () {\n        $(function () {\n"
         "            var photo = $('.VCSortableInPreviewMode[type=\"photo\"]');\n"
@@ -304,7 +302,7 @@ def after_article(url: str, title: str, offsite: str) -> str:
         f' + " {q}";\n'
         "                    } else {\n                        linkfb = u;\n"
         '                        linktw = "https://twitter.com/intent/tweet?text='
-        f'{_a(title)} {q}";\n'
+        f'{attr(title)} {q}";\n'
         "                    }\n"
         '                    var action_thumb = `<div class="action_thumb">'
         '<a href="` + linkfb + `" title="Chia sẻ Facebook" rel="nofollow" '
@@ -326,8 +324,8 @@ def after_article(url: str, title: str, offsite: str) -> str:
         f'<div class="detail-like-fb">\n    <div class="fb-like" data-href="{q}" '
         'data-layout="button_count" data-size="small" data-action="like" '
         'data-show-faces="false" data-share="true"></div>\n'
-        f'    <a href="{_a(offsite)}/twitter/intent/tweet?text={_a(title)} {q}" target="_blank" '
-        f'rel="nofollow" title="Chia sẻ Twitter" class="sharetw">\n'
+        f'    <a href="{attr(offsite)}/twitter/intent/tweet?text={attr(title)} {q}" '
+        f'target="_blank" rel="nofollow" title="Chia sẻ Twitter" class="sharetw">\n'
         f'        <span class="icon">{ICON_SHARE[1]}</span>\n    </a>\n</div>\n'
         '<div id="loadDetailBottom"></div>\n<div class="detail__sub bg-gray">\n</div>\n'
         f"{_script(code)}\n"
@@ -338,8 +336,8 @@ def after_article(url: str, title: str, offsite: str) -> str:
 def footer_nav() -> str:
     """The menu again, at the top of the footer."""
     items = "".join(
-        f'\n            <li>\n                <a href="{_a(z.path)}" title="{_a(z.name)}" '
-        f'class="nav-link">\n                    {escape(z.name)}\n                </a>\n'
+        f'\n            <li>\n                <a href="{attr(z.path)}" title="{attr(z.name)}" '
+        f'class="nav-link">\n                    {plain(z.name)}\n                </a>\n'
         "            </li>"
         for z in ZONES
     )
@@ -363,7 +361,7 @@ def masthead(offsite: str) -> str:
         '<p class="text">Email: banbientap@mst.gov.vn</p>',
     )
     social = "".join(
-        f'\n        <a href="{_a(offsite)}/{name}" title="{name}" target="_blank" rel="nofollow">'
+        f'\n        <a href="{attr(offsite)}/{name}" title="{name}" target="_blank" rel="nofollow">'
         f"{icon}</a>"
         for name, icon in zip(("facebook", "youtube"), ICON_SOCIAL, strict=True)
     )
@@ -379,7 +377,7 @@ def masthead(offsite: str) -> str:
 def copyright_line() -> str:
     return (
         '<div class="footer__bottom">\n    <div class="container">\n        <p class="text">\n'
-        f"            © Bản quyền thuộc về {escape(SITE_NAME)}.\n        </p>\n    </div>\n</div>"
+        f"            © Bản quyền thuộc về {plain(SITE_NAME)}.\n        </p>\n    </div>\n</div>"
     )
 
 
@@ -393,7 +391,7 @@ def back_to_top() -> str:
 def hidden_inputs(values: list[tuple[str, str]]) -> str:
     """The article's hidden inputs at the end of the body (``hdZoneId``, ``hdNewsId``, ...)."""
     return "".join(
-        f'\n                     <input type="hidden" name="{n}" id="{n}" value="{_a(v)}" />'
+        f'\n                     <input type="hidden" name="{n}" id="{n}" value="{attr(v)}" />'
         for n, v in values
     )
 
