@@ -37,6 +37,7 @@ from scrapy.utils.response import response_status_message
 from twisted.internet import task
 
 from crawler import outcome
+from crawler.parsers.challenge import bot_challenge
 from crawler.parsers.completeness import incomplete
 from crawler.parsers.document import is_html_page
 from crawler.parsers.urls import is_web_url
@@ -220,10 +221,13 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
             # (a run that fetched nothing else, robots.txt forbidding the rest, is "forbidden")
             self.crawler.stats.inc_value(f"archive/{outcome.ROBOTS_ANSWERS}")
         if is_robots_request(request) and is_error_page(response):
+            challenge = bot_challenge(response.body) if response.status == 200 else None
+            if challenge is not None and self.crawler.stats is not None:
+                self.crawler.stats.inc_value(f"archive/{outcome.BOT_CHALLENGES}")
             logger.info(
-                "robots.txt of %s is an error page (HTTP %s): no rules",
+                "robots.txt of %s is %s: no rules",
                 urlparse_cached(request).netloc,
-                response.status,
+                challenge or f"an error page (HTTP {response.status})",
             )
             return response.replace(body=b"")
         return response
@@ -275,6 +279,21 @@ class IncompleteResponse(IgnoreRequest):
     def __init__(self, reason: str, response: Response) -> None:
         super().__init__(reason)
         self.response = response
+
+
+class BotChallenge(IgnoreRequest):
+    """An answer that is a bot challenge (crawler.parsers.challenge), not the page: a firewall
+    in front of the site asks for a script to run; the retry spent, the request fails."""
+
+    def __init__(self, reason: str, response: Response) -> None:
+        super().__init__(reason)
+        self.response = response
+
+
+# Retries of a request answered with a bot challenge: one (a firewall that challenges bursts
+# may let a later request through; one that challenges every client without its cookie never
+# will, and each retry is one more request to a site that is already refusing).
+CHALLENGE_RETRIES = 1
 
 
 def _content_type(response: Response) -> str | None:
@@ -365,6 +384,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
             cut = incomplete(response.body, _content_type(response))
             if cut is not None:
                 return await self._retry_incomplete(request, response, cut)
+            challenge = bot_challenge(response.body)
+            if challenge is not None:
+                return await self._retry_challenge(request, response, challenge)
         elif response.status == 206 and not request.headers.get(b"Range"):
             # RFC 9110 §15.3.7: 206 answers a Range request. To a request for the whole (we
             # never send Range) it is a part of the page or file, never the thing itself.
@@ -394,6 +416,23 @@ class BackoffRetryMiddleware(RetryMiddleware):
                     await sleep(wait)
                 return retry
         raise IncompleteResponse(f"{cut}: {len(response.body)} bytes received", response)
+
+    async def _retry_challenge(
+        self, request: Request, response: Response, challenge: str
+    ) -> Request:
+        """A bot challenge is retried once, after the backoff; then the request fails (its
+        errback records it, naming the challenge; the next run tries again)."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value(f"archive/{outcome.BOT_CHALLENGES}")
+        if not request.meta.get("dont_retry", False):
+            wait = self._wait(request, None)
+            retry = self.retry_request(request, "bot challenge", max_times=CHALLENGE_RETRIES)
+            if retry is not None:
+                if wait:
+                    await sleep(wait)
+                return retry
+        raise BotChallenge(f"the site answered with {challenge}", response)
 
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception, spider: Spider | None = None

@@ -113,6 +113,15 @@ class CrawlSummary:
                 else []
             ),
             *([f"  {outcomes.NOTHING_FETCHED_TEXT}"] if self.fetched_nothing else []),
+            *(
+                [
+                    f"  bot challenges:     {c[outcomes.BOT_CHALLENGES]}  (answers that were a "
+                    "firewall's script setting a cookie and reloading, not what was asked for: "
+                    "the crawler runs no scripts; see the log)"
+                ]
+                if c.get(outcomes.BOT_CHALLENGES)
+                else []
+            ),
             *_drift_lines(c.get("drift")),
             *(
                 [

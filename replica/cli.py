@@ -37,6 +37,11 @@ RATE_FLAGS = (
     ("home_redirect_rate", "share of answers redirecting to the home page (a withdrawn page)"),
     ("not_found_rate", "share of answers that are a 404 page"),
     ("soft_not_found_rate", "share of answers that are the same error page with status 200"),
+    (
+        "challenge_rate",
+        "share of answers that are a firewall's bot challenge (a script that sets a cookie and "
+        "reloads), status 200",
+    ),
     ("oversize_rate", "share of answers of --oversize-bytes"),
     ("friendly_500_rate", "share of articles whose /vn/tin-tuc/ URL answers 500 (legacy works)"),
     ("drift_rate", "share of article answers in a body markup the parsers do not know"),

@@ -27,6 +27,7 @@ KINDS = (
     "throttle",
     "not_found",
     "soft_not_found",
+    "challenge",
     "redirect_loop",
     "offsite_redirect",
     "home_redirect",
@@ -98,6 +99,10 @@ class Faults:
     # the same error page with status 200 (SITE.md 20: SharePoint answers so, "200 with an
     # HTML error body"), e.g. for an image or attachment the site no longer has
     soft_not_found_rate: float = 0.0
+    # a firewall's bot challenge with status 200 instead of the page (robots.txt, pages, files
+    # alike): a script that sets a cookie and reloads, as mod.gov.vn's "Cloudrity" front serves
+    # (crawler.parsers.challenge); the crawler runs no scripts, so a retry is challenged again
+    challenge_rate: float = 0.0
     oversize_rate: float = 0.0  # an answer of oversize_bytes
     oversize_bytes: int = 12 * 1024 * 1024
     friendly_500_rate: float = 0.0  # share of articles whose /vn/tin-tuc/ URL answers 500
@@ -194,6 +199,7 @@ def decide(faults: Faults, path: str, n: int) -> Decision | None:
         statuses = {
             "not_found": 404,
             "soft_not_found": 200,
+            "challenge": 200,
             "redirect_loop": 302,
             "offsite_redirect": 302,
             "home_redirect": 302,
@@ -212,6 +218,15 @@ DRIFT_RENAMES = (
     (b"detail-content", b"detail-body-v2"),  # mst.gov.vn
     (b'data-role="content"', b'data-role="body-v2"'),
 )
+
+
+# The challenge byte for byte as captured (mod.gov.vn, 2026-10-06, 177 bytes).
+CHALLENGE_PAGE = (
+    b'<html><body><script>document.cookie="D1N=b250162e015ffd3d5ad599d968235626"+"; '
+    b'expires=Fri, 31 Dec 2099 23:59:59 GMT; path=/";window.location.reload(true);</script>'
+    b"</body></html>"
+)
+CHALLENGE_TYPE = "text/html; charset=utf-8,gbk"  # sic: the captured header
 
 
 def drift_markup(body: bytes) -> bytes:

@@ -26,6 +26,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from replica import files
 from replica.faults import (
+    CHALLENGE_PAGE,
+    CHALLENGE_TYPE,
     Decision,
     Faults,
     decide,
@@ -304,6 +306,13 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                     headers["Retry-After"] = str(decision.retry_after)
                 headers["Content-Length"] = str(len(body))
                 self._send(decision.status, headers, body)
+                return
+            if decision.kind == "challenge":
+                self._send(
+                    200,
+                    {"Content-Type": CHALLENGE_TYPE, "Content-Length": str(len(CHALLENGE_PAGE))},
+                    CHALLENGE_PAGE,
+                )
                 return
             if decision.kind in ("redirect_loop", "offsite_redirect", "home_redirect"):
                 target = (

@@ -121,6 +121,12 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("offsite redirects", {"offsite_redirect_rate": 0.2}, r"(?i)offsite|redirect"),
     Scenario("404 pages", {"not_found_rate": 0.2, **STICKY}, r"HTTP 404"),
     Scenario(
+        "bot challenges on articles, every try",
+        {"challenge_rate": 0.2, **STICKY},
+        r"bot challenge",
+        slow=True,  # make test crawls through the challenge in tests/e2e/test_bot_challenge.py
+    ),
+    Scenario(
         "oversized (> limit)",
         {"oversize_rate": 0.2, "oversize_bytes": 3_000_000, **STICKY},
         r"(?i)too large|larger|size",
@@ -181,6 +187,14 @@ MST_SCENARIOS: tuple[Scenario, ...] = tuple(
             _TRUNCATED,
             {},
             False,
+        ),
+        (
+            "bot challenges on articles, every try",
+            {"challenge_rate": 0.2, **MST_STICKY},
+            {},
+            r"bot challenge",
+            {},
+            True,  # make test: tests/e2e/test_bot_challenge.py
         ),
         (
             "redirect loops",

@@ -150,6 +150,15 @@ ATTACKS: tuple[Attack, ...] = (
         ("tests/archive/test_reparse_usage.py",),
     ),
     Attack(
+        "a firewall's bot challenge (a script that sets a cookie and reloads) served, status "
+        "200, instead of the pages",
+        "held",
+        "a failure named a bot challenge, never read as a page (no markup-drift alarm, no "
+        "'home page lists no category'), counted in the summary; run partial, exit 1; the next "
+        "run let through archives what was refused",
+        (E2E + "test_bot_challenge.py", "tests/parsers/test_challenge.py"),
+    ),
+    Attack(
         "a decompression bomb (gzip)",
         "held",
         "cut off at the size limit, recorded",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 
 from replica.mst import frame
 from replica.mst.catalog import FAMILY, PARENT_NAME, PARENT_PATH, SITE_NAME, STATIC_ID, ZONES
+from replica.noise import attr, plain
 
 
 @dataclass(frozen=True)
@@ -22,14 +22,9 @@ class Ctx:
     offsite: str  # "external" sites
 
 
-def a(text: str) -> str:
-    """Escape an attribute value."""
-    return escape(text, quote=True)
-
-
-def t(text: str) -> str:
-    """Escape text content."""
-    return escape(text, quote=False)
+# The mst pages escape as the other portal's do: an attribute value (``a``), text content (``t``).
+a = attr
+t = plain
 
 
 def menu(ctx: Ctx) -> str:
