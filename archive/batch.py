@@ -207,11 +207,6 @@ class WriteBatch:
             self.items >= self.max_items or time.monotonic() - self._opened >= self.max_seconds
         )
 
-    def commit_if_due(self) -> None:
-        """Commit when the open batch is full or older than ``max_seconds``."""
-        if self.due():
-            self.commit()
-
     def commit(self) -> None:
         """Write the deferred full-text rows and commit (nothing to do when nothing is open)."""
         if self._opened is None:

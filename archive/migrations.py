@@ -548,7 +548,6 @@ def m007_contentless_full_text(db: sqlite_utils.Database) -> None:
         )
 
 
-REVISION_STORAGES = ("plain", "article", "zlib")
 _REVISION_STORAGE = """
 ALTER TABLE revisions ADD COLUMN storage TEXT NOT NULL DEFAULT 'plain';
 ALTER TABLE revisions ADD COLUMN packed BLOB;

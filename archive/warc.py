@@ -93,7 +93,6 @@ REVISITS_SQL = """
 SELECT id, url, fetched_at, status, page_id, file_response_id FROM revisits ORDER BY id
 """
 SYNTHESIZED = "WARC-Synthesized-Headers"
-REVISIT_PROFILE = "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest"
 HEADERS_NOTE = (
     "HTTP headers are those received, with Content-Encoding and Transfer-Encoding renamed "
     "X-Archive-Orig-* and Content-Length set to the stored (decoded) body. Responses archived "

@@ -8,7 +8,7 @@ are not (``Photo``, ``Video``, ``Related``, ``Ad``). ``replica.mst.article_page`
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from replica import vietnamese
 from replica.mst.catalog import MEDIA_SITE_ID
@@ -101,11 +101,6 @@ class Ad:
 
 
 Block = P | Heading | ListBlock | Table | Boxed | Photo | Video | Related | Ad
-
-
-@dataclass
-class Body:
-    blocks: list[Block] = field(default_factory=list)
 
 
 def media_path(r: random.Random, when_ms: int, stem: str, ext: str, kind: str = "site") -> str:

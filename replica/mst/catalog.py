@@ -59,9 +59,6 @@ class Zone:
     def trang_path(self, n: int) -> str:
         return f"{self.stem}/trang-{n}.htm"
 
-    def timeline_path(self, n: int) -> str:
-        return f"/timelinelist/{self.id}/{n}.htm"
-
 
 ZONES: tuple[Zone, ...] = (
     Zone(
@@ -116,12 +113,13 @@ def generation_time(generation: int) -> datetime:
 
 
 def id_from_time(t: datetime, millis: int, digits: int = 18) -> int:
-    """197 + yyMMddHHmmss + SSS (18 digits), or + 2 digits (the odd 17-digit form)."""
+    """ID_PREFIX (197) + yyMMddHHmmss + SSS (18 digits), or + 2 digits (the odd 17-digit
+    form)."""
     stamp = ((((t.year % 100 * 100 + t.month) * 100 + t.day) * 100 + t.hour) * 100 + t.minute) * 100
     stamp += t.second
     if digits == 18:
-        return 197 * 10**15 + stamp * 1000 + millis
-    return 197 * 10**14 + stamp * 100 + millis % 100
+        return int(ID_PREFIX) * 10**15 + stamp * 1000 + millis
+    return int(ID_PREFIX) * 10**14 + stamp * 100 + millis % 100
 
 
 def time_of_id(site_id: int) -> datetime | None:

@@ -24,7 +24,7 @@ import json
 import random
 from functools import lru_cache
 
-from replica.mst.catalog import SITE_NAME, ZONES
+from replica.mst.catalog import ID_PREFIX, SITE_NAME, ZONES
 from replica.noise import attr, plain
 
 INDENT = "\n" + " " * 12
@@ -108,7 +108,7 @@ def head(channel: str, offsite: str) -> str:
         '            ajaxDomain: "https://hotroapi.chinhphu.vn",\n'
         '            commentSiteName: "mst.gov.vn",\n'
         '            allowComment: "false",\n'
-        '            siteId: "197"\n'
+        f'            siteId: "{ID_PREFIX}"\n'
         "        }"
     )
     org = json.dumps(

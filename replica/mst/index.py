@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from itertools import accumulate
 
 from replica.catalog import digest, rng
-from replica.mst.catalog import NEWEST, ZONES, generation_time, id_from_time
+from replica.mst.catalog import ID_PREFIX, NEWEST, ZONES, generation_time, id_from_time
 
 COVERAGE = 64  # the newest articles of generation 0 cycle through every variant
 PINS_FROM = 40  # sites of at least this many articles hold the real articles
@@ -149,7 +149,7 @@ class MstIndex:
             self.pin.append("")
             if kind == "legacy":
                 number = LEGACY_NUMBERS[k] if k < len(LEGACY_NUMBERS) else 160000 + 37 * k
-                self.ids.append(self._unique(int(f"197{number}")))
+                self.ids.append(self._unique(int(f"{ID_PREFIX}{number}")))
                 self.id_form.append("9")
                 self.hour_shift.append(0)
                 continue

@@ -24,6 +24,8 @@ from .support import fault_kinds, is_server_fault
 # Kinds of fault that only slow scenarios exercise here, and the test of `make test` that does.
 COVERED_ELSEWHERE = {
     "latency_jitter_ms": "tests/e2e/test_slow_server.py (a hanging URL, a slow large file)",
+    "challenge_rate": "tests/e2e/test_bot_challenge.py (a site challenged whole; articles "
+    "challenged on every try of one run, archived by the next)",
 }
 
 
