@@ -90,6 +90,7 @@ CATEGORIES_BOUNDED = "categories_bounded"  # walks stopped by the default safety
 SITE_UNREACHABLE = "site_unreachable"  # the home page failed at the connection level
 ROBOTS_FORBIDDEN = "robots_forbidden"  # requests robots.txt forbade (obeyed, not fetched)
 ROBOTS_ANSWERS = "robots_answers"  # responses to robots.txt requests (crawler.middlewares)
+COOKIE_CHECKS = "cookie_checks"  # pages that redirected to themselves setting a cookie
 BOT_CHALLENGES = "bot_challenges"  # answers that were a bot challenge (crawler.middlewares)
 DRIFT_ALARMS = "drift_alarms"  # portals whose markup drifted (archive.drift)
 TIME_LIMITED = "time_limited"  # --max-duration / ARCHIVE_MAX_DURATION ended the walk

@@ -166,6 +166,9 @@ DOWNLOADER_MIDDLEWARES = {
     # retries with exponential backoff honouring Retry-After
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # a page that redirects to itself: a cookie check answered with its cookie, else a failure
+    # (before Scrapy's redirect middleware, 600, sees the redirect)
+    "crawler.cookiecheck.CookieCheckMiddleware": 650,
 }
 # an exception a callback raises is a recorded failure of its page (next to the spider)
 SPIDER_MIDDLEWARES = {"crawler.middlewares.CallbackErrorsMiddleware": 950}

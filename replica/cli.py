@@ -198,6 +198,12 @@ def _rate_options(func: Any) -> Any:
     default=None,
     help="fault a chosen path on its first N requests only (default: every request draws again)",
 )
+@click.option(
+    "--cookie-check/--no-cookie-check",
+    default=False,
+    show_default=True,
+    help="answer a request without the CDN's cookie with a 302 to its own URL setting it",
+)
 @click.option("--fault-seed", type=int, default=None, help="seed of the faults [default: --seed]")
 @click.option(
     "--parent-pid",
@@ -241,6 +247,7 @@ def replica_command(**opts: Any) -> None:
         "hang_seconds",
         "oversize_bytes",
         "sticky_requests",
+        "cookie_check",
     ):
         fault_fields[name] = opts[name]
     fault_fields["seed"] = opts["fault_seed"] if opts["fault_seed"] is not None else opts["seed"]

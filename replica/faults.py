@@ -110,6 +110,9 @@ class Faults:
     # share of article URLs answered 304 Not Modified to every conditional request, whatever
     # changed: a server, or a cache before it, whose validators lie
     stale_304_rate: float = 0.0
+    # a CDN's cookie check: a request without the cookie is answered 302 to its own URL,
+    # setting it (en.qdnd.vn's "VEdge" front, 2026-10-06); with the cookie, the page
+    cookie_check: bool = False
     sticky_requests: int | None = None  # see the module docstring
     path_pattern: str = ""  # a regex: only matching paths are faulted ("" = all)
 
@@ -147,7 +150,7 @@ class Faults:
 
     @property
     def active(self) -> bool:
-        return self.latency_ms > 0 or any(self.rate(k) > 0 for k in KINDS)
+        return self.latency_ms > 0 or self.cookie_check or any(self.rate(k) > 0 for k in KINDS)
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,24 @@ CHALLENGE_PAGE = (
     b"</body></html>"
 )
 CHALLENGE_TYPE = "text/html; charset=utf-8,gbk"  # sic: the captured header
+# The cookie check's cookie, as captured but for its value (redacted in the capture) and the
+# Secure attribute (the replica is served over http, where a client would not send it back).
+COOKIE_CHECK_NAME = "muid_mly"
+COOKIE_CHECK_VALUE = "a1b2c3d4e5f60718"
+
+
+def cookie_check_header(host: str) -> str:
+    """The ``Set-Cookie`` of the cookie check for ``host`` (without its port)."""
+    return (
+        f"{COOKIE_CHECK_NAME}={COOKIE_CHECK_VALUE}; Domain={host}; Path=/; "
+        "Expires=Wed, 03-Feb-27 01:44:51 GMT; HttpOnly; SameSite=None"
+    )
+
+
+def has_check_cookie(cookie_header: str | None) -> bool:
+    """Whether a request's ``Cookie`` header carries the cookie check's cookie."""
+    pairs = (p.strip().split("=", 1) for p in (cookie_header or "").split(";"))
+    return any(len(p) == 2 and p == [COOKIE_CHECK_NAME, COOKIE_CHECK_VALUE] for p in pairs)
 
 
 def drift_markup(body: bytes) -> bytes:

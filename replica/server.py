@@ -30,8 +30,10 @@ from replica.faults import (
     CHALLENGE_TYPE,
     Decision,
     Faults,
+    cookie_check_header,
     decide,
     drift_markup,
+    has_check_cookie,
     latency_seconds,
     loop_target,
 )
@@ -264,6 +266,15 @@ class ReplicaHandler(BaseHTTPRequestHandler):
                 entry["aborted"] = True  # the client hung up while we waited: nothing sent
                 self.close_connection = True
                 return
+        if faults.cookie_check and not has_check_cookie(self.headers.get("Cookie")):
+            entry["fault"], entry["status"] = "cookie_check", 302
+            netloc = self.headers.get("Host") or "127.0.0.1"
+            cookie = cookie_check_header(netloc.rsplit(":", 1)[0])
+            location = f"http://{netloc}{raw}"  # the very URL asked for
+            self._send(
+                302, {"Location": location, "Set-Cookie": cookie, "Content-Length": "0"}, b""
+            )
+            return
         try:
             self.serve(raw, decide(faults, raw, n), entry)
             self.wfile.flush()

@@ -159,6 +159,15 @@ ATTACKS: tuple[Attack, ...] = (
         (E2E + "test_bot_challenge.py", "tests/parsers/test_challenge.py"),
     ),
     Attack(
+        "pages that redirect to themselves: a CDN's cookie check (302 to the same URL setting a "
+        "cookie), or no cookie to keep",
+        "held",
+        "the cookie goes back to its host, once, and the site is archived whole (it was 'ok', "
+        "exit 0, with nothing archived: the duplicate filter dropped the redirects); a page "
+        "that redirects to itself anyway is a recorded failure, run partial, exit 1",
+        (E2E + "test_cookie_check.py",),
+    ),
+    Attack(
         "a decompression bomb (gzip)",
         "held",
         "cut off at the size limit, recorded",
