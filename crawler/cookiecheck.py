@@ -14,8 +14,8 @@ ended ``ok``, exit 0.
 :class:`CookieCheckMiddleware` sees a redirect before Scrapy's redirect middleware does:
 
 - a ``3xx`` to the URL that was asked for, setting cookies: the cookies are kept for that host
-  (name and value only, :data:`MAX_COOKIES` of at most :data:`MAX_COOKIE_BYTES` each, sent
-  back to that host and port alone), and the request is made again, once, with them; every
+  (names and values only, :data:`MAX_COOKIE_BYTES` in all, sent back to that host and port
+  alone), and the request is made again, once, with them; every
   later request to the host carries them, so the check costs one extra request per host;
 - a ``3xx`` to the URL asked for with no cookie to keep, or again after its cookie was sent:
   the request fails at once, "the page redirects to itself", recorded like any failed page
@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-MAX_COOKIES = 20  # per host
-MAX_COOKIE_BYTES = 4096  # name and value (RFC 6265 §6.1 asks a client to keep at least this)
+MAX_COOKIE_BYTES = 4096  # per host, names and values (RFC 6265 §6.1: at least this per cookie)
+REDIRECTS = frozenset({301, 302, 303, 307, 308})  # the statuses Scrapy's redirect follows
 CHECKED = "cookie_check"  # meta: the request was made again with the cookies its host set
 # a cookie's name: an RFC 6265 token; its value: cookie-octets, or the same in double quotes
 _PAIR = re.compile(
@@ -61,16 +61,15 @@ def _same_url(a: str, b: str) -> bool:
 
 
 def set_cookies(response: Response) -> dict[bytes, bytes]:
-    """The ``name=value`` pairs of the answer's ``Set-Cookie`` headers (attributes dropped;
-    malformed or oversized ones skipped), the later of two with one name winning."""
+    """The ``name=value`` pairs of the answer's ``Set-Cookie`` headers (attributes dropped,
+    malformed ones skipped), the later of two with one name winning."""
     found: dict[bytes, bytes] = {}
     for header in response.headers.getlist(b"Set-Cookie"):
         match = _PAIR.match(header)
         if match is None:
             continue
         name, value = match.groups()
-        if len(name) + len(value) <= MAX_COOKIE_BYTES:
-            found[name] = value
+        found[name] = value
     return found
 
 
@@ -93,7 +92,7 @@ class CookieCheckMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
         location = response.headers.get(b"Location")
-        if not 300 <= response.status < 400 or location is None:
+        if response.status not in REDIRECTS or location is None:
             return response
         if not _same_url(urljoin(request.url, location.decode("latin-1").strip()), request.url):
             return response  # Scrapy's redirect middleware follows it
@@ -109,7 +108,8 @@ class CookieCheckMiddleware:
                     ", ".join(sorted(n.decode("ascii") for n in cookies)),
                 )
             for name, value in cookies.items():
-                if name in jar or len(jar) < MAX_COOKIES:
+                kept = sum(len(k) + len(v) for k, v in jar.items() if k != name)
+                if kept + len(name) + len(value) <= MAX_COOKIE_BYTES:
                     jar[name] = value
             stats = self.crawler.stats
             if stats is not None:

@@ -19,6 +19,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from archive import crawlstate
 from archive.runlog import FrontierEntry
 from crawler import outcome
+from crawler.cookiecheck import CHECKED as COOKIE_CHECKED
 from crawler.records import RawPage
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ PER_REQUEST_META = frozenset(
         "download_latency",
         "download_slot",
         "depth",
+        COOKIE_CHECKED,  # made again with its host's cookies (crawler.cookiecheck)
     }
 )
 
