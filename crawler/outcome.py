@@ -90,8 +90,6 @@ CATEGORIES_BOUNDED = "categories_bounded"  # walks stopped by the default safety
 SITE_UNREACHABLE = "site_unreachable"  # the home page failed at the connection level
 ROBOTS_FORBIDDEN = "robots_forbidden"  # requests robots.txt forbade (obeyed, not fetched)
 ROBOTS_ANSWERS = "robots_answers"  # responses to robots.txt requests (crawler.middlewares)
-COOKIE_CHECKS = "cookie_checks"  # pages that redirected to themselves setting a cookie
-BOT_CHALLENGES = "bot_challenges"  # answers that were a bot challenge (crawler.middlewares)
 DRIFT_ALARMS = "drift_alarms"  # portals whose markup drifted (archive.drift)
 TIME_LIMITED = "time_limited"  # --max-duration / ARCHIVE_MAX_DURATION ended the walk
 LISTING_FIRST_PAGES = "listing_first_pages"  # categories' first listing pages parsed
@@ -100,6 +98,9 @@ LISTING_PAGES_LISTING = "listing_pages_listing"  # listing pages (any page) with
 RESPONSES = "downloader/response_count"  # Scrapy's: every answer of the run, robots.txt's too
 # article pages the site served and the archive stored or found unchanged (a 304 included)
 ARTICLES_SERVED = ("articles_new", "articles_updated", "articles_unchanged", "not_modified")
+# Counted for the summary and `stats`, not read by the outcome (their pages' failures are).
+COOKIE_CHECKS = "cookie_checks"  # pages that redirected to themselves setting a cookie
+BOT_CHALLENGES = "bot_challenges"  # answers that were a bot challenge (crawler.middlewares)
 
 
 def _count(stats: Mapping[str, object], key: str) -> int:
