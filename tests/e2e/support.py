@@ -224,6 +224,18 @@ class _Trap(BaseHTTPRequestHandler):
 
 
 @contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` served on a free loopback port for the block: its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
 def trap_server() -> Iterator[tuple[str, list[str]]]:
     """An HTTP server on a free loopback port that records every hit: ``(base_url, hits)``."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Trap)

@@ -10,17 +10,14 @@ itself anyway is a recorded failure.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from replica.testing import running_mst_replica
 
-from .support import crawl, query
+from .support import crawl, query, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -59,18 +56,6 @@ class _SelfRedirect(BaseHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def _self_redirecting(cookie: str) -> Iterator[str]:
-    handler = type("Handler", (_SelfRedirect,), {"cookie": cookie})
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 @pytest.mark.parametrize(
     ("cookie", "why"),
     [("", "setting no cookie"), ("k=v; Path=/", "even with the cookie it set")],
@@ -80,7 +65,7 @@ def test_a_site_whose_pages_redirect_to_themselves_is_no_ok_run(
     tmp_path: Path, cookie: str, why: str
 ) -> None:
     db = tmp_path / "a.db"
-    with _self_redirecting(cookie) as base:
+    with serving(type("Handler", (_SelfRedirect,), {"cookie": cookie})) as base:
         run = crawl(base, db, *QUIET)
     assert run.returncode == 1, run.stderr[-3000:]
     assert query(db, "SELECT outcome FROM runs") == [("partial",)]

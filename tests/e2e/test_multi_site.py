@@ -4,10 +4,8 @@ code), a site redirecting out of its portal's hosts, and the fallback hosts of t
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import AbstractContextManager
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,16 @@ import pytest
 from replica.testing import running_mst_replica, running_replica
 from tests import forked
 
-from .support import FAR_FUTURE, crawl, crawl_cmd, export, query, scrapy_crawl, trap_server
+from .support import (
+    FAR_FUTURE,
+    crawl,
+    crawl_cmd,
+    export,
+    query,
+    scrapy_crawl,
+    serving,
+    trap_server,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -95,16 +102,8 @@ class _Redirector(BaseHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def redirector(target: str) -> Iterator[str]:
-    handler = type("R", (_Redirector,), {"target": target})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+def redirector(target: str) -> AbstractContextManager[str]:
+    return serving(type("R", (_Redirector,), {"target": target}))
 
 
 def test_a_site_redirecting_out_of_its_family_is_said_so_not_followed(tmp_path: Path) -> None:
