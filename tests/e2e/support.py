@@ -36,6 +36,11 @@ def month_later() -> str:
     return later.replace(microsecond=0).isoformat()
 
 
+# What an article says, per id, to compare two replicas' crawls (its image URLs name the media
+# host, on another port in each replica).
+ARTICLE_TEXTS = "SELECT site_id, json_array(title, lead, body, published_at, author) FROM articles"
+
+
 def crawl_cmd(base_url: str, db: Path, *extra: str) -> list[str]:
     return [MOST_ARCHIVE, "crawl", "--site", base_url, "--db", str(db), "--delay", "0", *extra]
 

@@ -17,14 +17,13 @@ import pytest
 
 from replica.testing import running_mst_replica
 
+from .support import ARTICLE_TEXTS as TEXTS
 from .support import crawl, query
 
 pytestmark = pytest.mark.e2e
 
 QUIET = ("-s", "ARCHIVE_FETCH_FILES=0")
 ARTICLES = r"-\d{6,}\.htm$"
-# what an article says (its image URLs name the media host, on another port in each replica)
-TEXTS = "SELECT site_id, json_array(title, lead, body, published_at, author) FROM articles"
 CHALLENGED = (
     "SELECT url FROM fetch_errors WHERE resolved_at IS NULL AND reason LIKE '%bot challenge%'"
 )
@@ -39,11 +38,24 @@ def test_a_site_behind_a_bot_challenge_is_no_ok_run_and_the_summary_says_why(
     assert run.returncode == 1, run.stderr[-3000:]
     out = run.stdout + run.stderr
     assert "bot challenges:" in out, out[-3000:]
-    assert "MARKUP DRIFT" not in out, out[-3000:]
     assert "lists no category" not in out, out[-3000:]
     assert query(db, "SELECT outcome FROM runs") == [("partial",)]
     assert query(db, "SELECT count(*) FROM articles") == [(0,)]
     assert query(db, CHALLENGED), query(db, "SELECT url, reason FROM fetch_errors")
+
+
+def test_challenged_article_pages_raise_no_markup_drift_alarm(tmp_path: Path) -> None:
+    """Every article page challenged, the listings not: read as pages they were 20 articles "not
+    an article page (no parser matched)" and a MARKUP DRIFT alarm on the portal."""
+    db = tmp_path / "a.db"
+    faults = {"challenge_rate": 1.0, "path_pattern": ARTICLES}
+    with running_mst_replica(articles=20, seed=6, faults=faults) as rep:
+        run = crawl(rep.base_url, db, *QUIET)
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out[-3000:]
+    assert "MARKUP DRIFT" not in out, out[-3000:]
+    reasons = {r for (r,) in query(db, "SELECT reason FROM fetch_errors")}
+    assert reasons and all("bot challenge" in r for r in reasons), reasons
 
 
 def test_articles_challenged_in_one_run_are_archived_by_the_next(tmp_path: Path) -> None:

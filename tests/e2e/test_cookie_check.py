@@ -17,12 +17,12 @@ import pytest
 
 from replica.testing import running_mst_replica
 
+from .support import ARTICLE_TEXTS as TEXTS
 from .support import crawl, query, serving
 
 pytestmark = pytest.mark.e2e
 
 QUIET = ("-s", "ARCHIVE_FETCH_FILES=0")
-TEXTS = "SELECT site_id, json_array(title, lead, body, published_at, author) FROM articles"
 
 
 def test_a_site_behind_a_cookie_check_is_archived_whole(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from replica.faults import CHALLENGE_PAGE
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 CAPTURED = (FIXTURES / "challenges" / "mod-gov-vn-robots-2026-10-06.bin").read_bytes()
+CAPTURE_SHA256 = "c906022e23f9cb027a28ed2cf00b7c8d4607035e5debe2c877c20a103442d7a8"
 PAGES = sorted((FIXTURES / "pages").glob("*/page.html"))
 
 
@@ -20,7 +22,9 @@ def test_the_captured_challenge_is_one_and_names_its_cookie() -> None:
     assert "cookie D1N" in found
 
 
-def test_the_replica_serves_the_challenge_as_captured() -> None:
+def test_the_fixture_is_the_capture_and_the_replica_serves_it() -> None:
+    # the SHA-256 the capture log records for the answer (tests/fixtures/challenges/README.md)
+    assert hashlib.sha256(CAPTURED).hexdigest() == CAPTURE_SHA256
     assert CHALLENGE_PAGE == CAPTURED
 
 
