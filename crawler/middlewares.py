@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
     from scrapy.robotstxt import RobotParser
+    from twisted.python.failure import Failure
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,12 @@ def is_robots_request(request: Request) -> bool:
     )
 
 
+# robots.txt statuses RFC 9309 (§2.3.1.4) calls "unreachable": the crawler must assume complete
+# disallow. Other errors (4xx, an HTML error page) mean "no rules" (§2.3.1.3, SITE.md §10.20).
+SERVER_ERRORS = range(500, 600)
+DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
+
+
 def is_error_page(response: Response) -> bool:
     """True when a robots.txt answer is an error page: not 200, or HTML (SITE.md §10.20)."""
     ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
@@ -197,7 +204,8 @@ def _quiet_robots_errors() -> None:
 
 
 class RobotsRulesMiddleware(RobotsTxtMiddleware):
-    """robots.txt obeyed; an error page is no rules; ``Crawl-delay`` spaces the host's requests.
+    """robots.txt obeyed; an error page is no rules, a server error (5xx) forbids everything;
+    ``Crawl-delay`` spaces the host's requests.
 
     Public Scrapy API only: the robots.txt response passes through :meth:`process_response`
     like any other (an error page's body is emptied there, so the stock parser reads no rules),
@@ -208,6 +216,8 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         _quiet_robots_errors()
+        # hosts whose robots.txt answered a server error in this run -> that status
+        self.unreadable: dict[str, int] = {}
         settings = crawler.settings
         self.agent: str = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
         self.max_delay = settings.getfloat("ARCHIVE_MAX_CRAWL_DELAY")
@@ -220,6 +230,22 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
         if is_robots_request(request) and self.crawler.stats is not None:
             # (a run that fetched nothing else, robots.txt forbidding the rest, is "forbidden")
             self.crawler.stats.inc_value(f"archive/{outcome.ROBOTS_ANSWERS}")
+        if is_robots_request(request) and response.status in SERVER_ERRORS:
+            # RFC 9309 §2.3.1.4: a robots.txt the server fails to give (5xx) means "complete
+            # disallow" until it can be read; the stock parser then reads rules that say so
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value(f"archive/{outcome.ROBOTS_SERVER_ERRORS}")
+            netloc = urlparse_cached(request).netloc
+            self.unreadable[netloc] = response.status
+            logger.warning(
+                "robots.txt of %s answered HTTP %s (retries spent): RFC 9309 reads a robots.txt "
+                "the server fails to give as 'disallow all', so nothing more is fetched from %s "
+                "in this run; what was refused is recorded as failed, and the next run asks again",
+                netloc,
+                response.status,
+                netloc,
+            )
+            return response.replace(body=DISALLOW_ALL)
         if is_robots_request(request) and is_error_page(response):
             challenge = bot_challenge(response.body) if response.status == 200 else None
             if challenge is not None and self.crawler.stats is not None:
@@ -251,7 +277,17 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
             self.pacer.set_delay(netloc, float(delay))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        await super().process_request(request)
+        try:
+            await super().process_request(request)
+        except IgnoreRequest:
+            netloc = urlparse_cached(request).netloc
+            status = self.unreadable.get(netloc)
+            if status is None:
+                raise  # the site's own rules forbid it: obeyed, not a failure
+            raise RobotsUnreadable(
+                f"robots.txt of {netloc} answered HTTP {status}: read as 'disallow all' "
+                "(RFC 9309), nothing fetched from there until it can be read"
+            ) from None
         if is_robots_request(request):
             return
         wait = self.pacer.reserve(urlparse_cached(request).netloc)
@@ -279,6 +315,23 @@ class IncompleteResponse(IgnoreRequest):
     def __init__(self, reason: str, response: Response) -> None:
         super().__init__(reason)
         self.response = response
+
+
+class RobotsUnreadable(IgnoreRequest):
+    """A request refused because its host's robots.txt answered a server error (5xx): RFC 9309
+    reads that as "disallow all", so the request is not sent; but the site did not forbid it, it
+    failed, so this is a failure (recorded, retried by a later run), not an obeyed rule."""
+
+
+def robots_forbade(failure: Failure) -> bool:
+    """Whether a request was refused by its host's robots.txt rules: obeyed, not a failure.
+    One refused because that robots.txt could not be read (:class:`RobotsUnreadable`) failed."""
+    exc = failure.value
+    return (
+        isinstance(exc, IgnoreRequest)
+        and not isinstance(exc, RobotsUnreadable)
+        and "robots.txt" in str(exc)
+    )
 
 
 class BotChallenge(IgnoreRequest):

@@ -17,7 +17,8 @@ outcome          when                                                           
 ``unreachable``  the site never answered: every entry point refused the connection or has     1
                  no DNS name
 ``forbidden``    the site's robots.txt forbids every page the run asked for (``Disallow: /``):  1
-                 obeyed, nothing but robots.txt fetched (:data:`ROBOTS_FORBIDDEN`)
+                 obeyed, nothing but robots.txt fetched (:data:`ROBOTS_FORBIDDEN`); a robots.txt
+                 answered with a 5xx refuses pages too, but as failures (``partial``)
 ``partial``      the crawl finished but some listings, articles or files failed              1
 ``drift``        finished, but a portal's recent articles parse badly, or none of the run's   1
                  first listing pages lists an article link: markup drift (``archive.drift``,
@@ -90,12 +91,18 @@ CATEGORIES_BOUNDED = "categories_bounded"  # walks stopped by the default safety
 SITE_UNREACHABLE = "site_unreachable"  # the home page failed at the connection level
 ROBOTS_FORBIDDEN = "robots_forbidden"  # requests robots.txt forbade (obeyed, not fetched)
 ROBOTS_ANSWERS = "robots_answers"  # responses to robots.txt requests (crawler.middlewares)
+# robots.txt answers that were a server error (5xx, retries spent): read as "disallow all"
+# (RFC 9309 §2.3.1.4); what that refuses is a failure (crawler.middlewares.RobotsUnreadable)
+ROBOTS_SERVER_ERRORS = "robots_server_errors"
 DRIFT_ALARMS = "drift_alarms"  # portals whose markup drifted (archive.drift)
 TIME_LIMITED = "time_limited"  # --max-duration / ARCHIVE_MAX_DURATION ended the walk
 LISTING_FIRST_PAGES = "listing_first_pages"  # categories' first listing pages parsed
 LISTING_FIRST_PAGES_EMPTY = "listing_first_pages_empty"  # ... of them without an article link
 LISTING_PAGES_LISTING = "listing_pages_listing"  # listing pages (any page) with an article link
 RESPONSES = "downloader/response_count"  # Scrapy's: every answer of the run, robots.txt's too
+# Scrapy's too: the answers that reached what asked for them, robots.txt's included; an answer
+# the retry or redirect middleware replaced by a new request is not one of them
+FINAL_RESPONSES = "response_received_count"
 # article pages the site served and the archive stored or found unchanged (a 304 included)
 ARTICLES_SERVED = ("articles_new", "articles_updated", "articles_unchanged", "not_modified")
 # Counted for the summary and `stats`, not read by the outcome (their pages' failures are).
@@ -177,8 +184,10 @@ def decide_from_stats(stats: Mapping[str, object], finish_reason: str | None = N
         _count(stats, "errors"),
         storage_errors=_count(stats, STORAGE_ERRORS),
         unreachable=bool(_count(stats, SITE_UNREACHABLE)) and not responses,
+        # robots.txt's answers are counted where the retry middleware has let them through:
+        # a retried robots.txt (a 503, then its rules) is still a run that fetched nothing else
         forbidden=bool(_count(stats, ROBOTS_FORBIDDEN))
-        and responses <= _count(stats, ROBOTS_ANSWERS),
+        and _count(stats, FINAL_RESPONSES) <= _count(stats, ROBOTS_ANSWERS),
         drift=bool(_count(stats, DRIFT_ALARMS)),
         limited=bool(
             _count(stats, CATEGORIES_LIMITED)

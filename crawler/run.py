@@ -109,7 +109,16 @@ class CrawlSummary:
                     "  robots.txt forbids every page this run asked for: obeyed, nothing was "
                     "crawled (see the log)"
                 ]
-                if self.outcome == "forbidden"
+                if self.outcome == "forbidden" and not c.get(outcomes.ROBOTS_SERVER_ERRORS)
+                else []
+            ),
+            *(
+                [
+                    f"  robots.txt failed:  {c[outcomes.ROBOTS_SERVER_ERRORS]}  (answered with a "
+                    "server error, HTTP 5xx: RFC 9309 reads that as 'disallow all', so nothing "
+                    "was crawled from that host; the next run asks again; see the log)"
+                ]
+                if c.get(outcomes.ROBOTS_SERVER_ERRORS)
                 else []
             ),
             *([f"  {outcomes.NOTHING_FETCHED_TEXT}"] if self.fetched_nothing else []),

@@ -168,6 +168,17 @@ ATTACKS: tuple[Attack, ...] = (
         (E2E + "test_cookie_check.py",),
     ),
     Attack(
+        "robots.txt answered with a server error (503), retries spent",
+        "held",
+        "read as 'disallow all' (RFC 9309 §2.3.1.4): nothing else asked for, each refused page "
+        "a recorded failure, run partial, exit 1, the summary saying robots.txt failed (it was "
+        "read as no rules: the whole site crawled, 'ok', exit 0); a 4xx is still no rules",
+        (
+            E2E + "test_robots.py::test_a_robots_txt_the_server_fails_to_give_fails_the_run",
+            E2E + "test_robots.py::test_a_robots_txt_not_found_still_means_no_rules",
+        ),
+    ),
+    Attack(
         "a decompression bomb (gzip)",
         "held",
         "cut off at the size limit, recorded",

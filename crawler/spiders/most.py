@@ -28,12 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest, UsageError
+from scrapy.exceptions import DontCloseSpider, UsageError
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.defer import maybe_deferred_to_future
 
 from archive import crawlstate
 from crawler import outcome, parsers
+from crawler.middlewares import robots_forbade
 from crawler.parsers.urls import is_web_url
 from crawler.portals import default_sites, most, mst
 from crawler.portals.mst import host_of
@@ -726,7 +727,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         meta = request.meta
         kind = meta.get("kind", "listing")
         reason, status = failure_reason(failure)
-        if isinstance(failure.value, IgnoreRequest) and "robots.txt" in str(failure.value):
+        if robots_forbade(failure):
             # the site asked not to be crawled there: respected, not a failure (a run that
             # fetched nothing else is "forbidden": crawler.outcome)
             logger.info("robots.txt forbids %s: not fetched", request.url)

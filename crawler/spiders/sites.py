@@ -20,6 +20,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 
 from crawler import outcome, parsers
+from crawler.middlewares import robots_forbade
 from crawler.portals import mst, portal_named, portal_of_host
 from crawler.records import NEXT_SITE, FetchFailure, FetchSuccess
 from crawler.spiders.state import ArchiveView, failure_reason
@@ -119,7 +120,7 @@ class SiteStart:
         redirected = bool(request.meta.get("redirect_urls"))
         problem = None
         unreachable = status is None and not isinstance(failure.value, IgnoreRequest)
-        if isinstance(failure.value, IgnoreRequest) and "robots.txt" in reason:
+        if robots_forbade(failure):
             # obeyed; the portal's home page is tried next (a run that fetches nothing else
             # is "forbidden": crawler.outcome)
             logger.warning("robots.txt of %s forbids its root page", self.scope.base)

@@ -63,6 +63,17 @@ def test_every_final_outcome_has_an_exit_code() -> None:
                 "archive/robots_forbidden": 3,
                 "archive/robots_answers": 1,
                 "downloader/response_count": 1,
+                "response_received_count": 1,
+            },
+            "forbidden",
+        ),
+        # ... robots.txt retried (a 503, then the answer that forbade): still nothing else
+        (
+            {
+                "archive/robots_forbidden": 3,
+                "archive/robots_answers": 1,
+                "downloader/response_count": 2,
+                "response_received_count": 1,
             },
             "forbidden",
         ),
@@ -72,6 +83,7 @@ def test_every_final_outcome_has_an_exit_code() -> None:
                 "archive/robots_forbidden": 3,
                 "archive/robots_answers": 1,
                 "downloader/response_count": 9,
+                "response_received_count": 9,
             },
             "ok",
         ),

@@ -31,26 +31,29 @@ def test_robots_error_page_with_status_200_means_no_rules(tmp_path: Path) -> Non
 
 
 @contextmanager
-def robots_proxy(upstream: str, robots: bytes) -> Iterator[tuple[str, list[str]]]:
-    """A loopback proxy of ``upstream`` that answers /robots.txt itself: ``(base_url, paths)``."""
+def robots_proxy(
+    upstream: str, robots: bytes, status: int = 200
+) -> Iterator[tuple[str, list[str]]]:
+    """A loopback proxy of ``upstream`` that answers /robots.txt itself (with ``status``):
+    ``(base_url, paths)``."""
     paths: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             paths.append(self.path)
             if self.path == "/robots.txt":
-                status, headers, body = 200, {"Content-Type": "text/plain"}, robots
+                code, headers, body = status, {"Content-Type": "text/plain"}, robots
             else:
                 try:
                     with urllib.request.urlopen(upstream + self.path, timeout=30) as resp:
-                        status, body = resp.status, resp.read()
+                        code, body = resp.status, resp.read()
                         headers = {"Content-Type": resp.headers.get("Content-Type", "")}
                 except urllib.error.HTTPError as err:
-                    status, body = err.code, err.read()
+                    code, body = err.code, err.read()
                     headers = {"Content-Type": err.headers.get("Content-Type", "")}
             # the replica's absolute links name its own port: make them name the proxy's
             body = body.replace(upstream_host, own_host)
-            self.send_response(status)
+            self.send_response(code)
             for name, value in headers.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
@@ -141,3 +144,46 @@ def test_a_site_whose_robots_txt_forbids_everything_is_not_an_ok_run(
     assert result.returncode == 1, result.stderr[-3000:]
     assert query(db, "SELECT outcome FROM runs") == [("forbidden",)]
     assert "robots.txt forbids" in result.stderr and "nothing was crawled" in result.stderr
+
+
+@pytest.mark.parametrize("portal", ["most", "mst"])
+def test_a_robots_txt_the_server_fails_to_give_fails_the_run(tmp_path: Path, portal: str) -> None:
+    """robots.txt answered with a server error (503, retries spent) was read as "no rules": the
+    crawl went on over the whole site, archived it and said ``ok`` (exit 0). RFC 9309 §2.3.1.4
+    reads an unreachable robots.txt as complete disallow: nothing else is asked for. But the
+    site did not forbid anything, it failed: what was refused is a recorded failure (the run
+    ``partial``, exit 1, retried by the next run), never "forbidden" nor an obeyed rule, and
+    the summary says robots.txt failed."""
+    db = tmp_path / "archive.db"
+    start = (
+        running_replica(articles=5, seed=13)
+        if portal == "most"
+        else running_mst_replica(articles=5, seed=13)
+    )
+    with (
+        start as rep,
+        robots_proxy(rep.base_url, b"<h1>Service Unavailable</h1>", status=503) as (base, paths),
+    ):
+        result = crawl(base, db, "-s", "RETRY_TIMES=1", "-s", "ARCHIVE_RETRY_BACKOFF=0.01")
+    assert paths == ["/robots.txt", "/robots.txt"]  # one retry, then nothing else asked for
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert query(db, "SELECT outcome FROM runs") == [("partial",)]
+    assert query(db, "SELECT count(*) FROM articles") == [(0,)]
+    reasons = [r for (r,) in query(db, "SELECT reason FROM fetch_errors")]
+    assert reasons and all("answered HTTP 503" in r and "RFC 9309" in r for r in reasons), reasons
+    assert "robots.txt failed:  1" in result.stderr, result.stderr[-3000:]
+    assert "answered HTTP 503" in result.stderr and "RFC 9309" in result.stderr
+    assert "robots.txt forbids" not in result.stderr
+
+
+def test_a_robots_txt_not_found_still_means_no_rules(tmp_path: Path) -> None:
+    """The other side of the line: a 4xx robots.txt (RFC 9309 §2.3.1.3, "unavailable") is no
+    rules, as on the SharePoint portal's 404 error page (SITE.md §10.20)."""
+    db = tmp_path / "archive.db"
+    with (
+        running_replica(articles=3, seed=13) as rep,
+        robots_proxy(rep.base_url, b"Not Found", status=410) as (base, _),
+    ):
+        result = crawl(base, db, "-s", "ARCHIVE_FETCH_FILES=0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(export(db)) == 3
