@@ -229,6 +229,10 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+            # a new file: its free pages can be given back (release_free_pages); only settable
+            # before the first page is written
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
         _claim(conn, path)  # before WAL and migrations: another application's file stays as it is
         _configure(conn, readonly=False)
         db = sqlite_utils.Database(conn, execute_plugins=False)
@@ -273,6 +277,26 @@ def write_savepoint(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database
         conn.execute("RELEASE archive_write")
     finally:
         _OPEN_SAVEPOINT.discard(db)
+
+
+def release_free_pages(db: sqlite_utils.Database) -> int:
+    """Give the archive's free pages back to the file system; how many there were.
+
+    Writing leaves pages free inside the file (the full-text index's segment merges free a few
+    dozen in a crawl of a few hundred articles: 4% of a small archive's file), and SQLite keeps
+    them for later writes. An archive created with ``auto_vacuum = INCREMENTAL`` (every archive
+    :func:`open_archive` creates) gives them back here, at the end of each run, moving only the
+    pages that follow them. An older archive (made before) keeps them for reuse: turning the
+    mode on would need a ``VACUUM`` of the whole file. Outside any transaction only.
+    """
+    conn = db.conn
+    if conn.in_transaction or conn.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+        return 0
+    free = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
+    if free:
+        # through sqlite3_exec: a cursor would step the pragma once, freeing a single page
+        conn.executescript("PRAGMA incremental_vacuum;")
+    return free
 
 
 @contextlib.contextmanager

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from archive import migrations as m
-from archive.db import write_transaction
+from archive.db import release_free_pages, write_transaction
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -59,7 +59,8 @@ def finish_run(
     outcome: str,
     counts: Mapping[str, object],
 ) -> None:
-    """Close a run: ``finished_at`` now, ``outcome`` (ok|partial|failed|died|interrupted).
+    """Close a run: ``finished_at`` now, ``outcome`` (ok|partial|failed|died|interrupted), and
+    the free pages its writes left given back (:func:`archive.db.release_free_pages`).
 
     Keys of ``counts`` named like a ``runs`` column (pages_fetched, articles_new,
     articles_updated, articles_unchanged, files, errors) fill those columns; the whole mapping
@@ -76,6 +77,7 @@ def finish_run(
     )
     sets = ", ".join(f"{c} = :{c}" for c in values)
     db.execute(f"UPDATE runs SET {sets} WHERE id = :run_id", {**values, "run_id": run_id})
+    release_free_pages(db)  # the run's last write: the file gives back what it no longer uses
 
 
 def _pid_alive(pid: int) -> bool:
