@@ -13,6 +13,7 @@ unless a transaction is open), ``db.query()`` for reads. Writes that belong toge
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import stat
@@ -21,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import sqlite_utils
+
+logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 30_000  # how long a statement waits for another writer before "locked"
 # PRAGMA application_id of every archive (docs/schema.md): "MoST" in ASCII. Set by the first
@@ -290,12 +293,16 @@ def release_free_pages(db: sqlite_utils.Database) -> int:
     mode on would need a ``VACUUM`` of the whole file. Outside any transaction only.
     """
     conn = db.conn
-    if conn.in_transaction or conn.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+    try:
+        if conn.in_transaction or conn.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+            return 0
+        free = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
+        if free:
+            # through sqlite3_exec: a cursor would step the pragma once, freeing a single page
+            conn.executescript("PRAGMA incremental_vacuum;")
+    except sqlite3.Error as exc:  # e.g. a full disk: the pages stay free, for later writes
+        logger.warning("could not give the archive's free pages back: %s", exc)
         return 0
-    free = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
-    if free:
-        # through sqlite3_exec: a cursor would step the pragma once, freeing a single page
-        conn.executescript("PRAGMA incremental_vacuum;")
     return free
 
 

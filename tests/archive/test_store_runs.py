@@ -347,3 +347,30 @@ def test_a_run_gives_back_the_pages_its_writes_left_free(tmp_path: Path) -> None
     store.finish_run(db, run_id, outcome="ok", counts={})
     assert _free_pages(db) > 0  # kept (start_run may have reused a few), nothing moved
     db.close()
+
+
+def test_free_pages_that_cannot_be_given_back_stay_and_say_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Giving free pages back is the run's last write, after its record is committed: where
+    the file cannot be written then (a full disk; here a read-only connection) the pages stay
+    for later writes, with a warning, and the caller is not told the run failed to record."""
+    from archive.db import release_free_pages
+
+    path = tmp_path / "archive.db"
+    db = open_archive(path)
+    with db.conn:
+        db.conn.execute("CREATE TABLE scratch (b BLOB)")
+        db.conn.executemany("INSERT INTO scratch VALUES (?)", [(b"x" * 3000,)] * 100)
+        db.conn.execute("DROP TABLE scratch")
+    db.close()
+    reader = open_archive(path, readonly=True)
+    free = _free_pages(reader)
+    assert free > 50
+    assert release_free_pages(reader) == 0
+    assert _free_pages(reader) == free
+    assert "could not give the archive's free pages back" in caplog.text
+    reader.close()
+    writer = open_archive(path)
+    assert release_free_pages(writer) == free and _free_pages(writer) == 0
+    writer.close()
