@@ -116,6 +116,15 @@ class SiteGuardMiddleware:
         if target is None and request.meta.get("kind") == "file" and is_web_url(request.url):
             # a page requisite: fetched from whichever host serves it (crawler.requisites)
             target = request.url.split("#", 1)[0]
+        if target is None and is_robots_request(request):
+            # the robots.txt of a host outside the site's family: only images and attachments
+            # come from there, fetched as the page shows them (docs/crawling.md), so its rules
+            # are not asked for (Scrapy's robots middleware then lets that host's requests by)
+            logger.debug(
+                "robots.txt of %s not asked for: a host of page requisites",
+                urlparse_cached(request).netloc,
+            )
+            raise IgnoreRequest(f"robots.txt of a host of page requisites: {request.url}")
         if target is None:
             redirected = bool(request.meta.get("redirect_urls"))
             what = "offsite redirect" if redirected else "offsite request"
