@@ -236,15 +236,18 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        if is_robots_request(request) and self.crawler.stats is not None:
+        if not is_robots_request(request):
+            return response
+        stats = self.crawler.stats
+        if stats is not None:
             # (a run that fetched nothing else, robots.txt forbidding the rest, is "forbidden")
-            self.crawler.stats.inc_value(f"archive/{outcome.ROBOTS_ANSWERS}")
-        if is_robots_request(request) and response.status in SERVER_ERRORS:
+            stats.inc_value(f"archive/{outcome.ROBOTS_ANSWERS}")
+        netloc = urlparse_cached(request).netloc
+        if response.status in SERVER_ERRORS:
             # RFC 9309 §2.3.1.4: a robots.txt the server fails to give (5xx) means "complete
             # disallow" until it can be read; the stock parser then reads rules that say so
-            if self.crawler.stats is not None:
-                self.crawler.stats.inc_value(f"archive/{outcome.ROBOTS_SERVER_ERRORS}")
-            netloc = urlparse_cached(request).netloc
+            if stats is not None:
+                stats.inc_value(f"archive/{outcome.ROBOTS_SERVER_ERRORS}")
             self.unreadable[netloc] = response.status
             logger.warning(
                 "robots.txt of %s answered HTTP %s (retries spent): RFC 9309 reads a robots.txt "
@@ -255,13 +258,13 @@ class RobotsRulesMiddleware(RobotsTxtMiddleware):
                 netloc,
             )
             return response.replace(body=DISALLOW_ALL)
-        if is_robots_request(request) and is_error_page(response):
+        if is_error_page(response):
             challenge = bot_challenge(response.body) if response.status == 200 else None
-            if challenge is not None and self.crawler.stats is not None:
-                self.crawler.stats.inc_value(f"archive/{outcome.BOT_CHALLENGES}")
+            if challenge is not None and stats is not None:
+                stats.inc_value(f"archive/{outcome.BOT_CHALLENGES}")
             logger.info(
                 "robots.txt of %s is %s: no rules",
-                urlparse_cached(request).netloc,
+                netloc,
                 challenge or f"an error page (HTTP {response.status})",
             )
             return response.replace(body=b"")
