@@ -102,10 +102,14 @@ class ArchiveView:
             files_resting=snapshot.files_resting,
             walk_complete_before=walk_was_complete(last),
             frontier=snapshot.frontier.get(scope.base, ()),
+            # this site's own articles only: an archive of both portals holds the other's
+            # errors too, and no listing of this site can hold the other portal's articles
             recent_article_errors=sum(
                 1
                 for e in snapshot.open_errors
-                if e.kind == "article" and e.attempts <= RECENT_ERROR_ATTEMPTS
+                if e.kind == "article"
+                and e.attempts <= RECENT_ERROR_ATTEMPTS
+                and scope.contains(e.url)
             ),
         )
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from archive.db import open_archive
+from archive.runlog import record_error
 from replica.site import Site
 
 from .support import (
@@ -163,3 +165,52 @@ def test_no_change_rerun_fetches_listing_pages_and_due_rechecks_only(
         "/_layouts/15/WebService/Getdataportal.asmx/GetListposts",
     }
     assert "articles new:       0" in second.stderr
+
+
+def test_another_portal_s_failed_article_does_not_walk_this_portal_again(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    """An archive holds both portals (the default crawl). An article of mst.gov.vn that failed
+    in its last run makes mst's next walk go through every listing page, to learn that article's
+    zones; it must not make the SharePoint portal's walk do so: its listings hold no mst
+    article. (It did: an hourly cron walked every listing page of one portal whenever the other
+    had a recently failed article.)"""
+    db = crawled.copy(tmp_path)
+    rep = crawled.replica
+    other = "https://mst.gov.vn/bo-truong-lam-viec-voi-cuc-197250704101929995.htm"
+    _failed_article(db, other, "mst")
+    rep.reset_requests()
+    again = crawl(rep.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
+    assert again.returncode == 0, again.stderr[-3000:]
+    listing = [r for r in rep.requests() if "/chuyen-muc/" in r["path"].lower()]
+    # the same as with no error at all (test_no_change_rerun_fetches_listing_pages_and_due_...)
+    assert len(listing) <= 2 * len(rep.site.categories()), [r["path"] for r in listing]
+    assert "every listing page is walked" not in again.stderr
+    # the other portal's error stays open, for that portal's own run to retry
+    assert query(db, "SELECT url, resolved_at FROM fetch_errors") == [(other, None)]
+    # while a failed article of its own still walks every listing page of this portal
+    _failed_article(db, export(db)[0]["url"], "most")
+    rep.reset_requests()
+    own = crawl(rep.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
+    assert own.returncode == 0, own.stderr[-3000:]
+    walked = [r for r in rep.requests() if "/chuyen-muc/" in r["path"].lower()]
+    assert len(walked) > 2 * len(rep.site.categories()), [r["path"] for r in walked]
+    assert "every listing page is walked" in own.stderr
+
+
+def _failed_article(db: Path, url: str, portal: str) -> None:
+    """An article fetch that failed once (as a crawl of ``portal`` records it)."""
+    archive = open_archive(db)
+    try:
+        with archive.conn:
+            record_error(
+                archive,
+                url=url,
+                kind="article",
+                status=503,
+                reason="HTTP 503",
+                run_id=None,
+                portal=portal,
+            )
+    finally:
+        archive.close()
