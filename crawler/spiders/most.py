@@ -115,6 +115,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     files_given_up: frozenset[str]
     files_resting: frozenset[str]
     walk_complete_before: bool
+    recent_failures: tuple[str, ...]
     early_stop: bool
     fallbacks: list[str]
     pending_sites: list[str]
@@ -227,14 +228,12 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         # of each category (the frontier holds the rest); its queued articles count as known.
         resumed_ids = {e.site_id for e in self.resume if e.site_id is not None}
         self.walk_known = self.known | frozenset(resumed_ids)
-        self.early_stop = (
-            self.incremental
-            and (self.walk_complete_before or bool(self.resume))
-            and not view.recent_article_errors
-        )
+        self.recent_failures = view.recent_article_errors
+        # (settled again once the portal is known: _portal_requests)
+        self.early_stop = self.incremental and self._walk_stops_early()[0]
         logger.info(
             "archive holds %d articles; %s run; %d re-checks due; %d files missing%s; "
-            "%d open errors%s",
+            "%d open errors",
             len(self.known),
             "incremental" if self.incremental else "full",
             len(self.rechecks),
@@ -243,11 +242,21 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             if self.files_given_up
             else "",
             len(self.open_errors),
-            ""
-            if self.early_stop or not self.incremental
-            else " (last run did not finish its walk, or articles failed recently: "
-            "every listing page is walked)",
         )
+
+    def _walk_stops_early(self) -> tuple[bool, str]:
+        """Whether a listing walk may end at its first pages of archived articles, and if not
+        in an incremental run, why. Only after a walk that reached every category's end (or
+        going on from a time-limited run's frontier), and not while an article of this site
+        failed recently: its categories are learnt from the listings that show it. The site's
+        own articles are those on its hosts (:meth:`SiteScope.contains`), asked once its portal
+        is known: an archive of both portals holds the other's failures too."""
+        if not (self.walk_complete_before or self.resume):
+            return False, "no complete walk of this site before this run"
+        failed = sum(1 for url in self.recent_failures if self.scope.contains(url))
+        if failed:
+            return False, f"{failed} of its articles failed recently"
+        return True, ""
 
     # ------------------------------------------------------------------ start
 
@@ -280,6 +289,10 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
 
     def _portal_requests(self) -> Iterator[scrapy.Request]:
         """Once the portal is known: its feeds, retries of open errors, re-checks, files."""
+        stops, why = self._walk_stops_early()
+        self.early_stop = self.incremental and stops
+        if self.incremental and not stops:
+            logger.info("%s: every listing page is walked (%s)", self.scope.base, why)
         if self.discovery:
             for url in self.scope.entry_urls("rss"):
                 yield scrapy.Request(

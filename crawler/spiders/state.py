@@ -77,8 +77,9 @@ class ArchiveView:
     files_given_up: frozenset[str] = frozenset()
     files_resting: frozenset[str] = frozenset()
     walk_complete_before: bool = False  # the last finished run walked every category
-    # articles that failed recently: their listings must be walked again to know their categories
-    recent_article_errors: int = 0
+    # URLs of articles that failed recently, of every portal (the spider keeps its own site's
+    # once it knows the portal): their listings must be walked again to know their categories
+    recent_article_errors: tuple[str, ...] = ()
     # the requests a time-limited run of this site left: the walk goes on from them
     frontier: tuple[FrontierEntry, ...] = ()
 
@@ -102,14 +103,10 @@ class ArchiveView:
             files_resting=snapshot.files_resting,
             walk_complete_before=walk_was_complete(last),
             frontier=snapshot.frontier.get(scope.base, ()),
-            # this site's own articles only: an archive of both portals holds the other's
-            # errors too, and no listing of this site can hold the other portal's articles
-            recent_article_errors=sum(
-                1
+            recent_article_errors=tuple(
+                e.url
                 for e in snapshot.open_errors
-                if e.kind == "article"
-                and e.attempts <= RECENT_ERROR_ATTEMPTS
-                and scope.contains(e.url)
+                if e.kind == "article" and e.attempts <= RECENT_ERROR_ATTEMPTS
             ),
         )
 

@@ -16,7 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from archive.db import open_archive
 from archive.files import files_dir_for
+from archive.runlog import record_error
 from replica.testing import ReplicaHandle
 from tests import forked
 
@@ -123,15 +125,38 @@ class Crawled:
 
     def copy(self, where: Path) -> Path:
         """A writable copy of the archive (database and files folder) in ``where``."""
-        target = where / self.db.name
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(str(self.db) + suffix)
-            if source.exists():
-                shutil.copy2(source, Path(str(target) + suffix))
-        files = files_dir_for(self.db)
-        if files.exists():
-            shutil.copytree(files, files_dir_for(target))
-        return target
+        return copy_archive(self.db, where)
+
+
+def copy_archive(db: Path, where: Path) -> Path:
+    """A writable copy of the archive ``db`` (database and files folder) in ``where``."""
+    target = where / db.name
+    for suffix in ("", "-wal", "-shm"):
+        source = Path(str(db) + suffix)
+        if source.exists():
+            shutil.copy2(source, Path(str(target) + suffix))
+    files = files_dir_for(db)
+    if files.exists():
+        shutil.copytree(files, files_dir_for(target))
+    return target
+
+
+def record_failed_article(db: Path, url: str, portal: str) -> None:
+    """An article fetch that failed once, as a crawl of ``portal`` records it (HTTP 503)."""
+    archive = open_archive(db)
+    try:
+        with archive.conn:
+            record_error(
+                archive,
+                url=url,
+                kind="article",
+                status=503,
+                reason="HTTP 503",
+                run_id=None,
+                portal=portal,
+            )
+    finally:
+        archive.close()
 
 
 def query(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

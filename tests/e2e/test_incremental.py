@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from archive.db import open_archive
-from archive.runlog import record_error
 from replica.site import Site
 
 from .support import (
@@ -25,6 +23,7 @@ from .support import (
     export,
     month_later,
     query,
+    record_failed_article,
     show,
 )
 
@@ -178,7 +177,7 @@ def test_another_portal_s_failed_article_does_not_walk_this_portal_again(
     db = crawled.copy(tmp_path)
     rep = crawled.replica
     other = "https://mst.gov.vn/bo-truong-lam-viec-voi-cuc-197250704101929995.htm"
-    _failed_article(db, other, "mst")
+    record_failed_article(db, other, "mst")
     rep.reset_requests()
     again = crawl(rep.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
     assert again.returncode == 0, again.stderr[-3000:]
@@ -189,28 +188,10 @@ def test_another_portal_s_failed_article_does_not_walk_this_portal_again(
     # the other portal's error stays open, for that portal's own run to retry
     assert query(db, "SELECT url, resolved_at FROM fetch_errors") == [(other, None)]
     # while a failed article of its own still walks every listing page of this portal
-    _failed_article(db, export(db)[0]["url"], "most")
+    record_failed_article(db, export(db)[0]["url"], "most")
     rep.reset_requests()
     own = crawl(rep.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
     assert own.returncode == 0, own.stderr[-3000:]
     walked = [r for r in rep.requests() if "/chuyen-muc/" in r["path"].lower()]
     assert len(walked) > 2 * len(rep.site.categories()), [r["path"] for r in walked]
     assert "every listing page is walked" in own.stderr
-
-
-def _failed_article(db: Path, url: str, portal: str) -> None:
-    """An article fetch that failed once (as a crawl of ``portal`` records it)."""
-    archive = open_archive(db)
-    try:
-        with archive.conn:
-            record_error(
-                archive,
-                url=url,
-                kind="article",
-                status=503,
-                reason="HTTP 503",
-                run_id=None,
-                portal=portal,
-            )
-    finally:
-        archive.close()

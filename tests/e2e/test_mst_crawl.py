@@ -23,7 +23,7 @@ import pytest
 
 from replica.testing import running_mst_replica
 
-from .support import crawl, export, mst_mismatches
+from .support import copy_archive, crawl, export, mst_mismatches, record_failed_article
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -45,6 +45,7 @@ class MstCrawls:
     rerun_served: list[dict[str, Any]]
     rerun_media: list[dict[str, Any]]
     db: Path
+    replica: Any  # still serving while the module's tests run
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +70,7 @@ def mst(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MstCrawls]:
             rep.requests(),
             rep.media_requests(),
             db,
+            rep,
         )
 
 
@@ -151,6 +153,30 @@ def test_no_change_rerun_costs_a_request_or_two_per_zone(mst: MstCrawls) -> None
     assert set(other) <= {"/", "/robots.txt", "/sitemap.xml"}
     assert not [r for r in mst.rerun_served if "-197" in r["path"]], "an article was re-fetched"
     assert mst.rerun_media == []
+
+
+def test_the_other_portal_s_failed_article_does_not_walk_every_zone_page(
+    mst: MstCrawls, tmp_path: Path
+) -> None:
+    """An archive of both portals: a SharePoint article that failed in that portal's last run
+    (its URL on www.most.gov.vn, as the default crawl records it) must not send mst's walk
+    through every zone page. Until the root page shows which portal the site is, the crawl's
+    scope is the SharePoint portal's, whose hosts these are: the site's own failed articles are
+    told apart once the portal is known. (They were not, and a no-change hourly run of mst walked
+    every zone page whenever the old portal had an article failing.)"""
+    db = copy_archive(mst.db, tmp_path)
+    record_failed_article(db, "https://www.most.gov.vn/vn/tin-tuc/24531/bo-truong.aspx", "most")
+    mst.replica.reset_requests()
+    again = crawl(mst.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
+    assert again.returncode == 0, again.stderr[-3000:]
+    zones = mst.site.zones()
+    zone_pages = [
+        r["path"]
+        for r in mst.replica.requests()
+        if r["path"].startswith(("/tin-tuc-su-kien/", "/timelinelist/"))
+    ]
+    assert len(zone_pages) <= 2 * len(zones), zone_pages
+    assert "every listing page is walked" not in again.stderr
 
 
 def test_every_raw_page_is_compressed_with_the_mst_dictionary(mst: MstCrawls) -> None:
