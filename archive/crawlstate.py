@@ -300,6 +300,11 @@ class Snapshot:
     frontier: dict[str, tuple[FrontierEntry, ...]] = field(default_factory=dict)
 
 
+def _portals(db: sqlite_utils.Database) -> list[str]:
+    """The portals the archive holds articles of."""
+    return [str(r["portal"]) for r in db.query("SELECT DISTINCT portal FROM articles ORDER BY 1")]
+
+
 def read_snapshot(
     path: str | Path,
     *,
@@ -314,9 +319,10 @@ def read_snapshot(
     """Read a crawl's :class:`Snapshot` of the archive at ``path``, read-only.
 
     A missing file is an empty archive. Re-checks are read for incremental runs only (at most
-    ``recheck_limit``, due at ``recheck_at``, default now), validators of every article for full
-    runs only (trusted or not at ``recheck_at`` too), files only when the crawl fetches them
-    (the missing ones among the first ``files_per_article`` of each article; 0: all).
+    ``recheck_limit`` of each portal, due at ``recheck_at``, default now), validators of every
+    article for full runs only (trusted or not at ``recheck_at`` too), files only when the crawl
+    fetches them (the missing ones among the first ``files_per_article`` of each article; 0:
+    all).
     ``except_run`` is the caller's own run, left out of ``last_run``; ``site``, when given, is
     the site whose last run counts.
     """
@@ -329,7 +335,10 @@ def read_snapshot(
         rechecks: list[Recheck] = []
         now = recheck_at or dt.datetime.now(dt.UTC)
         if incremental and recheck_limit > 0:
-            rechecks = due_for_recheck(db, now=now, limit=recheck_limit)
+            # the limit is each portal's: a site's run re-checks its own portal's articles
+            # only, and another portal's overdue ones must not take its share
+            for portal in _portals(db):
+                rechecks += due_for_recheck(db, now=now, limit=recheck_limit, portal=portal)
         given_up = given_up_files(db, now=now) if fetch_files else {}
         resting = frozenset(url for url, due in given_up.items() if not due)
         missing = missing_files(db, files_per_article) if fetch_files else []

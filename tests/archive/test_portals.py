@@ -317,6 +317,20 @@ def test_crawl_state_per_portal(archive_path: Path) -> None:
     db.conn.close()
 
 
+def test_the_recheck_limit_is_each_portal_s_own(archive_path: Path) -> None:
+    """ARCHIVE_RECHECK_LIMIT re-checks per site's run: one portal's overdue articles (a site
+    down for days, or crawled less often) must not take the other portal's share. (They did:
+    the limit took the most overdue of both portals, and a site's run re-checks only its own
+    portal's, so the SharePoint portal's hourly run re-checked nothing while mst.gov.vn had
+    that many articles more overdue.)"""
+    every = crawlstate.read_snapshot(archive_path, recheck_limit=10, recheck_at="2026-03-01")
+    assert {r.portal for r in every.rechecks} == {"most", "mst"}  # all four are due
+    snapshot = crawlstate.read_snapshot(archive_path, recheck_limit=1, recheck_at="2026-03-01")
+    assert sorted(r.portal for r in snapshot.rechecks) == ["most", "mst"]
+    most_first = next(r for r in every.rechecks if r.portal == "most")
+    assert most_first in snapshot.rechecks  # each portal's most overdue
+
+
 # --- Datasette -----------------------------------------------------------------------------
 
 
