@@ -331,14 +331,10 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             recheck = self._article_request(check.site_id, url, PRIO_RECHECK, validators=validators)
             if recheck is not None:
                 yield recheck
-        media = self.media_hosts  # now that the portal is known: its media too
-        extra = [
-            u
-            for u in (self.snapshot.missing_files if self.snapshot else ())
-            if host_of(u) in media and u not in self.missing_files
-        ]
-        for url in [*self.missing_files, *extra]:
-            file_request = self._file_request(url, None)
+        # the site's own missing files, told apart now that the portal is known (an archive of
+        # both portals lists the other's too: its run fetches them)
+        for url in self.missing_files:
+            file_request = self._file_request(url, None) if self._own_file(url) else None
             if file_request is not None:
                 yield file_request
 
@@ -386,7 +382,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                     request = self._article_request(found[0], found[1], PRIO_ARTICLE)
                     if request is not None:
                         yield request
-            elif err.kind == "file" and self.fetch_files:
+            elif err.kind == "file" and self.fetch_files and self._own_file(err.url):
                 request = self._file_request(err.url, None)
                 if request is not None:
                     yield request
@@ -470,6 +466,12 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     def media_hosts(self) -> frozenset[str]:
         """The hosts whose files are the site's own: its portal's, and ARCHIVE_MEDIA_HOSTS."""
         return self.scope.portal.media_hosts | self.extra_media_hosts
+
+    def _own_file(self, url: str) -> bool:
+        """Whether a file is the site's own: on its portal's hosts or media hosts. A third
+        party's failure is never recorded, so any other open file error, or missing file, is
+        the other portal's, for that portal's run."""
+        return self.scope.onsite(url) is not None or host_of(url) in self.media_hosts
 
     def _file_request(self, url: str, site_id: int | None) -> scrapy.Request | None:
         """An image or attachment: a page requisite, fetched from whichever http(s) host serves

@@ -69,7 +69,9 @@ class ArchiveView:
     known: frozenset[int] = frozenset()  # archived article ids
     rechecks: tuple[crawlstate.Recheck, ...] = ()  # due, most overdue first
     validators: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # --full
-    missing_files: list[str] = field(default_factory=list)  # on-site files not downloaded yet
+    # files not downloaded yet, of every portal (the spider fetches its own site's once it knows
+    # the portal: MostSpider._own_file)
+    missing_files: list[str] = field(default_factory=list)
     downloaded_files: frozenset[str] = frozenset()  # files already downloaded
     open_errors: tuple[crawlstate.OpenError, ...] = ()
     # files given up (archive.crawlstate.given_up_files): failures that do not count, and
@@ -96,7 +98,7 @@ class ArchiveView:
             known=snapshot.known,
             rechecks=snapshot.rechecks,
             validators=snapshot.validators,
-            missing_files=[u for u in snapshot.missing_files if scope.contains(u)],
+            missing_files=list(snapshot.missing_files),
             downloaded_files=snapshot.downloaded_files,
             open_errors=snapshot.open_errors,
             files_given_up=snapshot.files_given_up,

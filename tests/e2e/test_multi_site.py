@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import json
 from contextlib import AbstractContextManager
+from dataclasses import replace
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from archive.db import open_archive
+from archive.runlog import record_error
+from archive.store import save_article
+from crawler.items import Article, Image
 from replica.testing import running_mst_replica, running_replica
 from tests import forked
 
@@ -160,3 +166,66 @@ def test_scrapy_crawl_most_without_a_site_crawls_the_set_one_after_the_other(
     assert [r[:3] for r in runs] == [(sharepoint.base_url, "ok", 20), (mst.base_url, "ok", 20)]
     served = [(json.loads(r[3])["site_served"], json.loads(r[3])["portal"]) for r in runs]
     assert served == [(sharepoint.base_url, "most"), (mst.base_url, "mst")]
+
+
+def test_each_site_s_run_fetches_its_own_portal_s_files_only(tmp_path: Path) -> None:
+    """An archive of both portals, crawled hourly: a file of the SharePoint portal that failed,
+    or that an archived article lists and was never downloaded, is that portal's run's to
+    fetch. The mst.gov.vn run fetched both as a third party's (every open file error was
+    retried by every site's run; the missing files were told apart for the default portal,
+    before the root page said which the site is, so www.most.gov.vn's were taken), and left
+    out its own missing files written with an alias host (mic.gov.vn)."""
+    db = tmp_path / "archive.db"
+    quiet = ("-s", "ARCHIVE_DISCOVERY=0")
+    with trap_server() as (trap, hits), running_mst_replica(articles=30, seed=7) as mst:
+        first = crawl(mst.base_url, db, *quiet)
+        assert first.returncode == 0, first.stderr[-3000:]
+        failed_file = f"{trap}/Images/Tintuc/gone.jpg"
+        missing_file = "https://www.most.gov.vn/Images/Tintuc/never-downloaded.jpg"
+        own_file = "http://mic.gov.vn/Uploaded/own-never-downloaded.jpg"
+        archive = open_archive(db)
+        try:
+            with archive.conn:
+                record_error(
+                    archive, url=failed_file, kind="file", status=503, reason="503", run_id=None
+                )
+                for article in (
+                    _article("most", 13245, "https://www.most.gov.vn/vn/tin-tuc/13245/x.aspx"),
+                    _article("mst", 197000001, "https://mst.gov.vn/x-197000001.htm"),
+                ):
+                    url = missing_file if article.portal == "most" else own_file
+                    article = replace(article, images=[Image(url=url, caption=None)])
+                    save_article(archive, article, page_id=None, fetched_at=_now())
+        finally:
+            archive.close()
+        mst.reset_requests()
+        again = crawl(mst.base_url, db, *quiet)
+        asked = [r["path"] for r in mst.requests()]
+    assert hits == [], "the other portal's failed file was fetched by the mst run"
+    assert missing_file not in again.stderr, "the other portal's missing file was asked for"
+    assert "/Uploaded/own-never-downloaded.jpg" in asked, "its own missing file was left out"
+    # (the replica has no such file: its failure is the run's only one)
+    assert query(db, "SELECT url FROM fetch_errors WHERE resolved_at IS NULL ORDER BY url") == [
+        (failed_file,),
+        (own_file,),
+    ], again.stderr[-3000:]
+
+
+def _article(portal: str, site_id: int, url: str) -> Article:
+    return Article(
+        site_id=site_id,
+        url=url,
+        title="Tin",
+        lead="",
+        body=["Một đoạn."],
+        body_html="<p>Một đoạn.</p>",
+        published_at="2024-04-26T10:30:00+07:00",
+        category=None,
+        source=None,
+        parser=f"{portal}/1",
+        portal=portal,
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
