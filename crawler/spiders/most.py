@@ -812,7 +812,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             if self.pending_sites:
                 self._next_site_of_set()
                 raise DontCloseSpider
-            self.walk_finished = True
+            self.walk_finished = self._walk_taken_up()
             return
         self.discovery_flushed = True
         added = 0
@@ -830,11 +830,18 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         if self.pending_sites:
             self._next_site_of_set()
             raise DontCloseSpider
-        self.walk_finished = True
+        self.walk_finished = self._walk_taken_up()
+
+    def _walk_taken_up(self) -> bool:
+        """Whether the site's walk went on from the frontier an earlier run left (if any): not
+        when the site never answered (unreachable), whose frontier is kept for the next run
+        instead of being forgotten as a completed walk's."""
+        return not self.resume
 
     def _next_site_of_set(self) -> None:
-        """This site's walk is complete: the next site of the set, with its own frontier."""
-        self.finished_sites.append(self.frontier_site)
+        """This site's walk is over: the next site of the set, with its own frontier."""
+        if self._walk_taken_up():
+            self.finished_sites.append(self.frontier_site)
         self.next_site()
         self.frontier_site = self.scope.base
 

@@ -53,3 +53,29 @@ def test_a_root_that_redirected_offsite_is_resolved_once_it_answers(tmp_path: Pa
     assert offsite == [], f"the offsite redirect was followed: {offsite}"
     assert second.returncode == 0, second.stderr[-2000:]
     assert query(db, "SELECT url, reason FROM fetch_errors WHERE resolved_at IS NULL") == []
+
+
+def test_an_unreachable_site_keeps_the_walk_an_earlier_run_left(tmp_path: Path) -> None:
+    """A backfill over several time-limited runs (``--max-duration``) meets an hour the site is
+    down: the frontier the last run left is kept for the run after it, not forgotten as if the
+    walk had been completed (it was: the next run began the whole walk again)."""
+    from archive.db import open_archive
+    from archive.runlog import FrontierEntry, save_frontier
+
+    db = tmp_path / "a.db"
+    site = f"http://127.0.0.1:{_closed_port()}"
+    left = FrontierEntry(
+        "listing",
+        f"{site}/vn/chuyen-muc/1/x.aspx?page=7",
+        '{"callback": "parse_listing", "errback": "failed", "priority": 50, "meta": '
+        '{"kind": "listing", "category_id": 1, "page": 7, "known_streak": 0}}',
+    )
+    archive = open_archive(db)
+    try:
+        save_frontier(archive, site, [left], run_id=None)
+    finally:
+        archive.close()
+    done = crawl(site, db, "-s", "RETRY_TIMES=0")
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert query(db, "SELECT outcome FROM runs") == [("unreachable",)]
+    assert query(db, "SELECT site, url FROM walk_frontier") == [(site, left.url)]
