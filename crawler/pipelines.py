@@ -280,33 +280,35 @@ class ArchivePipeline:
                 if store.clear_frontier(self.db, finished):
                     logger.info("the walk an earlier run left of %s is complete", finished)
 
-    def _check_drift(self) -> None:
+    def _check_drift(self, served: dict[str, Any] | None = None) -> None:
         """The markup-drift alarm (:mod:`archive.drift`) for the portals this run crawled:
-        logged, and counted in the stats (``archive/drift_alarms``) for the run's outcome."""
+        logged, and counted in the stats (``archive/drift_alarms``) for the run's outcome.
+        ``served``: the site's portal and first listing pages without an article link, taken
+        when a crawl of several sites moved on (the spider is on the next site by now)."""
         portals = drift.portals_sampled_by(self.db, self.run_id) if self.run_id else set()
-        scope = getattr(self.crawler.spider, "scope", None)
-        portal = getattr(getattr(scope, "portal", None), "name", None)
+        if served is None:
+            served = {**served_by(self.crawler.spider), **listing_examples(self.crawler.spider)}
+        portal = served.get("portal")
         if isinstance(portal, str):
             portals.add(portal)
         alarms = drift.drifted_portals(self.db, self.drift_rule, portals=portals)
         for alarm in alarms:
             logger.warning("%s", alarm.message(self.drift_rule))
         report = [a.to_dict() for a in alarms]
-        listings = self._listing_drift(portal)
+        listings = self._listing_drift(portal, list(served.get(EMPTY_FIRST_PAGES, [])))
         if listings is not None:
             report.append(listings)
         if report:
             self.stats.set_value(f"archive/{outcomes.DRIFT_ALARMS}", len(report))
             self.stats.set_value(DRIFT_REPORT, report)
 
-    def _listing_drift(self, portal: str | None) -> dict[str, Any] | None:
+    def _listing_drift(self, portal: str | None, examples: list[str]) -> dict[str, Any] | None:
         """The listing drift of this site's run (:func:`crawler.outcome.listings_drifted`):
         logged, and its entry of the run's drift report (``kind`` "listings"), or None."""
         run = stats_since(dict(self.stats.get_stats()), self._stats_before)
         if not outcomes.listings_drifted(run):
             return None
         first = int(run.get(f"archive/{outcomes.LISTING_FIRST_PAGES}", 0))
-        examples = list(getattr(self.crawler.spider, "empty_first_pages", []))
         name = portal or "?"
         logger.warning(
             "markup drift on portal %s: %s; e.g. %s",
@@ -334,12 +336,21 @@ class ArchivePipeline:
         if self.run_id is None:
             return
         # On the writer thread, after the items before it: the connection is its alone. The
-        # host that served the site is the spider's now, before it moves on.
-        self._writer.run(self._next_run, site, served_by(self.crawler.spider))
+        # host that served the site (and its portal, its listings) is the spider's now, before
+        # it moves on.
+        spider = self.crawler.spider
+        self._writer.run(self._next_run, site, {**served_by(spider), **listing_examples(spider)})
 
     def _next_run(self, site: str, served: dict[str, Any]) -> None:
         self._settle_gone()
-        self._finish_run("finished", served)
+        try:  # the site's drift is its own run's alarm, as when a crawl ends
+            self._check_drift(served)
+        except (sqlite3.Error, OSError) as exc:
+            logger.error("could not check the markup drift: %s", exc)
+        self._finish_run("finished", {k: v for k, v in served.items() if k != EMPTY_FIRST_PAGES})
+        # the next site's run starts with no alarm of this one's
+        self.stats.set_value(f"archive/{outcomes.DRIFT_ALARMS}", 0)
+        self.stats.set_value(DRIFT_REPORT, [])
         self.run_id = store.start_run(self.db, site=site, mode=self.mode)
         self._stats_before = dict(self.stats.get_stats())
 
@@ -599,6 +610,15 @@ def stats_since(now: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
         else:
             since[key] = value
     return since
+
+
+EMPTY_FIRST_PAGES = "empty_first_pages"
+
+
+def listing_examples(spider: Any) -> dict[str, Any]:
+    """The first listing pages without an article link the site's walk met (the listing drift's
+    examples), under :data:`EMPTY_FIRST_PAGES`."""
+    return {EMPTY_FIRST_PAGES: list(getattr(spider, "empty_first_pages", []))}
 
 
 def served_by(spider: Any) -> dict[str, Any]:

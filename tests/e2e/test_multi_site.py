@@ -19,6 +19,14 @@ from archive.store import save_article
 from crawler.items import Article, Image
 from replica.testing import running_mst_replica, running_replica
 from tests import forked
+from tests.reliability.support import (
+    LISTING,
+    Page,
+    PageServer,
+    article_page,
+    listing_page,
+    mini_site,
+)
 
 from .support import (
     FAR_FUTURE,
@@ -229,3 +237,25 @@ def _article(portal: str, site_id: int, url: str) -> Article:
 
 def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def test_scrapy_crawl_most_checks_each_site_of_the_set_for_drift(tmp_path: Path) -> None:
+    """``scrapy crawl most`` over the set: a site's markup drift is its own run's alarm, and
+    not the next site's. (The check was made once, when the spider closed: the first site's
+    drift was never raised.)"""
+    pages = mini_site({704: Page(article_page("Bình thường", "<p>Ổn.</p>"))})
+    pages[LISTING] = Page(listing_page([704]).replace(b"listnews_item", b"news-v2"))
+    db = tmp_path / "archive.db"
+    with PageServer(pages) as drifted, running_mst_replica(articles=10, seed=3) as mst:
+        done = scrapy_crawl(
+            db, f"ARCHIVE_SITES={drifted.base_url},{mst.base_url}", "ARCHIVE_FETCH_FILES=0"
+        )
+    runs = query(db, "SELECT site, outcome, counts_json FROM runs ORDER BY id")
+    assert [r[:2] for r in runs] == [(drifted.base_url, "drift"), (mst.base_url, "ok")], (
+        done.stderr[-3000:]
+    )
+    (alarm,) = json.loads(runs[0][2])["drift"]
+    assert (alarm["portal"], alarm["kind"]) == ("most", "listings")
+    assert alarm["examples"][0]["url"] == drifted.base_url + LISTING
+    assert "drift" not in json.loads(runs[1][2])
+    assert done.returncode == 0  # (scrapy's own exit code says nothing of the outcomes)
