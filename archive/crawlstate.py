@@ -171,17 +171,24 @@ def missing_files(db: sqlite_utils.Database, per_article: int = 0) -> list[str]:
     ]
 
 
+# Runs that never reached the site (it did not answer, or its robots.txt forbade every page):
+# the archive is as the run before left it, so that run judges the walk.
+NOTHING_CRAWLED = ("unreachable", "forbidden")
+
+
 def last_finished_run(
     db: sqlite_utils.Database, *, except_run: int | None = None, site: str | None = None
 ) -> dict[str, object] | None:
-    """The newest run that is not ``running`` (nor ``except_run``), of ``site`` when given
-    (a crawl of several sites judges each site by its own last run): id, mode, outcome and
-    counts (the ``counts_json`` mapping; ``{}`` when there is none)."""
+    """The newest run that is not ``running`` (nor ``except_run``, nor one that never reached
+    the site: :data:`NOTHING_CRAWLED`), of ``site`` when given (a crawl of several sites
+    judges each site by its own last run): id, mode, outcome and counts (the ``counts_json``
+    mapping; ``{}`` when there is none)."""
     import json
 
     row = next(
         db.query(
             "SELECT id, mode, outcome, counts_json FROM runs WHERE outcome != 'running' "
+            f"AND outcome NOT IN {NOTHING_CRAWLED} "
             "AND id IS NOT :except AND (:site IS NULL OR site = :site) ORDER BY id DESC LIMIT 1",
             {"except": except_run, "site": site},
         ),

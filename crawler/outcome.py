@@ -35,7 +35,9 @@ outcome          when                                                           
 
 A run after a ``limited``, ``interrupted``, ``failed`` or ``died`` one (or after any run whose
 walk a limit cut short) walks every listing page, so nothing the earlier run skipped is left;
-after a run its time limit ended, it goes on from that run's frontier instead.
+after a run its time limit ended, it goes on from that run's frontier instead. An
+``unreachable`` or ``forbidden`` run is passed over (``archive.crawlstate.NOTHING_CRAWLED``):
+the run before it judges.
 
 Exit codes of ``most-archive crawl`` besides: 2 bad usage (click), 75 another crawl holds the
 database's lock. ``scrapy crawl most`` keeps Scrapy's own exit code (0 once the crawl ran).

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from archive.db import open_archive
+from archive.runlog import finish_run, start_run
 from replica.site import Site
 
 from .support import (
@@ -195,3 +197,26 @@ def test_another_portal_s_failed_article_does_not_walk_this_portal_again(
     walked = [r for r in rep.requests() if "/chuyen-muc/" in r["path"].lower()]
     assert len(walked) > 2 * len(rep.site.categories()), [r["path"] for r in walked]
     assert "every listing page is walked" in own.stderr
+
+
+def test_a_run_that_never_reached_the_site_does_not_walk_every_listing_page_again(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    """An hourly cron meets an hour the site is down (the run is ``unreachable``): the archive is
+    as the run before left it, so the next run stops its walks early as after that one. (It
+    walked every listing page of the portal, as after a run a crash or a limit cut short.)"""
+    db = crawled.copy(tmp_path)
+    rep = crawled.replica
+    archive = open_archive(db)
+    try:
+        with archive.conn:
+            down = start_run(archive, site=rep.base_url, mode="incremental")
+            finish_run(archive, down, outcome="unreachable", counts={})
+    finally:
+        archive.close()
+    rep.reset_requests()
+    again = crawl(rep.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
+    assert again.returncode == 0, again.stderr[-3000:]
+    listing = [r for r in rep.requests() if "/chuyen-muc/" in r["path"].lower()]
+    assert len(listing) <= 2 * len(rep.site.categories()), [r["path"] for r in listing]
+    assert "every listing page is walked" not in again.stderr
