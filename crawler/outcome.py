@@ -34,7 +34,8 @@ outcome          when                                                           
 ===============  ==========================================================================  ====
 
 A run after a ``limited``, ``interrupted``, ``failed`` or ``died`` one (or after any run whose
-walk a limit cut short) walks every listing page, so nothing the earlier run skipped is left;
+walk a limit cut short) walks every listing page, so nothing the earlier run skipped is left
+(after ``ok``, ``partial`` or ``drift`` it may stop early: :data:`WALKED_TO_THE_END`);
 after a run its time limit ended, it goes on from that run's frontier instead. An
 ``unreachable`` or ``forbidden`` run is passed over (``archive.crawlstate.NOTHING_CRAWLED``):
 the run before it judges.
@@ -73,6 +74,12 @@ ORDER: tuple[str, ...] = (
     "limited",
     "ok",
 )
+
+# Outcomes of a run whose walk reached every category's end or stop point (unless a page limit
+# cut one: walk_was_cut): the next run may stop its walks early. ``drift`` is one: the alarm
+# says how pages parse, not that the walk was cut. After any other outcome every listing page
+# is walked again (or the walk goes on from the frontier a time limit left).
+WALKED_TO_THE_END = frozenset({"ok", "partial", "drift"})
 
 EXIT_CODES: Mapping[str, int] = {
     "ok": EXIT_OK,

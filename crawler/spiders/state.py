@@ -117,8 +117,9 @@ def walk_was_complete(last: dict[str, object] | None) -> bool:
     """Whether the last finished run walked every category to its stop point, so stopping a
     walk early is safe now: not after one that died, was interrupted or failed, nor after one
     a page limit cut short (its mode says ``-limited``, or a limit or the safety bound stopped
-    a category while something worse made it ``partial``)."""
-    if not last or last.get("outcome") not in ("ok", "partial"):
+    a category while something worse made it ``partial`` or ``drift``): the outcomes are
+    :data:`crawler.outcome.WALKED_TO_THE_END`."""
+    if not last or last.get("outcome") not in outcome.WALKED_TO_THE_END:
         return False
     if "limited" in str(last.get("mode") or ""):
         return False

@@ -220,3 +220,27 @@ def test_a_run_that_never_reached_the_site_does_not_walk_every_listing_page_agai
     listing = [r for r in rep.requests() if "/chuyen-muc/" in r["path"].lower()]
     assert len(listing) <= 2 * len(rep.site.categories()), [r["path"] for r in listing]
     assert "every listing page is walked" not in again.stderr
+
+
+def test_a_run_that_drifted_does_not_walk_every_listing_page_again(
+    crawled: Crawled, tmp_path: Path
+) -> None:
+    """A ``drift`` run walked to its end (the alarm is about how pages parse): the next run stops
+    its walks early as after an ``ok`` one (crawler/outcome.py names the outcomes after which
+    every listing page is walked, and ``drift`` is none of them). (It walked every listing page:
+    while a portal stayed drifted, every hourly run walked all of its listings.)"""
+    db = crawled.copy(tmp_path)
+    rep = crawled.replica
+    archive = open_archive(db)
+    try:
+        with archive.conn:
+            drifted = start_run(archive, site=rep.base_url, mode="incremental")
+            finish_run(archive, drifted, outcome="drift", counts={})
+    finally:
+        archive.close()
+    rep.reset_requests()
+    again = crawl(rep.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
+    assert again.returncode == 0, again.stderr[-3000:]
+    listing = [r for r in rep.requests() if "/chuyen-muc/" in r["path"].lower()]
+    assert len(listing) <= 2 * len(rep.site.categories()), [r["path"] for r in listing]
+    assert "every listing page is walked" not in again.stderr
