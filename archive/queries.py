@@ -737,10 +737,13 @@ WHERE resolved_at IS NULL AND {_P} ORDER BY last_failed DESC LIMIT :limit
 """
 
 
+# A site's frontier is its portal's when the run that left it was that portal's.
 STATS_FRONTIER = """
 SELECT site, sum(kind = 'listing') AS listings, sum(kind = 'article') AS articles,
        max(saved_at) AS saved_at, max(run_id) AS run_id
-FROM walk_frontier GROUP BY site ORDER BY site
+FROM walk_frontier
+WHERE :portal IS NULL OR run_id IN (SELECT id FROM runs WHERE portal = :portal)
+GROUP BY site ORDER BY site
 """
 
 
@@ -776,11 +779,12 @@ def listing_drift(db: sqlite_utils.Database, portal: str | None = None) -> list[
     return found
 
 
-def unfinished_walks(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Sites whose walk a time-limited run left for the next (``walk_frontier``)."""
+def unfinished_walks(db: sqlite_utils.Database, portal: str | None = None) -> list[dict[str, Any]]:
+    """Sites whose walk a time-limited run left for the next (``walk_frontier``); with
+    ``portal``, only the sites of that portal's runs."""
     if "walk_frontier" not in db.table_names():
         return []
-    return list(db.query(STATS_FRONTIER))
+    return list(db.query(STATS_FRONTIER, {"portal": portal}))
 
 
 def stats(
@@ -789,8 +793,9 @@ def stats(
     """Counts for an overview: totals, by portal, by category, by year, the last ``runs`` runs
     (newest first) and the open fetch errors (by kind, and the ``errors`` most recent).
 
-    ``portal``: only that portal's articles, revisions, images, attachments, files, runs and
-    errors (``raw_pages`` and ``by_portal`` always cover the whole archive).
+    ``portal``: only that portal's articles, revisions, images, attachments, files, runs,
+    errors and unfinished walks (``raw_pages`` and ``by_portal`` always cover the whole
+    archive).
     """
     p = {"portal": portal}
     totals = dict(next(iter(db.query(STATS_TOTALS, p))))
@@ -809,7 +814,7 @@ def stats(
             "recent": list(db.query(STATS_RECENT_ERRORS, {**p, "limit": errors})),
             "by_reason": list(db.query(STATS_ERROR_REASONS, p)),
         },
-        "unfinished_walks": unfinished_walks(db),
+        "unfinished_walks": unfinished_walks(db, portal),
         "parse_quality": {
             "rule": {
                 "window": rule.window,

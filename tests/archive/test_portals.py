@@ -418,3 +418,25 @@ def test_writes_touch_only_their_own_portals_article(tmp_path: Path) -> None:
         assert shown is not None
         assert [i["caption"] for i in shown["images"]] == [f"{portal} 0", f"{portal} 1"]
     db.conn.close()
+
+
+def test_stats_portal_names_only_its_own_unfinished_walks(tmp_path: Path) -> None:
+    """``stats --portal`` gives that portal's figures: a time-limited run of mst.gov.vn left a
+    walk for the next run, and ``stats --portal most`` named it too (unfinished_walks ignored
+    the portal, unlike the runs and errors beside it)."""
+    path = tmp_path / "a.db"
+    db = open_archive(path)
+    run = store.start_run(db, site=MST, mode="full", portal="mst")
+    entry = store.FrontierEntry("listing", f"{MST}/timelinelist/1/2.htm", "{}")
+    store.save_frontier(db, MST, [entry], run_id=run)
+    db.conn.close()
+    walks = {
+        p: json.loads(cli(path, "stats", "--portal", p, "--json").output)["unfinished_walks"]
+        for p in ("most", "mst")
+    }
+    assert walks["most"] == [] and [w["site"] for w in walks["mst"]] == [MST]
+    assert [
+        w["site"] for w in json.loads(cli(path, "stats", "--json").output)["unfinished_walks"]
+    ] == [MST]
+    assert f"Unfinished walk of {MST}" not in cli(path, "stats", "--portal", "most").output
+
