@@ -440,3 +440,17 @@ def test_stats_portal_names_only_its_own_unfinished_walks(tmp_path: Path) -> Non
     ] == [MST]
     assert f"Unfinished walk of {MST}" not in cli(path, "stats", "--portal", "most").output
 
+
+def test_revision_page_shows_that_revisions_author_and_tags(ds: Any) -> None:
+    """Author and tags are part of an article's content: the web view of an old revision shows
+    them as they were (it showed neither: revision 1 of the big one, by Minh Anh with two
+    tags, read as if it had no byline and no tags)."""
+    first = get(ds, f"/-/article/mst:{BIG}/revision/1").text
+    assert '<span class="author">Minh Anh</span>' in first and "Hà Vy" not in first
+    assert re.findall(r'<span class="tag">([^<]*)</span>', first) == ["chuyển đổi số", "khoa học"]
+    second = get(ds, f"/-/article/mst:{BIG}/revision/2").text
+    assert '<span class="author">Hà Vy</span>' in second
+    assert re.findall(r'<span class="tag">([^<]*)</span>', second) == ["khoa học"]
+    plain = get(ds, "/-/article/most:102/revision/1").text  # none: no empty lines for them
+    assert 'class="author"' not in plain and 'class="tags"' not in plain
+
