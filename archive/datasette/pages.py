@@ -3,7 +3,8 @@ page, and any revision of an article with a word-level diff between two.
 
 - ``/-/search?q=QUERY&page=N`` — the search of ``most-archive search`` (same ranking, same
   snippets, :func:`archive.totals.search_page`): "N articles match 'q', showing A–B", then
-  the page, with links to every other page, so every hit can be reached;
+  the page, with links to every other page, so every hit can be reached; ``portal=P`` is
+  ``--portal P`` (one portal's articles only);
 - ``/-/article/{ref}/revision/{n}`` — revision ``n`` of an article as it was archived;
 - ``/-/article/{ref}/diff/{a}/{b}`` — what changed from revision ``a`` to ``b``, word by word
   within changed paragraphs (:mod:`archive.worddiff`, as ``most-archive diff --word``).
@@ -20,7 +21,13 @@ from urllib.parse import urlencode
 
 from datasette.utils.asgi import NotFound, Response
 
-from archive.queries import AmbiguousArticle, ArticleRef, get_revisions, resolve_article
+from archive.queries import (
+    AmbiguousArticle,
+    ArticleFilter,
+    ArticleRef,
+    get_revisions,
+    resolve_article,
+)
 from archive.render import revision_lines
 from archive.search import QueryError, parse_query
 from archive.worddiff import line_changes
@@ -61,26 +68,36 @@ def page_numbers(current: int, last: int) -> list[int | None]:
 
 async def search_view(datasette: Any, request: Any) -> Response:
     from archive.totals import search_page
+    from crawler.portals import portal_names  # the registry of portals (pure, no Scrapy)
 
     query = (request.args.get("q") or "").strip()
     size = _int_arg(request, "size", PAGE_SIZE, 1, MAX_PAGE_SIZE)
     page = _int_arg(request, "page", 1, 1, 10**9)
+    portal = (request.args.get("portal") or "").strip() or None
+    portals = portal_names()
     context: dict[str, Any] = {
         "q": query,
         "size": size,
         "page": page,
+        "portal": portal,
+        "portals": portals,
         "problem": None,
         "result": None,
         "database": DATABASE,
     }
-    if query:
+    if query and portal is not None and portal not in portals:
+        context["problem"] = f"unknown portal {portal!r} (known: {', '.join(portals)})"
+    elif query:
         try:
             node = parse_query(query)
         except QueryError as exc:
             context["problem"] = str(exc)
         else:
+            filters = ArticleFilter(portal=portal)
             result = await datasette.get_database(DATABASE).execute_fn(
-                lambda conn: search_page(_db(conn), node, limit=size, offset=(page - 1) * size)
+                lambda conn: search_page(
+                    _db(conn), node, filters=filters, limit=size, offset=(page - 1) * size
+                )
             )
             last = max(1, -(-result.total // size))
             context["result"] = result
@@ -88,7 +105,11 @@ async def search_view(datasette: Any, request: Any) -> Response:
             context["pages"] = page_numbers(page, last)
 
             def link(n: int) -> str:
-                args = {"q": query, "page": n, **({"size": size} if size != PAGE_SIZE else {})}
+                args: dict[str, Any] = {"q": query, "page": n}
+                if size != PAGE_SIZE:
+                    args["size"] = size
+                if portal:
+                    args["portal"] = portal
                 return str(datasette.urls.path("/-/search?" + urlencode(args)))
 
             context["link"] = link

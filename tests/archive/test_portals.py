@@ -454,3 +454,22 @@ def test_revision_page_shows_that_revisions_author_and_tags(ds: Any) -> None:
     plain = get(ds, "/-/article/most:102/revision/1").text  # none: no empty lines for them
     assert 'class="author"' not in plain and 'class="tags"' not in plain
 
+
+def test_web_search_takes_a_portal(ds: Any) -> None:
+    """``/-/search`` is the search of ``most-archive search``, whose --portal it lacked: a
+    ``portal`` argument was ignored and both portals' hits came back."""
+
+    def keys(path: str) -> list[str]:
+        return re.findall(r'<li data-key="([^"]+)"', get(ds, path).text)
+
+    assert sorted(keys("/-/search?q=chuyen+doi+so")) == sorted(
+        ["most:102", "most:13245", "mst:102", f"mst:{BIG}"]
+    )
+    assert sorted(keys("/-/search?q=chuyen+doi+so&portal=mst")) == ["mst:102", f"mst:{BIG}"]
+    assert sorted(keys("/-/search?q=chuyen+doi+so&portal=most")) == ["most:102", "most:13245"]
+    paged = get(ds, "/-/search?q=chuyen+doi+so&portal=mst&size=1").text
+    assert 'href="/-/search?q=chuyen+doi+so&amp;page=2&amp;size=1&amp;portal=mst"' in paged
+    assert '<option value="mst" selected>' in paged  # the form keeps the choice
+    unknown = get(ds, "/-/search?q=chuyen&portal=nope")
+    assert unknown.status_code == 200 and "unknown portal" in unknown.text
+    assert keys("/-/search?q=chuyen&portal=nope") == []
