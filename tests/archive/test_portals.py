@@ -473,3 +473,21 @@ def test_web_search_takes_a_portal(ds: Any) -> None:
     unknown = get(ds, "/-/search?q=chuyen&portal=nope")
     assert unknown.status_code == 200 and "unknown portal" in unknown.text
     assert keys("/-/search?q=chuyen&portal=nope") == []
+
+
+def test_tables_keyed_by_a_portals_ids_facet_by_portal(ds: Any) -> None:
+    """Category 1 and article 102 exist on both portals: the category_id facet of
+    article_categories counted most's "Tin tổng hợp" and mst's "Chuyển đổi số" as one
+    category, with no portal facet to tell them apart (images' site_id facet likewise)."""
+    for table, counts in (
+        ("article_categories", {"most": 1, "mst": 2}),
+        ("revisions", {"most": 2, "mst": 3}),
+        ("fetch_errors", {"mst": 1}),
+    ):
+        facets = get(ds, f"/archive/{table}.json")
+        assert facets.status_code == 200, table
+        results = facets.json()["facet_results"]["portal"]["results"]
+        assert {r["value"]: r["count"] for r in results} == counts, table
+    rows = get(ds, "/archive/article_categories.json?_shape=array&portal=mst&category_id=1").json()
+    assert sorted(r["site_id"] for r in rows) == [102, BIG]
+    assert "portal" in get(ds, "/archive/images.json").json()["facet_results"]
