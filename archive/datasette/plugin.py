@@ -17,7 +17,9 @@ Registered by :func:`archive.serve.build_datasette` (never through an entry poin
 - ``asgi_wrapper``: raw blobs and HTML copies are left out of the default table views; a
   search nested too deeply (``q``, ``_search``, ``_search_COLUMN``, raw mode included), and a
   NUL character (``%00``) anywhere in the query string, are refused with HTTP 400 and a
-  message before any SQL runs;
+  message before any SQL runs; the first page of a table sorted by a column that ties
+  (:data:`KEY_ORDERED_SORTS`) is asked for in the order of the pages after it, so paging
+  reaches every row once (:func:`first_page_in_key_order`);
 - ``handle_exception``: a request Datasette's table and row views cannot run because of what
   it asks (a column to sort by that is not there, a number beyond 64 bits or not in ASCII
   digits, a NUL character, JSON that is not, a bad ``_through``, a short row key) is a 400
@@ -35,12 +37,17 @@ import sqlite3
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any, TypeVar, cast
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from datasette import hookimpl as _hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
-from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+from datasette.utils import (
+    escape_sqlite,
+    path_with_added_args,
+    path_with_removed_args,
+    tilde_encode,
+)
 from datasette.utils.asgi import NotFound, Response, asgi_send_file
 from datasette.views.base import DatasetteError
 from markupsafe import Markup, escape
@@ -433,6 +440,61 @@ def hide_columns(scope: Scope) -> Scope:
     return new
 
 
+# --- paging that reaches every row -----------------------------------------------------------
+# Datasette (0.65; its 1.0 alphas the same) orders a table's first page by the sort column
+# alone, and every later page by the sort column then the primary key, which is also what its
+# ``_next`` token assumes: rows tying on the sort column across the first page's end (articles
+# published in the same minute) were on no page, or on two. A first page asked for with a
+# ``_next`` that every row passes is ordered like the later ones. Only for the tables whose
+# default order is such a column, sorted by it: their primary key is the integer ``id``.
+KEY_ORDERED_SORTS = {"articles": "published_at", "fetch_errors": "last_failed"}
+# A _next sort value above every stored text and number (SQLite orders numbers before text),
+# and an id below every row's: the token's clause then holds for every row.
+_ABOVE_EVERY_VALUE = "\U0010ffff"
+_BELOW_EVERY_ID = str(-(2**63))
+
+
+def first_page_in_key_order(datasette: Any, scope: Scope) -> Scope:
+    """``scope`` of a first page of :data:`KEY_ORDERED_SORTS` sorted by its column (by default
+    or as asked), with a ``_next`` that selects every row: Datasette then orders it by the sort
+    column and ``id``, as it orders the pages after it."""
+    match = _TABLE_PATH.match(scope.get("path", ""))
+    column = KEY_ORDERED_SORTS.get(match["table"]) if match else None
+    if match is None or column is None:
+        return scope
+    query = scope.get("query_string", b"").decode("latin-1")
+    args = dict(parse_qsl(query, keep_blank_values=True))
+    if "_next" in args:
+        return scope
+    sort, sort_desc = args.get("_sort"), args.get("_sort_desc")
+    if sort is None and sort_desc is None:
+        default = datasette.table_metadata(DATABASE, match["table"])
+        if default.get("sort_desc") != column or default.get("sort"):
+            return scope
+        sort_desc = column
+    if not (sort is None and sort_desc == column) and not (sort == column and sort_desc is None):
+        return scope
+    new = dict(scope)
+    if args.get("_stream"):
+        # a CSV streamed whole ("stream all rows") may not start from a _next: it is streamed
+        # in the order of the row id instead, which no two rows share
+        pairs = [
+            (key, value)
+            for key, value in parse_qsl(query, keep_blank_values=True)
+            if key not in ("_sort", "_sort_desc")
+        ]
+        pairs.append(("_sort" if sort else "_sort_desc", "id"))
+        new["query_string"] = urlencode(pairs).encode("latin-1")
+        return new
+    if sort is None:
+        token = f"{tilde_encode(_ABOVE_EVERY_VALUE)},{_BELOW_EVERY_ID}"
+    else:
+        token = f"$null,{_BELOW_EVERY_ID}"  # (ascending, the empty ones come first)
+    extra = f"_next={quote(token, safe='$,~')}"
+    new["query_string"] = (f"{query}&{extra}" if query else extra).encode("latin-1")
+    return new
+
+
 # --- refusing searches nested too deeply ----------------------------------------------------
 
 
@@ -511,6 +573,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[ASGIApp], ASGIApp]:
                     await _bad_request(datasette, scope, send, problem)
                     return
                 scope = hide_columns(scope)
+                scope = first_page_in_key_order(datasette, scope)
             await app(scope, receive, send)
 
         return wrapped
