@@ -76,7 +76,7 @@ def test_paging_the_articles_reaches_each_once(web: Client, size: int, order: st
 
 @pytest.mark.parametrize("order", ["", "&_sort_desc=published_at", "&_sort=published_at"])
 def test_streaming_the_articles_as_csv_reaches_each_once(web: Client, order: str) -> None:
-    """"Download CSV: stream all rows" (Datasette streams page after page, and takes no
+    """The "Download CSV: stream all rows" link (Datasette streams page after page, and takes no
     ``_next``): every article once, in the order of the row id."""
     response = web.get(f"/archive/articles.csv?_col=key&_stream=on&_size=2{order}")
     assert response.status_code == 200, response.text[:300]
