@@ -630,6 +630,47 @@ ATTACKS: tuple[Attack, ...] = (
         ("tests/replica/test_hostile_replica_options.py",),
     ),
     Attack(
+        "an archive of both portals, crawled hourly: one portal's failed articles, overdue "
+        "re-checks, failed or missing files",
+        "held",
+        "each site's run walks, re-checks and fetches for its own portal: the other's failed "
+        "article sent it through every listing page, the other's overdue articles took its "
+        "re-check share, and the other's files were fetched by the wrong run",
+        (
+            E2E + "test_incremental.py::"
+            "test_another_portal_s_failed_article_does_not_walk_this_portal_again",
+            E2E + "test_mst_crawl.py::"
+            "test_the_other_portal_s_failed_article_does_not_walk_every_zone_page",
+            "tests/archive/test_portals.py::test_the_recheck_limit_is_each_portal_s_own",
+            E2E + "test_multi_site.py::test_each_site_s_run_fetches_its_own_portal_s_files_only",
+        ),
+    ),
+    Attack(
+        "an hour the site is down, or its markup drifted, amid hourly runs or a backfill",
+        "held",
+        "the next run's walks stop early as after the run before (they walked every listing "
+        "page); a time-limited run's frontier is kept (it was forgotten); a drifted site's "
+        "alarm is its own run's under scrapy crawl most too (the first site's was never raised)",
+        (
+            E2E + "test_incremental.py::"
+            "test_a_run_that_never_reached_the_site_does_not_walk_every_listing_page_again",
+            E2E + "test_incremental.py::"
+            "test_a_run_that_drifted_does_not_walk_every_listing_page_again",
+            E2E
+            + "test_unreachable.py::test_an_unreachable_site_keeps_the_walk_an_earlier_run_left",
+            E2E
+            + "test_multi_site.py::test_scrapy_crawl_most_checks_each_site_of_the_set_for_drift",
+        ),
+    ),
+    Attack(
+        "articles published in the same minute, paged through the web view's JSON or streamed "
+        "as CSV",
+        "held",
+        "every article once (Datasette ordered the first page without the id: rows tying "
+        "across its end were on no page, or on two)",
+        ("tests/archive/test_serve_paging.py",),
+    ),
+    Attack(
         "SQL in search input",
         "held",
         "never alters the query",
