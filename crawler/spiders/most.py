@@ -56,6 +56,7 @@ from crawler.spiders.paging import PagingGuard
 from crawler.spiders.sites import SiteStart, other_hosts
 from crawler.spiders.state import (
     PER_REQUEST_META,
+    TO_THE_END,
     ArchiveView,
     Listed,
     failed_url,
@@ -345,6 +346,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             logger.info("going on from the last run's frontier: %d requests", len(resume))
         for request in WalkFrontier.restore(resume, self):
             site_id = request.meta.get("site_id")
+            if request.meta.get("kind") == "listing":
+                # kept by an earlier release, without the mark: a backfill's, to the end
+                request.meta.setdefault(TO_THE_END, True)
             if request.meta.get("kind") == "article" and isinstance(site_id, int):
                 self.scheduled.add(site_id)
                 self.cats_of.setdefault(site_id, set()).update(request.meta.get("categories", ()))
@@ -397,6 +401,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         page: int,
         known_streak: int,
         last_page: int | None = None,
+        to_the_end: bool = False,
     ) -> scrapy.Request:
         return scrapy.Request(
             url,
@@ -409,8 +414,22 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                 "page": page,
                 "known_streak": known_streak,
                 "last_page": last_page,
+                TO_THE_END: self.walks_to_the_end(to_the_end),
             },
         )
+
+    def walks_to_the_end(self, inherited: object = False) -> bool:
+        """Whether a category's walk goes on to its end (:data:`state.TO_THE_END`): it was
+        begun so (``inherited``, the page before's mark), or this run stops no walk early."""
+        return bool(inherited) or not self.early_stop
+
+    def stops_at_known_pages(self, meta: dict[str, Any], streak: int) -> bool:
+        """The incremental early stop, one rule for both portals' walks: ``streak`` pages in a
+        row held only archived articles, on a walk that need not go to its end. A walk taken
+        up from a time-limited run's frontier goes on: more than a page of news since that run
+        pushes pages it already archived down to where it stopped, and stopping there would
+        leave the category's older pages, and their articles, unwalked for good."""
+        return self.early_stop and not meta.get(TO_THE_END) and streak >= self.stop_after
 
     def _skip_failed_listing(self, request: scrapy.Request) -> scrapy.Request | None:
         """After a listing page failed for good, go on with the page after it (if known)."""
@@ -423,7 +442,12 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             return None
         following = PAGE_PARAM.sub(lambda m: f"{m.group(1)}{page + 1}", url, count=1)
         return self._listing_request(
-            following, meta.get("category_id"), page=page + 1, known_streak=0, last_page=last
+            following,
+            meta.get("category_id"),
+            page=page + 1,
+            known_streak=0,
+            last_page=last,
+            to_the_end=bool(meta.get(TO_THE_END)),
         )
 
     def _article_request(
@@ -544,7 +568,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             stop = "empty page"
         elif not listing.next_url:
             stop = "last page"
-        elif self.early_stop and streak >= self.stop_after:
+        elif self.stops_at_known_pages(meta, streak):
             stop = f"{streak} page(s) of archived articles"
         else:
             stop = self.paging.stop(category_id, page, item_ids)
@@ -560,6 +584,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                 page=page + 1,
                 known_streak=streak,
                 last_page=listing.last_page,
+                to_the_end=bool(meta.get(TO_THE_END)),
             )
 
     def _listed_articles(

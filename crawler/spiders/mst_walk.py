@@ -29,7 +29,7 @@ from crawler import parsers
 from crawler.portals import mst
 from crawler.records import CategorySeen, FetchFailure, FetchSuccess, ListingPage
 from crawler.spiders.paging import PagingGuard
-from crawler.spiders.state import Listed, raw_page
+from crawler.spiders.state import TO_THE_END, Listed, raw_page
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -88,6 +88,12 @@ class MstWalk:
     def failed(self, failure: Failure) -> Iterator[Any]:
         raise NotImplementedError
 
+    def walks_to_the_end(self, inherited: object = False) -> bool:
+        raise NotImplementedError
+
+    def stops_at_known_pages(self, meta: dict[str, Any], streak: int) -> bool:
+        raise NotImplementedError
+
     def parse_rss(self, response: Response) -> Iterator[Any]:
         raise NotImplementedError
 
@@ -142,6 +148,7 @@ class MstWalk:
         page: int,
         known_streak: int,
         alternatives: tuple[str, ...] = (),
+        to_the_end: bool = False,
     ) -> scrapy.Request:
         # the timeline fragment is the zone page's AJAX call: sent with the zone page as Referer
         headers = {"Referer": zone_url} if url != zone_url else None
@@ -159,6 +166,7 @@ class MstWalk:
                 "page": page,
                 "known_streak": known_streak,
                 "alternatives": alternatives,
+                TO_THE_END: self.walks_to_the_end(to_the_end),
             },
         )
 
@@ -211,7 +219,7 @@ class MstWalk:
         stop = None
         if not items:
             stop = "empty page"
-        elif self.early_stop and streak >= self.stop_after:
+        elif self.stops_at_known_pages(meta, streak):
             stop = f"{streak} page(s) of archived articles"
         else:  # a page of articles already met (past the end), or the page limit
             stop = self.paging.stop(zone_id, page, item_ids)
@@ -240,6 +248,7 @@ class MstWalk:
             page=page + 1,
             known_streak=streak,
             alternatives=tuple(candidates[1:]),
+            to_the_end=bool(meta.get(TO_THE_END)),
         )
 
     def mst_zone_failed(self, failure: Failure) -> Iterator[Any]:
@@ -264,6 +273,7 @@ class MstWalk:
                     page=page,
                     known_streak=meta["known_streak"],
                     alternatives=alternatives[1:],
+                    to_the_end=bool(meta.get(TO_THE_END)),
                 )
             else:
                 logger.info(

@@ -48,6 +48,13 @@ PER_REQUEST_META = frozenset(
 )
 
 
+# Listing-request meta: the walk goes to its category's end, whatever its pages hold. Set on the
+# listing requests of a run that does not stop its walks early (a first run, a backfill): a
+# time-limited run's frontier keeps it, and the run that takes the frontier up walks those
+# categories on to their end, even where the pages it meets first hold only archived articles
+# (news pushed them down since); its own walks from the first pages still stop early.
+TO_THE_END = "to_the_end"
+
 # An article that failed at most this many times makes the next run walk every listing page
 # (its categories are only known from the listings); after that it is retried on its own.
 RECENT_ERROR_ATTEMPTS = 3
