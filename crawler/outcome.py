@@ -105,6 +105,8 @@ ROBOTS_ANSWERS = "robots_answers"  # responses to robots.txt requests (crawler.m
 ROBOTS_SERVER_ERRORS = "robots_server_errors"
 DRIFT_ALARMS = "drift_alarms"  # portals whose markup drifted (archive.drift)
 TIME_LIMITED = "time_limited"  # --max-duration / ARCHIVE_MAX_DURATION ended the walk
+# listing pages a run its time limit ended kept in its frontier for the next run (the pipeline)
+FRONTIER_LISTINGS = "frontier_listings"
 LISTING_FIRST_PAGES = "listing_first_pages"  # categories' first listing pages parsed
 LISTING_FIRST_PAGES_EMPTY = "listing_first_pages_empty"  # ... of them without an article link
 LISTING_PAGES_LISTING = "listing_pages_listing"  # listing pages (any page) with an article link
@@ -251,6 +253,22 @@ def listing_drift_text(first_pages: int) -> str:
 def walk_was_cut(counts: Mapping[str, object]) -> bool:
     """True when a page limit (the user's or the safety bound) stopped a walk of this run."""
     return bool(_count(counts, CATEGORIES_LIMITED) or _count(counts, CATEGORIES_BOUNDED))
+
+
+def listings_walked_in_time(counts: Mapping[str, object]) -> bool:
+    """True when a run its time limit ended had walked every listing to its stop point before:
+    it parsed first listing pages (the walk had begun) and kept no listing page in its frontier
+    (its time ran out among what comes after the walk: re-checks, files, feeds, sitemap
+    shards). The next run's walk may then stop early, as after a run that ended on its own;
+    without this, a cron run whose time ran out in its re-checks sent the next run through
+    every listing page of the site (and, on mst.gov.vn, every sitemap shard)."""
+    kept = counts.get(f"archive/{FRONTIER_LISTINGS}", counts.get(FRONTIER_LISTINGS))
+    return (
+        bool(_count(counts, TIME_LIMITED))
+        and isinstance(kept, int)
+        and kept == 0
+        and _count(counts, LISTING_FIRST_PAGES) > 0
+    )
 
 
 def exit_code(outcome: str, counts: Mapping[str, object] | None = None) -> int:

@@ -265,7 +265,7 @@ class ArchivePipeline:
             entries += list(getattr(spider, "resume", ()))
             kept = store.save_frontier(self.db, site, entries, run_id=self.run_id)
             listings = sum(1 for e in entries if e.kind == "listing")
-            self.stats.set_value("archive/frontier_listings", listings)
+            self.stats.set_value(f"archive/{outcomes.FRONTIER_LISTINGS}", listings)
             self.stats.set_value("archive/frontier_articles", kept - listings)
             logger.info(
                 "walk frontier kept for the next run: %d listing pages, %d articles",

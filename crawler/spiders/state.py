@@ -125,13 +125,18 @@ def walk_was_complete(last: dict[str, object] | None) -> bool:
     walk early is safe now: not after one that died, was interrupted or failed, nor after one
     a page limit cut short (its mode says ``-limited``, or a limit or the safety bound stopped
     a category while something worse made it ``partial`` or ``drift``): the outcomes are
-    :data:`crawler.outcome.WALKED_TO_THE_END`."""
-    if not last or last.get("outcome") not in outcome.WALKED_TO_THE_END:
-        return False
-    if "limited" in str(last.get("mode") or ""):
+    :data:`crawler.outcome.WALKED_TO_THE_END`, and ``limited`` by a time limit that came after
+    the walk (:func:`crawler.outcome.listings_walked_in_time`: no listing page left)."""
+    if not last or "limited" in str(last.get("mode") or ""):
         return False
     counts = last.get("counts")
-    return not (isinstance(counts, dict) and outcome.walk_was_cut(counts))
+    counts = counts if isinstance(counts, dict) else {}
+    if outcome.walk_was_cut(counts):
+        return False
+    if last.get("outcome") in outcome.WALKED_TO_THE_END:
+        return True
+    # its time limit ended it after the walk (nothing of the walk left to go on from)
+    return last.get("outcome") == "limited" and outcome.listings_walked_in_time(counts)
 
 
 def read_snapshot(settings: BaseSettings, site: str | None = None) -> crawlstate.Snapshot:
