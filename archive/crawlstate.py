@@ -85,6 +85,16 @@ def _iso(now: dt.datetime | str) -> str:
     return now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
 
 
+def category_links(db: sqlite_utils.Database) -> set[tuple[int, int]]:
+    """Every (site id, category id) an archived article is listed in, of every portal: a
+    listing page whose articles are archived but not yet linked to its category still brings
+    something to the archive (the early stop goes on past it)."""
+    return {
+        (int(r["site_id"]), int(r["category_id"]))
+        for r in db.query("SELECT site_id, category_id FROM article_categories")
+    }
+
+
 def known_article_ids(db: sqlite_utils.Database, portal: str | None = None) -> set[int]:
     """The site ids of every archived article of ``portal`` (``None``: of every portal)."""
     return {
@@ -291,6 +301,8 @@ class Snapshot:
     """What the archive holds, as a crawl needs it, read once before the crawl starts."""
 
     known: frozenset[int] = frozenset()  # archived article ids
+    # (site id, category id): the listings archived articles are linked to
+    listed: frozenset[tuple[int, int]] = frozenset()
     rechecks: tuple[Recheck, ...] = ()  # due for a re-check, most overdue first
     validators: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
     missing_files: tuple[str, ...] = ()  # image/attachment URLs without a files row (any host)
@@ -351,6 +363,7 @@ def read_snapshot(
         missing = missing_files(db, files_per_article) if fetch_files else []
         return Snapshot(
             known=frozenset(known_article_ids(db)),
+            listed=frozenset(category_links(db)) if incremental else frozenset(),
             rechecks=tuple(rechecks),
             validators={} if incremental else validators(db, now=now),
             missing_files=tuple(url for url in missing if url not in resting),

@@ -108,6 +108,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     extra_media_hosts: frozenset[str]
     fetch_displayed: bool
     known: frozenset[int]
+    listed: frozenset[tuple[int, int]]
     rechecks: tuple[Recheck, ...]
     validators: dict[int, tuple[str | None, str | None]]
     missing_files: list[str]
@@ -216,6 +217,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         """Take the archive's state for the site about to be walked (the first site's at the
         start; each later site's, judged by its own last run and frontier, by ``next_site``)."""
         self.known = view.known
+        self.listed = view.listed
         self.rechecks = view.rechecks
         self.validators = view.validators
         self.missing_files = view.missing_files
@@ -592,7 +594,8 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     ) -> Listed:
         """What a listing page's article links give, on either portal: the category links to
         record and the article requests to make (in the page's order), the page's ids (the
-        pager's repeat check) and whether every article was known already (the early stop)."""
+        pager's repeat check) and whether every article was known already, and linked to this
+        category (the early stop)."""
         listed = Listed(all_known=bool(items))
         articles = 0
         for item in self.paging.take(category_id, page, items):
@@ -603,10 +606,14 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             articles += 1
             site_id, url = found
             listed.item_ids.append(site_id)
+            unlinked = False
             if category_id is not None:
                 cats = self.cats_of.setdefault(site_id, set())
                 new_link = category_id not in cats
                 cats.add(category_id)
+                # archived without this listing's link (found by a feed or a sitemap while
+                # this listing's page failed, or moved here): the page brings the link
+                unlinked = new_link and (site_id, category_id) not in self.listed
                 if new_link and (
                     site_id in self.done
                     or (site_id in self.known and site_id not in self.scheduled)
@@ -614,7 +621,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                     listed.outputs.append(
                         CategoryLink(site_id, category_id, url, self.scope.portal.name)
                     )
-            if site_id not in self.walk_known:  # queued by the frontier: known too
+            if site_id not in self.walk_known or unlinked:  # queued by the frontier: known
                 listed.all_known = False
             if site_id in self.known and self.incremental:
                 continue  # archived: only re-checked when the schedule says so

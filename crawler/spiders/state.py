@@ -64,7 +64,9 @@ RECENT_ERROR_ATTEMPTS = 3
 class Listed:
     """What a listing page's article links gave (``MostSpider._listed_articles``)."""
 
-    all_known: bool  # every article on the page was known already (the early stop's streak)
+    # every article on the page was known already, and linked to its category (the early
+    # stop's streak)
+    all_known: bool
     item_ids: list[int | str] = field(default_factory=list)  # ids, or URLs that are no article
     outputs: list[Any] = field(default_factory=list)  # category links and article requests
 
@@ -74,6 +76,7 @@ class ArchiveView:
     """The archive as the spider sees it at the start of a run."""
 
     known: frozenset[int] = frozenset()  # archived article ids
+    listed: frozenset[tuple[int, int]] = frozenset()  # (article id, category id) links archived
     rechecks: tuple[crawlstate.Recheck, ...] = ()  # due, most overdue first
     validators: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)  # --full
     # files not downloaded yet, of every portal (the spider fetches its own site's once it knows
@@ -103,6 +106,7 @@ class ArchiveView:
         last = snapshot.last_run if site is None else snapshot.last_runs.get(site)
         return cls(
             known=snapshot.known,
+            listed=snapshot.listed,
             rechecks=snapshot.rechecks,
             validators=snapshot.validators,
             missing_files=list(snapshot.missing_files),
