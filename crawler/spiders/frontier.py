@@ -22,7 +22,7 @@ import scrapy
 from scrapy import signals
 
 from archive.runlog import FrontierEntry
-from crawler.spiders.state import PER_REQUEST_META
+from crawler.spiders.state import PER_REQUEST_META, TO_THE_END
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -87,6 +87,18 @@ def to_entry(request: scrapy.Request, extra_meta: dict[str, Any] | None = None) 
         json.dumps(data, ensure_ascii=False),
         site_id if isinstance(site_id, int) else None,
     )
+
+
+def is_backfill(entry: FrontierEntry) -> bool:
+    """Whether a kept entry is a listing page of a walk that goes to its category's end
+    (``crawler.spiders.state.TO_THE_END``; kept by an earlier release without the mark: yes)."""
+    if entry.kind != "listing":
+        return False
+    try:
+        meta = json.loads(entry.request_json).get("meta") or {}
+    except (ValueError, AttributeError):
+        return False
+    return bool(meta.get(TO_THE_END, True)) if isinstance(meta, dict) else False
 
 
 def to_request(entry: FrontierEntry, spider: scrapy.Spider) -> scrapy.Request | None:

@@ -50,7 +50,7 @@ from crawler.records import (
     NotModified,
 )
 from crawler.settingtypes import problems
-from crawler.spiders.frontier import WalkFrontier
+from crawler.spiders.frontier import WalkFrontier, is_backfill
 from crawler.spiders.mst_walk import MstWalk
 from crawler.spiders.paging import PagingGuard
 from crawler.spiders.sites import SiteStart, other_hosts
@@ -128,6 +128,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
     finished_sites: list[str]
     resume: tuple[FrontierEntry, ...]
     walk_known: frozenset[int]
+    backfill: bool
 
     def __init__(
         self, site: str | None = None, snapshot: Snapshot | None = None, **kwargs: Any
@@ -231,6 +232,9 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         # of each category (the frontier holds the rest); its queued articles count as known.
         resumed_ids = {e.site_id for e in self.resume if e.site_id is not None}
         self.walk_known = self.known | frozenset(resumed_ids)
+        # a backfill goes on (a walk to the end kept by a time-limited run): the discovery
+        # sources are read whole, as by the run that began it, whose time ran out before them
+        self.backfill = any(is_backfill(e) for e in self.resume)
         self.recent_failures = view.recent_article_errors
         # (settled again once the portal is known: _portal_requests)
         self.early_stop = self.incremental and self._walk_stops_early()[0]

@@ -6,8 +6,9 @@ pages, newest first, through the timeline fragment ``/timelinelist/{zoneId}/{n}.
 static ``…/trang-{n}.htm`` or ``/timeline/{zoneId}/trang-{n}.htm`` (whichever the site
 answers; the form that answered is tried first for the other zones) → each article once per
 id → its images and attachments. The sitemap index (its newest shard on an incremental run
-after a complete walk, every shard otherwise) and the RSS feeds are read for discovery;
-articles found only there are fetched after the zones.
+after a complete walk, every shard otherwise, a backfill going on from a frontier included)
+and the RSS feeds are read for discovery; articles found only there are fetched after the
+zones.
 
 A zone's walk stops at an empty page, after ``ARCHIVE_STOP_AFTER_KNOWN_PAGES`` pages of
 archived articles on an incremental run, and where ``crawler.spiders.paging.PagingGuard`` says
@@ -72,6 +73,7 @@ class MstWalk:
     discovery: bool
     known: Any
     walk_known: Any
+    backfill: bool
     scheduled: set[int]
     done: set[int]
     cats_of: dict[int, set[int]]
@@ -299,7 +301,11 @@ class MstWalk:
                 if (url := self.scope.onsite(e.loc, response.url))
             ]
             shards.sort(key=lambda s: mst.shard_sort_key(s[0], s[1]), reverse=True)
-            wanted = shards[:1] if self.early_stop else shards
+            # every shard but on an incremental run after a complete walk; also while a
+            # backfill goes on: the run that began it read none before its time ran out
+            # (shards come after the listings), and its walk's last run must find the
+            # articles only the sitemap lists (zones outside the walked section)
+            wanted = shards[:1] if self.early_stop and not self.backfill else shards
             logger.info("sitemap index: %d shards, reading %d", len(shards), len(wanted))
             for url, _ in wanted:
                 yield scrapy.Request(
