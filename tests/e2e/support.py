@@ -123,21 +123,22 @@ class Crawled:
     db: Path
     result: subprocess.CompletedProcess[str]
 
-    def copy(self, where: Path) -> Path:
-        """A writable copy of the archive (database and files folder) in ``where``."""
-        return copy_archive(self.db, where)
+    def copy(self, where: Path, *, files: bool = True) -> Path:
+        """A writable copy of the archive in ``where`` (:func:`copy_archive`)."""
+        return copy_archive(self.db, where, files=files)
 
 
-def copy_archive(db: Path, where: Path) -> Path:
-    """A writable copy of the archive ``db`` (database and files folder) in ``where``."""
+def copy_archive(db: Path, where: Path, *, files: bool = True) -> Path:
+    """A writable copy of the archive ``db`` in ``where``: the database, and its files folder
+    unless ``files`` is false (a test that crawls on without fetching files)."""
     target = where / db.name
     for suffix in ("", "-wal", "-shm"):
         source = Path(str(db) + suffix)
         if source.exists():
             shutil.copy2(source, Path(str(target) + suffix))
-    files = files_dir_for(db)
-    if files.exists():
-        shutil.copytree(files, files_dir_for(target))
+    folder = files_dir_for(db)
+    if files and folder.exists():
+        shutil.copytree(folder, files_dir_for(target))
     return target
 
 

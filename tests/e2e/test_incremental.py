@@ -99,7 +99,7 @@ def test_validators_that_lie_delay_an_edit_but_never_hide_it(
     cache) that answers 304 to every conditional request of an article, changed or not. Long
     after the pages last came whole, the re-checks ask for the whole page: every edit is a
     revision. (Re-checks that always sent the validators were told "not modified" for good.)"""
-    db = crawled.copy(tmp_path)
+    db = crawled.copy(tmp_path, files=False)
     rep = crawled.replica
     before_site = rep.site
     rep.set_generation(1)
@@ -136,7 +136,7 @@ def test_no_change_rerun_fetches_listing_pages_and_due_rechecks_only(
 ) -> None:
     """A copy of the session's shared crawl (200 articles; its biggest categories have 4 and 5
     listing pages, 20 in all), re-run with nothing changed on the site."""
-    db = crawled.copy(tmp_path)
+    db = crawled.copy(tmp_path, files=False)
     rep = crawled.replica
     no_files = ("-s", "ARCHIVE_FETCH_FILES=False")  # files are not what this test counts
     assert len(export(db)) == 200
@@ -176,7 +176,7 @@ def test_another_portal_s_failed_article_does_not_walk_this_portal_again(
     zones; it must not make the SharePoint portal's walk do so: its listings hold no mst
     article. (It did: an hourly cron walked every listing page of one portal whenever the other
     had a recently failed article.)"""
-    db = crawled.copy(tmp_path)
+    db = crawled.copy(tmp_path, files=False)
     rep = crawled.replica
     other = "https://mst.gov.vn/bo-truong-lam-viec-voi-cuc-197250704101929995.htm"
     record_failed_article(db, other, "mst")
@@ -205,7 +205,7 @@ def test_a_run_that_never_reached_the_site_does_not_walk_every_listing_page_agai
     """An hourly cron meets an hour the site is down (the run is ``unreachable``): the archive is
     as the run before left it, so the next run stops its walks early as after that one. (It
     walked every listing page of the portal, as after a run a crash or a limit cut short.)"""
-    db = crawled.copy(tmp_path)
+    db = crawled.copy(tmp_path, files=False)
     rep = crawled.replica
     archive = open_archive(db)
     try:
@@ -229,7 +229,7 @@ def test_a_run_that_drifted_does_not_walk_every_listing_page_again(
     its walks early as after an ``ok`` one (crawler/outcome.py names the outcomes after which
     every listing page is walked, and ``drift`` is none of them). (It walked every listing page:
     while a portal stayed drifted, every hourly run walked all of its listings.)"""
-    db = crawled.copy(tmp_path)
+    db = crawled.copy(tmp_path, files=False)
     rep = crawled.replica
     archive = open_archive(db)
     try:
