@@ -180,23 +180,17 @@ def test_another_portal_s_failed_article_does_not_walk_this_portal_again(
     rep = crawled.replica
     other = "https://mst.gov.vn/bo-truong-lam-viec-voi-cuc-197250704101929995.htm"
     record_failed_article(db, other, "mst")
-    rep.reset_requests()
-    again = crawl(rep.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
-    assert again.returncode == 0, again.stderr[-3000:]
-    listing = [r for r in rep.requests() if "/chuyen-muc/" in r["path"].lower()]
+    listing, log = _listing_pages_of_a_run(crawled, db)
     # the same as with no error at all (test_no_change_rerun_fetches_listing_pages_and_due_...)
-    assert len(listing) <= 2 * len(rep.site.categories()), [r["path"] for r in listing]
-    assert "every listing page is walked" not in again.stderr
+    assert len(listing) <= 2 * len(rep.site.categories()), listing
+    assert "every listing page is walked" not in log
     # the other portal's error stays open, for that portal's own run to retry
     assert query(db, "SELECT url, resolved_at FROM fetch_errors") == [(other, None)]
     # while a failed article of its own still walks every listing page of this portal
     record_failed_article(db, export(db)[0]["url"], "most")
-    rep.reset_requests()
-    own = crawl(rep.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
-    assert own.returncode == 0, own.stderr[-3000:]
-    walked = [r for r in rep.requests() if "/chuyen-muc/" in r["path"].lower()]
-    assert len(walked) > 2 * len(rep.site.categories()), [r["path"] for r in walked]
-    assert "every listing page is walked" in own.stderr
+    walked, log = _listing_pages_of_a_run(crawled, db)
+    assert len(walked) > 2 * len(rep.site.categories()), walked
+    assert "every listing page is walked" in log
 
 
 def test_a_run_that_never_reached_the_site_does_not_walk_every_listing_page_again(
@@ -205,21 +199,7 @@ def test_a_run_that_never_reached_the_site_does_not_walk_every_listing_page_agai
     """An hourly cron meets an hour the site is down (the run is ``unreachable``): the archive is
     as the run before left it, so the next run stops its walks early as after that one. (It
     walked every listing page of the portal, as after a run a crash or a limit cut short.)"""
-    db = crawled.copy(tmp_path, files=False)
-    rep = crawled.replica
-    archive = open_archive(db)
-    try:
-        with archive.conn:
-            down = start_run(archive, site=rep.base_url, mode="incremental")
-            finish_run(archive, down, outcome="unreachable", counts={})
-    finally:
-        archive.close()
-    rep.reset_requests()
-    again = crawl(rep.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
-    assert again.returncode == 0, again.stderr[-3000:]
-    listing = [r for r in rep.requests() if "/chuyen-muc/" in r["path"].lower()]
-    assert len(listing) <= 2 * len(rep.site.categories()), [r["path"] for r in listing]
-    assert "every listing page is walked" not in again.stderr
+    _rerun_stops_early_after(crawled, tmp_path, "unreachable")
 
 
 def test_a_run_that_drifted_does_not_walk_every_listing_page_again(
@@ -229,18 +209,32 @@ def test_a_run_that_drifted_does_not_walk_every_listing_page_again(
     its walks early as after an ``ok`` one (crawler/outcome.py names the outcomes after which
     every listing page is walked, and ``drift`` is none of them). (It walked every listing page:
     while a portal stayed drifted, every hourly run walked all of its listings.)"""
+    _rerun_stops_early_after(crawled, tmp_path, "drift")
+
+
+def _rerun_stops_early_after(crawled: Crawled, tmp_path: Path, outcome: str) -> None:
+    """A copy of the shared crawl, then a finished run of ``outcome``, then a no-change run: at
+    most two listing pages a category, as after the shared crawl alone."""
     db = crawled.copy(tmp_path, files=False)
     rep = crawled.replica
     archive = open_archive(db)
     try:
         with archive.conn:
-            drifted = start_run(archive, site=rep.base_url, mode="incremental")
-            finish_run(archive, drifted, outcome="drift", counts={})
+            run = start_run(archive, site=rep.base_url, mode="incremental")
+            finish_run(archive, run, outcome=outcome, counts={})
     finally:
         archive.close()
+    listing, log = _listing_pages_of_a_run(crawled, db)
+    assert len(listing) <= 2 * len(rep.site.categories()), listing
+    assert "every listing page is walked" not in log
+
+
+def _listing_pages_of_a_run(crawled: Crawled, db: Path) -> tuple[list[str], str]:
+    """The listing pages a run on ``db`` asked the shared replica for (files not fetched: not
+    what is counted), and the run's log."""
+    rep = crawled.replica
     rep.reset_requests()
-    again = crawl(rep.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
-    assert again.returncode == 0, again.stderr[-3000:]
-    listing = [r for r in rep.requests() if "/chuyen-muc/" in r["path"].lower()]
-    assert len(listing) <= 2 * len(rep.site.categories()), [r["path"] for r in listing]
-    assert "every listing page is walked" not in again.stderr
+    done = crawl(rep.base_url, db, "-s", "ARCHIVE_FETCH_FILES=False")
+    assert done.returncode == 0, done.stderr[-3000:]
+    paths = [r["path"] for r in rep.requests()]
+    return [p for p in paths if "/chuyen-muc/" in p.lower()], done.stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from contextlib import AbstractContextManager
-from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -16,9 +15,10 @@ import pytest
 from archive.db import open_archive
 from archive.runlog import record_error
 from archive.store import save_article
-from crawler.items import Article, Image
+from crawler.items import Image
 from replica.testing import running_mst_replica, running_replica
 from tests import forked
+from tests.archive.test_portals import most_article, mst_article
 from tests.reliability.support import (
     LISTING,
     Page,
@@ -198,11 +198,9 @@ def test_each_site_s_run_fetches_its_own_portal_s_files_only(tmp_path: Path) -> 
                     archive, url=failed_file, kind="file", status=503, reason="503", run_id=None
                 )
                 for article in (
-                    _article("most", 13245, "https://www.most.gov.vn/vn/tin-tuc/13245/x.aspx"),
-                    _article("mst", 197000001, "https://mst.gov.vn/x-197000001.htm"),
+                    most_article(13245, images=[Image(url=missing_file, caption=None)]),
+                    mst_article(197000001, images=[Image(url=own_file, caption=None)]),
                 ):
-                    url = missing_file if article.portal == "most" else own_file
-                    article = replace(article, images=[Image(url=url, caption=None)])
                     save_article(archive, article, page_id=None, fetched_at=_now())
         finally:
             archive.close()
@@ -217,22 +215,6 @@ def test_each_site_s_run_fetches_its_own_portal_s_files_only(tmp_path: Path) -> 
         (failed_file,),
         (own_file,),
     ], again.stderr[-3000:]
-
-
-def _article(portal: str, site_id: int, url: str) -> Article:
-    return Article(
-        site_id=site_id,
-        url=url,
-        title="Tin",
-        lead="",
-        body=["Một đoạn."],
-        body_html="<p>Một đoạn.</p>",
-        published_at="2024-04-26T10:30:00+07:00",
-        category=None,
-        source=None,
-        parser=f"{portal}/1",
-        portal=portal,
-    )
 
 
 def _now() -> str:
