@@ -198,7 +198,7 @@ def last_finished_run(
     row = next(
         db.query(
             "SELECT id, mode, outcome, counts_json FROM runs WHERE outcome != 'running' "
-            f"AND outcome NOT IN {NOTHING_CRAWLED} "
+            f"AND outcome NOT IN ({', '.join(repr(o) for o in NOTHING_CRAWLED)}) "
             "AND id IS NOT :except AND (:site IS NULL OR site = :site) ORDER BY id DESC LIMIT 1",
             {"except": except_run, "site": site},
         ),

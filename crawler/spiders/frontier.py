@@ -89,16 +89,21 @@ def to_entry(request: scrapy.Request, extra_meta: dict[str, Any] | None = None) 
     )
 
 
-def is_backfill(entry: FrontierEntry) -> bool:
-    """Whether a kept entry is a listing page of a walk that goes to its category's end
+def kept_to_the_end(meta: dict[str, Any]) -> bool:
+    """Whether a kept listing page's walk goes to its category's end
     (``crawler.spiders.state.TO_THE_END``; kept by an earlier release without the mark: yes)."""
+    return bool(meta.get(TO_THE_END, True))
+
+
+def is_backfill(entry: FrontierEntry) -> bool:
+    """Whether a kept entry is a listing page of a walk that goes to its category's end."""
     if entry.kind != "listing":
         return False
     try:
         meta = json.loads(entry.request_json).get("meta") or {}
     except (ValueError, AttributeError):
         return False
-    return bool(meta.get(TO_THE_END, True)) if isinstance(meta, dict) else False
+    return kept_to_the_end(meta) if isinstance(meta, dict) else False
 
 
 def to_request(entry: FrontierEntry, spider: scrapy.Spider) -> scrapy.Request | None:

@@ -50,7 +50,7 @@ from crawler.records import (
     NotModified,
 )
 from crawler.settingtypes import problems
-from crawler.spiders.frontier import WalkFrontier, is_backfill
+from crawler.spiders.frontier import WalkFrontier, is_backfill, kept_to_the_end
 from crawler.spiders.mst_walk import MstWalk
 from crawler.spiders.paging import PagingGuard
 from crawler.spiders.sites import SiteStart, other_hosts
@@ -236,8 +236,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         # sources are read whole, as by the run that began it, whose time ran out before them
         self.backfill = any(is_backfill(e) for e in self.resume)
         self.recent_failures = view.recent_article_errors
-        # (settled again once the portal is known: _portal_requests)
-        self.early_stop = self.incremental and self._walk_stops_early()[0]
+        self.early_stop = False  # decided once the portal is known: _portal_requests
         logger.info(
             "archive holds %d articles; %s run; %d re-checks due; %d files missing%s; "
             "%d open errors",
@@ -353,8 +352,7 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
         for request in WalkFrontier.restore(resume, self):
             site_id = request.meta.get("site_id")
             if request.meta.get("kind") == "listing":
-                # kept by an earlier release, without the mark: a backfill's, to the end
-                request.meta.setdefault(TO_THE_END, True)
+                request.meta[TO_THE_END] = kept_to_the_end(request.meta)
             if request.meta.get("kind") == "article" and isinstance(site_id, int):
                 self.scheduled.add(site_id)
                 self.cats_of.setdefault(site_id, set()).update(request.meta.get("categories", ()))
