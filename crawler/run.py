@@ -197,6 +197,20 @@ def build_settings(opts: CrawlOptions, run_id: int) -> Settings:
     return settings
 
 
+def process_settings(opts: CrawlOptions) -> Settings:
+    """The settings of the process that runs the sites' crawlers: the project's, with the
+    user's ``-s`` of Scrapy's own settings. The process reads a few of them once for all its
+    crawlers (the DNS resolver, its timeout and cache, the reactor's thread pool), which a
+    crawler's own settings cannot change. Scrapy also copies them into each crawler it runs
+    (``CrawlerRunner.crawl``): the archive's settings (``ARCHIVE_*``: a site's run id, its
+    fallback hosts) are each crawler's alone and stay out."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    given = {k: v for k, v in opts.settings.items() if not k.startswith("ARCHIVE_")}
+    settings.setdict({**given, "LOG_INSTALL_ROOT_HANDLER": False}, priority="cmdline")
+    return settings
+
+
 class _QuietScrapy(logging.Filter):
     """Scrapy's own INFO chatter (banner, settings, middleware lists) is left out unless -v."""
 
@@ -335,12 +349,7 @@ def run_crawls(opts: CrawlOptions, sites: list[str]) -> list[CrawlSummary]:
             dead = store.mark_dead_runs(db, assume_dead=True)
         finally:
             db.close()
-        # The process's own settings are the project's alone: Scrapy merges them into each
-        # site's crawler, whose settings (its site, its run id, the options) rank higher.
-        process_settings = Settings()
-        process_settings.setmodule("crawler.settings", priority="project")
-        process_settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
-        process = CrawlerProcess(process_settings)
+        process = CrawlerProcess(process_settings(opts))
         _install_log_handler(opts)
         if dead:
             logger.warning("%d earlier run(s) had died; marked as such", dead)

@@ -200,3 +200,25 @@ def test_the_legacy_portal_behind_a_family_redirect_is_archived_whole(tmp_path: 
     per_article = Counter(int(m.group(1) or m.group(2)) for p in served if (m := ARTICLE.search(p)))
     assert set(per_article) == set(truth)
     assert [i for i, n in per_article.items() if n != 1] == [], per_article
+
+
+def test_most_archive_crawl_applies_the_process_settings_it_is_given(tmp_path: Path) -> None:
+    """``-s`` reaches the settings Scrapy reads once for the whole process (the DNS resolver,
+    its timeout, the reactor's thread pool), not only each site's crawler: here the resolver
+    that puts the family's names on loopback. Before, ``most-archive crawl`` built the process
+    from the project's settings alone, and the real names did not resolve."""
+    db = tmp_path / "archive.db"
+    with running_replica(articles=10, seed=5) as rep, family_front(rep.base_url) as front:
+        done = support.crawl(
+            f"http://{OLD}:{front.port}",
+            db,
+            "-s",
+            "TWISTED_DNS_RESOLVER=tests.e2e.family_dns.FamilyResolver",
+            "-s",
+            "ARCHIVE_FETCH_FILES=False",
+        )
+        served = [r["path"] for r in rep.requests()]
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert {host for host, _ in front.hits} >= {OLD, NEW}
+    assert any("/tin-tuc/" in p for p in served)
+    assert query(db, "SELECT count(*) FROM articles")[0][0] == 10
