@@ -11,6 +11,7 @@ import contextlib
 import logging
 import sqlite3
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -260,17 +261,24 @@ class ArchivePipeline:
         if frontier is None or not isinstance(site, str):
             return
         if self.stats.get_value(f"archive/{outcomes.TIME_LIMITED}"):
-            entries = frontier.entries(getattr(spider, "frontier_meta", None))
+            extra_meta = getattr(spider, "frontier_meta", None)
+            entries = frontier.entries(extra_meta)
+            # the articles the feeds and sitemap found, not asked for yet
+            left: list[Any] = getattr(spider, "discoveries_left", list)()
+            entries += frontier.entries_of(left, extra_meta)
             # a frontier this run had not taken up yet (the time ran out first) is kept too
             entries += list(getattr(spider, "resume", ()))
-            kept = store.save_frontier(self.db, site, entries, run_id=self.run_id)
-            listings = sum(1 for e in entries if e.kind == "listing")
-            self.stats.set_value(f"archive/{outcomes.FRONTIER_LISTINGS}", listings)
-            self.stats.set_value("archive/frontier_articles", kept - listings)
+            store.save_frontier(self.db, site, entries, run_id=self.run_id)
+            kinds = Counter(e.kind for e in entries)
+            self.stats.set_value(f"archive/{outcomes.FRONTIER_LISTINGS}", kinds["listing"])
+            self.stats.set_value("archive/frontier_articles", kinds["article"])
+            self.stats.set_value("archive/frontier_shards", kinds["discovery"])
             logger.info(
-                "walk frontier kept for the next run: %d listing pages, %d articles",
-                listings,
-                kept - listings,
+                "walk frontier kept for the next run: %d listing pages, %d articles, "
+                "%d sitemap shards",
+                kinds["listing"],
+                kinds["article"],
+                kinds["discovery"],
             )
         else:
             done = list(getattr(spider, "finished_sites", []))

@@ -135,7 +135,9 @@ class CrawlSummary:
             *(
                 [
                     f"  time limit reached: {c.get('frontier_listings', 0)} listing pages and "
-                    f"{c.get('frontier_articles', 0)} articles left for the next run"
+                    f"{c.get('frontier_articles', 0)} articles"
+                    + (f" (and {n} sitemap shards)" if (n := c.get("frontier_shards")) else "")
+                    + " left for the next run"
                 ]
                 if c.get(outcomes.TIME_LIMITED)
                 else []

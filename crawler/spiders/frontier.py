@@ -5,9 +5,12 @@ from there instead of walking every listing page again, so a backfill that takes
 over several cron runs. :class:`WalkFrontier` follows the requests through Scrapy's signals
 (scheduled, dropped as duplicates, left the downloader), so whichever walk made them — the
 SharePoint portal's categories or mst's zones — its listing pages and articles are covered
-without each request-maker knowing. Requests of other kinds are not kept: the next run reads
-the feeds and sitemaps again, re-checks what its schedule says, and fetches missing files from
-the archive's own list. Conditional re-checks are not kept either (the schedule remakes them).
+without each request-maker knowing. So are the sitemap shards it had not read (an incremental
+run reads only the newest of its own) and the articles the feeds and sitemap found that it had
+not asked for yet (the spider's ``discoveries_left``). Requests of other kinds are not kept: the
+next run reads the feeds and the sitemap index again, re-checks what its schedule says, and
+fetches missing files from the archive's own list. Conditional re-checks are not kept either
+(the schedule remakes them).
 
 Entries are JSON (``request_json``: callback, errback, priority, meta, headers, dont_filter),
 stored by the archive as they are (``archive.runlog.save_frontier``).
@@ -22,7 +25,7 @@ import scrapy
 from scrapy import signals
 
 from archive.runlog import FrontierEntry
-from crawler.spiders.state import PER_REQUEST_META, TO_THE_END
+from crawler.spiders.state import PER_REQUEST_META, SHARD, TO_THE_END
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -40,7 +43,9 @@ def _key(request: scrapy.Request) -> tuple[str, str]:
 
 
 def _resumable(request: scrapy.Request) -> bool:
-    if request.meta.get("kind") not in RESUMABLE_KINDS or request.method != "GET":
+    if request.method != "GET":
+        return False
+    if request.meta.get("kind") not in RESUMABLE_KINDS and not request.meta.get(SHARD):
         return False
     if getattr(request.callback, "__name__", None) in NOT_RESUMED:
         return False
@@ -161,6 +166,14 @@ class WalkFrontier:
             self.pending.values(),
             key=lambda r: (r.meta.get("kind") != "listing", -r.priority),
         )
+        return self.entries_of(requests, extra_meta)
+
+    @staticmethod
+    def entries_of(
+        requests: Iterable[scrapy.Request],
+        extra_meta: Callable[[scrapy.Request], dict[str, Any]] | None = None,
+    ) -> list[FrontierEntry]:
+        """Requests as the archive keeps them (also those a spider made and never scheduled)."""
         return [to_entry(r, extra_meta(r) if extra_meta else None) for r in requests]
 
     @staticmethod

@@ -848,16 +848,12 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
                 raise DontCloseSpider
             self.walk_finished = self._walk_taken_up()
             return
-        self.discovery_flushed = True
         added = 0
-        for site_id, url in self.discovered.items():
-            if site_id in self.scheduled or (site_id in self.known and self.incremental):
-                continue
-            request = self._article_request(site_id, url, PRIO_DISCOVERED)
-            if request is not None:
-                assert self.crawler.engine is not None
-                self.crawler.engine.crawl(request)
-                added += 1
+        for request in self.discoveries_left():
+            assert self.crawler.engine is not None
+            self.crawler.engine.crawl(request)
+            added += 1
+        self.discovery_flushed = True
         if added:
             logger.info("%d articles found only by RSS / web service", added)
             raise DontCloseSpider
@@ -878,6 +874,19 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             self.finished_sites.append(self.frontier_site)
         self.next_site()
         self.frontier_site = self.scope.base
+
+    def discoveries_left(self) -> list[scrapy.Request]:
+        """The requests of the articles the feeds and sitemap found that this run had not asked
+        for yet (they are asked once the listings are walked, :meth:`on_idle`): what a run its
+        time limit ended keeps with its frontier, for the next run to fetch."""
+        if self.discovery_flushed:
+            return []
+        return [
+            request
+            for site_id, url in self.discovered.items()
+            if not (site_id in self.scheduled or (site_id in self.known and self.incremental))
+            and (request := self._article_request(site_id, url, PRIO_DISCOVERED)) is not None
+        ]
 
     def frontier_meta(self, request: scrapy.Request) -> dict[str, Any]:
         """What a kept article request needs besides its own meta: the listings it was in."""

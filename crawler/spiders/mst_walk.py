@@ -30,7 +30,7 @@ from crawler import parsers
 from crawler.portals import mst
 from crawler.records import CategorySeen, FetchFailure, FetchSuccess, ListingPage
 from crawler.spiders.paging import PagingGuard
-from crawler.spiders.state import TO_THE_END, Listed, raw_page
+from crawler.spiders.state import SHARD, TO_THE_END, Listed, raw_page
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -42,7 +42,6 @@ logger = logging.getLogger(__name__)
 
 PRIO_LISTING = 50
 PRIO_SITEMAP = 40
-SHARD = "sitemap_shard"  # request meta: a shard the sitemap index listed (read as a URL list)
 # HTTP statuses that mean "no page in this form": the next form of the page is tried.
 NO_SUCH_PAGE = frozenset({404, 410})
 

@@ -54,6 +54,10 @@ PER_REQUEST_META = frozenset(
 # categories on to their end, even where the pages it meets first hold only archived articles
 # (news pushed them down since); its own walks from the first pages still stop early.
 TO_THE_END = "to_the_end"
+# Request meta: a shard the sitemap index listed (read as a URL list). A time-limited run's
+# frontier keeps the shards it had not read (the next run reads them: an incremental run reads
+# only the newest of its own).
+SHARD = "sitemap_shard"
 
 # An article that failed at most this many times makes the next run walk every listing page
 # (its categories are only known from the listings); after that it is retried on its own.

@@ -92,3 +92,66 @@ def test_a_resumed_zone_walk_reaches_the_end_after_more_than_a_page_of_news(
     # the sitemap lists (zones outside the walked section; none on this replica). On main it
     # read the newest alone: such an article older than that shard was never archived.
     assert len(shards) > 1 and read == shards, sorted(shards - read)[:5]
+
+
+def test_sitemap_shards_a_time_limit_left_unread_are_read_by_the_next_run(
+    tmp_path: Path,
+) -> None:
+    """A first run walks every zone, then reads the sitemap's shards one by one (after the
+    listings) until its time runs out. The shards it did not read are kept with the walk's
+    frontier, and the next run, an incremental one that reads only the newest shard of its own,
+    reads them: an article only the sitemap lists (a zone outside the walked section) is in one
+    of them. (On main they were dropped with the run: the next run read the newest shard, and
+    the older ones were never read again.)"""
+    db = tmp_path / "a.db"
+    # each shard's answer takes a second (the walk's pages none): the run's three seconds end
+    # with the walk done and shards still unread
+    slow_shards = {"drip_rate": 1.0, "drip_seconds": 1.0, "path_pattern": r"^/sitemaps/"}
+    with running_mst_replica(articles=30, seed=SEED, faults=slow_shards) as rep:
+        with urllib.request.urlopen(rep.url("/sitemap.xml"), timeout=30) as answer:
+            shards = {urlsplit(u).path for u in LOC.findall(answer.read().decode())}
+        first = crawl(rep.base_url, db, "--max-duration", "3", *NO_FILES)
+        assert first.returncode == 0, first.stderr[-2000:]
+        read_first = {r["path"] for r in rep.requests() if r["path"].startswith("/sitemaps/")}
+        # what this test is about: a walk done in time, then shards left unread
+        assert "walk frontier kept for the next run: 0 listing pages" in first.stderr, (
+            "the first run's walk did not end in time: the test proves nothing",
+            first.stderr[-2000:],
+        )
+        assert read_first and read_first < shards, sorted(read_first)
+        rep.set_faults(None)
+        rep.reset_requests()
+        second = crawl(rep.base_url, db, *NO_FILES)
+        assert second.returncode == 0, second.stderr[-2000:]
+        read_second = {r["path"] for r in rep.requests() if r["path"].startswith("/sitemaps/")}
+    assert read_first | read_second == shards, sorted(shards - read_first - read_second)[:5]
+    assert query(db, "SELECT count(*) FROM walk_frontier") == [(0,)]
+
+
+def test_a_time_limited_run_keeps_the_articles_the_sitemap_found(tmp_path: Path) -> None:
+    """The articles the sitemap (or a feed) finds are asked for once the listings are walked;
+    a run whose time runs out first keeps them with its frontier, beside the shards it did not
+    read. Here each zone's first page alone is walked, so most articles are the sitemap's:
+    after the run, every article of the site is archived, kept to be fetched, or listed in a
+    kept shard. (On main those of the shards read were dropped with the run.)"""
+    db = tmp_path / "a.db"
+    slow_shards = {"drip_rate": 1.0, "drip_seconds": 1.0, "path_pattern": r"^/sitemaps/"}
+    with running_mst_replica(articles=120, seed=SEED, faults=slow_shards) as rep:
+        first = crawl(rep.base_url, db, "--max-pages", "1", "--max-duration", "3", *NO_FILES)
+        assert first.returncode == 0, first.stderr[-2000:]
+        rep.set_faults(None)
+        listed: dict[str, set[int]] = {}
+        with urllib.request.urlopen(rep.url("/sitemap.xml"), timeout=30) as answer:
+            for shard in LOC.findall(answer.read().decode()):
+                with urllib.request.urlopen(shard, timeout=30) as page:
+                    ids = {mst.article_id(u) for u in LOC.findall(page.read().decode())}
+                listed[urlsplit(shard).path] = {i for i in ids if i is not None}
+        truth = set(rep.site.article_ids())
+    archived = {row[0] for row in query(db, "SELECT site_id FROM articles")}
+    kept = query(db, "SELECT kind, url, site_id FROM walk_frontier")
+    kept_articles = {site_id for kind, _, site_id in kept if kind == "article"}
+    kept_shards = {urlsplit(url).path for kind, url, _ in kept if kind == "discovery"}
+    in_kept_shards = set().union(*(listed[path] for path in kept_shards))
+    lost = truth - archived - kept_articles - in_kept_shards
+    assert not lost, f"{len(lost)} articles found and forgotten, e.g. {sorted(lost)[:3]}"
+    assert kept_shards and kept_articles - archived, kept  # the case this test is about
