@@ -24,6 +24,8 @@ import json
 import zlib
 from typing import TYPE_CHECKING, Any
 
+from isal import isal_zlib
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -38,7 +40,11 @@ __all__ = [
 ]
 
 LEVEL = 9  # older revisions: written once, when a version is superseded
-HTML_LEVEL = 3  # the current HTML, written with every new version: measured ~5% larger, 2x faster
+# The current HTML, written with every new version: ISA-L's deflate (``isal_zlib``) at its
+# highest level, 3. Measured on the replica's articles against the standard library's zlib at
+# level 3: 23 µs an article against 43-64 µs (20 µs less inside save_article, about an
+# eighth of its own Python), 5% larger (1,120 bytes against 1,065).
+HTML_LEVEL = 3
 
 
 def pack(lead: str | None, body: str | None, body_html: str | None) -> bytes:
@@ -62,12 +68,16 @@ def pack_html(body_html: str | None, lead: str, body: str) -> bytes | None:
 
     The HTML holds the body's text again, so the stream is compressed with the row's own
     ``lead`` and ``body`` as zlib's preset dictionary (``zdict``): only the markup costs
-    bytes (1.0 KB against 1.6 KB without, on the replica's articles). Reading it back needs
+    bytes (1.1 KB against 1.6 KB without, on the replica's articles). Reading it back needs
     the same ``lead`` and ``body``, which :mod:`archive.store` always writes together with it.
+
+    The stream is written by ISA-L (``isal_zlib``, a faster deflate) and is an ordinary zlib
+    stream: :func:`unpack_html` reads it with the standard library, so reading an archive
+    never depends on ISA-L (rows written with zlib itself read the same way).
     """
     if body_html is None:
         return None
-    packer = zlib.compressobj(HTML_LEVEL, zdict=_text_dictionary(lead, body))
+    packer = isal_zlib.compressobj(HTML_LEVEL, zdict=_text_dictionary(lead, body))
     return packer.compress(body_html.encode("utf-8")) + packer.flush()
 
 
