@@ -663,6 +663,19 @@ ATTACKS: tuple[Attack, ...] = (
         ),
     ),
     Attack(
+        "a --max-duration that runs out while the sitemap's shards are read, after the walk",
+        "held",
+        "the shards not read and the articles the feeds and shards found are kept for the next "
+        "run, which reads and fetches them (both were dropped: the next run read only the "
+        "newest shard, and 43 of 120 articles found were never fetched)",
+        (
+            E2E + "test_mst_backfill.py::"
+            "test_sitemap_shards_a_time_limit_left_unread_are_read_by_the_next_run",
+            E2E + "test_mst_backfill.py::"
+            "test_a_time_limited_run_keeps_the_articles_the_sitemap_found",
+        ),
+    ),
+    Attack(
         "articles published in the same minute, paged through the web view's JSON or streamed "
         "as CSV",
         "held",
