@@ -78,7 +78,7 @@ def test_robots_rules_are_obeyed(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     rules = (
         b"User-agent: *\nDisallow: /vn/chuyen-muc/493/\nDisallow: /Images/editor/files/\n"
-        b"Crawl-delay: 0.05\n"
+        b"Crawl-delay: 0.01\n"
     )
     with (
         running_replica(articles=15, seed=12) as rep,
@@ -94,13 +94,13 @@ def test_robots_rules_are_obeyed(tmp_path: Path) -> None:
     assert not [p for p in paths if p.lower().startswith("/images/editor/files/")]
     assert [p for p in paths if p.lower().startswith("/vn/chuyen-muc/492/")], "nothing crawled"
     assert query(db, "SELECT count(*) FROM articles")[0][0] > 0
-    assert "Crawl-delay 0.05 s: honoured" in result.stderr
+    assert "Crawl-delay 0.01 s: honoured" in result.stderr
 
 
 def test_a_crawl_delay_beyond_reason_is_capped(tmp_path: Path) -> None:
     """``Crawl-delay: 1e308`` (a hostile or broken robots.txt) froze the crawl for good: its
     requests waited for ever, --max-duration could not end the run, nor a first SIGTERM. The
-    delay is honoured up to ``ARCHIVE_MAX_CRAWL_DELAY`` (60 s; 0.1 s here), with a warning."""
+    delay is honoured up to ``ARCHIVE_MAX_CRAWL_DELAY`` (60 s; 0.05 s here), with a warning."""
     db = tmp_path / "archive.db"
     robots = b"User-agent: *\nCrawl-delay: 1e308\n"
     with (
@@ -116,11 +116,11 @@ def test_a_crawl_delay_beyond_reason_is_capped(tmp_path: Path) -> None:
             "-s",
             "ARCHIVE_FETCH_FILES=0",
             "-s",
-            "ARCHIVE_MAX_CRAWL_DELAY=0.1",
+            "ARCHIVE_MAX_CRAWL_DELAY=0.05",
             timeout=120,
         )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "Crawl-delay 1e+308 s" in result.stderr and "waiting 0.1 s" in result.stderr
+    assert "Crawl-delay 1e+308 s" in result.stderr and "waiting 0.05 s" in result.stderr
     assert len(export(db)) == 4
 
 
