@@ -18,7 +18,7 @@ import pytest
 from replica.testing import running_mst_replica
 
 from .support import ARTICLE_TEXTS as TEXTS
-from .support import crawl, query
+from .support import NO_BACKOFF, crawl, query
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +34,7 @@ def test_a_site_behind_a_bot_challenge_is_no_ok_run_and_the_summary_says_why(
 ) -> None:
     db = tmp_path / "a.db"
     with running_mst_replica(articles=10, seed=5, faults={"challenge_rate": 1.0}) as rep:
-        run = crawl(rep.base_url, db, *QUIET)
+        run = crawl(rep.base_url, db, *QUIET, *NO_BACKOFF)
     assert run.returncode == 1, run.stderr[-3000:]
     out = run.stdout + run.stderr
     assert "bot challenges:" in out, out[-3000:]

@@ -18,7 +18,7 @@ import pytest
 from replica.testing import running_replica
 from tests import forked
 
-from .support import FAR_FUTURE, MOST_ARCHIVE, ROOT, crawl, export, query, show
+from .support import FAR_FUTURE, MOST_ARCHIVE, NO_BACKOFF, ROOT, crawl, export, query, show
 
 pytestmark = pytest.mark.e2e
 
@@ -95,7 +95,7 @@ def test_a_site_that_sends_every_page_home_withdraws_nothing(tmp_path: Path) -> 
         assert first.returncode == 0, first.stderr[-3000:]
         for fault in ("home_redirect_rate", "not_found_rate"):
             rep.set_faults({fault: 1.0, "path_pattern": EVERY_PAGE_BUT_HOME})
-            down = crawl(rep.base_url, db, "-s", f"ARCHIVE_RECHECK_AT={FAR_FUTURE}")
+            down = crawl(rep.base_url, db, "-s", f"ARCHIVE_RECHECK_AT={FAR_FUTURE}", *NO_BACKOFF)
             assert down.returncode == 1, (fault, down.stderr[-3000:])
             assert "the whole site" in down.stdout + down.stderr, fault
             assert query(db, "SELECT count(*) FROM articles WHERE withdrawn_at IS NOT NULL") == [
