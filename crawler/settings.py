@@ -146,6 +146,9 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 408, 522, 524]
 # (and an unreachable site as one line), so cron logs carry no duplicate ERROR lines.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 REDIRECT_MAX_TIMES = 5
+# A listing page's redirect is fetched even to a page already fetched (the home page): the
+# spider then records where the page landed instead of its walk ending without a word.
+DUPEFILTER_CLASS = "crawler.dupefilter.ListingRedirectsDupeFilter"
 METAREFRESH_ENABLED = False  # the news pages never need it; a hostile one could misdirect us
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

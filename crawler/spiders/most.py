@@ -550,7 +550,10 @@ class MostSpider(MstWalk, SiteStart, scrapy.Spider):
             yield ListingPage(
                 raw_page(response), category_id, meta.get("page", 0), self.scope.portal.name
             )
-            yield FetchFailure(response.url, "listing", "not a listing page", response.status)
+            asked = failed_url(meta, response.url)  # the listing page, not where it landed
+            if asked != response.url:
+                logger.warning("listing page %s: redirected to %s, no listing", asked, response.url)
+            yield FetchFailure(asked, "listing", "not a listing page", response.status)
             return
         category_id = listing.category_id if listing.category_id is not None else category_id
         page = listing.page or meta.get("page") or 1
