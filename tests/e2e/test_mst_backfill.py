@@ -97,34 +97,37 @@ def test_a_resumed_zone_walk_reaches_the_end_after_more_than_a_page_of_news(
 def test_sitemap_shards_a_time_limit_left_unread_are_read_by_the_next_run(
     tmp_path: Path,
 ) -> None:
-    """A first run walks every zone, then reads the sitemap's shards one by one (after the
-    listings) until its time runs out. The shards it did not read are kept with the walk's
-    frontier, and the next run, an incremental one that reads only the newest shard of its own,
-    reads them: an article only the sitemap lists (a zone outside the walked section) is in one
-    of them. (On main they were dropped with the run: the next run read the newest shard, and
-    the older ones were never read again.)"""
+    """A run walks every zone, then reads the sitemap's shards (after the listings) until its
+    time runs out. The shards it did not read are kept with the walk's frontier, and the next
+    run, an incremental one that reads only the newest shard of its own, reads them: an article
+    only the sitemap lists (a zone outside the walked section) is in one of them. (On main they
+    were dropped with the run: the next run read the newest shard, and the older ones were
+    never read again.)"""
     db = tmp_path / "a.db"
-    # each shard's answer takes a second (the walk's pages none): the run's three seconds end
-    # with the walk done and shards still unread
+    # each shard's answer takes a second (the walk's pages none): a run of three seconds that
+    # ends its walk still has shards unread (28 of them, a few at a time)
     slow_shards = {"drip_rate": 1.0, "drip_seconds": 1.0, "path_pattern": r"^/sitemaps/"}
     with running_mst_replica(articles=30, seed=SEED, faults=slow_shards) as rep:
         with urllib.request.urlopen(rep.url("/sitemap.xml"), timeout=30) as answer:
             shards = {urlsplit(u).path for u in LOC.findall(answer.read().decode())}
-        first = crawl(rep.base_url, db, "--max-duration", "3", *NO_FILES)
-        assert first.returncode == 0, first.stderr[-2000:]
-        read_first = {r["path"] for r in rep.requests() if r["path"].startswith("/sitemaps/")}
-        # what this test is about: a walk done in time, then shards left unread
-        assert "walk frontier kept for the next run: 0 listing pages" in first.stderr, (
-            "the first run's walk did not end in time: the test proves nothing",
-            first.stderr[-2000:],
-        )
-        assert read_first and read_first < shards, sorted(read_first)
+        # On a machine busy enough that the walk outlasts a run, the next run goes on with it
+        # (a backfill); the case is the run whose walk ends in time, then its shards.
+        for _ in range(4):
+            rep.reset_requests()
+            limited = crawl(rep.base_url, db, "--max-duration", "3", *NO_FILES)
+            assert limited.returncode == 0, limited.stderr[-2000:]
+            if "walk frontier kept for the next run: 0 listing pages" in limited.stderr:
+                break
+        else:
+            pytest.fail("no run of 3 s ended its walk: the test proves nothing")
+        read_then = {r["path"] for r in rep.requests() if r["path"].startswith("/sitemaps/")}
+        assert read_then < shards, sorted(read_then)
         rep.set_faults(None)
         rep.reset_requests()
         second = crawl(rep.base_url, db, *NO_FILES)
         assert second.returncode == 0, second.stderr[-2000:]
-        read_second = {r["path"] for r in rep.requests() if r["path"].startswith("/sitemaps/")}
-    assert read_first | read_second == shards, sorted(shards - read_first - read_second)[:5]
+        read_next = {r["path"] for r in rep.requests() if r["path"].startswith("/sitemaps/")}
+    assert read_then | read_next == shards, sorted(shards - read_then - read_next)[:5]
     assert query(db, "SELECT count(*) FROM walk_frontier") == [(0,)]
 
 
