@@ -272,6 +272,7 @@ class ArchivePipeline:
             kinds = Counter(e.kind for e in entries)
             self.stats.set_value(f"archive/{outcomes.FRONTIER_LISTINGS}", kinds["listing"])
             self.stats.set_value("archive/frontier_articles", kinds["article"])
+            # (the only discovery requests a frontier keeps are sitemap shards)
             self.stats.set_value("archive/frontier_shards", kinds["discovery"])
             logger.info(
                 "walk frontier kept for the next run: %d listing pages, %d articles, "
