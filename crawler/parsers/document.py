@@ -50,6 +50,13 @@ def drop_viewstate(data: bytes) -> bytes:
 
 def load(page: bytes | str) -> etree._Element | None:
     """The document's root element, or None for empty or unparseable input."""
+    data = prepare(page)
+    return build(data) if data is not None else None
+
+
+def prepare(page: bytes | str) -> bytes | None:
+    """The bytes :func:`build` reads: UTF-8, the view state cut out, NULs dropped; None for
+    input that is certainly no HTML (a binary file, or no tag at all)."""
     if isinstance(page, bytes) and page.lstrip()[:8].startswith(BINARY_MAGIC):
         return None
     data = drop_viewstate(to_utf8(page))
@@ -57,6 +64,12 @@ def load(page: bytes | str) -> etree._Element | None:
         return None
     if b"\x00" in data:
         data = data.replace(b"\x00", b"")
+    return data
+
+
+def build(data: bytes) -> etree._Element | None:
+    """The tree of prepared bytes (:func:`prepare`), or None when libxml2 cannot read them or
+    stopped at one of its limits."""
     try:
         root = etree.fromstring(data, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):

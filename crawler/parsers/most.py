@@ -41,8 +41,9 @@ TITLE = xpaths(
     f"//*[{_has_class('News_Detail_Title')}]",
 )
 LEAD = xpaths("id('divArticleDescription1')")
+BODY_ID = "divArticleDescription2"  # the body's id, looked up first (crawler.parsers.sites)
 BODY = xpaths(
-    "id('divArticleDescription2')",
+    f"id('{BODY_ID}')",
     f"//*[{_has_class('Around_News_Content')}]//div[starts-with(@class, 'ExternalClass')]",
 )
 # The article's own date line (in pnHide, beside the title); the header's span.date_today is

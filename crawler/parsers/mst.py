@@ -53,9 +53,10 @@ TITLE_SUFFIX = re.compile(
 )
 
 # --- selectors, in the order they are tried --------------------------------------------------
+BODY_CLASS, BODY_ROLE = "detail-content", "content"
 BODY: tuple[Selector, ...] = (
-    ClassScan("div", "detail-content"),  # //div[has_class('detail-content')], first match
-    *xpaths("//*[@data-role='content']"),
+    ClassScan("div", BODY_CLASS),  # //div[has_class('detail-content')], first match
+    *xpaths(f"//*[@data-role='{BODY_ROLE}']"),
 )
 # Fields around the body: selectors as data (crawler.parsers.markers), looked up in an index of
 # the page's classes and data-roles; a dozen XPath scans of the page cost more than the parse.
@@ -157,6 +158,20 @@ CLASSES = frozenset(
     if sel.cls
 )
 
+# What the parser may read outside the body, for crawler.parsers.frames (a page's frame is
+# skipped only when it holds none of these): an element carrying a class token or data-role a
+# selector asks for, the head's tags, and a photo block (a cover photo's: its caption and
+# whether it holds a table are read), all matched as substrings: wider, never narrower.
+READ_TOKENS = CLASSES | {BODY_CLASS, "VCSortableInPreviewMode"}
+READ_TYPES = ("hoto", "Album")  # [type=Photo], [type=photo], album blocks
+READ_ROLES = frozenset(
+    sel.role
+    for group in (TITLE, LEAD, DATE, (CATEGORY_CRUMB,), tuple(t for t, _ in TAGS))
+    for sel in group
+    if sel.role
+) | frozenset((*COVER_ROLES, BODY_ROLE))
+READ_TAGS = frozenset(("meta", "link", "title", "base", "figure"))
+
 BOLD_TEXT = etree.XPath(".//text()[ancestor::b or ancestor::strong]")
 # ---------------------------------------------------------------------------------------------
 
@@ -165,6 +180,20 @@ SOURCE_LINE = re.compile(r"^\(?\s*Nguồn\s*(?:tin)?\s*:\s*(.+?)\s*\)?$", re.IGN
 # is text); abbreviations keep their dots ("Theo Sở KH&CN TP. Hồ Chí Minh").
 THEO_LINE = re.compile(r"^\(?\s*(Theo\s+[^,;:!?()]{1,80}?)\s*\)?\.?$")
 BOLD_SHARE = 0.95
+
+
+def may_read(el: etree._Element) -> bool:
+    """Whether the parser could read ``el``, a page element outside the body (see READ_TAGS)."""
+    if el.tag in READ_TAGS:
+        return True
+    cls = el.get("class")
+    if cls and any(token in cls for token in READ_TOKENS):
+        return True
+    role = el.get("data-role")
+    if role is not None and any(name in role for name in READ_ROLES):
+        return True
+    kind = el.get("type")
+    return kind is not None and any(name in kind for name in READ_TYPES)
 
 
 def article_id_from_url(url: str) -> int | None:

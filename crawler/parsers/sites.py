@@ -21,6 +21,7 @@ from lxml import etree
 from crawler.items import Article
 from crawler.parsers import most, mst
 from crawler.parsers.document import Selector, first, has_class, xpaths
+from crawler.parsers.frames import Frames
 from crawler.portals import most as most_portal
 
 
@@ -125,6 +126,17 @@ SCAN_ORDER: tuple[SiteParser, ...] = (MST, MOST)
 # The order the URL id rules are asked in until one gives an id: mst's first (the SharePoint
 # rule's urlsplit and searches then run only for URLs that are not mst articles).
 ID_ORDER: tuple[SiteParser, ...] = (MST, MOST)
+
+
+def _mst_frame_reads(el: etree._Element) -> bool:
+    """Whether a parse of an mst page could read ``el``: its own parser's reads, and the
+    recognition of the portals before it (the SharePoint body's id)."""
+    return mst.may_read(el) or most.BODY_ID in (el.get("id") or "")
+
+
+# The frame mst pages share before the article, skipped when a page repeats it (the parse is
+# the same either way: crawler.parsers.frames).
+MST_FRAMES = Frames(_mst_frame_reads)
 
 
 def recognise(root: etree._Element) -> tuple[SiteParser, etree._Element] | None:
