@@ -1,11 +1,12 @@
 """Skipping a page's frame: the bytes a portal's pages share between ``<body>`` and the article.
 
-An mst.gov.vn article page is ~67 KB, and about half of it, from ``<body>`` to the script just
-before the article (the header, the menus and their inline SVG icons), is byte for byte the same
-on every page of the site; building it into a tree is half the cost of parsing the page, and no
-field is read from it. :class:`Frames` learns such a *frame* from two pages parsed in full and,
-on a later page whose bytes after ``<body ...>`` start with the same frame, has libxml2 build
-the page with the frame replaced by the start tags of the elements it leaves open.
+An mst.gov.vn article page is ~67 KB, and about 26 KB of it, from ``<body>`` to the share links
+that carry the page's own URL (the header, the menus and most of their inline SVG icons), is
+byte for byte the same on every page of the site; building it into a tree costs about a third
+of the page's parse, and no field is read from it. :class:`Frames` learns such a *frame* from
+two pages parsed in full and, on a later page whose bytes after ``<body ...>`` start with the
+same frame, has libxml2 build the page with the frame replaced by the start tags of the elements
+it leaves open.
 
 The tree of the shortened page is the tree of the whole page less the frame's closed elements
 and text (which nothing reads), because libxml2's HTML reader is a streaming one: what it builds
@@ -13,10 +14,12 @@ from the bytes after the frame depends only on its tokenizer state and the names
 open elements there (docs/parsers.md, "The page frame", gives the argument and its limits).
 Both are checked, never assumed:
 
-- on every page, by an empty probe element written right after ``<body ...>``: it becomes an
-  element, a child of ``<body>`` under ``<html>``, only when the page's own head left the reader
-  in the data state with just ``html > body`` open, as on the pages the frame was learned from
-  (else the page is parsed whole);
+- on every page, by an empty probe element written right after ``<body ...>``: it becomes the
+  first content of ``<body>`` under ``<html>`` only when the page's own head left the reader in
+  the data state with just ``html > body`` open, as on the pages the frame was learned from;
+  besides, neither of those two (they hold the frame) may be an element the parser reads, the
+  frame must be followed by a start tag (text would join the frame's last text), and the page
+  must be under :data:`MAX_PAGE` (else the page is parsed whole);
 - once per frame, when it is learned: a probe at the frame's end shows the state there and the
   elements left open; the frame must hold no ``<html>``, ``<head>`` or ``<body>`` tag, and none
   of its elements may be one the portal's parser could read (``reads``: a class or role a
