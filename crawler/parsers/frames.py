@@ -85,6 +85,13 @@ def body_start(data: bytes) -> int:
     return end + 1 if end >= 0 else -1
 
 
+def _shortened(data: bytes, at: int, frame: Frame) -> bytes:
+    """The page with the frame found at ``at`` replaced by a probe and the frame's open start
+    tags."""
+    view = memoryview(data)
+    return b"".join((view[:at], _PROBE, frame.opened, view[at + len(frame.shared) :]))
+
+
 def _starts_tag(data: bytes, at: int) -> bool:
     """Whether a start tag the reader keeps begins at ``at``: ``<`` and a letter, not a
     misplaced ``<html>``, ``<head>`` or ``<body>``."""
@@ -190,11 +197,11 @@ class Frames:
             return None
         for frame in frames:
             if data.startswith(frame.shared, at):
-                end = at + len(frame.shared)
-                if not _starts_tag(data, end):
-                    return None
-                view = memoryview(data)
-                return b"".join((view[:at], _PROBE, frame.opened, view[at + len(frame.shared) :]))
+                return (
+                    _shortened(data, at, frame)
+                    if _starts_tag(data, at + len(frame.shared))
+                    else None
+                )
         return None
 
     def learn(self, data: bytes, same: Callable[[bytes], bool]) -> None:
@@ -213,10 +220,8 @@ class Frames:
                 return
         common = _common_length(data, at, previous[0], previous[1])
         frame = self._frame_of(data, at, common) if common >= MIN_FRAME else None
-        if frame is not None:
-            reduced = b"".join((data[:at], _PROBE, frame.opened, data[at + len(frame.shared) :]))
-            if not same(reduced):
-                frame = None
+        if frame is not None and not same(_shortened(data, at, frame)):
+            frame = None
         with self._lock:
             if frame is None:
                 if common >= MIN_FRAME:  # shared bytes that are no frame: ask less often

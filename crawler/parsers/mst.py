@@ -146,6 +146,8 @@ SOURCE_BOX_LINK = "link-source-name"  # its title holds the name when the span i
 # text. A photo block is a <figure> (unless it wraps a table), a [type=Photo] or album block,
 # or div.media.VCSortableInPreviewMode (the cover block).
 PHOTO_TYPES = frozenset(("Photo", "photo"))
+ALBUM_TYPE = "Album"  # part of the type of an album block
+COVER_BLOCK = ("media", "VCSortableInPreviewMode")  # the classes of the cover block
 CAPTION_CLASSES = frozenset(("PhotoCMS_Caption",))
 CAPTION_TAGS = frozenset(("figcaption",))
 BYLINE_CLASSES = frozenset(("detail-author", "detail-author-top-content"))
@@ -162,8 +164,8 @@ CLASSES = frozenset(
 # skipped only when it holds none of these): an element carrying a class token or data-role a
 # selector asks for, the head's tags, and a photo block (a cover photo's: its caption and
 # whether it holds a table are read), all matched as substrings: wider, never narrower.
-READ_TOKENS = CLASSES | {BODY_CLASS, "VCSortableInPreviewMode"}
-READ_TYPES = ("hoto", "Album")  # [type=Photo], [type=photo], album blocks
+READ_TOKENS = CLASSES | {BODY_CLASS, COVER_BLOCK[1]}
+READ_TYPES = (*PHOTO_TYPES, ALBUM_TYPE)
 READ_ROLES = frozenset(
     sel.role
     for group in (TITLE, LEAD, DATE, (CATEGORY_CRUMB,), tuple(t for t, _ in TAGS))
@@ -400,7 +402,7 @@ def _is_photo_block(el: etree._Element) -> bool:
     if tag == "figure":
         return next(el.iter("table"), None) is None  # a table in a <figure> is body text
     kind = el.get("type")
-    if kind and (kind in PHOTO_TYPES or "Album" in kind):
+    if kind and (kind in PHOTO_TYPES or ALBUM_TYPE in kind):
         return True
     return _has(el, _COVER_BLOCK)
 
@@ -428,7 +430,7 @@ def _class_facts(cls: str) -> int:
             | (_CAPTION if not CAPTION_CLASSES.isdisjoint(tokens) else 0)
             | (_BYLINE if not BYLINE_CLASSES.isdisjoint(tokens) else 0)
             | (_AUTHOR if "detail-author" in tokens else 0)
-            | (_COVER_BLOCK if "media" in tokens and "VCSortableInPreviewMode" in tokens else 0)
+            | (_COVER_BLOCK if all(name in tokens for name in COVER_BLOCK) else 0)
             | (_SOURCE_BOX if SOURCE_BOX in tokens else 0)
         )
         if len(cls) <= CACHED_VALUE_LENGTH:
@@ -479,7 +481,7 @@ def body_parts(body: etree._Element) -> tuple[list[etree._Element], set[etree._E
             or (
                 (next(el.iter("table"), None) is None)  # a table in a <figure> is body text
                 if tag == "figure"
-                else (kind and (kind in PHOTO_TYPES or "Album" in kind)) or facts & _COVER_BLOCK
+                else (kind and (kind in PHOTO_TYPES or ALBUM_TYPE in kind)) or facts & _COVER_BLOCK
             )
         ):
             left_out.add(el)
